@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The daemon's state: every running session, the port range, the operator token.
+ * One lock guards it all: HTTP handlers and the input watchdog take it for the
+ * whole of their (short) work, so a session is never seen half-changed.
+ */
+#ifndef TOLK_APP_H
+#define TOLK_APP_H
+
+#include <glib.h>
+
+#include "http_server.h"
+#include "request_parse.h"
+#include "session.h"
+
+typedef struct {
+    GMutex lock;
+    GPtrArray *sessions; /* tolk_session*, in creation order */
+    tolk_ports *ports;
+    tolk_session_env env;
+    char *token;
+    gint64 lost_timeout_us; /* rule 8 */
+    unsigned next_session;   /* for generated session ids */
+    tolk_http_server *http;
+} tolk_app;
+
+/* Finds a session by id; the caller holds the lock. */
+tolk_session *tolk_app_find(tolk_app *app, const char *id);
+/* Creates a session and adds it; the caller holds the lock. env NULL: the app's.
+ * NULL with status/err on failure. */
+tolk_session *tolk_app_create(tolk_app *app, const tolk_session_spec *spec, const tolk_session_env *env,
+                              int *status, char *err, size_t err_size);
+/* Stops and removes a session; the caller holds the lock. */
+void tolk_app_delete(tolk_app *app, tolk_session *session);
+
+/* Registers the v1 API, /healthz and /metrics on the app's HTTP server. */
+void tolk_api_register(tolk_app *app);
+/* Prometheus text for /metrics; the caller holds the lock. g_free the result. */
+char *tolk_metrics_render(tolk_app *app);
+
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "demo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "request_parse.h"
+#include "session_json.h"
+
+#define TOLK_LOG_MODULE "startup"
+#include "log.h"
+
+#define DEMO_LISTEN_PORT 50000
+
+static const char demo_json[] =
+    "{\"id\": \"demo\", \"name\": \"Demo sitting\", \"floor_language\": \"de\","
+    " \"channels\": [\"de\", \"en\", \"fr\"],"
+    " \"booths\": [{\"language\": \"en\", \"consoles\": 2, \"b_channels\": [\"fr\"]},"
+    "              {\"language\": \"fr\", \"consoles\": 2, \"b_channels\": [\"en\"]}]}";
+
+static tolk_session *create_from_json(tolk_app *app, json_object *body, const tolk_session_env *env,
+                                      const char *origin)
+{
+    tolk_session_spec *spec = g_new0(tolk_session_spec, 1);
+    tolk_parse_error err;
+    tolk_session *session = NULL;
+    if (!tolk_parse_session_create(body, spec, &err)) {
+        fprintf(stderr, "tolk: %s: %s\n", origin, err.message);
+    } else {
+        int status;
+        char message[200];
+        session = tolk_app_create(app, spec, env, &status, message, sizeof message);
+        if (!session)
+            fprintf(stderr, "tolk: %s: %s\n", origin, message);
+    }
+    g_free(spec);
+    return session;
+}
+
+bool tolk_startup_session_file(tolk_app *app, const char *path)
+{
+    gchar *text = NULL;
+    gsize length = 0;
+    if (!g_file_get_contents(path, &text, &length, NULL)) {
+        fprintf(stderr, "tolk: cannot read session file %s\n", path);
+        return false;
+    }
+    json_object *body = json_tokener_parse(text);
+    g_free(text);
+    if (!body || !json_object_is_type(body, json_type_object)) {
+        fprintf(stderr, "tolk: %s is not a JSON object\n", path);
+        json_object_put(body);
+        return false;
+    }
+    tolk_session *session = create_from_json(app, body, NULL, path);
+    json_object_put(body);
+    return session != NULL;
+}
+
+static bool write_sdp(const char *dir, const char *channel, json_object *output, char *path, size_t size)
+{
+    json_object *sdp = NULL;
+    snprintf(path, size, "%s/%s.sdp", dir, channel);
+    return json_object_object_get_ex(output, "sdp", &sdp) &&
+           g_file_set_contents(path, json_object_get_string(sdp), -1, NULL);
+}
+
+static void add_listeners(tolk_session *session, const char *sdp_dir)
+{
+    int count = tolk_matrix_config_get(session->matrix)->channel_count;
+    printf("Demo sitting '%s' is running. Listen to a channel with ffplay (or open the .sdp in VLC):\n", session->id);
+    for (int ch = 0; ch <= count; ch++) {
+        const char *name = tolk_matrix_channel_name(session->matrix, ch);
+        const tolk_session_output *output = tolk_session_add_output(session, ch, -1, "127.0.0.1", DEMO_LISTEN_PORT + 2 * ch);
+        if (!output)
+            continue;
+        json_object *json = tolk_output_to_json(session, output);
+        char path[4096];
+        if (write_sdp(sdp_dir, name, json, path, sizeof path))
+            printf("  %-6s ffplay -nodisp -protocol_whitelist file,udp,rtp,srtp,crypto %s\n", name, path);
+        json_object_put(json);
+    }
+}
+
+bool tolk_startup_demo(tolk_app *app, const tolk_options *options)
+{
+    tolk_session_env env = app->env;
+    env.floor_from_file = true;
+    env.floor_file = options->demo_floor;
+    json_object *body = json_tokener_parse(demo_json);
+    tolk_session *session = create_from_json(app, body, &env, "demo");
+    json_object_put(body);
+    if (!session)
+        return false;
+    add_listeners(session, options->demo_sdp_dir);
+    fflush(stdout);
+    return true;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* Who is calling: the principal a token stands for, and the token comparison. */
+#ifndef TOLK_HTTP_AUTH_H
+#define TOLK_HTTP_AUTH_H
+
+#include <stdbool.h>
+
+typedef enum {
+    TOLK_ROLE_NONE = 0,  /* public routes: nobody was authenticated */
+    TOLK_ROLE_OPERATOR,  /* sees and changes everything */
+    /* TOLK_ROLE_CONSOLE and TOLK_ROLE_LISTENER come later; scope then names the console/channel. */
+} tolk_role;
+
+typedef struct {
+    tolk_role role;
+    char scope[64]; /* what the role is limited to ("" for the operator) */
+} tolk_principal;
+
+/* Decides whether a bearer token is valid and, if so, for whom. Called on the HTTP thread. */
+typedef bool (*tolk_authenticate_fn)(void *ctx, const char *token, tolk_principal *out);
+
+/* Compares two tokens in time independent of where they differ and of their lengths,
+ * so that a client cannot guess the operator token byte by byte. NULL never matches. */
+bool tolk_token_equal(const char *a, const char *b);
+
+/* Extracts the token from an Authorization header value ("Bearer <token>", scheme
+ * case-insensitive). Returns NULL when the header is absent or not a bearer token;
+ * the result points into header. */
+const char *tolk_bearer_token(const char *header);
+
+#endif

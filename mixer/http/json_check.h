@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Table-driven validation of JSON request objects. Each request body has one table of
+ * tolk_json_field; tolk_json_check() walks it and reports the first problem with the
+ * path of the field at fault ("booths[1].b_channels[0]"). Fields not in the table are
+ * errors, so a typo never passes silently. Cross-field rules (a booth's language must
+ * be a channel...) are the parser's job, after the table passed.
+ */
+#ifndef TOLK_HTTP_JSON_CHECK_H
+#define TOLK_HTTP_JSON_CHECK_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Why a request body was refused, ready for tolk_http_reply_error(). */
+typedef struct {
+    int status;        /* HTTP status: 400 for everything json_check finds */
+    char code[32];     /* unknown_field, missing_field, invalid_type, invalid_value */
+    char field[96];    /* path of the field at fault, "" for the whole body */
+    char message[200]; /* a sentence naming the field */
+} tolk_parse_error;
+
+void tolk_parse_error_set(tolk_parse_error *err, int status, const char *code, const char *field,
+                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+typedef enum {
+    TOLK_JSON_STRING,
+    TOLK_JSON_STRING_OR_NULL,
+    TOLK_JSON_INTEGER,
+    TOLK_JSON_NUMBER,
+    TOLK_JSON_NUMBER_OR_NULL,
+    TOLK_JSON_BOOLEAN,
+    TOLK_JSON_STRING_ARRAY,
+    TOLK_JSON_OBJECT_ARRAY,
+    TOLK_JSON_OBJECT,
+} tolk_json_type;
+
+#define TOLK_JSON_DEFAULT_MAX_LENGTH 255 /* bytes, for strings without max_length */
+
+typedef struct tolk_json_field {
+    const char *name; /* NULL ends a table */
+    tolk_json_type type;
+    bool required;
+    /* Strings and the items of string arrays. */
+    size_t max_length;               /* bytes; 0: TOLK_JSON_DEFAULT_MAX_LENGTH */
+    const char *const *one_of;       /* NULL-terminated allowed values, or NULL */
+    bool (*valid)(const char *value); /* or NULL */
+    const char *expected;            /* what valid() accepts, for the message: "a language code" */
+    /* Integers and numbers. */
+    bool ranged;
+    double min, max;
+    /* Arrays. */
+    int min_items, max_items;        /* max_items 0: no limit */
+    bool unique;                     /* string arrays: no value twice */
+    /* Objects and the items of object arrays. */
+    const struct tolk_json_field *fields;
+} tolk_json_field;
+
+/* Checks obj against a table. On failure fills *err (status 400) and returns false. */
+bool tolk_json_check(json_object *obj, const tolk_json_field *fields, tolk_parse_error *err);
+
+#endif

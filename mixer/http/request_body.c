@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "request_body.h"
+
+#include <glib.h>
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+void request_body_init(request_body *body, size_t limit)
+{
+    memset(body, 0, sizeof *body);
+    body->limit = limit;
+}
+
+void request_body_clear(request_body *body)
+{
+    g_free(body->data);
+    request_body_init(body, body->limit);
+}
+
+void request_body_append(request_body *body, const char *data, size_t len)
+{
+    if (body->too_large)
+        return;
+    if (len > body->limit - body->len) {
+        size_t limit = body->limit;
+        request_body_clear(body);
+        body->too_large = true;
+        body->limit = limit;
+        return;
+    }
+    if (body->len + len > body->cap) {
+        size_t cap = body->cap ? body->cap : 1024;
+        while (cap < body->len + len)
+            cap *= 2;
+        body->cap = MIN(cap, body->limit);
+        body->data = g_realloc(body->data, body->cap);
+    }
+    memcpy(body->data + body->len, data, len);
+    body->len += len;
+}
+
+static bool only_whitespace(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            return false;
+    return true;
+}
+
+/* json-c accepts 'single-quoted' strings even in strict mode; RFC 8259 does not. A quote
+ * outside any double-quoted string is the only way to write one. */
+static bool has_single_quoted_string(const char *s, size_t len)
+{
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        if (in_string && s[i] == '\\')
+            i++;
+        else if (s[i] == '"')
+            in_string = !in_string;
+        else if (!in_string && s[i] == '\'')
+            return true;
+    }
+    return false;
+}
+
+/* json-c reads NaN and Infinity, which JSON has not; a huge exponent also ends as infinity.
+ * Recursion is bounded by the tokener's depth limit. */
+static bool has_non_finite_number(json_object *value)
+{
+    switch (json_object_get_type(value)) {
+    case json_type_double:
+        return !isfinite(json_object_get_double(value));
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(value); i++)
+            if (has_non_finite_number(json_object_array_get_idx(value, i)))
+                return true;
+        return false;
+    case json_type_object: {
+        json_object_object_foreach(value, key, member) {
+            (void)key;
+            if (has_non_finite_number(member))
+                return true;
+        }
+        return false;
+    }
+    default:
+        return false;
+    }
+}
+
+body_json_result request_body_parse_object(const request_body *body, json_object **out)
+{
+    *out = NULL;
+    if (body->len == 0 || has_single_quoted_string(body->data, body->len))
+        return BODY_JSON_MALFORMED;
+    json_tokener *tok = json_tokener_new_ex(TOLK_JSON_MAX_DEPTH);
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    json_object *value = json_tokener_parse_ex(tok, body->data, (int)body->len);
+    /* Incomplete input leaves the tokener waiting for more: for a whole body that is an error. */
+    size_t end = json_tokener_get_parse_end(tok);
+    bool complete = json_tokener_get_error(tok) == json_tokener_success && end <= body->len &&
+                    only_whitespace(body->data + end, body->len - end);
+    json_tokener_free(tok);
+    if (!complete || !value || has_non_finite_number(value)) {
+        json_object_put(value);
+        return BODY_JSON_MALFORMED;
+    }
+    if (!json_object_is_type(value, json_type_object)) {
+        json_object_put(value);
+        return BODY_JSON_NOT_OBJECT;
+    }
+    *out = value;
+    return BODY_JSON_OK;
+}
+
+bool tolk_content_type_is_json(const char *content_type)
+{
+    static const char json[] = "application/json";
+    if (!content_type)
+        return false;
+    while (*content_type == ' ')
+        content_type++;
+    if (strncasecmp(content_type, json, sizeof json - 1) != 0)
+        return false;
+    const char *rest = content_type + sizeof json - 1;
+    while (*rest == ' ')
+        rest++;
+    return *rest == '\0' || *rest == ';';
+}

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "request_parse.h"
+
+#include <arpa/inet.h>
+#include <glib.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- validators ---- */
+
+bool tolk_is_session_id(const char *s)
+{
+    size_t len = strlen(s);
+    if (len < 1 || len > TOLK_SESSION_ID_SIZE - 1 || s[0] == '-')
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!(g_ascii_islower(s[i]) || g_ascii_isdigit(s[i]) || s[i] == '-'))
+            return false;
+    return true;
+}
+
+bool tolk_is_language_code(const char *s)
+{
+    size_t len = strlen(s);
+    if (len < 2 || len > 3)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!g_ascii_islower(s[i]))
+            return false;
+    return true;
+}
+
+bool tolk_is_ip_address(const char *s)
+{
+    struct in6_addr addr;
+    return inet_pton(AF_INET, s, &addr) == 1 || inet_pton(AF_INET6, s, &addr) == 1;
+}
+
+/* ---- tables ---- */
+
+#define LANGUAGE_CODE "a language code (2 or 3 lowercase letters)"
+
+static const char *const interlock_names[] = {"no-override", "override", "free", NULL};
+static const char *const idle_names[] = {"floor", "silence", NULL};
+static const char *const mic_names[] = {"on", "off", "muted", NULL};
+static const char *const output_names[] = {"A", "B", NULL};
+
+static const tolk_json_field booth_fields[] = {
+    {.name = "language", .type = TOLK_JSON_STRING, .required = true,
+     .valid = tolk_is_language_code, .expected = LANGUAGE_CODE},
+    {.name = "consoles", .type = TOLK_JSON_INTEGER, .required = true,
+     .ranged = true, .min = 1, .max = TOLK_MAX_CONSOLES},
+    {.name = "b_channels", .type = TOLK_JSON_STRING_ARRAY, .valid = tolk_is_language_code,
+     .expected = LANGUAGE_CODE, .unique = true, .max_items = TOLK_MAX_CHANNELS},
+    {0},
+};
+
+static const tolk_json_field session_create_fields[] = {
+    {.name = "id", .type = TOLK_JSON_STRING, .valid = tolk_is_session_id,
+     .expected = "1 to 32 of a-z, 0-9 and '-', not starting with '-'"},
+    {.name = "name", .type = TOLK_JSON_STRING, .max_length = TOLK_NAME_SIZE - 1},
+    {.name = "floor_language", .type = TOLK_JSON_STRING_OR_NULL, .valid = tolk_is_language_code,
+     .expected = LANGUAGE_CODE},
+    {.name = "channels", .type = TOLK_JSON_STRING_ARRAY, .required = true,
+     .valid = tolk_is_language_code,
+     .expected = LANGUAGE_CODE " (\"floor\" is always a channel and is not listed)",
+     .unique = true, .min_items = 1, .max_items = TOLK_MAX_CHANNELS},
+    {.name = "booths", .type = TOLK_JSON_OBJECT_ARRAY, .fields = booth_fields,
+     .max_items = TOLK_MAX_BOOTHS},
+    {.name = "interlock", .type = TOLK_JSON_STRING, .one_of = interlock_names},
+    {.name = "idle_channel", .type = TOLK_JSON_STRING, .one_of = idle_names},
+    {.name = "original_under_db", .type = TOLK_JSON_NUMBER_OR_NULL, .ranged = true, .min = -60, .max = 0},
+    {0},
+};
+
+static const tolk_json_field session_patch_fields[] = {
+    {.name = "name", .type = TOLK_JSON_STRING, .max_length = TOLK_NAME_SIZE - 1},
+    {.name = "floor_language", .type = TOLK_JSON_STRING_OR_NULL, .valid = tolk_is_language_code,
+     .expected = LANGUAGE_CODE},
+    {.name = "interlock", .type = TOLK_JSON_STRING, .one_of = interlock_names},
+    {.name = "idle_channel", .type = TOLK_JSON_STRING, .one_of = idle_names},
+    {.name = "original_under_db", .type = TOLK_JSON_NUMBER_OR_NULL, .ranged = true, .min = -60, .max = 0},
+    {0},
+};
+
+static const tolk_json_field console_patch_fields[] = {
+    {.name = "mic", .type = TOLK_JSON_STRING, .one_of = mic_names},
+    {.name = "output", .type = TOLK_JSON_STRING, .one_of = output_names},
+    {.name = "b_channel", .type = TOLK_JSON_STRING},
+    {.name = "listen", .type = TOLK_JSON_STRING},
+    {0},
+};
+
+static const tolk_json_field output_create_fields[] = {
+    {.name = "host", .type = TOLK_JSON_STRING, .required = true, .max_length = TOLK_HOST_SIZE - 1,
+     .valid = tolk_is_ip_address, .expected = "a numeric IPv4 or IPv6 address"},
+    {.name = "port", .type = TOLK_JSON_INTEGER, .required = true, .ranged = true, .min = 1, .max = 65535},
+    {0},
+};
+
+/* ---- helpers; the tables have run, so types are known to be right ---- */
+
+static const char *string_field(json_object *body, const char *name)
+{
+    json_object *value;
+    if (!json_object_object_get_ex(body, name, &value) || !value)
+        return NULL;
+    return json_object_get_string(value);
+}
+
+/* True when the field is present, even as null. */
+static bool has_field(json_object *body, const char *name, json_object **value)
+{
+    return json_object_object_get_ex(body, name, value);
+}
+
+/* Index of a language channel (1-based, as in rules.h), -1 when the session has none. */
+static int channel_index(const tolk_matrix_config *config, const char *name)
+{
+    for (int i = 1; i <= config->channel_count; i++)
+        if (strcmp(config->channels[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static bool parse_original_under(json_object *value, bool *on, double *db)
+{
+    *on = value != NULL;
+    *db = value ? json_object_get_double(value) : 0.0;
+    return true;
+}
+
+/* ---- POST /sessions ---- */
+
+static void parse_channels(json_object *channels, tolk_matrix_config *config)
+{
+    config->channel_count = (int)json_object_array_length(channels);
+    for (int i = 0; i < config->channel_count; i++)
+        g_strlcpy(config->channels[i + 1], json_object_get_string(json_object_array_get_idx(channels, (size_t)i)),
+                  TOLK_LANG_SIZE);
+}
+
+static bool parse_b_channels(json_object *list, int booth, tolk_matrix_config *config, tolk_parse_error *err)
+{
+    tolk_booth_config *b = &config->booths[booth];
+    b->b_count = list ? (int)json_object_array_length(list) : 0;
+    for (int j = 0; j < b->b_count; j++) {
+        const char *name = json_object_get_string(json_object_array_get_idx(list, (size_t)j));
+        char path[96];
+        snprintf(path, sizeof path, "booths[%d].b_channels[%d]", booth, j);
+        b->b_channels[j] = channel_index(config, name);
+        if (b->b_channels[j] < 0) {
+            tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must be one of the channels.", path);
+            return false;
+        }
+        if (b->b_channels[j] == b->channel) {
+            tolk_parse_error_set(err, 400, "invalid_value", path,
+                                 "Field \"%s\" must not be the booth's own language.", path);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool parse_booth(json_object *booth, int i, tolk_matrix_config *config, tolk_parse_error *err)
+{
+    char path[96];
+    snprintf(path, sizeof path, "booths[%d].language", i);
+    const char *language = string_field(booth, "language");
+    int channel = channel_index(config, language);
+    if (channel < 0) {
+        tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must be one of the channels.", path);
+        return false;
+    }
+    for (int k = 0; k < i; k++) {
+        if (config->booths[k].channel == channel) {
+            tolk_parse_error_set(err, 400, "invalid_value", path,
+                                 "Field \"%s\" repeats the booth \"%s\": one booth per language.", path, language);
+            return false;
+        }
+    }
+    config->booths[i].channel = channel;
+    config->booths[i].console_count = (int)json_object_get_int64(json_object_object_get(booth, "consoles"));
+    return parse_b_channels(json_object_object_get(booth, "b_channels"), i, config, err);
+}
+
+static bool parse_booths(json_object *booths, tolk_matrix_config *config, tolk_parse_error *err)
+{
+    config->booth_count = booths ? (int)json_object_array_length(booths) : 0;
+    for (int i = 0; i < config->booth_count; i++)
+        if (!parse_booth(json_object_array_get_idx(booths, (size_t)i), i, config, err))
+            return false;
+    return true;
+}
+
+/* Fields shared by create and patch: the table has already checked the values. */
+static void parse_settings(json_object *body, tolk_matrix_config *config)
+{
+    const char *s;
+    if ((s = string_field(body, "interlock")))
+        tolk_interlock_parse(s, &config->interlock);
+    if ((s = string_field(body, "idle_channel")))
+        tolk_idle_parse(s, &config->idle_channel);
+    json_object *under;
+    if (has_field(body, "original_under_db", &under))
+        parse_original_under(under, &config->original_under, &config->original_under_db);
+}
+
+bool tolk_parse_session_create(json_object *body, tolk_session_spec *out, tolk_parse_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!tolk_json_check(body, session_create_fields, err))
+        return false;
+    const char *s;
+    if ((s = string_field(body, "id"))) {
+        out->has_id = true;
+        g_strlcpy(out->id, s, sizeof out->id);
+    }
+    if ((s = string_field(body, "name")))
+        g_strlcpy(out->name, s, sizeof out->name);
+    if ((s = string_field(body, "floor_language"))) {
+        out->has_floor_language = true;
+        g_strlcpy(out->floor_language, s, sizeof out->floor_language);
+    }
+    tolk_matrix_config *config = &out->matrix;
+    config->interlock = TOLK_INTERLOCK_NO_OVERRIDE;
+    config->idle_channel = TOLK_IDLE_FLOOR;
+    parse_settings(body, config);
+    parse_channels(json_object_object_get(body, "channels"), config);
+    return parse_booths(json_object_object_get(body, "booths"), config, err);
+}
+
+/* ---- PATCH /sessions/{sid} ---- */
+
+bool tolk_parse_session_patch(json_object *body, const tolk_matrix_config *config,
+                              tolk_session_patch *out, tolk_parse_error *err)
+{
+    (void)config;
+    memset(out, 0, sizeof *out);
+    if (!tolk_json_check(body, session_patch_fields, err))
+        return false;
+    json_object *value;
+    if ((out->has_name = has_field(body, "name", &value)))
+        g_strlcpy(out->name, json_object_get_string(value), sizeof out->name);
+    if ((out->has_floor_language = has_field(body, "floor_language", &value)) && value)
+        g_strlcpy(out->floor_language, json_object_get_string(value), sizeof out->floor_language);
+    if ((out->has_interlock = has_field(body, "interlock", &value)))
+        tolk_interlock_parse(json_object_get_string(value), &out->interlock);
+    if ((out->has_idle_channel = has_field(body, "idle_channel", &value)))
+        tolk_idle_parse(json_object_get_string(value), &out->idle_channel);
+    if ((out->has_original_under = has_field(body, "original_under_db", &value)))
+        parse_original_under(value, &out->original_under, &out->original_under_db);
+    return true;
+}
+
+/* ---- PATCH .../consoles/{n} ---- */
+
+static bool parse_listen(const char *name, const tolk_matrix_config *config, int *listen, tolk_parse_error *err)
+{
+    if (strcmp(name, "floor") == 0)
+        *listen = TOLK_LISTEN_FLOOR;
+    else if (strcmp(name, "auto") == 0)
+        *listen = TOLK_LISTEN_AUTO;
+    else if ((*listen = channel_index(config, name)) < 0) {
+        tolk_parse_error_set(err, 400, "invalid_value", "listen",
+                             "Field \"listen\" must be \"floor\", \"auto\" or a channel of this session.");
+        return false;
+    }
+    return true;
+}
+
+static bool parse_b_channel(const char *name, const tolk_matrix_config *config, int *b_channel,
+                            tolk_parse_error *err)
+{
+    if ((*b_channel = channel_index(config, name)) < 0) {
+        tolk_parse_error_set(err, 400, "invalid_value", "b_channel",
+                             "Field \"b_channel\" must be a channel of this session.");
+        return false;
+    }
+    return true;
+}
+
+bool tolk_parse_console_patch(json_object *body, const tolk_matrix_config *config, int booth_index,
+                              tolk_console_patch *out, tolk_parse_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (booth_index < 0 || booth_index >= config->booth_count) {
+        tolk_parse_error_set(err, 404, "not_found", "", "There is no such booth.");
+        return false;
+    }
+    if (!tolk_json_check(body, console_patch_fields, err))
+        return false;
+    const char *s;
+    if ((out->has_mic = (s = string_field(body, "mic")) != NULL))
+        tolk_mic_parse(s, &out->mic);
+    if ((out->has_output = (s = string_field(body, "output")) != NULL))
+        out->output = strcmp(s, "B") == 0 ? TOLK_OUTPUT_B : TOLK_OUTPUT_A;
+    if ((out->has_b_channel = (s = string_field(body, "b_channel")) != NULL) &&
+        !parse_b_channel(s, config, &out->b_channel, err))
+        return false;
+    if ((out->has_listen = (s = string_field(body, "listen")) != NULL) &&
+        !parse_listen(s, config, &out->listen, err))
+        return false;
+    return true;
+}
+
+/* ---- POST .../outputs ---- */
+
+bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_parse_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!tolk_json_check(body, output_create_fields, err))
+        return false;
+    const char *host = string_field(body, "host");
+    struct in6_addr addr6;
+    struct in_addr addr4;
+    out->ipv6 = inet_pton(AF_INET6, host, &addr6) == 1;
+    /* Sending to "any address" reaches nobody: it is certainly a mistake. */
+    bool unspecified = out->ipv6 ? IN6_IS_ADDR_UNSPECIFIED(&addr6)
+                                 : inet_pton(AF_INET, host, &addr4) == 1 && addr4.s_addr == INADDR_ANY;
+    if (unspecified) {
+        tolk_parse_error_set(err, 400, "invalid_value", "host",
+                             "Field \"host\" must be a destination address, not the unspecified address.");
+        return false;
+    }
+    g_strlcpy(out->host, host, sizeof out->host);
+    out->port = (int)json_object_get_int64(json_object_object_get(body, "port"));
+    return true;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The v1 request bodies (docs api-v1.md) checked and turned into the rules module's
+ * types. Every function returns false with *err filled (status, code, field, message)
+ * when the body is refused; *out is then unspecified.
+ */
+#ifndef TOLK_HTTP_REQUEST_PARSE_H
+#define TOLK_HTTP_REQUEST_PARSE_H
+
+#include "json_check.h"
+#include "rules.h"
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#define TOLK_SESSION_ID_SIZE 33 /* [a-z0-9][a-z0-9-]{0,31} and NUL */
+#define TOLK_NAME_SIZE 256
+#define TOLK_HOST_SIZE 46       /* INET6_ADDRSTRLEN */
+
+/* POST /api/v1/sessions */
+typedef struct {
+    char id[TOLK_SESSION_ID_SIZE];
+    bool has_id;                   /* false: the caller generates one */
+    char name[TOLK_NAME_SIZE];     /* "" when absent */
+    char floor_language[TOLK_LANG_SIZE];
+    bool has_floor_language;       /* false when absent or null */
+    tolk_matrix_config matrix;
+} tolk_session_spec;
+
+/* PATCH /api/v1/sessions/{sid}: only the fields whose has_* flag is set change. */
+typedef struct {
+    bool has_name, has_floor_language, has_interlock, has_idle_channel, has_original_under;
+    char name[TOLK_NAME_SIZE];
+    char floor_language[TOLK_LANG_SIZE]; /* "" when set to null (unknown) */
+    tolk_interlock interlock;
+    tolk_idle idle_channel;
+    bool original_under;                 /* false when set to null (off) */
+    double original_under_db;
+} tolk_session_patch;
+
+/* POST .../outputs */
+typedef struct {
+    char host[TOLK_HOST_SIZE]; /* numeric, as given */
+    bool ipv6;
+    int port;
+} tolk_output_spec;
+
+bool tolk_parse_session_create(json_object *body, tolk_session_spec *out, tolk_parse_error *err);
+/* config is unused today (floor_language need not be a channel); kept so that rules
+ * needing the session's channels do not change the signature. */
+bool tolk_parse_session_patch(json_object *body, const tolk_matrix_config *config,
+                              tolk_session_patch *out, tolk_parse_error *err);
+/* Maps channel names to indices of config; whether the booth may use them is the rules
+ * module's decision. booth_index out of range gives 404 not_found. */
+bool tolk_parse_console_patch(json_object *body, const tolk_matrix_config *config, int booth_index,
+                              tolk_console_patch *out, tolk_parse_error *err);
+bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_parse_error *err);
+
+/* Validators, also for path parameters. */
+bool tolk_is_session_id(const char *s);    /* [a-z0-9][a-z0-9-]{0,31} */
+bool tolk_is_language_code(const char *s); /* 2 or 3 lowercase ASCII letters */
+bool tolk_is_ip_address(const char *s);    /* numeric IPv4 or IPv6 */
+
+#endif

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* The tolk daemon: options, the HTTP API, the sittings, until SIGINT or SIGTERM. */
+#include <glib-unix.h>
+#include <gst/gst.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "app.h"
+#include "demo.h"
+#include "keys.h"
+#include "options.h"
+#include "srtp_session.h"
+#include "tolk-plugin.h"
+
+#define TOLK_LOG_MODULE "main"
+#include "log.h"
+
+#define WATCHDOG_INTERVAL_MS 200
+
+static gboolean on_signal(gpointer loop)
+{
+    g_main_loop_quit(loop);
+    return G_SOURCE_REMOVE;
+}
+
+/* Rule 8, for every session, a few times a second. */
+static gboolean check_inputs(gpointer data)
+{
+    tolk_app *app = data;
+    gint64 now = g_get_monotonic_time();
+    g_mutex_lock(&app->lock);
+    for (guint i = 0; i < app->sessions->len; i++)
+        tolk_session_check_inputs(g_ptr_array_index(app->sessions, i), now, app->lost_timeout_us);
+    g_mutex_unlock(&app->lock);
+    return G_SOURCE_CONTINUE;
+}
+
+/* The operator token: --token, else $TOLK_TOKEN, else a new one printed once. */
+static char *operator_token(const tolk_options *options)
+{
+    if (options->token)
+        return g_strdup(options->token);
+    const char *env = g_getenv("TOLK_TOKEN");
+    if (env && *env)
+        return g_strdup(env);
+    guint8 bytes[24];
+    if (!tolk_random_bytes(bytes, sizeof bytes))
+        return NULL;
+    char *token = g_base64_encode(bytes, sizeof bytes);
+    for (char *c = token; *c; c++) {
+        if (*c == '+' || *c == '/')
+            *c = *c == '+' ? '-' : '_'; /* URL- and shell-friendly */
+    }
+    printf("Operator token (shown once): %s\n", token);
+    fflush(stdout);
+    return token;
+}
+
+static bool init_app(tolk_app *app, const tolk_options *options)
+{
+    g_mutex_init(&app->lock);
+    app->sessions = g_ptr_array_new();
+    app->ports = tolk_ports_new(options->media_address, options->rtp_port_lo, options->rtp_port_hi);
+    if (!app->ports) {
+        fprintf(stderr, "tolk: --media-address %s is not a numeric IP address\n", options->media_address);
+        return false;
+    }
+    app->env.media_address = options->media_address;
+    app->env.ports = app->ports;
+    app->env.jitter_ms = options->jitter_ms;
+    app->lost_timeout_us = (gint64)options->lost_timeout_ms * 1000;
+    app->token = operator_token(options);
+    app->http = tolk_http_server_new();
+    return app->token != NULL;
+}
+
+static void free_app(tolk_app *app)
+{
+    tolk_http_server_free(app->http); /* first: no request may see a session being freed */
+    g_mutex_lock(&app->lock);
+    while (app->sessions->len > 0)
+        tolk_app_delete(app, g_ptr_array_index(app->sessions, app->sessions->len - 1));
+    g_mutex_unlock(&app->lock);
+    g_ptr_array_unref(app->sessions);
+    tolk_ports_free(app->ports);
+    if (app->token)
+        tolk_key_wipe(app->token, strlen(app->token));
+    g_free(app->token);
+    g_mutex_clear(&app->lock);
+}
+
+static bool start(tolk_app *app, const tolk_options *options)
+{
+    for (int i = 0; i < options->session_file_count; i++) {
+        if (!tolk_startup_session_file(app, options->session_files[i]))
+            return false;
+    }
+    if (options->demo && !tolk_startup_demo(app, options))
+        return false;
+    tolk_api_register(app);
+    char err[256];
+    if (!tolk_http_server_start(app->http, options->listen_address, options->listen_port, err, sizeof err)) {
+        fprintf(stderr, "tolk: %s\n", err);
+        return false;
+    }
+    printf("Tolk %s: API on http://%s%s%s:%d/api/v1, media on %s ports %d-%d\n", TOLK_VERSION,
+           strchr(options->listen_address, ':') ? "[" : "", options->listen_address,
+           strchr(options->listen_address, ':') ? "]" : "", options->listen_port, options->media_address,
+           options->rtp_port_lo, options->rtp_port_hi);
+    fflush(stdout);
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    tolk_options options;
+    switch (tolk_options_parse(argc, argv, &options)) {
+    case TOLK_OPTIONS_EXIT_OK: return 0;
+    case TOLK_OPTIONS_EXIT_ERROR: return 2;
+    case TOLK_OPTIONS_RUN: break;
+    }
+    tolk_log_set_level(options.log_level);
+    /* libsrtp2 is initialised once, by us, before GStreamer's srtp plugin loads:
+     * a second srtp_init() re-runs the self-tests and reports failure. */
+    if (!tolk_srtp_library_init()) {
+        fprintf(stderr, "tolk: libsrtp2 could not be initialised\n");
+        return 1;
+    }
+    gst_init(NULL, NULL);
+    if (!tolk_plugin_register_static()) {
+        fprintf(stderr, "tolk: the tolk GStreamer elements could not be registered\n");
+        return 1;
+    }
+    tolk_app app = {0};
+    int status = 1;
+    GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+    if (init_app(&app, &options) && start(&app, &options)) {
+        g_unix_signal_add(SIGINT, on_signal, loop);
+        g_unix_signal_add(SIGTERM, on_signal, loop);
+        g_timeout_add(WATCHDOG_INTERVAL_MS, check_inputs, &app);
+        g_main_loop_run(loop);
+        LOG_INFO("stopping");
+        status = 0;
+    }
+    free_app(&app);
+    g_main_loop_unref(loop);
+    return status;
+}

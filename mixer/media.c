@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "media.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+
+#include "media_audio.h"
+#include "media_channel.h"
+
+#define TOLK_LOG_MODULE "media"
+#include "log.h"
+
+#define FLOOR_INPUT (-1)
+
+/* Which mixer pad carries which input, per channel. */
+typedef struct {
+    gchar *floor_pad;
+    gchar *silence_pad;
+    gchar *console_pads[TOLK_MAX_SLOTS];
+} channel_pads;
+
+struct tolk_media {
+    char *session_id;
+    GstPipeline *pipeline;
+    int channel_count; /* floor included */
+    tolk_media_input *floor;
+    tolk_media_input *consoles[TOLK_MAX_SLOTS];
+    tolk_media_channel *channels[TOLK_MAX_CHANNELS + 1];
+    channel_pads pads[TOLK_MAX_CHANNELS + 1];
+    tolk_srtp_sender *feeds[TOLK_MAX_SLOTS];
+    int feed_channel[TOLK_MAX_SLOTS]; /* the channel each return feed carries now, -1 none */
+    guint bus_watch;
+    atomic_uint_fast64_t errors;
+};
+
+static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer user_data)
+{
+    (void)bus;
+    tolk_media *media = user_data;
+    GError *error = NULL;
+    gchar *debug = NULL;
+    switch (GST_MESSAGE_TYPE(message)) {
+    case GST_MESSAGE_ERROR:
+        gst_message_parse_error(message, &error, &debug);
+        atomic_fetch_add(&media->errors, 1);
+        LOG_ERROR("session %s: %s: %s", media->session_id, GST_OBJECT_NAME(message->src), error->message);
+        break;
+    case GST_MESSAGE_WARNING:
+        gst_message_parse_warning(message, &error, &debug);
+        atomic_fetch_add(&media->errors, 1);
+        LOG_WARN("session %s: %s: %s", media->session_id, GST_OBJECT_NAME(message->src), error->message);
+        break;
+    case GST_MESSAGE_ELEMENT:
+        if (gst_message_has_name(message, "tolk-loudness-warning"))
+            LOG_WARN("session %s: loudness warning from %s", media->session_id,
+                     GST_OBJECT_NAME(message->src));
+        break;
+    default:
+        break;
+    }
+    g_clear_error(&error);
+    g_free(debug);
+    return G_SOURCE_CONTINUE;
+}
+
+/* A live silent source in every mixer keeps each channel on the clock even
+ * before any input sends, so outputs never stop. */
+static GstElement *build_silence(tolk_media *media)
+{
+    GstElement *source = gst_element_factory_make("audiotestsrc", NULL);
+    GstElement *filter = gst_element_factory_make("capsfilter", NULL);
+    GstElement *queue = gst_element_factory_make("queue", NULL);
+    GstElement *tee = gst_element_factory_make("tee", NULL);
+    if (!source || !filter || !queue || !tee)
+        return NULL;
+    tolk_configure_queue(queue);
+    GstCaps *caps = tolk_audio_caps();
+    g_object_set(source, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer",
+                 TOLK_RATE * 10 / 1000, NULL);
+    g_object_set(filter, "caps", caps, NULL);
+    gst_caps_unref(caps);
+    gst_bin_add_many(GST_BIN(media->pipeline), source, filter, queue, tee, NULL);
+    return gst_element_link_many(source, filter, queue, tee, NULL) ? tee : NULL;
+}
+
+static gchar *link_to_channel(tolk_media *media, GstPad *src_pad, int channel)
+{
+    gchar *pad_name = tolk_media_channel_link(media->channels[channel], src_pad);
+    gst_object_unref(src_pad);
+    return pad_name;
+}
+
+static gboolean link_console(tolk_media *media, const tolk_matrix_config *config, int booth, int console)
+{
+    int slot = TOLK_SLOT(booth, console);
+    const tolk_booth_config *b = &config->booths[booth];
+    channel_pads *a = &media->pads[b->channel];
+    a->console_pads[slot] = link_to_channel(media, tolk_media_input_request_pad(media->consoles[slot]), b->channel);
+    if (!a->console_pads[slot])
+        return FALSE;
+    for (int i = 0; i < b->b_count; i++) {
+        channel_pads *pads = &media->pads[b->b_channels[i]];
+        pads->console_pads[slot] =
+            link_to_channel(media, tolk_media_input_request_pad(media->consoles[slot]), b->b_channels[i]);
+        if (!pads->console_pads[slot])
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean build_inputs(tolk_media *media, const tolk_media_spec *spec, char *err, size_t err_size)
+{
+    GstBin *bin = GST_BIN(media->pipeline);
+    media->floor = spec->floor_from_file ? tolk_media_input_new_file(bin, "floor", spec->floor_file)
+                                    : tolk_media_input_new(bin, "floor", spec->floor.socket,
+                                                           spec->floor.key, spec->jitter_ms);
+    if (!media->floor) {
+        snprintf(err, err_size, "the floor input could not be built");
+        return FALSE;
+    }
+    const tolk_matrix_config *config = spec->matrix;
+    for (int b = 0; b < config->booth_count; b++) {
+        for (int c = 0; c < config->booths[b].console_count; c++) {
+            int slot = TOLK_SLOT(b, c);
+            char name[16];
+            snprintf(name, sizeof name, "%s/%d", config->channels[config->booths[b].channel], c + 1);
+            media->consoles[slot] = tolk_media_input_new(bin, name, spec->consoles[slot].socket,
+                                                         spec->consoles[slot].key, spec->jitter_ms);
+            if (!media->consoles[slot]) {
+                snprintf(err, err_size, "the input of console %s could not be built", name);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+static gboolean build_channels(tolk_media *media, const tolk_media_spec *spec, char *err, size_t err_size)
+{
+    GstElement *silence = build_silence(media);
+    if (!silence) {
+        snprintf(err, err_size, "the silence source could not be built");
+        return FALSE;
+    }
+    for (int ch = 0; ch < media->channel_count; ch++) {
+        const char *name = ch == TOLK_FLOOR ? "floor" : spec->matrix->channels[ch];
+        media->channels[ch] = tolk_media_channel_new(GST_BIN(media->pipeline), name, spec->channel_keys[ch]);
+        if (!media->channels[ch]) {
+            snprintf(err, err_size, "channel %s could not be built", name);
+            return FALSE;
+        }
+        channel_pads *pads = &media->pads[ch];
+        pads->silence_pad = link_to_channel(media, gst_element_request_pad_simple(silence, "src_%u"), ch);
+        pads->floor_pad = link_to_channel(media, tolk_media_input_request_pad(media->floor), ch);
+        if (!pads->silence_pad || !pads->floor_pad) {
+            snprintf(err, err_size, "channel %s could not be linked", name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean build_feeds(tolk_media *media, const tolk_media_spec *spec, char *err, size_t err_size)
+{
+    const tolk_matrix_config *config = spec->matrix;
+    for (int b = 0; b < config->booth_count; b++) {
+        for (int c = 0; c < config->booths[b].console_count; c++) {
+            int slot = TOLK_SLOT(b, c);
+            if (!link_console(media, config, b, c)) {
+                snprintf(err, err_size, "console %s/%d could not be linked", config->channels[config->booths[b].channel], c + 1);
+                return FALSE;
+            }
+            media->feeds[slot] = tolk_srtp_sender_new(spec->feed_keys[slot], TOLK_OUTPUT_PAYLOAD_TYPE);
+            if (!media->feeds[slot]) {
+                snprintf(err, err_size, "the return feed of a console could not be created");
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+tolk_media *tolk_media_new(const tolk_media_spec *spec, char *err, size_t err_size)
+{
+    tolk_media *media = g_new0(tolk_media, 1);
+    media->session_id = g_strdup(spec->session_id);
+    media->channel_count = spec->matrix->channel_count + 1;
+    for (int i = 0; i < TOLK_MAX_SLOTS; i++)
+        media->feed_channel[i] = -1;
+    gchar *pipeline_name = g_strdup_printf("session-%s", spec->session_id);
+    media->pipeline = GST_PIPELINE(gst_pipeline_new(pipeline_name));
+    g_free(pipeline_name);
+    if (!build_inputs(media, spec, err, err_size) || !build_channels(media, spec, err, err_size) ||
+        !build_feeds(media, spec, err, err_size)) {
+        tolk_media_free(media);
+        return NULL;
+    }
+    GstBus *bus = gst_pipeline_get_bus(media->pipeline);
+    media->bus_watch = gst_bus_add_watch(bus, on_bus_message, media);
+    gst_object_unref(bus);
+    if (gst_element_set_state(GST_ELEMENT(media->pipeline), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+        snprintf(err, err_size, "the media pipeline of session %s did not start", spec->session_id);
+        tolk_media_free(media);
+        return NULL;
+    }
+    return media;
+}
+
+static void free_pads(channel_pads *pads)
+{
+    g_free(pads->floor_pad);
+    g_free(pads->silence_pad);
+    for (int i = 0; i < TOLK_MAX_SLOTS; i++)
+        g_free(pads->console_pads[i]);
+}
+
+void tolk_media_free(tolk_media *media)
+{
+    if (!media)
+        return;
+    gst_element_set_state(GST_ELEMENT(media->pipeline), GST_STATE_NULL);
+    if (media->bus_watch)
+        g_source_remove(media->bus_watch);
+    tolk_media_input_free(media->floor);
+    for (int i = 0; i < TOLK_MAX_SLOTS; i++) {
+        tolk_media_input_free(media->consoles[i]);
+        tolk_srtp_sender_free(media->feeds[i]);
+    }
+    for (int ch = 0; ch <= TOLK_MAX_CHANNELS; ch++) {
+        tolk_media_channel_free(media->channels[ch]);
+        free_pads(&media->pads[ch]);
+    }
+    gst_object_unref(media->pipeline);
+    g_free(media->session_id);
+    g_free(media);
+}
+
+static void apply_gains(tolk_media *media, int ch, const tolk_mix *mix)
+{
+    channel_pads *pads = &media->pads[ch];
+    GstStructure *gains = gst_structure_new_empty("gains");
+    gst_structure_set(gains, pads->floor_pad, G_TYPE_DOUBLE, (double)mix->floor_gain, NULL);
+    for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++) {
+        if (pads->console_pads[slot])
+            gst_structure_set(gains, pads->console_pads[slot], G_TYPE_DOUBLE, (double)mix->console_gain[slot], NULL);
+    }
+    tolk_media_channel_set_gains(media->channels[ch], gains);
+    gst_structure_free(gains);
+}
+
+static void move_feed(tolk_media *media, int slot, int channel)
+{
+    int previous = media->feed_channel[slot];
+    if (previous == channel)
+        return;
+    /* Added before removed: the sender drops the duplicate frame, never a gap. */
+    tolk_media_channel_add_feed(media->channels[channel], media->feeds[slot]);
+    if (previous >= 0)
+        tolk_media_channel_remove_feed(media->channels[previous], media->feeds[slot]);
+    media->feed_channel[slot] = channel;
+}
+
+void tolk_media_apply(tolk_media *media, const tolk_route *route)
+{
+    for (int ch = 0; ch < media->channel_count; ch++)
+        apply_gains(media, ch, &route->channel[ch]);
+    for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++) {
+        if (media->feeds[slot])
+            move_feed(media, slot, route->console_hears[slot]);
+    }
+}
+
+static bool valid_channel(tolk_media *media, int channel)
+{
+    return channel >= 0 && channel < media->channel_count;
+}
+
+static bool valid_slot(tolk_media *media, int slot)
+{
+    return slot >= 0 && slot < TOLK_MAX_SLOTS && media->feeds[slot];
+}
+
+int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port)
+{
+    if (!valid_channel(media, channel))
+        return -1;
+    return tolk_srtp_sender_add_destination(tolk_media_channel_sender(media->channels[channel]), host, port);
+}
+
+bool tolk_media_remove_channel_output(tolk_media *media, int channel, int id)
+{
+    return valid_channel(media, channel) &&
+           tolk_srtp_sender_remove_destination(tolk_media_channel_sender(media->channels[channel]), id);
+}
+
+int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port)
+{
+    return valid_slot(media, slot) ? tolk_srtp_sender_add_destination(media->feeds[slot], host, port) : -1;
+}
+
+bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id)
+{
+    return valid_slot(media, slot) && tolk_srtp_sender_remove_destination(media->feeds[slot], id);
+}
+
+tolk_media_input *tolk_media_input_at(tolk_media *media, int slot)
+{
+    if (slot == FLOOR_INPUT)
+        return media->floor;
+    return slot >= 0 && slot < TOLK_MAX_SLOTS ? media->consoles[slot] : NULL;
+}
+
+tolk_srtp_sender *tolk_media_channel_sender_at(tolk_media *media, int channel)
+{
+    return valid_channel(media, channel) ? tolk_media_channel_sender(media->channels[channel]) : NULL;
+}
+
+tolk_srtp_sender *tolk_media_feed_sender_at(tolk_media *media, int slot)
+{
+    return valid_slot(media, slot) ? media->feeds[slot] : NULL;
+}
+
+uint64_t tolk_media_channel_frames_at(tolk_media *media, int channel)
+{
+    return valid_channel(media, channel) ? tolk_media_channel_frames(media->channels[channel]) : 0;
+}
+
+uint64_t tolk_media_error_count(tolk_media *media)
+{
+    return atomic_load(&media->errors);
+}

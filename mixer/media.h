@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The media of one session: one GStreamer pipeline with an input chain per
+ * input (floor, every console), a mixer and encoder per channel, and the SRTP
+ * senders of outputs and return feeds. It knows nothing of the rules: it is told
+ * the whole route (tolk_route) and applies it in one step.
+ *
+ * Threads: all functions run on the control thread (the caller serialises them);
+ * the media flows on GStreamer's threads.
+ */
+#ifndef TOLK_MEDIA_H
+#define TOLK_MEDIA_H
+
+#include <gio/gio.h>
+#include <stdint.h>
+
+#include "keys.h"
+#include "media_input.h"
+#include "rules.h"
+#include "srtp_sender.h"
+
+typedef struct {
+    GSocket *socket; /* bound UDP socket the input listens on */
+    uint8_t key[TOLK_KEY_LEN];
+} tolk_media_input_spec;
+
+typedef struct {
+    const char *session_id;
+    const tolk_matrix_config *matrix;
+    tolk_media_input_spec floor;
+    bool floor_from_file;   /* the demo: the floor plays floor_file (NULL: a chime) instead of the network */
+    const char *floor_file;
+    tolk_media_input_spec consoles[TOLK_MAX_SLOTS]; /* by slot; socket NULL where no console */
+    uint8_t channel_keys[TOLK_MAX_CHANNELS + 1][TOLK_KEY_LEN];
+    uint8_t feed_keys[TOLK_MAX_SLOTS][TOLK_KEY_LEN];
+    unsigned jitter_ms;
+} tolk_media_spec;
+
+typedef struct tolk_media tolk_media;
+
+/* Builds and starts the pipeline; NULL with a message in err on failure. */
+tolk_media *tolk_media_new(const tolk_media_spec *spec, char *err, size_t err_size);
+void tolk_media_free(tolk_media *media);
+
+/* Applies a whole route: every mixer's gains and every return feed's channel. */
+void tolk_media_apply(tolk_media *media, const tolk_route *route);
+
+/* Outputs: ids are the sender's destination ids, -1 on failure. */
+int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port);
+bool tolk_media_remove_channel_output(tolk_media *media, int channel, int id);
+int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port);
+bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id);
+
+/* Input index: -1 for the floor, else a console slot. NULL stats when no such input. */
+tolk_media_input *tolk_media_input_at(tolk_media *media, int slot);
+tolk_srtp_sender *tolk_media_channel_sender_at(tolk_media *media, int channel);
+tolk_srtp_sender *tolk_media_feed_sender_at(tolk_media *media, int slot);
+uint64_t tolk_media_channel_frames_at(tolk_media *media, int channel);
+/* Errors and warnings GStreamer reported for this pipeline. */
+uint64_t tolk_media_error_count(tolk_media *media);
+
+#endif

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "media_input.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include "media_audio.h"
+
+#define TOLK_LOG_MODULE "input"
+#include "log.h"
+
+struct tolk_media_input {
+    char *name;
+    GstBin *pipeline;
+    GstElement *tee;
+    GstCaps *key_caps; /* answer to srtpdec's request-key, holds the key */
+    tolk_file_source *file_source;
+    /* Written on streaming threads, read on the control thread. */
+    atomic_uint_fast64_t received, not_rtp, rtp, decoded;
+    atomic_int_fast64_t last_valid_us;
+};
+
+static GstElement *add_element(tolk_media_input *input, const char *factory)
+{
+    GstElement *element = gst_element_factory_make(factory, NULL);
+    if (!element) {
+        LOG_ERROR("GStreamer element %s is missing: install its plugin", factory);
+        return NULL;
+    }
+    gst_bin_add(input->pipeline, element);
+    return element;
+}
+
+static GstCaps *make_key_caps(const uint8_t key[TOLK_KEY_LEN])
+{
+    GstBuffer *key_buffer = gst_buffer_new_memdup(key, TOLK_KEY_LEN);
+    GstCaps *caps = gst_caps_new_simple("application/x-srtp", "srtp-key", GST_TYPE_BUFFER, key_buffer,
+                                        "srtp-cipher", G_TYPE_STRING, "aes-128-icm", "srtp-auth",
+                                        G_TYPE_STRING, "hmac-sha1-80", "srtcp-cipher", G_TYPE_STRING,
+                                        "aes-128-icm", "srtcp-auth", G_TYPE_STRING, "hmac-sha1-80", NULL);
+    gst_buffer_unref(key_buffer);
+    return caps;
+}
+
+/* Senders pick their own SSRC (ffmpeg and browsers at random): every new SSRC
+ * asks for the key, and the input's one key is the answer. */
+static GstCaps *on_request_key(GstElement *srtpdec, guint ssrc, gpointer user_data)
+{
+    (void)srtpdec;
+    tolk_media_input *input = user_data;
+    LOG_DEBUG("%s: new sender, SSRC %08x", input->name, ssrc);
+    return gst_caps_ref(input->key_caps);
+}
+
+/* Any dynamic payload type is accepted: the jitter buffer asks for the caps of
+ * each payload type it sees. */
+static GstCaps *on_request_pt_map(GstElement *jitterbuffer, guint pt, gpointer user_data)
+{
+    (void)jitterbuffer;
+    (void)user_data;
+    return gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "audio", "clock-rate",
+                               G_TYPE_INT, 48000, "encoding-name", G_TYPE_STRING, "OPUS", "payload",
+                               G_TYPE_INT, (int)pt, NULL);
+}
+
+static gboolean looks_like_rtp(GstBuffer *buffer)
+{
+    guint8 first;
+    if (gst_buffer_get_size(buffer) < 12 || gst_buffer_extract(buffer, 0, &first, 1) != 1)
+        return FALSE;
+    return (first >> 6) == 2;
+}
+
+static GstPadProbeReturn count_received(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+    (void)pad;
+    tolk_media_input *input = user_data;
+    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    atomic_fetch_add(&input->received, 1);
+    if (!looks_like_rtp(buffer)) {
+        atomic_fetch_add(&input->not_rtp, 1);
+        return GST_PAD_PROBE_DROP;
+    }
+    atomic_fetch_add(&input->rtp, 1);
+    return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn count_decrypted(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+    (void)pad;
+    (void)info;
+    tolk_media_input *input = user_data;
+    atomic_fetch_add(&input->decoded, 1);
+    atomic_store(&input->last_valid_us, g_get_monotonic_time());
+    return GST_PAD_PROBE_OK;
+}
+
+static void add_probe(GstElement *element, const char *pad_name, GstPadProbeCallback callback,
+                      tolk_media_input *input)
+{
+    GstPad *pad = gst_element_get_static_pad(element, pad_name);
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, callback, input, NULL);
+    gst_object_unref(pad);
+}
+
+static tolk_media_input *input_alloc(GstBin *pipeline, const char *name)
+{
+    tolk_media_input *input = g_new0(tolk_media_input, 1);
+    input->name = g_strdup(name);
+    input->pipeline = pipeline;
+    return input;
+}
+
+/* decoder ! audioconvert ! F32 mono 48 kHz ! queue ! tee. The decoder already
+ * outputs 48 kHz; the queue decouples the input from the mixers and gives the
+ * path the latency headroom (maximum latency) a live aggregator needs. */
+static gboolean add_audio_tail(tolk_media_input *input, GstElement *from)
+{
+    GstElement *convert = add_element(input, "audioconvert");
+    GstElement *filter = add_element(input, "capsfilter");
+    GstElement *queue = add_element(input, "queue");
+    input->tee = add_element(input, "tee");
+    if (!convert || !filter || !queue || !input->tee)
+        return FALSE;
+    GstCaps *caps = tolk_audio_caps();
+    g_object_set(filter, "caps", caps, NULL);
+    gst_caps_unref(caps);
+    tolk_configure_queue(queue);
+    g_object_set(input->tee, "allow-not-linked", TRUE, NULL);
+    return gst_element_link_many(from, convert, filter, queue, input->tee, NULL);
+}
+
+tolk_media_input *tolk_media_input_new(GstBin *pipeline, const char *name, GSocket *socket,
+                                       const uint8_t key[TOLK_KEY_LEN], guint jitter_ms)
+{
+    tolk_media_input *input = input_alloc(pipeline, name);
+    input->key_caps = make_key_caps(key);
+    GstElement *udpsrc = add_element(input, "udpsrc");
+    GstElement *srtpdec = add_element(input, "srtpdec");
+    GstElement *jitter = add_element(input, "rtpjitterbuffer");
+    GstElement *depay = add_element(input, "rtpopusdepay");
+    GstElement *decoder = add_element(input, "opusdec");
+    if (!udpsrc || !srtpdec || !jitter || !depay || !decoder) {
+        tolk_media_input_free(input);
+        return NULL;
+    }
+    GstCaps *caps = gst_caps_from_string("application/x-srtp, media=(string)audio, "
+                                         "clock-rate=(int)48000, encoding-name=(string)OPUS");
+    g_object_set(udpsrc, "socket", socket, "close-socket", FALSE, "caps", caps, "buffer-size", 262144,
+                 NULL);
+    gst_caps_unref(caps);
+    g_signal_connect(srtpdec, "request-key", G_CALLBACK(on_request_key), input);
+    g_object_set(jitter, "latency", jitter_ms, "do-lost", TRUE, "drop-on-latency", TRUE, NULL);
+    g_signal_connect(jitter, "request-pt-map", G_CALLBACK(on_request_pt_map), input);
+    /* Damaged packets are concealed, never an error that stops the session. */
+    g_object_set(decoder, "plc", TRUE, "max-errors", -1, NULL);
+    add_probe(udpsrc, "src", count_received, input);
+    add_probe(srtpdec, "rtp_src", count_decrypted, input);
+    if (!gst_element_link_pads(udpsrc, "src", srtpdec, "rtp_sink") ||
+        !gst_element_link_pads(srtpdec, "rtp_src", jitter, "sink") ||
+        !gst_element_link_many(jitter, depay, decoder, NULL) || !add_audio_tail(input, decoder)) {
+        LOG_ERROR("%s: could not link the input chain", name);
+        tolk_media_input_free(input);
+        return NULL;
+    }
+    return input;
+}
+
+tolk_media_input *tolk_media_input_new_file(GstBin *pipeline, const char *name, const char *path)
+{
+    tolk_media_input *input = input_alloc(pipeline, name);
+    GstElement *appsrc = add_element(input, "appsrc");
+    input->file_source = tolk_file_source_new(path, appsrc);
+    if (!input->file_source || !add_audio_tail(input, appsrc)) {
+        tolk_media_input_free(input);
+        return NULL;
+    }
+    return input;
+}
+
+void tolk_media_input_free(tolk_media_input *input)
+{
+    if (!input)
+        return;
+    /* The elements belong to the pipeline, which the caller has stopped. */
+    if (input->file_source)
+        tolk_file_source_free(input->file_source);
+    if (input->key_caps)
+        gst_caps_unref(input->key_caps);
+    g_free(input->name);
+    g_free(input);
+}
+
+GstPad *tolk_media_input_request_pad(tolk_media_input *input)
+{
+    return gst_element_request_pad_simple(input->tee, "src_%u");
+}
+
+void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats *stats)
+{
+    uint64_t rtp = atomic_load(&input->rtp);
+    uint64_t decoded = atomic_load(&input->decoded);
+    stats->received = atomic_load(&input->received);
+    stats->dropped_not_rtp = atomic_load(&input->not_rtp);
+    stats->decoded = decoded;
+    stats->dropped_srtp = rtp > decoded ? rtp - decoded : 0;
+}
+
+gint64 tolk_media_input_last_valid_us(tolk_media_input *input)
+{
+    return atomic_load(&input->last_valid_us);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * One encrypted input (the floor or a console microphone): a bound UDP socket
+ * -> SRTP decrypt -> small jitter buffer with loss concealment -> Opus decode ->
+ * F32 48 kHz mono, ending in a tee that the channel mixers link to.
+ */
+#ifndef TOLK_MEDIA_INPUT_H
+#define TOLK_MEDIA_INPUT_H
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+#include <stdint.h>
+
+#include "keys.h"
+
+typedef struct tolk_media_input tolk_media_input;
+
+typedef struct {
+    uint64_t received;        /* UDP datagrams that arrived */
+    uint64_t dropped_not_rtp; /* not an RTP packet at all */
+    uint64_t dropped_srtp;    /* RTP that failed SRTP authentication or decryption */
+    uint64_t decoded;         /* packets that passed decryption */
+} tolk_media_input_stats;
+
+/* Adds the input's elements to `pipeline`. Takes a reference to `socket`, which
+ * is already bound (so a taken port is reported before anything starts). */
+tolk_media_input *tolk_media_input_new(GstBin *pipeline, const char *name, GSocket *socket,
+                                       const uint8_t key[TOLK_KEY_LEN], guint jitter_ms);
+/* Adds a looping file (any format GStreamer decodes) as the input instead of the
+ * network: the demo floor. */
+tolk_media_input *tolk_media_input_new_file(GstBin *pipeline, const char *name, const char *path);
+/* Call once the pipeline is stopped: its elements stay in (and die with) the pipeline. */
+void tolk_media_input_free(tolk_media_input *input);
+
+/* A new src pad on the input's tee, to link to a mixer. */
+GstPad *tolk_media_input_request_pad(tolk_media_input *input);
+
+void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats *stats);
+/* Monotonic time (g_get_monotonic_time, us) of the last packet that decrypted; 0 if none yet. */
+gint64 tolk_media_input_last_valid_us(tolk_media_input *input);
+
+#endif

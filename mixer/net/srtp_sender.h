@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* One SRTP-encrypted RTP/Opus stream, sent to any number of UDP destinations.
+ *
+ * Each packet is built and protected once, then the same bytes go to every destination:
+ * the cost of a listener is one sendto. All destinations share one SSRC, sequence and
+ * key, which is what the API promises (all outputs of a channel share its key).
+ *
+ * Threads: tolk_srtp_sender_send_opus runs on a streaming thread; the other functions
+ * run on a control thread. An internal mutex serialises them. */
+#ifndef TOLK_NET_SRTP_SENDER_H
+#define TOLK_NET_SRTP_SENDER_H
+
+#include "keys.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tolk_srtp_sender tolk_srtp_sender;
+
+typedef struct {
+    uint64_t packets;        /* datagrams handed to the kernel, summed over destinations */
+    uint64_t bytes;          /* SRTP bytes of those datagrams (no UDP/IP headers) */
+    uint64_t send_errors;    /* sendto failures (e.g. EAGAIN on a full socket buffer) */
+    uint64_t dropped_frames; /* frames refused: pts not later than the last, or too big */
+} tolk_srtp_sender_stats;
+
+/* A sender with a random SSRC, initial sequence number and timestamp, and its own libsrtp2
+ * session keyed with key (AES_CM_128_HMAC_SHA1_80 for SRTP and SRTCP). The key is copied
+ * into libsrtp's context only; the caller keeps and wipes its own copy. payload_type is
+ * 0..127. NULL on failure. */
+tolk_srtp_sender *tolk_srtp_sender_new(const uint8_t key[TOLK_KEY_LEN], int payload_type);
+
+/* Adds a destination; host is a numeric IPv4 or IPv6 address. Returns an id >= 0, unique for
+ * this sender's lifetime, or -1 (bad address or port, or socket failure). Adding the same
+ * address twice gives two destinations. */
+int tolk_srtp_sender_add_destination(tolk_srtp_sender *sender, const char *host, int port);
+
+/* False if there is no destination with that id. */
+bool tolk_srtp_sender_remove_destination(tolk_srtp_sender *sender, int id);
+
+int tolk_srtp_sender_destination_count(tolk_srtp_sender *sender);
+
+/* Sends one Opus frame (20 ms expected, any Opus duration works) with presentation time
+ * pts_ns. The RTP timestamp is a fixed random base plus pts in 48 kHz units, so a caller may
+ * switch between upstream encoders driven by the same clock without a jump in the timeline.
+ * A frame whose pts is not later than the previous frame's is dropped (and counted): that
+ * removes the overlap when switching sources. Frames are also dropped if they would not
+ * fit a 1500-byte packet. The stream advances even with no destination, so listeners who
+ * join later see a continuous sequence. No allocation; one short critical section. */
+void tolk_srtp_sender_send_opus(tolk_srtp_sender *sender, const uint8_t *frame, size_t len,
+                                uint64_t pts_ns, bool marker);
+
+/* The stream's SSRC, for logs and for receivers that need it up front (GStreamer's srtpdec
+ * matches keys to SSRCs given in caps). */
+uint32_t tolk_srtp_sender_ssrc(tolk_srtp_sender *sender);
+
+void tolk_srtp_sender_get_stats(tolk_srtp_sender *sender, tolk_srtp_sender_stats *stats);
+
+/* Closes the sockets and destroys the SRTP session, wiping its keys. NULL is allowed. */
+void tolk_srtp_sender_free(tolk_srtp_sender *sender);
+
+#endif

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "Usage: tolk [OPTION]...\n"
+    "Tolk: a self-hosted, encrypted media mixer for simultaneous interpretation.\n"
+    "\n"
+    "  --listen ADDR:PORT      HTTP API address (default 127.0.0.1:8080; IPv6 as [::1]:8080)\n"
+    "  --media-address ADDR    address the inputs listen on (default 127.0.0.1)\n"
+    "  --rtp-ports LO-HI       UDP port range for inputs (default 40000-40999)\n"
+    "  --token TOKEN           operator token (default: $TOLK_TOKEN, else one is made and printed)\n"
+    "  --session FILE.json     create this sitting at start (repeatable; the body of POST /api/v1/sessions)\n"
+    "  --demo                  start the demo sitting (floor German, channels de, en, fr)\n"
+    "  --demo-floor FILE       audio file the demo floor plays in a loop (default: a built-in chime)\n"
+    "  --demo-sdp-dir DIR      where --demo writes the SDP files of its listener outputs (default .)\n"
+    "  --jitter-ms N           input jitter buffer in milliseconds (default 20, 5-500)\n"
+    "  --lost-timeout-ms N     a live console whose input stops this long goes off (default 2000)\n"
+    "  --log-level LEVEL       error, warn, info (default) or debug\n"
+    "  --help                  this text\n"
+    "  --version               the version\n";
+
+enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_SESSION, OPT_DEMO, OPT_DEMO_FLOOR,
+       OPT_DEMO_SDP, OPT_JITTER, OPT_LOST, OPT_LOG, OPT_HELP, OPT_VERSION };
+
+static const struct option long_options[] = {
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"media-address", required_argument, NULL, OPT_MEDIA},
+    {"rtp-ports", required_argument, NULL, OPT_PORTS},
+    {"token", required_argument, NULL, OPT_TOKEN},
+    {"session", required_argument, NULL, OPT_SESSION},
+    {"demo", no_argument, NULL, OPT_DEMO},
+    {"demo-floor", required_argument, NULL, OPT_DEMO_FLOOR},
+    {"demo-sdp-dir", required_argument, NULL, OPT_DEMO_SDP},
+    {"jitter-ms", required_argument, NULL, OPT_JITTER},
+    {"lost-timeout-ms", required_argument, NULL, OPT_LOST},
+    {"log-level", required_argument, NULL, OPT_LOG},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static bool parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* "127.0.0.1:8080" or "[::1]:8080" */
+static bool parse_listen(const char *s, tolk_options *out)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon)
+        return false;
+    const char *host = s;
+    size_t host_len = (size_t)(colon - s);
+    if (host_len >= 2 && s[0] == '[' && s[host_len - 1] == ']') {
+        host++;
+        host_len -= 2;
+    }
+    long port;
+    if (host_len == 0 || host_len >= sizeof out->listen_address || !parse_int(colon + 1, 1, 65535, &port))
+        return false;
+    memcpy(out->listen_address, host, host_len);
+    out->listen_address[host_len] = '\0';
+    out->listen_port = (int)port;
+    return true;
+}
+
+static bool parse_ports(const char *s, tolk_options *out)
+{
+    char lo[8], hi[8];
+    const char *dash = strchr(s, '-');
+    if (!dash || (size_t)(dash - s) >= sizeof lo || strlen(dash + 1) >= sizeof hi)
+        return false;
+    memcpy(lo, s, (size_t)(dash - s));
+    lo[dash - s] = '\0';
+    strcpy(hi, dash + 1);
+    long l, h;
+    if (!parse_int(lo, 1024, 65535, &l) || !parse_int(hi, 1024, 65535, &h) || h < l + 1)
+        return false;
+    out->rtp_port_lo = (int)l;
+    out->rtp_port_hi = (int)h;
+    return true;
+}
+
+static void set_defaults(tolk_options *out)
+{
+    memset(out, 0, sizeof *out);
+    strcpy(out->listen_address, "127.0.0.1");
+    out->listen_port = 8080;
+    strcpy(out->media_address, "127.0.0.1");
+    out->rtp_port_lo = 40000;
+    out->rtp_port_hi = 40999;
+    out->demo_sdp_dir = ".";
+    out->jitter_ms = 20;
+    out->lost_timeout_ms = 2000;
+    out->log_level = TOLK_LOG_INFO;
+}
+
+static const char *bad_value(int option)
+{
+    for (const struct option *o = long_options; o->name; o++) {
+        if (o->val == option)
+            return o->name;
+    }
+    return "?";
+}
+
+static bool apply_option(int option, const char *arg, tolk_options *out)
+{
+    long v;
+    switch (option) {
+    case OPT_LISTEN: return parse_listen(arg, out);
+    case OPT_MEDIA:
+        if (strlen(arg) >= sizeof out->media_address || !*arg)
+            return false;
+        strcpy(out->media_address, arg);
+        return true;
+    case OPT_PORTS: return parse_ports(arg, out);
+    case OPT_TOKEN: out->token = arg; return *arg != '\0';
+    case OPT_SESSION:
+        if (out->session_file_count == TOLK_MAX_SESSION_FILES)
+            return false;
+        out->session_files[out->session_file_count++] = arg;
+        return true;
+    case OPT_DEMO: out->demo = true; return true;
+    case OPT_DEMO_FLOOR: out->demo_floor = arg; return true;
+    case OPT_DEMO_SDP: out->demo_sdp_dir = arg; return true;
+    case OPT_JITTER:
+        if (!parse_int(arg, 5, 500, &v))
+            return false;
+        out->jitter_ms = (unsigned)v;
+        return true;
+    case OPT_LOST:
+        if (!parse_int(arg, 100, 600000, &v))
+            return false;
+        out->lost_timeout_ms = (unsigned)v;
+        return true;
+    case OPT_LOG: return tolk_log_parse_level(arg, &out->log_level) == 0;
+    default: return false;
+    }
+}
+
+tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out)
+{
+    set_defaults(out);
+    opterr = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+        if (option == OPT_HELP) {
+            fputs(usage, stdout);
+            return TOLK_OPTIONS_EXIT_OK;
+        }
+        if (option == OPT_VERSION) {
+            printf("tolk %s\n", TOLK_VERSION);
+            return TOLK_OPTIONS_EXIT_OK;
+        }
+        if (option == '?' || option == ':') {
+            fprintf(stderr, "tolk: unknown option or missing value: %s\nTry 'tolk --help'.\n", argv[optind - 1]);
+            return TOLK_OPTIONS_EXIT_ERROR;
+        }
+        if (!apply_option(option, optarg, out)) {
+            fprintf(stderr, "tolk: invalid value for --%s: '%s'\nTry 'tolk --help'.\n", bad_value(option),
+                    optarg ? optarg : "");
+            return TOLK_OPTIONS_EXIT_ERROR;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "tolk: unexpected argument '%s'\nTry 'tolk --help'.\n", argv[optind]);
+        return TOLK_OPTIONS_EXIT_ERROR;
+    }
+    return TOLK_OPTIONS_RUN;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* The command line of the tolk daemon. */
+#ifndef TOLK_OPTIONS_H
+#define TOLK_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "log.h"
+
+#define TOLK_MAX_SESSION_FILES 64
+
+typedef struct {
+    char listen_address[64];
+    int listen_port;
+    char media_address[64];
+    int rtp_port_lo, rtp_port_hi;
+    const char *token;         /* NULL: from TOLK_TOKEN, else generated */
+    const char *session_files[TOLK_MAX_SESSION_FILES];
+    int session_file_count;
+    bool demo;
+    const char *demo_floor;    /* file played as the demo floor */
+    const char *demo_sdp_dir;  /* where the demo writes its listeners' SDP files */
+    unsigned jitter_ms;
+    unsigned lost_timeout_ms;
+    tolk_log_level log_level;
+} tolk_options;
+
+typedef enum { TOLK_OPTIONS_RUN, TOLK_OPTIONS_EXIT_OK, TOLK_OPTIONS_EXIT_ERROR } tolk_options_outcome;
+
+/* Parses argv; prints help, version or a clear error itself. */
+tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out);
+
+#endif

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "session.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define TOLK_LOG_MODULE "session"
+#include "log.h"
+
+static void log_events(tolk_session *session, const tolk_events *events)
+{
+    static const char *const kinds[] = {"mic", "handover", "overridden", "took-over", "console-lost", "channel"};
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    for (int i = 0; i < events->count; i++) {
+        const tolk_event *e = &events->events[i];
+        session->events_total++;
+        if (e->kind == TOLK_EVENT_CHANNEL) {
+            tolk_channel_state state = tolk_matrix_channel(session->matrix, e->channel);
+            const char *quality = tolk_quality_name(state.quality);
+            LOG_INFO("session %s: channel %s now from %s, quality %s", session->id,
+                     tolk_matrix_channel_name(session->matrix, e->channel),
+                     state.source == TOLK_SOURCE_CONSOLE ? "a console"
+                     : state.source == TOLK_SOURCE_FLOOR ? "the floor" : "silence",
+                     quality ? quality : "none");
+            continue;
+        }
+        const char *lang = config->channels[config->booths[e->booth].channel];
+        const tolk_console_state *c = tolk_matrix_console(session->matrix, e->booth, e->console);
+        LOG_INFO("session %s: console %s/%d %s (mic %s)", session->id, lang, e->console + 1,
+                 kinds[e->kind], tolk_mic_name(c->mic));
+    }
+}
+
+/* Recomputes the whole route and hands it to the media in one step (rule 7). */
+static void apply(tolk_session *session, const tolk_events *events)
+{
+    tolk_route *route = g_new(tolk_route, 1);
+    tolk_matrix_route(session->matrix, route);
+    tolk_media_apply(session->media, route);
+    g_free(route);
+    if (events)
+        log_events(session, events);
+}
+
+static gboolean open_input(tolk_session_input *input, tolk_ports *ports)
+{
+    input->socket = tolk_ports_bind(ports, &input->port);
+    return input->socket && tolk_key_generate(input->key);
+}
+
+static gboolean open_inputs(tolk_session *session, const tolk_session_env *env)
+{
+    if (!open_input(&session->floor, env->ports))
+        return FALSE;
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    for (int b = 0; b < config->booth_count; b++) {
+        for (int c = 0; c < config->booths[b].console_count; c++) {
+            int slot = TOLK_SLOT(b, c);
+            if (!open_input(&session->consoles[slot], env->ports) || !tolk_key_generate(session->feed_keys[slot]))
+                return FALSE;
+        }
+    }
+    for (int ch = 0; ch <= config->channel_count; ch++) {
+        if (!tolk_key_generate(session->channel_keys[ch]))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static tolk_media *start_media(tolk_session *session, const tolk_session_env *env, char *err, size_t err_size)
+{
+    tolk_media_spec *spec = g_new0(tolk_media_spec, 1);
+    spec->session_id = session->id;
+    spec->matrix = tolk_matrix_config_get(session->matrix);
+    spec->floor.socket = session->floor.socket;
+    memcpy(spec->floor.key, session->floor.key, TOLK_KEY_LEN);
+    spec->floor_from_file = env->floor_from_file;
+    spec->floor_file = env->floor_file;
+    spec->jitter_ms = env->jitter_ms;
+    for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++) {
+        spec->consoles[slot].socket = session->consoles[slot].socket;
+        memcpy(spec->consoles[slot].key, session->consoles[slot].key, TOLK_KEY_LEN);
+    }
+    memcpy(spec->channel_keys, session->channel_keys, sizeof spec->channel_keys);
+    memcpy(spec->feed_keys, session->feed_keys, sizeof spec->feed_keys);
+    tolk_media *media = tolk_media_new(spec, err, err_size);
+    tolk_key_wipe(spec, sizeof *spec);
+    g_free(spec);
+    return media;
+}
+
+tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_session_env *env,
+                               int *status, char *err, size_t err_size)
+{
+    tolk_result result;
+    tolk_matrix *matrix = tolk_matrix_new(&params->matrix, &result);
+    if (!matrix) {
+        *status = 400;
+        snprintf(err, err_size, "%s", result.message);
+        return NULL;
+    }
+    tolk_session *session = g_new0(tolk_session, 1);
+    g_strlcpy(session->id, params->id, sizeof session->id);
+    g_strlcpy(session->name, params->name, sizeof session->name);
+    g_strlcpy(session->floor_language, params->floor_language, sizeof session->floor_language);
+    session->media_address = g_strdup(env->media_address);
+    session->matrix = matrix;
+    session->outputs = g_ptr_array_new_with_free_func(g_free);
+    *status = 503;
+    if (!open_inputs(session, env)) {
+        snprintf(err, err_size, "no free UDP port left for the inputs of session %s", params->id);
+        tolk_session_free(session);
+        return NULL;
+    }
+    session->media = start_media(session, env, err, err_size);
+    if (!session->media) {
+        tolk_session_free(session);
+        return NULL;
+    }
+    apply(session, NULL);
+    LOG_INFO("session %s started: %d channels, %d booths, floor on port %d", session->id,
+             params->matrix.channel_count, params->matrix.booth_count, session->floor.port);
+    return session;
+}
+
+static void close_input(tolk_session_input *input)
+{
+    if (input->socket) {
+        g_socket_close(input->socket, NULL);
+        g_object_unref(input->socket);
+    }
+    tolk_key_wipe(input, sizeof *input);
+}
+
+void tolk_session_free(tolk_session *session)
+{
+    if (!session)
+        return;
+    tolk_media_free(session->media); /* first: the media reads the sockets */
+    close_input(&session->floor);
+    for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++)
+        close_input(&session->consoles[slot]);
+    tolk_key_wipe(session->channel_keys, sizeof session->channel_keys);
+    tolk_key_wipe(session->feed_keys, sizeof session->feed_keys);
+    tolk_matrix_free(session->matrix);
+    g_ptr_array_unref(session->outputs);
+    g_free(session->media_address);
+    g_free(session);
+}
+
+tolk_result tolk_session_patch_console(tolk_session *session, int booth, int console,
+                                       const tolk_console_patch *patch)
+{
+    tolk_events events = {0};
+    tolk_result result = tolk_matrix_patch_console(session->matrix, booth, console, patch, &events);
+    if (result.status == TOLK_OK)
+        apply(session, &events);
+    return result;
+}
+
+void tolk_session_set_interlock(tolk_session *session, tolk_interlock interlock)
+{
+    tolk_events events = {0};
+    tolk_matrix_set_interlock(session->matrix, interlock, &events);
+    apply(session, &events);
+}
+
+void tolk_session_set_idle_channel(tolk_session *session, tolk_idle idle)
+{
+    tolk_events events = {0};
+    tolk_matrix_set_idle_channel(session->matrix, idle, &events);
+    apply(session, &events);
+}
+
+void tolk_session_set_original_under(tolk_session *session, bool on, double db)
+{
+    tolk_events events = {0};
+    tolk_matrix_set_original_under(session->matrix, on, db, &events);
+    apply(session, &events);
+}
+
+void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 timeout_us)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    tolk_events events = {0};
+    for (int b = 0; b < config->booth_count; b++) {
+        for (int c = 0; c < config->booths[b].console_count; c++) {
+            if (!tolk_matrix_console_is_live(session->matrix, b, c))
+                continue;
+            /* Only an input that has sent and then stopped counts as disconnected. */
+            gint64 last = tolk_media_input_last_valid_us(tolk_media_input_at(session->media, TOLK_SLOT(b, c)));
+            if (last != 0 && now_us - last > timeout_us)
+                tolk_matrix_console_lost(session->matrix, b, c, &events);
+        }
+    }
+    if (events.count > 0)
+        apply(session, &events);
+}
+
+const tolk_session_output *tolk_session_add_output(tolk_session *session, int channel, int slot,
+                                           const char *host, int port)
+{
+    int destination = channel >= 0 ? tolk_media_add_channel_output(session->media, channel, host, port)
+                                    : tolk_media_add_feed_output(session->media, slot, host, port);
+    if (destination < 0)
+        return NULL;
+    tolk_session_output *output = g_new0(tolk_session_output, 1);
+    snprintf(output->id, sizeof output->id, "o%u", ++session->next_output);
+    output->channel = channel;
+    output->slot = channel >= 0 ? -1 : slot;
+    g_strlcpy(output->host, host, sizeof output->host);
+    output->port = port;
+    output->destination = destination;
+    g_ptr_array_add(session->outputs, output);
+    return output;
+}
+
+const tolk_session_output *tolk_session_find_output(tolk_session *session, const char *id)
+{
+    for (guint i = 0; i < session->outputs->len; i++) {
+        const tolk_session_output *output = g_ptr_array_index(session->outputs, i);
+        if (strcmp(output->id, id) == 0)
+            return output;
+    }
+    return NULL;
+}
+
+void tolk_session_remove_output(tolk_session *session, const char *id)
+{
+    const tolk_session_output *output = tolk_session_find_output(session, id);
+    if (!output)
+        return;
+    if (output->channel >= 0)
+        tolk_media_remove_channel_output(session->media, output->channel, output->destination);
+    else
+        tolk_media_remove_feed_output(session->media, output->slot, output->destination);
+    g_ptr_array_remove(session->outputs, (gpointer)output);
+}

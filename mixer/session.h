@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * One sitting: its rules state (tolk_matrix), its inputs (ports, sockets, keys),
+ * its outputs, and its media. The session is the only place where a rules change
+ * becomes a media change: every mutating call recomputes the route and applies it
+ * whole (rule 7).
+ *
+ * Threads: not thread-safe; the caller (tolk_app) holds its lock around every call.
+ */
+#ifndef TOLK_SESSION_H
+#define TOLK_SESSION_H
+
+#include <gio/gio.h>
+#include <json-c/json.h>
+
+#include "keys.h"
+#include "media.h"
+#include "ports.h"
+#include "rules.h"
+
+#define TOLK_ID_SIZE 33
+#define TOLK_SESSION_NAME_SIZE 256
+#define TOLK_OUTPUT_HOST_SIZE 64
+
+typedef struct {
+    char id[TOLK_ID_SIZE];
+    char name[TOLK_SESSION_NAME_SIZE];
+    char floor_language[TOLK_LANG_SIZE]; /* "" when not set */
+    tolk_matrix_config matrix;
+} tolk_session_params;
+
+typedef struct {
+    char id[16];  /* "o1", "o2", ... unique within the session */
+    int channel;  /* the channel it carries, or -1 for a return feed */
+    int slot;     /* the console whose return feed it carries, or -1 */
+    char host[TOLK_OUTPUT_HOST_SIZE];
+    int port;
+    int destination; /* id at the sender */
+} tolk_session_output;
+
+typedef struct {
+    GSocket *socket;
+    int port;
+    uint8_t key[TOLK_KEY_LEN];
+} tolk_session_input;
+
+typedef struct {
+    const char *media_address;
+    tolk_ports *ports;
+    unsigned jitter_ms;
+    bool floor_from_file;   /* the demo: the floor plays floor_file (NULL: a chime) */
+    const char *floor_file;
+} tolk_session_env;
+
+typedef struct tolk_session {
+    char id[TOLK_ID_SIZE];
+    char name[TOLK_SESSION_NAME_SIZE];
+    char floor_language[TOLK_LANG_SIZE];
+    char *media_address;
+    tolk_matrix *matrix;
+    tolk_session_input floor;
+    tolk_session_input consoles[TOLK_MAX_SLOTS];
+    uint8_t channel_keys[TOLK_MAX_CHANNELS + 1][TOLK_KEY_LEN];
+    uint8_t feed_keys[TOLK_MAX_SLOTS][TOLK_KEY_LEN];
+    GPtrArray *outputs; /* tolk_session_output* */
+    unsigned next_output;
+    tolk_media *media;
+    uint64_t events_total;
+} tolk_session;
+
+/* Builds the whole sitting and starts its media. On failure NULL and err says why
+ * (with *status 400 for an invalid configuration, 503 when ports or media are short). */
+tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_session_env *env,
+                               int *status, char *err, size_t err_size);
+/* Stops the media, closes the sockets, wipes the keys. */
+void tolk_session_free(tolk_session *session);
+
+/* Changes that go through the rules; each applies the new route. */
+tolk_result tolk_session_patch_console(tolk_session *session, int booth, int console,
+                                       const tolk_console_patch *patch);
+void tolk_session_set_interlock(tolk_session *session, tolk_interlock interlock);
+void tolk_session_set_idle_channel(tolk_session *session, tolk_idle idle);
+void tolk_session_set_original_under(tolk_session *session, bool on, double db);
+/* Rule 8: turns off live consoles whose input has been silent longer than timeout_us. */
+void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 timeout_us);
+
+/* Outputs: channel >= 0 for a channel output, else slot >= 0 for a return feed.
+ * NULL when the sender refuses the destination. */
+const tolk_session_output *tolk_session_add_output(tolk_session *session, int channel, int slot,
+                                           const char *host, int port);
+const tolk_session_output *tolk_session_find_output(tolk_session *session, const char *id);
+void tolk_session_remove_output(tolk_session *session, const char *id);
+
+#endif

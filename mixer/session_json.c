@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "session_json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "media_channel.h"
+#include "sdp.h"
+
+#define SRTP_SUITE "AES_CM_128_HMAC_SHA1_80"
+
+static json_object *string_or_null(const char *s)
+{
+    return s && *s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *srtp_json(const uint8_t key[TOLK_KEY_LEN], char key_b64[TOLK_KEY_B64_LEN + 1])
+{
+    tolk_key_to_base64(key, key_b64);
+    json_object *srtp = json_object_new_object();
+    json_object_object_add(srtp, "suite", json_object_new_string(SRTP_SUITE));
+    json_object_object_add(srtp, "key", json_object_new_string(key_b64));
+    return srtp;
+}
+
+/* id, port or host, srtp and sdp: what inputs and outputs share. */
+static void add_stream_fields(json_object *obj, tolk_session *session, const char *address, int port,
+                              const uint8_t key[TOLK_KEY_LEN])
+{
+    char key_b64[TOLK_KEY_B64_LEN + 1];
+    json_object_object_add(obj, "srtp", srtp_json(key, key_b64));
+    char *sdp = tolk_sdp_for_stream(session->name[0] ? session->name : session->id, address, port,
+                                    TOLK_OUTPUT_PAYLOAD_TYPE, 1, key_b64);
+    json_object_object_add(obj, "sdp", string_or_null(sdp));
+    free(sdp);
+    tolk_key_wipe(key_b64, sizeof key_b64);
+}
+
+static json_object *input_json(tolk_session *session, const char *id, const tolk_session_input *input)
+{
+    json_object *obj = json_object_new_object();
+    json_object_object_add(obj, "id", json_object_new_string(id));
+    json_object_object_add(obj, "port", json_object_new_int(input->port));
+    add_stream_fields(obj, session, session->media_address, input->port, input->key);
+    return obj;
+}
+
+json_object *tolk_output_to_json(tolk_session *session, const tolk_session_output *output)
+{
+    json_object *obj = json_object_new_object();
+    json_object_object_add(obj, "id", json_object_new_string(output->id));
+    json_object_object_add(obj, "host", json_object_new_string(output->host));
+    json_object_object_add(obj, "port", json_object_new_int(output->port));
+    const uint8_t *key = output->channel >= 0 ? session->channel_keys[output->channel] : session->feed_keys[output->slot];
+    add_stream_fields(obj, session, output->host, output->port, key);
+    return obj;
+}
+
+static json_object *outputs_json(tolk_session *session, int channel, int slot)
+{
+    json_object *list = json_object_new_array();
+    for (guint i = 0; i < session->outputs->len; i++) {
+        const tolk_session_output *output = g_ptr_array_index(session->outputs, i);
+        if ((channel >= 0 && output->channel == channel) || (channel < 0 && output->slot == slot))
+            json_object_array_add(list, tolk_output_to_json(session, output));
+    }
+    return list;
+}
+
+static void console_id(const tolk_matrix_config *config, int booth, int console, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%d", config->channels[config->booths[booth].channel], console + 1);
+}
+
+static json_object *inputs_json(tolk_session *session)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    json_object *list = json_object_new_array();
+    json_object_array_add(list, input_json(session, "floor", &session->floor));
+    for (int b = 0; b < config->booth_count; b++) {
+        for (int c = 0; c < config->booths[b].console_count; c++) {
+            char id[16];
+            console_id(config, b, c, id, sizeof id);
+            json_object_array_add(list, input_json(session, id, &session->consoles[TOLK_SLOT(b, c)]));
+        }
+    }
+    return list;
+}
+
+static json_object *channel_json(tolk_session *session, int channel)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    tolk_channel_state state = tolk_matrix_channel(session->matrix, channel);
+    char source[16] = "floor";
+    if (state.source == TOLK_SOURCE_SILENCE)
+        snprintf(source, sizeof source, "silence");
+    else if (state.source == TOLK_SOURCE_CONSOLE)
+        console_id(config, state.booth, state.console, source, sizeof source);
+    json_object *obj = json_object_new_object();
+    json_object_object_add(obj, "id", json_object_new_string(tolk_matrix_channel_name(session->matrix, channel)));
+    json_object_object_add(obj, "source", json_object_new_string(source));
+    json_object_object_add(obj, "quality", string_or_null(tolk_quality_name(state.quality)));
+    json_object_object_add(obj, "outputs", outputs_json(session, channel, -1));
+    return obj;
+}
+
+static const char *listen_name(tolk_session *session, int listen)
+{
+    return listen == TOLK_LISTEN_AUTO ? "auto" : tolk_matrix_channel_name(session->matrix, listen);
+}
+
+json_object *tolk_console_to_json(tolk_session *session, int booth, int console)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    const tolk_console_state *state = tolk_matrix_console(session->matrix, booth, console);
+    char id[16];
+    console_id(config, booth, console, id, sizeof id);
+    json_object *obj = json_object_new_object();
+    json_object_object_add(obj, "id", json_object_new_string(id));
+    json_object_object_add(obj, "mic", json_object_new_string(tolk_mic_name(state->mic)));
+    json_object_object_add(obj, "output", json_object_new_string(state->output == TOLK_OUTPUT_A ? "A" : "B"));
+    json_object_object_add(obj, "b_channel",
+                           state->b_channel >= 0 ? json_object_new_string(config->channels[state->b_channel]) : NULL);
+    json_object_object_add(obj, "listen", json_object_new_string(listen_name(session, state->listen)));
+    int hears = tolk_matrix_console_hears(session->matrix, booth, console);
+    json_object_object_add(obj, "hears", json_object_new_string(tolk_matrix_channel_name(session->matrix, hears)));
+    json_object_object_add(obj, "outputs", outputs_json(session, -1, TOLK_SLOT(booth, console)));
+    return obj;
+}
+
+static json_object *booth_json(tolk_session *session, int booth)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    const tolk_booth_config *b = &config->booths[booth];
+    json_object *obj = json_object_new_object();
+    json_object_object_add(obj, "language", json_object_new_string(config->channels[b->channel]));
+    json_object *b_channels = json_object_new_array();
+    for (int i = 0; i < b->b_count; i++)
+        json_object_array_add(b_channels, json_object_new_string(config->channels[b->b_channels[i]]));
+    json_object_object_add(obj, "b_channels", b_channels);
+    json_object *consoles = json_object_new_array();
+    for (int c = 0; c < b->console_count; c++)
+        json_object_array_add(consoles, tolk_console_to_json(session, booth, c));
+    json_object_object_add(obj, "consoles", consoles);
+    return obj;
+}
+
+json_object *tolk_session_to_json(tolk_session *session)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    json_object *obj = json_object_new_object();
+    json_object_object_add(obj, "id", json_object_new_string(session->id));
+    json_object_object_add(obj, "name", json_object_new_string(session->name));
+    json_object_object_add(obj, "floor_language", string_or_null(session->floor_language));
+    json_object_object_add(obj, "interlock", json_object_new_string(tolk_interlock_name(config->interlock)));
+    json_object_object_add(obj, "idle_channel", json_object_new_string(tolk_idle_name(config->idle_channel)));
+    json_object_object_add(obj, "original_under_db",
+                           config->original_under ? json_object_new_double(config->original_under_db) : NULL);
+    json_object_object_add(obj, "inputs", inputs_json(session));
+    json_object *channels = json_object_new_array();
+    for (int ch = 0; ch <= config->channel_count; ch++)
+        json_object_array_add(channels, channel_json(session, ch));
+    json_object_object_add(obj, "channels", channels);
+    json_object *booths = json_object_new_array();
+    for (int b = 0; b < config->booth_count; b++)
+        json_object_array_add(booths, booth_json(session, b));
+    json_object_object_add(obj, "booths", booths);
+    return obj;
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* The JSON shapes of the API (api-v1.md): session, channel, console, output. */
+#ifndef TOLK_SESSION_JSON_H
+#define TOLK_SESSION_JSON_H
+
+#include <json-c/json.h>
+
+#include "session.h"
+
+json_object *tolk_session_to_json(tolk_session *session);
+json_object *tolk_console_to_json(tolk_session *session, int booth, int console);
+json_object *tolk_output_to_json(tolk_session *session, const tolk_session_output *output);
+
+#endif

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "tolk-plugin.h"
+#include "tolkguard.h"
+#include "tolkmix.h"
+
+gboolean
+tolk_plugin_init (GstPlugin * plugin)
+{
+  return tolk_mix_register (plugin) && tolk_guard_register (plugin);
+}
+
+static gpointer
+register_once (gpointer unused)
+{
+  (void) unused;
+  return GINT_TO_POINTER (gst_plugin_register_static (GST_VERSION_MAJOR,
+          GST_VERSION_MINOR, TOLK_PLUGIN_NAME, TOLK_PLUGIN_DESCRIPTION,
+          tolk_plugin_init, TOLK_VERSION, TOLK_PLUGIN_LICENSE, "tolk",
+          "tolk", TOLK_PLUGIN_ORIGIN));
+}
+
+gboolean
+tolk_plugin_register_static (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  return GPOINTER_TO_INT (g_once (&once, register_once, NULL));
+}

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * tolkguard: hearing protection for a return feed or a language channel.
+ * Calibration: 0 dBFS is 100 dB SPL at the headset, so the defaults are the
+ * conference-console limits: peaks under 99 dB SPL (-1 dBFS), 94 dB SPL over
+ * ~100 ms (-6 dBFS RMS), and a warning when the one-minute average passes
+ * 80 dB SPL (-20 dBFS).
+ */
+#include "tolkguard.h"
+#include "tolkguard-dsp.h"
+
+GST_DEBUG_CATEGORY_STATIC (tolk_guard_debug);
+#define GST_CAT_DEFAULT tolk_guard_debug
+
+#define DEFAULT_PEAK_CEILING_DB -1.0
+#define DEFAULT_SHORT_TERM_CEILING_DB -6.0
+#define DEFAULT_WARN_LEVEL_DB -20.0
+
+enum
+{
+  PROP_0,
+  PROP_PEAK_CEILING_DB,
+  PROP_SHORT_TERM_CEILING_DB,
+  PROP_WARN_LEVEL_DB,
+  PROP_GAIN_REDUCTION_DB,
+};
+
+struct _TolkGuard
+{
+  GstAudioFilter parent;
+
+  /* object lock */
+  gdouble peak_ceiling_db;
+  gdouble short_term_ceiling_db;
+  gdouble warn_level_db;
+  gdouble gain_reduction_db;
+
+  /* streaming thread */
+  TolkGuardDsp dsp;
+};
+
+G_DEFINE_TYPE (TolkGuard, tolk_guard, GST_TYPE_AUDIO_FILTER);
+
+#define TOLK_GUARD_CAPS \
+  "audio/x-raw, format = (string) F32LE, layout = (string) interleaved, " \
+  "rate = (int) [ 1, MAX ], channels = (int) [ 1, 8 ]"
+
+static gboolean
+tolk_guard_setup (GstAudioFilter * filter, const GstAudioInfo * info)
+{
+  TolkGuard *self = TOLK_GUARD (filter);
+
+  tolk_guard_dsp_setup (&self->dsp, GST_AUDIO_INFO_RATE (info),
+      GST_AUDIO_INFO_CHANNELS (info));
+  return TRUE;
+}
+
+static void
+load_limits (TolkGuard * self)
+{
+  GST_OBJECT_LOCK (self);
+  tolk_guard_dsp_set_limits (&self->dsp, self->peak_ceiling_db,
+      self->short_term_ceiling_db, self->warn_level_db);
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+publish_gain_reduction (TolkGuard * self)
+{
+  gdouble reduction = tolk_guard_dsp_gain_reduction_db (&self->dsp);
+
+  GST_OBJECT_LOCK (self);
+  self->gain_reduction_db = reduction;
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+post_loudness_warning (TolkGuard * self, gdouble level_db)
+{
+  GstStructure *s = gst_structure_new (TOLK_GUARD_WARNING_NAME,
+      "level-db", G_TYPE_DOUBLE, level_db, NULL);
+
+  GST_INFO_OBJECT (self, "one-minute level %.1f dBFS", level_db);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static GstFlowReturn
+tolk_guard_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+{
+  TolkGuard *self = TOLK_GUARD (trans);
+  GstMapInfo map;
+  gdouble level_db = 0.0;
+  gboolean warn;
+
+  if (!self->dsp.window)
+    return GST_FLOW_NOT_NEGOTIATED;
+  if (!gst_buffer_map (buf, &map, GST_MAP_READWRITE))
+    return GST_FLOW_ERROR;
+
+  load_limits (self);
+  warn = tolk_guard_dsp_process (&self->dsp, (gfloat *) map.data,
+      map.size / (sizeof (gfloat) * self->dsp.channels), &level_db);
+  gst_buffer_unmap (buf, &map);
+
+  publish_gain_reduction (self);
+  if (warn)
+    post_loudness_warning (self, level_db);
+  return GST_FLOW_OK;
+}
+
+static gboolean
+tolk_guard_stop (GstBaseTransform * trans)
+{
+  TolkGuard *self = TOLK_GUARD (trans);
+
+  tolk_guard_dsp_clear (&self->dsp);
+  return TRUE;
+}
+
+static void
+tolk_guard_finalize (GObject * object)
+{
+  tolk_guard_dsp_clear (&TOLK_GUARD (object)->dsp);
+  G_OBJECT_CLASS (tolk_guard_parent_class)->finalize (object);
+}
+
+static gdouble *
+limit_field (TolkGuard * self, guint prop_id)
+{
+  switch (prop_id) {
+    case PROP_PEAK_CEILING_DB:
+      return &self->peak_ceiling_db;
+    case PROP_SHORT_TERM_CEILING_DB:
+      return &self->short_term_ceiling_db;
+    case PROP_WARN_LEVEL_DB:
+      return &self->warn_level_db;
+    case PROP_GAIN_REDUCTION_DB:
+      return &self->gain_reduction_db;
+    default:
+      return NULL;
+  }
+}
+
+static void
+tolk_guard_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  TolkGuard *self = TOLK_GUARD (object);
+  gdouble *field = limit_field (self, prop_id);
+
+  if (!field || prop_id == PROP_GAIN_REDUCTION_DB) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
+  }
+  GST_OBJECT_LOCK (self);
+  *field = g_value_get_double (value);
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+tolk_guard_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  TolkGuard *self = TOLK_GUARD (object);
+  gdouble *field = limit_field (self, prop_id);
+
+  if (!field) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
+  }
+  GST_OBJECT_LOCK (self);
+  g_value_set_double (value, *field);
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+install_level_property (GObjectClass * klass, guint id, const gchar * name,
+    const gchar * blurb, gdouble min, gdouble def)
+{
+  g_object_class_install_property (klass, id,
+      g_param_spec_double (name, name, blurb, min, 0.0, def,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
+          G_PARAM_STATIC_STRINGS));
+}
+
+static void
+install_properties (GObjectClass * gobject_class)
+{
+  install_level_property (gobject_class, PROP_PEAK_CEILING_DB,
+      "peak-ceiling-db", "No sample exceeds this level (dBFS; "
+      "0 dBFS = 100 dB SPL at the headset)", -60.0,
+      DEFAULT_PEAK_CEILING_DB);
+  install_level_property (gobject_class, PROP_SHORT_TERM_CEILING_DB,
+      "short-term-ceiling-db", "Ceiling for the RMS over ~100 ms (dBFS)",
+      -60.0, DEFAULT_SHORT_TERM_CEILING_DB);
+  install_level_property (gobject_class, PROP_WARN_LEVEL_DB,
+      "warn-level-db", "Post " TOLK_GUARD_WARNING_NAME " when the one-minute "
+      "RMS passes this level (dBFS)", -90.0, DEFAULT_WARN_LEVEL_DB);
+  g_object_class_install_property (gobject_class, PROP_GAIN_REDUCTION_DB,
+      g_param_spec_double ("gain-reduction-db", "Gain reduction",
+          "Gain currently applied by the guard (dB, <= 0)", -G_MAXDOUBLE,
+          0.0, 0.0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+}
+
+static void
+tolk_guard_class_init (TolkGuardClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstAudioFilterClass *filter_class = GST_AUDIO_FILTER_CLASS (klass);
+  GstCaps *caps = gst_caps_from_string (TOLK_GUARD_CAPS);
+
+  gobject_class->set_property = tolk_guard_set_property;
+  gobject_class->get_property = tolk_guard_get_property;
+  gobject_class->finalize = tolk_guard_finalize;
+  install_properties (gobject_class);
+
+  gst_audio_filter_class_add_pad_templates (filter_class, caps);
+  gst_caps_unref (caps);
+  gst_element_class_set_static_metadata (element_class, "Tolk hearing guard",
+      "Filter/Effect/Audio",
+      "Peak ceiling, short-term loudness guard and long-term loudness "
+      "warning for headset feeds", "Tolk");
+
+  trans_class->transform_ip = tolk_guard_transform_ip;
+  trans_class->stop = tolk_guard_stop;
+  filter_class->setup = tolk_guard_setup;
+
+  GST_DEBUG_CATEGORY_INIT (tolk_guard_debug, "tolkguard", 0,
+      "Tolk hearing guard");
+}
+
+static void
+tolk_guard_init (TolkGuard * self)
+{
+  self->peak_ceiling_db = DEFAULT_PEAK_CEILING_DB;
+  self->short_term_ceiling_db = DEFAULT_SHORT_TERM_CEILING_DB;
+  self->warn_level_db = DEFAULT_WARN_LEVEL_DB;
+  self->gain_reduction_db = 0.0;
+  tolk_guard_dsp_init (&self->dsp);
+  gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
+}
+
+gboolean
+tolk_guard_register (GstPlugin * plugin)
+{
+  return gst_element_register (plugin, "tolkguard", GST_RANK_NONE,
+      TOLK_TYPE_GUARD);
+}

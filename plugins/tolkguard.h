@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#ifndef TOLK_GUARD_H
+#define TOLK_GUARD_H
+
+#include <gst/audio/gstaudiofilter.h>
+
+G_BEGIN_DECLS
+
+#define TOLK_TYPE_GUARD (tolk_guard_get_type ())
+G_DECLARE_FINAL_TYPE (TolkGuard, tolk_guard, TOLK, GUARD, GstAudioFilter)
+
+#define TOLK_GUARD_WARNING_NAME "tolk-loudness-warning"
+
+gboolean tolk_guard_register (GstPlugin * plugin);
+
+G_END_DECLS
+
+#endif

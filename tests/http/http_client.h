@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* A tiny blocking HTTP/1.1 client for the tests: sends raw bytes, reads to EOF. */
+#ifndef TOLK_TEST_HTTP_CLIENT_H
+#define TOLK_TEST_HTTP_CLIENT_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+    int status;       /* 0 when no status line arrived */
+    char *head;       /* status line and headers */
+    char *body;
+    json_object *json; /* body parsed, NULL when not JSON */
+} test_reply;
+
+/* Sends request (len bytes) to host:port and reads the reply; host is numeric. */
+bool test_http_raw(const char *host, int port, const char *request, size_t len, test_reply *out);
+/* Builds "METHOD path HTTP/1.1" with Host, Connection: close, the extra header lines
+ * (each ending in \r\n, may be NULL) and the body with its Content-Length (NULL: none). */
+bool test_http(int port, const char *method, const char *path, const char *headers,
+               const char *body, test_reply *out);
+/* A header's value (case-insensitive name) as a new string, NULL when absent. g_free it. */
+char *test_reply_header(const test_reply *reply, const char *name);
+/* The error code of an {"error": {"code": ...}} body, "" when there is none. */
+const char *test_reply_error_code(const test_reply *reply);
+void test_reply_clear(test_reply *reply);
+
+#endif
