@@ -11,6 +11,7 @@
 #include "log.h"
 
 #define FLOOR_INPUT (-1)
+#define APPLY_TIMEOUT_MS 100
 
 /* Which mixer pad carries which input, per channel. */
 typedef struct {
@@ -267,6 +268,13 @@ void tolk_media_apply(tolk_media *media, const tolk_route *route)
     for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++) {
         if (media->feeds[slot])
             move_feed(media, slot, route->console_hears[slot]);
+    }
+    /* The API answers once the change is in the audio: every mixer has started
+     * an output cycle with the new gains (one cycle, 10 ms, in the normal case). */
+    for (int ch = 0; ch < media->channel_count; ch++) {
+        if (!tolk_media_channel_wait_gains(media->channels[ch], APPLY_TIMEOUT_MS))
+            LOG_WARN("session %s: a mixer did not take its new gains within %d ms", media->session_id,
+                     APPLY_TIMEOUT_MS);
     }
 }
 

@@ -130,6 +130,13 @@ void tolk_media_channel_set_gains(tolk_media_channel *channel, const GstStructur
         LOG_WARN("channel %s: a gain named a pad that does not exist", channel->name);
 }
 
+gboolean tolk_media_channel_wait_gains(tolk_media_channel *channel, guint timeout_ms)
+{
+    gboolean applied = FALSE;
+    g_signal_emit_by_name(channel->mixer, "wait-gains-applied", timeout_ms, &applied);
+    return applied;
+}
+
 tolk_srtp_sender *tolk_media_channel_sender(tolk_media_channel *channel)
 {
     return channel->sender;

@@ -26,6 +26,8 @@ void tolk_media_channel_free(tolk_media_channel *channel);
 gchar *tolk_media_channel_link(tolk_media_channel *channel, GstPad *input_pad);
 /* Sets several mixer pads' gains in one step (rule 7): pad name -> gdouble. */
 void tolk_media_channel_set_gains(tolk_media_channel *channel, const GstStructure *gains);
+/* Waits until the mixer's output carries the last gains set; FALSE after timeout_ms. */
+gboolean tolk_media_channel_wait_gains(tolk_media_channel *channel, guint timeout_ms);
 
 tolk_srtp_sender *tolk_media_channel_sender(tolk_media_channel *channel);
 /* A return feed starts or stops carrying this channel. */

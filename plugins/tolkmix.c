@@ -29,6 +29,9 @@ struct _TolkMix
 
   guint ramp_ms;                /* object lock */
   guint64 cycle_frames;         /* streaming thread: size of the buffer being filled */
+  guint64 batches_set;          /* object lock: set-gains calls so far */
+  guint64 batches_taken;        /* object lock: of those, taken by an output cycle */
+  GCond batch_taken;            /* with the object lock: signalled at each cycle start */
 };
 
 #define TOLK_MIX_CAPS \
@@ -42,6 +45,7 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink_%u",
     GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS (TOLK_MIX_CAPS));
 
 static void tolk_mix_child_proxy_init (gpointer g_iface, gpointer iface_data);
+static void tolk_mix_finalize (GObject * object);
 
 G_DEFINE_TYPE_WITH_CODE (TolkMix, tolk_mix, GST_TYPE_AUDIO_AGGREGATOR,
     G_IMPLEMENT_INTERFACE (GST_TYPE_CHILD_PROXY, tolk_mix_child_proxy_init));
@@ -74,6 +78,8 @@ start_cycle (TolkMix * self, guint num_frames)
     tolk_gain_ramp_retarget (&pad->ramp, pad->target_gain, ramp_frames);
   }
   self->cycle_frames = num_frames;
+  self->batches_taken = self->batches_set;
+  g_cond_broadcast (&self->batch_taken);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -288,8 +294,27 @@ tolk_mix_set_gains (TolkMix * self, const GstStructure * gains)
   g_return_val_if_fail (gains != NULL, FALSE);
   GST_OBJECT_LOCK (self);
   gst_structure_foreach (gains, apply_batch_field, &batch);
+  self->batches_set++;
   GST_OBJECT_UNLOCK (self);
   return batch.all_applied;
+}
+
+/* Lets a controller answer "done" only once the audio carries its change:
+ * returns TRUE when an output cycle has taken the latest set-gains batch,
+ * FALSE if none did within timeout_ms (e.g. the element is not playing). */
+static gboolean
+tolk_mix_wait_gains_applied (TolkMix * self, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gboolean taken;
+
+  GST_OBJECT_LOCK (self);
+  while (self->batches_taken < self->batches_set &&
+      g_cond_wait_until (&self->batch_taken, GST_OBJECT_GET_LOCK (self),
+          deadline));
+  taken = self->batches_taken >= self->batches_set;
+  GST_OBJECT_UNLOCK (self);
+  return taken;
 }
 
 /* ---- child proxy, so gst-launch can say  mix.sink_0::gain=0.5 ---- */
@@ -398,6 +423,10 @@ tolk_mix_install_signals (GObjectClass * gobject_class)
       G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION, G_CALLBACK (tolk_mix_set_gains),
       NULL, NULL, NULL, G_TYPE_BOOLEAN, 1,
       GST_TYPE_STRUCTURE | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_new_class_handler ("wait-gains-applied",
+      G_TYPE_FROM_CLASS (gobject_class), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (tolk_mix_wait_gains_applied), NULL, NULL, NULL,
+      G_TYPE_BOOLEAN, 1, G_TYPE_UINT);
 }
 
 static void
@@ -410,6 +439,7 @@ tolk_mix_class_init (TolkMixClass * klass)
 
   gobject_class->set_property = tolk_mix_set_property;
   gobject_class->get_property = tolk_mix_get_property;
+  gobject_class->finalize = tolk_mix_finalize;
 
   g_object_class_install_property (gobject_class, PROP_RAMP_MS,
       g_param_spec_uint ("ramp-ms", "Ramp length",
@@ -440,10 +470,18 @@ tolk_mix_class_init (TolkMixClass * klass)
 }
 
 static void
+tolk_mix_finalize (GObject * object)
+{
+  g_cond_clear (&TOLK_MIX (object)->batch_taken);
+  G_OBJECT_CLASS (tolk_mix_parent_class)->finalize (object);
+}
+
+static void
 tolk_mix_init (TolkMix * self)
 {
   self->ramp_ms = DEFAULT_RAMP_MS;
   self->cycle_frames = 0;
+  g_cond_init (&self->batch_taken);
 }
 
 gboolean

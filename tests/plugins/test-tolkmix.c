@@ -368,6 +368,39 @@ test_live_with_only_dead_input_produces_silence (void)
   check_live_output (FALSE);
 }
 
+static gboolean
+set_gain_and_wait (GstElement * mix, guint timeout_ms)
+{
+  GstStructure *gains = gst_structure_new ("gains", "sink_0", G_TYPE_DOUBLE,
+      0.5, NULL);
+  gboolean all_found = FALSE, applied = FALSE;
+
+  g_signal_emit_by_name (mix, "set-gains", gains, &all_found);
+  g_assert_true (all_found);
+  gst_structure_free (gains);
+  g_signal_emit_by_name (mix, "wait-gains-applied", timeout_ms, &applied);
+  return applied;
+}
+
+/* A controller answers only once the audio carries its change: the wait ends
+ * at the next output cycle when playing, and times out when nothing runs. */
+static void
+test_wait_gains_applied (void)
+{
+  GstElement *pipeline = gst_parse_launch ("audiotestsrc is-live=true "
+      "! audio/x-raw,format=F32LE,channels=1,rate=48000 ! tolkmix name=mix "
+      "! fakesink sync=true", NULL);
+  GstElement *mix = gst_bin_get_by_name (GST_BIN (pipeline), "mix");
+
+  g_assert_false (set_gain_and_wait (mix, 50));
+  tt_set_state (pipeline, GST_STATE_PLAYING);
+  g_assert_true (set_gain_and_wait (mix, 2000));
+  g_assert_true (set_gain_and_wait (mix, 2000));
+  tt_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (mix);
+  gst_object_unref (pipeline);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -388,5 +421,6 @@ main (int argc, char **argv)
       test_live_with_dead_input_keeps_producing);
   g_test_add_func ("/tolkmix/live-with-only-dead-input",
       test_live_with_only_dead_input_produces_silence);
+  g_test_add_func ("/tolkmix/wait-gains-applied", test_wait_gains_applied);
   return g_test_run ();
 }
