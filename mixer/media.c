@@ -28,7 +28,7 @@ struct tolk_media {
     tolk_media_input *consoles[TOLK_MAX_SLOTS];
     tolk_media_channel *channels[TOLK_MAX_CHANNELS + 1];
     channel_pads pads[TOLK_MAX_CHANNELS + 1];
-    tolk_srtp_sender *feeds[TOLK_MAX_SLOTS];
+    tolk_stream *feeds[TOLK_MAX_SLOTS];
     int feed_channel[TOLK_MAX_SLOTS]; /* the channel each return feed carries now, -1 none */
     guint bus_watch;
     atomic_uint_fast64_t errors;
@@ -171,7 +171,7 @@ static gboolean build_feeds(tolk_media *media, const tolk_media_spec *spec, char
                 snprintf(err, err_size, "console %s/%d could not be linked", config->channels[config->booths[b].channel], c + 1);
                 return FALSE;
             }
-            media->feeds[slot] = tolk_srtp_sender_new(spec->feed_keys[slot], TOLK_OUTPUT_PAYLOAD_TYPE);
+            media->feeds[slot] = tolk_stream_new(spec->feed_keys[slot]);
             if (!media->feeds[slot]) {
                 snprintf(err, err_size, "the return feed of a console could not be created");
                 return FALSE;
@@ -225,7 +225,7 @@ void tolk_media_free(tolk_media *media)
     tolk_media_input_free(media->floor);
     for (int i = 0; i < TOLK_MAX_SLOTS; i++) {
         tolk_media_input_free(media->consoles[i]);
-        tolk_srtp_sender_free(media->feeds[i]);
+        tolk_stream_free(media->feeds[i]);
     }
     for (int ch = 0; ch <= TOLK_MAX_CHANNELS; ch++) {
         tolk_media_channel_free(media->channels[ch]);
@@ -292,23 +292,23 @@ int tolk_media_add_channel_output(tolk_media *media, int channel, const char *ho
 {
     if (!valid_channel(media, channel))
         return -1;
-    return tolk_srtp_sender_add_destination(tolk_media_channel_sender(media->channels[channel]), host, port);
+    return tolk_srtp_sender_add_destination(tolk_stream_sender(tolk_media_channel_stream(media->channels[channel])), host, port);
 }
 
 bool tolk_media_remove_channel_output(tolk_media *media, int channel, int id)
 {
     return valid_channel(media, channel) &&
-           tolk_srtp_sender_remove_destination(tolk_media_channel_sender(media->channels[channel]), id);
+           tolk_srtp_sender_remove_destination(tolk_stream_sender(tolk_media_channel_stream(media->channels[channel])), id);
 }
 
 int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port)
 {
-    return valid_slot(media, slot) ? tolk_srtp_sender_add_destination(media->feeds[slot], host, port) : -1;
+    return valid_slot(media, slot) ? tolk_srtp_sender_add_destination(tolk_stream_sender(media->feeds[slot]), host, port) : -1;
 }
 
 bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id)
 {
-    return valid_slot(media, slot) && tolk_srtp_sender_remove_destination(media->feeds[slot], id);
+    return valid_slot(media, slot) && tolk_srtp_sender_remove_destination(tolk_stream_sender(media->feeds[slot]), id);
 }
 
 tolk_media_input *tolk_media_input_at(tolk_media *media, int slot)
@@ -318,12 +318,12 @@ tolk_media_input *tolk_media_input_at(tolk_media *media, int slot)
     return slot >= 0 && slot < TOLK_MAX_SLOTS ? media->consoles[slot] : NULL;
 }
 
-tolk_srtp_sender *tolk_media_channel_sender_at(tolk_media *media, int channel)
+tolk_stream *tolk_media_channel_stream_at(tolk_media *media, int channel)
 {
-    return valid_channel(media, channel) ? tolk_media_channel_sender(media->channels[channel]) : NULL;
+    return valid_channel(media, channel) ? tolk_media_channel_stream(media->channels[channel]) : NULL;
 }
 
-tolk_srtp_sender *tolk_media_feed_sender_at(tolk_media *media, int slot)
+tolk_stream *tolk_media_feed_stream_at(tolk_media *media, int slot)
 {
     return valid_slot(media, slot) ? media->feeds[slot] : NULL;
 }

@@ -17,7 +17,7 @@
 #include "keys.h"
 #include "media_input.h"
 #include "rules.h"
-#include "srtp_sender.h"
+#include "stream.h"
 
 typedef struct {
     GSocket *socket; /* bound UDP socket the input listens on */
@@ -53,8 +53,9 @@ bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id);
 
 /* Input index: -1 for the floor, else a console slot. NULL stats when no such input. */
 tolk_media_input *tolk_media_input_at(tolk_media *media, int slot);
-tolk_srtp_sender *tolk_media_channel_sender_at(tolk_media *media, int channel);
-tolk_srtp_sender *tolk_media_feed_sender_at(tolk_media *media, int slot);
+/* The encoded streams: a channel's, and a console's return feed. NULL when out of range. */
+tolk_stream *tolk_media_channel_stream_at(tolk_media *media, int channel);
+tolk_stream *tolk_media_feed_stream_at(tolk_media *media, int slot);
 uint64_t tolk_media_channel_frames_at(tolk_media *media, int channel);
 /* Errors and warnings GStreamer reported for this pipeline. */
 uint64_t tolk_media_error_count(tolk_media *media);

@@ -17,7 +17,7 @@ struct tolk_media_channel {
     GstBin *pipeline;
     GstElement *elements[5]; /* mixer, guard, convert, encoder, sink */
     GstElement *mixer;
-    tolk_srtp_sender *sender;
+    tolk_stream *stream;
     GMutex feeds_lock; /* the feeds list changes on the control thread, is read per frame */
     GPtrArray *feeds;
     atomic_uint_fast64_t frames;
@@ -25,14 +25,10 @@ struct tolk_media_channel {
 
 static void send_frame(tolk_media_channel *channel, const guint8 *data, gsize size, guint64 pts)
 {
-    if (tolk_srtp_sender_destination_count(channel->sender) > 0)
-        tolk_srtp_sender_send_opus(channel->sender, data, size, pts, FALSE);
+    tolk_stream_push(channel->stream, data, size, pts);
     g_mutex_lock(&channel->feeds_lock);
-    for (guint i = 0; i < channel->feeds->len; i++) {
-        tolk_srtp_sender *feed = g_ptr_array_index(channel->feeds, i);
-        if (tolk_srtp_sender_destination_count(feed) > 0)
-            tolk_srtp_sender_send_opus(feed, data, size, pts, FALSE);
-    }
+    for (guint i = 0; i < channel->feeds->len; i++)
+        tolk_stream_push(g_ptr_array_index(channel->feeds, i), data, size, pts);
     g_mutex_unlock(&channel->feeds_lock);
 }
 
@@ -88,8 +84,8 @@ tolk_media_channel *tolk_media_channel_new(GstBin *pipeline, const char *name,
     channel->pipeline = pipeline;
     g_mutex_init(&channel->feeds_lock);
     channel->feeds = g_ptr_array_new();
-    channel->sender = tolk_srtp_sender_new(key, TOLK_OUTPUT_PAYLOAD_TYPE);
-    if (!channel->sender || !build_elements(channel)) {
+    channel->stream = tolk_stream_new(key);
+    if (!channel->stream || !build_elements(channel)) {
         LOG_ERROR("channel %s: could not build its chain", name);
         tolk_media_channel_free(channel);
         return NULL;
@@ -102,7 +98,7 @@ void tolk_media_channel_free(tolk_media_channel *channel)
     if (!channel)
         return;
     /* The elements belong to the pipeline, which the caller has stopped. */
-    tolk_srtp_sender_free(channel->sender);
+    tolk_stream_free(channel->stream);
     g_ptr_array_unref(channel->feeds);
     g_mutex_clear(&channel->feeds_lock);
     g_free(channel->name);
@@ -137,12 +133,12 @@ gboolean tolk_media_channel_wait_gains(tolk_media_channel *channel, guint timeou
     return applied;
 }
 
-tolk_srtp_sender *tolk_media_channel_sender(tolk_media_channel *channel)
+tolk_stream *tolk_media_channel_stream(tolk_media_channel *channel)
 {
-    return channel->sender;
+    return channel->stream;
 }
 
-void tolk_media_channel_add_feed(tolk_media_channel *channel, tolk_srtp_sender *feed)
+void tolk_media_channel_add_feed(tolk_media_channel *channel, tolk_stream *feed)
 {
     g_mutex_lock(&channel->feeds_lock);
     if (!g_ptr_array_find(channel->feeds, feed, NULL))
@@ -150,7 +146,7 @@ void tolk_media_channel_add_feed(tolk_media_channel *channel, tolk_srtp_sender *
     g_mutex_unlock(&channel->feeds_lock);
 }
 
-void tolk_media_channel_remove_feed(tolk_media_channel *channel, tolk_srtp_sender *feed)
+void tolk_media_channel_remove_feed(tolk_media_channel *channel, tolk_stream *feed)
 {
     g_mutex_lock(&channel->feeds_lock);
     g_ptr_array_remove_fast(channel->feeds, feed);

@@ -11,9 +11,7 @@
 
 #include <gst/gst.h>
 
-#include "srtp_sender.h"
-
-#define TOLK_OUTPUT_PAYLOAD_TYPE 111
+#include "stream.h"
 
 typedef struct tolk_media_channel tolk_media_channel;
 
@@ -29,10 +27,10 @@ void tolk_media_channel_set_gains(tolk_media_channel *channel, const GstStructur
 /* Waits until the mixer's output carries the last gains set; FALSE after timeout_ms. */
 gboolean tolk_media_channel_wait_gains(tolk_media_channel *channel, guint timeout_ms);
 
-tolk_srtp_sender *tolk_media_channel_sender(tolk_media_channel *channel);
+tolk_stream *tolk_media_channel_stream(tolk_media_channel *channel);
 /* A return feed starts or stops carrying this channel. */
-void tolk_media_channel_add_feed(tolk_media_channel *channel, tolk_srtp_sender *feed);
-void tolk_media_channel_remove_feed(tolk_media_channel *channel, tolk_srtp_sender *feed);
+void tolk_media_channel_add_feed(tolk_media_channel *channel, tolk_stream *feed);
+void tolk_media_channel_remove_feed(tolk_media_channel *channel, tolk_stream *feed);
 /* Encoded frames produced since the start. */
 guint64 tolk_media_channel_frames(tolk_media_channel *channel);
 

@@ -57,7 +57,7 @@ static void channel_metrics(tolk_app *app, GString *out)
         for (int ch = 0; ch <= count; ch++) {
             const char *name = tolk_matrix_channel_name(session->matrix, ch);
             tolk_srtp_sender_stats stats;
-            tolk_srtp_sender_get_stats(tolk_media_channel_sender_at(session->media, ch), &stats);
+            tolk_srtp_sender_get_stats(tolk_stream_sender(tolk_media_channel_stream_at(session->media, ch)), &stats);
             const char *labels = "{session=\"%s\",channel=\"%s\"} %" G_GUINT64_FORMAT "\n";
             g_string_append_printf(out, "tolk_channel_frames_total");
             g_string_append_printf(out, labels, session->id, name, (guint64)tolk_media_channel_frames_at(session->media, ch));

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "media_channel.h"
+#include "stream.h"
 #include "sdp.h"
 
 #define SRTP_SUITE "AES_CM_128_HMAC_SHA1_80"
