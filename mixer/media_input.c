@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "media_input.h"
 
+#include <gst/app/gstappsrc.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@ struct tolk_media_input {
     GstElement *tee;
     GstCaps *key_caps; /* answer to srtpdec's request-key, holds the key */
     tolk_file_source *file_source;
+    GstElement *pushed; /* appsrc for audio decoded elsewhere (WebRTC), NULL for the demo floor */
     /* Written on streaming threads, read on the control thread. */
     atomic_uint_fast64_t received, not_rtp, rtp, decoded;
     atomic_int_fast64_t last_valid_us;
@@ -111,23 +113,46 @@ static tolk_media_input *input_alloc(GstBin *pipeline, const char *name)
     return input;
 }
 
-/* decoder ! audioconvert ! F32 mono 48 kHz ! queue ! tee. The decoder already
- * outputs 48 kHz; the queue decouples the input from the mixers and gives the
- * path the latency headroom (maximum latency) a live aggregator needs. */
-static gboolean add_audio_tail(tolk_media_input *input, GstElement *from)
+/* A second way in, for audio a WebRTC peer has decoded: appsrc ! capsfilter,
+ * into the funnel in front of the queue. Only one sender is expected at a
+ * time; both paths are stamped on arrival like any network input. */
+static GstElement *add_push_path(tolk_media_input *input)
+{
+    GstElement *funnel = add_element(input, "funnel");
+    input->pushed = add_element(input, "appsrc");
+    GstElement *filter = add_element(input, "capsfilter");
+    if (!funnel || !input->pushed || !filter)
+        return NULL;
+    GstCaps *caps = tolk_audio_caps();
+    g_object_set(input->pushed, "is-live", TRUE, "do-timestamp", TRUE, "format", GST_FORMAT_TIME, "caps", caps,
+                 "max-bytes", (guint64)(TOLK_RATE * sizeof(float) / 5), "leaky-type", 2 /* downstream */, NULL);
+    g_object_set(filter, "caps", caps, NULL);
+    gst_caps_unref(caps);
+    return gst_element_link_many(input->pushed, filter, funnel, NULL) ? funnel : NULL;
+}
+
+/* from ! audioconvert ! F32 mono 48 kHz [! funnel] ! queue ! tee. Decoders
+ * already output 48 kHz; the queue decouples the input from the mixers and
+ * gives the path the latency headroom (maximum latency) a live aggregator needs. */
+static gboolean add_audio_tail(tolk_media_input *input, GstElement *from, gboolean with_push_path)
 {
     GstElement *convert = add_element(input, "audioconvert");
     GstElement *filter = add_element(input, "capsfilter");
+    GstElement *funnel = with_push_path ? add_push_path(input) : NULL;
     GstElement *queue = add_element(input, "queue");
     input->tee = add_element(input, "tee");
-    if (!convert || !filter || !queue || !input->tee)
+    if (!convert || !filter || (with_push_path && !funnel) || !queue || !input->tee)
         return FALSE;
     GstCaps *caps = tolk_audio_caps();
     g_object_set(filter, "caps", caps, NULL);
     gst_caps_unref(caps);
     tolk_configure_queue(queue);
     g_object_set(input->tee, "allow-not-linked", TRUE, NULL);
-    return gst_element_link_many(from, convert, filter, queue, input->tee, NULL);
+    if (!gst_element_link_many(from, convert, filter, NULL))
+        return FALSE;
+    if (funnel)
+        return gst_element_link_many(filter, funnel, queue, input->tee, NULL);
+    return gst_element_link_many(filter, queue, input->tee, NULL);
 }
 
 tolk_media_input *tolk_media_input_new(GstBin *pipeline, const char *name, GSocket *socket,
@@ -158,7 +183,7 @@ tolk_media_input *tolk_media_input_new(GstBin *pipeline, const char *name, GSock
     add_probe(srtpdec, "rtp_src", count_decrypted, input);
     if (!gst_element_link_pads(udpsrc, "src", srtpdec, "rtp_sink") ||
         !gst_element_link_pads(srtpdec, "rtp_src", jitter, "sink") ||
-        !gst_element_link_many(jitter, depay, decoder, NULL) || !add_audio_tail(input, decoder)) {
+        !gst_element_link_many(jitter, depay, decoder, NULL) || !add_audio_tail(input, decoder, TRUE)) {
         LOG_ERROR("%s: could not link the input chain", name);
         tolk_media_input_free(input);
         return NULL;
@@ -171,7 +196,7 @@ tolk_media_input *tolk_media_input_new_file(GstBin *pipeline, const char *name, 
     tolk_media_input *input = input_alloc(pipeline, name);
     GstElement *appsrc = add_element(input, "appsrc");
     input->file_source = tolk_file_source_new(path, appsrc);
-    if (!input->file_source || !add_audio_tail(input, appsrc)) {
+    if (!input->file_source || !add_audio_tail(input, appsrc, FALSE)) {
         tolk_media_input_free(input);
         return NULL;
     }
@@ -189,6 +214,22 @@ void tolk_media_input_free(tolk_media_input *input)
         gst_caps_unref(input->key_caps);
     g_free(input->name);
     g_free(input);
+}
+
+gboolean tolk_media_input_push(tolk_media_input *input, GstBuffer *buffer)
+{
+    if (!input->pushed) {
+        gst_buffer_unref(buffer);
+        return FALSE;
+    }
+    atomic_fetch_add(&input->received, 1);
+    atomic_fetch_add(&input->decoded, 1);
+    atomic_fetch_add(&input->rtp, 1);
+    atomic_store(&input->last_valid_us, g_get_monotonic_time());
+    /* Stamped by the appsrc on arrival in this pipeline's running time. */
+    GST_BUFFER_PTS(buffer) = GST_CLOCK_TIME_NONE;
+    GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
+    return gst_app_src_push_buffer(GST_APP_SRC(input->pushed), buffer) == GST_FLOW_OK;
 }
 
 GstPad *tolk_media_input_request_pad(tolk_media_input *input)

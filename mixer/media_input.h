@@ -32,6 +32,11 @@ tolk_media_input *tolk_media_input_new_file(GstBin *pipeline, const char *name, 
 /* Call once the pipeline is stopped: its elements stay in (and die with) the pipeline. */
 void tolk_media_input_free(tolk_media_input *input);
 
+/* Audio decoded elsewhere (a WebRTC peer): F32LE, 48 kHz, mono, any length.
+ * Takes the buffer; it is stamped on arrival and counts as a valid packet
+ * (rule 8 sees it). FALSE for an input that takes no pushed audio (demo floor). */
+gboolean tolk_media_input_push(tolk_media_input *input, GstBuffer *buffer);
+
 /* A new src pad on the input's tee, to link to a mixer. */
 GstPad *tolk_media_input_request_pad(tolk_media_input *input);
 
