@@ -64,13 +64,13 @@ static bool find_console(tolk_session *session, const tolk_http_request *req, to
         return false;
     }
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-    char *end = NULL;
-    long number = strtol(n, &end, 10);
-    if (!*n || *end || number < 1 || number > config->booths[*booth].console_count) {
+    /* Exactly one digit 1..6: "01", "+1" or " 1" name no console. */
+    int number = n[0] >= '1' && n[0] <= '9' && n[1] == '\0' ? n[0] - '0' : 0;
+    if (number < 1 || number > config->booths[*booth].console_count) {
         tolk_http_reply_error(resp, 404, "console_not_found", "booth %s has no console %s", lang, n);
         return false;
     }
-    *console = (int)number - 1;
+    *console = number - 1;
     return true;
 }
 
@@ -185,6 +185,12 @@ static void create_output(tolk_session *session, int channel, int slot, const to
     tolk_parse_error err;
     if (!tolk_parse_output_create(req->body, &spec, &err)) {
         reply_parse_error(resp, &err);
+        return;
+    }
+    const tolk_session_output *existing = tolk_session_find_destination(session, channel, slot, spec.host, spec.port);
+    if (existing) {
+        tolk_http_reply_error(resp, 409, "output_exists", "output %s already sends this stream to %s port %d",
+                              existing->id, spec.host, spec.port);
         return;
     }
     const tolk_session_output *output = tolk_session_add_output(session, channel, slot, spec.host, spec.port);

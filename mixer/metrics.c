@@ -1,70 +1,112 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* /metrics in the Prometheus text format: what a technician graphs and alerts on. */
+/* /metrics in the Prometheus text format: what a technician graphs and alerts on.
+ * Each family is written whole (HELP, TYPE, then all its samples), as the format requires. */
 #include <stdio.h>
 
 #include "app.h"
 
-#define TOLK_LOG_MODULE "metrics"
-#include "log.h"
+typedef struct {
+    const char *session;
+    const char *label;  /* "input", "channel" or "console" */
+    const char *id;     /* the input, channel or console id */
+    uint64_t value;
+} sample;
 
 static void header(GString *out, const char *name, const char *type, const char *help)
 {
     g_string_append_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-typedef void (*input_fn)(GString *out, const char *session, const char *input, const tolk_media_input_stats *s);
+static void write_sample(GString *out, const char *name, const sample *s, const char *extra)
+{
+    g_string_append_printf(out, "%s{session=\"%s\",%s=\"%s\"%s} %" G_GUINT64_FORMAT "\n", name, s->session,
+                           s->label, s->id, extra ? extra : "", (guint64)s->value);
+}
 
-static void each_input(tolk_app *app, GString *out, input_fn fn)
+static void console_id(const tolk_matrix_config *config, int b, int c, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%d", config->channels[config->booths[b].channel], c + 1);
+}
+
+/* Calls fn for the floor and every console input of every session. */
+typedef void (*input_fn)(GString *out, const char *name, const char *session, const char *id,
+                         const tolk_media_input_stats *stats);
+
+static void each_input(tolk_app *app, GString *out, const char *name, input_fn fn)
 {
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
         tolk_media_input_stats stats = {0};
         tolk_media_input_get_stats(tolk_media_input_at(session->media, -1), &stats);
-        fn(out, session->id, "floor", &stats);
+        fn(out, name, session->id, "floor", &stats);
         for (int b = 0; b < config->booth_count; b++) {
             for (int c = 0; c < config->booths[b].console_count; c++) {
                 char id[16];
-                snprintf(id, sizeof id, "%s/%d", config->channels[config->booths[b].channel], c + 1);
+                console_id(config, b, c, id, sizeof id);
                 tolk_media_input_get_stats(tolk_media_input_at(session->media, TOLK_SLOT(b, c)), &stats);
-                fn(out, session->id, id, &stats);
+                fn(out, name, session->id, id, &stats);
             }
         }
     }
 }
 
-static void input_received(GString *out, const char *session, const char *input, const tolk_media_input_stats *s)
+static void input_received(GString *out, const char *name, const char *session, const char *id,
+                           const tolk_media_input_stats *s)
 {
-    g_string_append_printf(out, "tolk_input_packets_received_total{session=\"%s\",input=\"%s\"} %" G_GUINT64_FORMAT "\n",
-                           session, input, (guint64)s->received);
+    write_sample(out, name, &(sample){session, "input", id, s->received}, NULL);
 }
 
-static void input_dropped(GString *out, const char *session, const char *input, const tolk_media_input_stats *s)
+static void input_dropped(GString *out, const char *name, const char *session, const char *id,
+                          const tolk_media_input_stats *s)
 {
-    const char *fmt = "tolk_input_packets_dropped_total{session=\"%s\",input=\"%s\",reason=\"%s\"} %" G_GUINT64_FORMAT "\n";
-    g_string_append_printf(out, fmt, session, input, "not_rtp", (guint64)s->dropped_not_rtp);
-    g_string_append_printf(out, fmt, session, input, "srtp", (guint64)s->dropped_srtp);
+    write_sample(out, name, &(sample){session, "input", id, s->dropped_not_rtp}, ",reason=\"not_rtp\"");
+    write_sample(out, name, &(sample){session, "input", id, s->dropped_srtp}, ",reason=\"srtp\"");
 }
 
-static void channel_metrics(tolk_app *app, GString *out)
+/* What a stream metric reads: frames for channels, sender stats for both kinds. */
+typedef enum { STREAM_FRAMES, STREAM_PACKETS, STREAM_ERRORS, STREAM_LISTENERS } stream_value;
+
+static uint64_t read_stream(tolk_session *session, int channel, int slot, stream_value what)
 {
-    header(out, "tolk_channel_frames_total", "counter", "Opus frames encoded per channel.");
-    header(out, "tolk_output_packets_sent_total", "counter", "SRTP packets sent, over all outputs of a channel.");
-    header(out, "tolk_output_send_errors_total", "counter", "Packets the kernel refused to send.");
+    tolk_stream *stream = channel >= 0 ? tolk_media_channel_stream_at(session->media, channel)
+                                       : tolk_media_feed_stream_at(session->media, slot);
+    tolk_srtp_sender_stats stats;
+    tolk_srtp_sender_get_stats(tolk_stream_sender(stream), &stats);
+    switch (what) {
+    case STREAM_FRAMES: return tolk_media_channel_frames_at(session->media, channel);
+    case STREAM_PACKETS: return stats.packets;
+    case STREAM_ERRORS: return stats.send_errors;
+    case STREAM_LISTENERS: return (uint64_t)tolk_stream_listener_count(stream);
+    }
+    return 0;
+}
+
+static void channel_family(tolk_app *app, GString *out, const char *name, stream_value what)
+{
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         int count = tolk_matrix_config_get(session->matrix)->channel_count;
         for (int ch = 0; ch <= count; ch++) {
-            const char *name = tolk_matrix_channel_name(session->matrix, ch);
-            tolk_srtp_sender_stats stats;
-            tolk_srtp_sender_get_stats(tolk_stream_sender(tolk_media_channel_stream_at(session->media, ch)), &stats);
-            const char *labels = "{session=\"%s\",channel=\"%s\"} %" G_GUINT64_FORMAT "\n";
-            g_string_append_printf(out, "tolk_channel_frames_total");
-            g_string_append_printf(out, labels, session->id, name, (guint64)tolk_media_channel_frames_at(session->media, ch));
-            g_string_append_printf(out, "tolk_output_packets_sent_total");
-            g_string_append_printf(out, labels, session->id, name, (guint64)stats.packets);
-            g_string_append_printf(out, "tolk_output_send_errors_total");
-            g_string_append_printf(out, labels, session->id, name, (guint64)stats.send_errors);
+            sample s = {session->id, "channel", tolk_matrix_channel_name(session->matrix, ch),
+                        read_stream(session, ch, -1, what)};
+            write_sample(out, name, &s, NULL);
+        }
+    }
+}
+
+static void feed_family(tolk_app *app, GString *out, const char *name, stream_value what)
+{
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+        for (int b = 0; b < config->booth_count; b++) {
+            for (int c = 0; c < config->booths[b].console_count; c++) {
+                char id[16];
+                console_id(config, b, c, id, sizeof id);
+                sample s = {session->id, "console", id, read_stream(session, -1, TOLK_SLOT(b, c), what)};
+                write_sample(out, name, &s, NULL);
+            }
         }
     }
 }
@@ -75,17 +117,40 @@ static void http_status(void *ctx, int status, uint64_t count)
                            (guint64)count);
 }
 
+static void stream_families(tolk_app *app, GString *out)
+{
+    static const struct {
+        const char *name, *type, *help;
+        bool feeds;
+        stream_value what;
+    } families[] = {
+        {"tolk_channel_frames_total", "counter", "Opus frames encoded per channel.", false, STREAM_FRAMES},
+        {"tolk_output_packets_sent_total", "counter", "SRTP packets sent, over all outputs of a channel.", false, STREAM_PACKETS},
+        {"tolk_output_send_errors_total", "counter", "Packets of a channel's outputs the kernel refused.", false, STREAM_ERRORS},
+        {"tolk_channel_listeners", "gauge", "Outputs and WebRTC listeners of a channel.", false, STREAM_LISTENERS},
+        {"tolk_feed_packets_sent_total", "counter", "SRTP packets sent, over all outputs of a return feed.", true, STREAM_PACKETS},
+        {"tolk_feed_send_errors_total", "counter", "Packets of a return feed the kernel refused.", true, STREAM_ERRORS},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(families); i++) {
+        header(out, families[i].name, families[i].type, families[i].help);
+        if (families[i].feeds)
+            feed_family(app, out, families[i].name, families[i].what);
+        else
+            channel_family(app, out, families[i].name, families[i].what);
+    }
+}
+
 char *tolk_metrics_render(tolk_app *app)
 {
     GString *out = g_string_new(NULL);
     header(out, "tolk_sessions", "gauge", "Sessions running.");
     g_string_append_printf(out, "tolk_sessions %u\n", app->sessions->len);
     header(out, "tolk_input_packets_received_total", "counter", "UDP datagrams received per input.");
-    each_input(app, out, input_received);
+    each_input(app, out, "tolk_input_packets_received_total", input_received);
     header(out, "tolk_input_packets_dropped_total", "counter",
            "Datagrams dropped per input: not RTP, or failed SRTP authentication.");
-    each_input(app, out, input_dropped);
-    channel_metrics(app, out);
+    each_input(app, out, "tolk_input_packets_dropped_total", input_dropped);
+    stream_families(app, out);
     header(out, "tolk_media_errors_total", "counter", "Errors and warnings of the media pipelines.");
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);

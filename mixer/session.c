@@ -225,6 +225,18 @@ const tolk_session_output *tolk_session_find_output(tolk_session *session, const
     return NULL;
 }
 
+const tolk_session_output *tolk_session_find_destination(tolk_session *session, int channel, int slot,
+                                                         const char *host, int port)
+{
+    for (guint i = 0; i < session->outputs->len; i++) {
+        const tolk_session_output *output = g_ptr_array_index(session->outputs, i);
+        bool same_stream = channel >= 0 ? output->channel == channel : output->slot == slot;
+        if (same_stream && output->port == port && strcmp(output->host, host) == 0)
+            return output;
+    }
+    return NULL;
+}
+
 void tolk_session_remove_output(tolk_session *session, const char *id)
 {
     const tolk_session_output *output = tolk_session_find_output(session, id);

@@ -89,6 +89,9 @@ void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 time
 const tolk_session_output *tolk_session_add_output(tolk_session *session, int channel, int slot,
                                            const char *host, int port);
 const tolk_session_output *tolk_session_find_output(tolk_session *session, const char *id);
+/* The output of that channel (or return feed) that already sends to host:port, or NULL. */
+const tolk_session_output *tolk_session_find_destination(tolk_session *session, int channel, int slot,
+                                                         const char *host, int port);
 void tolk_session_remove_output(tolk_session *session, const char *id);
 
 #endif

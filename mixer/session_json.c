@@ -45,14 +45,31 @@ static json_object *input_json(tolk_session *session, const char *id, const tolk
     return obj;
 }
 
+/* Receivers that key srtpdec by SSRC (GStreamer) need it: as a field, and as
+ * an a=ssrc line, which ffmpeg and VLC ignore. */
+static void add_ssrc(json_object *obj, uint32_t ssrc)
+{
+    json_object_object_add(obj, "ssrc", json_object_new_int64(ssrc));
+    json_object *sdp = NULL;
+    if (!json_object_object_get_ex(obj, "sdp", &sdp) || !sdp)
+        return;
+    char *text = g_strdup_printf("%sa=ssrc:%u cname:tolk\r\n", json_object_get_string(sdp), ssrc);
+    json_object_object_add(obj, "sdp", json_object_new_string(text));
+    g_free(text);
+}
+
 json_object *tolk_output_to_json(tolk_session *session, const tolk_session_output *output)
 {
     json_object *obj = json_object_new_object();
     json_object_object_add(obj, "id", json_object_new_string(output->id));
     json_object_object_add(obj, "host", json_object_new_string(output->host));
     json_object_object_add(obj, "port", json_object_new_int(output->port));
-    const uint8_t *key = output->channel >= 0 ? session->channel_keys[output->channel] : session->feed_keys[output->slot];
+    bool channel = output->channel >= 0;
+    const uint8_t *key = channel ? session->channel_keys[output->channel] : session->feed_keys[output->slot];
     add_stream_fields(obj, session, output->host, output->port, key);
+    tolk_stream *stream = channel ? tolk_media_channel_stream_at(session->media, output->channel)
+                                  : tolk_media_feed_stream_at(session->media, output->slot);
+    add_ssrc(obj, tolk_srtp_sender_ssrc(tolk_stream_sender(stream)));
     return obj;
 }
 

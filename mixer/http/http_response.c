@@ -10,9 +10,17 @@ static void clear_body(tolk_http_response *resp)
     json_object_put(resp->json);
     g_free(resp->text);
     g_free(resp->content_type);
+    /* A stream replaced or never sent still owes its context the one free_ctx call;
+     * once sent, the sender has taken the context and set these to NULL. */
+    if (resp->stream_free)
+        resp->stream_free(resp->stream_ctx);
     resp->json = NULL;
     resp->text = NULL;
+    resp->text_len = 0;
     resp->content_type = NULL;
+    resp->stream_read = NULL;
+    resp->stream_free = NULL;
+    resp->stream_ctx = NULL;
 }
 
 void tolk_http_response_clear(tolk_http_response *resp)
@@ -58,11 +66,34 @@ void tolk_http_reply_error(tolk_http_response *resp, int status, const char *cod
 void tolk_http_reply_text(tolk_http_response *resp, int status, const char *content_type,
                           const char *text)
 {
+    tolk_http_reply_bytes(resp, status, content_type, text, strlen(text));
+}
+
+void tolk_http_reply_bytes(tolk_http_response *resp, int status, const char *content_type,
+                           const void *data, size_t len)
+{
     clear_body(resp);
     resp->kind = TOLK_REPLY_TEXT;
     resp->status = status;
-    resp->text = g_strdup(text);
+    resp->text = g_malloc(len + 1);
+    if (len) /* data may be NULL for an empty body */
+        memcpy(resp->text, data, len);
+    resp->text[len] = '\0';
+    resp->text_len = len;
     resp->content_type = g_strdup(content_type);
+}
+
+void tolk_http_reply_stream(tolk_http_response *resp, int status, const char *content_type,
+                            tolk_http_stream_read_fn read, tolk_http_stream_free_fn free_ctx,
+                            void *ctx)
+{
+    clear_body(resp);
+    resp->kind = TOLK_REPLY_STREAM;
+    resp->status = status;
+    resp->content_type = g_strdup(content_type);
+    resp->stream_read = read;
+    resp->stream_free = free_ctx;
+    resp->stream_ctx = ctx;
 }
 
 void tolk_http_reply_empty(tolk_http_response *resp, int status)

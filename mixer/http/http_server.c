@@ -3,9 +3,11 @@
  * body, calls the handler and sends what it replied. */
 #include "http_server.h"
 
+#include "http_send.h"
 #include "listen_socket.h"
 #include "request_body.h"
 #include "router.h"
+#include "static_files.h"
 #include "url.h"
 
 #define TOLK_LOG_MODULE "http"
@@ -20,11 +22,14 @@
 #include <string.h>
 
 #define STATUS_SLOTS 600
-#define CONNECTION_LIMIT 512
-#define CONNECTION_TIMEOUT_S 30
+/* One thread per connection: 1024 threads mostly asleep is cheap on Linux, and covers
+ * a large meeting's listeners' event streams. No per-IP limit: a venue's listeners
+ * often share one public address. */
+#define CONNECTION_LIMIT 1024
 
 struct tolk_http_server {
     http_router *router;
+    http_static *files;
     tolk_authenticate_fn authenticate;
     void *auth_ctx;
     struct MHD_Daemon *daemon;
@@ -37,11 +42,26 @@ struct tolk_http_request_internal {
     GPtrArray *scratch; /* decoded query values handed to the handler */
 };
 
+/* What a route takes as its body. */
+typedef enum { BODY_NONE, BODY_JSON, BODY_TEXT } body_kind;
+
+typedef struct {
+    unsigned flag;
+    body_kind kind;
+    const char *media_type;
+} body_rule;
+
+static const body_rule body_rules[] = {
+    {TOLK_ROUTE_JSON_BODY, BODY_JSON, "application/json"},
+    {TOLK_ROUTE_SDP_BODY, BODY_TEXT, "application/sdp"},
+    {TOLK_ROUTE_TRICKLE_BODY, BODY_TEXT, "application/trickle-ice-sdpfrag"},
+};
+
 /* One per request, from the first call of the access handler to the completion callback. */
 typedef struct {
     http_match match;
     tolk_principal principal;
-    bool wants_body;
+    const body_rule *body_rule; /* NULL: the route takes no body */
     request_body body;
     struct tolk_http_request_internal internal;
 } request_state;
@@ -50,6 +70,7 @@ tolk_http_server *tolk_http_server_new(void)
 {
     tolk_http_server *server = g_new0(tolk_http_server, 1);
     server->router = http_router_new();
+    server->files = http_static_new();
     return server;
 }
 
@@ -59,6 +80,7 @@ void tolk_http_server_free(tolk_http_server *server)
         return;
     tolk_http_server_stop(server);
     http_router_free(server->router);
+    http_static_free(server->files);
     g_free(server);
 }
 
@@ -66,6 +88,17 @@ void tolk_http_server_route(tolk_http_server *server, const char *method, const 
                             unsigned flags, tolk_http_handler handler, void *ctx)
 {
     http_router_add(server->router, method, pattern, flags, handler, ctx);
+}
+
+bool tolk_http_server_serve_dir(tolk_http_server *server, const char *url_prefix,
+                                const char *directory)
+{
+    return http_static_add_dir(server->files, url_prefix, directory);
+}
+
+void tolk_http_server_redirect(tolk_http_server *server, const char *path, const char *location)
+{
+    http_static_add_redirect(server->files, path, location);
 }
 
 void tolk_http_server_set_authenticator(tolk_http_server *server, tolk_authenticate_fn authenticate,
@@ -122,33 +155,6 @@ const char *tolk_http_header_value(const tolk_http_request *req, const char *nam
 
 /* ---- sending ---- */
 
-static struct MHD_Response *build_response(const tolk_http_response *resp)
-{
-    struct MHD_Response *response;
-    switch (resp->kind) {
-    case TOLK_REPLY_JSON: {
-        const char *text = json_object_to_json_string_ext(resp->json, JSON_C_TO_STRING_PLAIN |
-                                                                       JSON_C_TO_STRING_NOSLASHESCAPE);
-        response = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
-        MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-        break;
-    }
-    case TOLK_REPLY_TEXT:
-        response = MHD_create_response_from_buffer(strlen(resp->text), resp->text, MHD_RESPMEM_MUST_COPY);
-        MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
-        break;
-    default:
-        response = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-        break;
-    }
-    /* Replies carry SRTP keys: no cache may keep them. */
-    MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
-    for (int i = 0; i < resp->header_count; i++)
-        MHD_add_response_header(response, resp->headers[i].name, resp->headers[i].value);
-    return response;
-}
-
 static enum MHD_Result send_reply(tolk_http_server *server, struct MHD_Connection *connection,
                                   const char *method, const char *url, tolk_http_response *resp)
 {
@@ -156,9 +162,12 @@ static enum MHD_Result send_reply(tolk_http_server *server, struct MHD_Connectio
         LOG_ERROR("%s %s: the handler set no reply", method, url);
         tolk_http_reply_error(resp, 500, "internal_error", "The server could not answer this request.");
     }
-    struct MHD_Response *response = build_response(resp);
-    enum MHD_Result queued = MHD_queue_response(connection, (unsigned)resp->status, response);
-    MHD_destroy_response(response);
+    struct MHD_Response *response = http_build_response(resp);
+    enum MHD_Result queued = MHD_NO; /* MHD closes the connection */
+    if (response) {
+        queued = MHD_queue_response(connection, (unsigned)resp->status, response);
+        MHD_destroy_response(response); /* a stream's free_ctx runs when MHD lets go too */
+    }
     if (resp->status >= 0 && resp->status < STATUS_SLOTS)
         atomic_fetch_add(&server->replies[resp->status], 1);
     LOG_DEBUG("%s %s -> %d", method, url, resp->status);
@@ -168,17 +177,25 @@ static enum MHD_Result send_reply(tolk_http_server *server, struct MHD_Connectio
 
 /* ---- admission: decided from the headers, before any body is read ---- */
 
-static bool authenticate(tolk_http_server *server, struct MHD_Connection *connection,
-                         request_state *state, tolk_http_response *resp)
+/* The token a request presents: the Authorization header, or for a GET on a
+ * TOLK_ROUTE_QUERY_TOKEN route without that header, ?access_token= (EventSource cannot
+ * set headers). *query_token is the decoded copy to free. */
+static const char *presented_token(struct MHD_Connection *connection, const char *method,
+                                   unsigned flags, const char **header, char **query_token)
 {
-    const char *header = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_AUTHORIZATION);
-    const char *token = tolk_bearer_token(header);
-    if (token && server->authenticate &&
-        server->authenticate(server->auth_ctx, token, &state->principal))
-        return true;
-    memset(&state->principal, 0, sizeof state->principal);
-    if (!header)
+    *query_token = NULL;
+    *header = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (*header || !(flags & TOLK_ROUTE_QUERY_TOKEN) || strcmp(method, "GET") != 0)
+        return tolk_bearer_token(*header);
+    const char *raw = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "access_token");
+    if (raw)
+        *query_token = tolk_url_decode(raw, strlen(raw));
+    return *query_token;
+}
+
+static void reply_unauthorized(tolk_http_response *resp, const char *header, const char *token)
+{
+    if (!header && !token)
         tolk_http_reply_error(resp, 401, "unauthorized",
                               "This request needs an Authorization: Bearer <token> header.");
     else if (!token)
@@ -187,7 +204,28 @@ static bool authenticate(tolk_http_server *server, struct MHD_Connection *connec
     else
         tolk_http_reply_error(resp, 401, "unauthorized", "The bearer token is not valid.");
     tolk_http_reply_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"tolk\"");
-    return false;
+}
+
+/* Fills state->principal from the token; false with a 401 in resp when refused. An
+ * OPTIONAL_AUTH route lets a request that presents no token at all through as NONE. */
+static bool authenticate(tolk_http_server *server, struct MHD_Connection *connection,
+                         const char *method, unsigned flags, request_state *state,
+                         tolk_http_response *resp)
+{
+    const char *header;
+    char *query_token;
+    const char *token = presented_token(connection, method, flags, &header, &query_token);
+    memset(&state->principal, 0, sizeof state->principal);
+    bool ok = token && server->authenticate &&
+              server->authenticate(server->auth_ctx, token, &state->principal);
+    if (!ok)
+        memset(&state->principal, 0, sizeof state->principal);
+    if (!ok && !header && !token && (flags & TOLK_ROUTE_OPTIONAL_AUTH))
+        ok = true;
+    if (!ok)
+        reply_unauthorized(resp, header, token);
+    g_free(query_token); /* never logged, never kept */
+    return ok;
 }
 
 /* True when the client announced a body: a non-zero Content-Length or chunked transfer. */
@@ -202,11 +240,26 @@ static bool announces_body(struct MHD_Connection *connection, unsigned long long
                                        MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
 }
 
-static bool admit_body(struct MHD_Connection *connection, tolk_http_response *resp)
+static void reply_missing_body(tolk_http_response *resp, const body_rule *rule)
+{
+    tolk_http_reply_error(resp, 400, "missing_body", "This request needs a body of type %s.",
+                          rule->media_type);
+}
+
+static const body_rule *body_rule_for(unsigned flags)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(body_rules); i++)
+        if (flags & body_rules[i].flag)
+            return &body_rules[i];
+    return NULL;
+}
+
+static bool admit_body(struct MHD_Connection *connection, const body_rule *rule,
+                       tolk_http_response *resp)
 {
     unsigned long long length;
     if (!announces_body(connection, &length)) {
-        tolk_http_reply_error(resp, 400, "missing_body", "This request needs a JSON object body.");
+        reply_missing_body(resp, rule);
         return false;
     }
     if (length > TOLK_HTTP_MAX_BODY) {
@@ -216,21 +269,23 @@ static bool admit_body(struct MHD_Connection *connection, tolk_http_response *re
     }
     const char *type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (!tolk_content_type_is_json(type)) {
+    if (!tolk_content_type_is(type, rule->media_type)) {
         tolk_http_reply_error(resp, 415, "unsupported_media_type",
-                              "The request body must be sent as Content-Type: application/json.");
+                              "The request body must be sent as Content-Type: %s.", rule->media_type);
         return false;
     }
     return true;
 }
 
-/* Routes and authenticates; false with resp filled when the request is refused. */
+/* Routes and authenticates; false with resp filled when the request is answered
+ * already: refused, or a static file or redirect (paths no route has). */
 static bool admit(tolk_http_server *server, struct MHD_Connection *connection, const char *method,
                   const char *url, request_state *state, tolk_http_response *resp)
 {
     switch (http_router_match(server->router, method, url, &state->match)) {
     case ROUTE_NO_PATH:
-        tolk_http_reply_error(resp, 404, "not_found", "There is nothing at %.200s.", url);
+        if (!http_static_serve(server->files, method, url, resp))
+            tolk_http_reply_error(resp, 404, "not_found", "There is nothing at %.200s.", url);
         return false;
     case ROUTE_NO_METHOD:
         tolk_http_reply_error(resp, 405, "method_not_allowed", "%s is not allowed on %.200s.", method,
@@ -241,26 +296,45 @@ static bool admit(tolk_http_server *server, struct MHD_Connection *connection, c
         break;
     }
     unsigned flags = http_route_flags(state->match.route);
-    if (!(flags & TOLK_ROUTE_PUBLIC) && !authenticate(server, connection, state, resp))
+    if (!(flags & TOLK_ROUTE_PUBLIC) && !authenticate(server, connection, method, flags, state, resp))
         return false;
-    state->wants_body = flags & TOLK_ROUTE_JSON_BODY;
-    return !state->wants_body || admit_body(connection, resp);
+    state->body_rule = body_rule_for(flags);
+    return !state->body_rule || admit_body(connection, state->body_rule, resp);
 }
 
 /* ---- the final call: body complete ---- */
 
-static bool parse_body(request_state *state, json_object **out, tolk_http_response *resp)
+/* The checks every kind of body goes through once it is complete. */
+static bool body_complete(request_state *state, tolk_http_response *resp)
 {
-    *out = NULL;
     if (state->body.too_large) {
         tolk_http_reply_error(resp, 413, "body_too_large", "The request body is over %d bytes.",
                               TOLK_HTTP_MAX_BODY);
         return false;
     }
     if (state->body.len == 0) {
-        tolk_http_reply_error(resp, 400, "missing_body", "This request needs a JSON object body.");
+        reply_missing_body(resp, state->body_rule);
         return false;
     }
+    return true;
+}
+
+/* Hands the handler a C string, so bytes that would cut it short are refused. */
+static bool take_text(request_state *state, tolk_http_request *req, tolk_http_response *resp)
+{
+    if (!request_body_is_text(&state->body)) {
+        tolk_http_reply_error(resp, 400, "invalid_body", "The request body must be UTF-8 text without NUL bytes.");
+        return false;
+    }
+    size_t len;
+    req->text = request_body_steal_text(&state->body, &len);
+    req->text_len = len;
+    return true;
+}
+
+static bool parse_body(request_state *state, json_object **out, tolk_http_response *resp)
+{
+    *out = NULL;
     switch (request_body_parse_object(&state->body, out)) {
     case BODY_JSON_OK:
         return true;
@@ -289,11 +363,15 @@ static void dispatch(request_state *state, const char *method, const char *url, 
         req.param_names[i] = state->match.param_names[i];
         req.param_values[i] = state->match.param_values[i];
     }
-    if (state->wants_body && !parse_body(state, &req.body, resp))
-        return;
+    const body_rule *rule = state->body_rule;
+    bool ok = !rule || (body_complete(state, resp) &&
+                        (rule->kind == BODY_JSON ? parse_body(state, &req.body, resp)
+                                                 : take_text(state, &req, resp)));
     request_body_clear(&state->body);
-    http_route_call(state->match.route, &req, resp);
+    if (ok)
+        http_route_call(state->match.route, &req, resp);
     json_object_put(req.body);
+    g_free((char *)req.text);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
@@ -316,7 +394,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     }
     if (*upload_data_size > 0) {
         /* Bodies on routes that take none are read and dropped (documented in docs/http.md). */
-        if (state->wants_body)
+        if (state->body_rule)
             request_body_append(&state->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
@@ -368,7 +446,9 @@ bool tolk_http_server_start(tolk_http_server *server, const char *address, int p
     tolk_listen_socket listener;
     if (!tolk_listen_socket_open(address, port, &listener, err, err_size))
         return false;
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    /* A thread per connection: handlers may block for seconds (WebRTC answers wait for
+     * ICE gathering) and stream readers block between events, without holding up others. */
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (listener.ipv6)
         flags |= MHD_USE_DUAL_STACK;
     server->daemon = MHD_start_daemon(
@@ -378,7 +458,7 @@ bool tolk_http_server_start(tolk_http_server *server, const char *address, int p
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
         MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)TOLK_HTTP_IDLE_TIMEOUT_S,
         MHD_OPTION_END);
     if (!server->daemon) {
         tolk_listen_socket_close(&listener);
@@ -399,7 +479,8 @@ void tolk_http_server_stop(tolk_http_server *server)
 {
     if (!server->daemon)
         return;
-    /* MHD closes the listen socket it was given. */
+    /* MHD closes the listen socket it was given, shuts every connection down and joins
+     * their threads: this waits for running handlers and blocked stream readers. */
     MHD_stop_daemon(server->daemon);
     server->daemon = NULL;
     server->port = 0;

@@ -3,10 +3,12 @@
  * A small router on libmicrohttpd: routes by method and path pattern, bearer-token
  * authentication, JSON request bodies and JSON error replies.
  *
- * Threads: handlers run on MHD's single internal polling thread, one at a time, so
- * they are serialised with each other; the application state they touch must still
- * be locked against the application's other threads (media, timers). Handlers may
- * block briefly (a few ms); anything longer stalls every other request.
+ * Threads: every connection has its own thread (libmicrohttpd thread-per-connection),
+ * so handlers, the authenticator and stream readers run CONCURRENTLY with each other
+ * and with the application's other threads: the application locks its own state. A
+ * handler may block for a few seconds (a WebRTC answer waits for ICE gathering) without
+ * stalling other requests. The route table, static mounts and authenticator are set up
+ * before tolk_http_server_start() and only read afterwards; the stats are atomic.
  *
  * See docs/http.md for how routes, authentication and validation fit together.
  */
@@ -20,14 +22,24 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define TOLK_HTTP_MAX_BODY (64 * 1024)  /* larger request bodies get 413 */
 #define TOLK_HTTP_MAX_PARAMS 8          /* {name} captures per pattern */
-#define TOLK_HTTP_MAX_HEADERS 4         /* extra response headers per reply */
+#define TOLK_HTTP_MAX_HEADERS 8         /* extra response headers per reply */
+#define TOLK_HTTP_MAX_FILE (8 * 1024 * 1024) /* static files larger than this are not served */
+#define TOLK_HTTP_IDLE_TIMEOUT_S 30     /* a connection without any traffic this long is closed */
 
+/* Route flags. At most one of the *_BODY flags per route. */
 enum {
-    TOLK_ROUTE_PUBLIC = 1u << 0,    /* no token needed (e.g. /healthz) */
-    TOLK_ROUTE_JSON_BODY = 1u << 1, /* the handler needs a JSON object body */
+    TOLK_ROUTE_PUBLIC = 1u << 0,    /* no token needed, none looked at (e.g. /healthz) */
+    TOLK_ROUTE_JSON_BODY = 1u << 1, /* Content-Type: application/json, a JSON object -> req->body */
+    TOLK_ROUTE_SDP_BODY = 1u << 2,  /* Content-Type: application/sdp (WHIP/WHEP offer) -> req->text */
+    TOLK_ROUTE_TRICKLE_BODY = 1u << 3, /* application/trickle-ice-sdpfrag (RFC 8840) -> req->text */
+    TOLK_ROUTE_QUERY_TOKEN = 1u << 4,  /* GET only: without an Authorization header, the token
+                                          may come as ?access_token= (RFC 6750 2.3; EventSource) */
+    TOLK_ROUTE_OPTIONAL_AUTH = 1u << 5, /* no token: principal role NONE, the handler decides;
+                                           a token that is wrong still gets 401 */
 };
 
 struct tolk_http_request_internal;
@@ -37,6 +49,9 @@ typedef struct {
     const char *method;       /* "GET", "POST", ... */
     const char *path;         /* as received, still URL-encoded, without the query */
     json_object *body;        /* the JSON object for TOLK_ROUTE_JSON_BODY routes, else NULL */
+    const char *text;         /* SDP/trickle routes: the body, NUL-terminated, UTF-8 without NUL
+                                 bytes; NULL on other routes */
+    size_t text_len;          /* strlen(text) */
     tolk_principal principal; /* role TOLK_ROLE_NONE on public routes */
     int param_count;          /* captured {name} segments, URL-decoded */
     const char *param_names[TOLK_HTTP_MAX_PARAMS];
@@ -49,8 +64,17 @@ typedef enum {
     TOLK_REPLY_JSON,
     TOLK_REPLY_TEXT,
     TOLK_REPLY_EMPTY,
-    /* Later: a file from a static directory, a server-sent event stream. */
+    TOLK_REPLY_STREAM, /* a body produced while it is sent (server-sent events) */
 } tolk_reply_kind;
+
+/* Produces the next bytes of a streamed body into buf (at most max). Runs on the
+ * connection's thread and may block, e.g. on a condition with a timeout, but must return
+ * within TOLK_HTTP_IDLE_TIMEOUT_S: return a keepalive (": keepalive\n\n") when there is
+ * nothing to say. Returns the number of bytes written (> 0); 0 or negative ends the stream. */
+typedef ssize_t (*tolk_http_stream_read_fn)(void *ctx, char *buf, size_t max);
+/* Called exactly once per tolk_http_reply_stream() call: when the stream ended, the client
+ * went away, the server stopped, or the reply was replaced/never sent. */
+typedef void (*tolk_http_stream_free_fn)(void *ctx);
 
 typedef struct {
     char *name;
@@ -63,7 +87,11 @@ typedef struct {
     int status;
     json_object *json;        /* TOLK_REPLY_JSON */
     char *text;               /* TOLK_REPLY_TEXT */
-    char *content_type;       /* TOLK_REPLY_TEXT */
+    size_t text_len;          /* TOLK_REPLY_TEXT: bytes in text (may hold NULs) */
+    char *content_type;       /* TOLK_REPLY_TEXT, TOLK_REPLY_STREAM */
+    tolk_http_stream_read_fn stream_read; /* TOLK_REPLY_STREAM, owned until sent */
+    tolk_http_stream_free_fn stream_free;
+    void *stream_ctx;
     int header_count;
     tolk_http_header headers[TOLK_HTTP_MAX_HEADERS];
 } tolk_http_response;
@@ -82,8 +110,18 @@ void tolk_http_server_free(tolk_http_server *server);
 void tolk_http_server_route(tolk_http_server *server, const char *method, const char *pattern,
                             unsigned flags, tolk_http_handler handler, void *ctx);
 
+/* Serves the files under directory at url_prefix ("/console/", must start and end with
+ * '/'): GET and HEAD only, no token, index.html for directories named with a trailing '/',
+ * a redirect from the prefix without its slash. Paths that could leave the directory (dot
+ * segments, encoded slashes, symlinks pointing outside) answer 404. API routes win over
+ * files. Call before tolk_http_server_start(); false when directory is not a directory. */
+bool tolk_http_server_serve_dir(tolk_http_server *server, const char *url_prefix,
+                                const char *directory);
+/* GET/HEAD of exactly path answers 302 to location (e.g. "/" -> "/operator/"). Before start. */
+void tolk_http_server_redirect(tolk_http_server *server, const char *path, const char *location);
+
 /* Every route without TOLK_ROUTE_PUBLIC asks this; without an authenticator they all
- * answer 401. */
+ * answer 401. It is called from many connection threads at once: it must be thread-safe. */
 void tolk_http_server_set_authenticator(tolk_http_server *server, tolk_authenticate_fn authenticate,
                                         void *ctx);
 
@@ -93,7 +131,9 @@ bool tolk_http_server_start(tolk_http_server *server, const char *address, int p
                             size_t err_size);
 /* The port actually bound (useful after port 0), 0 when not running. */
 int tolk_http_server_port(const tolk_http_server *server);
-/* Waits for the running handler to return, closes every connection. */
+/* Closes every connection and waits for their threads: for running handlers and for
+ * stream readers to return. Wake blocked stream readers (make them return < 0) first,
+ * or this waits until each returns by itself. */
 void tolk_http_server_stop(tolk_http_server *server);
 
 /* Replies counted by status code since the server was created, in ascending order
@@ -115,8 +155,18 @@ void tolk_http_reply_verror(tolk_http_response *resp, int status, const char *co
                             va_list ap);
 void tolk_http_reply_text(tolk_http_response *resp, int status, const char *content_type,
                           const char *text);
+/* Like tolk_http_reply_text for bodies that may hold NUL bytes (copied). */
+void tolk_http_reply_bytes(tolk_http_response *resp, int status, const char *content_type,
+                           const void *data, size_t len);
 void tolk_http_reply_empty(tolk_http_response *resp, int status);
-/* Adds a header such as Location; returns false when TOLK_HTTP_MAX_HEADERS are set. */
+/* A body of unknown length sent as read() produces it (chunked), with Cache-Control:
+ * no-store and X-Accel-Buffering: no (so that a proxy does not hold events back). The
+ * response owns ctx from here: free_ctx (may be NULL) runs exactly once, see above. */
+void tolk_http_reply_stream(tolk_http_response *resp, int status, const char *content_type,
+                            tolk_http_stream_read_fn read, tolk_http_stream_free_fn free_ctx,
+                            void *ctx);
+/* Adds a header such as Location or Link (may repeat); returns false when
+ * TOLK_HTTP_MAX_HEADERS are set. A Cache-Control given here replaces the default no-store. */
 bool tolk_http_reply_header(tolk_http_response *resp, const char *name, const char *value);
 /* Frees what the response holds and zeroes it (the server does this after sending). */
 void tolk_http_response_clear(tolk_http_response *resp);

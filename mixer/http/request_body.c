@@ -116,15 +116,37 @@ body_json_result request_body_parse_object(const request_body *body, json_object
 
 bool tolk_content_type_is_json(const char *content_type)
 {
-    static const char json[] = "application/json";
+    return tolk_content_type_is(content_type, "application/json");
+}
+
+bool tolk_content_type_is(const char *content_type, const char *media_type)
+{
     if (!content_type)
         return false;
     while (*content_type == ' ')
         content_type++;
-    if (strncasecmp(content_type, json, sizeof json - 1) != 0)
+    size_t len = strlen(media_type);
+    if (strncasecmp(content_type, media_type, len) != 0)
         return false;
-    const char *rest = content_type + sizeof json - 1;
+    const char *rest = content_type + len;
     while (*rest == ' ')
         rest++;
     return *rest == '\0' || *rest == ';';
+}
+
+bool request_body_is_text(const request_body *body)
+{
+    return memchr(body->data, '\0', body->len) == NULL &&
+           g_utf8_validate(body->data, (gssize)body->len, NULL);
+}
+
+char *request_body_steal_text(request_body *body, size_t *len)
+{
+    /* The buffer may be exactly full: make room for the terminator. */
+    char *text = g_realloc(body->data, body->len + 1);
+    text[body->len] = '\0';
+    *len = body->len;
+    body->data = NULL;
+    request_body_clear(body);
+    return text;
 }

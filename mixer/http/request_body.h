@@ -28,5 +28,12 @@ body_json_result request_body_parse_object(const request_body *body, json_object
 
 /* Whether a Content-Type value is application/json, parameters allowed. */
 bool tolk_content_type_is_json(const char *content_type);
+/* Whether a Content-Type value names media_type (case-insensitive), parameters allowed. */
+bool tolk_content_type_is(const char *content_type, const char *media_type);
+
+/* Whether a non-empty body is text a handler can take as a C string: UTF-8, no NUL. */
+bool request_body_is_text(const request_body *body);
+/* Hands the body over as a NUL-terminated string (g_free it) and empties body. */
+char *request_body_steal_text(request_body *body, size_t *len);
 
 #endif
