@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: EUPL-1.2
 """The 24-language sitting benchmark: 25 channels, 24 booths x 3 consoles, 73 SRTP/Opus inputs.
 
@@ -17,6 +16,7 @@ Environment: TOLK_BIN (daemon), TOLK_BENCH_BIN (tolk-bench), both default to bui
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -70,6 +70,21 @@ def proc_cpu(pid):
     return total, threads
 
 
+def ctx_switches(pid):
+    """Context switches summed over the threads of a process, and the number of threads."""
+    total, count = 0, 0
+    for tid in os.listdir('/proc/%d/task' % pid):
+        try:
+            with open('/proc/%d/task/%s/status' % (pid, tid)) as f:
+                for line in f:
+                    if line.startswith(('voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches')):
+                        total += int(line.split()[1])
+            count += 1
+        except OSError:
+            pass
+    return total, count
+
+
 def machine_idle():
     with open('/proc/stat') as f:
         cpu = f.readline().split()[1:]
@@ -103,7 +118,7 @@ def setup(api, out_ports):
     """Creates the sitting, routes it, adds the outputs; returns (inputs, outputs, routing notes)."""
     sess = api.expect(201, 'POST', 'sessions', session_body())
     sid = sess['id']
-    # relays first (a console cannot change its listen source freely once live? it can; order is cosmetic)
+    # manual relays: these booths hear en, not the floor
     for lang in RELAY_FROM_EN:
         api.expect(200, 'PATCH', 'sessions/%s/booths/%s/consoles/1' % (sid, lang), {'listen': 'en'})
     for lang in LANGS:
@@ -201,12 +216,14 @@ def run(args):
         m0 = metrics_snapshot(api)
         c0, th0 = proc_cpu(daemon.proc.pid)
         g0, _ = proc_cpu(gen.pid)
+        x0, _ = ctx_switches(daemon.proc.pid)
         i0 = machine_idle()
         w0 = time.monotonic()
         line = gen.stdout.readline()
         w1 = time.monotonic()
         c1, th1 = proc_cpu(daemon.proc.pid)
         g1, _ = proc_cpu(gen.pid)
+        x1, nthreads = ctx_switches(daemon.proc.pid)
         i1 = machine_idle()
         m1 = metrics_snapshot(api)
         if line.strip() != 'MEASURE END':
@@ -250,11 +267,13 @@ def run(args):
     hot = sorted(((th1.get(k, 0) - th0.get(k, 0)) / wall, k[1]) for k in th1)
     by_name = {}
     for v, name in hot:
+        name = re.sub(r'\d+', 'N', name)
         by_name.setdefault(name, [0, 0.0])
         by_name[name][0] += 1
         by_name[name][1] += v
-    print('daemon threads (by name: count, core): ' + ', '.join(
-        '%s x%d %.3f' % (n, c, v) for n, (c, v) in sorted(by_name.items(), key=lambda x: -x[1][1])[:8]))
+    print('daemon: %d threads, %.0f context switches per second' % (nthreads, (x1 - x0) / wall))
+    print('daemon threads by kind (count, core): ' + ', '.join(
+        '%s x%d %.3f' % (n, c, v) for n, (c, v) in sorted(by_name.items(), key=lambda x: -x[1][1])[:10]))
 
     # 2. latency
     stats = report['outputs_stats']
@@ -324,6 +343,7 @@ def run(args):
         'machine': {'cores': os.cpu_count(), 'cpu': cpu_model()},
         'wall_s': wall, 'daemon_core': daemon_cpu, 'daemon_core_per_channel': daemon_cpu / nch,
         'raw': raw, 'raw_core': raw_core, 'ratio': daemon_cpu / raw_core, 'ratio_all': daemon_cpu / raw_all,
+        'threads': nthreads, 'ctx_switches_per_s': (x1 - x0) / wall,
         'loadgen_core': gen_cpu, 'machine_busy': busy, 'other_core': other,
         'latency': [dict(zip(('label', 'source', 'n', 'median', 'p99', 'max'), r)) for r in lat_rows],
         'loop_median_ms': loop_med,
