@@ -77,7 +77,7 @@ static GstElement *build_silence(tolk_media *media)
     tolk_configure_queue(queue);
     GstCaps *caps = tolk_audio_caps();
     g_object_set(source, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer",
-                 TOLK_RATE * 10 / 1000, NULL);
+                 TOLK_RATE * TOLK_FRAME_MS / 1000, NULL);
     g_object_set(filter, "caps", caps, NULL);
     gst_caps_unref(caps);
     gst_bin_add_many(GST_BIN(media->pipeline), source, filter, queue, tee, NULL);

@@ -65,7 +65,10 @@ static gboolean build_elements(tolk_media_channel *channel)
         gst_bin_add(channel->pipeline, channel->elements[i]);
     }
     channel->mixer = channel->elements[0];
-    g_object_set(channel->mixer, "ramp-ms", RAMP_MS, NULL);
+    /* One output buffer per Opus frame: half the wake-ups of the 10 ms default,
+     * and the encoder gets a whole frame at once (no added latency). */
+    g_object_set(channel->mixer, "ramp-ms", RAMP_MS, "output-buffer-duration",
+                 (guint64)TOLK_FRAME_MS * GST_MSECOND, NULL);
     g_object_set(channel->elements[3], "bitrate", OPUS_BITRATE, "frame-size", TOLK_FRAME_MS, NULL);
     gst_util_set_object_arg(G_OBJECT(channel->elements[3]), "bandwidth", "fullband");
     GstAppSinkCallbacks callbacks = {.new_sample = on_new_sample};

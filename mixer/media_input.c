@@ -18,7 +18,11 @@ struct tolk_media_input {
     tolk_file_source *file_source;
     GstElement *pushed; /* appsrc for audio decoded elsewhere (WebRTC), NULL for the demo floor */
     /* Written on streaming threads, read on the control thread. */
-    atomic_uint_fast64_t received, not_rtp, rtp, decoded;
+    atomic_uint_fast64_t received, not_rtp, srtp_failed, decoded;
+    /* udpsrc's thread only: srtpdec runs synchronously in it, so when a packet
+     * arrives the fate of the previous one is known. */
+    bool previous_was_rtp;
+    uint64_t decoded_before_previous;
     atomic_int_fast64_t last_valid_us;
 };
 
@@ -73,17 +77,27 @@ static gboolean looks_like_rtp(GstBuffer *buffer)
     return (first >> 6) == 2;
 }
 
+/* An RTP packet that srtpdec did not pass on failed authentication or decryption. */
+static void settle_previous(tolk_media_input *input, bool this_is_rtp)
+{
+    uint64_t decoded = atomic_load(&input->decoded);
+    if (input->previous_was_rtp && decoded == input->decoded_before_previous)
+        atomic_fetch_add(&input->srtp_failed, 1);
+    input->previous_was_rtp = this_is_rtp;
+    input->decoded_before_previous = decoded;
+}
+
 static GstPadProbeReturn count_received(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
     (void)pad;
     tolk_media_input *input = user_data;
-    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    bool rtp = looks_like_rtp(GST_PAD_PROBE_INFO_BUFFER(info));
     atomic_fetch_add(&input->received, 1);
-    if (!looks_like_rtp(buffer)) {
+    settle_previous(input, rtp);
+    if (!rtp) {
         atomic_fetch_add(&input->not_rtp, 1);
         return GST_PAD_PROBE_DROP;
     }
-    atomic_fetch_add(&input->rtp, 1);
     return GST_PAD_PROBE_OK;
 }
 
@@ -114,7 +128,7 @@ static tolk_media_input *input_alloc(GstBin *pipeline, const char *name)
 }
 
 /* A second way in, for audio a WebRTC peer has decoded: appsrc ! capsfilter,
- * into the funnel in front of the queue. Only one sender is expected at a
+ * into a funnel in front of the tee. Only one sender is expected at a
  * time; both paths are stamped on arrival like any network input. */
 static GstElement *add_push_path(tolk_media_input *input)
 {
@@ -125,34 +139,34 @@ static GstElement *add_push_path(tolk_media_input *input)
         return NULL;
     GstCaps *caps = tolk_audio_caps();
     g_object_set(input->pushed, "is-live", TRUE, "do-timestamp", TRUE, "format", GST_FORMAT_TIME, "caps", caps,
-                 "max-bytes", (guint64)(TOLK_RATE * sizeof(float) / 5), "leaky-type", 2 /* downstream */, NULL);
+                 "max-bytes", (guint64)(TOLK_RATE * sizeof(float) / 5), "leaky-type", 2 /* downstream */,
+                 "min-latency", (gint64)0, "max-latency", (gint64)-1, NULL);
     g_object_set(filter, "caps", caps, NULL);
     gst_caps_unref(caps);
     return gst_element_link_many(input->pushed, filter, funnel, NULL) ? funnel : NULL;
 }
 
-/* from ! audioconvert ! F32 mono 48 kHz [! funnel] ! queue ! tee. Decoders
- * already output 48 kHz; the queue decouples the input from the mixers and
- * gives the path the latency headroom (maximum latency) a live aggregator needs. */
-static gboolean add_audio_tail(tolk_media_input *input, GstElement *from, gboolean with_push_path)
+/* from ! audioconvert ! F32 mono 48 kHz ! funnel ! tee (network inputs), or
+ * from ! ... ! queue ! tee (the demo file). Decoders already output 48 kHz.
+ * Network inputs push straight from the jitter buffer's thread into the
+ * mixers: one thread hop less per packet, and the live mixers never block it
+ * (they take what is due on the clock). The file source needs the queue for
+ * the latency headroom a live aggregator asks of its inputs. */
+static gboolean add_audio_tail(tolk_media_input *input, GstElement *from, gboolean network)
 {
     GstElement *convert = add_element(input, "audioconvert");
     GstElement *filter = add_element(input, "capsfilter");
-    GstElement *funnel = with_push_path ? add_push_path(input) : NULL;
-    GstElement *queue = add_element(input, "queue");
+    GstElement *middle = network ? add_push_path(input) : add_element(input, "queue");
     input->tee = add_element(input, "tee");
-    if (!convert || !filter || (with_push_path && !funnel) || !queue || !input->tee)
+    if (!convert || !filter || !middle || !input->tee)
         return FALSE;
     GstCaps *caps = tolk_audio_caps();
     g_object_set(filter, "caps", caps, NULL);
     gst_caps_unref(caps);
-    tolk_configure_queue(queue);
+    if (!network)
+        tolk_configure_queue(middle);
     g_object_set(input->tee, "allow-not-linked", TRUE, NULL);
-    if (!gst_element_link_many(from, convert, filter, NULL))
-        return FALSE;
-    if (funnel)
-        return gst_element_link_many(filter, funnel, queue, input->tee, NULL);
-    return gst_element_link_many(filter, queue, input->tee, NULL);
+    return gst_element_link_many(from, convert, filter, middle, input->tee, NULL);
 }
 
 tolk_media_input *tolk_media_input_new(GstBin *pipeline, const char *name, GSocket *socket,
@@ -223,8 +237,6 @@ gboolean tolk_media_input_push(tolk_media_input *input, GstBuffer *buffer)
         return FALSE;
     }
     atomic_fetch_add(&input->received, 1);
-    atomic_fetch_add(&input->decoded, 1);
-    atomic_fetch_add(&input->rtp, 1);
     atomic_store(&input->last_valid_us, g_get_monotonic_time());
     /* Stamped by the appsrc on arrival in this pipeline's running time. */
     GST_BUFFER_PTS(buffer) = GST_CLOCK_TIME_NONE;
@@ -239,12 +251,10 @@ GstPad *tolk_media_input_request_pad(tolk_media_input *input)
 
 void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats *stats)
 {
-    uint64_t rtp = atomic_load(&input->rtp);
-    uint64_t decoded = atomic_load(&input->decoded);
     stats->received = atomic_load(&input->received);
     stats->dropped_not_rtp = atomic_load(&input->not_rtp);
-    stats->decoded = decoded;
-    stats->dropped_srtp = rtp > decoded ? rtp - decoded : 0;
+    stats->decoded = atomic_load(&input->decoded);
+    stats->dropped_srtp = atomic_load(&input->srtp_failed);
 }
 
 gint64 tolk_media_input_last_valid_us(tolk_media_input *input)

@@ -19,7 +19,7 @@ typedef struct {
     uint64_t received;        /* UDP datagrams that arrived */
     uint64_t dropped_not_rtp; /* not an RTP packet at all */
     uint64_t dropped_srtp;    /* RTP that failed SRTP authentication or decryption */
-    uint64_t decoded;         /* packets that passed decryption */
+    uint64_t decoded;         /* packets that passed decryption (the RTP path only) */
 } tolk_media_input_stats;
 
 /* Adds the input's elements to `pipeline`. Takes a reference to `socket`, which

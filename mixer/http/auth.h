@@ -16,7 +16,8 @@ typedef struct {
     char scope[64]; /* what the role is limited to ("" for the operator) */
 } tolk_principal;
 
-/* Decides whether a bearer token is valid and, if so, for whom. Called on the HTTP thread. */
+/* Decides whether a bearer token is valid and, if so, for whom. Called on the connection
+ * threads, several at once: it must be thread-safe. */
 typedef bool (*tolk_authenticate_fn)(void *ctx, const char *token, tolk_principal *out);
 
 /* Compares two tokens in time independent of where they differ and of their lengths,

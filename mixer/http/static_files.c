@@ -111,12 +111,14 @@ static bool safe_name(const char *name)
  * path is not acceptable. A trailing '/' (or nothing at all) means index.html. */
 static char *relative_path(const char *raw)
 {
+    if (raw[0] == '\0') /* g_strsplit() gives no segment at all for "" */
+        return g_strdup("index.html");
     char **segments = g_strsplit(raw, "/", -1);
     GString *path = g_string_new(NULL);
     bool ok = true;
     for (int i = 0; ok && segments[i]; i++) {
         if (segments[i][0] == '\0' && !segments[i + 1]) {
-            g_string_append(path, "index.html");
+            g_string_append_printf(path, "%sindex.html", i ? "/" : "");
             break;
         }
         char *name = tolk_url_decode(segments[i], strlen(segments[i]));
@@ -212,15 +214,22 @@ static void reply_redirect(tolk_http_response *resp, int status, const char *loc
     tolk_http_reply_header(resp, "Location", location);
 }
 
-/* Which mount answers path, and whether path is its prefix without the final '/'. */
+/* Whether m answers path; *needs_slash when path is the prefix without its final '/'. */
+static bool mount_matches(const mount *m, const char *path, bool *needs_slash)
+{
+    *needs_slash = false;
+    if (m->redirect)
+        return strcmp(path, m->prefix) == 0;
+    size_t len = strlen(m->prefix) - 1;
+    *needs_slash = len > 0 && strlen(path) == len && strncmp(path, m->prefix, len) == 0;
+    return *needs_slash || g_str_has_prefix(path, m->prefix);
+}
+
 static const mount *find_mount(const http_static *files, const char *path, bool *needs_slash)
 {
-    size_t len = strlen(path);
     for (guint i = 0; i < files->mounts->len; i++) {
         const mount *m = g_ptr_array_index(files->mounts, i);
-        size_t plen = strlen(m->prefix);
-        *needs_slash = !m->redirect && plen > 1 && len == plen - 1 && strncmp(path, m->prefix, len) == 0;
-        if (*needs_slash || (m->redirect ? strcmp(path, m->prefix) == 0 : g_str_has_prefix(path, m->prefix)))
+        if (mount_matches(m, path, needs_slash))
             return m;
     }
     return NULL;

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <glib.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -111,4 +112,31 @@ void test_reply_clear(test_reply *reply)
     g_free(reply->body);
     json_object_put(reply->json);
     memset(reply, 0, sizeof *reply);
+}
+
+int test_http_open(int port, const char *request)
+{
+    int fd = connect_to("127.0.0.1", port);
+    if (fd >= 0 && send(fd, request, strlen(request), MSG_NOSIGNAL) != (ssize_t)strlen(request)) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+bool test_http_read_until(int fd, GString *into, const char *needle, int timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    while (!strstr(into->str, needle)) {
+        int left = (int)((deadline - g_get_monotonic_time()) / 1000);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            return false;
+        char buf[4096];
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n <= 0)
+            return false;
+        g_string_append_len(into, buf, n);
+    }
+    return true;
 }

@@ -3,6 +3,7 @@
 #ifndef TOLK_TEST_HTTP_CLIENT_H
 #define TOLK_TEST_HTTP_CLIENT_H
 
+#include <glib.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,5 +26,11 @@ char *test_reply_header(const test_reply *reply, const char *name);
 /* The error code of an {"error": {"code": ...}} body, "" when there is none. */
 const char *test_reply_error_code(const test_reply *reply);
 void test_reply_clear(test_reply *reply);
+
+/* For streamed replies: connects to 127.0.0.1:port and sends request; the socket, or -1. */
+int test_http_open(int port, const char *request);
+/* Appends what arrives on fd to into until it contains needle; false after timeout_ms
+ * or when the server closed the connection first. */
+bool test_http_read_until(int fd, GString *into, const char *needle, int timeout_ms);
 
 #endif

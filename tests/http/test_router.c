@@ -332,7 +332,7 @@ static void test_stats_count_replies_by_status(void)
     g_assert_cmpuint(after - before, ==, 2);
 }
 
-static int open_fds(void)
+static int count_fds(void)
 {
     int count = 0;
     DIR *dir = opendir("/proc/self/fd");
@@ -340,6 +340,20 @@ static int open_fds(void)
         count++;
     if (dir)
         closedir(dir);
+    return count;
+}
+
+/* Each connection has its own server thread, which may close its socket a moment after
+ * the client saw the reply end: count once the number has stopped moving. */
+static int open_fds(void)
+{
+    int count = count_fds();
+    for (int stable = 0, i = 0; stable < 5 && i < 200; i++) {
+        g_usleep(10 * 1000);
+        int now = count_fds();
+        stable = now == count ? stable + 1 : 0;
+        count = now;
+    }
     return count;
 }
 

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * WebRTC peers for browsers, on webrtcbin: WHIP (a browser sends audio into an
+ * input) and WHEP (a browser receives a channel or a return feed). No HTTP
+ * here: the routes call this API. See docs/webrtc.md.
+ *
+ * Each peer is its own GstPipeline, so peers come and go while the session's
+ * mixing pipeline runs untouched. A WHEP peer only payloads and DTLS-SRTP
+ * encrypts the stream's already-encoded Opus frames: nothing is encoded per
+ * listener.
+ *
+ * Creation is two steps, because the answer takes up to the ICE gathering
+ * timeout and the caller must not hold its lock that long while the session
+ * could be deleted meanwhile:
+ *   1. tolk_webrtc_whep_prepare / tolk_webrtc_whip_prepare: fast, under the
+ *      owner's lock (the stream or input is alive). Checks the offer, builds the
+ *      peer, subscribes to the stream. The owner registers the peer (keeps the
+ *      returned reference) before dropping its lock.
+ *   2. tolk_webrtc_peer_negotiate: slow, WITHOUT the owner's lock, holding a
+ *      reference of its own (tolk_webrtc_peer_ref). If the owner closes the peer
+ *      meanwhile, negotiate returns NULL promptly.
+ * tolk_webrtc_whep_new / tolk_webrtc_whip_new do both in one call, for callers
+ * that can guarantee the stream/input outlives the call.
+ *
+ * Threads (what may run concurrently):
+ * - prepare: any control thread; the stream/input must stay alive during it.
+ * - negotiate: at most once per peer, any control thread, concurrently with
+ *   close, add_candidates, state, id, ref, unref (of other references).
+ * - close: any control thread, any number of times, concurrently with
+ *   everything above. When it returns, the peer never touches its stream or
+ *   input again (stream unsubscribed, no push in progress or to come) and its
+ *   pipeline is stopped. Never call it (or the last unref) from a media thread:
+ *   it waits for the stream's lock and for the peer's streaming threads.
+ * - add_candidates, state, id: any control thread, any time, even after close.
+ * - unref: any control thread; the last one closes the peer if needed.
+ */
+#ifndef TOLK_WEBRTC_H
+#define TOLK_WEBRTC_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "media_input.h"
+#include "stream.h"
+
+#define TOLK_WEBRTC_ID_LEN 16
+
+typedef struct {
+    const char *stun_server;   /* "stun://host:port" or NULL: host candidates only */
+    const char *turn_server;   /* "turn://user:pass@host:port" or NULL */
+    unsigned latency_ms;       /* WHIP jitter buffer; 0 = default (60 ms) */
+    unsigned gather_timeout_ms; /* wait for ICE gathering; 0 = default (3000 ms) */
+} tolk_webrtc_config;
+
+typedef enum {
+    TOLK_WEBRTC_NEW,        /* prepared, answer not given yet */
+    TOLK_WEBRTC_CONNECTING, /* ICE/DTLS under way, or a connection that was lost and may come back */
+    TOLK_WEBRTC_CONNECTED,
+    TOLK_WEBRTC_FAILED,     /* ICE or DTLS failed: reap it */
+    TOLK_WEBRTC_CLOSED,     /* closed by us, or by the browser (DTLS close_notify) */
+} tolk_webrtc_state;
+
+typedef struct tolk_webrtc_peer tolk_webrtc_peer;
+
+/* TRUE if `offer_sdp` is an SDP offer with an audio m-line offering Opus
+ * (opus/48000/2); *opus_pt (may be NULL) gets its payload type. FALSE with a
+ * message naming the problem otherwise: that is the HTTP 400 case. */
+bool tolk_webrtc_offer_check(const char *offer_sdp, unsigned *opus_pt, char *err, size_t err_size);
+
+/* Step 1. NULL with a message for an offer that tolk_webrtc_offer_check refuses
+ * (400) or when a GStreamer plugin is missing (logged). Returns one reference. */
+tolk_webrtc_peer *tolk_webrtc_whep_prepare(const char *offer_sdp, tolk_stream *stream,
+                                           const tolk_webrtc_config *cfg, char *err, size_t err_size);
+tolk_webrtc_peer *tolk_webrtc_whip_prepare(const char *offer_sdp, tolk_media_input *input,
+                                           const tolk_webrtc_config *cfg, char *err, size_t err_size);
+
+/* Step 2. Applies the offer, creates the answer, waits for ICE gathering
+ * (bounded by gather_timeout_ms, then answers with what was gathered) and
+ * returns the answer SDP (g_free it), with all candidates. NULL with a message
+ * when webrtcbin refuses or does not answer in time, or the peer was closed:
+ * the HTTP 503 case. */
+char *tolk_webrtc_peer_negotiate(tolk_webrtc_peer *peer, char *err, size_t err_size);
+
+/* prepare + negotiate in one call; *answer_sdp is g_malloc'd. NULL on any
+ * failure (nothing to free). */
+tolk_webrtc_peer *tolk_webrtc_whep_new(const char *offer_sdp, tolk_stream *stream,
+                                       const tolk_webrtc_config *cfg, char **answer_sdp, char *err,
+                                       size_t err_size);
+tolk_webrtc_peer *tolk_webrtc_whip_new(const char *offer_sdp, tolk_media_input *input,
+                                       const tolk_webrtc_config *cfg, char **answer_sdp, char *err,
+                                       size_t err_size);
+
+tolk_webrtc_peer *tolk_webrtc_peer_ref(tolk_webrtc_peer *peer);
+void tolk_webrtc_peer_unref(tolk_webrtc_peer *peer);
+void tolk_webrtc_peer_close(tolk_webrtc_peer *peer);
+
+/* Trickle ICE: an application/trickle-ice-sdpfrag body (RFC 8840). Each
+ * a=candidate goes to the m-line its a=mid names (else the m-line it follows,
+ * else the first). FALSE with a message for a fragment that is not one, an ICE
+ * restart (another ufrag), or a closed peer. */
+bool tolk_webrtc_peer_add_candidates(tolk_webrtc_peer *peer, const char *sdpfrag, char *err,
+                                     size_t err_size);
+
+tolk_webrtc_state tolk_webrtc_peer_state(tolk_webrtc_peer *peer);
+const char *tolk_webrtc_state_name(tolk_webrtc_state state);
+/* 16 random hex characters, for the Location URL; lives as long as the peer. */
+const char *tolk_webrtc_peer_id(tolk_webrtc_peer *peer);
+
+#endif

@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* The part every peer shares: one pipeline with a webrtcbin, the synchronous
+ * offer/answer, trickle ICE, state, reference counting and close. */
+#include <gst/webrtc/webrtc.h>
+#include <sys/random.h>
+
+#include "webrtc_private.h"
+
+#define TOLK_LOG_MODULE "webrtc"
+#include "log.h"
+
+#define DEFAULT_LATENCY_MS 60
+#define DEFAULT_GATHER_TIMEOUT_MS 3000
+/* webrtcbin answers each step in milliseconds; this only bounds a stuck one. */
+#define PROMISE_TIMEOUT_MS 2000
+/* How often a wait looks whether the peer was closed meanwhile. */
+#define WAIT_SLICE_MS 20
+
+static void set_error(char *err, size_t err_size, const char *message)
+{
+    if (err && err_size)
+        g_strlcpy(err, message, err_size);
+}
+
+static void make_id(char id[TOLK_WEBRTC_ID_LEN + 1])
+{
+    guint8 bytes[TOLK_WEBRTC_ID_LEN / 2];
+    if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes) {
+        /* Only a name, not a secret: the routes check tokens. */
+        for (gsize i = 0; i < sizeof bytes; i++)
+            bytes[i] = (guint8)g_random_int();
+    }
+    for (gsize i = 0; i < sizeof bytes; i++)
+        g_snprintf(id + 2 * i, 3, "%02x", bytes[i]);
+}
+
+/* Nobody runs a main loop for a peer's bus: log what matters and drop all, so
+ * messages never pile up. The handler owns its copy of the id. */
+static GstBusSyncReply on_bus_message(GstBus *bus, GstMessage *message, gpointer user_data)
+{
+    (void)bus;
+    GError *error = NULL;
+    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
+        gst_message_parse_error(message, &error, NULL);
+        LOG_WARN("peer %s: %s: %s", (const char *)user_data, GST_OBJECT_NAME(message->src), error->message);
+    } else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_WARNING) {
+        gst_message_parse_warning(message, &error, NULL);
+        LOG_DEBUG("peer %s: %s: %s", (const char *)user_data, GST_OBJECT_NAME(message->src), error->message);
+    }
+    g_clear_error(&error);
+    return GST_BUS_DROP;
+}
+
+static void on_gathering_state(GObject *webrtc, GParamSpec *pspec, gpointer user_data)
+{
+    (void)pspec;
+    tolk_webrtc_peer *peer = user_data;
+    GstWebRTCICEGatheringState state;
+    g_object_get(webrtc, "ice-gathering-state", &state, NULL);
+    if (state != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+        return;
+    g_mutex_lock(&peer->lock);
+    peer->gathered = TRUE;
+    g_cond_broadcast(&peer->cond);
+    g_mutex_unlock(&peer->lock);
+}
+
+GstElement *tolk_webrtc_peer_add(tolk_webrtc_peer *peer, const char *factory)
+{
+    GstElement *element = gst_element_factory_make(factory, NULL);
+    if (!element) {
+        LOG_ERROR("GStreamer element %s is missing: install its plugin%s", factory,
+                  g_str_equal(factory, "webrtcbin") ? " (and gstreamer1.0-nice)" : "");
+        return NULL;
+    }
+    gst_bin_add(GST_BIN(peer->pipeline), element);
+    return element;
+}
+
+GstCaps *tolk_webrtc_rtp_caps(unsigned pt)
+{
+    return gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "audio", "encoding-name",
+                               G_TYPE_STRING, "OPUS", "clock-rate", G_TYPE_INT, 48000, "payload", G_TYPE_INT,
+                               (int)pt, NULL);
+}
+
+static void configure_webrtcbin(GstElement *webrtc, const tolk_webrtc_config *cfg)
+{
+    g_object_set(webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
+                 cfg && cfg->latency_ms ? cfg->latency_ms : DEFAULT_LATENCY_MS, NULL);
+    if (cfg && cfg->stun_server && *cfg->stun_server)
+        g_object_set(webrtc, "stun-server", cfg->stun_server, NULL);
+    if (cfg && cfg->turn_server && *cfg->turn_server)
+        g_object_set(webrtc, "turn-server", cfg->turn_server, NULL);
+}
+
+static bool add_webrtcbin(tolk_webrtc_peer *peer, const tolk_webrtc_config *cfg)
+{
+    peer->webrtc = tolk_webrtc_peer_add(peer, "webrtcbin");
+    if (!peer->webrtc)
+        return false;
+    configure_webrtcbin(peer->webrtc, cfg);
+    g_signal_connect(peer->webrtc, "notify::ice-gathering-state", G_CALLBACK(on_gathering_state), peer);
+    return true;
+}
+
+tolk_webrtc_peer *tolk_webrtc_peer_alloc(peer_kind kind, const char *offer_sdp, const tolk_webrtc_config *cfg,
+                                         char *err, size_t err_size)
+{
+    peer_offer offer;
+    if (!tolk_webrtc_parse_offer(offer_sdp, &offer, err, err_size))
+        return NULL;
+    if (!tolk_webrtc_offer_direction_fits(offer_sdp, offer.opus_mline, kind, err, err_size)) {
+        tolk_webrtc_offer_clear(&offer);
+        return NULL;
+    }
+    tolk_webrtc_peer *peer = g_new0(tolk_webrtc_peer, 1);
+    peer->refs = 1;
+    peer->kind = kind;
+    peer->offer = offer;
+    make_id(peer->id);
+    peer->gather_timeout_ms = cfg && cfg->gather_timeout_ms ? cfg->gather_timeout_ms : DEFAULT_GATHER_TIMEOUT_MS;
+    g_mutex_init(&peer->close_lock);
+    g_mutex_init(&peer->lock);
+    g_cond_init(&peer->cond);
+    peer->pipeline = gst_pipeline_new(NULL);
+    GstBus *bus = gst_pipeline_get_bus(GST_PIPELINE(peer->pipeline));
+    gst_bus_set_sync_handler(bus, on_bus_message, g_strdup(peer->id), g_free);
+    gst_object_unref(bus);
+    if (!add_webrtcbin(peer, cfg)) {
+        set_error(err, err_size, "the WebRTC stack is not installed (webrtcbin)");
+        tolk_webrtc_peer_unref(peer);
+        return NULL;
+    }
+    return peer;
+}
+
+/* ---- waiting for webrtcbin ---------------------------------------------- */
+
+/* Lives as long as its promise (freed by the promise's destroy notify), so a
+ * late reply after we gave up touches nothing that is gone. */
+typedef struct {
+    GMutex lock;
+    GCond cond;
+    gboolean done;
+} promise_waiter;
+
+static void waiter_free(gpointer data)
+{
+    promise_waiter *w = data;
+    g_mutex_clear(&w->lock);
+    g_cond_clear(&w->cond);
+    g_free(w);
+}
+
+static void on_promise_changed(GstPromise *promise, gpointer data)
+{
+    (void)promise;
+    promise_waiter *w = data;
+    g_mutex_lock(&w->lock);
+    w->done = TRUE;
+    g_cond_broadcast(&w->cond);
+    g_mutex_unlock(&w->lock);
+}
+
+static GstPromise *promise_new(promise_waiter **waiter)
+{
+    promise_waiter *w = g_new0(promise_waiter, 1);
+    g_mutex_init(&w->lock);
+    g_cond_init(&w->cond);
+    *waiter = w;
+    return gst_promise_new_with_change_func(on_promise_changed, w, waiter_free);
+}
+
+static bool peer_closed(tolk_webrtc_peer *peer)
+{
+    return g_atomic_int_get(&peer->closed) != 0;
+}
+
+/* gst_promise_wait has no timeout: wait on our own condition instead, in
+ * slices, so that a close meanwhile ends the wait at once. The caller holds a
+ * reference to the promise, which keeps the waiter alive. */
+static bool waiter_wait(tolk_webrtc_peer *peer, promise_waiter *w)
+{
+    gint64 deadline = g_get_monotonic_time() + PROMISE_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+    g_mutex_lock(&w->lock);
+    while (!w->done && !peer_closed(peer) && g_get_monotonic_time() < deadline) {
+        gint64 slice = g_get_monotonic_time() + WAIT_SLICE_MS * G_TIME_SPAN_MILLISECOND;
+        g_cond_wait_until(&w->cond, &w->lock, MIN(slice, deadline));
+    }
+    gboolean done = w->done;
+    g_mutex_unlock(&w->lock);
+    return done;
+}
+
+/* Emits `action` with (arg, promise) and waits for the reply. Returns a copy of
+ * the reply (NULL means "no reply structure", which is success for the
+ * set-*-description actions) in *reply; false with a message on error. */
+static bool run_action(tolk_webrtc_peer *peer, const char *action, gpointer arg, GstStructure **reply,
+                       char *err, size_t err_size)
+{
+    promise_waiter *w;
+    GstPromise *promise = promise_new(&w);
+    g_signal_emit_by_name(peer->webrtc, action, arg, promise);
+    bool done = waiter_wait(peer, w);
+    if (!done) {
+        gst_promise_interrupt(promise);
+        g_snprintf(err, err_size, peer_closed(peer) ? "closed while answering" : "WebRTC %s timed out", action);
+        gst_promise_unref(promise);
+        return false;
+    }
+    /* Done, so this returns at once. */
+    bool replied = gst_promise_wait(promise) == GST_PROMISE_RESULT_REPLIED;
+    const GstStructure *s = replied ? gst_promise_get_reply(promise) : NULL;
+    GError *error = NULL;
+    if (s && gst_structure_has_field(s, "error"))
+        gst_structure_get(s, "error", G_TYPE_ERROR, &error, NULL);
+    if (error || !replied) {
+        g_snprintf(err, err_size, "WebRTC %s failed: %s", action, error ? error->message : "no reply");
+        LOG_WARN("peer %s: %s", peer->id, err);
+        g_clear_error(&error);
+        gst_promise_unref(promise);
+        return false;
+    }
+    *reply = s ? gst_structure_copy(s) : NULL;
+    gst_promise_unref(promise);
+    return true;
+}
+
+/* ---- the answer ---------------------------------------------------------- */
+
+/* Under close_lock, so a close that ran before never sees its pipeline
+ * restarted. Negotiation happens once per peer. */
+static bool start_pipeline(tolk_webrtc_peer *peer, char *err, size_t err_size)
+{
+    g_mutex_lock(&peer->close_lock);
+    g_mutex_lock(&peer->lock);
+    bool ok = !peer_closed(peer) && !peer->negotiating;
+    peer->negotiating = TRUE;
+    g_mutex_unlock(&peer->lock);
+    if (!ok)
+        set_error(err, err_size, peer_closed(peer) ? "closed while answering" : "already answered");
+    else if (gst_element_set_state(peer->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+        set_error(err, err_size, "could not start the WebRTC pipeline");
+        ok = false;
+    }
+    g_mutex_unlock(&peer->close_lock);
+    return ok;
+}
+
+static bool set_description(tolk_webrtc_peer *peer, const char *action, GstWebRTCSessionDescription *desc,
+                            char *err, size_t err_size)
+{
+    GstStructure *reply = NULL;
+    bool ok = run_action(peer, action, desc, &reply, err, err_size);
+    if (reply)
+        gst_structure_free(reply);
+    return ok;
+}
+
+static bool set_remote_offer(tolk_webrtc_peer *peer, char *err, size_t err_size)
+{
+    GstSDPMessage *sdp = NULL;
+    if (gst_sdp_message_new_from_text(peer->offer.text, &sdp) != GST_SDP_OK) {
+        set_error(err, err_size, "the offer is not SDP");
+        return false;
+    }
+    GstWebRTCSessionDescription *desc = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+    bool ok = set_description(peer, "set-remote-description", desc, err, err_size);
+    gst_webrtc_session_description_free(desc);
+    return ok;
+}
+
+static GstWebRTCSessionDescription *create_answer(tolk_webrtc_peer *peer, char *err, size_t err_size)
+{
+    GstStructure *reply = NULL;
+    if (!run_action(peer, "create-answer", NULL, &reply, err, err_size))
+        return NULL;
+    GstWebRTCSessionDescription *answer = NULL;
+    if (reply) {
+        gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
+        gst_structure_free(reply);
+    }
+    if (!answer)
+        set_error(err, err_size, "webrtcbin created no answer");
+    return answer;
+}
+
+/* webrtcbin rejects (port 0) or idles an m-line whose codecs it cannot match. */
+static bool answer_accepts_opus(tolk_webrtc_peer *peer, const GstWebRTCSessionDescription *answer, char *err,
+                                size_t err_size)
+{
+    const GstSDPMessage *sdp = answer->sdp;
+    guint mline = peer->offer.opus_mline;
+    const GstSDPMedia *media = mline < gst_sdp_message_medias_len(sdp) ? gst_sdp_message_get_media(sdp, mline) : NULL;
+    if (media && gst_sdp_media_get_port(media) != 0 && !gst_sdp_media_get_attribute_val(media, "inactive"))
+        return true;
+    set_error(err, err_size, "could not agree on Opus audio with the offer");
+    return false;
+}
+
+/* Bounded: past the timeout the answer carries what was gathered so far. */
+static bool wait_gathering(tolk_webrtc_peer *peer, char *err, size_t err_size)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)peer->gather_timeout_ms * G_TIME_SPAN_MILLISECOND;
+    g_mutex_lock(&peer->lock);
+    while (!peer->gathered && !peer_closed(peer)) {
+        if (!g_cond_wait_until(&peer->cond, &peer->lock, deadline)) {
+            LOG_INFO("peer %s: ICE gathering not complete after %u ms, answering with what it has", peer->id,
+                     peer->gather_timeout_ms);
+            break;
+        }
+    }
+    g_mutex_unlock(&peer->lock);
+    if (peer_closed(peer))
+        set_error(err, err_size, "closed while answering");
+    return !peer_closed(peer);
+}
+
+static char *local_sdp_text(tolk_webrtc_peer *peer, char *err, size_t err_size)
+{
+    GstWebRTCSessionDescription *desc = NULL;
+    g_object_get(peer->webrtc, "local-description", &desc, NULL);
+    if (!desc) {
+        set_error(err, err_size, "webrtcbin has no local description");
+        return NULL;
+    }
+    char *text = gst_sdp_message_as_text(desc->sdp);
+    gst_webrtc_session_description_free(desc);
+    return text;
+}
+
+static bool apply_answer(tolk_webrtc_peer *peer, char *err, size_t err_size)
+{
+    GstWebRTCSessionDescription *answer = create_answer(peer, err, err_size);
+    if (!answer)
+        return false;
+    bool ok = answer_accepts_opus(peer, answer, err, err_size) &&
+              set_description(peer, "set-local-description", answer, err, err_size);
+    gst_webrtc_session_description_free(answer);
+    return ok;
+}
+
+char *tolk_webrtc_peer_negotiate(tolk_webrtc_peer *peer, char *err, size_t err_size)
+{
+    if (!start_pipeline(peer, err, err_size) || !set_remote_offer(peer, err, err_size) ||
+        !apply_answer(peer, err, err_size) || !wait_gathering(peer, err, err_size))
+        return NULL;
+    char *answer = local_sdp_text(peer, err, err_size);
+    if (answer)
+        LOG_INFO("peer %s: %s answered (Opus payload type %u)", peer->id, peer->kind == PEER_WHEP ? "WHEP" : "WHIP",
+                 peer->offer.opus_pt);
+    return answer;
+}
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+tolk_webrtc_peer *tolk_webrtc_peer_ref(tolk_webrtc_peer *peer)
+{
+    g_atomic_int_inc(&peer->refs);
+    return peer;
+}
+
+/* Cuts the peer off its stream or input first (a barrier: see webrtc.h), then
+ * stops its pipeline. */
+void tolk_webrtc_peer_close(tolk_webrtc_peer *peer)
+{
+    g_mutex_lock(&peer->close_lock);
+    g_mutex_lock(&peer->lock);
+    gboolean first = !peer_closed(peer);
+    g_atomic_int_set(&peer->closed, 1);
+    tolk_stream *stream = peer->stream;
+    peer->stream = NULL;
+    peer->input = NULL; /* the WHIP appsink pushes under this lock */
+    g_cond_broadcast(&peer->cond);
+    g_mutex_unlock(&peer->lock);
+    if (stream)
+        tolk_stream_unsubscribe(stream, peer->subscription);
+    if (first) {
+        gst_element_set_state(peer->pipeline, GST_STATE_NULL);
+        LOG_DEBUG("peer %s: closed", peer->id);
+    }
+    g_mutex_unlock(&peer->close_lock);
+}
+
+void tolk_webrtc_peer_unref(tolk_webrtc_peer *peer)
+{
+    if (!peer || !g_atomic_int_dec_and_test(&peer->refs))
+        return;
+    tolk_webrtc_peer_close(peer);
+    /* Stopped: no streaming thread runs; the ICE agent's thread ends with the
+     * pipeline, and handlers are gone before that. */
+    if (peer->webrtc)
+        g_signal_handlers_disconnect_by_data(peer->webrtc, peer);
+    gst_object_unref(peer->pipeline);
+    tolk_webrtc_offer_clear(&peer->offer);
+    g_mutex_clear(&peer->close_lock);
+    g_mutex_clear(&peer->lock);
+    g_cond_clear(&peer->cond);
+    g_free(peer);
+}
+
+/* ---- trickle, state, id ----------------------------------------------------- */
+
+static void add_candidate(void *ctx, guint mline, const char *candidate)
+{
+    tolk_webrtc_peer *peer = ctx;
+    g_signal_emit_by_name(peer->webrtc, "add-ice-candidate", mline, candidate);
+}
+
+bool tolk_webrtc_peer_add_candidates(tolk_webrtc_peer *peer, const char *sdpfrag, char *err, size_t err_size)
+{
+    if (peer_closed(peer)) {
+        set_error(err, err_size, "the peer is closed");
+        return false;
+    }
+    return tolk_webrtc_parse_sdpfrag(sdpfrag, &peer->offer, add_candidate, peer, err, err_size);
+}
+
+static tolk_webrtc_state map_connection_state(GstWebRTCPeerConnectionState state)
+{
+    switch (state) {
+    case GST_WEBRTC_PEER_CONNECTION_STATE_NEW:
+    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTING:
+    case GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED: /* may come back: ICE keeps checking */
+        return TOLK_WEBRTC_CONNECTING;
+    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED:
+        return TOLK_WEBRTC_CONNECTED;
+    case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED:
+        return TOLK_WEBRTC_FAILED;
+    default:
+        return TOLK_WEBRTC_CLOSED;
+    }
+}
+
+tolk_webrtc_state tolk_webrtc_peer_state(tolk_webrtc_peer *peer)
+{
+    if (peer_closed(peer))
+        return TOLK_WEBRTC_CLOSED;
+    g_mutex_lock(&peer->lock);
+    gboolean negotiating = peer->negotiating;
+    g_mutex_unlock(&peer->lock);
+    if (!negotiating)
+        return TOLK_WEBRTC_NEW;
+    GstWebRTCPeerConnectionState state;
+    g_object_get(peer->webrtc, "connection-state", &state, NULL);
+    return map_connection_state(state);
+}
+
+const char *tolk_webrtc_state_name(tolk_webrtc_state state)
+{
+    static const char *const names[] = {"new", "connecting", "connected", "failed", "closed"};
+    return (unsigned)state < G_N_ELEMENTS(names) ? names[state] : "unknown";
+}
+
+const char *tolk_webrtc_peer_id(tolk_webrtc_peer *peer)
+{
+    return peer->id;
+}

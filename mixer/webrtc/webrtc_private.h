@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* Inside the webrtc module: the peer, shared by the WHEP and WHIP halves. */
+#ifndef TOLK_WEBRTC_PRIVATE_H
+#define TOLK_WEBRTC_PRIVATE_H
+
+#include <gst/gst.h>
+
+#include "webrtc.h"
+
+typedef enum { PEER_WHEP, PEER_WHIP } peer_kind;
+
+/* What the offer told us, kept for negotiation and trickle ICE. */
+typedef struct {
+    char *text;
+    unsigned opus_pt;
+    guint opus_mline;
+    GStrv mids;  /* per m-line, "" where the offer has no a=mid */
+    char *ufrag; /* the offer's ICE ufrag, to recognise an ICE restart */
+} peer_offer;
+
+struct tolk_webrtc_peer {
+    gint refs; /* atomic */
+    peer_kind kind;
+    char id[TOLK_WEBRTC_ID_LEN + 1];
+    peer_offer offer;
+    unsigned gather_timeout_ms;
+    GstElement *pipeline;
+    GstElement *webrtc; /* owned by the pipeline */
+
+    /* Serialises close with negotiate's start and with WHIP's pad-added, so a
+     * closed pipeline is never restarted or extended. */
+    GMutex close_lock;
+    /* Guards everything below; cond signals gathered/closed. */
+    GMutex lock;
+    GCond cond;
+    gint closed; /* atomic as well, for cheap checks */
+    gboolean negotiating, gathered;
+
+    tolk_stream *stream; /* WHEP; NULL once closed */
+    guint subscription;
+    GstElement *appsrc;
+    tolk_media_input *input; /* WHIP; NULL once closed */
+};
+
+/* webrtc_sdp.c */
+bool tolk_webrtc_parse_offer(const char *text, peer_offer *offer, char *err, size_t err_size);
+void tolk_webrtc_offer_clear(peer_offer *offer);
+/* Checks the direction a WHEP (wants to receive) or WHIP (wants to send) offer gives. */
+bool tolk_webrtc_offer_direction_fits(const char *text, guint mline, peer_kind kind, char *err,
+                                      size_t err_size);
+typedef void (*tolk_candidate_fn)(void *ctx, guint mline, const char *candidate);
+bool tolk_webrtc_parse_sdpfrag(const char *frag, const peer_offer *offer, tolk_candidate_fn fn, void *ctx,
+                               char *err, size_t err_size);
+
+/* webrtc_peer.c */
+tolk_webrtc_peer *tolk_webrtc_peer_alloc(peer_kind kind, const char *offer_sdp, const tolk_webrtc_config *cfg,
+                                         char *err, size_t err_size);
+GstElement *tolk_webrtc_peer_add(tolk_webrtc_peer *peer, const char *factory);
+GstCaps *tolk_webrtc_rtp_caps(unsigned pt);
+
+#endif

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* Reading offers and trickle fragments: just enough SDP to pick the Opus
+ * payload type the browser chose (Chromium 111, Firefox 109) and to map
+ * candidates to m-lines. webrtcbin does the real negotiation. */
+#include <gst/sdp/sdp.h>
+#include <string.h>
+
+#include "webrtc_private.h"
+
+static void set_error(char *err, size_t err_size, const char *message)
+{
+    if (err && err_size)
+        g_strlcpy(err, message, err_size);
+}
+
+/* "111 opus/48000/2" -> 111 when the payload type is one the m-line lists. */
+static bool rtpmap_is_opus(const GstSDPMedia *media, const char *rtpmap, unsigned *pt)
+{
+    char *end = NULL;
+    guint64 value = g_ascii_strtoull(rtpmap, &end, 10);
+    if (end == rtpmap || *end != ' ' || value > 127)
+        return false;
+    while (*end == ' ')
+        end++;
+    if (g_ascii_strncasecmp(end, "opus/48000", 10) != 0)
+        return false;
+    char number[8];
+    g_snprintf(number, sizeof number, "%u", (unsigned)value);
+    for (guint i = 0; i < gst_sdp_media_formats_len(media); i++) {
+        if (strcmp(gst_sdp_media_get_format(media, i), number) == 0) {
+            *pt = (unsigned)value;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool media_opus_pt(const GstSDPMedia *media, unsigned *pt)
+{
+    for (guint i = 0; i < gst_sdp_media_attributes_len(media); i++) {
+        const GstSDPAttribute *a = gst_sdp_media_get_attribute(media, i);
+        if (a->key && strcmp(a->key, "rtpmap") == 0 && a->value && rtpmap_is_opus(media, a->value, pt))
+            return true;
+    }
+    return false;
+}
+
+static GStrv collect_mids(const GstSDPMessage *sdp)
+{
+    GStrvBuilder *builder = g_strv_builder_new();
+    for (guint i = 0; i < gst_sdp_message_medias_len(sdp); i++) {
+        const char *mid = gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(sdp, i), "mid");
+        g_strv_builder_add(builder, mid ? mid : "");
+    }
+    GStrv mids = g_strv_builder_end(builder);
+    g_strv_builder_unref(builder);
+    return mids;
+}
+
+/* The ufrag is per m-line in browsers' offers, or session-wide. */
+static char *offer_ufrag(const GstSDPMessage *sdp, guint mline)
+{
+    const char *ufrag = gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(sdp, mline), "ice-ufrag");
+    if (!ufrag)
+        ufrag = gst_sdp_message_get_attribute_val(sdp, "ice-ufrag");
+    return g_strdup(ufrag);
+}
+
+/* Finds the first live (port != 0) audio m-line offering Opus. */
+static bool find_opus(const GstSDPMessage *sdp, peer_offer *offer, char *err, size_t err_size)
+{
+    bool audio = false;
+    for (guint i = 0; i < gst_sdp_message_medias_len(sdp); i++) {
+        const GstSDPMedia *media = gst_sdp_message_get_media(sdp, i);
+        if (g_strcmp0(gst_sdp_media_get_media(media), "audio") != 0 || gst_sdp_media_get_port(media) == 0)
+            continue;
+        audio = true;
+        if (media_opus_pt(media, &offer->opus_pt)) {
+            offer->opus_mline = i;
+            return true;
+        }
+    }
+    set_error(err, err_size, audio ? "the offer's audio does not offer Opus (opus/48000/2)"
+                                   : "the offer has no audio m-line");
+    return false;
+}
+
+static GstSDPMessage *parse_sdp(const char *text, char *err, size_t err_size)
+{
+    GstSDPMessage *sdp = NULL;
+    /* GstSDP accepts almost anything; an offer must at least start like SDP. */
+    if (!text || strncmp(text, "v=0", 3) != 0 || gst_sdp_message_new_from_text(text, &sdp) != GST_SDP_OK) {
+        set_error(err, err_size, "the offer is not SDP (it must start with v=0)");
+        return NULL;
+    }
+    if (gst_sdp_message_medias_len(sdp) == 0) {
+        set_error(err, err_size, "the offer has no m-line");
+        gst_sdp_message_free(sdp);
+        return NULL;
+    }
+    return sdp;
+}
+
+bool tolk_webrtc_parse_offer(const char *text, peer_offer *offer, char *err, size_t err_size)
+{
+    memset(offer, 0, sizeof *offer);
+    GstSDPMessage *sdp = parse_sdp(text, err, err_size);
+    if (!sdp)
+        return false;
+    bool ok = find_opus(sdp, offer, err, err_size);
+    if (ok) {
+        offer->text = g_strdup(text);
+        offer->mids = collect_mids(sdp);
+        offer->ufrag = offer_ufrag(sdp, offer->opus_mline);
+    }
+    gst_sdp_message_free(sdp);
+    return ok;
+}
+
+void tolk_webrtc_offer_clear(peer_offer *offer)
+{
+    g_free(offer->text);
+    g_strfreev(offer->mids);
+    g_free(offer->ufrag);
+    memset(offer, 0, sizeof *offer);
+}
+
+bool tolk_webrtc_offer_check(const char *offer_sdp, unsigned *opus_pt, char *err, size_t err_size)
+{
+    peer_offer offer;
+    bool ok = tolk_webrtc_parse_offer(offer_sdp, &offer, err, err_size);
+    if (ok && opus_pt)
+        *opus_pt = offer.opus_pt;
+    tolk_webrtc_offer_clear(&offer);
+    return ok;
+}
+
+static const char *media_direction(const GstSDPMessage *sdp, guint mline)
+{
+    static const char *const names[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
+    const GstSDPMedia *media = gst_sdp_message_get_media(sdp, mline);
+    for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+        if (gst_sdp_media_get_attribute_val(media, names[i]) || gst_sdp_message_get_attribute_val(sdp, names[i]))
+            return names[i];
+    }
+    return "sendrecv";
+}
+
+bool tolk_webrtc_offer_direction_fits(const char *text, guint mline, peer_kind kind, char *err,
+                                      size_t err_size)
+{
+    GstSDPMessage *sdp = parse_sdp(text, err, err_size);
+    if (!sdp)
+        return false;
+    const char *direction = media_direction(sdp, mline);
+    /* The browser's side: WHEP receives, WHIP sends. sendrecv is fine for both. */
+    const char *wrong = kind == PEER_WHEP ? "sendonly" : "recvonly";
+    bool ok = strcmp(direction, wrong) != 0 && strcmp(direction, "inactive") != 0;
+    if (!ok)
+        g_snprintf(err, err_size, "the offer's audio is %s: a %s offer must %s audio", direction,
+                   kind == PEER_WHEP ? "WHEP" : "WHIP", kind == PEER_WHEP ? "receive" : "send");
+    gst_sdp_message_free(sdp);
+    return ok;
+}
+
+static gint mid_index(const peer_offer *offer, const char *mid)
+{
+    for (guint i = 0; offer->mids && offer->mids[i]; i++) {
+        if (strcmp(offer->mids[i], mid) == 0)
+            return (gint)i;
+    }
+    return -1;
+}
+
+typedef struct {
+    const peer_offer *offer;
+    gint m_count; /* m= lines seen in the fragment */
+    gint mline;   /* where the next candidate goes, -1 before any m=/a=mid */
+    char *err;
+    size_t err_size;
+} frag_state;
+
+static bool frag_attribute(frag_state *st, const char *line, tolk_candidate_fn fn, void *ctx)
+{
+    if (g_str_has_prefix(line, "a=mid:")) {
+        st->mline = mid_index(st->offer, line + 6);
+        if (st->mline < 0) {
+            g_snprintf(st->err, st->err_size, "unknown a=mid %s", line + 6);
+            return false;
+        }
+    } else if (g_str_has_prefix(line, "a=ice-ufrag:")) {
+        if (st->offer->ufrag && strcmp(st->offer->ufrag, line + 12) != 0) {
+            set_error(st->err, st->err_size, "ICE restart (a new ufrag) is not supported");
+            return false;
+        }
+    } else if (g_str_has_prefix(line, "a=candidate:")) {
+        fn(ctx, (guint)MAX(st->mline, 0), line + 2);
+    }
+    return true; /* other attributes (ice-pwd, end-of-candidates, ...) need nothing */
+}
+
+static bool frag_line(frag_state *st, const char *line, tolk_candidate_fn fn, void *ctx)
+{
+    if (line[0] == '\0')
+        return true;
+    if (!g_ascii_isalpha(line[0]) || line[1] != '=') {
+        set_error(st->err, st->err_size, "not an SDP fragment: every line must be x=...");
+        return false;
+    }
+    if (line[0] == 'm') {
+        st->mline = st->m_count++;
+        return true;
+    }
+    return line[0] == 'a' ? frag_attribute(st, line, fn, ctx) : true;
+}
+
+bool tolk_webrtc_parse_sdpfrag(const char *frag, const peer_offer *offer, tolk_candidate_fn fn, void *ctx,
+                               char *err, size_t err_size)
+{
+    frag_state st = {offer, 0, -1, err, err_size};
+    GStrv lines = g_strsplit(frag ? frag : "", "\n", -1);
+    bool ok = true;
+    for (guint i = 0; ok && lines[i]; i++) {
+        g_strchomp(lines[i]); /* drops the \r of \r\n */
+        ok = frag_line(&st, lines[i], fn, ctx);
+    }
+    g_strfreev(lines);
+    return ok;
+}

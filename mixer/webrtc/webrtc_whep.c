@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* WHEP: a browser receives a stream. appsrc (the stream's Opus frames, as
+ * they are) ! rtpopuspay ! webrtcbin: per listener only payloading and
+ * DTLS-SRTP, never an encoder. */
+#include <gst/app/gstappsrc.h>
+#include <gst/webrtc/webrtc.h>
+
+#include "webrtc_private.h"
+
+#define TOLK_LOG_MODULE "webrtc"
+#include "log.h"
+
+/* About 10 frames at 64 kb/s: a listener that cannot keep up loses frames
+ * instead of delaying the channel or growing memory. */
+#define APPSRC_MAX_BYTES 2048
+
+/* On the stream's media thread, under its lock: copy and hand over, never
+ * block. A full appsrc drops the new frame (leaky downstream); before the
+ * pipeline runs (or after it stopped) the push is refused and the frame freed. */
+static void on_frame(void *ctx, const guint8 *data, gsize size, guint64 pts_ns)
+{
+    (void)pts_ns; /* the appsrc stamps on arrival, in this pipeline's running time */
+    tolk_webrtc_peer *peer = ctx;
+    gst_app_src_push_buffer(GST_APP_SRC(peer->appsrc), gst_buffer_new_memdup(data, size));
+}
+
+static void configure_appsrc(GstElement *appsrc)
+{
+    GstCaps *caps = gst_caps_new_simple("audio/x-opus", "channel-mapping-family", G_TYPE_INT, 0, "channels",
+                                        G_TYPE_INT, 1, "rate", G_TYPE_INT, 48000, NULL);
+    g_object_set(appsrc, "caps", caps, "is-live", TRUE, "do-timestamp", TRUE, "format", GST_FORMAT_TIME,
+                 "max-bytes", (guint64)APPSRC_MAX_BYTES, "leaky-type", 2 /* downstream: drop new */, "block",
+                 FALSE, NULL);
+    gst_caps_unref(caps);
+}
+
+/* The sink pad's transceiver sends only, and with the payload type the
+ * browser offered (Chromium 111, Firefox 109), so webrtcbin matches it to the
+ * offer's Opus m-line. */
+static bool link_to_webrtcbin(tolk_webrtc_peer *peer, GstElement *payloader)
+{
+    GstPad *sink = gst_element_request_pad_simple(peer->webrtc, "sink_%u");
+    GstPad *src = gst_element_get_static_pad(payloader, "src");
+    bool ok = sink && gst_pad_link(src, sink) == GST_PAD_LINK_OK;
+    if (ok) {
+        GstWebRTCRTPTransceiver *transceiver = NULL;
+        g_object_get(sink, "transceiver", &transceiver, NULL);
+        GstCaps *caps = tolk_webrtc_rtp_caps(peer->offer.opus_pt);
+        g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "codec-preferences",
+                     caps, NULL);
+        gst_caps_unref(caps);
+        gst_object_unref(transceiver);
+    }
+    gst_object_unref(src);
+    if (sink)
+        gst_object_unref(sink);
+    return ok;
+}
+
+static bool build_send_chain(tolk_webrtc_peer *peer)
+{
+    peer->appsrc = tolk_webrtc_peer_add(peer, "appsrc");
+    GstElement *payloader = tolk_webrtc_peer_add(peer, "rtpopuspay");
+    if (!peer->appsrc || !payloader)
+        return false;
+    configure_appsrc(peer->appsrc);
+    g_object_set(payloader, "pt", peer->offer.opus_pt, NULL);
+    return gst_element_link(peer->appsrc, payloader) && link_to_webrtcbin(peer, payloader);
+}
+
+tolk_webrtc_peer *tolk_webrtc_whep_prepare(const char *offer_sdp, tolk_stream *stream,
+                                           const tolk_webrtc_config *cfg, char *err, size_t err_size)
+{
+    tolk_webrtc_peer *peer = tolk_webrtc_peer_alloc(PEER_WHEP, offer_sdp, cfg, err, err_size);
+    if (!peer)
+        return NULL;
+    if (!build_send_chain(peer)) {
+        g_strlcpy(err, "could not build the WHEP pipeline (GStreamer plugins missing?)", err_size);
+        LOG_ERROR("peer %s: %s", peer->id, err);
+        tolk_webrtc_peer_unref(peer);
+        return NULL;
+    }
+    peer->stream = stream;
+    peer->subscription = tolk_stream_subscribe(stream, on_frame, peer);
+    return peer;
+}
+
+tolk_webrtc_peer *tolk_webrtc_whep_new(const char *offer_sdp, tolk_stream *stream,
+                                       const tolk_webrtc_config *cfg, char **answer_sdp, char *err,
+                                       size_t err_size)
+{
+    tolk_webrtc_peer *peer = tolk_webrtc_whep_prepare(offer_sdp, stream, cfg, err, err_size);
+    if (peer && !(*answer_sdp = tolk_webrtc_peer_negotiate(peer, err, err_size))) {
+        tolk_webrtc_peer_unref(peer);
+        return NULL;
+    }
+    return peer;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* WHIP: a browser sends audio into an input. webrtcbin's received Opus ->
+ * rtpopusdepay ! opusdec (loss concealment) ! audioconvert ! audioresample !
+ * F32LE 48 kHz mono ! appsink, whose callback pushes into the input exactly
+ * like the RTP path's decoder would. */
+#include <gst/app/gstappsink.h>
+#include <gst/webrtc/webrtc.h>
+#include <string.h>
+
+#include "media_audio.h"
+#include "webrtc_private.h"
+
+#define TOLK_LOG_MODULE "webrtc"
+#include "log.h"
+
+/* Under peer->lock: close clears peer->input under it, so after close no
+ * push is in progress and none comes. tolk_media_input_push never blocks. */
+static GstFlowReturn on_sample(GstAppSink *sink, gpointer user_data)
+{
+    tolk_webrtc_peer *peer = user_data;
+    GstSample *sample = gst_app_sink_pull_sample(sink);
+    if (!sample)
+        return GST_FLOW_EOS;
+    g_mutex_lock(&peer->lock);
+    if (peer->input)
+        tolk_media_input_push(peer->input, gst_buffer_ref(gst_sample_get_buffer(sample)));
+    g_mutex_unlock(&peer->lock);
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+}
+
+static GstElement *make_appsink(tolk_webrtc_peer *peer)
+{
+    GstElement *sink = tolk_webrtc_peer_add(peer, "appsink");
+    if (!sink)
+        return NULL;
+    GstAppSinkCallbacks callbacks = {.new_sample = on_sample};
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, peer, NULL);
+    /* The input stamps on arrival; no need to wait for the clock here. */
+    g_object_set(sink, "sync", FALSE, "async", FALSE, "max-buffers", 10, "drop", TRUE, NULL);
+    return sink;
+}
+
+/* depay ! opusdec ! audioconvert ! audioresample ! capsfilter ! appsink,
+ * added while the pipeline plays: each element follows its state. */
+static GstElement *build_receive_chain(tolk_webrtc_peer *peer)
+{
+    static const char *const factories[] = {"rtpopusdepay", "opusdec", "audioconvert", "audioresample",
+                                            "capsfilter"};
+    GstElement *chain[G_N_ELEMENTS(factories) + 1];
+    for (gsize i = 0; i < G_N_ELEMENTS(factories); i++) {
+        if (!(chain[i] = tolk_webrtc_peer_add(peer, factories[i])))
+            return NULL;
+    }
+    GstElement *sink = chain[G_N_ELEMENTS(factories)] = make_appsink(peer);
+    if (!sink)
+        return NULL;
+    g_object_set(chain[1], "plc", TRUE, "max-errors", -1, NULL); /* damaged frames are concealed */
+    GstCaps *caps = tolk_audio_caps();
+    g_object_set(chain[4], "caps", caps, NULL);
+    gst_caps_unref(caps);
+    for (gsize i = 0; i + 1 < G_N_ELEMENTS(chain); i++) {
+        if (!gst_element_link(chain[i], chain[i + 1]))
+            return NULL;
+    }
+    for (gsize i = G_N_ELEMENTS(chain); i-- > 0;)
+        gst_element_sync_state_with_parent(chain[i]);
+    return chain[0];
+}
+
+static bool pad_is_opus(GstPad *pad)
+{
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    if (!caps)
+        caps = gst_pad_query_caps(pad, NULL);
+    const GstStructure *s = gst_caps_get_size(caps) ? gst_caps_get_structure(caps, 0) : NULL;
+    const char *name = s ? gst_structure_get_string(s, "encoding-name") : NULL;
+    bool opus = name && g_ascii_strcasecmp(name, "OPUS") == 0;
+    gst_caps_unref(caps);
+    return opus;
+}
+
+static void link_received(tolk_webrtc_peer *peer, GstPad *pad)
+{
+    GstElement *first = pad_is_opus(pad) ? build_receive_chain(peer) : NULL;
+    if (!first) {
+        /* Not ours to decode: sink it so webrtcbin never sees not-linked. */
+        LOG_WARN("peer %s: ignoring a received stream that is not Opus", peer->id);
+        if (!(first = tolk_webrtc_peer_add(peer, "fakesink")))
+            return;
+        gst_element_sync_state_with_parent(first);
+    }
+    GstPad *sink = gst_element_get_static_pad(first, "sink");
+    if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
+        LOG_WARN("peer %s: could not link the received audio", peer->id);
+    gst_object_unref(sink);
+}
+
+/* On a webrtcbin streaming thread. Try-lock: if a close holds the lock it is
+ * stopping the pipeline (and waiting for this thread), so add nothing. */
+static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer user_data)
+{
+    (void)webrtc;
+    tolk_webrtc_peer *peer = user_data;
+    if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC || !g_mutex_trylock(&peer->close_lock))
+        return;
+    if (!g_atomic_int_get(&peer->closed))
+        link_received(peer, pad);
+    g_mutex_unlock(&peer->close_lock);
+}
+
+static bool add_receiver(tolk_webrtc_peer *peer)
+{
+    GstCaps *caps = tolk_webrtc_rtp_caps(peer->offer.opus_pt);
+    GstWebRTCRTPTransceiver *transceiver = NULL;
+    g_signal_emit_by_name(peer->webrtc, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps,
+                          &transceiver);
+    gst_caps_unref(caps);
+    if (!transceiver)
+        return false;
+    gst_object_unref(transceiver);
+    g_signal_connect(peer->webrtc, "pad-added", G_CALLBACK(on_pad_added), peer);
+    return true;
+}
+
+tolk_webrtc_peer *tolk_webrtc_whip_prepare(const char *offer_sdp, tolk_media_input *input,
+                                           const tolk_webrtc_config *cfg, char *err, size_t err_size)
+{
+    tolk_webrtc_peer *peer = tolk_webrtc_peer_alloc(PEER_WHIP, offer_sdp, cfg, err, err_size);
+    if (!peer)
+        return NULL;
+    if (!add_receiver(peer)) {
+        g_strlcpy(err, "could not add a receiving transceiver", err_size);
+        LOG_ERROR("peer %s: %s", peer->id, err);
+        tolk_webrtc_peer_unref(peer);
+        return NULL;
+    }
+    peer->input = input;
+    return peer;
+}
+
+tolk_webrtc_peer *tolk_webrtc_whip_new(const char *offer_sdp, tolk_media_input *input,
+                                       const tolk_webrtc_config *cfg, char **answer_sdp, char *err,
+                                       size_t err_size)
+{
+    tolk_webrtc_peer *peer = tolk_webrtc_whip_prepare(offer_sdp, input, cfg, err, err_size);
+    if (peer && !(*answer_sdp = tolk_webrtc_peer_negotiate(peer, err, err_size))) {
+        tolk_webrtc_peer_unref(peer);
+        return NULL;
+    }
+    return peer;
+}
