@@ -183,7 +183,7 @@ def run(args):
     print('sitting: %d language channels + floor, %d booths x 3 consoles, %d inputs'
           % (len(LANGS), len(LANGS), 1 + 3 * len(LANGS)))
 
-    daemon = BenchDaemon(extra_args=['--log-level', 'warn'])
+    daemon = BenchDaemon(extra_args=['--log-level', 'warn'] + args.daemon_arg)
     daemon.start()
     result = {}
     try:
@@ -363,6 +363,8 @@ def main():
     ap.add_argument('--warmup', type=float, default=6.0, help='warm-up before measuring (default 6)')
     ap.add_argument('--no-fail', action='store_true', help='exit 0 even when a target is missed')
     ap.add_argument('--json', help='also write the figures to this file')
+    ap.add_argument('--daemon-arg', action='append', default=[],
+                        help='extra option for the daemon, e.g. --daemon-arg=--jitter-ms=10 (repeatable)')
     args = ap.parse_args()
     try:
         ok = run(args)
