@@ -1,22 +1,32 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* The v1 HTTP API (api-v1.md): requests in, session calls, JSON out. */
+/* The HTTP API: the table of routes, who may call each, and the dispatch that
+ * runs every handler under the app lock. The handlers are in api_sessions.c
+ * (the v1 core), api_browser.c (tokens, signals, events) and api_webrtc.c. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "request_parse.h"
-#include "session_json.h"
+#include "api_internal.h"
 
 #define TOLK_LOG_MODULE "api"
 #include "log.h"
 
-typedef void (*api_fn)(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp);
+/* Who may call a route, besides the operator who may call them all. */
+typedef enum {
+    ACCESS_PUBLIC,   /* anyone, no token */
+    ACCESS_OPERATOR, /* the operator only */
+    ACCESS_SESSION,  /* any token of the session {sid} */
+    ACCESS_CONSOLE,  /* the console token of {lang}/{n} */
+    ACCESS_CHANNEL,  /* the listener token of {ch}, or anyone when {ch} is public */
+    ACCESS_FLOOR,    /* the floor token of the session */
+    ACCESS_BOOTH,    /* any console token of the session */
+    ACCESS_OWNER,    /* anyone: the handler checks the resource is the caller's */
+} api_access;
 
 typedef struct {
     const char *method;
     const char *pattern;
     unsigned flags;
+    api_access access;
     api_fn fn;
 } api_route;
 
@@ -25,305 +35,182 @@ typedef struct {
     const api_route *route;
 } api_binding;
 
-#define SESSIONS "/api/v1/sessions"
-#define SESSION SESSIONS "/{sid}"
-#define CHANNEL_OUTPUTS SESSION "/channels/{ch}/outputs"
-#define CONSOLE SESSION "/booths/{lang}/consoles/{n}"
+#define JSON TOLK_ROUTE_JSON_BODY
+#define SDP TOLK_ROUTE_SDP_BODY
+#define ANY_TOKEN TOLK_ROUTE_OPTIONAL_AUTH
 
-static void reply_parse_error(tolk_http_response *resp, const tolk_parse_error *err)
-{
-    tolk_http_reply_error(resp, err->status, err->code, "%s", err->message);
-}
+static const api_route routes[] = {
+    {"GET", "/healthz", TOLK_ROUTE_PUBLIC, ACCESS_PUBLIC, api_get_health},
+    {"GET", "/metrics", 0, ACCESS_OPERATOR, api_get_metrics},
+    {"GET", SESSIONS, 0, ACCESS_OPERATOR, api_list_sessions},
+    {"POST", SESSIONS, JSON, ACCESS_OPERATOR, api_create_session},
+    {"GET", SESSION, 0, ACCESS_SESSION, api_get_session},
+    {"PATCH", SESSION, JSON, ACCESS_OPERATOR, api_patch_session},
+    {"DELETE", SESSION, 0, ACCESS_OPERATOR, api_delete_session},
+    {"GET", SESSION "/events", TOLK_ROUTE_QUERY_TOKEN, ACCESS_SESSION, api_get_events},
+    {"PATCH", CHANNEL, JSON, ACCESS_OPERATOR, api_patch_channel},
+    {"POST", CHANNEL "/outputs", JSON, ACCESS_OPERATOR, api_create_channel_output},
+    {"DELETE", CHANNEL "/outputs/{oid}", 0, ACCESS_OPERATOR, api_delete_channel_output},
+    {"POST", CHANNEL "/whep", SDP | ANY_TOKEN, ACCESS_CHANNEL, api_whep_channel},
+    {"GET", CONSOLE, 0, ACCESS_CONSOLE, api_get_console},
+    {"PATCH", CONSOLE, JSON, ACCESS_CONSOLE, api_patch_console},
+    {"POST", CONSOLE "/outputs", JSON, ACCESS_OPERATOR, api_create_console_output},
+    {"DELETE", CONSOLE "/outputs/{oid}", 0, ACCESS_OPERATOR, api_delete_console_output},
+    {"POST", CONSOLE "/whip", SDP, ACCESS_CONSOLE, api_whip_console},
+    {"POST", CONSOLE "/whep", SDP, ACCESS_CONSOLE, api_whep_console},
+    {"POST", SESSION "/whip/floor", SDP, ACCESS_FLOOR, api_whip_floor},
+    {"PATCH", SESSION "/webrtc/{rid}", TOLK_ROUTE_TRICKLE_BODY | ANY_TOKEN, ACCESS_OWNER, api_patch_webrtc},
+    {"DELETE", SESSION "/webrtc/{rid}", ANY_TOKEN, ACCESS_OWNER, api_delete_webrtc},
+    {"POST", SESSION "/tokens", JSON, ACCESS_OPERATOR, api_create_token},
+    {"GET", SESSION "/tokens", 0, ACCESS_OPERATOR, api_list_tokens},
+    {"DELETE", SESSION "/tokens/{tid}", 0, ACCESS_OPERATOR, api_delete_token},
+    {"POST", SESSION "/signals", JSON, ACCESS_BOOTH, api_create_signal},
+    {"GET", SESSION "/signals", 0, ACCESS_OPERATOR, api_list_signals},
+    {"DELETE", SESSION "/signals/{gid}", 0, ACCESS_OPERATOR, api_delete_signal},
+};
 
-static void reply_rules_error(tolk_http_response *resp, const tolk_result *result)
-{
-    static const int status[] = {[TOLK_ERR_INVALID] = 400, [TOLK_ERR_NOT_FOUND] = 404, [TOLK_ERR_ENGAGED] = 409};
-    const char *code = result->code ? result->code : "invalid_value";
-    tolk_http_reply_error(resp, status[result->status], code, "%s", result->message);
-}
+#define ROUTE_COUNT G_N_ELEMENTS(routes)
+static api_binding bindings[ROUTE_COUNT];
 
-/* Finds the {sid} session or answers 404. */
-static tolk_session *find_session(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
+/* ---- lookups shared by the handlers ---- */
+
+tolk_session *api_find_session(api_call *call)
 {
-    const char *sid = tolk_http_param(req, "sid");
-    tolk_session *session = tolk_app_find(app, sid);
+    const char *sid = tolk_http_param(call->req, "sid");
+    tolk_session *session = tolk_app_find(call->app, sid);
     if (!session)
-        tolk_http_reply_error(resp, 404, "session_not_found", "there is no session %s", sid);
+        tolk_http_reply_error(call->resp, 404, "session_not_found", "there is no session %s", sid);
     return session;
 }
 
-/* Finds the {lang}/{n} console of a session or answers 404. */
-static bool find_console(tolk_session *session, const tolk_http_request *req, tolk_http_response *resp,
-                         int *booth, int *console)
+/* {lang}/{n} without replying: exactly one digit 1..6, so "01", "+1" or " 1" name no console. */
+static bool resolve_console(const tolk_http_request *req, tolk_session *session, int *booth, int *console)
 {
-    const char *lang = tolk_http_param(req, "lang");
     const char *n = tolk_http_param(req, "n");
-    *booth = tolk_matrix_booth_index(session->matrix, lang);
-    if (*booth < 0) {
-        tolk_http_reply_error(resp, 404, "booth_not_found", "session %s has no booth %s", session->id, lang);
-        return false;
-    }
-    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-    /* Exactly one digit 1..6: "01", "+1" or " 1" name no console. */
+    *booth = tolk_matrix_booth_index(session->matrix, tolk_http_param(req, "lang"));
     int number = n[0] >= '1' && n[0] <= '9' && n[1] == '\0' ? n[0] - '0' : 0;
-    if (number < 1 || number > config->booths[*booth].console_count) {
-        tolk_http_reply_error(resp, 404, "console_not_found", "booth %s has no console %s", lang, n);
-        return false;
-    }
     *console = number - 1;
-    return true;
+    return *booth >= 0 && number >= 1 && number <= tolk_matrix_config_get(session->matrix)->booths[*booth].console_count;
 }
 
-static void reply_created(tolk_http_response *resp, json_object *body, const char *location)
+bool api_find_console(api_call *call, tolk_session *session, int *booth, int *console)
 {
-    tolk_http_reply_header(resp, "Location", location);
-    tolk_http_reply_json(resp, 201, body);
+    if (resolve_console(call->req, session, booth, console))
+        return true;
+    const char *lang = tolk_http_param(call->req, "lang"), *n = tolk_http_param(call->req, "n");
+    if (*booth < 0)
+        tolk_http_reply_error(call->resp, 404, "booth_not_found", "session %s has no booth %s", session->id, lang);
+    else
+        tolk_http_reply_error(call->resp, 404, "console_not_found", "booth %s has no console %s", lang, n);
+    return false;
 }
 
-static void get_health(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
+int api_find_channel(api_call *call, tolk_session *session)
 {
-    (void)app;
-    (void)req;
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "status", json_object_new_string("ok"));
-    tolk_http_reply_json(resp, 200, body);
-}
-
-static void get_metrics(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
-{
-    (void)req;
-    char *text = tolk_metrics_render(app);
-    tolk_http_reply_text(resp, 200, "text/plain; version=0.0.4; charset=utf-8", text);
-    g_free(text);
-}
-
-static void list_sessions(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
-{
-    (void)req;
-    json_object *list = json_object_new_array();
-    for (guint i = 0; i < app->sessions->len; i++)
-        json_object_array_add(list, tolk_session_to_json(g_ptr_array_index(app->sessions, i)));
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "sessions", list);
-    tolk_http_reply_json(resp, 200, body);
-}
-
-static void create_session(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
-{
-    tolk_session_spec *spec = g_new0(tolk_session_spec, 1);
-    tolk_parse_error err;
-    if (!tolk_parse_session_create(req->body, spec, &err)) {
-        reply_parse_error(resp, &err);
-        g_free(spec);
-        return;
-    }
-    int status = 500;
-    char message[200];
-    tolk_session *session = tolk_app_create(app, spec, NULL, &status, message, sizeof message);
-    g_free(spec);
-    if (!session) {
-        static const char *const codes[] = {[400] = "invalid_value", [409] = "session_exists"};
-        const char *code = status == 400 || status == 409 ? codes[status] : "unavailable";
-        tolk_http_reply_error(resp, status, code, "%s", message);
-        return;
-    }
-    char location[96];
-    snprintf(location, sizeof location, SESSIONS "/%s", session->id);
-    reply_created(resp, tolk_session_to_json(session), location);
-}
-
-static void get_session(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
-{
-    tolk_session *session = find_session(app, req, resp);
-    if (session)
-        tolk_http_reply_json(resp, 200, tolk_session_to_json(session));
-}
-
-static void apply_session_patch(tolk_session *session, const tolk_session_patch *patch)
-{
-    if (patch->has_name)
-        g_strlcpy(session->name, patch->name, sizeof session->name);
-    if (patch->has_floor_language)
-        g_strlcpy(session->floor_language, patch->floor_language, sizeof session->floor_language);
-    if (patch->has_interlock)
-        tolk_session_set_interlock(session, patch->interlock);
-    if (patch->has_idle_channel)
-        tolk_session_set_idle_channel(session, patch->idle_channel);
-    if (patch->has_original_under)
-        tolk_session_set_original_under(session, patch->original_under, patch->original_under_db);
-}
-
-static void patch_session(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
-{
-    tolk_session *session = find_session(app, req, resp);
-    if (!session)
-        return;
-    tolk_session_patch patch;
-    tolk_parse_error err;
-    if (!tolk_parse_session_patch(req->body, tolk_matrix_config_get(session->matrix), &patch, &err)) {
-        reply_parse_error(resp, &err);
-        return;
-    }
-    apply_session_patch(session, &patch);
-    tolk_http_reply_json(resp, 200, tolk_session_to_json(session));
-}
-
-static void delete_session(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
-{
-    tolk_session *session = find_session(app, req, resp);
-    if (!session)
-        return;
-    tolk_app_delete(app, session);
-    tolk_http_reply_empty(resp, 204);
-}
-
-/* Adds an output to a channel (slot < 0) or a return feed (channel < 0). */
-static void create_output(tolk_session *session, int channel, int slot, const tolk_http_request *req,
-                          tolk_http_response *resp)
-{
-    tolk_output_spec spec;
-    tolk_parse_error err;
-    if (!tolk_parse_output_create(req->body, &spec, &err)) {
-        reply_parse_error(resp, &err);
-        return;
-    }
-    const tolk_session_output *existing = tolk_session_find_destination(session, channel, slot, spec.host, spec.port);
-    if (existing) {
-        tolk_http_reply_error(resp, 409, "output_exists", "output %s already sends this stream to %s port %d",
-                              existing->id, spec.host, spec.port);
-        return;
-    }
-    const tolk_session_output *output = tolk_session_add_output(session, channel, slot, spec.host, spec.port);
-    if (!output) {
-        tolk_http_reply_error(resp, 400, "invalid_value", "host %s port %d cannot be sent to", spec.host, spec.port);
-        return;
-    }
-    char location[256];
-    snprintf(location, sizeof location, "%s/%s", req->path, output->id);
-    reply_created(resp, tolk_output_to_json(session, output), location);
-}
-
-/* Removes output {oid} if it belongs to that channel or return feed. */
-static void delete_output(tolk_session *session, int channel, int slot, const tolk_http_request *req,
-                          tolk_http_response *resp)
-{
-    const char *oid = tolk_http_param(req, "oid");
-    const tolk_session_output *output = tolk_session_find_output(session, oid);
-    if (!output || output->channel != channel || (channel < 0 && output->slot != slot)) {
-        tolk_http_reply_error(resp, 404, "output_not_found", "there is no output %s here", oid);
-        return;
-    }
-    tolk_session_remove_output(session, oid);
-    tolk_http_reply_empty(resp, 204);
-}
-
-static int find_channel(tolk_session *session, const tolk_http_request *req, tolk_http_response *resp)
-{
-    const char *name = tolk_http_param(req, "ch");
+    const char *name = tolk_http_param(call->req, "ch");
     int channel = tolk_matrix_channel_index(session->matrix, name);
     if (channel < 0)
-        tolk_http_reply_error(resp, 404, "channel_not_found", "session %s has no channel %s", session->id, name);
+        tolk_http_reply_error(call->resp, 404, "channel_not_found", "session %s has no channel %s", session->id, name);
     return channel;
 }
 
-static void create_channel_output(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
+void api_reply_parse_error(api_call *call, const tolk_parse_error *err)
 {
-    tolk_session *session = find_session(app, req, resp);
-    int channel = session ? find_channel(session, req, resp) : -1;
-    if (channel >= 0)
-        create_output(session, channel, -1, req, resp);
+    tolk_http_reply_error(call->resp, err->status, err->code, "%s", err->message);
 }
 
-static void delete_channel_output(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
+void api_reply_rules_error(api_call *call, const tolk_result *result)
 {
-    tolk_session *session = find_session(app, req, resp);
-    int channel = session ? find_channel(session, req, resp) : -1;
-    if (channel >= 0)
-        delete_output(session, channel, -1, req, resp);
+    static const int status[] = {[TOLK_ERR_INVALID] = 400, [TOLK_ERR_NOT_FOUND] = 404, [TOLK_ERR_ENGAGED] = 409};
+    const char *code = result->code ? result->code : "invalid_value";
+    tolk_http_reply_error(call->resp, status[result->status], code, "%s", result->message);
 }
 
-static void create_console_output(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
+void api_reply_created(api_call *call, json_object *body, const char *location)
 {
-    int booth, console;
-    tolk_session *session = find_session(app, req, resp);
-    if (session && find_console(session, req, resp, &booth, &console))
-        create_output(session, -1, TOLK_SLOT(booth, console), req, resp);
+    tolk_http_reply_header(call->resp, "Location", location);
+    tolk_http_reply_json(call->resp, 201, body);
 }
 
-static void delete_console_output(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
-{
-    int booth, console;
-    tolk_session *session = find_session(app, req, resp);
-    if (session && find_console(session, req, resp, &booth, &console))
-        delete_output(session, -1, TOLK_SLOT(booth, console), req, resp);
-}
+/* ---- access ---- */
 
-static void get_console(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
+/* Whether a grant (or no token) may use a route of this access kind. Unknown
+ * sessions pass, so that the handler answers 404 to those who could see it. */
+static bool grant_allows(api_call *call, api_access access)
 {
-    int booth, console;
-    tolk_session *session = find_session(app, req, resp);
-    if (session && find_console(session, req, resp, &booth, &console))
-        tolk_http_reply_json(resp, 200, tolk_console_to_json(session, booth, console));
-}
-
-static void patch_console(tolk_app *app, const tolk_http_request *req, tolk_http_response *resp)
-{
-    int booth, console;
-    tolk_session *session = find_session(app, req, resp);
-    if (!session || !find_console(session, req, resp, &booth, &console))
-        return;
-    tolk_console_patch patch;
-    tolk_parse_error err;
-    if (!tolk_parse_console_patch(req->body, tolk_matrix_config_get(session->matrix), booth, &patch, &err)) {
-        reply_parse_error(resp, &err);
-        return;
+    const tolk_grant *g = call->grant;
+    tolk_session *session = tolk_app_find(call->app, tolk_http_param(call->req, "sid"));
+    if (access == ACCESS_OWNER)
+        return true;
+    if (access == ACCESS_CHANNEL && session) {
+        int channel = tolk_matrix_channel_index(session->matrix, tolk_http_param(call->req, "ch"));
+        if (channel >= 0 && session->channel_public[channel])
+            return true;
+        return g && g->kind == TOLK_GRANT_LISTENER && g->channel == channel;
     }
-    tolk_result result = tolk_session_patch_console(session, booth, console, &patch);
-    if (result.status != TOLK_OK)
-        reply_rules_error(resp, &result);
-    else
-        tolk_http_reply_json(resp, 200, tolk_console_to_json(session, booth, console));
+    if (!g || !session)
+        return false;
+    int booth, console;
+    switch (access) {
+    case ACCESS_SESSION: return true;
+    case ACCESS_FLOOR: return g->kind == TOLK_GRANT_FLOOR;
+    case ACCESS_BOOTH: return g->kind == TOLK_GRANT_CONSOLE;
+    case ACCESS_CONSOLE:
+        return g->kind == TOLK_GRANT_CONSOLE && resolve_console(call->req, session, &booth, &console) &&
+               g->booth == booth && g->console == console;
+    default: return false;
+    }
 }
 
-static const api_route routes[] = {
-    {"GET", "/healthz", TOLK_ROUTE_PUBLIC, get_health},
-    {"GET", "/metrics", 0, get_metrics},
-    {"GET", SESSIONS, 0, list_sessions},
-    {"POST", SESSIONS, TOLK_ROUTE_JSON_BODY, create_session},
-    {"GET", SESSION, 0, get_session},
-    {"PATCH", SESSION, TOLK_ROUTE_JSON_BODY, patch_session},
-    {"DELETE", SESSION, 0, delete_session},
-    {"POST", CHANNEL_OUTPUTS, TOLK_ROUTE_JSON_BODY, create_channel_output},
-    {"DELETE", CHANNEL_OUTPUTS "/{oid}", 0, delete_channel_output},
-    {"GET", CONSOLE, 0, get_console},
-    {"PATCH", CONSOLE, TOLK_ROUTE_JSON_BODY, patch_console},
-    {"POST", CONSOLE "/outputs", TOLK_ROUTE_JSON_BODY, create_console_output},
-    {"DELETE", CONSOLE "/outputs/{oid}", 0, delete_console_output},
-};
+/* Fills call->grant and call->operator from the principal; false when the
+ * token's grant went away between authentication and now. */
+static bool resolve_caller(api_call *call)
+{
+    const tolk_principal *who = &call->req->principal;
+    call->operator = who->role == TOLK_ROLE_OPERATOR;
+    if (who->role != TOLK_ROLE_GRANT)
+        return true;
+    const tolk_grant *grant = tolk_grants_find_token(call->app->grants, who->scope);
+    call->grant = grant;
+    return grant != NULL;
+}
 
-#define ROUTE_COUNT (sizeof routes / sizeof routes[0])
-static api_binding bindings[ROUTE_COUNT];
-
-/* Every handler runs under the app lock, and every non-public route is the operator's. */
 static void dispatch(void *ctx, const tolk_http_request *req, tolk_http_response *resp)
 {
     api_binding *binding = ctx;
-    if (!(binding->route->flags & TOLK_ROUTE_PUBLIC) && req->principal.role != TOLK_ROLE_OPERATOR) {
+    api_call call = {.app = binding->app, .req = req, .resp = resp};
+    g_mutex_lock(&call.app->lock);
+    bool known = resolve_caller(&call);
+    const char *sid = tolk_http_param(req, "sid");
+    bool other_session = call.grant && sid && strcmp(call.grant->session, sid) != 0;
+    if (!known) {
+        tolk_http_reply_error(resp, 401, "unauthorized", "this token is no longer valid");
+    } else if (binding->route->access != ACCESS_PUBLIC && !call.operator &&
+               (other_session || !grant_allows(&call, binding->route->access))) {
         tolk_http_reply_error(resp, 403, "forbidden", "this token may not %s %s", req->method, req->path);
-        return;
+    } else {
+        binding->route->fn(&call);
     }
-    g_mutex_lock(&binding->app->lock);
-    binding->route->fn(binding->app, req, resp);
-    g_mutex_unlock(&binding->app->lock);
+    g_mutex_unlock(&call.app->lock);
 }
 
+/* The operator token, or a token the operator handed out. The principal keeps
+ * the token itself in scope, so that a revoked token stops working at once. */
 static bool authenticate(void *ctx, const char *token, tolk_principal *out)
 {
     tolk_app *app = ctx;
-    if (!tolk_token_equal(token, app->token))
+    if (tolk_token_equal(token, app->token)) {
+        out->role = TOLK_ROLE_OPERATOR;
+        out->scope[0] = '\0';
+        return true;
+    }
+    g_mutex_lock(&app->lock);
+    bool known = tolk_grants_find_token(app->grants, token) != NULL;
+    g_mutex_unlock(&app->lock);
+    if (!known || strlen(token) >= sizeof out->scope)
         return false;
-    out->role = TOLK_ROLE_OPERATOR;
-    out->scope[0] = '\0';
+    out->role = TOLK_ROLE_GRANT;
+    g_strlcpy(out->scope, token, sizeof out->scope);
     return true;
 }
 

@@ -51,6 +51,47 @@ tolk_session *tolk_app_create(tolk_app *app, const tolk_session_spec *spec, cons
 void tolk_app_delete(tolk_app *app, tolk_session *session)
 {
     LOG_INFO("session %s deleted", session->id);
+    tolk_grants_remove_session(app->grants, session->id);
     g_ptr_array_remove(app->sessions, session);
     tolk_session_free(session);
+}
+
+static json_object *session_levels(tolk_session *session)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    json_object *inputs = json_object_new_object();
+    json_object_object_add(inputs, "floor",
+                           json_object_new_double(tolk_media_input_take_level(tolk_media_input_at(session->media, -1))));
+    for (int b = 0; b < config->booth_count; b++) {
+        for (int c = 0; c < config->booths[b].console_count; c++) {
+            char id[16];
+            snprintf(id, sizeof id, "%s/%d", config->channels[config->booths[b].channel], c + 1);
+            double db = tolk_media_input_take_level(tolk_media_input_at(session->media, TOLK_SLOT(b, c)));
+            json_object_object_add(inputs, id, json_object_new_double(db));
+        }
+    }
+    json_object *channels = json_object_new_object();
+    for (int ch = 0; ch <= config->channel_count; ch++)
+        json_object_object_add(channels, tolk_matrix_channel_name(session->matrix, ch),
+                               json_object_new_double(tolk_media_channel_level_at(session->media, ch)));
+    json_object *levels = json_object_new_object();
+    json_object_object_add(levels, "inputs", inputs);
+    json_object_object_add(levels, "channels", channels);
+    return levels;
+}
+
+void tolk_app_publish_levels(tolk_app *app)
+{
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        tolk_hub_publish(session->hub, "levels", session_levels(session));
+    }
+}
+
+void tolk_app_close_streams(tolk_app *app)
+{
+    g_mutex_lock(&app->lock);
+    for (guint i = 0; i < app->sessions->len; i++)
+        tolk_hub_close(((tolk_session *)g_ptr_array_index(app->sessions, i))->hub);
+    g_mutex_unlock(&app->lock);
 }

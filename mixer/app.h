@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "grants.h"
 #include "http_server.h"
 #include "request_parse.h"
 #include "session.h"
@@ -22,6 +23,8 @@ typedef struct {
     gint64 lost_timeout_us; /* rule 8 */
     unsigned next_session;   /* for generated session ids */
     tolk_http_server *http;
+    tolk_grants *grants;         /* console, listener and floor tokens */
+    tolk_webrtc_config webrtc;   /* STUN/TURN, ICE addresses and ports */
 } tolk_app;
 
 /* Finds a session by id; the caller holds the lock. */
@@ -35,6 +38,12 @@ void tolk_app_delete(tolk_app *app, tolk_session *session);
 
 /* Registers the v1 API, /healthz and /metrics on the app's HTTP server. */
 void tolk_api_register(tolk_app *app);
+/* Publishes every session's input and channel levels (a "levels" event); the
+ * caller holds the lock. */
+void tolk_app_publish_levels(tolk_app *app);
+/* Ends every event stream, so that the HTTP server can stop; takes the lock. */
+void tolk_app_close_streams(tolk_app *app);
+
 /* Prometheus text for /metrics; the caller holds the lock. g_free the result. */
 char *tolk_metrics_render(tolk_app *app);
 

@@ -16,6 +16,7 @@
 #include "log.h"
 
 #define WATCHDOG_INTERVAL_MS 200
+#define LEVELS_INTERVAL_MS 250
 
 static gboolean on_signal(gpointer loop)
 {
@@ -23,14 +24,27 @@ static gboolean on_signal(gpointer loop)
     return G_SOURCE_REMOVE;
 }
 
-/* Rule 8, for every session, a few times a second. */
+/* Rule 8, and WebRTC peers whose connection died, for every session, a few times a second. */
 static gboolean check_inputs(gpointer data)
 {
     tolk_app *app = data;
     gint64 now = g_get_monotonic_time();
     g_mutex_lock(&app->lock);
-    for (guint i = 0; i < app->sessions->len; i++)
-        tolk_session_check_inputs(g_ptr_array_index(app->sessions, i), now, app->lost_timeout_us);
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        tolk_session_check_inputs(session, now, app->lost_timeout_us);
+        tolk_session_reap_peers(session);
+    }
+    g_mutex_unlock(&app->lock);
+    return G_SOURCE_CONTINUE;
+}
+
+/* The level meters of the pages. */
+static gboolean publish_levels(gpointer data)
+{
+    tolk_app *app = data;
+    g_mutex_lock(&app->lock);
+    tolk_app_publish_levels(app);
     g_mutex_unlock(&app->lock);
     return G_SOURCE_CONTINUE;
 }
@@ -69,6 +83,14 @@ static bool init_app(tolk_app *app, const tolk_options *options)
     app->env.ports = app->ports;
     app->env.jitter_ms = options->jitter_ms;
     app->lost_timeout_us = (gint64)options->lost_timeout_ms * 1000;
+    app->webrtc = (tolk_webrtc_config){
+        .stun_server = options->stun_server,
+        .turn_server = options->turn_server,
+        .ice_addresses = options->ice_addresses,
+        .min_port = (unsigned)options->webrtc_port_lo,
+        .max_port = (unsigned)options->webrtc_port_hi,
+    };
+    app->grants = tolk_grants_new();
     app->token = operator_token(options);
     app->http = tolk_http_server_new();
     return app->token != NULL;
@@ -76,17 +98,35 @@ static bool init_app(tolk_app *app, const tolk_options *options)
 
 static void free_app(tolk_app *app)
 {
-    tolk_http_server_free(app->http); /* first: no request may see a session being freed */
+    if (app->sessions)
+        tolk_app_close_streams(app); /* event streams end, or stopping the server would wait for them */
+    tolk_http_server_free(app->http); /* then: no request may see a session being freed */
     g_mutex_lock(&app->lock);
     while (app->sessions->len > 0)
         tolk_app_delete(app, g_ptr_array_index(app->sessions, app->sessions->len - 1));
     g_mutex_unlock(&app->lock);
     g_ptr_array_unref(app->sessions);
+    tolk_grants_free(app->grants);
     tolk_ports_free(app->ports);
     if (app->token)
         tolk_key_wipe(app->token, strlen(app->token));
     g_free(app->token);
     g_mutex_clear(&app->lock);
+}
+
+/* The browser pages: no token to load them; the token travels in the fragment. */
+static void serve_pages(tolk_app *app, const char *web_dir)
+{
+    static const char *const pages[] = {"console", "listen", "operator", "speaker", "common"};
+    for (size_t i = 0; i < G_N_ELEMENTS(pages); i++) {
+        gchar *dir = g_build_filename(web_dir, pages[i], NULL);
+        gchar *prefix = g_strdup_printf("/%s/", pages[i]);
+        if (g_file_test(dir, G_FILE_TEST_IS_DIR))
+            tolk_http_server_serve_dir(app->http, prefix, dir);
+        g_free(prefix);
+        g_free(dir);
+    }
+    tolk_http_server_redirect(app->http, "/", "/operator/");
 }
 
 static bool start(tolk_app *app, const tolk_options *options)
@@ -98,6 +138,7 @@ static bool start(tolk_app *app, const tolk_options *options)
     if (options->demo && !tolk_startup_demo(app, options))
         return false;
     tolk_api_register(app);
+    serve_pages(app, options->web_dir);
     char err[256];
     if (!tolk_http_server_start(app->http, options->listen_address, options->listen_port, err, sizeof err)) {
         fprintf(stderr, "tolk: %s\n", err);
@@ -138,6 +179,7 @@ int main(int argc, char **argv)
         g_unix_signal_add(SIGINT, on_signal, loop);
         g_unix_signal_add(SIGTERM, on_signal, loop);
         g_timeout_add(WATCHDOG_INTERVAL_MS, check_inputs, &app);
+        g_timeout_add(LEVELS_INTERVAL_MS, publish_levels, &app);
         g_main_loop_run(loop);
         LOG_INFO("stopping");
         status = 0;

@@ -17,6 +17,7 @@
 typedef struct {
     gchar *floor_pad;
     gchar *silence_pad;
+    gchar *tone_pad;
     gchar *console_pads[TOLK_MAX_SLOTS];
 } channel_pads;
 
@@ -30,6 +31,7 @@ struct tolk_media {
     channel_pads pads[TOLK_MAX_CHANNELS + 1];
     tolk_stream *feeds[TOLK_MAX_SLOTS];
     int feed_channel[TOLK_MAX_SLOTS]; /* the channel each return feed carries now, -1 none */
+    bool sound_check;
     guint bus_watch;
     atomic_uint_fast64_t errors;
 };
@@ -77,6 +79,26 @@ static GstElement *build_silence(tolk_media *media)
     tolk_configure_queue(queue);
     GstCaps *caps = tolk_audio_caps();
     g_object_set(source, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer",
+                 TOLK_RATE * TOLK_FRAME_MS / 1000, NULL);
+    g_object_set(filter, "caps", caps, NULL);
+    gst_caps_unref(caps);
+    gst_bin_add_many(GST_BIN(media->pipeline), source, filter, queue, tee, NULL);
+    return gst_element_link_many(source, filter, queue, tee, NULL) ? tee : NULL;
+}
+
+/* The sound-check tone: 1 kHz at -20 dBFS RMS, linked to every mixer at gain 0
+ * until the operator turns the check on. */
+static GstElement *build_tone(tolk_media *media)
+{
+    GstElement *source = gst_element_factory_make("audiotestsrc", NULL);
+    GstElement *filter = gst_element_factory_make("capsfilter", NULL);
+    GstElement *queue = gst_element_factory_make("queue", NULL);
+    GstElement *tee = gst_element_factory_make("tee", NULL);
+    if (!source || !filter || !queue || !tee)
+        return NULL;
+    tolk_configure_queue(queue);
+    GstCaps *caps = tolk_audio_caps();
+    g_object_set(source, "is-live", TRUE, "freq", 1000.0, "volume", 0.1 * G_SQRT2, "samplesperbuffer",
                  TOLK_RATE * TOLK_FRAME_MS / 1000, NULL);
     g_object_set(filter, "caps", caps, NULL);
     gst_caps_unref(caps);
@@ -139,7 +161,8 @@ static gboolean build_inputs(tolk_media *media, const tolk_media_spec *spec, cha
 static gboolean build_channels(tolk_media *media, const tolk_media_spec *spec, char *err, size_t err_size)
 {
     GstElement *silence = build_silence(media);
-    if (!silence) {
+    GstElement *tone = build_tone(media);
+    if (!silence || !tone) {
         snprintf(err, err_size, "the silence source could not be built");
         return FALSE;
     }
@@ -152,8 +175,9 @@ static gboolean build_channels(tolk_media *media, const tolk_media_spec *spec, c
         }
         channel_pads *pads = &media->pads[ch];
         pads->silence_pad = link_to_channel(media, gst_element_request_pad_simple(silence, "src_%u"), ch);
+        pads->tone_pad = link_to_channel(media, gst_element_request_pad_simple(tone, "src_%u"), ch);
         pads->floor_pad = link_to_channel(media, tolk_media_input_request_pad(media->floor), ch);
-        if (!pads->silence_pad || !pads->floor_pad) {
+        if (!pads->silence_pad || !pads->tone_pad || !pads->floor_pad) {
             snprintf(err, err_size, "channel %s could not be linked", name);
             return FALSE;
         }
@@ -211,6 +235,7 @@ static void free_pads(channel_pads *pads)
 {
     g_free(pads->floor_pad);
     g_free(pads->silence_pad);
+    g_free(pads->tone_pad);
     for (int i = 0; i < TOLK_MAX_SLOTS; i++)
         g_free(pads->console_pads[i]);
 }
@@ -240,7 +265,8 @@ static void apply_gains(tolk_media *media, int ch, const tolk_mix *mix)
 {
     channel_pads *pads = &media->pads[ch];
     GstStructure *gains = gst_structure_new_empty("gains");
-    gst_structure_set(gains, pads->floor_pad, G_TYPE_DOUBLE, (double)mix->floor_gain, NULL);
+    gst_structure_set(gains, pads->floor_pad, G_TYPE_DOUBLE, (double)mix->floor_gain, pads->tone_pad, G_TYPE_DOUBLE,
+                      media->sound_check ? 1.0 : 0.0, NULL);
     for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++) {
         if (pads->console_pads[slot])
             gst_structure_set(gains, pads->console_pads[slot], G_TYPE_DOUBLE, (double)mix->console_gain[slot], NULL);
@@ -276,6 +302,18 @@ void tolk_media_apply(tolk_media *media, const tolk_route *route)
             LOG_WARN("session %s: a mixer did not take its new gains within %d ms", media->session_id,
                      APPLY_TIMEOUT_MS);
     }
+}
+
+void tolk_media_set_sound_check(tolk_media *media, bool on, const tolk_route *route)
+{
+    media->sound_check = on;
+    tolk_media_apply(media, route);
+}
+
+double tolk_media_channel_level_at(tolk_media *media, int channel)
+{
+    return channel >= 0 && channel < media->channel_count ? tolk_media_channel_take_level(media->channels[channel])
+                                                          : -100.0;
 }
 
 static bool valid_channel(tolk_media *media, int channel)

@@ -45,6 +45,11 @@ void tolk_media_free(tolk_media *media);
 /* Applies a whole route: every mixer's gains and every return feed's channel. */
 void tolk_media_apply(tolk_media *media, const tolk_route *route);
 
+/* The sound check: a 1 kHz tone at -20 dBFS in every channel while on. */
+void tolk_media_set_sound_check(tolk_media *media, bool on, const tolk_route *route);
+/* RMS level of a channel in dBFS since the previous call. */
+double tolk_media_channel_level_at(tolk_media *media, int channel);
+
 /* Outputs: ids are the sender's destination ids, -1 on failure. */
 int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port);
 bool tolk_media_remove_channel_output(tolk_media *media, int channel, int id);

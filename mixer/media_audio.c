@@ -135,6 +135,11 @@ static gpointer feed_loop(gpointer data)
     GstClockTime step = TOLK_FRAME_MS * GST_MSECOND;
     GstClockTime next = gst_clock_get_time(clock);
     while (wait_until(source, clock, next)) {
+        /* Stamped on push: before the pipeline plays there is no running time. */
+        if (GST_STATE(source->appsrc) != GST_STATE_PLAYING) {
+            next += step;
+            continue;
+        }
         GstBuffer *buffer = next_chunk(source, &offset);
         GST_BUFFER_DURATION(buffer) = step;
         gst_app_src_push_buffer(GST_APP_SRC(source->appsrc), buffer);

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 
 #include "media_audio.h"
+#include "meter.h"
 
 #define TOLK_LOG_MODULE "channel"
 #include "log.h"
@@ -17,6 +18,7 @@ struct tolk_media_channel {
     GstBin *pipeline;
     GstElement *elements[5]; /* mixer, guard, convert, encoder, sink */
     GstElement *mixer;
+    tolk_meter *meter; /* after the hearing protection: what listeners get */
     tolk_stream *stream;
     GMutex feeds_lock; /* the feeds list changes on the control thread, is read per frame */
     GPtrArray *feeds;
@@ -75,6 +77,9 @@ static gboolean build_elements(tolk_media_channel *channel)
     gst_app_sink_set_callbacks(GST_APP_SINK(channel->elements[4]), &callbacks, channel, NULL);
     /* Frames leave as soon as they are encoded: the mixer already runs on the clock. */
     g_object_set(channel->elements[4], "sync", FALSE, "max-buffers", 8, "drop", TRUE, NULL);
+    GstPad *guarded = gst_element_get_static_pad(channel->elements[1], "src");
+    channel->meter = tolk_meter_new(guarded);
+    gst_object_unref(guarded);
     return gst_element_link_many(channel->elements[0], channel->elements[1], channel->elements[2],
                                  channel->elements[3], channel->elements[4], NULL);
 }
@@ -101,6 +106,7 @@ void tolk_media_channel_free(tolk_media_channel *channel)
     if (!channel)
         return;
     /* The elements belong to the pipeline, which the caller has stopped. */
+    tolk_meter_free(channel->meter);
     tolk_stream_free(channel->stream);
     g_ptr_array_unref(channel->feeds);
     g_mutex_clear(&channel->feeds_lock);
@@ -154,6 +160,11 @@ void tolk_media_channel_remove_feed(tolk_media_channel *channel, tolk_stream *fe
     g_mutex_lock(&channel->feeds_lock);
     g_ptr_array_remove_fast(channel->feeds, feed);
     g_mutex_unlock(&channel->feeds_lock);
+}
+
+double tolk_media_channel_take_level(tolk_media_channel *channel)
+{
+    return channel->meter ? tolk_meter_take_dbfs(channel->meter) : -100.0;
 }
 
 guint64 tolk_media_channel_frames(tolk_media_channel *channel)

@@ -31,6 +31,8 @@ tolk_stream *tolk_media_channel_stream(tolk_media_channel *channel);
 /* A return feed starts or stops carrying this channel. */
 void tolk_media_channel_add_feed(tolk_media_channel *channel, tolk_stream *feed);
 void tolk_media_channel_remove_feed(tolk_media_channel *channel, tolk_stream *feed);
+/* RMS level in dBFS of what the channel carries, since the previous call. */
+double tolk_media_channel_take_level(tolk_media_channel *channel);
 /* Encoded frames produced since the start. */
 guint64 tolk_media_channel_frames(tolk_media_channel *channel);
 

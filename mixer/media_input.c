@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "media_audio.h"
+#include "meter.h"
 
 #define TOLK_LOG_MODULE "input"
 #include "log.h"
@@ -17,6 +18,7 @@ struct tolk_media_input {
     GstCaps *key_caps; /* answer to srtpdec's request-key, holds the key */
     tolk_file_source *file_source;
     GstElement *pushed; /* appsrc for audio decoded elsewhere (WebRTC), NULL for the demo floor */
+    tolk_meter *meter;
     /* Written on streaming threads, read on the control thread. */
     atomic_uint_fast64_t received, not_rtp, srtp_failed, decoded;
     /* udpsrc's thread only: srtpdec runs synchronously in it, so when a packet
@@ -166,6 +168,9 @@ static gboolean add_audio_tail(tolk_media_input *input, GstElement *from, gboole
     if (!network)
         tolk_configure_queue(middle);
     g_object_set(input->tee, "allow-not-linked", TRUE, NULL);
+    GstPad *tee_sink = gst_element_get_static_pad(input->tee, "sink");
+    input->meter = tolk_meter_new(tee_sink);
+    gst_object_unref(tee_sink);
     return gst_element_link_many(from, convert, filter, middle, input->tee, NULL);
 }
 
@@ -224,6 +229,7 @@ void tolk_media_input_free(tolk_media_input *input)
     /* The elements belong to the pipeline, which the caller has stopped. */
     if (input->file_source)
         tolk_file_source_free(input->file_source);
+    tolk_meter_free(input->meter);
     if (input->key_caps)
         gst_caps_unref(input->key_caps);
     g_free(input->name);
@@ -255,6 +261,11 @@ void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats 
     stats->dropped_not_rtp = atomic_load(&input->not_rtp);
     stats->decoded = atomic_load(&input->decoded);
     stats->dropped_srtp = atomic_load(&input->srtp_failed);
+}
+
+double tolk_media_input_take_level(tolk_media_input *input)
+{
+    return input->meter ? tolk_meter_take_dbfs(input->meter) : -100.0;
 }
 
 gint64 tolk_media_input_last_valid_us(tolk_media_input *input)

@@ -41,6 +41,8 @@ gboolean tolk_media_input_push(tolk_media_input *input, GstBuffer *buffer);
 GstPad *tolk_media_input_request_pad(tolk_media_input *input);
 
 void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats *stats);
+/* RMS level in dBFS since the previous call (-100: silence or nothing). */
+double tolk_media_input_take_level(tolk_media_input *input);
 /* Monotonic time (g_get_monotonic_time, us) of the last packet that decrypted; 0 if none yet. */
 gint64 tolk_media_input_last_valid_us(tolk_media_input *input);
 

@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <getopt.h>
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,11 @@ static const char usage[] =
     "  --demo                  start the demo sitting (floor German, channels de, en, fr)\n"
     "  --demo-floor FILE       audio file the demo floor plays in a loop (default: a built-in chime)\n"
     "  --demo-sdp-dir DIR      where --demo writes the SDP files of its listener outputs (default .)\n"
+    "  --web-dir DIR           the browser pages to serve (default: the web/ folder of the source)\n"
+    "  --stun-server URL       STUN server for WebRTC, stun://host:port (default: none)\n"
+    "  --turn-server URL       TURN server for WebRTC, turn://user:pass@host:port (default: none)\n"
+    "  --ice-address LIST      addresses WebRTC offers, comma-separated (default: every interface)\n"
+    "  --webrtc-ports LO-HI    UDP port range for WebRTC (default: any)\n"
     "  --jitter-ms N           input jitter buffer in milliseconds (default 20, 5-500)\n"
     "  --lost-timeout-ms N     a live console whose input stops this long goes off (default 2000)\n"
     "  --log-level LEVEL       error, warn, info (default) or debug\n"
@@ -25,7 +31,8 @@ static const char usage[] =
     "  --version               the version\n";
 
 enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_SESSION, OPT_DEMO, OPT_DEMO_FLOOR,
-       OPT_DEMO_SDP, OPT_JITTER, OPT_LOST, OPT_LOG, OPT_HELP, OPT_VERSION };
+       OPT_DEMO_SDP, OPT_WEB_DIR, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS, OPT_JITTER, OPT_LOST,
+       OPT_LOG, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -36,6 +43,11 @@ static const struct option long_options[] = {
     {"demo", no_argument, NULL, OPT_DEMO},
     {"demo-floor", required_argument, NULL, OPT_DEMO_FLOOR},
     {"demo-sdp-dir", required_argument, NULL, OPT_DEMO_SDP},
+    {"web-dir", required_argument, NULL, OPT_WEB_DIR},
+    {"stun-server", required_argument, NULL, OPT_STUN},
+    {"turn-server", required_argument, NULL, OPT_TURN},
+    {"ice-address", required_argument, NULL, OPT_ICE_ADDRESS},
+    {"webrtc-ports", required_argument, NULL, OPT_WEBRTC_PORTS},
     {"jitter-ms", required_argument, NULL, OPT_JITTER},
     {"lost-timeout-ms", required_argument, NULL, OPT_LOST},
     {"log-level", required_argument, NULL, OPT_LOG},
@@ -75,7 +87,7 @@ static bool parse_listen(const char *s, tolk_options *out)
     return true;
 }
 
-static bool parse_ports(const char *s, tolk_options *out)
+static bool parse_range(const char *s, int *lo_out, int *hi_out)
 {
     char lo[8], hi[8];
     const char *dash = strchr(s, '-');
@@ -87,8 +99,8 @@ static bool parse_ports(const char *s, tolk_options *out)
     long l, h;
     if (!parse_int(lo, 1024, 65535, &l) || !parse_int(hi, 1024, 65535, &h) || h < l + 1)
         return false;
-    out->rtp_port_lo = (int)l;
-    out->rtp_port_hi = (int)h;
+    *lo_out = (int)l;
+    *hi_out = (int)h;
     return true;
 }
 
@@ -101,6 +113,7 @@ static void set_defaults(tolk_options *out)
     out->rtp_port_lo = 40000;
     out->rtp_port_hi = 40999;
     out->demo_sdp_dir = ".";
+    out->web_dir = TOLK_WEB_DIR;
     out->jitter_ms = 20;
     out->lost_timeout_ms = 2000;
     out->log_level = TOLK_LOG_INFO;
@@ -125,7 +138,12 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
             return false;
         strcpy(out->media_address, arg);
         return true;
-    case OPT_PORTS: return parse_ports(arg, out);
+    case OPT_PORTS: return parse_range(arg, &out->rtp_port_lo, &out->rtp_port_hi);
+    case OPT_WEBRTC_PORTS: return parse_range(arg, &out->webrtc_port_lo, &out->webrtc_port_hi);
+    case OPT_WEB_DIR: out->web_dir = arg; return *arg != '\0';
+    case OPT_STUN: out->stun_server = arg; return g_str_has_prefix(arg, "stun://");
+    case OPT_TURN: out->turn_server = arg; return g_str_has_prefix(arg, "turn://") || g_str_has_prefix(arg, "turns://");
+    case OPT_ICE_ADDRESS: out->ice_addresses = arg; return *arg != '\0';
     case OPT_TOKEN: out->token = arg; return *arg != '\0';
     case OPT_SESSION:
         if (out->session_file_count == TOLK_MAX_SESSION_FILES)

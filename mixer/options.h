@@ -20,6 +20,11 @@ typedef struct {
     bool demo;
     const char *demo_floor;    /* file played as the demo floor */
     const char *demo_sdp_dir;  /* where the demo writes its listeners' SDP files */
+    const char *web_dir;       /* the browser pages (web/) */
+    const char *stun_server;   /* stun://host:port for WebRTC, or NULL */
+    const char *turn_server;   /* turn://user:pass@host:port, or NULL */
+    const char *ice_addresses; /* addresses WebRTC offers, comma-separated; NULL: all interfaces */
+    int webrtc_port_lo, webrtc_port_hi; /* 0: any */
     unsigned jitter_ms;
     unsigned lost_timeout_ms;
     tolk_log_level log_level;

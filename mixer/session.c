@@ -7,9 +7,35 @@
 #define TOLK_LOG_MODULE "session"
 #include "log.h"
 
+static const char *const event_names[] = {"mic", "handover", "overridden", "took_over", "console_lost", "channel"};
+
+static void console_name(const tolk_matrix_config *config, int booth, int console, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%d", config->channels[config->booths[booth].channel], console + 1);
+}
+
+/* Rules 5 and 8 say the consoles and the operator "get an event": a console
+ * event on the session's hub, which every page follows. */
+static void publish_console_event(tolk_session *session, const tolk_event *e)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    char id[16], other[16];
+    console_name(config, e->booth, e->console, id, sizeof id);
+    json_object *data = json_object_new_object();
+    json_object_object_add(data, "event", json_object_new_string(event_names[e->kind]));
+    json_object_object_add(data, "console", json_object_new_string(id));
+    if (e->other_booth >= 0) {
+        console_name(config, e->other_booth, e->other_console, other, sizeof other);
+        json_object_object_add(data, "other", json_object_new_string(other));
+    } else {
+        json_object_object_add(data, "other", NULL);
+    }
+    tolk_hub_publish(session->hub, "console", data);
+}
+
 static void log_events(tolk_session *session, const tolk_events *events)
 {
-    static const char *const kinds[] = {"mic", "handover", "overridden", "took-over", "console-lost", "channel"};
+    const char *const *kinds = event_names;
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     for (int i = 0; i < events->count; i++) {
         const tolk_event *e = &events->events[i];
@@ -28,6 +54,7 @@ static void log_events(tolk_session *session, const tolk_events *events)
         const tolk_console_state *c = tolk_matrix_console(session->matrix, e->booth, e->console);
         LOG_INFO("session %s: console %s/%d %s (mic %s)", session->id, lang, e->console + 1,
                  kinds[e->kind], tolk_mic_name(c->mic));
+        publish_console_event(session, e);
     }
 }
 
@@ -36,10 +63,22 @@ static void apply(tolk_session *session, const tolk_events *events)
 {
     tolk_route *route = g_new(tolk_route, 1);
     tolk_matrix_route(session->matrix, route);
-    tolk_media_apply(session->media, route);
+    tolk_media_set_sound_check(session->media, session->sound_check, route);
     g_free(route);
     if (events)
         log_events(session, events);
+    tolk_hub_session_changed(session->hub);
+}
+
+void tolk_session_changed(tolk_session *session)
+{
+    tolk_hub_session_changed(session->hub);
+}
+
+void tolk_session_set_sound_check(tolk_session *session, bool on)
+{
+    session->sound_check = on;
+    apply(session, NULL);
 }
 
 static gboolean open_input(tolk_session_input *input, tolk_ports *ports)
@@ -89,6 +128,60 @@ static tolk_media *start_media(tolk_session *session, const tolk_session_env *en
     return media;
 }
 
+static void free_peer(gpointer p)
+{
+    tolk_session_peer *entry = p;
+    tolk_webrtc_peer_close(entry->peer);
+    tolk_webrtc_peer_unref(entry->peer);
+    g_free(entry);
+}
+
+tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, const char *owner,
+                                         int channel)
+{
+    tolk_session_peer *entry = g_new0(tolk_session_peer, 1);
+    entry->peer = peer;
+    g_strlcpy(entry->owner, owner ? owner : "", sizeof entry->owner);
+    entry->channel = channel;
+    g_ptr_array_add(session->peers, entry);
+    tolk_session_changed(session);
+    return entry;
+}
+
+tolk_session_peer *tolk_session_find_peer(tolk_session *session, const char *id)
+{
+    for (guint i = 0; i < session->peers->len; i++) {
+        tolk_session_peer *entry = g_ptr_array_index(session->peers, i);
+        if (strcmp(tolk_webrtc_peer_id(entry->peer), id) == 0)
+            return entry;
+    }
+    return NULL;
+}
+
+void tolk_session_remove_peer(tolk_session *session, tolk_session_peer *entry)
+{
+    g_ptr_array_remove(session->peers, entry);
+    tolk_session_changed(session);
+}
+
+bool tolk_session_reap_peers(tolk_session *session)
+{
+    bool reaped = false;
+    for (guint i = session->peers->len; i-- > 0;) {
+        tolk_session_peer *entry = g_ptr_array_index(session->peers, i);
+        tolk_webrtc_state state = tolk_webrtc_peer_state(entry->peer);
+        if (state == TOLK_WEBRTC_FAILED || state == TOLK_WEBRTC_CLOSED) {
+            LOG_INFO("session %s: WebRTC resource %s %s", session->id, tolk_webrtc_peer_id(entry->peer),
+                     tolk_webrtc_state_name(state));
+            g_ptr_array_remove_index(session->peers, i);
+            reaped = true;
+        }
+    }
+    if (reaped)
+        tolk_session_changed(session);
+    return reaped;
+}
+
 tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_session_env *env,
                                int *status, char *err, size_t err_size)
 {
@@ -106,6 +199,9 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->media_address = g_strdup(env->media_address);
     session->matrix = matrix;
     session->outputs = g_ptr_array_new_with_free_func(g_free);
+    session->hub = tolk_hub_new();
+    session->signals = g_ptr_array_new_with_free_func(g_free);
+    session->peers = g_ptr_array_new_with_free_func(free_peer);
     *status = 503;
     if (!open_inputs(session, env)) {
         snprintf(err, err_size, "no free UDP port left for the inputs of session %s", params->id);
@@ -136,6 +232,14 @@ void tolk_session_free(tolk_session *session)
 {
     if (!session)
         return;
+    if (session->hub) {
+        tolk_hub_close(session->hub); /* event streams end; their readers may hold the hub a moment longer */
+        tolk_hub_unref(session->hub);
+    }
+    if (session->signals)
+        g_ptr_array_unref(session->signals);
+    if (session->peers)
+        g_ptr_array_unref(session->peers); /* closes them: they touch the media */
     tolk_media_free(session->media); /* first: the media reads the sockets */
     close_input(&session->floor);
     for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++)
@@ -212,6 +316,7 @@ const tolk_session_output *tolk_session_add_output(tolk_session *session, int ch
     output->port = port;
     output->destination = destination;
     g_ptr_array_add(session->outputs, output);
+    tolk_session_changed(session);
     return output;
 }
 
@@ -247,4 +352,5 @@ void tolk_session_remove_output(tolk_session *session, const char *id)
     else
         tolk_media_remove_feed_output(session->media, output->slot, output->destination);
     g_ptr_array_remove(session->outputs, (gpointer)output);
+    tolk_session_changed(session);
 }

@@ -13,10 +13,12 @@
 #include <gio/gio.h>
 #include <json-c/json.h>
 
+#include "hub.h"
 #include "keys.h"
 #include "media.h"
 #include "ports.h"
 #include "rules.h"
+#include "webrtc.h"
 
 #define TOLK_ID_SIZE 33
 #define TOLK_SESSION_NAME_SIZE 256
@@ -66,7 +68,21 @@ typedef struct tolk_session {
     unsigned next_output;
     tolk_media *media;
     uint64_t events_total;
+    tolk_hub *hub;                             /* server-sent events of this session */
+    bool channel_public[TOLK_MAX_CHANNELS + 1]; /* WHEP without a token */
+    bool sound_check;
+    GPtrArray *signals;                        /* tolk_signal*: the open queue */
+    unsigned next_signal;
+    int handover_requester[TOLK_MAX_BOOTHS];   /* console index + 1 of the latest request, 0 none */
+    GPtrArray *peers;                          /* tolk_session_peer*: WHIP and WHEP resources */
 } tolk_session;
+
+/* A WebRTC resource of the session, and who may end it. */
+typedef struct {
+    tolk_webrtc_peer *peer;
+    char owner[16]; /* the grant id that created it; "" for the operator */
+    int channel;    /* WHEP of a channel, else -1 */
+} tolk_session_peer;
 
 /* Builds the whole sitting and starts its media. On failure NULL and err says why
  * (with *status 400 for an invalid configuration, 503 when ports or media are short). */
@@ -81,8 +97,21 @@ tolk_result tolk_session_patch_console(tolk_session *session, int booth, int con
 void tolk_session_set_interlock(tolk_session *session, tolk_interlock interlock);
 void tolk_session_set_idle_channel(tolk_session *session, tolk_idle idle);
 void tolk_session_set_original_under(tolk_session *session, bool on, double db);
+/* A change the rules do not see (name, floor language, public flags...): tells the pages. */
+void tolk_session_changed(tolk_session *session);
+/* The sound check: a 1 kHz tone at -20 dBFS in every channel while on. */
+void tolk_session_set_sound_check(tolk_session *session, bool on);
 /* Rule 8: turns off live consoles whose input has been silent longer than timeout_us. */
 void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 timeout_us);
+
+/* WebRTC resources: the session keeps a reference and closes them all before
+ * its media goes. */
+tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, const char *owner,
+                                         int channel);
+tolk_session_peer *tolk_session_find_peer(tolk_session *session, const char *id);
+void tolk_session_remove_peer(tolk_session *session, tolk_session_peer *entry);
+/* Drops peers whose connection failed or closed; true when any went. */
+bool tolk_session_reap_peers(tolk_session *session);
 
 /* Outputs: channel >= 0 for a channel output, else slot >= 0 for a return feed.
  * NULL when the sender refuses the destination. */

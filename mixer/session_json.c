@@ -104,7 +104,7 @@ static json_object *inputs_json(tolk_session *session)
     return list;
 }
 
-static json_object *channel_json(tolk_session *session, int channel)
+json_object *tolk_channel_to_json(tolk_session *session, int channel, bool full)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     tolk_channel_state state = tolk_matrix_channel(session->matrix, channel);
@@ -117,7 +117,11 @@ static json_object *channel_json(tolk_session *session, int channel)
     json_object_object_add(obj, "id", json_object_new_string(tolk_matrix_channel_name(session->matrix, channel)));
     json_object_object_add(obj, "source", json_object_new_string(source));
     json_object_object_add(obj, "quality", string_or_null(tolk_quality_name(state.quality)));
-    json_object_object_add(obj, "outputs", outputs_json(session, channel, -1));
+    json_object_object_add(obj, "public", json_object_new_boolean(session->channel_public[channel]));
+    tolk_stream *stream = tolk_media_channel_stream_at(session->media, channel);
+    json_object_object_add(obj, "listeners", json_object_new_int(tolk_stream_listener_count(stream)));
+    if (full)
+        json_object_object_add(obj, "outputs", outputs_json(session, channel, -1));
     return obj;
 }
 
@@ -126,7 +130,7 @@ static const char *listen_name(tolk_session *session, int listen)
     return listen == TOLK_LISTEN_AUTO ? "auto" : tolk_matrix_channel_name(session->matrix, listen);
 }
 
-json_object *tolk_console_to_json(tolk_session *session, int booth, int console)
+json_object *tolk_console_to_json(tolk_session *session, int booth, int console, bool full)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     const tolk_console_state *state = tolk_matrix_console(session->matrix, booth, console);
@@ -141,11 +145,12 @@ json_object *tolk_console_to_json(tolk_session *session, int booth, int console)
     json_object_object_add(obj, "listen", json_object_new_string(listen_name(session, state->listen)));
     int hears = tolk_matrix_console_hears(session->matrix, booth, console);
     json_object_object_add(obj, "hears", json_object_new_string(tolk_matrix_channel_name(session->matrix, hears)));
-    json_object_object_add(obj, "outputs", outputs_json(session, -1, TOLK_SLOT(booth, console)));
+    if (full)
+        json_object_object_add(obj, "outputs", outputs_json(session, -1, TOLK_SLOT(booth, console)));
     return obj;
 }
 
-static json_object *booth_json(tolk_session *session, int booth)
+static json_object *booth_json(tolk_session *session, int booth, bool full)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     const tolk_booth_config *b = &config->booths[booth];
@@ -157,12 +162,12 @@ static json_object *booth_json(tolk_session *session, int booth)
     json_object_object_add(obj, "b_channels", b_channels);
     json_object *consoles = json_object_new_array();
     for (int c = 0; c < b->console_count; c++)
-        json_object_array_add(consoles, tolk_console_to_json(session, booth, c));
+        json_object_array_add(consoles, tolk_console_to_json(session, booth, c, full));
     json_object_object_add(obj, "consoles", consoles);
     return obj;
 }
 
-json_object *tolk_session_to_json(tolk_session *session)
+json_object *tolk_session_to_json(tolk_session *session, bool full)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     json_object *obj = json_object_new_object();
@@ -173,14 +178,16 @@ json_object *tolk_session_to_json(tolk_session *session)
     json_object_object_add(obj, "idle_channel", json_object_new_string(tolk_idle_name(config->idle_channel)));
     json_object_object_add(obj, "original_under_db",
                            config->original_under ? json_object_new_double(config->original_under_db) : NULL);
-    json_object_object_add(obj, "inputs", inputs_json(session));
+    json_object_object_add(obj, "sound_check", json_object_new_boolean(session->sound_check));
+    if (full)
+        json_object_object_add(obj, "inputs", inputs_json(session));
     json_object *channels = json_object_new_array();
     for (int ch = 0; ch <= config->channel_count; ch++)
-        json_object_array_add(channels, channel_json(session, ch));
+        json_object_array_add(channels, tolk_channel_to_json(session, ch, full));
     json_object_object_add(obj, "channels", channels);
     json_object *booths = json_object_new_array();
     for (int b = 0; b < config->booth_count; b++)
-        json_object_array_add(booths, booth_json(session, b));
+        json_object_array_add(booths, booth_json(session, b, full));
     json_object_object_add(obj, "booths", booths);
     return obj;
 }

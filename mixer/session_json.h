@@ -7,8 +7,11 @@
 
 #include "session.h"
 
-json_object *tolk_session_to_json(tolk_session *session);
-json_object *tolk_console_to_json(tolk_session *session, int booth, int console);
+/* full: the operator's view, with inputs, outputs and keys. Otherwise the public
+ * view for console, listener and floor tokens: states only, no keys. */
+json_object *tolk_session_to_json(tolk_session *session, bool full);
+json_object *tolk_console_to_json(tolk_session *session, int booth, int console, bool full);
+json_object *tolk_channel_to_json(tolk_session *session, int channel, bool full);
 json_object *tolk_output_to_json(tolk_session *session, const tolk_session_output *output);
 
 #endif

@@ -81,6 +81,28 @@ static const tolk_json_field session_patch_fields[] = {
     {.name = "interlock", .type = TOLK_JSON_STRING, .one_of = interlock_names},
     {.name = "idle_channel", .type = TOLK_JSON_STRING, .one_of = idle_names},
     {.name = "original_under_db", .type = TOLK_JSON_NUMBER_OR_NULL, .ranged = true, .min = -60, .max = 0},
+    {.name = "sound_check", .type = TOLK_JSON_BOOLEAN},
+    {0},
+};
+
+static const tolk_json_field channel_patch_fields[] = {
+    {.name = "public", .type = TOLK_JSON_BOOLEAN, .required = true},
+    {0},
+};
+
+static const char *const grant_roles[] = {"console", "listener", "floor", NULL};
+static const char *const signal_kinds[] = {"slower", "technician", "handover_request", "handover_accept", NULL};
+
+static const tolk_json_field token_create_fields[] = {
+    {.name = "role", .type = TOLK_JSON_STRING, .required = true, .one_of = grant_roles},
+    {.name = "console", .type = TOLK_JSON_STRING},
+    {.name = "channel", .type = TOLK_JSON_STRING},
+    {0},
+};
+
+static const tolk_json_field signal_create_fields[] = {
+    {.name = "kind", .type = TOLK_JSON_STRING, .required = true, .one_of = signal_kinds},
+    {.name = "console", .type = TOLK_JSON_STRING},
     {0},
 };
 
@@ -251,6 +273,48 @@ bool tolk_parse_session_patch(json_object *body, const tolk_matrix_config *confi
         tolk_idle_parse(json_object_get_string(value), &out->idle_channel);
     if ((out->has_original_under = has_field(body, "original_under_db", &value)))
         parse_original_under(value, &out->original_under, &out->original_under_db);
+    if ((out->has_sound_check = has_field(body, "sound_check", &value)))
+        out->sound_check = json_object_get_boolean(value);
+    return true;
+}
+
+/* ---- PATCH .../channels/{ch}, POST .../tokens, POST .../signals ---- */
+
+bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_parse_error *err)
+{
+    if (!tolk_json_check(body, channel_patch_fields, err))
+        return false;
+    *public_out = json_object_get_boolean(json_object_object_get(body, "public"));
+    return true;
+}
+
+bool tolk_parse_token_create(json_object *body, tolk_token_spec *out, tolk_parse_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!tolk_json_check(body, token_create_fields, err))
+        return false;
+    g_strlcpy(out->role, string_field(body, "role"), sizeof out->role);
+    const char *console = string_field(body, "console");
+    const char *channel = string_field(body, "channel");
+    bool is_console = strcmp(out->role, "console") == 0, is_listener = strcmp(out->role, "listener") == 0;
+    if (is_console != (console != NULL) || is_listener != (channel != NULL)) {
+        tolk_parse_error_set(err, 400, "invalid_value", is_console ? "console" : "channel",
+                             "A console token names its \"console\" (e.g. \"en/1\"), a listener token its "
+                             "\"channel\", a floor token neither.");
+        return false;
+    }
+    g_strlcpy(out->target, console ? console : channel ? channel : "", sizeof out->target);
+    return true;
+}
+
+bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_parse_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!tolk_json_check(body, signal_create_fields, err))
+        return false;
+    g_strlcpy(out->kind, string_field(body, "kind"), sizeof out->kind);
+    const char *console = string_field(body, "console");
+    g_strlcpy(out->console, console ? console : "", sizeof out->console);
     return true;
 }
 

@@ -29,7 +29,8 @@ typedef struct {
 
 /* PATCH /api/v1/sessions/{sid}: only the fields whose has_* flag is set change. */
 typedef struct {
-    bool has_name, has_floor_language, has_interlock, has_idle_channel, has_original_under;
+    bool has_name, has_floor_language, has_interlock, has_idle_channel, has_original_under, has_sound_check;
+    bool sound_check;
     char name[TOLK_NAME_SIZE];
     char floor_language[TOLK_LANG_SIZE]; /* "" when set to null (unknown) */
     tolk_interlock interlock;
@@ -55,6 +56,23 @@ bool tolk_parse_session_patch(json_object *body, const tolk_matrix_config *confi
 bool tolk_parse_console_patch(json_object *body, const tolk_matrix_config *config, int booth_index,
                               tolk_console_patch *out, tolk_parse_error *err);
 bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_parse_error *err);
+
+/* POST .../tokens: role "console" with console "en/1", "listener" with channel, or "floor". */
+typedef struct {
+    char role[16];
+    char target[16]; /* the console id or channel name as given; "" for floor */
+} tolk_token_spec;
+bool tolk_parse_token_create(json_object *body, tolk_token_spec *out, tolk_parse_error *err);
+
+/* POST .../signals: kind, and for the operator the console it speaks for. */
+typedef struct {
+    char kind[24];
+    char console[16]; /* "" when absent */
+} tolk_signal_spec;
+bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_parse_error *err);
+
+/* PATCH .../channels/{ch}: {"public": bool}. */
+bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_parse_error *err);
 
 /* Validators, also for path parameters. */
 bool tolk_is_session_id(const char *s);    /* [a-z0-9][a-z0-9-]{0,31} */

@@ -51,6 +51,12 @@ typedef struct {
     const char *turn_server;   /* "turn://user:pass@host:port" or NULL */
     unsigned latency_ms;       /* WHIP jitter buffer; 0 = default (60 ms) */
     unsigned gather_timeout_ms; /* wait for ICE gathering; 0 = default (3000 ms) */
+    /* Comma-separated IP addresses ICE uses INSTEAD of discovering the
+     * interfaces, or NULL to discover (every interface but loopback). libnice
+     * never offers loopback by itself: list 127.0.0.1 (plus the LAN address)
+     * for a machine with no other interface. */
+    const char *ice_addresses;
+    unsigned min_port, max_port; /* UDP/TCP port range for ICE (firewalls); 0 = any */
 } tolk_webrtc_config;
 
 typedef enum {
@@ -69,7 +75,9 @@ typedef struct tolk_webrtc_peer tolk_webrtc_peer;
 bool tolk_webrtc_offer_check(const char *offer_sdp, unsigned *opus_pt, char *err, size_t err_size);
 
 /* Step 1. NULL with a message for an offer that tolk_webrtc_offer_check refuses
- * (400) or when a GStreamer plugin is missing (logged). Returns one reference. */
+ * or whose direction does not fit (a WHEP offer must receive, a WHIP offer
+ * send): the HTTP 400 cases; or when a GStreamer plugin is missing (logged,
+ * the message says "not installed"/"could not build"). Returns one reference. */
 tolk_webrtc_peer *tolk_webrtc_whep_prepare(const char *offer_sdp, tolk_stream *stream,
                                            const tolk_webrtc_config *cfg, char *err, size_t err_size);
 tolk_webrtc_peer *tolk_webrtc_whip_prepare(const char *offer_sdp, tolk_media_input *input,

@@ -77,11 +77,13 @@ GstElement *tolk_webrtc_peer_add(tolk_webrtc_peer *peer, const char *factory)
     return element;
 }
 
+/* RFC 7587: always opus/48000/2 in SDP, even for mono (browsers match codecs
+ * on the channel count too). */
 GstCaps *tolk_webrtc_rtp_caps(unsigned pt)
 {
     return gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "audio", "encoding-name",
-                               G_TYPE_STRING, "OPUS", "clock-rate", G_TYPE_INT, 48000, "payload", G_TYPE_INT,
-                               (int)pt, NULL);
+                               G_TYPE_STRING, "OPUS", "clock-rate", G_TYPE_INT, 48000, "encoding-params",
+                               G_TYPE_STRING, "2", "payload", G_TYPE_INT, (int)pt, NULL);
 }
 
 static void configure_webrtcbin(GstElement *webrtc, const tolk_webrtc_config *cfg)
@@ -92,6 +94,7 @@ static void configure_webrtcbin(GstElement *webrtc, const tolk_webrtc_config *cf
         g_object_set(webrtc, "stun-server", cfg->stun_server, NULL);
     if (cfg && cfg->turn_server && *cfg->turn_server)
         g_object_set(webrtc, "turn-server", cfg->turn_server, NULL);
+    tolk_webrtc_ice_configure(webrtc, cfg);
 }
 
 static bool add_webrtcbin(tolk_webrtc_peer *peer, const tolk_webrtc_config *cfg)

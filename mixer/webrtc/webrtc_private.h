@@ -58,4 +58,9 @@ tolk_webrtc_peer *tolk_webrtc_peer_alloc(peer_kind kind, const char *offer_sdp, 
 GstElement *tolk_webrtc_peer_add(tolk_webrtc_peer *peer, const char *factory);
 GstCaps *tolk_webrtc_rtp_caps(unsigned pt);
 
+/* webrtc_ice.c: the libnice agent behind a webrtcbin. */
+void tolk_webrtc_ice_configure(GstElement *webrtcbin, const tolk_webrtc_config *cfg);
+/* Makes ICE use exactly these comma-separated addresses; false if one does not parse. */
+bool tolk_webrtc_ice_set_addresses(GstElement *webrtcbin, const char *addresses);
+
 #endif

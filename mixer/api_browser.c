@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* What the browser pages need besides media: tokens to hand out, public
+ * channels, the booths' signals, and the server-sent event stream. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_internal.h"
+#include "signals.h"
+
+#define TOLK_LOG_MODULE "api"
+#include "log.h"
+
+#define KEEPALIVE_MS 15000
+
+void api_patch_channel(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    int channel = session ? api_find_channel(call, session) : -1;
+    if (channel < 0)
+        return;
+    bool public_flag;
+    tolk_parse_error err;
+    if (!tolk_parse_channel_patch(call->req->body, &public_flag, &err)) {
+        api_reply_parse_error(call, &err);
+        return;
+    }
+    session->channel_public[channel] = public_flag;
+    tolk_session_changed(session);
+    tolk_http_reply_json(call->resp, 200, tolk_channel_to_json(session, channel, true));
+}
+
+/* ---- tokens ---- */
+
+/* "en/1" -> booth and console indices; false when the session has no such console. */
+static bool parse_console_id(tolk_session *session, const char *id, int *booth, int *console)
+{
+    char lang[TOLK_LANG_SIZE];
+    const char *slash = strchr(id, '/');
+    if (!slash || (size_t)(slash - id) >= sizeof lang || slash[1] < '1' || slash[1] > '9' || slash[2])
+        return false;
+    memcpy(lang, id, (size_t)(slash - id));
+    lang[slash - id] = '\0';
+    *booth = tolk_matrix_booth_index(session->matrix, lang);
+    *console = slash[1] - '1';
+    return *booth >= 0 && *console < tolk_matrix_config_get(session->matrix)->booths[*booth].console_count;
+}
+
+static json_object *grant_json(tolk_session *session, const tolk_grant *grant)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    json_object *obj = json_object_new_object();
+    json_object_object_add(obj, "id", json_object_new_string(grant->id));
+    json_object_object_add(obj, "token", json_object_new_string(grant->token));
+    json_object_object_add(obj, "role", json_object_new_string(tolk_grant_kind_name(grant->kind)));
+    char url[256];
+    if (grant->kind == TOLK_GRANT_CONSOLE) {
+        char id[16];
+        snprintf(id, sizeof id, "%s/%d", config->channels[config->booths[grant->booth].channel], grant->console + 1);
+        json_object_object_add(obj, "console", json_object_new_string(id));
+        snprintf(url, sizeof url, "/console/#session=%s&console=%s&token=%s", session->id, id, grant->token);
+    } else if (grant->kind == TOLK_GRANT_LISTENER) {
+        const char *channel = tolk_matrix_channel_name(session->matrix, grant->channel);
+        json_object_object_add(obj, "channel", json_object_new_string(channel));
+        snprintf(url, sizeof url, "/listen/#session=%s&channel=%s&token=%s", session->id, channel, grant->token);
+    } else {
+        snprintf(url, sizeof url, "/speaker/#session=%s&token=%s", session->id, grant->token);
+    }
+    json_object_object_add(obj, "url", json_object_new_string(url));
+    return obj;
+}
+
+void api_create_token(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    if (!session)
+        return;
+    tolk_token_spec spec;
+    tolk_parse_error err;
+    if (!tolk_parse_token_create(call->req->body, &spec, &err)) {
+        api_reply_parse_error(call, &err);
+        return;
+    }
+    int booth = -1, console = -1, channel = -1;
+    tolk_grant_kind kind = TOLK_GRANT_FLOOR;
+    if (strcmp(spec.role, "console") == 0) {
+        kind = TOLK_GRANT_CONSOLE;
+        if (!parse_console_id(session, spec.target, &booth, &console)) {
+            tolk_http_reply_error(call->resp, 400, "invalid_value", "field \"console\": session %s has no console %s",
+                                  session->id, spec.target);
+            return;
+        }
+    } else if (strcmp(spec.role, "listener") == 0) {
+        kind = TOLK_GRANT_LISTENER;
+        if ((channel = tolk_matrix_channel_index(session->matrix, spec.target)) < 0) {
+            tolk_http_reply_error(call->resp, 400, "invalid_value", "field \"channel\": session %s has no channel %s",
+                                  session->id, spec.target);
+            return;
+        }
+    }
+    const tolk_grant *grant = tolk_grants_add(call->app->grants, session->id, kind, booth, console, channel);
+    if (!grant) {
+        tolk_http_reply_error(call->resp, 503, "unavailable", "no random token could be made");
+        return;
+    }
+    char location[128];
+    snprintf(location, sizeof location, SESSIONS "/%s/tokens/%s", session->id, grant->id);
+    api_reply_created(call, grant_json(session, grant), location);
+}
+
+typedef struct {
+    tolk_session *session;
+    json_object *list;
+} grant_list;
+
+static void add_grant(const tolk_grant *grant, void *ctx)
+{
+    grant_list *l = ctx;
+    json_object_array_add(l->list, grant_json(l->session, grant));
+}
+
+void api_list_tokens(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    if (!session)
+        return;
+    grant_list l = {session, json_object_new_array()};
+    tolk_grants_foreach(call->app->grants, session->id, add_grant, &l);
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "tokens", l.list);
+    tolk_http_reply_json(call->resp, 200, body);
+}
+
+void api_delete_token(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    if (!session)
+        return;
+    const char *tid = tolk_http_param(call->req, "tid");
+    if (!tolk_grants_remove(call->app->grants, session->id, tid)) {
+        tolk_http_reply_error(call->resp, 404, "token_not_found", "session %s has no token %s", session->id, tid);
+        return;
+    }
+    tolk_http_reply_empty(call->resp, 204);
+}
+
+/* ---- signals ---- */
+
+/* The console a signal comes from: the caller's own, or the one the operator names. */
+static bool signal_sender(api_call *call, tolk_session *session, const tolk_signal_spec *spec, int *booth,
+                          int *console)
+{
+    if (call->grant) {
+        *booth = call->grant->booth;
+        *console = call->grant->console;
+        return true;
+    }
+    if (parse_console_id(session, spec->console, booth, console))
+        return true;
+    tolk_http_reply_error(call->resp, 400, "invalid_value",
+                          "field \"console\": the operator names the console a signal comes from (e.g. \"en/1\")");
+    return false;
+}
+
+void api_create_signal(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    if (!session)
+        return;
+    tolk_signal_spec spec;
+    tolk_parse_error err;
+    tolk_signal_kind kind;
+    if (!tolk_parse_signal_create(call->req->body, &spec, &err)) {
+        api_reply_parse_error(call, &err);
+        return;
+    }
+    int booth, console;
+    if (!signal_sender(call, session, &spec, &booth, &console) || !tolk_signal_kind_parse(spec.kind, &kind))
+        return;
+    tolk_result result;
+    const tolk_signal *signal = tolk_session_raise_signal(session, kind, booth, console, &result);
+    if (!signal) {
+        api_reply_rules_error(call, &result);
+        return;
+    }
+    char location[128];
+    snprintf(location, sizeof location, SESSIONS "/%s/signals/%u", session->id, signal->id);
+    api_reply_created(call, tolk_signal_to_json(session, signal), location);
+}
+
+void api_list_signals(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    if (!session)
+        return;
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "signals", tolk_signals_to_json(session));
+    tolk_http_reply_json(call->resp, 200, body);
+}
+
+void api_delete_signal(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    if (!session)
+        return;
+    const char *id = tolk_http_param(call->req, "gid");
+    char *end = NULL;
+    unsigned long number = strtoul(id, &end, 10);
+    if (!*id || *end || !tolk_session_clear_signal(session, (unsigned)number)) {
+        tolk_http_reply_error(call->resp, 404, "signal_not_found", "session %s has no open signal %s", session->id, id);
+        return;
+    }
+    tolk_http_reply_empty(call->resp, 204);
+}
+
+/* ---- server-sent events ---- */
+
+typedef struct {
+    tolk_app *app;
+    char session[TOLK_ID_SIZE];
+    char grant[TOLK_GRANT_ID_SIZE]; /* "" for the operator */
+    tolk_hub_reader *reader;
+} event_stream;
+
+/* The session as this stream's token may see it, now; NULL when the session
+ * or the token is gone, which ends the stream. Runs on the connection's thread. */
+static char *render_session(void *ctx)
+{
+    event_stream *stream = ctx;
+    char *text = NULL;
+    g_mutex_lock(&stream->app->lock);
+    tolk_session *session = tolk_app_find(stream->app, stream->session);
+    bool operator = stream->grant[0] == '\0';
+    if (session && (operator || tolk_grants_find(stream->app->grants, stream->session, stream->grant))) {
+        json_object *json = tolk_session_to_json(session, operator);
+        text = g_strdup(json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN));
+        json_object_put(json);
+    }
+    g_mutex_unlock(&stream->app->lock);
+    return text;
+}
+
+static ssize_t read_events(void *ctx, char *buf, size_t max)
+{
+    event_stream *stream = ctx;
+    return tolk_hub_read(stream->reader, buf, max, KEEPALIVE_MS);
+}
+
+static void free_stream(void *ctx)
+{
+    event_stream *stream = ctx;
+    tolk_hub_reader_free(stream->reader);
+    g_free(stream);
+}
+
+void api_get_events(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    if (!session)
+        return;
+    event_stream *stream = g_new0(event_stream, 1);
+    stream->app = call->app;
+    g_strlcpy(stream->session, session->id, sizeof stream->session);
+    if (call->grant)
+        g_strlcpy(stream->grant, call->grant->id, sizeof stream->grant);
+    /* The reader renders through render_session, which frees nothing: the
+     * stream itself is freed by free_stream when the connection ends. */
+    stream->reader = tolk_hub_reader_new(session->hub, render_session, stream, NULL);
+    tolk_http_reply_stream(call->resp, 200, "text/event-stream; charset=utf-8", read_events, free_stream, stream);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* Shared by the API's handler files: one request's context, lookups that
+ * answer 404 themselves, and reply helpers. Handlers run under the app lock. */
+#ifndef TOLK_API_INTERNAL_H
+#define TOLK_API_INTERNAL_H
+
+#include "app.h"
+#include "grants.h"
+#include "request_parse.h"
+#include "session_json.h"
+
+#define SESSIONS "/api/v1/sessions"
+#define SESSION SESSIONS "/{sid}"
+#define CHANNEL SESSION "/channels/{ch}"
+#define CONSOLE SESSION "/booths/{lang}/consoles/{n}"
+
+typedef struct {
+    tolk_app *app;
+    const tolk_http_request *req;
+    tolk_http_response *resp;
+    const tolk_grant *grant; /* the caller's grant; NULL for the operator or no token */
+    bool operator;
+} api_call;
+
+typedef void (*api_fn)(api_call *call);
+
+tolk_session *api_find_session(api_call *call);
+bool api_find_console(api_call *call, tolk_session *session, int *booth, int *console);
+int api_find_channel(api_call *call, tolk_session *session);
+void api_reply_parse_error(api_call *call, const tolk_parse_error *err);
+void api_reply_rules_error(api_call *call, const tolk_result *result);
+void api_reply_created(api_call *call, json_object *body, const char *location);
+
+/* The handlers, by file. */
+void api_get_health(api_call *call);
+void api_get_metrics(api_call *call);
+void api_list_sessions(api_call *call);
+void api_create_session(api_call *call);
+void api_get_session(api_call *call);
+void api_patch_session(api_call *call);
+void api_delete_session(api_call *call);
+void api_create_channel_output(api_call *call);
+void api_delete_channel_output(api_call *call);
+void api_get_console(api_call *call);
+void api_patch_console(api_call *call);
+void api_create_console_output(api_call *call);
+void api_delete_console_output(api_call *call);
+
+void api_patch_channel(api_call *call);
+void api_create_token(api_call *call);
+void api_list_tokens(api_call *call);
+void api_delete_token(api_call *call);
+void api_create_signal(api_call *call);
+void api_list_signals(api_call *call);
+void api_delete_signal(api_call *call);
+void api_get_events(api_call *call);
+
+void api_whip_floor(api_call *call);
+void api_whip_console(api_call *call);
+void api_whep_channel(api_call *call);
+void api_whep_console(api_call *call);
+void api_patch_webrtc(api_call *call);
+void api_delete_webrtc(api_call *call);
+
+#endif

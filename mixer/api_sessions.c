@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* The v1 core (api-v1.md): sessions, consoles, outputs, health and metrics. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api_internal.h"
+
+#define TOLK_LOG_MODULE "api"
+#include "log.h"
+
+void api_get_health(api_call *call)
+{
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "status", json_object_new_string("ok"));
+    tolk_http_reply_json(call->resp, 200, body);
+}
+
+void api_get_metrics(api_call *call)
+{
+    char *text = tolk_metrics_render(call->app);
+    tolk_http_reply_text(call->resp, 200, "text/plain; version=0.0.4; charset=utf-8", text);
+    g_free(text);
+}
+
+void api_list_sessions(api_call *call)
+{
+    json_object *list = json_object_new_array();
+    for (guint i = 0; i < call->app->sessions->len; i++)
+        json_object_array_add(list, tolk_session_to_json(g_ptr_array_index(call->app->sessions, i), true));
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "sessions", list);
+    tolk_http_reply_json(call->resp, 200, body);
+}
+
+void api_create_session(api_call *call)
+{
+    tolk_session_spec *spec = g_new0(tolk_session_spec, 1);
+    tolk_parse_error err;
+    if (!tolk_parse_session_create(call->req->body, spec, &err)) {
+        api_reply_parse_error(call, &err);
+        g_free(spec);
+        return;
+    }
+    int status = 500;
+    char message[200];
+    tolk_session *session = tolk_app_create(call->app, spec, NULL, &status, message, sizeof message);
+    g_free(spec);
+    if (!session) {
+        const char *code = status == 400 ? "invalid_value" : status == 409 ? "session_exists" : "unavailable";
+        tolk_http_reply_error(call->resp, status, code, "%s", message);
+        return;
+    }
+    char location[96];
+    snprintf(location, sizeof location, SESSIONS "/%s", session->id);
+    api_reply_created(call, tolk_session_to_json(session, true), location);
+}
+
+void api_get_session(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    if (session)
+        tolk_http_reply_json(call->resp, 200, tolk_session_to_json(session, call->operator));
+}
+
+static void apply_session_patch(tolk_session *session, const tolk_session_patch *patch)
+{
+    if (patch->has_name)
+        g_strlcpy(session->name, patch->name, sizeof session->name);
+    if (patch->has_floor_language)
+        g_strlcpy(session->floor_language, patch->floor_language, sizeof session->floor_language);
+    if (patch->has_interlock)
+        tolk_session_set_interlock(session, patch->interlock);
+    if (patch->has_idle_channel)
+        tolk_session_set_idle_channel(session, patch->idle_channel);
+    if (patch->has_original_under)
+        tolk_session_set_original_under(session, patch->original_under, patch->original_under_db);
+    if (patch->has_sound_check)
+        tolk_session_set_sound_check(session, patch->sound_check);
+    tolk_session_changed(session);
+}
+
+void api_patch_session(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    if (!session)
+        return;
+    tolk_session_patch patch;
+    tolk_parse_error err;
+    if (!tolk_parse_session_patch(call->req->body, tolk_matrix_config_get(session->matrix), &patch, &err)) {
+        api_reply_parse_error(call, &err);
+        return;
+    }
+    apply_session_patch(session, &patch);
+    tolk_http_reply_json(call->resp, 200, tolk_session_to_json(session, true));
+}
+
+void api_delete_session(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    if (!session)
+        return;
+    tolk_app_delete(call->app, session);
+    tolk_http_reply_empty(call->resp, 204);
+}
+
+/* Adds an output to a channel (slot < 0) or a return feed (channel < 0). */
+static void create_output(api_call *call, tolk_session *session, int channel, int slot)
+{
+    tolk_output_spec spec;
+    tolk_parse_error err;
+    if (!tolk_parse_output_create(call->req->body, &spec, &err)) {
+        api_reply_parse_error(call, &err);
+        return;
+    }
+    const tolk_session_output *existing = tolk_session_find_destination(session, channel, slot, spec.host, spec.port);
+    if (existing) {
+        tolk_http_reply_error(call->resp, 409, "output_exists", "output %s already sends this stream to %s port %d",
+                              existing->id, spec.host, spec.port);
+        return;
+    }
+    const tolk_session_output *output = tolk_session_add_output(session, channel, slot, spec.host, spec.port);
+    if (!output) {
+        tolk_http_reply_error(call->resp, 400, "invalid_value", "host %s port %d cannot be sent to", spec.host,
+                              spec.port);
+        return;
+    }
+    char location[256];
+    snprintf(location, sizeof location, "%s/%s", call->req->path, output->id);
+    api_reply_created(call, tolk_output_to_json(session, output), location);
+}
+
+/* Removes output {oid} if it belongs to that channel or return feed. */
+static void delete_output(api_call *call, tolk_session *session, int channel, int slot)
+{
+    const char *oid = tolk_http_param(call->req, "oid");
+    const tolk_session_output *output = tolk_session_find_output(session, oid);
+    if (!output || output->channel != channel || (channel < 0 && output->slot != slot)) {
+        tolk_http_reply_error(call->resp, 404, "output_not_found", "there is no output %s here", oid);
+        return;
+    }
+    tolk_session_remove_output(session, oid);
+    tolk_http_reply_empty(call->resp, 204);
+}
+
+void api_create_channel_output(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    int channel = session ? api_find_channel(call, session) : -1;
+    if (channel >= 0)
+        create_output(call, session, channel, -1);
+}
+
+void api_delete_channel_output(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    int channel = session ? api_find_channel(call, session) : -1;
+    if (channel >= 0)
+        delete_output(call, session, channel, -1);
+}
+
+void api_create_console_output(api_call *call)
+{
+    int booth, console;
+    tolk_session *session = api_find_session(call);
+    if (session && api_find_console(call, session, &booth, &console))
+        create_output(call, session, -1, TOLK_SLOT(booth, console));
+}
+
+void api_delete_console_output(api_call *call)
+{
+    int booth, console;
+    tolk_session *session = api_find_session(call);
+    if (session && api_find_console(call, session, &booth, &console))
+        delete_output(call, session, -1, TOLK_SLOT(booth, console));
+}
+
+void api_get_console(api_call *call)
+{
+    int booth, console;
+    tolk_session *session = api_find_session(call);
+    if (session && api_find_console(call, session, &booth, &console))
+        tolk_http_reply_json(call->resp, 200, tolk_console_to_json(session, booth, console, call->operator));
+}
+
+void api_patch_console(api_call *call)
+{
+    int booth, console;
+    tolk_session *session = api_find_session(call);
+    if (!session || !api_find_console(call, session, &booth, &console))
+        return;
+    tolk_console_patch patch;
+    tolk_parse_error err;
+    if (!tolk_parse_console_patch(call->req->body, tolk_matrix_config_get(session->matrix), booth, &patch, &err)) {
+        api_reply_parse_error(call, &err);
+        return;
+    }
+    tolk_result result = tolk_session_patch_console(session, booth, console, &patch);
+    if (result.status != TOLK_OK)
+        api_reply_rules_error(call, &result);
+    else
+        tolk_http_reply_json(call->resp, 200, tolk_console_to_json(session, booth, console, call->operator));
+}

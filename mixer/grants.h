@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Tokens the operator hands out (issue 3 roles): a console token controls one
+ * console, a listener token receives one channel, a floor token sends the
+ * floor. Each belongs to one session and dies with it.
+ *
+ * Threads: not thread-safe; the app lock guards it.
+ */
+#ifndef TOLK_GRANTS_H
+#define TOLK_GRANTS_H
+
+#include <stdbool.h>
+
+typedef enum { TOLK_GRANT_CONSOLE, TOLK_GRANT_LISTENER, TOLK_GRANT_FLOOR } tolk_grant_kind;
+
+#define TOLK_GRANT_ID_SIZE 16
+#define TOLK_GRANT_TOKEN_SIZE 48
+
+typedef struct {
+    char id[TOLK_GRANT_ID_SIZE];       /* "t1", "t2", ... */
+    char token[TOLK_GRANT_TOKEN_SIZE]; /* 32 random bytes, base64url */
+    char session[33];
+    tolk_grant_kind kind;
+    int booth, console; /* TOLK_GRANT_CONSOLE */
+    int channel;        /* TOLK_GRANT_LISTENER */
+} tolk_grant;
+
+typedef struct tolk_grants tolk_grants;
+
+tolk_grants *tolk_grants_new(void);
+void tolk_grants_free(tolk_grants *grants);
+
+/* NULL when the system's random source fails. */
+const tolk_grant *tolk_grants_add(tolk_grants *grants, const char *session, tolk_grant_kind kind, int booth,
+                                  int console, int channel);
+/* Compares in constant time against every token. */
+const tolk_grant *tolk_grants_find_token(tolk_grants *grants, const char *token);
+const tolk_grant *tolk_grants_find(tolk_grants *grants, const char *session, const char *id);
+bool tolk_grants_remove(tolk_grants *grants, const char *session, const char *id);
+void tolk_grants_remove_session(tolk_grants *grants, const char *session);
+
+/* Calls fn for each grant of a session, in creation order. */
+void tolk_grants_foreach(tolk_grants *grants, const char *session, void (*fn)(const tolk_grant *, void *),
+                         void *ctx);
+
+const char *tolk_grant_kind_name(tolk_grant_kind kind); /* "console", "listener", "floor" */
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * A session's event hub for server-sent events: every change is published once
+ * with a sequence number; each connected reader waits for the next one and
+ * writes it in the text/event-stream format.
+ *
+ * The hub is refcounted because a reader (an HTTP connection thread) may outlive
+ * its session: closing the hub wakes every reader and ends its stream.
+ * "session" events carry no data in the hub: the reader renders the session as
+ * its own token may see it (keys for the operator only), through a callback.
+ */
+#ifndef TOLK_HUB_H
+#define TOLK_HUB_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+typedef struct tolk_hub tolk_hub;
+typedef struct tolk_hub_reader tolk_hub_reader;
+
+/* Renders the current session JSON for one reader; NULL ends the stream (the
+ * session or the token is gone). Called without any hub lock held. */
+typedef char *(*tolk_hub_render_fn)(void *ctx);
+
+tolk_hub *tolk_hub_new(void);
+tolk_hub *tolk_hub_ref(tolk_hub *hub);
+void tolk_hub_unref(tolk_hub *hub);
+/* Wakes every reader; they end their streams. Publishing after close does nothing. */
+void tolk_hub_close(tolk_hub *hub);
+
+/* Publishes an event; takes data (NULL for "session": readers render it). */
+void tolk_hub_publish(tolk_hub *hub, const char *event, json_object *data);
+/* Shorthand: the session's state changed. */
+void tolk_hub_session_changed(tolk_hub *hub);
+
+/* A reader starts with a "session" event, then follows the hub. Takes a hub ref;
+ * render_ctx is freed with free_ctx when the reader is freed. */
+tolk_hub_reader *tolk_hub_reader_new(tolk_hub *hub, tolk_hub_render_fn render, void *render_ctx,
+                                     void (*free_ctx)(void *));
+/* Blocks until there is something to write (an event, or a keepalive after
+ * keepalive_ms); returns bytes written to buf, or -1 when the stream ends. */
+ssize_t tolk_hub_read(tolk_hub_reader *reader, char *buf, size_t max, int keepalive_ms);
+void tolk_hub_reader_free(tolk_hub_reader *reader);
+
+#endif

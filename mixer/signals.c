@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "signals.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define TOLK_LOG_MODULE "signals"
+#include "log.h"
+
+static const char *const kind_names[] = {"slower", "technician", "handover_request", "handover_accept"};
+
+bool tolk_signal_kind_parse(const char *name, tolk_signal_kind *out)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(kind_names); i++) {
+        if (strcmp(name, kind_names[i]) == 0) {
+            *out = (tolk_signal_kind)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+json_object *tolk_signal_to_json(tolk_session *session, const tolk_signal *signal)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    const char *booth = config->channels[config->booths[signal->booth].channel];
+    json_object *obj = json_object_new_object();
+    json_object_object_add(obj, "id", json_object_new_int64(signal->id));
+    json_object_object_add(obj, "kind", json_object_new_string(kind_names[signal->kind]));
+    json_object_object_add(obj, "booth", json_object_new_string(booth));
+    if (signal->kind == TOLK_SIGNAL_SLOWER) {
+        json_object_object_add(obj, "console", NULL); /* anonymous, for the chair */
+    } else {
+        char id[16];
+        snprintf(id, sizeof id, "%s/%d", booth, signal->console + 1);
+        json_object_object_add(obj, "console", json_object_new_string(id));
+    }
+    GDateTime *seconds = g_date_time_new_from_unix_utc(signal->at_us / G_USEC_PER_SEC);
+    GDateTime *at = g_date_time_add(seconds, signal->at_us % G_USEC_PER_SEC);
+    g_date_time_unref(seconds);
+    gchar *iso = g_date_time_format_iso8601(at);
+    json_object_object_add(obj, "at", json_object_new_string(iso));
+    g_free(iso);
+    g_date_time_unref(at);
+    return obj;
+}
+
+json_object *tolk_signals_to_json(tolk_session *session)
+{
+    json_object *list = json_object_new_array();
+    for (guint i = 0; i < session->signals->len; i++)
+        json_object_array_add(list, tolk_signal_to_json(session, g_ptr_array_index(session->signals, i)));
+    return list;
+}
+
+/* The live console accepts: the latest requester of its booth goes live. */
+static bool accept_handover(tolk_session *session, int booth, tolk_result *err)
+{
+    int requester = session->handover_requester[booth] - 1;
+    if (requester < 0) {
+        *err = (tolk_result){.status = TOLK_ERR_ENGAGED, .code = "no_handover_request"};
+        snprintf(err->message, sizeof err->message, "no partner in this booth asked for the handover");
+        return false;
+    }
+    tolk_console_patch patch = {.has_mic = true, .mic = TOLK_MIC_ON};
+    *err = tolk_session_patch_console(session, booth, requester, &patch);
+    session->handover_requester[booth] = 0;
+    return err->status == TOLK_OK;
+}
+
+const tolk_signal *tolk_session_raise_signal(tolk_session *session, tolk_signal_kind kind, int booth, int console,
+                                             tolk_result *err)
+{
+    if (kind == TOLK_SIGNAL_HANDOVER_ACCEPT && !accept_handover(session, booth, err))
+        return NULL;
+    if (kind == TOLK_SIGNAL_HANDOVER_REQUEST)
+        session->handover_requester[booth] = console + 1;
+    tolk_signal *signal = g_new0(tolk_signal, 1);
+    signal->id = ++session->next_signal;
+    signal->kind = kind;
+    signal->booth = booth;
+    signal->console = console;
+    signal->at_us = g_get_real_time();
+    g_ptr_array_add(session->signals, signal);
+    tolk_hub_publish(session->hub, "signal", tolk_signal_to_json(session, signal));
+    LOG_INFO("session %s: signal %u %s", session->id, signal->id, kind_names[kind]);
+    return signal;
+}
+
+bool tolk_session_clear_signal(tolk_session *session, unsigned id)
+{
+    for (guint i = 0; i < session->signals->len; i++) {
+        tolk_signal *signal = g_ptr_array_index(session->signals, i);
+        if (signal->id == id) {
+            g_ptr_array_remove_index(session->signals, i);
+            json_object *data = json_object_new_object();
+            json_object_object_add(data, "id", json_object_new_int64(id));
+            tolk_hub_publish(session->hub, "signal_cleared", data);
+            return true;
+        }
+    }
+    return false;
+}

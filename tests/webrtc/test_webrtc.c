@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* WHEP and WHIP peers against a real WebRTC client (another webrtcbin in this
+ * process) over host candidates; bad offers; closing while media flows. */
+#include <gio/gio.h>
+#include <gst/app/gstappsink.h>
+#include <string.h>
+
+#include "media_input.h"
+#include "stream.h"
+#include "webrtc.h"
+#include "webrtc_private.h" /* tolk_webrtc_ice_set_addresses for the client */
+#include "webrtc_test_util.h"
+
+static const tolk_webrtc_config config = {.latency_ms = 40, .gather_timeout_ms = 3000};
+
+/* ---- a channel: a 1 kHz tone encoded once, pushed into a tolk_stream ---- */
+
+typedef struct {
+    GstElement *pipeline;
+    tolk_stream *stream;
+    gint frames; /* atomic */
+} channel;
+
+static GstFlowReturn on_encoded(GstAppSink *sink, gpointer user_data)
+{
+    channel *ch = user_data;
+    GstSample *sample = gst_app_sink_pull_sample(sink);
+    if (!sample)
+        return GST_FLOW_EOS;
+    GstBuffer *buffer = gst_sample_get_buffer(sample);
+    GstMapInfo map;
+    if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+        tolk_stream_push(ch->stream, map.data, map.size, GST_BUFFER_PTS(buffer));
+        gst_buffer_unmap(buffer, &map);
+        g_atomic_int_inc(&ch->frames);
+    }
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+}
+
+static channel *channel_new(double hz)
+{
+    channel *ch = g_new0(channel, 1);
+    uint8_t key[TOLK_KEY_LEN] = {1, 2, 3};
+    ch->stream = tolk_stream_new(key);
+    g_assert_nonnull(ch->stream);
+    char *desc = g_strdup_printf("audiotestsrc is-live=true wave=sine volume=0.3 freq=%.0f ! "
+                                 "audio/x-raw,rate=48000,channels=1 ! opusenc frame-size=20 ! "
+                                 "appsink name=sink sync=false",
+                                 hz);
+    ch->pipeline = gst_parse_launch(desc, NULL);
+    g_free(desc);
+    GstElement *sink = gst_bin_get_by_name(GST_BIN(ch->pipeline), "sink");
+    GstAppSinkCallbacks callbacks = {.new_sample = on_encoded};
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, ch, NULL);
+    gst_object_unref(sink);
+    gst_element_set_state(ch->pipeline, GST_STATE_PLAYING);
+    return ch;
+}
+
+static void channel_free(channel *ch)
+{
+    gst_element_set_state(ch->pipeline, GST_STATE_NULL);
+    gst_object_unref(ch->pipeline);
+    tolk_stream_free(ch->stream);
+    g_free(ch);
+}
+
+/* ---- a session: one real tolk_media_input, its tee metered ---- */
+
+typedef struct {
+    GstElement *pipeline;
+    GSocket *socket;
+    tolk_media_input *input;
+    tone_meter meter;
+} session;
+
+static session *session_new(double hz)
+{
+    session *s = g_new0(session, 1);
+    meter_init(&s->meter, hz);
+    s->pipeline = gst_pipeline_new(NULL);
+    s->socket = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+    GInetAddress *loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    GSocketAddress *address = g_inet_socket_address_new(loopback, 0);
+    g_assert_true(g_socket_bind(s->socket, address, TRUE, NULL));
+    g_object_unref(address);
+    g_object_unref(loopback);
+    uint8_t key[TOLK_KEY_LEN] = {4, 5, 6};
+    s->input = tolk_media_input_new(GST_BIN(s->pipeline), "floor", s->socket, key, 40);
+    g_assert_nonnull(s->input);
+    GstElement *queue = gst_element_factory_make("queue", NULL);
+    GstElement *sink = gst_element_factory_make("appsink", NULL);
+    g_object_set(sink, "sync", FALSE, NULL);
+    gst_bin_add_many(GST_BIN(s->pipeline), queue, sink, NULL);
+    g_assert_true(gst_element_link(queue, sink));
+    GstPad *tee_pad = tolk_media_input_request_pad(s->input);
+    GstPad *queue_pad = gst_element_get_static_pad(queue, "sink");
+    g_assert_cmpint(gst_pad_link(tee_pad, queue_pad), ==, GST_PAD_LINK_OK);
+    gst_object_unref(tee_pad);
+    gst_object_unref(queue_pad);
+    meter_attach(&s->meter, sink);
+    gst_element_set_state(s->pipeline, GST_STATE_PLAYING);
+    return s;
+}
+
+static void session_free(session *s)
+{
+    gst_element_set_state(s->pipeline, GST_STATE_NULL);
+    tolk_media_input_free(s->input);
+    gst_object_unref(s->pipeline);
+    g_object_unref(s->socket);
+    meter_clear(&s->meter);
+    g_free(s);
+}
+
+static uint64_t pushed_count(session *s)
+{
+    tolk_media_input_stats stats;
+    tolk_media_input_get_stats(s->input, &stats);
+    return stats.received;
+}
+
+/* 1 s of tone (50 blocks of 20 ms) */
+static bool heard_tone(void *meter)
+{
+    return meter_tone_blocks(meter) >= 50;
+}
+
+static bool peer_connected(void *peer)
+{
+    return tolk_webrtc_peer_state(peer) == TOLK_WEBRTC_CONNECTED;
+}
+
+/* ---- WHEP ---- */
+
+static tolk_webrtc_peer *whep_connect_with(channel *ch, client *c, unsigned pt, const tolk_webrtc_config *cfg)
+{
+    char *offer = client_offer(c);
+    g_test_message("offer:\n%s", offer);
+    g_assert_nonnull(strstr(offer, "OPUS/48000/2"));
+    char *answer = NULL;
+    char err[256] = "";
+    tolk_webrtc_peer *peer = tolk_webrtc_whep_new(offer, ch->stream, cfg, &answer, err, sizeof err);
+    g_assert_nonnull(peer);
+    g_assert_cmpstr(err, ==, "");
+    g_assert_true(cfg->ice_addresses == NULL || strstr(answer, cfg->ice_addresses));
+    g_test_message("answer:\n%s", answer);
+    g_assert_nonnull(strstr(answer, "a=candidate:"));
+    g_assert_nonnull(strstr(answer, "a=sendonly"));
+    char *rtpmap = g_strdup_printf("a=rtpmap:%u OPUS/48000/2", pt);
+    g_assert_nonnull(strstr(answer, rtpmap));
+    g_free(rtpmap);
+    g_assert_true(client_set_answer(c, answer));
+    g_free(answer);
+    g_free(offer);
+    return peer;
+}
+
+static tolk_webrtc_peer *whep_connect(channel *ch, client *c, unsigned pt)
+{
+    return whep_connect_with(ch, c, pt, &config);
+}
+
+static void test_whep(void)
+{
+    channel *ch = channel_new(1000);
+    client *c = client_new_receiver(109, 1000); /* Firefox's payload type */
+    tolk_webrtc_peer *peer = whep_connect(ch, c, 109);
+    g_assert_cmpint(strlen(tolk_webrtc_peer_id(peer)), ==, TOLK_WEBRTC_ID_LEN);
+    g_assert_cmpint(tolk_stream_listener_count(ch->stream), ==, 1);
+    g_assert_true(wait_for(heard_tone, &c->meter, 6000));
+    g_assert_cmpint(tolk_webrtc_peer_state(peer), ==, TOLK_WEBRTC_CONNECTED);
+    tolk_webrtc_peer_close(peer);
+    tolk_webrtc_peer_close(peer); /* idempotent */
+    g_assert_cmpint(tolk_stream_listener_count(ch->stream), ==, 0);
+    g_assert_cmpint(tolk_webrtc_peer_state(peer), ==, TOLK_WEBRTC_CLOSED);
+    tolk_webrtc_peer_unref(peer);
+    client_free(c);
+    channel_free(ch);
+}
+
+/* libnice offers no loopback candidate unless told to: a machine with only
+ * loopback (or a browser bound to it) needs ice_addresses. Both ends here
+ * use 127.0.0.1 alone. */
+static void test_whep_loopback(void)
+{
+    tolk_webrtc_config loopback = config;
+    loopback.ice_addresses = "127.0.0.1";
+    loopback.min_port = 40000;
+    loopback.max_port = 40100;
+    channel *ch = channel_new(1000);
+    client *c = client_new_receiver(111, 1000);
+    g_assert_true(tolk_webrtc_ice_set_addresses(c->webrtc, "127.0.0.1"));
+    tolk_webrtc_peer *peer = whep_connect_with(ch, c, 111, &loopback);
+    g_assert_true(wait_for(heard_tone, &c->meter, 6000));
+    tolk_webrtc_peer_unref(peer); /* the last reference closes */
+    g_assert_cmpint(tolk_stream_listener_count(ch->stream), ==, 0);
+    client_free(c);
+    channel_free(ch);
+}
+
+/* ---- WHIP ---- */
+
+static tolk_webrtc_peer *whip_connect(session *s, client *c)
+{
+    char *offer = client_offer(c);
+    char *answer = NULL;
+    char err[256] = "";
+    tolk_webrtc_peer *peer = tolk_webrtc_whip_new(offer, s->input, &config, &answer, err, sizeof err);
+    g_assert_nonnull(peer);
+    g_test_message("answer:\n%s", answer);
+    g_assert_nonnull(strstr(answer, "a=recvonly"));
+    g_assert_true(client_set_answer(c, answer));
+    g_free(answer);
+    g_free(offer);
+    return peer;
+}
+
+static void test_whip(void)
+{
+    session *s = session_new(440);
+    client *c = client_new_sender(111, 440); /* Chromium's payload type */
+    tolk_webrtc_peer *peer = whip_connect(s, c);
+    g_assert_true(wait_for(heard_tone, &s->meter, 6000));
+    g_assert_true(wait_for(peer_connected, peer, 1000));
+    tolk_webrtc_peer_close(peer);
+    uint64_t pushed = pushed_count(s);
+    g_usleep(200000);
+    g_assert_cmpuint(pushed_count(s), ==, pushed); /* nothing pushed after close */
+    tolk_webrtc_peer_unref(peer);
+    client_free(c);
+    session_free(s);
+}
+
+/* ---- bad offers ---- */
+
+#define SDP_HEAD "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+
+static void expect_refused(const char *offer, const char *words)
+{
+    char err[256] = "";
+    uint8_t key[TOLK_KEY_LEN] = {0};
+    tolk_stream *stream = tolk_stream_new(key);
+    g_assert_false(tolk_webrtc_offer_check(offer, NULL, err, sizeof err));
+    g_assert_nonnull(strstr(err, words));
+    err[0] = '\0';
+    g_assert_null(tolk_webrtc_whep_prepare(offer, stream, &config, err, sizeof err));
+    g_test_message("%s -> %s", offer ? offer : "(null)", err);
+    g_assert_nonnull(strstr(err, words));
+    g_assert_cmpint(tolk_stream_listener_count(stream), ==, 0);
+    tolk_stream_free(stream);
+}
+
+static void test_bad_offers(void)
+{
+    expect_refused(NULL, "not SDP");
+    expect_refused("hello world", "not SDP");
+    expect_refused(SDP_HEAD, "no m-line");
+    expect_refused(SDP_HEAD "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n", "no audio m-line");
+    expect_refused(SDP_HEAD "m=audio 9 UDP/TLS/RTP/SAVPF 0 8\r\na=rtpmap:0 PCMU/8000\r\n", "does not offer Opus");
+    /* opus in an rtpmap the m-line does not list */
+    expect_refused(SDP_HEAD "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=rtpmap:111 opus/48000/2\r\n", "does not offer Opus");
+    unsigned pt = 0;
+    char err[256];
+    const char *good = SDP_HEAD "m=audio 9 UDP/TLS/RTP/SAVPF 109 0\r\na=mid:0\r\na=recvonly\r\n"
+                                "a=rtpmap:109 opus/48000/2\r\n";
+    g_assert_true(tolk_webrtc_offer_check(good, &pt, err, sizeof err));
+    g_assert_cmpuint(pt, ==, 109);
+    /* A WHIP offer must send: a recvonly one is refused. */
+    g_assert_null(tolk_webrtc_whip_prepare(good, NULL, &config, err, sizeof err));
+    g_assert_nonnull(strstr(err, "recvonly"));
+}
+
+/* ---- trickle fragments ---- */
+
+static void test_trickle(void)
+{
+    uint8_t key[TOLK_KEY_LEN] = {0};
+    tolk_stream *stream = tolk_stream_new(key);
+    const char *offer = SDP_HEAD "a=group:BUNDLE a0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:a0\r\n"
+                                 "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\na=recvonly\r\n"
+                                 "a=rtpmap:111 opus/48000/2\r\n";
+    char err[256] = "";
+    tolk_webrtc_peer *peer = tolk_webrtc_whep_prepare(offer, stream, &config, err, sizeof err);
+    g_assert_nonnull(peer);
+    g_assert_cmpint(tolk_webrtc_peer_state(peer), ==, TOLK_WEBRTC_NEW);
+    g_assert_true(tolk_webrtc_peer_add_candidates(
+        peer, "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\nm=audio 9 RTP/AVP 0\r\na=mid:a0\r\n"
+              "a=candidate:1 1 UDP 2122252543 192.0.2.9 40000 typ host\r\na=end-of-candidates\r\n",
+        err, sizeof err));
+    g_assert_false(tolk_webrtc_peer_add_candidates(peer, "a=ice-ufrag:other\r\n", err, sizeof err));
+    g_assert_nonnull(strstr(err, "ICE restart"));
+    g_assert_false(tolk_webrtc_peer_add_candidates(peer, "a=mid:zz\r\n", err, sizeof err));
+    g_assert_false(tolk_webrtc_peer_add_candidates(peer, "garbage", err, sizeof err));
+    tolk_webrtc_peer_close(peer);
+    g_assert_false(tolk_webrtc_peer_add_candidates(peer, "", err, sizeof err));
+    /* closed before it answered: negotiate gives up at once */
+    g_assert_null(tolk_webrtc_peer_negotiate(peer, err, sizeof err));
+    g_assert_nonnull(strstr(err, "closed"));
+    tolk_webrtc_peer_unref(peer);
+    g_assert_cmpint(tolk_stream_listener_count(stream), ==, 0);
+    tolk_stream_free(stream);
+}
+
+/* ---- closing while frames flow ---- */
+
+typedef struct {
+    tolk_webrtc_peer *peer;
+    char *answer;
+    char err[256];
+} negotiation;
+
+static gpointer negotiate_thread(gpointer data)
+{
+    negotiation *n = data;
+    n->answer = tolk_webrtc_peer_negotiate(n->peer, n->err, sizeof n->err);
+    return NULL;
+}
+
+static void test_close_while_flowing(void)
+{
+    channel *ch = channel_new(1000);
+    session *s = session_new(440);
+    client *listener = client_new_receiver(111, 1000);
+    client *speaker = client_new_sender(111, 440);
+    tolk_webrtc_peer *whep = whep_connect(ch, listener, 111);
+    tolk_webrtc_peer *whip = whip_connect(s, speaker);
+    g_assert_true(wait_for(heard_tone, &listener->meter, 6000));
+    g_assert_true(wait_for(heard_tone, &s->meter, 6000));
+    /* The owner closes (session deleted) while media runs on every thread. */
+    tolk_webrtc_peer_close(whep);
+    tolk_webrtc_peer_close(whip);
+    g_assert_cmpint(tolk_stream_listener_count(ch->stream), ==, 0);
+    g_usleep(100000);
+    tolk_webrtc_peer_unref(whep);
+    tolk_webrtc_peer_unref(whip);
+    /* A close racing a negotiation in another thread. */
+    client *late = client_new_receiver(111, 1000);
+    char *offer = client_offer(late);
+    char err[256];
+    negotiation n = {tolk_webrtc_whep_prepare(offer, ch->stream, &config, err, sizeof err), NULL, ""};
+    g_assert_nonnull(n.peer);
+    tolk_webrtc_peer_ref(n.peer); /* the handler's own reference */
+    GThread *thread = g_thread_new("negotiate", negotiate_thread, &n);
+    g_usleep(5000);
+    tolk_webrtc_peer_close(n.peer);
+    tolk_webrtc_peer_unref(n.peer); /* the owner's */
+    g_thread_join(thread);
+    g_assert_cmpint(tolk_stream_listener_count(ch->stream), ==, 0);
+    g_test_message("negotiation racing close: %s", n.answer ? "answered" : n.err);
+    g_free(n.answer);
+    tolk_webrtc_peer_unref(n.peer);
+    g_free(offer);
+    client_free(late);
+    client_free(listener);
+    client_free(speaker);
+    session_free(s);
+    channel_free(ch);
+}
+
+int main(int argc, char **argv)
+{
+    gst_init(&argc, &argv);
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/webrtc/bad-offers", test_bad_offers);
+    g_test_add_func("/webrtc/trickle", test_trickle);
+    g_test_add_func("/webrtc/whep", test_whep);
+    g_test_add_func("/webrtc/whep-loopback", test_whep_loopback);
+    g_test_add_func("/webrtc/whip", test_whip);
+    g_test_add_func("/webrtc/close-while-flowing", test_close_while_flowing);
+    int rc = g_test_run();
+    gst_deinit();
+    return rc;
+}

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "webrtc_test_util.h"
+
+#include <gst/app/gstappsink.h>
+#include <gst/webrtc/webrtc.h>
+#include <math.h>
+#include <string.h>
+
+void meter_init(tone_meter *m, double hz)
+{
+    memset(m, 0, sizeof *m);
+    g_mutex_init(&m->lock);
+    m->hz = hz;
+}
+
+void meter_clear(tone_meter *m)
+{
+    g_mutex_clear(&m->lock);
+}
+
+/* Share of the block's energy at m->hz: 1 for a pure tone at hz, ~0 elsewhere. */
+static double tone_share(const tone_meter *m, double *energy)
+{
+    double coeff = 2.0 * cos(2.0 * G_PI * m->hz / 48000.0), s1 = 0, s2 = 0, sum = 0;
+    for (int i = 0; i < METER_BLOCK; i++) {
+        double s = m->block[i] + coeff * s1 - s2;
+        s2 = s1;
+        s1 = s;
+        sum += (double)m->block[i] * m->block[i];
+    }
+    double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+    *energy = sum;
+    return sum > 0 ? power * 2.0 / (METER_BLOCK * sum) : 0;
+}
+
+static void meter_feed(tone_meter *m, const float *x, gsize n)
+{
+    g_mutex_lock(&m->lock);
+    for (gsize i = 0; i < n; i++) {
+        m->block[m->fill++] = x[i];
+        if (m->fill < METER_BLOCK)
+            continue;
+        m->fill = 0;
+        double energy, share = tone_share(m, &energy);
+        if (energy / METER_BLOCK < 1e-5) /* below -50 dBFS: silence */
+            continue;
+        m->blocks++;
+        if (share > 0.5)
+            m->tone_blocks++;
+    }
+    g_mutex_unlock(&m->lock);
+}
+
+int meter_tone_blocks(tone_meter *m)
+{
+    g_mutex_lock(&m->lock);
+    int n = m->tone_blocks;
+    g_mutex_unlock(&m->lock);
+    return n;
+}
+
+static GstFlowReturn on_meter_sample(GstAppSink *sink, gpointer user_data)
+{
+    GstSample *sample = gst_app_sink_pull_sample(sink);
+    if (!sample)
+        return GST_FLOW_EOS;
+    GstMapInfo map;
+    if (gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ)) {
+        meter_feed(user_data, (const float *)map.data, map.size / sizeof(float));
+        gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
+    }
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+}
+
+void meter_attach(tone_meter *m, GstElement *appsink)
+{
+    GstAppSinkCallbacks callbacks = {.new_sample = on_meter_sample};
+    gst_app_sink_set_callbacks(GST_APP_SINK(appsink), &callbacks, m, NULL);
+}
+
+static void on_gathering(GObject *webrtc, GParamSpec *pspec, gpointer user_data)
+{
+    (void)pspec;
+    client *c = user_data;
+    GstWebRTCICEGatheringState state;
+    g_object_get(webrtc, "ice-gathering-state", &state, NULL);
+    g_mutex_lock(&c->lock);
+    c->gathered = state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE;
+    g_cond_broadcast(&c->cond);
+    g_mutex_unlock(&c->lock);
+}
+
+static client *client_alloc(double hz)
+{
+    client *c = g_new0(client, 1);
+    g_mutex_init(&c->lock);
+    g_cond_init(&c->cond);
+    meter_init(&c->meter, hz);
+    c->pipeline = gst_pipeline_new(NULL);
+    c->webrtc = gst_element_factory_make("webrtcbin", NULL);
+    g_assert_nonnull(c->webrtc);
+    g_object_set(c->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+    gst_bin_add(GST_BIN(c->pipeline), c->webrtc);
+    g_signal_connect(c->webrtc, "notify::ice-gathering-state", G_CALLBACK(on_gathering), c);
+    return c;
+}
+
+static GstCaps *opus_rtp_caps(unsigned pt)
+{
+    return gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "audio", "encoding-name",
+                               G_TYPE_STRING, "OPUS", "clock-rate", G_TYPE_INT, 48000, "encoding-params",
+                               G_TYPE_STRING, "2", "payload", G_TYPE_INT, (int)pt, NULL);
+}
+
+static void on_client_pad(GstElement *webrtc, GstPad *pad, gpointer user_data)
+{
+    (void)webrtc;
+    client *c = user_data;
+    if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
+        return;
+    GstElement *bin = gst_parse_bin_from_description(
+        "rtpopusdepay ! opusdec ! audioconvert ! audioresample ! "
+        "audio/x-raw,format=F32LE,rate=48000,channels=1 ! appsink name=sink sync=false",
+        TRUE, NULL);
+    GstElement *sink = gst_bin_get_by_name(GST_BIN(bin), "sink");
+    meter_attach(&c->meter, sink);
+    gst_object_unref(sink);
+    gst_bin_add(GST_BIN(c->pipeline), bin);
+    gst_element_sync_state_with_parent(bin);
+    GstPad *sinkpad = gst_element_get_static_pad(bin, "sink");
+    g_assert_cmpint(gst_pad_link(pad, sinkpad), ==, GST_PAD_LINK_OK);
+    gst_object_unref(sinkpad);
+}
+
+client *client_new_receiver(unsigned pt, double hz)
+{
+    client *c = client_alloc(hz);
+    GstCaps *caps = opus_rtp_caps(pt);
+    GstWebRTCRTPTransceiver *t = NULL;
+    g_signal_emit_by_name(c->webrtc, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &t);
+    gst_caps_unref(caps);
+    g_assert_nonnull(t);
+    gst_object_unref(t);
+    g_signal_connect(c->webrtc, "pad-added", G_CALLBACK(on_client_pad), c);
+    return c;
+}
+
+client *client_new_sender(unsigned pt, double hz)
+{
+    client *c = client_alloc(hz);
+    char *desc = g_strdup_printf("audiotestsrc is-live=true wave=sine volume=0.3 freq=%.0f ! "
+                                 "audio/x-raw,rate=48000,channels=1 ! opusenc frame-size=20 ! "
+                                 "rtpopuspay pt=%u",
+                                 hz, pt);
+    GstElement *bin = gst_parse_bin_from_description(desc, TRUE, NULL);
+    g_free(desc);
+    gst_bin_add(GST_BIN(c->pipeline), bin);
+    GstPad *sink = gst_element_request_pad_simple(c->webrtc, "sink_%u");
+    GstPad *src = gst_element_get_static_pad(bin, "src");
+    g_assert_cmpint(gst_pad_link(src, sink), ==, GST_PAD_LINK_OK);
+    GstWebRTCRTPTransceiver *t = NULL;
+    g_object_get(sink, "transceiver", &t, NULL);
+    GstCaps *caps = opus_rtp_caps(pt);
+    g_object_set(t, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "codec-preferences", caps, NULL);
+    gst_caps_unref(caps);
+    gst_object_unref(t);
+    gst_object_unref(src);
+    gst_object_unref(sink);
+    return c;
+}
+
+static GstStructure *await(GstPromise *promise)
+{
+    g_assert_cmpint(gst_promise_wait(promise), ==, GST_PROMISE_RESULT_REPLIED);
+    const GstStructure *reply = gst_promise_get_reply(promise);
+    GstStructure *copy = reply ? gst_structure_copy(reply) : NULL;
+    gst_promise_unref(promise);
+    return copy;
+}
+
+char *client_offer(client *c)
+{
+    g_assert_cmpint(gst_element_set_state(c->pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+    GstPromise *promise = gst_promise_new();
+    g_signal_emit_by_name(c->webrtc, "create-offer", NULL, promise);
+    GstStructure *reply = await(promise);
+    GstWebRTCSessionDescription *offer = NULL;
+    gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
+    gst_structure_free(reply);
+    g_assert_nonnull(offer);
+    promise = gst_promise_new();
+    g_signal_emit_by_name(c->webrtc, "set-local-description", offer, promise);
+    reply = await(promise);
+    if (reply)
+        gst_structure_free(reply);
+    gst_webrtc_session_description_free(offer);
+    gint64 deadline = g_get_monotonic_time() + 3 * G_TIME_SPAN_SECOND;
+    g_mutex_lock(&c->lock);
+    while (!c->gathered && g_cond_wait_until(&c->cond, &c->lock, deadline))
+        ;
+    g_mutex_unlock(&c->lock);
+    GstWebRTCSessionDescription *local = NULL;
+    g_object_get(c->webrtc, "local-description", &local, NULL);
+    char *text = gst_sdp_message_as_text(local->sdp);
+    gst_webrtc_session_description_free(local);
+    return text;
+}
+
+bool client_set_answer(client *c, const char *answer)
+{
+    GstSDPMessage *sdp = NULL;
+    if (gst_sdp_message_new_from_text(answer, &sdp) != GST_SDP_OK)
+        return false;
+    GstWebRTCSessionDescription *desc = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
+    GstPromise *promise = gst_promise_new();
+    g_signal_emit_by_name(c->webrtc, "set-remote-description", desc, promise);
+    GstStructure *reply = await(promise);
+    bool ok = !reply || !gst_structure_has_field(reply, "error");
+    if (reply)
+        gst_structure_free(reply);
+    gst_webrtc_session_description_free(desc);
+    return ok;
+}
+
+int client_connection_state(client *c)
+{
+    GstWebRTCPeerConnectionState state;
+    g_object_get(c->webrtc, "connection-state", &state, NULL);
+    return (int)state;
+}
+
+void client_free(client *c)
+{
+    gst_element_set_state(c->pipeline, GST_STATE_NULL);
+    g_signal_handlers_disconnect_by_data(c->webrtc, c);
+    gst_object_unref(c->pipeline);
+    meter_clear(&c->meter);
+    g_mutex_clear(&c->lock);
+    g_cond_clear(&c->cond);
+    g_free(c);
+}
+
+bool wait_for(bool (*fn)(void *), void *ctx, int timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    while (!fn(ctx)) {
+        if (g_get_monotonic_time() > deadline)
+            return false;
+        g_usleep(20000);
+    }
+    return true;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* Helpers for the WebRTC tests: a tone meter (Goertzel) fed by an appsink, and
+ * a browser stand-in built on another webrtcbin. */
+#ifndef TOLK_WEBRTC_TEST_UTIL_H
+#define TOLK_WEBRTC_TEST_UTIL_H
+
+#include <gst/gst.h>
+#include <stdbool.h>
+
+#define METER_BLOCK 960 /* 20 ms at 48 kHz */
+
+typedef struct {
+    GMutex lock;
+    double hz;
+    float block[METER_BLOCK];
+    int fill;
+    int blocks;      /* blocks with audible sound */
+    int tone_blocks; /* of which most energy is at hz */
+} tone_meter;
+
+void meter_init(tone_meter *m, double hz);
+void meter_clear(tone_meter *m);
+int meter_tone_blocks(tone_meter *m);
+/* Sends F32 48 kHz mono buffers of `appsink` to the meter. */
+void meter_attach(tone_meter *m, GstElement *appsink);
+
+/* A browser stand-in: one webrtcbin in its own pipeline. */
+typedef struct {
+    GstElement *pipeline;
+    GstElement *webrtc;
+    GMutex lock;
+    GCond cond;
+    gboolean gathered;
+    tone_meter meter; /* what it receives (WHEP) */
+} client;
+
+/* Receives Opus offered with payload type `pt` (109 like Firefox), decodes it into the meter. */
+client *client_new_receiver(unsigned pt, double hz);
+/* Sends a sine at `hz`, Opus with payload type `pt` (111 like Chromium). */
+client *client_new_sender(unsigned pt, double hz);
+/* Creates the offer, waits for its gathering: the full SDP text (g_free). */
+char *client_offer(client *c);
+bool client_set_answer(client *c, const char *answer);
+int client_connection_state(client *c);
+void client_free(client *c);
+
+/* Polls `fn` every 20 ms until TRUE or `timeout_ms`. */
+bool wait_for(bool (*fn)(void *), void *ctx, int timeout_ms);
+
+#endif
