@@ -139,9 +139,11 @@ void api_reply_created(api_call *call, json_object *body, const char *location)
 static bool grant_allows(api_call *call, api_access access)
 {
     const tolk_grant *g = call->grant;
-    tolk_session *session = tolk_app_find(call->app, tolk_http_param(call->req, "sid"));
     if (access == ACCESS_OWNER)
         return true;
+    if (access == ACCESS_OPERATOR)
+        return false;
+    tolk_session *session = tolk_app_find(call->app, tolk_http_param(call->req, "sid"));
     if (access == ACCESS_CHANNEL && session) {
         int channel = tolk_matrix_channel_index(session->matrix, tolk_http_param(call->req, "ch"));
         if (channel >= 0 && session->channel_public[channel])

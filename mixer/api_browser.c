@@ -233,7 +233,7 @@ static char *render_session(void *ctx)
     bool operator = stream->grant[0] == '\0';
     if (session && (operator || tolk_grants_find(stream->app->grants, stream->session, stream->grant))) {
         json_object *json = tolk_session_to_json(session, operator);
-        text = g_strdup(json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN));
+        text = g_strdup(json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(json);
     }
     g_mutex_unlock(&stream->app->lock);

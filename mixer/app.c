@@ -9,6 +9,8 @@
 
 tolk_session *tolk_app_find(tolk_app *app, const char *id)
 {
+    if (!id)
+        return NULL;
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         if (strcmp(session->id, id) == 0)

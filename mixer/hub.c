@@ -70,7 +70,7 @@ void tolk_hub_close(tolk_hub *hub)
 
 void tolk_hub_publish(tolk_hub *hub, const char *event, json_object *data)
 {
-    char *text = data ? g_strdup(json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN)) : NULL;
+    char *text = data ? g_strdup(json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) : NULL;
     json_object_put(data);
     g_mutex_lock(&hub->lock);
     if (hub->closed) {
