@@ -15,6 +15,7 @@ typedef enum {
     ACCESS_PUBLIC,   /* anyone, no token */
     ACCESS_OPERATOR, /* the operator only */
     ACCESS_SESSION,  /* any token of the session {sid} */
+    ACCESS_VIEW,     /* any token of the session, or anyone when it has a public channel */
     ACCESS_CONSOLE,  /* the console token of {lang}/{n} */
     ACCESS_CHANNEL,  /* the listener token of {ch}, or anyone when {ch} is public */
     ACCESS_FLOOR,    /* the floor token of the session */
@@ -44,10 +45,10 @@ static const api_route routes[] = {
     {"GET", "/metrics", 0, ACCESS_OPERATOR, api_get_metrics},
     {"GET", SESSIONS, 0, ACCESS_OPERATOR, api_list_sessions},
     {"POST", SESSIONS, JSON, ACCESS_OPERATOR, api_create_session},
-    {"GET", SESSION, 0, ACCESS_SESSION, api_get_session},
+    {"GET", SESSION, ANY_TOKEN, ACCESS_VIEW, api_get_session},
     {"PATCH", SESSION, JSON, ACCESS_OPERATOR, api_patch_session},
     {"DELETE", SESSION, 0, ACCESS_OPERATOR, api_delete_session},
-    {"GET", SESSION "/events", TOLK_ROUTE_QUERY_TOKEN, ACCESS_SESSION, api_get_events},
+    {"GET", SESSION "/events", TOLK_ROUTE_QUERY_TOKEN | ANY_TOKEN, ACCESS_VIEW, api_get_events},
     {"PATCH", CHANNEL, JSON, ACCESS_OPERATOR, api_patch_channel},
     {"POST", CHANNEL "/outputs", JSON, ACCESS_OPERATOR, api_create_channel_output},
     {"DELETE", CHANNEL "/outputs/{oid}", 0, ACCESS_OPERATOR, api_delete_channel_output},
@@ -150,11 +151,18 @@ static bool grant_allows(api_call *call, api_access access)
             return true;
         return g && g->kind == TOLK_GRANT_LISTENER && g->channel == channel;
     }
+    if (access == ACCESS_VIEW && session && !g) {
+        for (int ch = 0; ch <= tolk_matrix_config_get(session->matrix)->channel_count; ch++) {
+            if (session->channel_public[ch])
+                return true;
+        }
+    }
     if (!g || !session)
         return false;
     int booth, console;
     switch (access) {
-    case ACCESS_SESSION: return true;
+    case ACCESS_SESSION:
+    case ACCESS_VIEW: return true;
     case ACCESS_FLOOR: return g->kind == TOLK_GRANT_FLOOR;
     case ACCESS_BOOTH: return g->kind == TOLK_GRANT_CONSOLE;
     case ACCESS_CONSOLE:

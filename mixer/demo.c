@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "request_parse.h"
 #include "session_json.h"
@@ -82,6 +83,24 @@ static void add_listeners(tolk_session *session, const char *sdp_dir)
     }
 }
 
+/* Pages to try at once: the demo's channels are public (no token to listen),
+ * and console en/1 gets a token. */
+static void print_pages(tolk_app *app, tolk_session *session, const tolk_options *options)
+{
+    int count = tolk_matrix_config_get(session->matrix)->channel_count;
+    for (int ch = 0; ch <= count; ch++)
+        session->channel_public[ch] = true;
+    const tolk_grant *grant = tolk_grants_add(app->grants, session->id, TOLK_GRANT_CONSOLE, 0, 0, -1);
+    const char *host = strchr(options->listen_address, ':') ? "[%s]" : "%s";
+    char base[128], address[80];
+    snprintf(address, sizeof address, host, options->listen_address);
+    snprintf(base, sizeof base, "http://%s:%d", address, options->listen_port);
+    printf("In a browser:\n  listener     %s/listen/#session=%s&channel=en\n", base, session->id);
+    if (grant)
+        printf("  interpreter  %s/console/#session=%s&console=en/1&token=%s\n", base, session->id, grant->token);
+    printf("  operator     %s/operator/ (with the operator token)\n", base);
+}
+
 bool tolk_startup_demo(tolk_app *app, const tolk_options *options)
 {
     tolk_session_env env = app->env;
@@ -93,6 +112,7 @@ bool tolk_startup_demo(tolk_app *app, const tolk_options *options)
     if (!session)
         return false;
     add_listeners(session, options->demo_sdp_dir);
+    print_pages(app, session, options);
     fflush(stdout);
     return true;
 }
