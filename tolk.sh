@@ -15,6 +15,7 @@ PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
   libsrtp2-dev libopus-dev libmicrohttpd-dev libjson-c-dev
   python3 ffmpeg espeak-ng curl
+  chromium nodejs npm
 )
 
 missing_packages() {
@@ -34,6 +35,14 @@ deps() {
   $sudo apt-get update -q
   # shellcheck disable=SC2086
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+}
+
+browser_deps() {
+  # playwright-core drives Debian's chromium; installed from the lockfile.
+  if [ ! -d tests/browser/node_modules/playwright-core ] ||
+     [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+    npm ci --prefix tests/browser --no-audit --no-fund
+  fi
 }
 
 build() {
@@ -64,7 +73,7 @@ case "${1:-}" in
     floor=$(demo_voice || true)
     exec build/mixer/tolk --demo ${floor:+--demo-floor "$floor"} --demo-sdp-dir build/demo "${@:2}" ;;
   test)
-    deps; build build
+    deps; browser_deps; build build
     status=0
     meson test -C build --print-errorlogs "${@:2}" || status=$?
     python3 tests/summary.py build/meson-logs/testlog.json || status=1
@@ -73,7 +82,7 @@ case "${1:-}" in
     deps; build build
     meson test -C build --benchmark --verbose "${@:2}" ;;
   asan)
-    deps; build build-asan -Db_sanitize=address,undefined -Db_lundef=false
+    deps; browser_deps; build build-asan -Db_sanitize=address,undefined -Db_lundef=false
     # GLib allocates once in a library constructor and never frees it: tests/lsan.supp.
     ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="fast_unwind_on_malloc=0:suppressions=$PWD/tests/lsan.supp" \
       meson test -C build-asan --print-errorlogs "${@:2}" ;;

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+// Scenario 1: an interpreter page goes live; a listener page on its channel hears the
+// interpreter's tone, then the floor's tone after mic off.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Daemon, SITTING, TONE, floorSender, launchBrowser, skipUnlessReady, waitFor, waitTone } from './harness.mjs';
+
+const skip = skipUnlessReady();
+let daemon, floor, interpreter, listener;
+
+before(async () => {
+  if (skip) return;
+  daemon = await new Daemon().start();
+  const session = await daemon.ok('POST', 'sessions', SITTING);
+  floor = floorSender(session, TONE.floor);
+  interpreter = await launchBrowser(TONE.a);
+  listener = await launchBrowser(TONE.b);
+});
+
+after(async () => {
+  await interpreter?.close();
+  await listener?.close();
+  floor?.stop();
+  await daemon?.stop();
+});
+
+test('listener hears the live interpreter, then the floor after mic off', { skip, timeout: 90000 }, async () => {
+  const desk = await daemon.pageUrl('browser', { role: 'console', console: 'en/1' });
+  assert.match(desk.url, /^\/console\/#/);
+  const ear = await daemon.pageUrl('browser', { role: 'listener', channel: 'en' });
+  const console1 = await interpreter.page(desk.href);
+  const page = await listener.page(ear.href);
+
+  await waitFor(() => console1.locator('#state-mic[data-state="connected"]').count(), 15000, 'the WHIP link');
+  await waitFor(() => page.locator('#state[data-state="connected"]').count(), 15000, 'the WHEP link');
+  // Idle channel: the listener hears the floor.
+  await waitTone(page, TONE.floor, [TONE.a]);
+
+  await console1.getByRole('button', { name: /Microphone/ }).click();
+  await waitFor(() => console1.locator('#onair[data-live="true"]').count(), 5000, 'the on-air lamp');
+  const live = await daemon.ok('GET', 'sessions/browser');
+  assert.equal(live.channels.find((c) => c.id === 'en').source, 'en/1');
+  await waitTone(page, TONE.a, [TONE.floor]);
+
+  await console1.keyboard.down('c'); // hold C: cough
+  await waitFor(async () => (await daemon.ok('GET', 'sessions/browser')).booths[0].consoles[0].mic === 'muted', 5000, 'muted while C is held');
+  await waitFor(() => console1.locator('#onair[data-live="muted"]').count(), 5000, 'the cough lamp');
+  await console1.keyboard.up('c');
+  await waitFor(async () => (await daemon.ok('GET', 'sessions/browser')).booths[0].consoles[0].mic === 'on', 5000, 'back on after C');
+
+  await console1.keyboard.press('m'); // the M shortcut: mic off
+  await waitFor(() => console1.locator('#onair[data-live="false"]').count(), 5000, 'the lamp off');
+  await waitTone(page, TONE.floor, [TONE.a]);
+  assert.equal(await page.locator('#balance-box').isHidden(), true, 'a one-channel token has no floor balance');
+});

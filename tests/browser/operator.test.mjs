@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+// Scenario 4: the operator page shows a console going live within a second.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Daemon, SITTING, TONE, launchBrowser, skipUnlessReady, text, waitFor } from './harness.mjs';
+
+const skip = skipUnlessReady();
+let daemon, browser;
+
+before(async () => {
+  if (skip) return;
+  daemon = await new Daemon().start();
+  await daemon.ok('POST', 'sessions', SITTING);
+  browser = await launchBrowser(TONE.b);
+});
+
+after(async () => {
+  await browser?.close();
+  await daemon?.stop();
+});
+
+test('a console going live shows on the operator page within 1 s', { skip, timeout: 60000 }, async () => {
+  const page = await browser.page(`${daemon.url}/operator/#session=browser&token=${daemon.token}`);
+  const state = () => text(page, '[data-desk="en/1"] .desk-state');
+  await waitFor(async () => (await state()) === 'idle', 10000, 'the idle desk');
+  await waitFor(() => page.locator('#state-events[data-state="open"]').count(), 10000, 'the events');
+  assert.equal(await page.evaluate(() => location.hash.includes('token')), false, 'the token leaves the URL');
+
+  const t0 = Date.now();
+  await daemon.ok('PATCH', 'sessions/browser/booths/en/consoles/1', { mic: 'on' });
+  await waitFor(async () => (await state()) === 'live on A', 1000, 'live on A within 1 s', 20);
+  const seen = Date.now() - t0;
+  assert.ok(seen <= 1000, `shown after ${seen} ms`);
+  assert.equal(await text(page, '[data-channel="en"] td'), 'en/1');
+
+  await daemon.ok('PATCH', 'sessions/browser/booths/en/consoles/1', { output: 'B' });
+  await waitFor(async () => (await state()) === 'live on B (fr)', 1000, 'live on B', 20);
+});

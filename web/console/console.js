@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+// The interpreter's console: wires the API, events, media and controls of one console.
+
+import { apiClient, apiPath, consoleParts, hashParams } from '../common/api.js';
+import { audioContext, unblockSoundWith } from '../common/audio.js';
+import { $, showState } from '../common/dom.js';
+import { sessionEvents } from '../common/events.js';
+import { analyser, runMeter, showLevel } from '../common/meter.js';
+import { registerProbe } from '../common/probe.js';
+import { whep } from '../common/whep.js';
+import { interpreterMicrophone, whip } from '../common/whip.js';
+import { headphoneChain } from './feed.js';
+import { findChannel, isLive, outputChannel, render } from './view.js';
+
+const { session: sid, console: cid, token } = hashParams();
+const client = apiClient(token);
+const consolePath = apiPath('sessions', sid, ...consoleParts(cid || ''));
+let session = null;
+let pending = []; // open handover requests of this booth: signal objects
+let coughing = false;
+
+const showError = (text) => { $('#error').textContent = text || ''; };
+
+function booth() {
+  return session.booths.find((b) => b.consoles.some((c) => c.id === cid));
+}
+const me = () => booth().consoles.find((c) => c.id === cid);
+
+function update() {
+  if (session && booth()) render(session, booth(), me(), pending);
+}
+
+function mergeConsole(c) {
+  Object.assign(me(), c);
+  update();
+}
+
+function explain(error) {
+  if (error.code === 'channel_engaged') {
+    const out = outputChannel(booth(), me());
+    const ch = findChannel(session, out);
+    const holder = ch && ch.source !== 'floor' && ch.source !== 'silence' ? ch.source : 'another console';
+    return `Channel ${out} is engaged by ${holder}: your microphone stays off. (${error.message})`;
+  }
+  return error.message;
+}
+
+async function patch(body) {
+  try {
+    showError('');
+    mergeConsole(await client.patch(consolePath, body));
+  } catch (error) {
+    showError(explain(error));
+  }
+}
+
+async function signal(kind, status) {
+  try {
+    await client.post(apiPath('sessions', sid, 'signals'), { kind });
+    $('#signal-status').textContent = `${status} (${new Date().toLocaleTimeString()})`;
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+const toggleMic = () => patch({ mic: isLive(me()) ? 'off' : 'on' });
+function cough(held) {
+  if (!isLive(me()) || held === coughing) return;
+  coughing = held;
+  $('#cough').dataset.held = String(held);
+  patch({ mic: held ? 'muted' : 'on' });
+}
+
+function wireControls(feed) {
+  $('#mic').addEventListener('click', toggleMic);
+  const coughButton = $('#cough');
+  coughButton.addEventListener('pointerdown', (e) => { coughButton.setPointerCapture(e.pointerId); cough(true); });
+  for (const name of ['pointerup', 'pointercancel', 'lostpointercapture']) coughButton.addEventListener(name, () => cough(false));
+  coughButton.addEventListener('keydown', (e) => { if ((e.key === ' ' || e.key === 'Enter') && !e.repeat) cough(true); });
+  coughButton.addEventListener('keyup', (e) => { if (e.key === ' ' || e.key === 'Enter') cough(false); });
+  addEventListener('keydown', (e) => {
+    if (e.repeat || e.ctrlKey || e.metaKey || e.altKey || e.target.matches('input:not([type=range]), textarea')) return;
+    if (e.key === 'm' || e.key === 'M') toggleMic();
+    if (e.key === 'c' || e.key === 'C') cough(true);
+  });
+  addEventListener('keyup', (e) => { if (e.key === 'c' || e.key === 'C') cough(false); });
+  $('#out-a').addEventListener('click', () => patch({ output: 'A' }));
+  $('#out-b').addEventListener('click', () => patch({ output: 'B' }));
+  $('#b-channel').addEventListener('change', (e) => patch({ b_channel: e.target.value }));
+  $('#listen').addEventListener('change', (e) => patch({ listen: e.target.value }));
+  for (const name of ['volume', 'bass', 'treble']) {
+    $(`#${name}`).addEventListener('input', (e) => feed.set(name, Number(e.target.value)));
+  }
+  $('#slower').addEventListener('click', () => signal('slower', 'Asked the speaker to slow down'));
+  $('#technician').addEventListener('click', () => signal('technician', 'Technician called'));
+  $('#handover-request').addEventListener('click', () => signal('handover_request', 'Handover requested'));
+  $('#handover-accept').addEventListener('click', () => signal('handover_accept', 'Handover accepted'));
+  $('#take-over').addEventListener('click', () => patch({ mic: 'on' }));
+}
+
+function onSignal(s) {
+  if (s.kind === 'handover_request' && s.booth === booth().language && s.console !== cid) pending.push(s);
+  if (s.kind === 'handover_accept' && s.booth === booth().language) pending = [];
+  update();
+}
+
+async function startMedia(feed) {
+  const base = consolePath;
+  whep(`${base}/whep`, token, (stream) => feed.connect(stream), (s, e) => {
+    showState($('#state-feed'), 'return feed', s);
+    if (e && s === 'failed') showError(`Return feed: ${e.message}`);
+  });
+  try {
+    const mic = await interpreterMicrophone();
+    const ctx = audioContext();
+    const micMeter = analyser(ctx, ctx.createMediaStreamSource(mic));
+    registerProbe('mic', micMeter);
+    runMeter(micMeter, $('#meter-in'));
+    whip(`${base}/whip`, token, mic.getAudioTracks()[0], (s, e) => {
+      showState($('#state-mic'), 'mic link', s);
+      if (e && s === 'failed') showError(`Microphone link: ${e.message}`);
+    });
+  } catch (error) {
+    showError(`No microphone: ${error.message}`);
+  }
+}
+
+async function main() {
+  if (!sid || !cid || !token) {
+    showError('This page needs #session=…&console=…&token=… in its address (ask the technician for your link).');
+    return;
+  }
+  $('#title').textContent = `Console ${cid} · ${sid}`;
+  document.title = `Tolk console ${cid}`;
+  const feed = headphoneChain();
+  registerProbe('return', feed.out);
+  runMeter(feed.out, $('#meter-feed'));
+  unblockSoundWith($('#unblock'));
+  wireControls(feed);
+  try {
+    session = await client.get(apiPath('sessions', sid));
+  } catch (error) {
+    showError(`Cannot load the sitting: ${error.message}`);
+    return;
+  }
+  if (!booth()) {
+    showError(`This sitting has no console ${cid}.`);
+    return;
+  }
+  update();
+  sessionEvents(sid, token, {
+    session: (s) => { session = s; if (!isLive(me())) pending = []; update(); },
+    levels: (l) => showLevel($('#meter-out'), l.channels?.[outputChannel(booth(), me())]),
+    signal: onSignal,
+    console: (e) => {
+      if (e.console !== cid) return;
+      if (e.event === 'overridden') showError(`${e.other || 'Another console'} took over your channel: your microphone is off.`);
+      if (e.event === 'console_lost') showError('Your microphone stopped reaching the server: it was switched off.');
+    },
+    signal_cleared: ({ id }) => { pending = pending.filter((s) => s.id !== id); update(); },
+  }, (s) => showState($('#state-events'), 'events', s));
+  startMedia(feed);
+}
+
+main();

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+// The listener page: choose a language, hear it (and the original under it), stay connected.
+
+import { apiClient, apiPath, hashParams } from '../common/api.js';
+import { unblockSoundWith } from '../common/audio.js';
+import { $, el, qualityTag, showState } from '../common/dom.js';
+import { sessionEvents } from '../common/events.js';
+import { runMeter } from '../common/meter.js';
+import { channelLabel } from '../common/names.js';
+import { registerProbe } from '../common/probe.js';
+import { whep } from '../common/whep.js';
+import { listenerMix } from './mix.js';
+
+const params = hashParams();
+const { session: sid, token } = params;
+let chosen = params.channel || null;
+let session = null;
+const links = { channel: null, floor: null };
+const mix = listenerMix();
+
+const showError = (text) => { $('#error').textContent = text || ''; };
+
+function setHash() {
+  const p = new URLSearchParams({ session: sid, ...(chosen ? { channel: chosen } : {}), ...(token ? { token } : {}) });
+  history.replaceState(null, '', `#${p}`);
+}
+
+function renderChannels() {
+  const list = session ? session.channels : chosen ? [{ id: chosen }] : [];
+  $('#channels').replaceChildren(...list.map((ch) => el('li', {},
+    el('button', { 'aria-pressed': String(ch.id === chosen), 'data-channel': ch.id, onclick: () => choose(ch.id) },
+      el('span', {}, channelLabel(ch.id)),
+      ch.quality ? qualityTag(ch.quality) : null,
+      ch.listeners != null ? el('span', { class: 'count' }, `${ch.listeners} listening`) : null))));
+  const current = list.find((ch) => ch.id === chosen);
+  $('#now').textContent = chosen ? channelLabel(chosen) : 'No channel chosen';
+  $('#now-tag').replaceChildren(current && current.quality ? qualityTag(current.quality) : '');
+}
+
+function link(which, channelId) {
+  if (links[which]) links[which].close();
+  links[which] = whep(apiPath('sessions', sid, 'channels', channelId, 'whep'), token,
+    (stream) => mix.connect(which, stream),
+    (state, error) => {
+      if (which === 'channel') {
+        showState($('#state'), channelId, state);
+        if (state === 'failed') showError(`Cannot receive ${channelLabel(channelId)}: ${error.message}`);
+        if (state === 'connected') showError('');
+      } else if (state === 'failed') {
+        $('#balance-box').hidden = true; // this token cannot receive the floor
+        mix.connect('floor', null);
+      } else if (state === 'connected') {
+        $('#balance-box').hidden = false;
+      }
+    });
+}
+
+function choose(channelId) {
+  chosen = channelId;
+  setHash();
+  showError('');
+  renderChannels();
+  link('channel', channelId);
+  if (channelId === 'floor') {
+    if (links.floor) links.floor.close();
+    links.floor = null;
+    mix.connect('floor', null);
+    $('#balance-box').hidden = true;
+  } else {
+    link('floor', 'floor');
+  }
+}
+
+async function main() {
+  if (!sid) {
+    showError('This page needs #session=… (and usually &token=…) in its address.');
+    return;
+  }
+  $('#title').textContent = `Listen · ${sid}`;
+  registerProbe('out', mix.out);
+  runMeter(mix.out, $('#meter'));
+  unblockSoundWith($('#unblock'));
+  $('#volume').addEventListener('input', (e) => mix.setVolume(Number(e.target.value)));
+  $('#balance').addEventListener('input', (e) => mix.setBalance(Number(e.target.value)));
+  if (token) {
+    try {
+      session = await apiClient(token).get(apiPath('sessions', sid));
+    } catch (error) {
+      showError(`Cannot load the sitting: ${error.message}`);
+    }
+    let dropped = false;
+    sessionEvents(sid, token, {
+      session: (s) => { session = s; renderChannels(); },
+    }, (state) => {
+      if (state === 'reconnecting') dropped = true;
+      if (state === 'open' && dropped) {
+        dropped = false;
+        for (const l of Object.values(links)) if (l && l.pc?.connectionState !== 'connected') l.restart();
+      }
+    });
+  }
+  renderChannels();
+  if (chosen) choose(chosen);
+}
+
+main();

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+// The operator's page: sign in once, list/create/end sittings, watch and steer one of them.
+
+import { apiClient, apiPath, hashParams } from '../common/api.js';
+import { $, el, showState } from '../common/dom.js';
+import { sessionEvents } from '../common/events.js';
+import { buildCreateForm } from './create.js';
+import { showLevels, sittingView } from './sitting.js';
+import { tokensView } from './tokens.js';
+
+const KEY = 'tolk.operator.token';
+let client = null;
+let current = null; // {session, signals, tokens, levels, events}
+
+const showError = (text) => { $('#error').textContent = text || ''; };
+const guard = (fn) => async (...args) => {
+  try {
+    showError('');
+    return await fn(...args);
+  } catch (error) {
+    showError(error.message);
+    return null;
+  }
+};
+
+function signIn() {
+  const fromHash = hashParams().token;
+  if (fromHash) {
+    sessionStorage.setItem(KEY, fromHash);
+    const p = new URLSearchParams(location.hash.slice(1));
+    p.delete('token');
+    history.replaceState(null, '', `#${p}`);
+  }
+  const token = sessionStorage.getItem(KEY);
+  $('#login').hidden = !!token;
+  $('#app').hidden = !token;
+  $('#logout').hidden = !token;
+  if (!token) return false;
+  client = apiClient(token);
+  return true;
+}
+
+const sessionPath = (...parts) => apiPath('sessions', current.session.id, ...parts);
+
+const actions = {
+  patchSession: guard(async (body) => { current.session = await client.patch(sessionPath(), body); render(); }),
+  patchChannel: guard((ch, body) => client.patch(sessionPath('channels', ch), body)),
+  clearSignal: guard(async (id) => {
+    await client.del(sessionPath('signals', String(id)));
+    current.signals = current.signals.filter((g) => g.id !== id);
+    render();
+  }),
+  createToken: guard(async (body) => {
+    current.tokens.push(await client.post(sessionPath('tokens'), body));
+    render();
+  }),
+  deleteToken: guard(async (id) => {
+    await client.del(sessionPath('tokens', id));
+    current.tokens = current.tokens.filter((t) => t.id !== id);
+    render();
+  }),
+};
+
+function render() {
+  if (!current) {
+    $('#sitting').replaceChildren();
+    return;
+  }
+  $('#sitting').replaceChildren(...sittingView(current.session, current.signals, actions), tokensView(current.tokens, actions));
+  if (current.levels) showLevels($('#sitting'), current.levels);
+}
+
+const listSittings = guard(async () => {
+  const { sessions } = await client.get(apiPath('sessions'));
+  const open = current?.session.id;
+  $('#sittings').replaceChildren(...(sessions.length ? sessions.map((s) => el('li', { 'aria-current': String(s.id === open) },
+    el('button', { onclick: () => openSitting(s.id) }, `${s.name || s.id} (${s.id})`),
+    el('button', { class: 'small danger', onclick: () => endSitting(s.id) }, 'End'))) : [el('li', { class: 'muted' }, 'No sittings.')]));
+});
+
+const openSitting = guard(async (sid) => {
+  if (current) current.events.close();
+  current = null;
+  const [session, { signals }, { tokens }] = await Promise.all([
+    client.get(apiPath('sessions', sid)),
+    client.get(apiPath('sessions', sid, 'signals')).catch(() => ({ signals: [] })),
+    client.get(apiPath('sessions', sid, 'tokens')).catch(() => ({ tokens: [] })),
+  ]);
+  history.replaceState(null, '', `#session=${encodeURIComponent(sid)}`);
+  const mine = { session, signals, tokens, levels: null };
+  current = mine;
+  mine.events = sessionEvents(sid, client.token, {
+    session: (s) => { mine.session = s; render(); },
+    levels: (l) => { mine.levels = l; showLevels($('#sitting'), l); },
+    signal: (g) => { if (!mine.signals.some((x) => x.id === g.id)) mine.signals.push(g); render(); },
+    signal_cleared: ({ id }) => { mine.signals = mine.signals.filter((g) => g.id !== id); render(); },
+  }, (state) => showState($('#state-events'), 'events', state));
+  render();
+  listSittings();
+});
+
+const endSitting = guard(async (sid) => {
+  if (!confirm(`End the sitting ${sid}? All its media stops.`)) return;
+  await client.del(apiPath('sessions', sid));
+  if (current?.session.id === sid) {
+    current.events.close();
+    current = null;
+    render();
+  }
+  listSittings();
+});
+
+function main() {
+  $('#login').addEventListener('submit', (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(KEY, $('#token').value.trim());
+    start();
+  });
+  $('#logout').addEventListener('click', () => {
+    sessionStorage.removeItem(KEY);
+    location.hash = '';
+    location.reload();
+  });
+  buildCreateForm($('#create'), guard(async (body) => {
+    const s = await client.post(apiPath('sessions'), body);
+    $('#create-box').open = false;
+    await openSitting(s.id);
+  }));
+  start();
+}
+
+async function start() {
+  if (!signIn()) return;
+  const sid = hashParams().session;
+  await listSittings();
+  if (sid) openSitting(sid);
+}
+
+main();

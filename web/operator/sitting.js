@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+// One sitting as the operator sees it: floor, desks, channels, signals (tokens: tokens.js).
+
+import { el, qualityTag } from '../common/dom.js';
+import { showLevel } from '../common/meter.js';
+import { channelLabel } from '../common/names.js';
+
+const meter = (key) => el('meter', { min: -60, max: 0, low: -18, high: -6, optimum: -24, value: -60, 'data-level': key, 'aria-label': `level ${key}` });
+
+/** "idle" | "live on A" | "live on B (fr)" and its data-state. */
+export function deskState(c) {
+  if (c.mic !== 'on' && c.mic !== 'muted') return ['idle', 'idle'];
+  const text = c.output === 'B' ? `live on B (${c.b_channel})` : 'live on A';
+  return [c.mic === 'muted' ? `${text}, coughing` : text, `live-${c.output}`];
+}
+
+function headerPanel(s, act) {
+  const floorSelect = el('select', { id: 'floor-language', onchange: (e) => act.patchSession({ floor_language: e.target.value }) },
+    ...s.channels.filter((c) => c.id !== 'floor').map((c) => el('option', { value: c.id, selected: c.id === s.floor_language }, channelLabel(c.id))));
+  return el('section', { class: 'panel' },
+    el('h2', {}, `${s.name || s.id} `, el('span', { class: 'muted' }, `(${s.id}, interlock ${s.interlock}, idle ${s.idle_channel})`)),
+    el('div', { class: 'row' },
+      el('label', { for: 'floor-language' }, 'Floor language'), floorSelect,
+      el('button', { id: 'sound-check', 'aria-pressed': String(!!s.sound_check), onclick: () => act.patchSession({ sound_check: !s.sound_check }) },
+        s.sound_check ? 'Sound check: tone ON' : 'Sound check: off'),
+      el('label', { class: 'floor-level' }, 'Floor input ', meter('input:floor'))));
+}
+
+function desksPanel(s, act) {
+  const rows = s.booths.flatMap((b) => b.consoles.map((c) => {
+    const [text, state] = deskState(c);
+    return el('tr', { 'data-desk': c.id },
+      el('th', { scope: 'row' }, c.id),
+      el('td', {}, el('span', { class: 'desk-state', 'data-state': state }, text)),
+      el('td', {}, c.hears && c.hears !== c.listen ? `${c.listen} → ${c.hears}` : c.listen),
+      el('td', {}, meter(`input:${c.id}`)),
+      el('td', {}, el('button', { class: 'small', onclick: () => act.createToken({ role: 'console', console: c.id }) }, 'Console link')));
+  }));
+  return el('section', { class: 'panel' }, el('h2', {}, 'Desks'),
+    el('div', { class: 'table-wrap' }, el('table', {},
+      el('thead', {}, el('tr', {}, ...['Console', 'State', 'Listens', 'Input', ''].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, ...rows))));
+}
+
+function channelsPanel(s, act) {
+  const rows = s.channels.map((ch) => el('tr', { 'data-channel': ch.id },
+    el('th', { scope: 'row' }, channelLabel(ch.id)),
+    el('td', {}, ch.source),
+    el('td', {}, qualityTag(ch.quality)),
+    el('td', { class: 'listeners' }, String(ch.listeners ?? 0)),
+    el('td', {}, meter(`channel:${ch.id}`)),
+    el('td', {}, el('label', {}, el('input', { type: 'checkbox', checked: !!ch.public, onchange: (e) => act.patchChannel(ch.id, { public: e.target.checked }) }), ' public')),
+    el('td', {}, el('button', { class: 'small', onclick: () => act.createToken({ role: 'listener', channel: ch.id }) }, 'Listener link'))));
+  return el('section', { class: 'panel' }, el('h2', {}, 'Channels'),
+    el('div', { class: 'table-wrap' }, el('table', {},
+      el('thead', {}, el('tr', {}, ...['Channel', 'Source', 'Tag', 'Listeners', 'Level', 'Public', ''].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, ...rows))));
+}
+
+const KIND = { slower: 'Speak slower', technician: 'Technician call', handover_request: 'Handover request', handover_accept: 'Handover accepted' };
+
+function signalsPanel(signals, act) {
+  const items = signals.map((g) => el('li', { 'data-signal': g.id },
+    el('span', { class: 'kind' }, KIND[g.kind] || g.kind),
+    el('span', {}, g.console ? `${g.console}` : `booth ${g.booth}`),
+    el('time', { datetime: g.at }, new Date(g.at).toLocaleTimeString()),
+    el('button', { class: 'small', onclick: () => act.clearSignal(g.id) }, 'Clear')));
+  return el('section', { class: 'panel' }, el('h2', {}, `Signals (${signals.length})`),
+    items.length ? el('ul', { class: 'signals' }, ...items) : el('p', { class: 'muted' }, 'No open signals.'));
+}
+
+/** The sitting's panels (without tokens). */
+export function sittingView(s, signals, act) {
+  return [headerPanel(s, act), el('div', { class: 'grid' }, desksPanel(s, act), signalsPanel(signals, act)), channelsPanel(s, act)];
+}
+
+/** Puts the levels event's numbers onto the meters under `root`. */
+export function showLevels(root, levels) {
+  for (const m of root.querySelectorAll('meter[data-level]')) {
+    const [kind, id] = m.dataset.level.split(/:(.*)/);
+    const db = (kind === 'input' ? levels.inputs : levels.channels)?.[id];
+    showLevel(m, db);
+  }
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+// The console and listener links of a sitting, with QR codes to hand out.
+
+import { el } from '../common/dom.js';
+import { qrSvg } from '../common/qr.js';
+
+function who(t) {
+  return t.role === 'console' ? `Console ${t.console}` : t.role === 'listener' ? `Listener ${t.channel}` : t.role;
+}
+
+function qr(url) {
+  const figure = el('div', { role: 'img', 'aria-label': `QR code of ${url}` });
+  try {
+    figure.innerHTML = qrSvg(url);
+  } catch (error) {
+    figure.textContent = error.message;
+  }
+  return figure;
+}
+
+/** The tokens panel; `act.deleteToken(id)` revokes. */
+export function tokensView(tokens, act) {
+  const items = tokens.map((t) => {
+    const url = new URL(t.url || '', location.origin).href;
+    return el('li', { 'data-token': t.id },
+      el('strong', {}, who(t)), el('br'),
+      el('a', { href: url, target: '_blank', rel: 'noopener' }, url),
+      qr(url),
+      el('button', { class: 'small', onclick: () => act.deleteToken(t.id) }, 'Revoke'));
+  });
+  return el('section', { class: 'panel' }, el('h2', {}, 'Links to hand out'),
+    items.length ? el('ul', { class: 'tokens' }, ...items)
+      : el('p', { class: 'muted' }, 'None yet: use "Console link" or "Listener link" above.'));
+}
