@@ -197,7 +197,12 @@ static void dispatch(void *ctx, const tolk_http_request *req, tolk_http_response
         tolk_http_reply_error(resp, 401, "unauthorized", "this token is no longer valid");
     } else if (binding->route->access != ACCESS_PUBLIC && !call.operator &&
                (other_session || !grant_allows(&call, binding->route->access))) {
-        tolk_http_reply_error(resp, 403, "forbidden", "this token may not %s %s", req->method, req->path);
+        if (req->principal.role == TOLK_ROLE_NONE) {
+            tolk_http_reply_header(resp, "WWW-Authenticate", "Bearer realm=\"tolk\"");
+            tolk_http_reply_error(resp, 401, "unauthorized", "%s %s needs a token", req->method, req->path);
+        } else {
+            tolk_http_reply_error(resp, 403, "forbidden", "this token may not %s %s", req->method, req->path);
+        }
     } else {
         binding->route->fn(&call);
     }

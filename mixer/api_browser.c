@@ -218,7 +218,8 @@ void api_delete_signal(api_call *call)
 typedef struct {
     tolk_app *app;
     char session[TOLK_ID_SIZE];
-    char grant[TOLK_GRANT_ID_SIZE]; /* "" for the operator */
+    char grant[TOLK_GRANT_ID_SIZE]; /* the token's grant; "" for the operator or no token */
+    bool operator;
     tolk_hub_reader *reader;
 } event_stream;
 
@@ -230,9 +231,10 @@ static char *render_session(void *ctx)
     char *text = NULL;
     g_mutex_lock(&stream->app->lock);
     tolk_session *session = tolk_app_find(stream->app, stream->session);
-    bool operator = stream->grant[0] == '\0';
-    if (session && (operator || tolk_grants_find(stream->app->grants, stream->session, stream->grant))) {
-        json_object *json = tolk_session_to_json(session, operator);
+    bool granted = stream->grant[0] && tolk_grants_find(stream->app->grants, stream->session, stream->grant);
+    bool anonymous = !stream->operator && !stream->grant[0];
+    if (session && (stream->operator || granted || anonymous)) {
+        json_object *json = tolk_session_to_json(session, stream->operator);
         text = g_strdup(json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(json);
     }
@@ -261,6 +263,7 @@ void api_get_events(api_call *call)
     event_stream *stream = g_new0(event_stream, 1);
     stream->app = call->app;
     g_strlcpy(stream->session, session->id, sizeof stream->session);
+    stream->operator = call->operator;
     if (call->grant)
         g_strlcpy(stream->grant, call->grant->id, sizeof stream->grant);
     /* The reader renders through render_session, which frees nothing: the

@@ -23,8 +23,9 @@ struct tolk_hub {
 
 struct tolk_hub_reader {
     tolk_hub *hub;
-    guint64 next_seq; /* the next event this reader writes */
-    bool state_due;   /* write a fresh "session" event first */
+    guint64 next_seq;  /* the next event this reader writes */
+    bool state_due;    /* write a fresh "session" event first */
+    guint64 state_seq; /* the id of the change the due state answers */
     tolk_hub_render_fn render;
     void *render_ctx;
     void (*free_ctx)(void *);
@@ -105,6 +106,7 @@ tolk_hub_reader *tolk_hub_reader_new(tolk_hub *hub, tolk_hub_render_fn render, v
     reader->pending = g_string_new(NULL);
     g_mutex_lock(&hub->lock);
     reader->next_seq = hub->next_seq;
+    reader->state_seq = hub->next_seq - 1;
     g_mutex_unlock(&hub->lock);
     return reader;
 }
@@ -136,13 +138,16 @@ static bool take_next_locked(tolk_hub_reader *reader, tolk_hub *hub)
         /* Fell behind: skip what was overwritten, resend the whole state. */
         reader->next_seq = hub->next_seq - RING;
         reader->state_due = true;
+        reader->state_seq = reader->next_seq - 1;
     }
     hub_event *e = &hub->ring[reader->next_seq % RING];
     reader->next_seq++;
-    if (e->data)
+    if (e->data) {
         format_event(reader->pending, e->seq, e->event, e->data);
-    else
+    } else {
         reader->state_due = true;
+        reader->state_seq = e->seq;
+    }
     return true;
 }
 
@@ -151,7 +156,7 @@ static bool render_state(tolk_hub_reader *reader)
     char *state = reader->render(reader->render_ctx);
     if (!state)
         return false;
-    format_event(reader->pending, reader->next_seq, "session", state);
+    format_event(reader->pending, reader->state_seq, "session", state);
     g_free(state);
     reader->state_due = false;
     return true;

@@ -25,6 +25,8 @@ struct tolk_media_input {
      * arrives the fate of the previous one is known. */
     bool previous_was_rtp;
     uint64_t decoded_before_previous;
+    unsigned failures_in_a_row;
+    GstElement *srtpdec;
     atomic_int_fast64_t last_valid_us;
 };
 
@@ -83,23 +85,51 @@ static gboolean looks_like_rtp(GstBuffer *buffer)
 static void settle_previous(tolk_media_input *input, bool this_is_rtp)
 {
     uint64_t decoded = atomic_load(&input->decoded);
-    if (input->previous_was_rtp && decoded == input->decoded_before_previous)
+    if (input->previous_was_rtp && decoded == input->decoded_before_previous) {
         atomic_fetch_add(&input->srtp_failed, 1);
+        input->failures_in_a_row++;
+    } else if (input->previous_was_rtp) {
+        input->failures_in_a_row = 0;
+    }
     input->previous_was_rtp = this_is_rtp;
     input->decoded_before_previous = decoded;
+}
+
+/* A sender that restarts with the same SSRC (a hardware encoder after a
+ * reboot) starts at a new sequence number, which SRTP's replay protection
+ * may take for old packets: every packet fails. When the input has been quiet
+ * a while and everything fails, forget that SSRC's context so the next packet
+ * starts afresh (srtpdec asks for the key again). A wrong key keeps failing
+ * authentication, so it gains nothing from this. */
+#define RESTART_FAILURES 25
+#define RESTART_QUIET_US (500 * 1000)
+
+static void forget_stale_sender(tolk_media_input *input, GstBuffer *buffer)
+{
+    guint8 header[12];
+    gint64 last = atomic_load(&input->last_valid_us);
+    if (input->failures_in_a_row < RESTART_FAILURES || last == 0 ||
+        g_get_monotonic_time() - last < RESTART_QUIET_US || gst_buffer_extract(buffer, 0, header, 12) != 12)
+        return;
+    guint ssrc = (guint)header[8] << 24 | (guint)header[9] << 16 | (guint)header[10] << 8 | header[11];
+    LOG_INFO("%s: sender %08x starts over: its SRTP context is renewed", input->name, ssrc);
+    g_signal_emit_by_name(input->srtpdec, "remove-key", ssrc);
+    input->failures_in_a_row = 0;
 }
 
 static GstPadProbeReturn count_received(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
     (void)pad;
     tolk_media_input *input = user_data;
-    bool rtp = looks_like_rtp(GST_PAD_PROBE_INFO_BUFFER(info));
+    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    bool rtp = looks_like_rtp(buffer);
     atomic_fetch_add(&input->received, 1);
     settle_previous(input, rtp);
     if (!rtp) {
         atomic_fetch_add(&input->not_rtp, 1);
         return GST_PAD_PROBE_DROP;
     }
+    forget_stale_sender(input, buffer);
     return GST_PAD_PROBE_OK;
 }
 
@@ -180,7 +210,7 @@ tolk_media_input *tolk_media_input_new(GstBin *pipeline, const char *name, GSock
     tolk_media_input *input = input_alloc(pipeline, name);
     input->key_caps = make_key_caps(key);
     GstElement *udpsrc = add_element(input, "udpsrc");
-    GstElement *srtpdec = add_element(input, "srtpdec");
+    GstElement *srtpdec = input->srtpdec = add_element(input, "srtpdec");
     GstElement *jitter = add_element(input, "rtpjitterbuffer");
     GstElement *depay = add_element(input, "rtpopusdepay");
     GstElement *decoder = add_element(input, "opusdec");

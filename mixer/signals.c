@@ -54,9 +54,14 @@ json_object *tolk_signals_to_json(tolk_session *session)
 }
 
 /* The live console accepts: the latest requester of its booth goes live. */
-static bool accept_handover(tolk_session *session, int booth, tolk_result *err)
+static bool accept_handover(tolk_session *session, int booth, int console, tolk_result *err)
 {
     int requester = session->handover_requester[booth] - 1;
+    if (!tolk_matrix_console_is_live(session->matrix, booth, console) || console == requester) {
+        *err = (tolk_result){.status = TOLK_ERR_ENGAGED, .code = "not_live"};
+        snprintf(err->message, sizeof err->message, "only the live console of the booth can accept a handover");
+        return false;
+    }
     if (requester < 0) {
         *err = (tolk_result){.status = TOLK_ERR_ENGAGED, .code = "no_handover_request"};
         snprintf(err->message, sizeof err->message, "no partner in this booth asked for the handover");
@@ -71,7 +76,7 @@ static bool accept_handover(tolk_session *session, int booth, tolk_result *err)
 const tolk_signal *tolk_session_raise_signal(tolk_session *session, tolk_signal_kind kind, int booth, int console,
                                              tolk_result *err)
 {
-    if (kind == TOLK_SIGNAL_HANDOVER_ACCEPT && !accept_handover(session, booth, err))
+    if (kind == TOLK_SIGNAL_HANDOVER_ACCEPT && !accept_handover(session, booth, console, err))
         return NULL;
     if (kind == TOLK_SIGNAL_HANDOVER_REQUEST)
         session->handover_requester[booth] = console + 1;

@@ -81,5 +81,28 @@ class Lifecycle(unittest.TestCase):
             self.assertEqual(api.get('sessions/a')[0], 404)
 
 
+class SenderRestart(unittest.TestCase):
+    def test_sender_restarting_with_the_same_ssrc_is_heard_again(self):
+        """A hardware encoder that reboots keeps its SSRC but starts a new sequence: SRTP's replay
+        protection must not lock it out."""
+        with th.Daemon() as daemon:
+            api = daemon.api()
+            status, session = api.post('sessions', {'id': 'p', 'channels': ['en'],
+                                                    'booths': [{'language': 'en', 'consoles': 1}]})
+            self.assertEqual(status, 201, session)
+            console = th.find_input(session, 'en/1')
+            status, out = api.post('sessions/p/channels/en/outputs', {'host': '127.0.0.1', 'port': th.free_udp_pair()})
+            self.assertEqual(status, 201, out)
+            for attempt in range(3):
+                sender = th.Sender(console['port'], console['srtp']['key'], 880, ssrc=0x5eed)
+                with sender, th.Receiver(out['sdp']) as rx:
+                    # The context is renewed after half a second of failures; a console switched
+                    # on before its input is valid again would rightly be lost (rule 8).
+                    time.sleep(1.2)
+                    self.assertEqual(api.patch('sessions/p/booths/en/consoles/1', {'mic': 'on'})[0], 200)
+                    rx.wait_for([880], [], timeout=5)
+                time.sleep(2.5)  # rule 8 turns the console off meanwhile
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)
