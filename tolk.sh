@@ -15,7 +15,7 @@ PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
   libsrtp2-dev libopus-dev libmicrohttpd-dev libjson-c-dev
   python3 ffmpeg espeak-ng curl
-  chromium nodejs npm
+  chromium nodejs
 )
 
 missing_packages() {
@@ -28,6 +28,9 @@ missing_packages() {
 deps() {
   local missing
   missing=$(missing_packages)
+  # Debian's nodejs comes without npm; a nodejs that bundles it conflicts with the npm package.
+  command -v npm >/dev/null 2>&1 || missing="$missing npm"
+  missing=$(echo $missing)
   [ -z "$missing" ] && return 0
   echo "Installing: $missing"
   local sudo=""
