@@ -141,6 +141,10 @@ void api_delete_token(api_call *call)
         tolk_http_reply_error(call->resp, 404, "token_not_found", "session %s has no token %s", session->id, tid);
         return;
     }
+    /* A revoked token loses what it opened too: its microphone or listening ends now,
+     * and its event stream at the next change. */
+    tolk_session_remove_peers_of(session, tid);
+    tolk_session_changed(session);
     tolk_http_reply_empty(call->resp, 204);
 }
 

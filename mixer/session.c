@@ -164,6 +164,15 @@ void tolk_session_remove_peer(tolk_session *session, tolk_session_peer *entry)
     tolk_session_changed(session);
 }
 
+void tolk_session_remove_peers_of(tolk_session *session, const char *owner)
+{
+    for (guint i = session->peers->len; i-- > 0;) {
+        tolk_session_peer *entry = g_ptr_array_index(session->peers, i);
+        if (strcmp(entry->owner, owner) == 0)
+            g_ptr_array_remove_index(session->peers, i);
+    }
+}
+
 bool tolk_session_reap_peers(tolk_session *session)
 {
     bool reaped = false;

@@ -110,6 +110,8 @@ tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer
                                          int channel);
 tolk_session_peer *tolk_session_find_peer(tolk_session *session, const char *id);
 void tolk_session_remove_peer(tolk_session *session, tolk_session_peer *entry);
+/* Closes the peers a (revoked) token opened. */
+void tolk_session_remove_peers_of(tolk_session *session, const char *owner);
 /* Drops peers whose connection failed or closed; true when any went. */
 bool tolk_session_reap_peers(tolk_session *session);
 
