@@ -66,9 +66,8 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer user_d
     return G_SOURCE_CONTINUE;
 }
 
-/* A live silent source in every mixer keeps each channel on the clock even
- * before any input sends, so outputs never stop. */
-static GstElement *build_silence(tolk_media *media)
+/* A live test source (audiotestsrc, 20 ms buffers) ending in a tee for the mixers. */
+static GstElement *build_live_source(tolk_media *media, int wave, double freq, double volume)
 {
     GstElement *source = gst_element_factory_make("audiotestsrc", NULL);
     GstElement *filter = gst_element_factory_make("capsfilter", NULL);
@@ -78,7 +77,7 @@ static GstElement *build_silence(tolk_media *media)
         return NULL;
     tolk_configure_queue(queue);
     GstCaps *caps = tolk_audio_caps();
-    g_object_set(source, "is-live", TRUE, "wave", 4 /* silence */, "samplesperbuffer",
+    g_object_set(source, "is-live", TRUE, "wave", wave, "freq", freq, "volume", volume, "samplesperbuffer",
                  TOLK_RATE * TOLK_FRAME_MS / 1000, NULL);
     g_object_set(filter, "caps", caps, NULL);
     gst_caps_unref(caps);
@@ -86,24 +85,18 @@ static GstElement *build_silence(tolk_media *media)
     return gst_element_link_many(source, filter, queue, tee, NULL) ? tee : NULL;
 }
 
+/* A live silent source in every mixer keeps each channel on the clock even
+ * before any input sends, so outputs never stop. */
+static GstElement *build_silence(tolk_media *media)
+{
+    return build_live_source(media, 4 /* silence */, 440.0, 0.0);
+}
+
 /* The sound-check tone: 1 kHz at -20 dBFS RMS, linked to every mixer at gain 0
  * until the operator turns the check on. */
 static GstElement *build_tone(tolk_media *media)
 {
-    GstElement *source = gst_element_factory_make("audiotestsrc", NULL);
-    GstElement *filter = gst_element_factory_make("capsfilter", NULL);
-    GstElement *queue = gst_element_factory_make("queue", NULL);
-    GstElement *tee = gst_element_factory_make("tee", NULL);
-    if (!source || !filter || !queue || !tee)
-        return NULL;
-    tolk_configure_queue(queue);
-    GstCaps *caps = tolk_audio_caps();
-    g_object_set(source, "is-live", TRUE, "freq", 1000.0, "volume", 0.1 * G_SQRT2, "samplesperbuffer",
-                 TOLK_RATE * TOLK_FRAME_MS / 1000, NULL);
-    g_object_set(filter, "caps", caps, NULL);
-    gst_caps_unref(caps);
-    gst_bin_add_many(GST_BIN(media->pipeline), source, filter, queue, tee, NULL);
-    return gst_element_link_many(source, filter, queue, tee, NULL) ? tee : NULL;
+    return build_live_source(media, 0 /* sine */, 1000.0, 0.1 * G_SQRT2);
 }
 
 static gchar *link_to_channel(tolk_media *media, GstPad *src_pad, int channel)
