@@ -35,7 +35,11 @@ static void make_id(char id[TOLK_WEBRTC_ID_LEN + 1])
 }
 
 /* Nobody runs a main loop for a peer's bus: log what matters and drop all, so
- * messages never pile up. The handler owns its copy of the id. */
+ * messages never pile up. The handler owns its copy of the id.
+ * A sync handler that returns GST_BUS_DROP owns the message and must unref it
+ * (GstBusSyncHandler): a message keeps its source alive, so one kept message
+ * (every state change posts some) kept the webrtcbin, its ICE agent and that
+ * agent's "webrtcbinN:ice" thread, and the whole pipeline, for good. */
 static GstBusSyncReply on_bus_message(GstBus *bus, GstMessage *message, gpointer user_data)
 {
     (void)bus;
@@ -48,6 +52,7 @@ static GstBusSyncReply on_bus_message(GstBus *bus, GstMessage *message, gpointer
         LOG_DEBUG("peer %s: %s: %s", (const char *)user_data, GST_OBJECT_NAME(message->src), error->message);
     }
     g_clear_error(&error);
+    gst_message_unref(message);
     return GST_BUS_DROP;
 }
 

@@ -359,6 +359,88 @@ static void test_close_while_flowing(void)
     channel_free(ch);
 }
 
+/* ---- nothing stays behind a closed peer ---- */
+
+/* Threads of this process whose name contains "ice": webrtcbin's ICE agent
+ * runs its main loop on a thread named "<webrtcbin>:ice". */
+static int ice_threads(void)
+{
+    GDir *dir = g_dir_open("/proc/self/task", 0, NULL);
+    g_assert_nonnull(dir);
+    int count = 0;
+    const char *tid;
+    while ((tid = g_dir_read_name(dir))) {
+        char *path = g_build_filename("/proc/self/task", tid, "comm", NULL);
+        char *comm = NULL;
+        if (g_file_get_contents(path, &comm, NULL, NULL) && strstr(comm, "ice"))
+            count++;
+        g_free(comm);
+        g_free(path);
+    }
+    g_dir_close(dir);
+    return count;
+}
+
+typedef struct {
+    int ice_before;
+    gint alive; /* atomic: watched objects not finalized yet */
+} leak_watch;
+
+static void on_finalized(gpointer data, GObject *gone)
+{
+    (void)gone;
+    g_atomic_int_add(&((leak_watch *)data)->alive, -1);
+}
+
+static void watch(leak_watch *w, gpointer object)
+{
+    g_atomic_int_inc(&w->alive);
+    g_object_weak_ref(object, on_finalized, w);
+}
+
+static bool all_gone(void *data)
+{
+    leak_watch *w = data;
+    return g_atomic_int_get(&w->alive) == 0 && ice_threads() <= w->ice_before;
+}
+
+#define LEAK_ROUNDS 10
+
+/* Found by the WHEP benchmark: every negotiated and closed peer kept its
+ * pipeline, webrtcbin and ICE thread (the bus handler dropped messages without
+ * unreffing them, and each message holds its source). Negotiate and close
+ * WHEP and WHIP peers against real clients, as the session does (close, then
+ * the last unref): afterwards their pipelines and webrtcbins are finalized and
+ * the process has no more ICE threads than before. */
+static void test_no_leak(void)
+{
+    channel *ch = channel_new(1000);
+    session *s = session_new(440);
+    leak_watch w = {.ice_before = ice_threads(), .alive = 0};
+    for (int i = 0; i < LEAK_ROUNDS; i++) {
+        client *listener = client_new_receiver(111, 1000);
+        client *speaker = client_new_sender(111, 440);
+        tolk_webrtc_peer *peers[] = {whep_connect(ch, listener, 111), whip_connect(s, speaker)};
+        for (gsize p = 0; p < G_N_ELEMENTS(peers); p++) {
+            watch(&w, peers[p]->pipeline);
+            watch(&w, peers[p]->webrtc);
+            tolk_webrtc_peer_close(peers[p]);
+            tolk_webrtc_peer_unref(peers[p]);
+        }
+        client_free(listener);
+        client_free(speaker);
+    }
+    g_assert_cmpint(tolk_stream_listener_count(ch->stream), ==, 0);
+    bool clean = wait_for(all_gone, &w, 3000);
+    g_test_message("after %d WHEP and %d WHIP peers: %d pipelines and webrtcbins alive, %d ICE threads (%d before)",
+                   LEAK_ROUNDS, LEAK_ROUNDS, g_atomic_int_get(&w.alive), ice_threads(), w.ice_before);
+    g_assert_cmpint(g_atomic_int_get(&w.alive), ==, 0);
+    g_assert_cmpint(ice_threads(), <=, w.ice_before);
+    g_assert_true(clean);
+    session_free(s);
+    channel_free(ch);
+}
+
 int main(int argc, char **argv)
 {
     gst_init(&argc, &argv);
@@ -369,6 +451,7 @@ int main(int argc, char **argv)
     g_test_add_func("/webrtc/whep-loopback", test_whep_loopback);
     g_test_add_func("/webrtc/whip", test_whip);
     g_test_add_func("/webrtc/close-while-flowing", test_close_while_flowing);
+    g_test_add_func("/webrtc/no-leak", test_no_leak);
     int rc = g_test_run();
     gst_deinit();
     return rc;
