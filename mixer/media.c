@@ -290,8 +290,12 @@ void tolk_media_apply(tolk_media *media, const tolk_route *route)
     }
     /* The API answers once the change is in the audio: every mixer has started
      * an output cycle with the new gains (one cycle, 10 ms, in the normal case). */
+    gint64 deadline = g_get_monotonic_time() + APPLY_TIMEOUT_MS * 1000;
     for (int ch = 0; ch < media->channel_count; ch++) {
-        if (!tolk_media_channel_wait_gains(media->channels[ch], APPLY_TIMEOUT_MS))
+        /* One deadline for all: the mixers run in parallel, and a stalled
+         * pipeline must not hold the caller for a timeout per channel. */
+        gint64 left_ms = MAX(0, (deadline - g_get_monotonic_time()) / 1000);
+        if (!tolk_media_channel_wait_gains(media->channels[ch], (guint)left_ms))
             LOG_WARN("session %s: a mixer did not take its new gains within %d ms", media->session_id,
                      APPLY_TIMEOUT_MS);
     }
