@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-// Screenshots of the three pages at desktop (1280x800) and phone (390x844) width, into
-// docs/screenshots/. Run on demand: node tests/browser/screenshots.mjs
+// Screenshots of the pages at desktop (1280x800) and phone (390x844) width (the speaker page at
+// phone width only), into docs/screenshots/. Run on demand: node tests/browser/screenshots.mjs
+// [page...] (console, listen, operator, speaker; all by default).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,6 +9,8 @@ import { Daemon, REPO, SITTING, TONE, floorSender, launchBrowser, waitFor } from
 
 const OUT = join(REPO, 'docs', 'screenshots');
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
+const ONLY = process.argv.slice(2);
+const wanted = (name) => !ONLY.length || ONLY.includes(name);
 
 const daemon = await new Daemon().start();
 const session = await daemon.ok('POST', 'sessions', { ...SITTING, name: 'Plenary sitting' });
@@ -32,6 +35,7 @@ try {
     operator: `${daemon.url}/operator/#session=${sid}&token=${daemon.token}`,
   };
   for (const [name, url] of Object.entries(pages)) {
+    if (!wanted(name)) continue;
     for (const [size, viewport] of Object.entries(SIZES)) {
       const page = name === 'console' ? deskPage : await browser.page(url);
       await page.setViewportSize(viewport);
@@ -41,6 +45,18 @@ try {
       console.log(path);
       if (page !== deskPage) await page.close();
     }
+  }
+  if (wanted('speaker')) { // a remote speaker on the floor (the RTP floor sender stopped first)
+    floor.stop();
+    await deskPage.close();
+    const speaker = await browser.page((await daemon.pageUrl(sid, { role: 'floor' })).href);
+    await speaker.setViewportSize(SIZES.phone);
+    await speaker.getByRole('button', { name: 'Start speaking' }).click();
+    await waitFor(() => speaker.locator('#onair[data-live="true"]').count(), 15000, 'the speaker on air');
+    await sleep(1500);
+    const path = join(OUT, 'speaker-phone.png');
+    await speaker.screenshot({ path });
+    console.log(path);
   }
 } finally {
   await browser.close();

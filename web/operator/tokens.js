@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-// The console and listener links of a sitting, with QR codes to hand out.
+// The console, listener and speaker (floor) links of a sitting, with QR codes to hand out.
 
 import { el } from '../common/dom.js';
 import { qrSvg } from '../common/qr.js';
 
 function who(t) {
-  return t.role === 'console' ? `Console ${t.console}` : t.role === 'listener' ? `Listener ${t.channel}` : t.role;
+  if (t.role === 'console') return `Console ${t.console}`;
+  if (t.role === 'listener') return `Listener ${t.channel}`;
+  if (t.role === 'floor') return 'Speaker (floor)';
+  return t.role;
 }
 
 function qr(url) {
@@ -18,7 +21,7 @@ function qr(url) {
   return figure;
 }
 
-/** The tokens panel; `act.deleteToken(id)` revokes. */
+/** The tokens panel; `act.createToken(body)` adds a speaker link, `act.deleteToken(id)` revokes. */
 export function tokensView(tokens, act) {
   const items = tokens.map((t) => {
     const url = new URL(t.url || '', location.origin).href;
@@ -29,6 +32,9 @@ export function tokensView(tokens, act) {
       el('button', { class: 'small', onclick: () => act.deleteToken(t.id) }, 'Revoke'));
   });
   return el('section', { class: 'panel' }, el('h2', {}, 'Links to hand out'),
+    el('p', { class: 'row' },
+      el('button', { class: 'small', id: 'speaker-link', onclick: () => act.createToken({ role: 'floor' }) }, 'Speaker link'),
+      el('span', { class: 'muted' }, 'for a remote speaker: sends the floor from a browser')),
     items.length ? el('ul', { class: 'tokens' }, ...items)
-      : el('p', { class: 'muted' }, 'None yet: use "Console link" or "Listener link" above.'));
+      : el('p', { class: 'muted' }, 'None yet: use "Console link", "Listener link" or "Speaker link".'));
 }
