@@ -2,23 +2,15 @@
 /* Validation of a session's configuration, with the API's field names in errors. */
 #include "rules_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
-/* tolk_result.field is a plain pointer that outlives the call, so the per-booth
- * field names ("booths[12].consoles") are string literals made by the
- * preprocessor rather than formatted into a buffer. */
-#define FIELD(n, suffix) "booths[" #n "]." suffix
-#define TEN_FIELDS(tens, s)                                                                    \
-    FIELD(tens##0, s), FIELD(tens##1, s), FIELD(tens##2, s), FIELD(tens##3, s),                \
-        FIELD(tens##4, s), FIELD(tens##5, s), FIELD(tens##6, s), FIELD(tens##7, s),            \
-        FIELD(tens##8, s), FIELD(tens##9, s)
-#define BOOTH_FIELDS(s)                                                                        \
-    {TEN_FIELDS(, s), TEN_FIELDS(1, s), TEN_FIELDS(2, s), TEN_FIELDS(3, s), TEN_FIELDS(4, s),  \
-     TEN_FIELDS(5, s), FIELD(60, s), FIELD(61, s), FIELD(62, s), FIELD(63, s)}
-
-static const char *const language_fields[TOLK_MAX_BOOTHS] = BOOTH_FIELDS("language");
-static const char *const consoles_fields[TOLK_MAX_BOOTHS] = BOOTH_FIELDS("consoles");
-static const char *const b_channels_fields[TOLK_MAX_BOOTHS] = BOOTH_FIELDS("b_channels");
+/* The API's name of a booth's field: "booths[12].consoles". */
+static const char *booth_field(char buf[32], int booth, const char *name)
+{
+    snprintf(buf, 32, "booths[%d].%s", booth, name);
+    return buf;
+}
 
 #define CODE "invalid_value"
 
@@ -63,7 +55,8 @@ static bool validate_channels(const tolk_matrix_config *cfg, tolk_result *err)
 static bool validate_b_channels(const tolk_matrix_config *cfg, int b, tolk_result *err)
 {
     const tolk_booth_config *booth = &cfg->booths[b];
-    const char *field = b_channels_fields[b];
+    char buf[32];
+    const char *field = booth_field(buf, b, "b_channels");
     if (booth->b_count < 0 || booth->b_count > cfg->channel_count)
         return fail(err, field, "b_channels has more entries than there are channels");
     for (int i = 0; i < booth->b_count; i++) {
@@ -90,16 +83,17 @@ static bool validate_b_channels(const tolk_matrix_config *cfg, int b, tolk_resul
 static bool validate_booth(const tolk_matrix_config *cfg, int b, tolk_result *err)
 {
     const tolk_booth_config *booth = &cfg->booths[b];
+    char buf[32];
     if (booth->channel < 1 || booth->channel > cfg->channel_count)
-        return fail(err, language_fields[b], "a booth's language must be one of channels");
+        return fail(err, booth_field(buf, b, "language"), "a booth's language must be one of channels");
     for (int other = 0; other < b; other++)
         if (cfg->booths[other].channel == booth->channel) {
-            *err = tolk_result_error(TOLK_ERR_INVALID, CODE, language_fields[b],
+            *err = tolk_result_error(TOLK_ERR_INVALID, CODE, booth_field(buf, b, "language"),
                                      "there is already a booth for %s", cfg->channels[booth->channel]);
             return false;
         }
     if (booth->console_count < 1 || booth->console_count > TOLK_MAX_CONSOLES) {
-        *err = tolk_result_error(TOLK_ERR_INVALID, CODE, consoles_fields[b],
+        *err = tolk_result_error(TOLK_ERR_INVALID, CODE, booth_field(buf, b, "consoles"),
                                  "booth %s must have 1 to 6 consoles", cfg->channels[booth->channel]);
         return false;
     }

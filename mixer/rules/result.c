@@ -19,7 +19,7 @@ tolk_result tolk_result_error(tolk_status status, const char *code, const char *
     tolk_result r = tolk_result_ok();
     r.status = status;
     r.code = code;
-    r.field = field;
+    snprintf(r.field, sizeof r.field, "%s", field ? field : "");
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(r.message, sizeof r.message, fmt, ap);

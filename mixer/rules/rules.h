@@ -82,7 +82,7 @@ typedef enum {
 typedef struct {
     tolk_status status;
     const char *code;        /* snake_case error code for the API, NULL when TOLK_OK */
-    const char *field;       /* the request field at fault, NULL when none */
+    char field[40];          /* the request field at fault, "" when none */
     char message[160];       /* a sentence naming the field or thing */
 } tolk_result;
 

@@ -20,10 +20,10 @@ static void expect_refused(const tolk_matrix_config *cfg, const char *field, int
     tolk_result err;
     memset(&err, 0, sizeof err);
     tolk_matrix *m = tolk_matrix_new(cfg, &err);
-    if (m || err.status != TOLK_ERR_INVALID || !err.field || strcmp(err.field, field) != 0 ||
+    if (m || err.status != TOLK_ERR_INVALID || strcmp(err.field, field) != 0 ||
         !err.code || err.message[0] == '\0') {
         fprintf(stderr, "%s:%d: expected refusal on %s, got status %d field %s\n", __FILE__, line,
-                field, (int)err.status, err.field ? err.field : "(null)");
+                field, (int)err.status, err.field);
         test_failures++;
     }
     tolk_matrix_free(m);

@@ -11,7 +11,7 @@ static void going_live_engages_the_a_channel(void)
     tolk_matrix *m = plenary(TOLK_INTERLOCK_NO_OVERRIDE);
     tolk_result r = set_mic(m, B_EN, 0, TOLK_MIC_ON, &ev);
     CHECK_INT(r.status, TOLK_OK);
-    CHECK(r.code == NULL && r.field == NULL);
+    CHECK(r.code == NULL && r.field[0] == '\0');
     CHECK(tolk_matrix_console_is_live(m, B_EN, 0));
     CHECK(channel_is(m, EN, TOLK_SOURCE_CONSOLE, B_EN, 0, TOLK_QUALITY_PLUS));
     CHECK(channel_is(m, TOLK_FLOOR, TOLK_SOURCE_FLOOR, -1, -1, TOLK_QUALITY_FLOOR));
@@ -88,7 +88,7 @@ static void no_override_refuses(void)
     tolk_result r = set_mic(m, B_EN, 0, TOLK_MIC_ON, &ev);
     CHECK_INT(r.status, TOLK_ERR_ENGAGED);
     CHECK_STR(r.code, "channel_engaged");
-    CHECK(r.field == NULL);
+    CHECK(r.field[0] == '\0');
     CHECK_STR(r.message, "channel en is engaged by console mt/2");
     CHECK_INT(ev.count, 0);
     CHECK(memcmp(&before, m, sizeof before) == 0);

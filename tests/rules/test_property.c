@@ -228,7 +228,7 @@ static void step_patch(tolk_matrix *m, tolk_events *ev, int *failures)
         CHECK(memcmp(&raw_before, m, sizeof raw_before) == 0);
         CHECK_INT(ev->count, 0);
         CHECK(r.code != NULL && r.message[0] != '\0');
-        CHECK((r.status == TOLK_ERR_ENGAGED) == (r.field == NULL && strcmp(r.code, "channel_engaged") == 0) ||
+        CHECK((r.status == TOLK_ERR_ENGAGED) == (r.field[0] == '\0' && strcmp(r.code, "channel_engaged") == 0) ||
               r.status == TOLK_ERR_NOT_FOUND);
         if (r.status == TOLK_ERR_ENGAGED)
             CHECK(cfg->interlock == TOLK_INTERLOCK_NO_OVERRIDE);
