@@ -94,7 +94,8 @@ static void print_pages(tolk_app *app, tolk_session *session, const tolk_options
     const char *host = strchr(options->listen_address, ':') ? "[%s]" : "%s";
     char base[128], address[80];
     snprintf(address, sizeof address, host, options->listen_address);
-    snprintf(base, sizeof base, "http://%s:%d", address, options->listen_port);
+    snprintf(base, sizeof base, "%s://%s:%d", tolk_http_server_is_tls(app->http) ? "https" : "http", address,
+             options->listen_port);
     printf("In a browser:\n  listener     %s/listen/#session=%s&channel=en\n", base, session->id);
     if (grant)
         printf("  interpreter  %s/console/#session=%s&console=en/1&token=%s\n", base, session->id, grant->token);

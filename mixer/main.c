@@ -131,6 +131,12 @@ static void serve_pages(tolk_app *app, const char *web_dir)
 
 static bool start(tolk_app *app, const tolk_options *options)
 {
+    char err[512];
+    if (options->tls_cert &&
+        !tolk_http_server_set_tls(app->http, options->tls_cert, options->tls_key, err, sizeof err)) {
+        fprintf(stderr, "tolk: %s\n", err);
+        return false;
+    }
     for (int i = 0; i < options->session_file_count; i++) {
         if (!tolk_startup_session_file(app, options->session_files[i]))
             return false;
@@ -139,12 +145,12 @@ static bool start(tolk_app *app, const tolk_options *options)
         return false;
     tolk_api_register(app);
     serve_pages(app, options->web_dir);
-    char err[256];
     if (!tolk_http_server_start(app->http, options->listen_address, options->listen_port, err, sizeof err)) {
         fprintf(stderr, "tolk: %s\n", err);
         return false;
     }
-    printf("Tolk %s: API on http://%s%s%s:%d/api/v1, media on %s ports %d-%d\n", TOLK_VERSION,
+    printf("Tolk %s: API on %s://%s%s%s:%d/api/v1, media on %s ports %d-%d\n", TOLK_VERSION,
+           tolk_http_server_is_tls(app->http) ? "https" : "http",
            strchr(options->listen_address, ':') ? "[" : "", options->listen_address,
            strchr(options->listen_address, ':') ? "]" : "", options->listen_port, options->media_address,
            options->rtp_port_lo, options->rtp_port_hi);

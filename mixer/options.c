@@ -19,6 +19,8 @@ static const char usage[] =
     "  --demo                  start the demo sitting (floor German, channels de, en, fr)\n"
     "  --demo-floor FILE       audio file the demo floor plays in a loop (default: a built-in chime)\n"
     "  --demo-sdp-dir DIR      where --demo writes the SDP files of its listener outputs (default .)\n"
+    "  --tls-cert FILE         serve HTTPS with this PEM certificate (chain); needs --tls-key\n"
+    "  --tls-key FILE          the certificate's unencrypted PEM private key; needs --tls-cert\n"
     "  --web-dir DIR           the browser pages to serve (default: the web/ folder of the source)\n"
     "  --stun-server URL       STUN server for WebRTC, stun://host:port (default: none)\n"
     "  --turn-server URL       TURN server for WebRTC, turn://user:pass@host:port (default: none)\n"
@@ -31,7 +33,7 @@ static const char usage[] =
     "  --version               the version\n";
 
 enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_SESSION, OPT_DEMO, OPT_DEMO_FLOOR,
-       OPT_DEMO_SDP, OPT_WEB_DIR, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS, OPT_JITTER, OPT_LOST,
+       OPT_DEMO_SDP, OPT_WEB_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS, OPT_JITTER, OPT_LOST,
        OPT_LOG, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
@@ -44,6 +46,8 @@ static const struct option long_options[] = {
     {"demo-floor", required_argument, NULL, OPT_DEMO_FLOOR},
     {"demo-sdp-dir", required_argument, NULL, OPT_DEMO_SDP},
     {"web-dir", required_argument, NULL, OPT_WEB_DIR},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
     {"stun-server", required_argument, NULL, OPT_STUN},
     {"turn-server", required_argument, NULL, OPT_TURN},
     {"ice-address", required_argument, NULL, OPT_ICE_ADDRESS},
@@ -141,6 +145,8 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
     case OPT_PORTS: return parse_range(arg, &out->rtp_port_lo, &out->rtp_port_hi);
     case OPT_WEBRTC_PORTS: return parse_range(arg, &out->webrtc_port_lo, &out->webrtc_port_hi);
     case OPT_WEB_DIR: out->web_dir = arg; return *arg != '\0';
+    case OPT_TLS_CERT: out->tls_cert = arg; return *arg != '\0';
+    case OPT_TLS_KEY: out->tls_key = arg; return *arg != '\0';
     case OPT_STUN: out->stun_server = arg; return g_str_has_prefix(arg, "stun://");
     case OPT_TURN: out->turn_server = arg; return g_str_has_prefix(arg, "turn://") || g_str_has_prefix(arg, "turns://");
     case OPT_ICE_ADDRESS: out->ice_addresses = arg; return *arg != '\0';
@@ -194,6 +200,11 @@ tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out
     }
     if (optind < argc) {
         fprintf(stderr, "tolk: unexpected argument '%s'\nTry 'tolk --help'.\n", argv[optind]);
+        return TOLK_OPTIONS_EXIT_ERROR;
+    }
+    if (!out->tls_cert != !out->tls_key) {
+        fprintf(stderr, "tolk: --%s needs --%s too (HTTPS takes a certificate and its key)\nTry 'tolk --help'.\n",
+                out->tls_cert ? "tls-cert" : "tls-key", out->tls_cert ? "tls-key" : "tls-cert");
         return TOLK_OPTIONS_EXIT_ERROR;
     }
     return TOLK_OPTIONS_RUN;

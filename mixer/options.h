@@ -21,6 +21,8 @@ typedef struct {
     const char *demo_floor;    /* file played as the demo floor */
     const char *demo_sdp_dir;  /* where the demo writes its listeners' SDP files */
     const char *web_dir;       /* the browser pages (web/) */
+    const char *tls_cert;      /* PEM certificate (chain) for HTTPS, or NULL: plain HTTP */
+    const char *tls_key;       /* its PEM private key; set exactly when tls_cert is */
     const char *stun_server;   /* stun://host:port for WebRTC, or NULL */
     const char *turn_server;   /* turn://user:pass@host:port, or NULL */
     const char *ice_addresses; /* addresses WebRTC offers, comma-separated; NULL: all interfaces */

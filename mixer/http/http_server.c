@@ -16,16 +16,25 @@
 #include <glib.h>
 #include <inttypes.h>
 #include <microhttpd.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define STATUS_SLOTS 600
 /* One thread per connection: 1024 threads mostly asleep is cheap on Linux, and covers
  * a large meeting's listeners' event streams. No per-IP limit: a venue's listeners
  * often share one public address. */
 #define CONNECTION_LIMIT 1024
+/* A PEM certificate chain or key is a few KiB; this only stops /dev/zero and the like. */
+#define TLS_FILE_MAX (1024 * 1024)
+/* TLS 1.2 and 1.3 only, GnuTLS's NORMAL ciphers otherwise: every browser that can use
+ * getUserMedia speaks TLS 1.2. */
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 struct tolk_http_server {
     http_router *router;
@@ -34,6 +43,16 @@ struct tolk_http_server {
     void *auth_ctx;
     struct MHD_Daemon *daemon;
     int port;
+    /* HTTPS (tolk_http_server_set_tls): the PEM files, NUL-terminated. The key is wiped
+     * and freed once the daemon has loaded it (at start) or when the server is freed. */
+    bool tls;
+    char *tls_cert_file, *tls_key_file;
+    char *tls_cert, *tls_key;
+    size_t tls_key_size;
+    /* While starting: the first thing libmicrohttpd logged, for the error sentence. */
+    GMutex log_lock;
+    bool capture_log;
+    char start_log[256];
     atomic_uint_least64_t replies[STATUS_SLOTS]; /* by status code */
 };
 
@@ -71,7 +90,27 @@ tolk_http_server *tolk_http_server_new(void)
     tolk_http_server *server = g_new0(tolk_http_server, 1);
     server->router = http_router_new();
     server->files = http_static_new();
+    g_mutex_init(&server->log_lock);
     return server;
+}
+
+static void wipe_key(tolk_http_server *server)
+{
+    if (server->tls_key)
+        explicit_bzero(server->tls_key, server->tls_key_size);
+    g_free(server->tls_key);
+    server->tls_key = NULL;
+    server->tls_key_size = 0;
+}
+
+static void clear_tls(tolk_http_server *server)
+{
+    wipe_key(server);
+    g_free(server->tls_cert);
+    g_free(server->tls_cert_file);
+    g_free(server->tls_key_file);
+    server->tls_cert = server->tls_cert_file = server->tls_key_file = NULL;
+    server->tls = false;
 }
 
 void tolk_http_server_free(tolk_http_server *server)
@@ -81,6 +120,8 @@ void tolk_http_server_free(tolk_http_server *server)
     tolk_http_server_stop(server);
     http_router_free(server->router);
     http_static_free(server->files);
+    clear_tls(server);
+    g_mutex_clear(&server->log_lock);
     g_free(server);
 }
 
@@ -115,6 +156,102 @@ void tolk_http_server_stats(const tolk_http_server *server, tolk_http_stats_fn e
         if (count)
             each(ctx, status, count);
     }
+}
+
+/* ---- TLS ---- */
+
+/* Reads a whole regular file into a NUL-terminated buffer; *size counts the NUL. */
+static char *read_pem(const char *what, const char *path, size_t *size, char *err, size_t err_size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, err_size, "Could not read the TLS %s %s: %s.", what, path, g_strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > TLS_FILE_MAX) {
+        snprintf(err, err_size, "The TLS %s %s is not a PEM file (not a regular file, empty or too large).",
+                 what, path);
+        close(fd);
+        return NULL;
+    }
+    size_t len = (size_t)st.st_size;
+    char *data = g_malloc(len + 1);
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, data + got, len - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            snprintf(err, err_size, "Could not read the TLS %s %s: %s.", what, path,
+                     n < 0 ? g_strerror(errno) : "the file got shorter while reading");
+            explicit_bzero(data, len + 1);
+            g_free(data);
+            close(fd);
+            return NULL;
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    data[len] = '\0';
+    *size = len + 1;
+    return data;
+}
+
+bool tolk_http_server_set_tls(tolk_http_server *server, const char *cert_file, const char *key_file,
+                              char *err, size_t err_size)
+{
+    if (server->daemon) {
+        snprintf(err, err_size, "TLS must be set up before the HTTP server starts.");
+        return false;
+    }
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        snprintf(err, err_size, "This libmicrohttpd was built without TLS support: HTTPS is not "
+                                "available (serve plain HTTP behind a TLS reverse proxy instead).");
+        return false;
+    }
+    size_t cert_size = 0, key_size = 0;
+    char *cert = read_pem("certificate", cert_file, &cert_size, err, err_size);
+    if (!cert)
+        return false;
+    char *key = read_pem("key", key_file, &key_size, err, err_size);
+    if (!key) {
+        g_free(cert);
+        return false;
+    }
+    /* The obvious mistakes get a sentence naming the one file; libmicrohttpd (GnuTLS)
+     * judges the rest at start. Files may hold a text part before the PEM block. */
+    const char *problem = NULL, *file = NULL;
+    if (strlen(cert) != cert_size - 1 || !strstr(cert, "-----BEGIN CERTIFICATE-----")) {
+        problem = "holds no PEM certificate (-----BEGIN CERTIFICATE-----)";
+        file = cert_file;
+    } else if (strlen(key) != key_size - 1 || !strstr(key, "PRIVATE KEY-----")) {
+        problem = "holds no PEM private key (-----BEGIN ... PRIVATE KEY-----)";
+        file = key_file;
+    } else if (strstr(key, "ENCRYPTED PRIVATE KEY-----") || strstr(key, "Proc-Type: 4,ENCRYPTED")) {
+        problem = "is encrypted with a passphrase; give an unencrypted key (readable by tolk only)";
+        file = key_file;
+    }
+    if (problem) {
+        snprintf(err, err_size, "The TLS %s %s %s.", file == cert_file ? "certificate" : "key", file, problem);
+        explicit_bzero(key, key_size);
+        g_free(key);
+        g_free(cert);
+        return false;
+    }
+    clear_tls(server);
+    server->tls = true;
+    server->tls_cert = cert;
+    server->tls_key = key;
+    server->tls_key_size = key_size;
+    server->tls_cert_file = g_strdup(cert_file);
+    server->tls_key_file = g_strdup(key_file);
+    return true;
+}
+
+bool tolk_http_server_is_tls(const tolk_http_server *server)
+{
+    return server->tls;
 }
 
 /* ---- request accessors ---- */
@@ -429,11 +566,15 @@ static size_t keep_escapes(void *cls, struct MHD_Connection *connection, char *s
 
 static void log_mhd(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    tolk_http_server *server = cls;
     char message[512];
     vsnprintf(message, sizeof message, fmt, ap);
     g_strchomp(message);
     LOG_WARN("libmicrohttpd: %s", message);
+    g_mutex_lock(&server->log_lock);
+    if (server->capture_log && !server->start_log[0]) /* the first is the most specific */
+        g_strlcpy(server->start_log, message, sizeof server->start_log);
+    g_mutex_unlock(&server->log_lock);
 }
 
 bool tolk_http_server_start(tolk_http_server *server, const char *address, int port, char *err,
@@ -443,30 +584,64 @@ bool tolk_http_server_start(tolk_http_server *server, const char *address, int p
         snprintf(err, err_size, "The HTTP server is already running.");
         return false;
     }
+    if (server->tls && !server->tls_key) {
+        snprintf(err, err_size, "The TLS key was wiped after the previous start; set TLS up again.");
+        return false;
+    }
     tolk_listen_socket listener;
     if (!tolk_listen_socket_open(address, port, &listener, err, err_size))
         return false;
+    /* HTTPS: GnuTLS copies certificate and key into its credentials while the daemon
+     * starts, so our copy of the key is wiped right after. No HSTS header: see docs/http.md. */
+    struct MHD_OptionItem tls_options[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, server->tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, server->tls_key},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES},
+        {MHD_OPTION_END, 0, NULL},
+    };
     /* A thread per connection: handlers may block for seconds (WebRTC answers wait for
      * ICE gathering) and stream readers block between events, without holding up others. */
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (listener.ipv6)
         flags |= MHD_USE_DUAL_STACK;
+    if (server->tls)
+        flags |= MHD_USE_TLS;
+    g_mutex_lock(&server->log_lock);
+    server->capture_log = true;
+    server->start_log[0] = '\0';
+    g_mutex_unlock(&server->log_lock);
     server->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, server,
-        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, /* first, so that every message goes through it */
+        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, server, /* first, so that every message goes through it */
+        MHD_OPTION_ARRAY, server->tls ? tls_options : &tls_options[G_N_ELEMENTS(tls_options) - 1],
         MHD_OPTION_LISTEN_SOCKET, listener.fd,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
         MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)TOLK_HTTP_IDLE_TIMEOUT_S,
         MHD_OPTION_END);
+    g_mutex_lock(&server->log_lock);
+    server->capture_log = false;
+    char why[sizeof server->start_log];
+    g_strlcpy(why, server->start_log[0] ? server->start_log : "see the log", sizeof why);
+    size_t why_len = strlen(why);
+    while (why_len > 0 && why[why_len - 1] == '.')
+        why[--why_len] = '\0';
+    g_mutex_unlock(&server->log_lock);
+    wipe_key(server);
     if (!server->daemon) {
         tolk_listen_socket_close(&listener);
-        snprintf(err, err_size, "Could not start the HTTP server on %s (see the log).", listener.name);
+        if (server->tls)
+            snprintf(err, err_size,
+                     "Could not start the HTTPS server on %s with the TLS certificate %s and key %s "
+                     "(a key that does not belong to the certificate, or a file GnuTLS cannot use): %s.",
+                     listener.name, server->tls_cert_file, server->tls_key_file, why);
+        else
+            snprintf(err, err_size, "Could not start the HTTP server on %s (%s).", listener.name, why);
         return false;
     }
     server->port = listener.port;
-    LOG_INFO("listening on %s", listener.name);
+    LOG_INFO("listening on %s%s", listener.name, server->tls ? " (HTTPS)" : "");
     return true;
 }
 

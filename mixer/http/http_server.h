@@ -125,6 +125,17 @@ void tolk_http_server_redirect(tolk_http_server *server, const char *path, const
 void tolk_http_server_set_authenticator(tolk_http_server *server, tolk_authenticate_fn authenticate,
                                         void *ctx);
 
+/* Serves HTTPS instead of HTTP from the next start: reads the PEM certificate (chain)
+ * and the unencrypted PEM private key into memory now. False, with a sentence naming the
+ * file in err, when libmicrohttpd has no TLS support, a file cannot be read or is plainly
+ * not a certificate / key. Whether the key belongs to the certificate is checked by
+ * tolk_http_server_start(), which names both files when GnuTLS refuses them; the key is
+ * wiped from memory once the server started (or failed to). Call before start. */
+bool tolk_http_server_set_tls(tolk_http_server *server, const char *cert_file, const char *key_file,
+                              char *err, size_t err_size);
+/* True once tolk_http_server_set_tls() succeeded: the server speaks https://. */
+bool tolk_http_server_is_tls(const tolk_http_server *server);
+
 /* Listens on a numeric IPv4 or IPv6 address (NULL: all addresses, IPv6 and IPv4);
  * port 0 picks a free port. On failure writes a sentence to err and returns false. */
 bool tolk_http_server_start(tolk_http_server *server, const char *address, int port, char *err,
