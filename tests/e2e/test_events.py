@@ -264,24 +264,11 @@ def summary(msgs, limit=12):
 
 # ---------------------------------------------------------------------------------------------
 
-def sp(*parts):
-    return '/api/v1/sessions/' + '/'.join(parts)
+sp, find, console_of = th.session_path, th.find, th.console_of
 
 
 def console_path(cid, sid=SID):
-    lang, n = cid.split('/')
-    return sp(sid, 'booths', lang, 'consoles', n)
-
-
-def find(items, key, value):
-    for item in items:
-        if item[key] == value:
-            return item
-    raise AssertionError('no %s=%r in %r' % (key, value, [i.get(key) for i in items]))
-
-
-def console_of(session, cid):
-    return find(find(session['booths'], 'language', cid.split('/')[0])['consoles'], 'id', cid)
+    return th.console_path(cid, sid)
 
 
 def mic_of(cid, mic):

@@ -35,20 +35,11 @@ SECRET_KEYS = ('inputs', 'srtp', 'sdp', 'key', 'suite', 'host', 'port', 'outputs
 GARBAGE_SDP = b'this is not an SDP offer\r\n'
 
 
-def sp(*parts):
-    return '/api/v1/sessions/' + '/'.join(parts)
+sp, find = th.session_path, th.find
 
 
 def console_path(cid, sid=SID):
-    lang, n = cid.split('/')
-    return sp(sid, 'booths', lang, 'consoles', n)
-
-
-def find(items, key, value):
-    for item in items:
-        if item[key] == value:
-            return item
-    raise AssertionError('no %s=%r in %r' % (key, value, [i.get(key) for i in items]))
+    return th.console_path(cid, sid)
 
 
 def all_keys(obj):

@@ -39,16 +39,7 @@ def console_path(cid):
     return 'sessions/%s/booths/%s/consoles/%s' % (SID, lang, n)
 
 
-def find(items, key, value):
-    for item in items:
-        if item[key] == value:
-            return item
-    raise AssertionError('no %s=%r in %r' % (key, value, [i.get(key) for i in items]))
-
-
-def console_of(session, cid):
-    booth = find(session['booths'], 'language', cid.split('/')[0])
-    return find(booth['consoles'], 'id', cid)
+find, console_of = th.find, th.console_of
 
 
 class Routing(unittest.TestCase):

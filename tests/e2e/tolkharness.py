@@ -404,6 +404,30 @@ class Sender:
         return False
 
 
+def session_path(*parts):
+    """The API path of parts of a session: session_path('plenary', 'tokens')."""
+    return '/api/v1/sessions/' + '/'.join(parts)
+
+
+def console_path(cid, sid):
+    """The API path of console 'en/1' of session sid."""
+    lang, n = cid.split('/')
+    return session_path(sid, 'booths', lang, 'consoles', n)
+
+
+def find(items, key, value):
+    """The item of a JSON list whose key has that value; fails the test otherwise."""
+    for item in items:
+        if item[key] == value:
+            return item
+    raise AssertionError('no %s=%r in %r' % (key, value, [i.get(key) for i in items]))
+
+
+def console_of(session, cid):
+    """Console 'en/1' of a session object."""
+    return find(find(session['booths'], 'language', cid.split('/')[0])['consoles'], 'id', cid)
+
+
 def find_input(session, input_id):
     for inp in session['inputs']:
         if inp['id'] == input_id:
