@@ -69,7 +69,7 @@ static bool write_sdp(const char *dir, const char *channel, json_object *output,
 static void add_listeners(tolk_session *session, const char *sdp_dir)
 {
     int count = tolk_matrix_config_get(session->matrix)->channel_count;
-    printf("Demo sitting '%s' is running. Listen to a channel with ffplay (or open the .sdp in VLC):\n", session->id);
+    printf("Demo sitting '%s' is running. Listen to a channel with ffplay (or ffmpeg):\n", session->id);
     for (int ch = 0; ch <= count; ch++) {
         const char *name = tolk_matrix_channel_name(session->matrix, ch);
         const tolk_session_output *output = tolk_session_add_output(session, ch, -1, "127.0.0.1", DEMO_LISTEN_PORT + 2 * ch);

@@ -46,7 +46,7 @@ static json_object *input_json(tolk_session *session, const char *id, const tolk
 }
 
 /* Receivers that key srtpdec by SSRC (GStreamer) need it: as a field, and as
- * an a=ssrc line, which ffmpeg and VLC ignore. */
+ * an a=ssrc line, which ffmpeg ignores. */
 static void add_ssrc(json_object *obj, uint32_t ssrc)
 {
     json_object_object_add(obj, "ssrc", json_object_new_int64(ssrc));
