@@ -84,14 +84,18 @@ tolk_session *api_find_session(api_call *call)
     return session;
 }
 
-/* {lang}/{n} without replying: exactly one digit 1..6, so "01", "+1" or " 1" name no console. */
-static bool resolve_console(const tolk_http_request *req, tolk_session *session, int *booth, int *console)
+bool api_console_index(tolk_session *session, const char *lang, const char *n, int *booth, int *console)
 {
-    const char *n = tolk_http_param(req, "n");
-    *booth = tolk_matrix_booth_index(session->matrix, tolk_http_param(req, "lang"));
+    *booth = tolk_matrix_booth_index(session->matrix, lang);
     int number = n[0] >= '1' && n[0] <= '9' && n[1] == '\0' ? n[0] - '0' : 0;
     *console = number - 1;
     return *booth >= 0 && number >= 1 && number <= tolk_matrix_config_get(session->matrix)->booths[*booth].console_count;
+}
+
+/* {lang}/{n} of the path, without replying. */
+static bool resolve_console(const tolk_http_request *req, tolk_session *session, int *booth, int *console)
+{
+    return api_console_index(session, tolk_http_param(req, "lang"), tolk_http_param(req, "n"), booth, console);
 }
 
 bool api_find_console(api_call *call, tolk_session *session, int *booth, int *console)
@@ -180,7 +184,7 @@ static bool resolve_caller(api_call *call)
     call->operator = who->role == TOLK_ROLE_OPERATOR;
     if (who->role != TOLK_ROLE_GRANT)
         return true;
-    const tolk_grant *grant = tolk_grants_find_token(call->app->grants, who->scope);
+    const tolk_grant *grant = tolk_grants_find_id(call->app->grants, who->scope);
     call->grant = grant;
     return grant != NULL;
 }
@@ -210,7 +214,8 @@ static void dispatch(void *ctx, const tolk_http_request *req, tolk_http_response
 }
 
 /* The operator token, or a token the operator handed out. The principal keeps
- * the token itself in scope, so that a revoked token stops working at once. */
+ * the grant's id in scope; dispatch looks it up again under the lock, so a
+ * token revoked in between stops working at once. */
 static bool authenticate(void *ctx, const char *token, tolk_principal *out)
 {
     tolk_app *app = ctx;
@@ -220,13 +225,13 @@ static bool authenticate(void *ctx, const char *token, tolk_principal *out)
         return true;
     }
     g_mutex_lock(&app->lock);
-    bool known = tolk_grants_find_token(app->grants, token) != NULL;
+    const tolk_grant *grant = tolk_grants_find_token(app->grants, token);
+    if (grant) {
+        out->role = TOLK_ROLE_GRANT;
+        g_strlcpy(out->scope, grant->id, sizeof out->scope);
+    }
     g_mutex_unlock(&app->lock);
-    if (!known || strlen(token) >= sizeof out->scope)
-        return false;
-    out->role = TOLK_ROLE_GRANT;
-    g_strlcpy(out->scope, token, sizeof out->scope);
-    return true;
+    return grant != NULL;
 }
 
 void tolk_api_register(tolk_app *app)

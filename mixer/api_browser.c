@@ -37,13 +37,11 @@ static bool parse_console_id(tolk_session *session, const char *id, int *booth, 
 {
     char lang[TOLK_LANG_SIZE];
     const char *slash = strchr(id, '/');
-    if (!slash || (size_t)(slash - id) >= sizeof lang || slash[1] < '1' || slash[1] > '9' || slash[2])
+    if (!slash || (size_t)(slash - id) >= sizeof lang)
         return false;
     memcpy(lang, id, (size_t)(slash - id));
     lang[slash - id] = '\0';
-    *booth = tolk_matrix_booth_index(session->matrix, lang);
-    *console = slash[1] - '1';
-    return *booth >= 0 && *console < tolk_matrix_config_get(session->matrix)->booths[*booth].console_count;
+    return api_console_index(session, lang, slash + 1, booth, console);
 }
 
 static json_object *grant_json(tolk_session *session, const tolk_grant *grant)
@@ -56,7 +54,7 @@ static json_object *grant_json(tolk_session *session, const tolk_grant *grant)
     char url[256];
     if (grant->kind == TOLK_GRANT_CONSOLE) {
         char id[16];
-        snprintf(id, sizeof id, "%s/%d", config->channels[config->booths[grant->booth].channel], grant->console + 1);
+        tolk_console_id(config, grant->booth, grant->console, id, sizeof id);
         json_object_object_add(obj, "console", json_object_new_string(id));
         snprintf(url, sizeof url, "/console/#session=%s&console=%s&token=%s", session->id, id, grant->token);
     } else if (grant->kind == TOLK_GRANT_LISTENER) {

@@ -25,6 +25,9 @@ typedef struct {
 typedef void (*api_fn)(api_call *call);
 
 tolk_session *api_find_session(api_call *call);
+/* Booth language and console number ("en", "1") to indices; exactly one digit 1..6, so
+ * "01", "+1" or " 1" name no console. No reply. */
+bool api_console_index(tolk_session *session, const char *lang, const char *n, int *booth, int *console);
 bool api_find_console(api_call *call, tolk_session *session, int *booth, int *console);
 int api_find_channel(api_call *call, tolk_session *session);
 void api_reply_parse_error(api_call *call, const tolk_parse_error *err);

@@ -67,7 +67,7 @@ static json_object *session_levels(tolk_session *session)
     for (int b = 0; b < config->booth_count; b++) {
         for (int c = 0; c < config->booths[b].console_count; c++) {
             char id[16];
-            snprintf(id, sizeof id, "%s/%d", config->channels[config->booths[b].channel], c + 1);
+            tolk_console_id(config, b, c, id, sizeof id);
             double db = tolk_media_input_take_level(tolk_media_input_at(session->media, TOLK_SLOT(b, c)));
             json_object_object_add(inputs, id, json_object_new_double(db));
         }

@@ -81,14 +81,20 @@ const tolk_grant *tolk_grants_find_token(tolk_grants *grants, const char *token)
     return found;
 }
 
-const tolk_grant *tolk_grants_find(tolk_grants *grants, const char *session, const char *id)
+const tolk_grant *tolk_grants_find_id(tolk_grants *grants, const char *id)
 {
     for (guint i = 0; i < grants->list->len; i++) {
         const tolk_grant *grant = g_ptr_array_index(grants->list, i);
-        if (strcmp(grant->session, session) == 0 && strcmp(grant->id, id) == 0)
+        if (strcmp(grant->id, id) == 0)
             return grant;
     }
     return NULL;
+}
+
+const tolk_grant *tolk_grants_find(tolk_grants *grants, const char *session, const char *id)
+{
+    const tolk_grant *grant = tolk_grants_find_id(grants, id);
+    return grant && strcmp(grant->session, session) == 0 ? grant : NULL;
 }
 
 bool tolk_grants_remove(tolk_grants *grants, const char *session, const char *id)

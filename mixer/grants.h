@@ -35,6 +35,8 @@ const tolk_grant *tolk_grants_add(tolk_grants *grants, const char *session, tolk
                                   int console, int channel);
 /* Compares in constant time against every token. */
 const tolk_grant *tolk_grants_find_token(tolk_grants *grants, const char *token);
+/* By id ("t3"): ids are unique across sessions. */
+const tolk_grant *tolk_grants_find_id(tolk_grants *grants, const char *id);
 const tolk_grant *tolk_grants_find(tolk_grants *grants, const char *session, const char *id);
 bool tolk_grants_remove(tolk_grants *grants, const char *session, const char *id);
 void tolk_grants_remove_session(tolk_grants *grants, const char *session);

@@ -139,7 +139,7 @@ static gboolean build_inputs(tolk_media *media, const tolk_media_spec *spec, cha
         for (int c = 0; c < config->booths[b].console_count; c++) {
             int slot = TOLK_SLOT(b, c);
             char name[16];
-            snprintf(name, sizeof name, "%s/%d", config->channels[config->booths[b].channel], c + 1);
+            tolk_console_id(config, b, c, name, sizeof name);
             media->consoles[slot] = tolk_media_input_new(bin, name, spec->consoles[slot].socket,
                                                          spec->consoles[slot].key, spec->jitter_ms);
             if (!media->consoles[slot]) {

@@ -23,11 +23,6 @@ static void write_sample(GString *out, const char *name, const sample *s, const 
                            s->label, s->id, extra ? extra : "", (guint64)s->value);
 }
 
-static void console_id(const tolk_matrix_config *config, int b, int c, char *out, size_t size)
-{
-    snprintf(out, size, "%s/%d", config->channels[config->booths[b].channel], c + 1);
-}
-
 /* Calls fn for the floor and every console input of every session. */
 typedef void (*input_fn)(GString *out, const char *name, const char *session, const char *id,
                          const tolk_media_input_stats *stats);
@@ -43,7 +38,7 @@ static void each_input(tolk_app *app, GString *out, const char *name, input_fn f
         for (int b = 0; b < config->booth_count; b++) {
             for (int c = 0; c < config->booths[b].console_count; c++) {
                 char id[16];
-                console_id(config, b, c, id, sizeof id);
+                tolk_console_id(config, b, c, id, sizeof id);
                 tolk_media_input_get_stats(tolk_media_input_at(session->media, TOLK_SLOT(b, c)), &stats);
                 fn(out, name, session->id, id, &stats);
             }
@@ -103,7 +98,7 @@ static void feed_family(tolk_app *app, GString *out, const char *name, stream_va
         for (int b = 0; b < config->booth_count; b++) {
             for (int c = 0; c < config->booths[b].console_count; c++) {
                 char id[16];
-                console_id(config, b, c, id, sizeof id);
+                tolk_console_id(config, b, c, id, sizeof id);
                 sample s = {session->id, "console", id, read_stream(session, -1, TOLK_SLOT(b, c), what)};
                 write_sample(out, name, &s, NULL);
             }

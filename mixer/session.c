@@ -9,23 +9,18 @@
 
 static const char *const event_names[] = {"mic", "handover", "overridden", "took_over", "console_lost", "channel"};
 
-static void console_name(const tolk_matrix_config *config, int booth, int console, char *out, size_t size)
-{
-    snprintf(out, size, "%s/%d", config->channels[config->booths[booth].channel], console + 1);
-}
-
 /* Rules 5 and 8 say the consoles and the operator "get an event": a console
  * event on the session's hub, which every page follows. */
 static void publish_console_event(tolk_session *session, const tolk_event *e)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     char id[16], other[16];
-    console_name(config, e->booth, e->console, id, sizeof id);
+    tolk_console_id(config, e->booth, e->console, id, sizeof id);
     json_object *data = json_object_new_object();
     json_object_object_add(data, "event", json_object_new_string(event_names[e->kind]));
     json_object_object_add(data, "console", json_object_new_string(id));
     if (e->other_booth >= 0) {
-        console_name(config, e->other_booth, e->other_console, other, sizeof other);
+        tolk_console_id(config, e->other_booth, e->other_console, other, sizeof other);
         json_object_object_add(data, "other", json_object_new_string(other));
     } else {
         json_object_object_add(data, "other", NULL);
@@ -35,7 +30,6 @@ static void publish_console_event(tolk_session *session, const tolk_event *e)
 
 static void log_events(tolk_session *session, const tolk_events *events)
 {
-    const char *const *kinds = event_names;
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     for (int i = 0; i < events->count; i++) {
         const tolk_event *e = &events->events[i];
@@ -53,7 +47,7 @@ static void log_events(tolk_session *session, const tolk_events *events)
         const char *lang = config->channels[config->booths[e->booth].channel];
         const tolk_console_state *c = tolk_matrix_console(session->matrix, e->booth, e->console);
         LOG_INFO("session %s: console %s/%d %s (mic %s)", session->id, lang, e->console + 1,
-                 kinds[e->kind], tolk_mic_name(c->mic));
+                 event_names[e->kind], tolk_mic_name(c->mic));
         publish_console_event(session, e);
     }
 }

@@ -84,11 +84,6 @@ static json_object *outputs_json(tolk_session *session, int channel, int slot)
     return list;
 }
 
-static void console_id(const tolk_matrix_config *config, int booth, int console, char *out, size_t size)
-{
-    snprintf(out, size, "%s/%d", config->channels[config->booths[booth].channel], console + 1);
-}
-
 static json_object *inputs_json(tolk_session *session)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
@@ -97,7 +92,7 @@ static json_object *inputs_json(tolk_session *session)
     for (int b = 0; b < config->booth_count; b++) {
         for (int c = 0; c < config->booths[b].console_count; c++) {
             char id[16];
-            console_id(config, b, c, id, sizeof id);
+            tolk_console_id(config, b, c, id, sizeof id);
             json_object_array_add(list, input_json(session, id, &session->consoles[TOLK_SLOT(b, c)]));
         }
     }
@@ -112,7 +107,7 @@ json_object *tolk_channel_to_json(tolk_session *session, int channel, bool full)
     if (state.source == TOLK_SOURCE_SILENCE)
         snprintf(source, sizeof source, "silence");
     else if (state.source == TOLK_SOURCE_CONSOLE)
-        console_id(config, state.booth, state.console, source, sizeof source);
+        tolk_console_id(config, state.booth, state.console, source, sizeof source);
     json_object *obj = json_object_new_object();
     json_object_object_add(obj, "id", json_object_new_string(tolk_matrix_channel_name(session->matrix, channel)));
     json_object_object_add(obj, "source", json_object_new_string(source));
@@ -135,7 +130,7 @@ json_object *tolk_console_to_json(tolk_session *session, int booth, int console,
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     const tolk_console_state *state = tolk_matrix_console(session->matrix, booth, console);
     char id[16];
-    console_id(config, booth, console, id, sizeof id);
+    tolk_console_id(config, booth, console, id, sizeof id);
     json_object *obj = json_object_new_object();
     json_object_object_add(obj, "id", json_object_new_string(id));
     json_object_object_add(obj, "mic", json_object_new_string(tolk_mic_name(state->mic)));

@@ -32,7 +32,7 @@ json_object *tolk_signal_to_json(tolk_session *session, const tolk_signal *signa
         json_object_object_add(obj, "console", NULL); /* anonymous, for the chair */
     } else {
         char id[16];
-        snprintf(id, sizeof id, "%s/%d", booth, signal->console + 1);
+        tolk_console_id(config, signal->booth, signal->console, id, sizeof id);
         json_object_object_add(obj, "console", json_object_new_string(id));
     }
     GDateTime *seconds = g_date_time_new_from_unix_utc(signal->at_us / G_USEC_PER_SEC);

@@ -18,6 +18,7 @@
 #define TOLK_RULES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define TOLK_MAX_CHANNELS 64 /* language channels, floor not counted */
 #define TOLK_MAX_BOOTHS TOLK_MAX_CHANNELS
@@ -160,6 +161,8 @@ void tolk_matrix_route(const tolk_matrix *m, tolk_route *route);
 int tolk_matrix_channel_index(const tolk_matrix *m, const char *name); /* "floor" -> 0 */
 int tolk_matrix_booth_index(const tolk_matrix *m, const char *language);
 const char *tolk_matrix_channel_name(const tolk_matrix *m, int channel); /* 0 -> "floor" */
+/* The API's id of a console: booth en, console index 1 -> "en/2". */
+void tolk_console_id(const tolk_matrix_config *cfg, int booth, int console, char *buf, size_t size);
 
 const char *tolk_interlock_name(tolk_interlock v);  /* "no-override", "override", "free" */
 const char *tolk_idle_name(tolk_idle v);            /* "floor", "silence" */

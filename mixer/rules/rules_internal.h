@@ -37,8 +37,6 @@ bool tolk_config_validate(const tolk_matrix_config *config, tolk_result *err);
 tolk_result tolk_result_ok(void);
 tolk_result tolk_result_error(tolk_status status, const char *code, const char *field,
                               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* The API's id of a console, "en/2". */
-void tolk_console_id(const tolk_matrix_config *cfg, int booth, int console, char *buf, size_t size);
 
 /* plan.c: what follows from a state (channel states, who hears what, gains). */
 bool tolk_console_exists(const tolk_matrix_config *cfg, int booth, int console);
