@@ -253,10 +253,7 @@ class MediaBadInput(unittest.TestCase):
             cls.console = th.Sender.for_input(cls.session, 'en/1', CONSOLE, kind='gst').start()
             cls.senders = [cls.floor, cls.console]
             for ch in ('floor', 'en'):
-                port = th.free_udp_pair()
-                out = cls.api.expect(201, 'POST', 'sessions/media/channels/%s/outputs' % ch,
-                                     {'host': '127.0.0.1', 'port': port})
-                cls.rx[ch] = th.Receiver(out['sdp'], name=ch).start()
+                cls.rx[ch] = cls.api.listen('sessions/media/channels/%s/outputs' % ch, ch)[0]
             time.sleep(0.5)
             cls.api.expect(200, 'PATCH', 'sessions/media/booths/en/consoles/1', {'mic': 'on'})
             cls.rx['en'].wait_for([CONSOLE], [FLOOR], timeout=5)

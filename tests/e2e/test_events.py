@@ -287,10 +287,7 @@ class Events(unittest.TestCase):
                 cls.senders.append(th.Sender.for_input(cls.session, input_id, freq, kind=kind).start())
             cls.sender = {s[0]: snd for s, snd in zip(SENDERS, cls.senders)}
             for ch in ('en', 'fr'):
-                port = th.free_udp_pair()
-                out = cls.api.expect(201, 'POST', sp(SID, 'channels', ch, 'outputs'),
-                                     {'host': '127.0.0.1', 'port': port})
-                cls.rx[ch] = th.Receiver(out['sdp'], name='channel ' + ch).start()
+                cls.rx[ch] = cls.api.listen(sp(SID, 'channels', ch, 'outputs'), 'channel ' + ch)[0]
             cls.tok = {}
             for cid in CONSOLES:
                 cls.tok[cid] = cls.api.expect(201, 'POST', sp(SID, 'tokens'),

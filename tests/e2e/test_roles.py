@@ -64,10 +64,7 @@ class Roles(unittest.TestCase):
             cls.api.expect(201, 'POST', '/api/v1/sessions', OTHER_SITTING)
             cls.senders.append(th.Sender.for_input(cls.session, 'floor', FLOOR, kind='gst').start())
             cls.senders.append(th.Sender.for_input(cls.session, 'en/1', EN1, kind='ffmpeg').start())
-            port = th.free_udp_pair()
-            out = cls.api.expect(201, 'POST', sp(SID, 'channels', 'en', 'outputs'),
-                                 {'host': '127.0.0.1', 'port': port})
-            cls.rx = th.Receiver(out['sdp'], name='channel en').start()
+            cls.rx = cls.api.listen(sp(SID, 'channels', 'en', 'outputs'), 'channel en')[0]
             cls.session = cls.api.expect(200, 'GET', sp(SID))
         except BaseException:
             cls.tearDownClass()

@@ -68,11 +68,11 @@ class Routing(unittest.TestCase):
     @classmethod
     def open_output(cls, path, name):
         port = th.free_udp_pair()
-        out = cls.api.expect(201, 'POST', path, {'host': '127.0.0.1', 'port': port})
+        rx, out = cls.api.listen(path, name, port)
         assert out['port'] == port and out['host'] == '127.0.0.1', out
         assert out['srtp']['suite'] == th.SUITE, out
         assert th.parse_sdp(out['sdp'])[0] == port, out['sdp']
-        return th.Receiver(out['sdp'], name=name).start()
+        return rx
 
     @classmethod
     def tearDownClass(cls):

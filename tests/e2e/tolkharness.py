@@ -207,6 +207,13 @@ class Api:
             raise AssertionError('%s %s: expected %d, got %d: %s' % (method, path, status, got, js))
         return js
 
+    def listen(self, path, name=None, port=None):
+        """Creates an output (POST path, to port or a free local one) and starts a Receiver on
+        it. Returns (receiver, output object)."""
+        port = port or free_udp_pair()
+        out = self.expect(201, 'POST', path, {'host': '127.0.0.1', 'port': port})
+        return Receiver(out['sdp'], name=name).start(), out
+
     def metrics(self):
         status, _, data = self.raw('GET', '/metrics')
         if status != 200:
