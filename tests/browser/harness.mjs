@@ -2,6 +2,7 @@
 // Shared by the browser tests: the daemon, a floor sender, tone files, chromium, and waiting
 // for a tone measured inside a page (window.tolkProbe).
 
+import { after, before } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -201,3 +202,25 @@ export async function waitTone(page, freq, others, name, ms = 15000) {
 
 /** The text of the first element matching `selector` in `page` now (null if none; no waiting). */
 export const text = (page, selector) => page.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector);
+
+/**
+ * What most browser tests start from: a daemon with the test sitting, a floor sender when
+ * `floor` is a frequency, and one browser per tone in `tones`. Registers node:test's
+ * before/after hooks; the returned object is filled in before the tests run.
+ */
+export function scene({ floor = null, tones: browserTones = [] } = {}) {
+  const s = { daemon: null, floor: null, browsers: [] };
+  before(async () => {
+    if (skipUnlessReady()) return;
+    s.daemon = await new Daemon().start();
+    const session = await s.daemon.ok('POST', 'sessions', SITTING);
+    if (floor) s.floor = floorSender(session, floor);
+    s.browsers = await Promise.all(browserTones.map((f) => launchBrowser(f)));
+  });
+  after(async () => {
+    for (const b of s.browsers) await b?.close();
+    s.floor?.stop();
+    await s.daemon?.stop();
+  });
+  return s;
+}

@@ -1,30 +1,15 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 // Scenario 1: an interpreter page goes live; a listener page on its channel hears the
 // interpreter's tone, then the floor's tone after mic off.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Daemon, SITTING, TONE, floorSender, launchBrowser, skipUnlessReady, waitFor, waitTone } from './harness.mjs';
+import { TONE, scene, skipUnlessReady, waitFor, waitTone } from './harness.mjs';
 
 const skip = skipUnlessReady();
-let daemon, floor, interpreter, listener;
-
-before(async () => {
-  if (skip) return;
-  daemon = await new Daemon().start();
-  const session = await daemon.ok('POST', 'sessions', SITTING);
-  floor = floorSender(session, TONE.floor);
-  interpreter = await launchBrowser(TONE.a);
-  listener = await launchBrowser(TONE.b);
-});
-
-after(async () => {
-  await interpreter?.close();
-  await listener?.close();
-  floor?.stop();
-  await daemon?.stop();
-});
+const setup = scene({ floor: TONE.floor, tones: [TONE.a, TONE.b] });
 
 test('listener hears the live interpreter, then the floor after mic off', { skip, timeout: 90000 }, async () => {
+  const { daemon, browsers: [interpreter, listener] } = setup;
   const desk = await daemon.pageUrl('browser', { role: 'console', console: 'en/1' });
   assert.match(desk.url, /^\/console\/#/);
   const ear = await daemon.pageUrl('browser', { role: 'listener', channel: 'en' });

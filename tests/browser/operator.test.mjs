@@ -1,25 +1,14 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 // Scenario 4: the operator page shows a console going live within a second.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Daemon, SITTING, TONE, launchBrowser, skipUnlessReady, text, waitFor } from './harness.mjs';
+import { TONE, scene, skipUnlessReady, text, waitFor } from './harness.mjs';
 
 const skip = skipUnlessReady();
-let daemon, browser;
-
-before(async () => {
-  if (skip) return;
-  daemon = await new Daemon().start();
-  await daemon.ok('POST', 'sessions', SITTING);
-  browser = await launchBrowser(TONE.b);
-});
-
-after(async () => {
-  await browser?.close();
-  await daemon?.stop();
-});
+const setup = scene({ tones: [TONE.b] });
 
 test('a console going live shows on the operator page within 1 s', { skip, timeout: 60000 }, async () => {
+  const { daemon, browsers: [browser] } = setup;
   const page = await browser.page(`${daemon.url}/operator/#session=browser&token=${daemon.token}`);
   const state = () => text(page, '[data-desk="en/1"] .desk-state');
   await waitFor(async () => (await state()) === 'idle', 10000, 'the idle desk');

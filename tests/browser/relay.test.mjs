@@ -2,42 +2,27 @@
 // Scenario 2: relay and handover between console pages. en/1 (880 Hz) and en/2 (660 Hz) hand
 // the en channel over; fr/1, listening to en (relay), hears it in its return feed; fr's tag
 // becomes '-' when fr/1 goes live on a relay.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Daemon, SITTING, TONE, floorSender, launchBrowser, skipUnlessReady, waitFor, waitTone } from './harness.mjs';
+import { TONE, scene, skipUnlessReady, waitFor, waitTone } from './harness.mjs';
 
 const skip = skipUnlessReady();
-let daemon, floor, browserA, browserB;
-
-before(async () => {
-  if (skip) return;
-  daemon = await new Daemon().start();
-  const session = await daemon.ok('POST', 'sessions', SITTING);
-  floor = floorSender(session, TONE.floor);
-  browserA = await launchBrowser(TONE.a);
-  browserB = await launchBrowser(TONE.b);
-});
-
-after(async () => {
-  await browserA?.close();
-  await browserB?.close();
-  floor?.stop();
-  await daemon?.stop();
-});
+const setup = scene({ floor: TONE.floor, tones: [TONE.a, TONE.b] });
 
 async function openConsole(browser, id) {
-  const desk = await daemon.pageUrl('browser', { role: 'console', console: id });
+  const desk = await setup.daemon.pageUrl('browser', { role: 'console', console: id });
   const page = await browser.page(desk.href);
   await waitFor(() => page.locator('#state-mic[data-state="connected"]').count(), 15000, `${id} WHIP`);
   await waitFor(() => page.locator('#state-feed[data-state="connected"]').count(), 15000, `${id} WHEP`);
   return page;
 }
 
-const channel = async (id) => (await daemon.ok('GET', 'sessions/browser')).channels.find((c) => c.id === id);
+const channel = async (id) => (await setup.daemon.ok('GET', 'sessions/browser')).channels.find((c) => c.id === id);
 const all = [TONE.floor, TONE.a, TONE.b];
 const others = (f) => all.filter((x) => x !== f);
 
 test('handover moves en between two consoles; a relay console hears it', { skip, timeout: 150000 }, async () => {
+  const { browsers: [browserA, browserB] } = setup;
   const en1 = await openConsole(browserA, 'en/1');
   const fr1 = await openConsole(browserA, 'fr/1');
   const en2 = await openConsole(browserB, 'en/2');

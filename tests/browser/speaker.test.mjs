@@ -1,29 +1,17 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 // Scenario: a remote speaker sends the floor from the /speaker/ page (WHIP, no RTP floor sender);
 // a listener on an idle channel hears the speaker's tone, and silence after Stop or leaving the page.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Daemon, SITTING, TONE, launchBrowser, skipUnlessReady, text, tones, waitFor, waitTone } from './harness.mjs';
+import { SITTING, TONE, scene, skipUnlessReady, text, tones, waitFor, waitTone } from './harness.mjs';
 
 const SPEAKER = 523; // the speaker's fake microphone
 const skip = skipUnlessReady();
-let daemon, speaker, listener;
-
-before(async () => {
-  if (skip) return;
-  daemon = await new Daemon().start();
-  await daemon.ok('POST', 'sessions', SITTING);
-  [speaker, listener] = await Promise.all([launchBrowser(SPEAKER), launchBrowser(TONE.b)]);
-});
-
-after(async () => {
-  await speaker?.close();
-  await listener?.close();
-  await daemon?.stop();
-});
+const setup = scene({ tones: [SPEAKER, TONE.b] });
 
 test('a remote speaker sends the floor; an idle channel carries it, then silence after Stop', { skip, timeout: 60000 }, async () => {
+  const { daemon, browsers: [speaker, listener] } = setup;
   const floor = await daemon.pageUrl('browser', { role: 'floor' });
   assert.match(floor.url, /^\/speaker\/#session=browser&token=/);
   const ear = await daemon.pageUrl('browser', { role: 'listener', channel: 'en' });
@@ -69,6 +57,7 @@ test('a remote speaker sends the floor; an idle channel carries it, then silence
 });
 
 test('the operator page hands out a speaker link with its QR code', { skip, timeout: 30000 }, async () => {
+  const { daemon, browsers: [, listener] } = setup;
   const page = await listener.page(`${daemon.url}/operator/#session=browser&token=${daemon.token}`);
   await page.getByRole('button', { name: 'Speaker link' }).click();
   const link = page.locator('li[data-token]', { hasText: 'Speaker (floor)' }).last();

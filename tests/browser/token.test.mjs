@@ -1,25 +1,14 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 // Scenario 3: a listener token cannot open another channel (WHEP POST -> 403, the page says so).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Daemon, SITTING, TONE, launchBrowser, skipUnlessReady, text, waitFor } from './harness.mjs';
+import { TONE, scene, skipUnlessReady, text, waitFor } from './harness.mjs';
 
 const skip = skipUnlessReady();
-let daemon, browser;
-
-before(async () => {
-  if (skip) return;
-  daemon = await new Daemon().start();
-  await daemon.ok('POST', 'sessions', SITTING);
-  browser = await launchBrowser(TONE.b);
-});
-
-after(async () => {
-  await browser?.close();
-  await daemon?.stop();
-});
+const setup = scene({ tones: [TONE.b] });
 
 test('a listener token for en is refused on fr', { skip, timeout: 60000 }, async () => {
+  const { daemon, browsers: [browser] } = setup;
   const ear = await daemon.pageUrl('browser', { role: 'listener', channel: 'en' });
   const wrong = ear.href.replace('channel=en', 'channel=fr');
   const page = await browser.page(wrong);
