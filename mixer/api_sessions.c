@@ -76,7 +76,9 @@ static void apply_session_patch(tolk_session *session, const tolk_session_patch 
         tolk_session_set_original_under(session, patch->original_under, patch->original_under_db);
     if (patch->has_sound_check)
         tolk_session_set_sound_check(session, patch->sound_check);
-    tolk_session_changed(session);
+    /* The settings above tell the pages themselves (they change the route). */
+    if (patch->has_name || patch->has_floor_language)
+        tolk_session_changed(session);
 }
 
 void api_patch_session(api_call *call)
