@@ -140,3 +140,12 @@ bool test_http_read_until(int fd, GString *into, const char *needle, int timeout
     }
     return true;
 }
+
+void test_http_healthz(void *ctx, const tolk_http_request *req, tolk_http_response *resp)
+{
+    (void)ctx;
+    (void)req;
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "status", json_object_new_string("ok"));
+    tolk_http_reply_json(resp, 200, body);
+}

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "http_server.h"
+
 typedef struct {
     int status;       /* 0 when no status line arrived */
     char *head;       /* status line and headers */
@@ -32,5 +34,8 @@ int test_http_open(int port, const char *request);
 /* Appends what arrives on fd to into until it contains needle; false after timeout_ms
  * or when the server closed the connection first. */
 bool test_http_read_until(int fd, GString *into, const char *needle, int timeout_ms);
+
+/* A handler answering 200 {"status": "ok"}, for servers under test. */
+void test_http_healthz(void *ctx, const tolk_http_request *req, tolk_http_response *resp);
 
 #endif

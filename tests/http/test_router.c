@@ -26,14 +26,6 @@ static bool authenticate(void *ctx, const char *token, tolk_principal *out)
     return true;
 }
 
-static void healthz(void *ctx, const tolk_http_request *req, tolk_http_response *resp)
-{
-    (void)ctx;
-    (void)req;
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "status", json_object_new_string("ok"));
-    tolk_http_reply_json(resp, 200, body);
-}
 
 static void echo_params(void *ctx, const tolk_http_request *req, tolk_http_response *resp)
 {
@@ -82,7 +74,7 @@ static void metrics(void *ctx, const tolk_http_request *req, tolk_http_response 
 static void start_server(void)
 {
     server = tolk_http_server_new();
-    tolk_http_server_route(server, "GET", "/healthz", TOLK_ROUTE_PUBLIC, healthz, NULL);
+    tolk_http_server_route(server, "GET", "/healthz", TOLK_ROUTE_PUBLIC, test_http_healthz, NULL);
     tolk_http_server_route(server, "GET", "/metrics", 0, metrics, NULL);
     tolk_http_server_route(server, "GET", "/api/v1/sessions", 0, echo_params, NULL);
     tolk_http_server_route(server, "POST", "/api/v1/sessions", TOLK_ROUTE_JSON_BODY, echo_body, NULL);
@@ -376,7 +368,7 @@ static void test_stop_releases_everything(void)
 {
     int fds = open_fds();
     tolk_http_server *other = tolk_http_server_new();
-    tolk_http_server_route(other, "GET", "/healthz", TOLK_ROUTE_PUBLIC, healthz, NULL);
+    tolk_http_server_route(other, "GET", "/healthz", TOLK_ROUTE_PUBLIC, test_http_healthz, NULL);
     char err[200];
     g_assert_true(tolk_http_server_start(other, "127.0.0.1", 0, err, sizeof err));
     g_assert_false(tolk_http_server_start(other, "127.0.0.1", 0, err, sizeof err));
@@ -392,7 +384,7 @@ static void test_stop_releases_everything(void)
 static void test_ipv6_dual_stack(void)
 {
     tolk_http_server *other = tolk_http_server_new();
-    tolk_http_server_route(other, "GET", "/healthz", TOLK_ROUTE_PUBLIC, healthz, NULL);
+    tolk_http_server_route(other, "GET", "/healthz", TOLK_ROUTE_PUBLIC, test_http_healthz, NULL);
     char err[200];
     if (!tolk_http_server_start(other, "::1", 0, err, sizeof err)) {
         tolk_http_server_free(other);
@@ -410,7 +402,7 @@ static void test_ipv6_dual_stack(void)
 static void test_every_address(void)
 {
     tolk_http_server *other = tolk_http_server_new();
-    tolk_http_server_route(other, "GET", "/healthz", TOLK_ROUTE_PUBLIC, healthz, NULL);
+    tolk_http_server_route(other, "GET", "/healthz", TOLK_ROUTE_PUBLIC, test_http_healthz, NULL);
     char err[200];
     g_assert_true(tolk_http_server_start(other, NULL, 0, err, sizeof err));
     const char *req = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";

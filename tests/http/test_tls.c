@@ -46,19 +46,11 @@ static void write_file(const char *path, const char *text)
     g_assert_true(g_file_set_contents(path, text, -1, NULL));
 }
 
-static void healthz(void *ctx, const tolk_http_request *req, tolk_http_response *resp)
-{
-    (void)ctx;
-    (void)req;
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "status", json_object_new_string("ok"));
-    tolk_http_reply_json(resp, 200, body);
-}
 
 static tolk_http_server *new_server(void)
 {
     tolk_http_server *server = tolk_http_server_new();
-    tolk_http_server_route(server, "GET", "/healthz", TOLK_ROUTE_PUBLIC, healthz, NULL);
+    tolk_http_server_route(server, "GET", "/healthz", TOLK_ROUTE_PUBLIC, test_http_healthz, NULL);
     return server;
 }
 
