@@ -4,6 +4,7 @@
 #include <gst/gst.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
 #include "demo.h"
@@ -129,6 +130,22 @@ static void serve_pages(tolk_app *app, const char *web_dir)
     tolk_http_server_redirect(app->http, "/", "/operator/");
 }
 
+/* Tokens, SRTP keys and SDPs travel in API bodies: in clear over plain HTTP
+ * anywhere but the loopback interface. Started anyway (a trusted hall network, a
+ * TLS proxy in front), but said loudly once. */
+static void warn_if_clear_text(const tolk_app *app, const tolk_options *options)
+{
+    GInetAddress *address = g_inet_address_new_from_string(options->listen_address);
+    bool loopback = address ? g_inet_address_get_is_loopback(address) : strcmp(options->listen_address, "localhost") == 0;
+    if (address)
+        g_object_unref(address);
+    if (loopback || tolk_http_server_is_tls(app->http))
+        return;
+    LOG_WARN("listening on %s port %d without TLS: tokens, SRTP keys and SDPs cross the network in clear; "
+             "serve HTTPS with --tls-cert FILE --tls-key FILE (see docs/configuration.md, HTTPS)",
+             options->listen_address, options->listen_port);
+}
+
 static bool start(tolk_app *app, const tolk_options *options)
 {
     char err[512];
@@ -149,6 +166,7 @@ static bool start(tolk_app *app, const tolk_options *options)
         fprintf(stderr, "tolk: %s\n", err);
         return false;
     }
+    warn_if_clear_text(app, options);
     printf("Tolk %s: API on %s://%s%s%s:%d/api/v1, media on %s ports %d-%d\n", TOLK_VERSION,
            tolk_http_server_is_tls(app->http) ? "https" : "http",
            strchr(options->listen_address, ':') ? "[" : "", options->listen_address,

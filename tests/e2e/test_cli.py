@@ -4,6 +4,7 @@
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -130,6 +131,59 @@ class Cli(unittest.TestCase):
         finally:
             rc, killed = th.terminate(proc, grace=10)
         self.assertEqual((rc, killed), (0, False))
+
+
+CLEAR_TEXT_WARNING = re.compile(r'warn .*listening on (\S+) port \d+ without TLS.*--tls-cert')
+
+
+def make_tls_pair(directory):
+    cert, key = os.path.join(directory, 'cert.pem'), os.path.join(directory, 'key.pem')
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
+                    'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+                    '-keyout', key, '-out', cert], check=True, capture_output=True)
+    return cert, key
+
+
+class ClearTextWarning(unittest.TestCase):
+    """Tokens and SRTP keys cross plain HTTP: said at start, unless only loopback hears it."""
+
+    def start_and_stop(self, listen, extra=()):
+        """Runs the daemon until its start line, stops it; returns its stderr."""
+        lo, hi = th.free_rtp_range()
+        args = [th.tolk_bin(), '--listen', listen, '--media-address', '127.0.0.1',
+                '--rtp-ports', '%d-%d' % (lo, hi), '--token', 't'] + list(extra)
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=err)
+            try:
+                line = proc.stdout.readline().decode('utf-8', 'replace')
+            finally:
+                th.terminate(proc, grace=10)  # may beat the signal handlers: no exit code check
+                proc.stdout.close()
+            err.seek(0)
+            text = err.read().decode('utf-8', 'replace')
+        self.assertIn('API on', line, text)
+        return text
+
+    def test_any_address_without_tls_warns(self):
+        text = self.start_and_stop('0.0.0.0:%d' % th.free_tcp_port())
+        m = CLEAR_TEXT_WARNING.search(text)
+        self.assertTrue(m, 'no clear-text warning:\n' + text)
+        self.assertEqual(m.group(1), '0.0.0.0')
+        self.assertIn('--tls-key', text)
+
+    def test_loopback_does_not_warn(self):
+        text = self.start_and_stop('127.0.0.1:%d' % th.free_tcp_port())
+        self.assertNotRegex(text, CLEAR_TEXT_WARNING)
+
+    @unittest.skipUnless(shutil.which('openssl'), 'needs openssl')
+    def test_any_address_with_tls_does_not_warn(self):
+        directory = tempfile.mkdtemp(prefix='tolk-cli-tls-')
+        self.addCleanup(shutil.rmtree, directory, True)
+        cert, key = make_tls_pair(directory)
+        text = self.start_and_stop('0.0.0.0:%d' % th.free_tcp_port(),
+                                   ['--tls-cert', cert, '--tls-key', key])
+        self.assertNotRegex(text, CLEAR_TEXT_WARNING)
 
 
 def _healthy(api):
