@@ -105,6 +105,27 @@ void api_delete_session(api_call *call)
     tolk_http_reply_empty(call->resp, 204);
 }
 
+/* The output caps: 409 limit_reached naming the cap, false past one. */
+static bool output_fits(api_call *call, tolk_session *session, int channel, int slot)
+{
+    int of_stream = 0;
+    for (guint i = 0; i < session->outputs->len; i++) {
+        const tolk_session_output *output = g_ptr_array_index(session->outputs, i);
+        of_stream += channel >= 0 ? output->channel == channel : output->slot == slot;
+    }
+    if (of_stream >= TOLK_MAX_STREAM_OUTPUTS) {
+        tolk_http_reply_error(call->resp, 409, "limit_reached", "a %s has at most %d outputs; delete one first",
+                              channel >= 0 ? "channel" : "return feed", TOLK_MAX_STREAM_OUTPUTS);
+        return false;
+    }
+    if (session->outputs->len >= TOLK_MAX_SESSION_OUTPUTS) {
+        tolk_http_reply_error(call->resp, 409, "limit_reached", "session %s has at most %d outputs; delete one first",
+                              session->id, TOLK_MAX_SESSION_OUTPUTS);
+        return false;
+    }
+    return true;
+}
+
 /* Adds an output to a channel (slot < 0) or a return feed (channel < 0). */
 static void create_output(api_call *call, tolk_session *session, int channel, int slot)
 {
@@ -114,13 +135,16 @@ static void create_output(api_call *call, tolk_session *session, int channel, in
         api_reply_parse_error(call, &err);
         return;
     }
+    if (!output_fits(call, session, channel, slot))
+        return;
     const tolk_session_output *existing = tolk_session_find_destination(session, channel, slot, spec.host, spec.port);
     if (existing) {
         tolk_http_reply_error(call->resp, 409, "output_exists", "output %s already sends this stream to %s port %d",
                               existing->id, spec.host, spec.port);
         return;
     }
-    const tolk_session_output *output = tolk_session_add_output(session, channel, slot, spec.host, spec.port);
+    const tolk_session_output *output = tolk_session_add_output(session, channel, slot, spec.host, spec.port,
+                                                                spec.own_key);
     if (!output) {
         tolk_http_reply_error(call->resp, 400, "invalid_value", "host %s port %d cannot be sent to", spec.host,
                               spec.port);
@@ -174,6 +198,50 @@ void api_delete_console_output(api_call *call)
     tolk_session *session = api_find_session(call);
     if (session && api_find_console(call, session, &booth, &console))
         delete_output(call, session, -1, TOLK_SLOT(booth, console));
+}
+
+/* The outputs of a channel or return feed after a new shared key: their new SDPs. */
+static void reply_rekeyed(api_call *call, tolk_session *session, int channel, int slot, const char *name,
+                          const char *id)
+{
+    json_object *list = json_object_new_array();
+    for (guint i = 0; i < session->outputs->len; i++) {
+        const tolk_session_output *output = g_ptr_array_index(session->outputs, i);
+        if (channel >= 0 ? output->channel == channel : output->slot == slot)
+            json_object_array_add(list, tolk_output_to_json(session, output));
+    }
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, name, json_object_new_string(id));
+    json_object_object_add(body, "outputs", list);
+    tolk_http_reply_json(call->resp, 200, body);
+}
+
+void api_rekey_channel(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    int channel = session ? api_find_channel(call, session) : -1;
+    if (channel < 0)
+        return;
+    if (!tolk_session_rekey_channel(session, channel)) {
+        tolk_http_reply_error(call->resp, 503, "unavailable", "no new key could be made; the old one stays");
+        return;
+    }
+    reply_rekeyed(call, session, channel, -1, "channel", tolk_matrix_channel_name(session->matrix, channel));
+}
+
+void api_rekey_feed(api_call *call)
+{
+    int booth, console;
+    tolk_session *session = api_find_session(call);
+    if (!session || !api_find_console(call, session, &booth, &console))
+        return;
+    if (!tolk_session_rekey_feed(session, booth, console)) {
+        tolk_http_reply_error(call->resp, 503, "unavailable", "no new key could be made; the old one stays");
+        return;
+    }
+    char id[16];
+    tolk_console_id(tolk_matrix_config_get(session->matrix), booth, console, id, sizeof id);
+    reply_rekeyed(call, session, -1, TOLK_SLOT(booth, console), "console", id);
 }
 
 void api_get_console(api_call *call)

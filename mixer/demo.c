@@ -72,7 +72,7 @@ static void add_listeners(tolk_session *session, const char *sdp_dir)
     printf("Demo sitting '%s' is running. Listen to a channel with ffplay (or ffmpeg):\n", session->id);
     for (int ch = 0; ch <= count; ch++) {
         const char *name = tolk_matrix_channel_name(session->matrix, ch);
-        const tolk_session_output *output = tolk_session_add_output(session, ch, -1, "127.0.0.1", DEMO_LISTEN_PORT + 2 * ch);
+        const tolk_session_output *output = tolk_session_add_output(session, ch, -1, "127.0.0.1", DEMO_LISTEN_PORT + 2 * ch, false);
         if (!output)
             continue;
         json_object *json = tolk_output_to_json(session, output);

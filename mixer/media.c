@@ -323,11 +323,19 @@ static bool valid_slot(tolk_media *media, int slot)
     return slot >= 0 && slot < TOLK_MAX_SLOTS && media->feeds[slot];
 }
 
-int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port)
+static int add_output(tolk_stream *stream, const char *host, int port, const uint8_t *own_key)
+{
+    tolk_srtp_sender *sender = tolk_stream_sender(stream);
+    return own_key ? tolk_srtp_sender_add_keyed_destination(sender, host, port, own_key)
+                   : tolk_srtp_sender_add_destination(sender, host, port);
+}
+
+int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port,
+                                  const uint8_t *own_key)
 {
     if (!valid_channel(media, channel))
         return -1;
-    return tolk_srtp_sender_add_destination(tolk_stream_sender(tolk_media_channel_stream(media->channels[channel])), host, port);
+    return add_output(tolk_media_channel_stream(media->channels[channel]), host, port, own_key);
 }
 
 bool tolk_media_remove_channel_output(tolk_media *media, int channel, int id)
@@ -336,14 +344,25 @@ bool tolk_media_remove_channel_output(tolk_media *media, int channel, int id)
            tolk_srtp_sender_remove_destination(tolk_stream_sender(tolk_media_channel_stream(media->channels[channel])), id);
 }
 
-int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port)
+int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port, const uint8_t *own_key)
 {
-    return valid_slot(media, slot) ? tolk_srtp_sender_add_destination(tolk_stream_sender(media->feeds[slot]), host, port) : -1;
+    return valid_slot(media, slot) ? add_output(media->feeds[slot], host, port, own_key) : -1;
 }
 
 bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id)
 {
     return valid_slot(media, slot) && tolk_srtp_sender_remove_destination(tolk_stream_sender(media->feeds[slot]), id);
+}
+
+bool tolk_media_rekey_channel(tolk_media *media, int channel, const uint8_t key[TOLK_KEY_LEN])
+{
+    return valid_channel(media, channel) &&
+           tolk_srtp_sender_rekey(tolk_stream_sender(tolk_media_channel_stream(media->channels[channel])), key);
+}
+
+bool tolk_media_rekey_feed(tolk_media *media, int slot, const uint8_t key[TOLK_KEY_LEN])
+{
+    return valid_slot(media, slot) && tolk_srtp_sender_rekey(tolk_stream_sender(media->feeds[slot]), key);
 }
 
 tolk_media_input *tolk_media_input_at(tolk_media *media, int slot)

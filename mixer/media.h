@@ -50,11 +50,16 @@ void tolk_media_set_sound_check(tolk_media *media, bool on, const tolk_route *ro
 /* RMS level of a channel in dBFS since the previous call. */
 double tolk_media_channel_level_at(tolk_media *media, int channel);
 
-/* Outputs: ids are the sender's destination ids, -1 on failure. */
-int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port);
+/* Outputs: ids are the sender's destination ids, -1 on failure. own_key NULL: the
+ * stream's shared key; else the output's own key (copied). */
+int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port,
+                                  const uint8_t *own_key);
 bool tolk_media_remove_channel_output(tolk_media *media, int channel, int id);
-int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port);
+int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port, const uint8_t *own_key);
 bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id);
+/* A new shared key for a channel's or a return feed's outputs, from the next packet on. */
+bool tolk_media_rekey_channel(tolk_media *media, int channel, const uint8_t key[TOLK_KEY_LEN]);
+bool tolk_media_rekey_feed(tolk_media *media, int slot, const uint8_t key[TOLK_KEY_LEN]);
 
 /* Input index: -1 for the floor, else a console slot. NULL stats when no such input. */
 tolk_media_input *tolk_media_input_at(tolk_media *media, int slot);

@@ -122,6 +122,12 @@ static tolk_media *start_media(tolk_session *session, const tolk_session_env *en
     return media;
 }
 
+static void free_output(gpointer p)
+{
+    tolk_key_wipe(p, sizeof(tolk_session_output));
+    g_free(p);
+}
+
 static void free_peer(gpointer p)
 {
     tolk_session_peer *entry = p;
@@ -201,7 +207,7 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     g_strlcpy(session->floor_language, params->floor_language, sizeof session->floor_language);
     session->media_address = g_strdup(env->media_address);
     session->matrix = matrix;
-    session->outputs = g_ptr_array_new_with_free_func(g_free);
+    session->outputs = g_ptr_array_new_with_free_func(free_output);
     session->hub = tolk_hub_new();
     session->signals = g_ptr_array_new_with_free_func(g_free);
     session->peers = g_ptr_array_new_with_free_func(free_peer);
@@ -305,13 +311,21 @@ void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 time
 }
 
 const tolk_session_output *tolk_session_add_output(tolk_session *session, int channel, int slot,
-                                           const char *host, int port)
+                                           const char *host, int port, bool own_key)
 {
-    int destination = channel >= 0 ? tolk_media_add_channel_output(session->media, channel, host, port)
-                                    : tolk_media_add_feed_output(session->media, slot, host, port);
-    if (destination < 0)
-        return NULL;
     tolk_session_output *output = g_new0(tolk_session_output, 1);
+    if (own_key && !tolk_key_generate(output->key)) {
+        g_free(output);
+        return NULL;
+    }
+    const uint8_t *key = own_key ? output->key : NULL;
+    int destination = channel >= 0 ? tolk_media_add_channel_output(session->media, channel, host, port, key)
+                                    : tolk_media_add_feed_output(session->media, slot, host, port, key);
+    if (destination < 0) {
+        free_output(output);
+        return NULL;
+    }
+    output->own_key = own_key;
     snprintf(output->id, sizeof output->id, "o%u", ++session->next_output);
     output->channel = channel;
     output->slot = channel >= 0 ? -1 : slot;
@@ -343,6 +357,11 @@ const tolk_session_output *tolk_session_find_destination(tolk_session *session, 
             return output;
     }
     return NULL;
+}
+
+const uint8_t *tolk_session_stream_key(tolk_session *session, int channel, int slot)
+{
+    return channel >= 0 ? session->channel_keys[channel] : session->feed_keys[slot];
 }
 
 void tolk_session_remove_output(tolk_session *session, const char *id)

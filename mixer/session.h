@@ -23,6 +23,10 @@
 #define TOLK_ID_SIZE 33
 #define TOLK_SESSION_NAME_SIZE 256
 #define TOLK_OUTPUT_HOST_SIZE 64
+/* Caps on the outputs the operator opens (docs/api.md, Limits): each costs a sendto per
+ * packet, and one with its own key a protect too. */
+#define TOLK_MAX_STREAM_OUTPUTS 64   /* per channel or return feed */
+#define TOLK_MAX_SESSION_OUTPUTS 256 /* per session */
 
 typedef struct {
     char id[TOLK_ID_SIZE];
@@ -38,6 +42,8 @@ typedef struct {
     char host[TOLK_OUTPUT_HOST_SIZE];
     int port;
     int destination; /* id at the sender */
+    bool own_key;    /* "key": "own": key below, else the stream's shared key */
+    uint8_t key[TOLK_KEY_LEN];
 } tolk_session_output;
 
 typedef struct {
@@ -115,14 +121,22 @@ void tolk_session_remove_peers_of(tolk_session *session, const char *owner);
 /* Drops peers whose connection failed or closed; true when any went. */
 bool tolk_session_reap_peers(tolk_session *session);
 
-/* Outputs: channel >= 0 for a channel output, else slot >= 0 for a return feed.
- * NULL when the sender refuses the destination. */
+/* Outputs: channel >= 0 for a channel output, else slot >= 0 for a return feed; own_key
+ * gives it a new key of its own. NULL when the sender refuses the destination. */
 const tolk_session_output *tolk_session_add_output(tolk_session *session, int channel, int slot,
-                                           const char *host, int port);
+                                           const char *host, int port, bool own_key);
 const tolk_session_output *tolk_session_find_output(tolk_session *session, const char *id);
 /* The output of that channel (or return feed) that already sends to host:port, or NULL. */
 const tolk_session_output *tolk_session_find_destination(tolk_session *session, int channel, int slot,
                                                          const char *host, int port);
 void tolk_session_remove_output(tolk_session *session, const char *id);
+/* The shared key's SRTP key of a channel (slot < 0) or a return feed (channel < 0). */
+const uint8_t *tolk_session_stream_key(tolk_session *session, int channel, int slot);
+
+/* session_rekey.c: a new shared key for a channel's outputs (event channel_rekeyed) or a
+ * return feed's (event feed_rekeyed); outputs with their own key keep it. False when
+ * no key could be made (nothing changed). */
+bool tolk_session_rekey_channel(tolk_session *session, int channel);
+bool tolk_session_rekey_feed(tolk_session *session, int booth, int console);
 
 #endif

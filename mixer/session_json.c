@@ -65,7 +65,8 @@ json_object *tolk_output_to_json(tolk_session *session, const tolk_session_outpu
     json_object_object_add(obj, "host", json_object_new_string(output->host));
     json_object_object_add(obj, "port", json_object_new_int(output->port));
     bool channel = output->channel >= 0;
-    const uint8_t *key = channel ? session->channel_keys[output->channel] : session->feed_keys[output->slot];
+    json_object_object_add(obj, "key", json_object_new_string(output->own_key ? "own" : "shared"));
+    const uint8_t *key = output->own_key ? output->key : tolk_session_stream_key(session, output->channel, output->slot);
     add_stream_fields(obj, session, output->host, output->port, key);
     tolk_stream *stream = channel ? tolk_media_channel_stream_at(session->media, output->channel)
                                   : tolk_media_feed_stream_at(session->media, output->slot);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * An encoded stream: a channel, or a console's return feed. The point where
- * each Opus frame fans out to the stream's SRTP outputs (one key, protected
- * once) and to its subscribers (WebRTC listeners). Nothing is encoded here:
- * a listener costs encryption and sending only.
+ * each Opus frame fans out to the stream's SRTP outputs (the shared key protected
+ * once for all that share it, one protect per output with a key of its own) and
+ * to its subscribers (WebRTC listeners, keyed per peer by DTLS). Nothing is
+ * encoded here: a listener costs encryption and sending only.
  *
  * Threads: tolk_stream_push runs on a media thread; the rest on control
  * threads. After tolk_stream_unsubscribe returns, the callback is never called

@@ -44,6 +44,7 @@ typedef struct {
     char host[TOLK_HOST_SIZE]; /* numeric, as given */
     bool ipv6;
     int port;
+    bool own_key; /* "key": "own"; absent or "shared": the stream's key */
 } tolk_output_spec;
 
 bool tolk_parse_session_create(json_object *body, tolk_session_spec *out, tolk_parse_error *err);

@@ -8,6 +8,7 @@
 #include "log.h"
 
 #include <pthread.h>
+#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,8 +21,13 @@
 
 struct tolk_srtp_sender {
     pthread_mutex_t lock;
-    srtp_t srtp;
+    srtp_t srtp; /* the shared key's context */
     tolk_udp_fanout fanout;
+    /* Parallel to fanout.destinations: NULL for the shared key, else that destination's
+     * own context. Grown with the fanout, so sending never allocates. */
+    srtp_t *own_srtp;
+    size_t own_capacity;
+    size_t own_count; /* destinations with their own key */
     uint8_t payload_type;
     uint32_t ssrc;
     uint16_t next_seq;
@@ -29,9 +35,12 @@ struct tolk_srtp_sender {
     bool has_sent;
     uint64_t last_pts_ns;
     tolk_srtp_sender_stats stats;
-    /* Lives here rather than on the stack of send_opus so the hot path touches no new
-     * memory; guarded by lock like the rest. */
+    /* Live here rather than on the stack of send_opus so the hot path touches no new
+     * memory; guarded by lock like the rest. plain is the RTP packet, packet the shared
+     * key's SRTP packet, own_packet one destination's. */
+    uint8_t plain[PACKET_BUFFER_LEN];
     uint8_t packet[PACKET_BUFFER_LEN];
+    uint8_t own_packet[PACKET_BUFFER_LEN];
 };
 
 static bool randomise_stream_identity(tolk_srtp_sender *s)
@@ -69,7 +78,22 @@ tolk_srtp_sender *tolk_srtp_sender_new(const uint8_t key[TOLK_KEY_LEN], int payl
     return s;
 }
 
-int tolk_srtp_sender_add_destination(tolk_srtp_sender *s, const char *host, int port)
+static bool own_slots_fit(tolk_srtp_sender *s, size_t count)
+{
+    if (count <= s->own_capacity)
+        return true;
+    size_t capacity = s->own_capacity ? s->own_capacity * 2 : 4;
+    srtp_t *grown = realloc(s->own_srtp, capacity * sizeof *grown);
+    if (grown == NULL)
+        return false;
+    memset(grown + s->own_capacity, 0, (capacity - s->own_capacity) * sizeof *grown);
+    s->own_srtp = grown;
+    s->own_capacity = capacity;
+    return true;
+}
+
+/* own: the destination's own context (taken over), or NULL for the shared key. */
+static int add_destination(tolk_srtp_sender *s, const char *host, int port, srtp_t own)
 {
     tolk_udp_address address;
     if (!tolk_udp_address_parse(host, port, &address)) {
@@ -77,17 +101,72 @@ int tolk_srtp_sender_add_destination(tolk_srtp_sender *s, const char *host, int 
         return -1;
     }
     pthread_mutex_lock(&s->lock);
-    int id = tolk_udp_fanout_add(&s->fanout, &address);
+    int id = own_slots_fit(s, s->fanout.count + 1) ? tolk_udp_fanout_add(&s->fanout, &address) : -1;
+    if (id >= 0) {
+        s->own_srtp[s->fanout.count - 1] = own;
+        s->own_count += own != NULL;
+    }
     pthread_mutex_unlock(&s->lock);
     return id;
+}
+
+int tolk_srtp_sender_add_destination(tolk_srtp_sender *s, const char *host, int port)
+{
+    return add_destination(s, host, port, NULL);
+}
+
+int tolk_srtp_sender_add_keyed_destination(tolk_srtp_sender *s, const char *host, int port,
+                                           const uint8_t key[TOLK_KEY_LEN])
+{
+    srtp_t own = key ? tolk_srtp_session_new(key, true) : NULL;
+    if (own == NULL)
+        return -1;
+    int id = add_destination(s, host, port, own);
+    if (id < 0)
+        srtp_dealloc(own);
+    return id;
+}
+
+static ssize_t destination_index(const tolk_srtp_sender *s, int id)
+{
+    for (size_t i = 0; i < s->fanout.count; i++) {
+        if (s->fanout.destinations[i].id == id)
+            return (ssize_t)i;
+    }
+    return -1;
 }
 
 bool tolk_srtp_sender_remove_destination(tolk_srtp_sender *s, int id)
 {
     pthread_mutex_lock(&s->lock);
-    bool removed = tolk_udp_fanout_remove(&s->fanout, id);
+    ssize_t i = destination_index(s, id);
+    srtp_t own = i >= 0 ? s->own_srtp[i] : NULL;
+    if (i >= 0) {
+        memmove(&s->own_srtp[i], &s->own_srtp[i + 1], (s->fanout.count - (size_t)i - 1) * sizeof *s->own_srtp);
+        s->own_srtp[s->fanout.count - 1] = NULL;
+        s->own_count -= own != NULL;
+        tolk_udp_fanout_remove(&s->fanout, id);
+    }
     pthread_mutex_unlock(&s->lock);
-    return removed;
+    /* Outside the lock: srtp_dealloc zeroes the key material, and from here on nothing is
+     * ever sent with that key again. */
+    if (own)
+        srtp_dealloc(own);
+    return i >= 0;
+}
+
+bool tolk_srtp_sender_rekey(tolk_srtp_sender *s, const uint8_t key[TOLK_KEY_LEN])
+{
+    srtp_t fresh = key ? tolk_srtp_session_new(key, true) : NULL;
+    if (fresh == NULL)
+        return false;
+    pthread_mutex_lock(&s->lock);
+    srtp_t old = s->srtp;
+    s->srtp = fresh;
+    pthread_mutex_unlock(&s->lock);
+    srtp_dealloc(old);
+    LOG_DEBUG("srtp sender %08x: shared key replaced", s->ssrc);
+    return true;
 }
 
 int tolk_srtp_sender_destination_count(tolk_srtp_sender *s)
@@ -123,7 +202,7 @@ static void put_be32(uint8_t *p, uint32_t v)
 
 static void write_rtp_header(tolk_srtp_sender *s, uint64_t pts_ns, bool marker)
 {
-    uint8_t *h = s->packet;
+    uint8_t *h = s->plain;
     h[0] = 0x80; /* version 2, no padding, no extension, no CSRC */
     h[1] = (uint8_t)((marker ? 0x80 : 0x00) | s->payload_type);
     put_be16(h + 2, s->next_seq);
@@ -138,6 +217,44 @@ static bool frame_is_acceptable(const tolk_srtp_sender *s, size_t len, uint64_t 
     return !s->has_sent || pts_ns > s->last_pts_ns;
 }
 
+/* Protects the plain packet into out with srtp; false (and counted) when libsrtp refuses. */
+static bool protect(srtp_t srtp, const uint8_t *plain, int plain_len, uint8_t *out, int *out_len)
+{
+    memcpy(out, plain, (size_t)plain_len);
+    *out_len = plain_len;
+    return srtp_protect(srtp, out, out_len) == srtp_err_status_ok;
+}
+
+static void count_send(tolk_srtp_sender *s, bool sent, int len)
+{
+    if (sent) {
+        s->stats.packets++;
+        s->stats.bytes += (uint64_t)len;
+    } else {
+        s->stats.send_errors++;
+    }
+}
+
+/* The shared packet to every shared destination; one protect per destination of its own. */
+static void send_to_all(tolk_srtp_sender *s, int plain_len, bool shared_ok, int shared_len)
+{
+    for (size_t i = 0; i < s->fanout.count; i++) {
+        srtp_t own = s->own_srtp[i];
+        int len = shared_len;
+        const uint8_t *bytes = s->packet;
+        if (own) {
+            if (!protect(own, s->plain, plain_len, s->own_packet, &len)) {
+                s->stats.dropped_frames++;
+                continue;
+            }
+            bytes = s->own_packet;
+        } else if (!shared_ok) {
+            continue;
+        }
+        count_send(s, tolk_udp_fanout_send_at(&s->fanout, i, bytes, (size_t)len), len);
+    }
+}
+
 void tolk_srtp_sender_send_opus(tolk_srtp_sender *s, const uint8_t *frame, size_t len,
                                 uint64_t pts_ns, bool marker)
 {
@@ -148,23 +265,18 @@ void tolk_srtp_sender_send_opus(tolk_srtp_sender *s, const uint8_t *frame, size_
         return;
     }
     write_rtp_header(s, pts_ns, marker);
-    memcpy(s->packet + RTP_HEADER_LEN, frame, len);
-    int packet_len = (int)(RTP_HEADER_LEN + len);
-    /* Protect even with no destination: the SRTP index must move with the sequence number,
-     * or a long silence on the wire would make libsrtp misjudge the rollover counter. */
-    srtp_err_status_t status = srtp_protect(s->srtp, s->packet, &packet_len);
+    memcpy(s->plain + RTP_HEADER_LEN, frame, len);
+    int plain_len = (int)(RTP_HEADER_LEN + len);
+    /* Protect even with no shared destination: the SRTP index must move with the sequence
+     * number, or a long silence on the wire would make libsrtp misjudge the rollover counter. */
+    int shared_len = 0;
+    bool shared_ok = protect(s->srtp, s->plain, plain_len, s->packet, &shared_len);
     s->next_seq++;
     s->has_sent = true;
     s->last_pts_ns = pts_ns;
-    if (status != srtp_err_status_ok) {
+    if (!shared_ok && s->own_count < s->fanout.count)
         s->stats.dropped_frames++;
-        pthread_mutex_unlock(&s->lock);
-        return;
-    }
-    tolk_udp_send_result r = tolk_udp_fanout_send(&s->fanout, s->packet, (size_t)packet_len);
-    s->stats.packets += r.sent;
-    s->stats.bytes += r.sent * (uint64_t)packet_len;
-    s->stats.send_errors += r.errors;
+    send_to_all(s, plain_len, shared_ok, shared_len);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -187,8 +299,15 @@ void tolk_srtp_sender_free(tolk_srtp_sender *s)
         return;
     /* srtp_dealloc zeroes the cipher and auth contexts, which hold the session keys. */
     srtp_dealloc(s->srtp);
+    for (size_t i = 0; i < s->fanout.count; i++) {
+        if (s->own_srtp[i])
+            srtp_dealloc(s->own_srtp[i]);
+    }
+    free(s->own_srtp);
     tolk_udp_fanout_clear(&s->fanout);
     pthread_mutex_destroy(&s->lock);
+    tolk_key_wipe(s->plain, sizeof s->plain);
     tolk_key_wipe(s->packet, sizeof s->packet);
+    tolk_key_wipe(s->own_packet, sizeof s->own_packet);
     free(s);
 }

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* One SRTP-encrypted RTP/Opus stream, sent to any number of UDP destinations.
  *
- * Each packet is built and protected once, then the same bytes go to every destination:
- * the cost of a listener is one sendto. All destinations share one SSRC, sequence and
- * key, which is what the API promises (all outputs of a channel share its key).
+ * All destinations share one SSRC, sequence and timeline. Most share the stream's key too:
+ * each packet is built and protected once for them, then the same bytes go to each, so such
+ * a listener costs one sendto. A destination added with a key of its own is a group of one:
+ * its own libsrtp context, one more protect per packet, and nobody else can decrypt it.
+ *
+ * Index safety: a (key, SRTP index) pair is never used twice. Every context is created
+ * fresh (its rollover counter at 0) and dies with its key; the sequence number only ever
+ * moves forward, so re-keying the shared group starts a new key mid-sequence and never
+ * restarts the sequence or the rollover counter under an old key.
  *
  * Threads: tolk_srtp_sender_send_opus runs on a streaming thread; the other functions
  * run on a control thread. An internal mutex serialises them. */
@@ -36,7 +42,17 @@ tolk_srtp_sender *tolk_srtp_sender_new(const uint8_t key[TOLK_KEY_LEN], int payl
  * address twice gives two destinations. */
 int tolk_srtp_sender_add_destination(tolk_srtp_sender *sender, const char *host, int port);
 
-/* False if there is no destination with that id. */
+/* A destination with a key of its own (copied into a new libsrtp context, which is wiped
+ * when the destination goes). Ids come from the same space as add_destination's. */
+int tolk_srtp_sender_add_keyed_destination(tolk_srtp_sender *sender, const char *host, int port,
+                                           const uint8_t key[TOLK_KEY_LEN]);
+
+/* Replaces the shared key: from the next packet on, the shared destinations get packets
+ * only the new key decrypts; the old context is wiped. Destinations with their own key are
+ * unaffected. False (nothing changed) when libsrtp refuses the key. */
+bool tolk_srtp_sender_rekey(tolk_srtp_sender *sender, const uint8_t key[TOLK_KEY_LEN]);
+
+/* False if there is no destination with that id (of either kind). */
 bool tolk_srtp_sender_remove_destination(tolk_srtp_sender *sender, int id);
 
 int tolk_srtp_sender_destination_count(tolk_srtp_sender *sender);
@@ -47,7 +63,8 @@ int tolk_srtp_sender_destination_count(tolk_srtp_sender *sender);
  * A frame whose pts is not later than the previous frame's is dropped (and counted): that
  * removes the overlap when switching sources. Frames are also dropped if they would not
  * fit a 1500-byte packet. The stream advances even with no destination, so listeners who
- * join later see a continuous sequence. No allocation; one short critical section. */
+ * join later see a continuous sequence. No allocation; one short critical section, with one
+ * protect for the shared key and one per destination with its own key. */
 void tolk_srtp_sender_send_opus(tolk_srtp_sender *sender, const uint8_t *frame, size_t len,
                                 uint64_t pts_ns, bool marker);
 

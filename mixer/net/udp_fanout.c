@@ -101,16 +101,23 @@ bool tolk_udp_fanout_remove(tolk_udp_fanout *fanout, int id)
     return false;
 }
 
+bool tolk_udp_fanout_send_at(const tolk_udp_fanout *fanout, size_t index, const void *data,
+                             size_t len)
+{
+    if (index >= fanout->count)
+        return false;
+    const tolk_udp_address *a = &fanout->destinations[index].address;
+    int fd = a->addr.ss_family == AF_INET6 ? fanout->socket_v6 : fanout->socket_v4;
+    ssize_t n = sendto(fd, data, len, MSG_NOSIGNAL, (const struct sockaddr *)&a->addr, a->addr_len);
+    return n == (ssize_t)len;
+}
+
 tolk_udp_send_result tolk_udp_fanout_send(const tolk_udp_fanout *fanout, const void *data,
                                           size_t len)
 {
     tolk_udp_send_result result = {0, 0};
     for (size_t i = 0; i < fanout->count; i++) {
-        const tolk_udp_address *a = &fanout->destinations[i].address;
-        int fd = a->addr.ss_family == AF_INET6 ? fanout->socket_v6 : fanout->socket_v4;
-        ssize_t n = sendto(fd, data, len, MSG_NOSIGNAL, (const struct sockaddr *)&a->addr,
-                           a->addr_len);
-        if (n == (ssize_t)len)
+        if (tolk_udp_fanout_send_at(fanout, i, data, len))
             result.sent++;
         else
             result.errors++;

@@ -44,6 +44,10 @@ bool tolk_udp_fanout_remove(tolk_udp_fanout *fanout, int id);
 /* One sendto per destination; never blocks and never allocates. */
 tolk_udp_send_result tolk_udp_fanout_send(const tolk_udp_fanout *fanout, const void *data,
                                           size_t len);
+/* One sendto to the destination at index (0..count-1, in the order they were added, removals
+ * closing the gap): for owners that send different bytes to some destinations. */
+bool tolk_udp_fanout_send_at(const tolk_udp_fanout *fanout, size_t index, const void *data,
+                             size_t len);
 /* Closes the sockets and frees the destination list. */
 void tolk_udp_fanout_clear(tolk_udp_fanout *fanout);
 

@@ -277,6 +277,89 @@ static void test_many_destinations(fixture *f, gconstpointer data)
     g_assert_cmpint(received, ==, 20);
 }
 
+/* A destination with its own key: only that key opens its packets, the others keep the
+ * shared key, and all share one sequence; removing it leaves the rest in place. */
+static void test_keyed_destination(fixture *f, gconstpointer data)
+{
+    (void)data;
+    uint8_t own_key[TOLK_KEY_LEN];
+    g_assert_true(tolk_key_generate(own_key));
+    int own_port = 0, own_fd = net_test_open_receiver(AF_INET, &own_port);
+    g_assert_cmpint(own_fd, >=, 0);
+    int shared_id = tolk_srtp_sender_add_destination(f->sender, "127.0.0.1", f->port);
+    int own_id = tolk_srtp_sender_add_keyed_destination(f->sender, "127.0.0.1", own_port, own_key);
+    g_assert_cmpint(own_id, >=, 0);
+    g_assert_cmpint(own_id, !=, shared_id);
+    g_assert_cmpint(tolk_srtp_sender_add_keyed_destination(f->sender, "127.0.0.1", 0, own_key), ==, -1);
+    srtp_t own_receiver = tolk_srtp_session_new(own_key, false);
+    srtp_t shared_on_own = tolk_srtp_session_new(f->key, false);
+    uint8_t frame[70];
+    make_frame(frame, sizeof frame, 1);
+    tolk_srtp_sender_send_opus(f->sender, frame, sizeof frame, 0, false);
+    tolk_srtp_sender_send_opus(f->sender, frame, sizeof frame, FRAME_NS, false);
+    rtp_packet shared_p, own_p;
+    g_assert_true(receive_rtp(f->fd, f->receiver_session, &shared_p));
+    g_assert_false(receive_rtp(own_fd, shared_on_own, &own_p)); /* the shared key does not open it */
+    g_assert_true(receive_rtp(own_fd, own_receiver, &own_p));    /* the second packet, own key */
+    g_assert_cmpmem(own_p.payload, own_p.payload_len, frame, sizeof frame);
+    g_assert_cmpuint(own_p.ssrc, ==, shared_p.ssrc);
+    g_assert_cmpuint((uint16_t)(own_p.seq - shared_p.seq), ==, 1);
+    g_assert_true(receive_rtp(f->fd, f->receiver_session, &shared_p));
+    /* Removing the keyed destination: nothing more goes to it, the shared one goes on. */
+    g_assert_true(tolk_srtp_sender_remove_destination(f->sender, own_id));
+    tolk_srtp_sender_send_opus(f->sender, frame, sizeof frame, 2 * FRAME_NS, false);
+    g_assert_true(receive_rtp(f->fd, f->receiver_session, &shared_p));
+    g_assert_true(nothing_arrives(own_fd));
+    tolk_srtp_sender_stats stats;
+    tolk_srtp_sender_get_stats(f->sender, &stats);
+    g_assert_cmpuint(stats.packets, ==, 5);
+    g_assert_cmpuint(stats.dropped_frames, ==, 0);
+    srtp_dealloc(own_receiver);
+    srtp_dealloc(shared_on_own);
+    close(own_fd);
+    tolk_key_wipe(own_key, sizeof own_key);
+}
+
+/* Re-keying: the sequence and timeline go on, the old key opens nothing from then on, a
+ * fresh receiver with the new key opens every packet; keyed destinations keep their key. */
+static void test_rekey(fixture *f, gconstpointer data)
+{
+    (void)data;
+    uint8_t own_key[TOLK_KEY_LEN], new_key[TOLK_KEY_LEN];
+    g_assert_true(tolk_key_generate(own_key) && tolk_key_generate(new_key));
+    int own_port = 0, own_fd = net_test_open_receiver(AF_INET, &own_port);
+    g_assert_cmpint(tolk_srtp_sender_add_destination(f->sender, "127.0.0.1", f->port), >=, 0);
+    g_assert_cmpint(tolk_srtp_sender_add_keyed_destination(f->sender, "127.0.0.1", own_port, own_key), >=, 0);
+    srtp_t own_receiver = tolk_srtp_session_new(own_key, false);
+    uint8_t frame[50];
+    make_frame(frame, sizeof frame, 2);
+    rtp_packet before, after, own_p;
+    for (int i = 0; i < 3; i++) {
+        tolk_srtp_sender_send_opus(f->sender, frame, sizeof frame, (uint64_t)i * FRAME_NS, false);
+        g_assert_true(receive_rtp(f->fd, f->receiver_session, &before));
+        g_assert_true(receive_rtp(own_fd, own_receiver, &own_p));
+    }
+    g_assert_true(tolk_srtp_sender_rekey(f->sender, new_key));
+    g_assert_false(tolk_srtp_sender_rekey(f->sender, NULL));
+    srtp_t new_receiver = tolk_srtp_session_new(new_key, false);
+    tolk_srtp_sender_send_opus(f->sender, frame, sizeof frame, 3 * FRAME_NS, false);
+    g_assert_false(receive_rtp(f->fd, f->receiver_session, &after));
+    for (int i = 4; i < 6; i++) {
+        tolk_srtp_sender_send_opus(f->sender, frame, sizeof frame, (uint64_t)i * FRAME_NS, false);
+        g_assert_true(receive_rtp(f->fd, new_receiver, &after));
+    }
+    g_assert_cmpuint((uint16_t)(after.seq - before.seq), ==, 3);
+    g_assert_cmpuint(after.timestamp - before.timestamp, ==, 3 * TICKS_PER_FRAME);
+    for (int i = 3; i < 6; i++)
+        g_assert_true(receive_rtp(own_fd, own_receiver, &own_p)); /* its key did not change */
+    g_assert_cmpuint(own_p.seq, ==, after.seq);
+    srtp_dealloc(own_receiver);
+    srtp_dealloc(new_receiver);
+    close(own_fd);
+    tolk_key_wipe(own_key, sizeof own_key);
+    tolk_key_wipe(new_key, sizeof new_key);
+}
+
 static void test_new_rejects_bad_arguments(void)
 {
     uint8_t key[TOLK_KEY_LEN] = {0};
@@ -296,8 +379,12 @@ typedef struct {
 static gpointer churn_destinations(gpointer data)
 {
     race_state *st = data;
-    while (!g_atomic_int_get(&st->stop)) {
-        int id = tolk_srtp_sender_add_destination(st->sender, "127.0.0.1", st->port);
+    uint8_t key[TOLK_KEY_LEN] = {1, 2, 3};
+    for (unsigned n = 0; !g_atomic_int_get(&st->stop); n++) {
+        int id = n % 2 ? tolk_srtp_sender_add_destination(st->sender, "127.0.0.1", st->port)
+                       : tolk_srtp_sender_add_keyed_destination(st->sender, "127.0.0.1", st->port, key);
+        if (n % 7 == 0)
+            tolk_srtp_sender_rekey(st->sender, key);
         tolk_srtp_sender_stats stats;
         tolk_srtp_sender_get_stats(st->sender, &stats);
         tolk_srtp_sender_remove_destination(st->sender, id);
@@ -334,6 +421,8 @@ int main(int argc, char **argv)
     ADD("/net/srtp-sender/bad-destinations", test_rejects_bad_destinations);
     ADD("/net/srtp-sender/many-destinations", test_many_destinations);
     ADD("/net/srtp-sender/concurrent", test_concurrent_control_and_send);
+    ADD("/net/srtp-sender/keyed-destination", test_keyed_destination);
+    ADD("/net/srtp-sender/rekey", test_rekey);
     g_test_add_func("/net/srtp-sender/new-bad-arguments", test_new_rejects_bad_arguments);
     return g_test_run();
 }
