@@ -96,6 +96,12 @@ void api_create_token(api_call *call)
             return;
         }
     }
+    if (tolk_grants_count(call->app->grants, session->id) >= TOLK_MAX_GRANTS_PER_SESSION) {
+        tolk_http_reply_error(call->resp, 409, "limit_reached",
+                              "session %s has at most %d tokens; delete one first", session->id,
+                              TOLK_MAX_GRANTS_PER_SESSION);
+        return;
+    }
     const tolk_grant *grant = tolk_grants_add(call->app->grants, session->id, kind, booth, console, channel);
     if (!grant) {
         tolk_http_reply_error(call->resp, 503, "unavailable", "no random token could be made");
@@ -164,6 +170,20 @@ static bool signal_sender(api_call *call, tolk_session *session, const tolk_sign
     return false;
 }
 
+/* 429 past a console's signal rate (RFC 6585), with when to try again. */
+static void reply_signal_limited(api_call *call, tolk_session *session, int booth, int console, const char *kind,
+                                 unsigned retry_after)
+{
+    char id[16], seconds[16];
+    tolk_console_id(tolk_matrix_config_get(session->matrix), booth, console, id, sizeof id);
+    snprintf(seconds, sizeof seconds, "%u", retry_after);
+    tolk_http_reply_header(call->resp, "Retry-After", seconds);
+    tolk_http_reply_error(call->resp, 429, "rate_limited",
+                          "console %s raises at most %u \"%s\" signals at once and %u per second after; "
+                          "retry in %u s", id, session->signal_rate.burst, kind, session->signal_rate.per_second,
+                          retry_after);
+}
+
 void api_create_signal(api_call *call)
 {
     tolk_session *session = api_find_session(call);
@@ -179,15 +199,26 @@ void api_create_signal(api_call *call)
     int booth, console;
     if (!signal_sender(call, session, &spec, &booth, &console) || !tolk_signal_kind_parse(spec.kind, &kind))
         return;
+    unsigned retry_after = 0;
+    if (!call->operator && !tolk_session_signal_allowed(session, kind, booth, console, &retry_after)) {
+        reply_signal_limited(call, session, booth, console, spec.kind, retry_after);
+        return;
+    }
     tolk_result result;
-    const tolk_signal *signal = tolk_session_raise_signal(session, kind, booth, console, &result);
+    bool refreshed = false;
+    const tolk_signal *signal = tolk_session_raise_signal(session, kind, booth, console, &refreshed, &result);
     if (!signal) {
         api_reply_rules_error(call, &result);
         return;
     }
     char location[128];
     snprintf(location, sizeof location, SESSIONS "/%s/signals/%u", session->id, signal->id);
-    api_reply_created(call, tolk_signal_to_json(session, signal), location);
+    if (refreshed) {
+        tolk_http_reply_header(call->resp, "Content-Location", location);
+        tolk_http_reply_json(call->resp, 200, tolk_signal_to_json(session, signal));
+    } else {
+        api_reply_created(call, tolk_signal_to_json(session, signal), location);
+    }
 }
 
 void api_list_signals(api_call *call)

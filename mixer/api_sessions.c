@@ -41,6 +41,13 @@ void api_create_session(api_call *call)
         g_free(spec);
         return;
     }
+    if (call->app->sessions->len >= call->app->max_sessions) {
+        g_free(spec);
+        tolk_http_reply_error(call->resp, 409, "limit_reached",
+                              "this daemon runs at most %u sessions (--max-sessions); delete one first",
+                              call->app->max_sessions);
+        return;
+    }
     int status = 500;
     char message[200];
     tolk_session *session = tolk_app_create(call->app, spec, NULL, &status, message, sizeof message);

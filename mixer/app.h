@@ -22,6 +22,7 @@ typedef struct {
     char *token;
     gint64 lost_timeout_us; /* rule 8 */
     unsigned next_session;   /* for generated session ids */
+    unsigned max_sessions;   /* --max-sessions: POST /sessions past it is 409 */
     tolk_http_server *http;
     tolk_grants *grants;         /* console, listener and floor tokens */
     tolk_webrtc_config webrtc;   /* STUN/TURN, ICE addresses and ports */

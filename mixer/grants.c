@@ -118,6 +118,14 @@ void tolk_grants_remove_session(tolk_grants *grants, const char *session)
     }
 }
 
+unsigned tolk_grants_count(tolk_grants *grants, const char *session)
+{
+    unsigned count = 0;
+    for (guint i = 0; i < grants->list->len; i++)
+        count += strcmp(((const tolk_grant *)g_ptr_array_index(grants->list, i))->session, session) == 0;
+    return count;
+}
+
 void tolk_grants_foreach(tolk_grants *grants, const char *session, void (*fn)(const tolk_grant *, void *),
                          void *ctx)
 {

@@ -15,6 +15,9 @@ typedef enum { TOLK_GRANT_CONSOLE, TOLK_GRANT_LISTENER, TOLK_GRANT_FLOOR } tolk_
 
 #define TOLK_GRANT_ID_SIZE 16
 #define TOLK_GRANT_TOKEN_SIZE 48
+/* Every request compares its token with every grant (in constant time): the cap keeps
+ * that, and the memory, bounded (docs/api.md, Limits). */
+#define TOLK_MAX_GRANTS_PER_SESSION 1000
 
 typedef struct {
     char id[TOLK_GRANT_ID_SIZE];       /* "t1", "t2", ... */
@@ -40,6 +43,9 @@ const tolk_grant *tolk_grants_find_id(tolk_grants *grants, const char *id);
 const tolk_grant *tolk_grants_find(tolk_grants *grants, const char *session, const char *id);
 bool tolk_grants_remove(tolk_grants *grants, const char *session, const char *id);
 void tolk_grants_remove_session(tolk_grants *grants, const char *session);
+
+/* How many grants the session has. */
+unsigned tolk_grants_count(tolk_grants *grants, const char *session);
 
 /* Calls fn for each grant of a session, in creation order. */
 void tolk_grants_foreach(tolk_grants *grants, const char *session, void (*fn)(const tolk_grant *, void *),

@@ -83,6 +83,8 @@ static bool init_app(tolk_app *app, const tolk_options *options)
     app->env.media_address = options->media_address;
     app->env.ports = app->ports;
     app->env.jitter_ms = options->jitter_ms;
+    app->env.signal_rate = (tolk_rate){options->signal_rate, options->signal_burst};
+    app->max_sessions = options->max_sessions;
     app->lost_timeout_us = (gint64)options->lost_timeout_ms * 1000;
     app->webrtc = (tolk_webrtc_config){
         .stun_server = options->stun_server,

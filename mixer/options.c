@@ -28,13 +28,16 @@ static const char usage[] =
     "  --webrtc-ports LO-HI    UDP port range for WebRTC (default: any)\n"
     "  --jitter-ms N           input jitter buffer in milliseconds (default 20, 5-500)\n"
     "  --lost-timeout-ms N     a live console whose input stops this long goes off (default 2000)\n"
+    "  --signal-rate N         signals a console may raise per second, per kind (default 2, 1-100)\n"
+    "  --signal-burst N        ... and at once before that rate applies (default 10, 1-1000)\n"
+    "  --max-sessions N        sessions this daemon runs at most (default 16, 1-1000)\n"
     "  --log-level LEVEL       error, warn, info (default) or debug\n"
     "  --help                  this text\n"
     "  --version               the version\n";
 
 enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_SESSION, OPT_DEMO, OPT_DEMO_FLOOR,
        OPT_DEMO_SDP, OPT_WEB_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS, OPT_JITTER, OPT_LOST,
-       OPT_LOG, OPT_HELP, OPT_VERSION };
+       OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_LOG, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -54,6 +57,9 @@ static const struct option long_options[] = {
     {"webrtc-ports", required_argument, NULL, OPT_WEBRTC_PORTS},
     {"jitter-ms", required_argument, NULL, OPT_JITTER},
     {"lost-timeout-ms", required_argument, NULL, OPT_LOST},
+    {"signal-rate", required_argument, NULL, OPT_SIGNAL_RATE},
+    {"signal-burst", required_argument, NULL, OPT_SIGNAL_BURST},
+    {"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
     {"log-level", required_argument, NULL, OPT_LOG},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -67,6 +73,15 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
     if (!*s || *end || v < lo || v > hi)
         return false;
     *out = v;
+    return true;
+}
+
+static bool parse_unsigned(const char *s, long lo, long hi, unsigned *out)
+{
+    long v;
+    if (!parse_int(s, lo, hi, &v))
+        return false;
+    *out = (unsigned)v;
     return true;
 }
 
@@ -120,6 +135,9 @@ static void set_defaults(tolk_options *out)
     out->web_dir = TOLK_WEB_DIR;
     out->jitter_ms = 20;
     out->lost_timeout_ms = 2000;
+    out->signal_rate = 2;
+    out->signal_burst = 10;
+    out->max_sessions = 16;
     out->log_level = TOLK_LOG_INFO;
 }
 
@@ -169,6 +187,9 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
             return false;
         out->lost_timeout_ms = (unsigned)v;
         return true;
+    case OPT_SIGNAL_RATE: return parse_unsigned(arg, 1, 100, &out->signal_rate);
+    case OPT_SIGNAL_BURST: return parse_unsigned(arg, 1, 1000, &out->signal_burst);
+    case OPT_MAX_SESSIONS: return parse_unsigned(arg, 1, 1000, &out->max_sessions);
     case OPT_LOG: return tolk_log_parse_level(arg, &out->log_level) == 0;
     default: return false;
     }

@@ -29,6 +29,8 @@ typedef struct {
     int webrtc_port_lo, webrtc_port_hi; /* 0: any */
     unsigned jitter_ms;
     unsigned lost_timeout_ms;
+    unsigned signal_rate, signal_burst; /* per console and kind: signals per second, at once */
+    unsigned max_sessions;
     tolk_log_level log_level;
 } tolk_options;
 

@@ -210,6 +210,7 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->outputs = g_ptr_array_new_with_free_func(free_output);
     session->hub = tolk_hub_new();
     session->signals = g_ptr_array_new_with_free_func(g_free);
+    session->signal_rate = env->signal_rate;
     session->peers = g_ptr_array_new_with_free_func(free_peer);
     *status = 503;
     if (!open_inputs(session, env)) {

@@ -17,12 +17,14 @@
 #include "keys.h"
 #include "media.h"
 #include "ports.h"
+#include "rate_limit.h"
 #include "rules.h"
 #include "webrtc.h"
 
 #define TOLK_ID_SIZE 33
 #define TOLK_SESSION_NAME_SIZE 256
 #define TOLK_OUTPUT_HOST_SIZE 64
+#define TOLK_SIGNAL_KINDS 4 /* tolk_signal_kind, signals.h */
 /* Caps on the outputs the operator opens (docs/api.md, Limits): each costs a sendto per
  * packet, and one with its own key a protect too. */
 #define TOLK_MAX_STREAM_OUTPUTS 64   /* per channel or return feed */
@@ -58,6 +60,7 @@ typedef struct {
     unsigned jitter_ms;
     bool floor_from_file;   /* the demo: the floor plays floor_file (NULL: a chime) */
     const char *floor_file;
+    tolk_rate signal_rate;  /* per console and kind (--signal-rate, --signal-burst) */
 } tolk_session_env;
 
 typedef struct tolk_session {
@@ -79,6 +82,8 @@ typedef struct tolk_session {
     bool sound_check;
     GPtrArray *signals;                        /* tolk_signal*: the open queue */
     unsigned next_signal;
+    tolk_rate signal_rate;
+    tolk_token_bucket signal_buckets[TOLK_MAX_SLOTS][TOLK_SIGNAL_KINDS]; /* see signals.h */
     int handover_requester[TOLK_MAX_BOOTHS];   /* console index + 1 of the latest request, 0 none */
     GPtrArray *peers;                          /* tolk_session_peer*: WHIP and WHEP resources */
 } tolk_session;

@@ -9,6 +9,8 @@
 
 static const char *const kind_names[] = {"slower", "technician", "handover_request", "handover_accept"};
 
+G_STATIC_ASSERT(G_N_ELEMENTS(kind_names) == TOLK_SIGNAL_KINDS);
+
 bool tolk_signal_kind_parse(const char *name, tolk_signal_kind *out)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(kind_names); i++) {
@@ -40,6 +42,7 @@ json_object *tolk_signal_to_json(tolk_session *session, const tolk_signal *signa
     g_date_time_unref(seconds);
     gchar *iso = g_date_time_format_iso8601(at);
     json_object_object_add(obj, "at", json_object_new_string(iso));
+    json_object_object_add(obj, "repeats", json_object_new_int64(signal->repeats));
     g_free(iso);
     g_date_time_unref(at);
     return obj;
@@ -73,22 +76,82 @@ static bool accept_handover(tolk_session *session, int booth, int console, tolk_
     return err->status == TOLK_OK;
 }
 
+bool tolk_session_signal_allowed(tolk_session *session, tolk_signal_kind kind, int booth, int console,
+                                 unsigned *retry_after_s)
+{
+    tolk_token_bucket *bucket = &session->signal_buckets[TOLK_SLOT(booth, console)][kind];
+    return tolk_token_bucket_take(bucket, &session->signal_rate, g_get_monotonic_time(), retry_after_s);
+}
+
+static tolk_signal *find_open(tolk_session *session, tolk_signal_kind kind, int booth, int console)
+{
+    for (guint i = 0; i < session->signals->len; i++) {
+        tolk_signal *signal = g_ptr_array_index(session->signals, i);
+        if (signal->kind == kind && signal->booth == booth && signal->console == console)
+            return signal;
+    }
+    return NULL;
+}
+
+static void publish_cleared(tolk_session *session, unsigned id)
+{
+    json_object *data = json_object_new_object();
+    json_object_object_add(data, "id", json_object_new_int64(id));
+    tolk_hub_publish(session->hub, "signal_cleared", data);
+}
+
+/* Handover signals record what happened (the handover is done or pending either way):
+ * past the cap the oldest goes, never a "slower" or "technician". */
+static void trim_handover_signals(tolk_session *session)
+{
+    guint count = 0, oldest = G_MAXUINT;
+    for (guint i = session->signals->len; i-- > 0;) {
+        const tolk_signal *signal = g_ptr_array_index(session->signals, i);
+        if (signal->kind == TOLK_SIGNAL_HANDOVER_REQUEST || signal->kind == TOLK_SIGNAL_HANDOVER_ACCEPT) {
+            count++;
+            oldest = i;
+        }
+    }
+    if (count <= TOLK_MAX_HANDOVER_SIGNALS)
+        return;
+    unsigned id = ((const tolk_signal *)g_ptr_array_index(session->signals, oldest))->id;
+    g_ptr_array_remove_index(session->signals, oldest);
+    publish_cleared(session, id);
+}
+
+/* The open signal a raise refreshes: the console's own of that kind, for "slower" and
+ * "technician"; for a handover request only while that request is still pending. An
+ * accept is a handover that happened: always new. */
+static tolk_signal *signal_to_refresh(tolk_session *session, tolk_signal_kind kind, int booth, int console)
+{
+    if (kind == TOLK_SIGNAL_HANDOVER_ACCEPT ||
+        (kind == TOLK_SIGNAL_HANDOVER_REQUEST && session->handover_requester[booth] != console + 1))
+        return NULL;
+    return find_open(session, kind, booth, console);
+}
+
 const tolk_signal *tolk_session_raise_signal(tolk_session *session, tolk_signal_kind kind, int booth, int console,
-                                             tolk_result *err)
+                                             bool *refreshed, tolk_result *err)
 {
     if (kind == TOLK_SIGNAL_HANDOVER_ACCEPT && !accept_handover(session, booth, console, err))
         return NULL;
+    tolk_signal *signal = signal_to_refresh(session, kind, booth, console);
     if (kind == TOLK_SIGNAL_HANDOVER_REQUEST)
         session->handover_requester[booth] = console + 1;
-    tolk_signal *signal = g_new0(tolk_signal, 1);
-    signal->id = ++session->next_signal;
-    signal->kind = kind;
-    signal->booth = booth;
-    signal->console = console;
+    *refreshed = signal != NULL;
+    if (!signal) {
+        signal = g_new0(tolk_signal, 1);
+        signal->id = ++session->next_signal;
+        signal->kind = kind;
+        signal->booth = booth;
+        signal->console = console;
+        g_ptr_array_add(session->signals, signal);
+        trim_handover_signals(session);
+    }
     signal->at_us = g_get_real_time();
-    g_ptr_array_add(session->signals, signal);
+    signal->repeats++;
     tolk_hub_publish(session->hub, "signal", tolk_signal_to_json(session, signal));
-    LOG_INFO("session %s: signal %u %s", session->id, signal->id, kind_names[kind]);
+    LOG_INFO("session %s: signal %u %s%s", session->id, signal->id, kind_names[kind], *refreshed ? " again" : "");
     return signal;
 }
 
@@ -98,9 +161,7 @@ bool tolk_session_clear_signal(tolk_session *session, unsigned id)
         tolk_signal *signal = g_ptr_array_index(session->signals, i);
         if (signal->id == id) {
             g_ptr_array_remove_index(session->signals, i);
-            json_object *data = json_object_new_object();
-            json_object_object_add(data, "id", json_object_new_int64(id));
-            tolk_hub_publish(session->hub, "signal_cleared", data);
+            publish_cleared(session, id);
             return true;
         }
     }
