@@ -220,6 +220,11 @@ static const parse_case output_cases[] = {
     {"{\"host\": \"ff02::1\", \"port\": 5004}", NULL, NULL},
     {"{\"host\": \"2001:db8:0:0:0:0:0:1\", \"port\": 5004}", NULL, NULL},
     {"{\"host\": \"::ffff:192.0.2.1\", \"port\": 5004}", NULL, NULL},
+    {"{\"host\": \"127.0.0.1\", \"port\": 5004, \"key\": \"own\"}", NULL, NULL},
+    {"{\"host\": \"127.0.0.1\", \"port\": 5004, \"key\": \"shared\"}", NULL, NULL},
+    {"{\"host\": \"127.0.0.1\", \"port\": 5004, \"key\": \"Own\"}", "invalid_value", "key"},
+    {"{\"host\": \"127.0.0.1\", \"port\": 5004, \"key\": true}", "invalid_type", "key"},
+    {"{\"host\": \"127.0.0.1\", \"port\": 5004, \"key\": null}", "invalid_type", "key"},
     {"{\"port\": 50000}", "missing_field", "host"},
     {"{\"host\": \"127.0.0.1\"}", "missing_field", "port"},
     {"{\"host\": \"127.0.0.1\", \"port\": 5000, \"ttl\": 4}", "unknown_field", "ttl"},
@@ -469,6 +474,11 @@ static void test_output_converts(void)
     g_assert_true(tolk_parse_output_create(body, &spec, &err));
     g_assert_false(spec.ipv6);
     g_assert_cmpint(spec.port, ==, 50000);
+    g_assert_false(spec.own_key);
+    json_object_put(body);
+    body = json_tokener_parse("{\"port\": 5000, \"host\": \"192.0.2.7\", \"key\": \"own\"}");
+    g_assert_true(tolk_parse_output_create(body, &spec, &err));
+    g_assert_true(spec.own_key);
     json_object_put(body);
 }
 
