@@ -28,13 +28,17 @@ static const char usage[] =
     "  --webrtc-ports LO-HI    UDP port range for WebRTC (default: any)\n"
     "  --jitter-ms N           input jitter buffer in milliseconds (default 20, 5-500)\n"
     "  --lost-timeout-ms N     a live console whose input stops this long goes off (default 2000)\n"
+    "  --max-connections N     open HTTP connections in all (default 4096)\n"
+    "  --max-connections-per-address N\n"
+    "                          open HTTP connections from one client address (default 512)\n"
+    "  --request-timeout S     seconds a request head, then its body, may take (default 10)\n"
     "  --log-level LEVEL       error, warn, info (default) or debug\n"
     "  --help                  this text\n"
     "  --version               the version\n";
 
 enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_SESSION, OPT_DEMO, OPT_DEMO_FLOOR,
        OPT_DEMO_SDP, OPT_WEB_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS, OPT_JITTER, OPT_LOST,
-       OPT_LOG, OPT_HELP, OPT_VERSION };
+       OPT_MAX_CONN, OPT_MAX_CONN_ADDR, OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -54,6 +58,9 @@ static const struct option long_options[] = {
     {"webrtc-ports", required_argument, NULL, OPT_WEBRTC_PORTS},
     {"jitter-ms", required_argument, NULL, OPT_JITTER},
     {"lost-timeout-ms", required_argument, NULL, OPT_LOST},
+    {"max-connections", required_argument, NULL, OPT_MAX_CONN},
+    {"max-connections-per-address", required_argument, NULL, OPT_MAX_CONN_ADDR},
+    {"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
     {"log-level", required_argument, NULL, OPT_LOG},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -67,6 +74,15 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
     if (!*s || *end || v < lo || v > hi)
         return false;
     *out = v;
+    return true;
+}
+
+static bool parse_uint(const char *s, long lo, long hi, unsigned *out)
+{
+    long v;
+    if (!parse_int(s, lo, hi, &v))
+        return false;
+    *out = (unsigned)v;
     return true;
 }
 
@@ -120,6 +136,9 @@ static void set_defaults(tolk_options *out)
     out->web_dir = TOLK_WEB_DIR;
     out->jitter_ms = 20;
     out->lost_timeout_ms = 2000;
+    out->max_connections = 4096;
+    out->max_connections_per_address = 512;
+    out->request_timeout_s = 10;
     out->log_level = TOLK_LOG_INFO;
 }
 
@@ -169,6 +188,9 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
             return false;
         out->lost_timeout_ms = (unsigned)v;
         return true;
+    case OPT_MAX_CONN: return parse_uint(arg, 16, 100000, &out->max_connections);
+    case OPT_MAX_CONN_ADDR: return parse_uint(arg, 1, 100000, &out->max_connections_per_address);
+    case OPT_REQUEST_TIMEOUT: return parse_uint(arg, 1, 300, &out->request_timeout_s);
     case OPT_LOG: return tolk_log_parse_level(arg, &out->log_level) == 0;
     default: return false;
     }
@@ -200,6 +222,11 @@ tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out
     }
     if (optind < argc) {
         fprintf(stderr, "tolk: unexpected argument '%s'\nTry 'tolk --help'.\n", argv[optind]);
+        return TOLK_OPTIONS_EXIT_ERROR;
+    }
+    if (out->max_connections_per_address > out->max_connections) {
+        fprintf(stderr, "tolk: --max-connections-per-address (%u) is over --max-connections (%u)\nTry 'tolk --help'.\n",
+                out->max_connections_per_address, out->max_connections);
         return TOLK_OPTIONS_EXIT_ERROR;
     }
     if (!out->tls_cert != !out->tls_key) {

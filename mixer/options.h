@@ -29,6 +29,9 @@ typedef struct {
     int webrtc_port_lo, webrtc_port_hi; /* 0: any */
     unsigned jitter_ms;
     unsigned lost_timeout_ms;
+    unsigned max_connections;             /* HTTP connections in all */
+    unsigned max_connections_per_address; /* HTTP connections from one client address */
+    unsigned request_timeout_s;           /* an HTTP request head, then its body, within this */
     tolk_log_level log_level;
 } tolk_options;
 
