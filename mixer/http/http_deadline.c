@@ -92,16 +92,15 @@ void http_deadlines_sweep(http_deadlines *deadlines, gint64 now)
         http_deadline *deadline = l->data;
         if (deadline->shut || deadline->due == 0 || deadline->due > now)
             continue;
+        atomic_fetch_add(&deadlines->closed, 1); /* counted before the client can see it */
         /* Not close(): the descriptor stays libmicrohttpd's, which sees EOF and cleans up. */
         shutdown(deadline->fd, SHUT_RDWR);
         deadline->shut = true;
         shut++;
     }
     g_mutex_unlock(&deadlines->lock);
-    if (shut) {
-        atomic_fetch_add(&deadlines->closed, shut);
+    if (shut)
         LOG_DEBUG("closed %u connection(s) that did not send their request in time", shut);
-    }
 }
 
 uint64_t http_deadlines_closed(http_deadlines *deadlines)
