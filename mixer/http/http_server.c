@@ -668,13 +668,24 @@ static size_t keep_escapes(void *cls, struct MHD_Connection *connection, char *s
     return strlen(s);
 }
 
+/* A client that closed its page mid-stream: in epoll mode libmicrohttpd learns it from
+ * the failed write and says so; every listener leaving would be a warning otherwise. */
+static bool client_left(const char *message)
+{
+    return g_str_has_prefix(message, "Failed to send") &&
+           (strstr(message, "no longer available for sending") || strstr(message, "forcibly closed"));
+}
+
 static void log_mhd(void *cls, const char *fmt, va_list ap)
 {
     tolk_http_server *server = cls;
     char message[512];
     vsnprintf(message, sizeof message, fmt, ap);
     g_strchomp(message);
-    LOG_WARN("libmicrohttpd: %s", message);
+    if (client_left(message))
+        LOG_DEBUG("libmicrohttpd: %s", message);
+    else
+        LOG_WARN("libmicrohttpd: %s", message);
     g_mutex_lock(&server->log_lock);
     if (server->capture_log && !server->start_log[0]) /* the first is the most specific */
         g_strlcpy(server->start_log, message, sizeof server->start_log);
