@@ -31,6 +31,8 @@
 #define STATUS_SLOTS 600
 /* How often the timer looks for late requests and parked streams due a keepalive. */
 #define TIMER_TICK_US (250 * 1000)
+/* How long a stop waits for the replies of slow handlers that already returned. */
+#define STOP_REPLY_WAIT_US (2 * G_USEC_PER_SEC)
 /* A PEM certificate chain or key is a few KiB; this only stops /dev/zero and the like. */
 #define TLS_FILE_MAX (1024 * 1024)
 /* TLS 1.2 and 1.3 only, GnuTLS's NORMAL ciphers otherwise: every browser that can use
@@ -48,10 +50,13 @@ struct tolk_http_server {
     http_deadlines *deadlines;
     http_streams *streams;
     /* TOLK_ROUTE_SLOW handlers: the pool exists while the daemon runs; once a stop
-     * began (slow_stopping, under slow_lock) no job is pushed any more. */
+     * began (slow_stopping, under slow_lock) no job is pushed any more. slow_unsent
+     * counts offloaded requests whose reply is not sent yet (the stop waits for them). */
     GThreadPool *slow_pool;
     GMutex slow_lock;
+    GCond slow_done;
     bool slow_stopping;
+    unsigned slow_unsent;
     /* The deadline and keepalive timer, while the daemon runs. */
     GThread *timer;
     GMutex timer_lock;
@@ -115,6 +120,7 @@ tolk_http_server *tolk_http_server_new(void)
     server->streams = http_streams_new();
     g_mutex_init(&server->log_lock);
     g_mutex_init(&server->slow_lock);
+    g_cond_init(&server->slow_done);
     g_mutex_init(&server->timer_lock);
     g_cond_init(&server->timer_cond);
     return server;
@@ -151,6 +157,7 @@ void tolk_http_server_free(tolk_http_server *server)
     http_streams_free(server->streams);
     g_mutex_clear(&server->log_lock);
     g_mutex_clear(&server->slow_lock);
+    g_cond_clear(&server->slow_done);
     g_mutex_clear(&server->timer_lock);
     g_cond_clear(&server->timer_cond);
     g_free(server);
@@ -574,6 +581,7 @@ static enum MHD_Result offload(tolk_http_server *server, struct MHD_Connection *
         state->offloaded = true;
         state->method = method;
         state->url = url;
+        server->slow_unsent++;
         MHD_suspend_connection(connection);
         g_thread_pool_push(server->slow_pool, state, NULL);
     }
@@ -636,6 +644,12 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **re
     request_state *state = *req_cls;
     if (!state)
         return;
+    if (state->offloaded) { /* sent, or the client went away */
+        g_mutex_lock(&server->slow_lock);
+        server->slow_unsent--;
+        g_cond_broadcast(&server->slow_done);
+        g_mutex_unlock(&server->slow_lock);
+    }
     http_match_clear(&state->match);
     request_body_clear(&state->body);
     tolk_http_response_clear(&state->resp);
@@ -825,6 +839,17 @@ int tolk_http_server_port(const tolk_http_server *server)
     return server->daemon ? server->port : 0;
 }
 
+/* The slow handlers have returned and resumed their connections; their replies go out
+ * on the poll threads. MHD_stop_daemon would drop them: wait a little for them. */
+static void wait_slow_replies(tolk_http_server *server)
+{
+    gint64 deadline = g_get_monotonic_time() + STOP_REPLY_WAIT_US;
+    g_mutex_lock(&server->slow_lock);
+    while (server->slow_unsent > 0 && g_cond_wait_until(&server->slow_done, &server->slow_lock, deadline))
+        ;
+    g_mutex_unlock(&server->slow_lock);
+}
+
 void tolk_http_server_stop(tolk_http_server *server)
 {
     if (!server->daemon)
@@ -838,6 +863,7 @@ void tolk_http_server_stop(tolk_http_server *server)
     g_mutex_unlock(&server->slow_lock);
     g_thread_pool_free(server->slow_pool, FALSE, TRUE);
     server->slow_pool = NULL;
+    wait_slow_replies(server);
     /* MHD closes the listen socket it was given, closes every connection and joins its
      * poll threads. */
     MHD_stop_daemon(server->daemon);
@@ -845,6 +871,7 @@ void tolk_http_server_stop(tolk_http_server *server)
     server->port = 0;
     http_streams_restart(server->streams);
     server->slow_stopping = false;
+    server->slow_unsent = 0; /* the daemon completed every request as it stopped */
 }
 
 uint64_t tolk_http_server_late_closed(const tolk_http_server *server)
