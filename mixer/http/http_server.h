@@ -180,8 +180,8 @@ bool tolk_http_server_start(tolk_http_server *server, const char *address, int p
 /* The port actually bound (useful after port 0), 0 when not running. */
 int tolk_http_server_port(const tolk_http_server *server);
 /* Ends every stream (their readers are no longer called), waits for running handlers
- * (TOLK_ROUTE_SLOW ones too, which get 503 once the stop began) and closes every
- * connection. */
+ * (TOLK_ROUTE_SLOW ones too, and up to 2 s for their replies to be sent; new ones get 503
+ * once the stop began) and closes every connection. */
 void tolk_http_server_stop(tolk_http_server *server);
 
 /* Replies counted by status code since the server was created, in ascending order
