@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The HTTP API: the table of routes, who may call each, and the dispatch that
- * runs every handler under the app lock. The handlers are in api_sessions.c
+ * runs every handler under the app lock (on a poll thread, or a worker thread for
+ * SLOW routes; api_webrtc.c drops the lock while it waits and takes it again). The handlers are in api_sessions.c
  * (the v1 core), api_browser.c (tokens, signals, events) and api_webrtc.c. */
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +40,7 @@ typedef struct {
 #define JSON TOLK_ROUTE_JSON_BODY
 #define SDP TOLK_ROUTE_SDP_BODY
 #define ANY_TOKEN TOLK_ROUTE_OPTIONAL_AUTH
+#define SLOW TOLK_ROUTE_SLOW /* waits for ICE gathering: on a worker thread */
 
 static const api_route routes[] = {
     {"GET", "/healthz", TOLK_ROUTE_PUBLIC, ACCESS_PUBLIC, api_get_health},
@@ -53,15 +55,15 @@ static const api_route routes[] = {
     {"POST", CHANNEL "/outputs", JSON, ACCESS_OPERATOR, api_create_channel_output},
     {"DELETE", CHANNEL "/outputs/{oid}", 0, ACCESS_OPERATOR, api_delete_channel_output},
     {"POST", CHANNEL "/rekey", 0, ACCESS_OPERATOR, api_rekey_channel},
-    {"POST", CHANNEL "/whep", SDP | ANY_TOKEN, ACCESS_CHANNEL, api_whep_channel},
+    {"POST", CHANNEL "/whep", SDP | ANY_TOKEN | SLOW, ACCESS_CHANNEL, api_whep_channel},
     {"GET", CONSOLE, 0, ACCESS_CONSOLE, api_get_console},
     {"PATCH", CONSOLE, JSON, ACCESS_CONSOLE, api_patch_console},
     {"POST", CONSOLE "/outputs", JSON, ACCESS_OPERATOR, api_create_console_output},
     {"DELETE", CONSOLE "/outputs/{oid}", 0, ACCESS_OPERATOR, api_delete_console_output},
     {"POST", CONSOLE "/outputs/rekey", 0, ACCESS_OPERATOR, api_rekey_feed},
-    {"POST", CONSOLE "/whip", SDP, ACCESS_CONSOLE, api_whip_console},
-    {"POST", CONSOLE "/whep", SDP, ACCESS_CONSOLE, api_whep_console},
-    {"POST", SESSION "/whip/floor", SDP, ACCESS_FLOOR, api_whip_floor},
+    {"POST", CONSOLE "/whip", SDP | SLOW, ACCESS_CONSOLE, api_whip_console},
+    {"POST", CONSOLE "/whep", SDP | SLOW, ACCESS_CONSOLE, api_whep_console},
+    {"POST", SESSION "/whip/floor", SDP | SLOW, ACCESS_FLOOR, api_whip_floor},
     {"PATCH", SESSION "/webrtc/{rid}", TOLK_ROUTE_TRICKLE_BODY | ANY_TOKEN, ACCESS_OWNER, api_patch_webrtc},
     {"DELETE", SESSION "/webrtc/{rid}", ANY_TOKEN, ACCESS_OWNER, api_delete_webrtc},
     {"POST", SESSION "/tokens", JSON, ACCESS_OPERATOR, api_create_token},

@@ -11,8 +11,6 @@
 #define TOLK_LOG_MODULE "api"
 #include "log.h"
 
-#define KEEPALIVE_MS 15000
-
 void api_patch_channel(api_call *call)
 {
     tolk_session *session = api_find_session(call);
@@ -257,7 +255,7 @@ typedef struct {
 } event_stream;
 
 /* The session as this stream's token may see it, now; NULL when the session
- * or the token is gone, which ends the stream. Runs on the connection's thread. */
+ * or the token is gone, which ends the stream. Runs on a poll thread. */
 static char *render_session(void *ctx)
 {
     event_stream *stream = ctx;
@@ -275,10 +273,16 @@ static char *render_session(void *ctx)
     return text;
 }
 
-static ssize_t read_events(void *ctx, char *buf, size_t max)
+static void wake_stream(void *http_stream)
+{
+    tolk_http_stream_wake(http_stream);
+}
+
+/* On a poll thread, never blocking: with nothing to send the hub keeps the wake. */
+static ssize_t read_events(void *ctx, tolk_http_stream *http_stream, bool idle, char *buf, size_t max)
 {
     event_stream *stream = ctx;
-    return tolk_hub_read(stream->reader, buf, max, KEEPALIVE_MS);
+    return tolk_hub_read(stream->reader, buf, max, idle, wake_stream, http_stream);
 }
 
 static void free_stream(void *ctx)

@@ -15,8 +15,8 @@ typedef struct {
 struct tolk_hub {
     gint refs;
     GMutex lock;
-    GCond changed;
     bool closed;
+    GQueue waiting; /* readers that left a wake, through their wait_link */
     guint64 next_seq; /* the sequence number the next event gets */
     hub_event ring[RING];
 };
@@ -30,6 +30,11 @@ struct tolk_hub_reader {
     void *render_ctx;
     void (*free_ctx)(void *);
     GString *pending; /* formatted text not yet handed to the connection */
+    /* Under the hub lock: in hub->waiting until woken. */
+    GList wait_link;
+    bool waiting;
+    tolk_hub_wake_fn wake;
+    void *wake_ctx;
 };
 
 tolk_hub *tolk_hub_new(void)
@@ -38,7 +43,7 @@ tolk_hub *tolk_hub_new(void)
     hub->refs = 1;
     hub->next_seq = 1;
     g_mutex_init(&hub->lock);
-    g_cond_init(&hub->changed);
+    g_queue_init(&hub->waiting);
     return hub;
 }
 
@@ -56,16 +61,26 @@ void tolk_hub_unref(tolk_hub *hub)
         g_free(hub->ring[i].event);
         g_free(hub->ring[i].data);
     }
-    g_cond_clear(&hub->changed);
     g_mutex_clear(&hub->lock);
     g_free(hub);
+}
+
+/* Calls and forgets every waiting reader's wake; under the hub lock. */
+static void wake_all_locked(tolk_hub *hub)
+{
+    GList *link;
+    while ((link = g_queue_pop_head_link(&hub->waiting))) {
+        tolk_hub_reader *reader = link->data;
+        reader->waiting = false;
+        reader->wake(reader->wake_ctx);
+    }
 }
 
 void tolk_hub_close(tolk_hub *hub)
 {
     g_mutex_lock(&hub->lock);
     hub->closed = true;
-    g_cond_broadcast(&hub->changed);
+    wake_all_locked(hub);
     g_mutex_unlock(&hub->lock);
 }
 
@@ -85,7 +100,7 @@ void tolk_hub_publish(tolk_hub *hub, const char *event, json_object *data)
     slot->seq = hub->next_seq++;
     slot->event = g_strdup(event);
     slot->data = text;
-    g_cond_broadcast(&hub->changed);
+    wake_all_locked(hub);
     g_mutex_unlock(&hub->lock);
 }
 
@@ -104,6 +119,7 @@ tolk_hub_reader *tolk_hub_reader_new(tolk_hub *hub, tolk_hub_render_fn render, v
     reader->free_ctx = free_ctx;
     reader->state_due = true;
     reader->pending = g_string_new(NULL);
+    reader->wait_link.data = reader;
     g_mutex_lock(&hub->lock);
     reader->next_seq = hub->next_seq;
     reader->state_seq = hub->next_seq - 1;
@@ -115,6 +131,10 @@ void tolk_hub_reader_free(tolk_hub_reader *reader)
 {
     if (!reader)
         return;
+    g_mutex_lock(&reader->hub->lock);
+    if (reader->waiting)
+        g_queue_unlink(&reader->hub->waiting, &reader->wait_link);
+    g_mutex_unlock(&reader->hub->lock);
     if (reader->free_ctx)
         reader->free_ctx(reader->render_ctx);
     tolk_hub_unref(reader->hub);
@@ -162,31 +182,50 @@ static bool render_state(tolk_hub_reader *reader)
     return true;
 }
 
-/* Fills reader->pending; false when the stream ends. */
-static bool wait_for_text(tolk_hub_reader *reader, int keepalive_ms)
+/* Leaves the reader's wake for the next publish; under the hub lock. */
+static void wait_locked(tolk_hub_reader *reader, tolk_hub_wake_fn wake, void *wake_ctx)
 {
-    tolk_hub *hub = reader->hub;
-    gint64 deadline = g_get_monotonic_time() + (gint64)keepalive_ms * 1000;
-    g_mutex_lock(&hub->lock);
-    while (!hub->closed && !reader->state_due && reader->pending->len == 0) {
-        if (take_next_locked(reader, hub))
-            continue;
-        if (!g_cond_wait_until(&hub->changed, &hub->lock, deadline)) {
-            g_string_append(reader->pending, ": keepalive\n\n");
-            break;
-        }
+    reader->wake = wake;
+    reader->wake_ctx = wake_ctx;
+    if (!reader->waiting) {
+        reader->waiting = true;
+        g_queue_push_tail_link(&reader->hub->waiting, &reader->wait_link);
     }
-    bool closed = hub->closed;
-    g_mutex_unlock(&hub->lock);
-    if (closed)
-        return false;
-    return !reader->state_due || render_state(reader);
 }
 
-ssize_t tolk_hub_read(tolk_hub_reader *reader, char *buf, size_t max, int keepalive_ms)
+typedef enum { FILL_END = -1, FILL_NOTHING = 0, FILL_TEXT = 1 } fill_result;
+
+/* Fills reader->pending with what is due. */
+static fill_result fill(tolk_hub_reader *reader, bool idle, tolk_hub_wake_fn wake, void *wake_ctx)
 {
-    if (reader->pending->len == 0 && !wait_for_text(reader, keepalive_ms))
-        return -1;
+    tolk_hub *hub = reader->hub;
+    g_mutex_lock(&hub->lock);
+    while (!hub->closed && !reader->state_due && reader->pending->len == 0 && take_next_locked(reader, hub))
+        ;
+    bool closed = hub->closed;
+    bool nothing = !closed && !reader->state_due && reader->pending->len == 0;
+    if (nothing && idle) {
+        g_string_append(reader->pending, ": keepalive\n\n");
+        nothing = false;
+    }
+    if (nothing)
+        wait_locked(reader, wake, wake_ctx);
+    g_mutex_unlock(&hub->lock);
+    if (closed)
+        return FILL_END;
+    if (nothing)
+        return FILL_NOTHING;
+    return !reader->state_due || render_state(reader) ? FILL_TEXT : FILL_END;
+}
+
+ssize_t tolk_hub_read(tolk_hub_reader *reader, char *buf, size_t max, bool idle, tolk_hub_wake_fn wake,
+                      void *wake_ctx)
+{
+    if (reader->pending->len == 0) {
+        fill_result result = fill(reader, idle, wake, wake_ctx);
+        if (result != FILL_TEXT)
+            return result;
+    }
     size_t n = MIN(max, reader->pending->len);
     memcpy(buf, reader->pending->str, n);
     g_string_erase(reader->pending, 0, (gssize)n);

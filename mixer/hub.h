@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * A session's event hub for server-sent events: every change is published once
- * with a sequence number; each connected reader waits for the next one and
- * writes it in the text/event-stream format.
+ * with a sequence number; each connected reader writes it in the text/event-stream
+ * format. Readers never block: one with nothing to write leaves a wake callback,
+ * which the next publish (or the close) calls, so a waiting reader costs no thread.
  *
- * The hub is refcounted because a reader (an HTTP connection thread) may outlive
- * its session: closing the hub wakes every reader and ends its stream.
+ * Threads: any. The hub's lock guards the ring and the waiting readers; wake
+ * callbacks run under it (they must not call back into the hub). A reader is used
+ * by one thread at a time. The hub is refcounted because a reader (an HTTP stream)
+ * may outlive its session: closing the hub wakes every reader and ends its stream.
  * "session" events carry no data in the hub: the reader renders the session as
  * its own token may see it (keys for the operator only), through a callback.
  */
@@ -26,7 +29,7 @@ typedef char *(*tolk_hub_render_fn)(void *ctx);
 tolk_hub *tolk_hub_new(void);
 tolk_hub *tolk_hub_ref(tolk_hub *hub);
 void tolk_hub_unref(tolk_hub *hub);
-/* Wakes every reader; they end their streams. Publishing after close does nothing. */
+/* Wakes every waiting reader; they end their streams. Publishing after close does nothing. */
 void tolk_hub_close(tolk_hub *hub);
 
 /* Publishes an event; takes data (NULL for "session": readers render it). */
@@ -38,9 +41,15 @@ void tolk_hub_session_changed(tolk_hub *hub);
  * render_ctx is freed with free_ctx when the reader is freed. */
 tolk_hub_reader *tolk_hub_reader_new(tolk_hub *hub, tolk_hub_render_fn render, void *render_ctx,
                                      void (*free_ctx)(void *));
-/* Blocks until there is something to write (an event, or a keepalive after
- * keepalive_ms); returns bytes written to buf, or -1 when the stream ends. */
-ssize_t tolk_hub_read(tolk_hub_reader *reader, char *buf, size_t max, int keepalive_ms);
+typedef void (*tolk_hub_wake_fn)(void *ctx);
+
+/* Never blocks. Writes what is due to buf and returns its length: events, or with
+ * idle a keepalive comment when there is no event. With nothing due returns 0 and
+ * keeps wake: wake(wake_ctx) is called once, from the publishing (or closing)
+ * thread, when there is something. -1 when the stream ends. */
+ssize_t tolk_hub_read(tolk_hub_reader *reader, char *buf, size_t max, bool idle, tolk_hub_wake_fn wake,
+                      void *wake_ctx);
+/* After this returns, the reader's wake is no longer called. */
 void tolk_hub_reader_free(tolk_hub_reader *reader);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "app.h"
 #include "demo.h"
@@ -148,6 +149,24 @@ static void warn_if_clear_text(const tolk_app *app, const tolk_options *options)
              options->listen_address, options->listen_port);
 }
 
+/* Every HTTP connection is a descriptor; systemd's default soft limit (1024) would make
+ * accept() fail long before --max-connections. Raise it to the hard limit, and warn
+ * when even that is short (sockets, pipes and media need some 200 besides). */
+static void raise_fd_limit(unsigned max_connections)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < (rlim_t)max_connections + 256)
+        LOG_WARN("only %llu file descriptors allowed: fewer than --max-connections %u needs (ulimit -n)",
+                 (unsigned long long)limit.rlim_cur, max_connections);
+}
+
 static bool start(tolk_app *app, const tolk_options *options)
 {
     char err[512];
@@ -164,6 +183,12 @@ static bool start(tolk_app *app, const tolk_options *options)
         return false;
     tolk_api_register(app);
     serve_pages(app, options->web_dir);
+    raise_fd_limit(options->max_connections);
+    tolk_http_limits limits = TOLK_HTTP_DEFAULT_LIMITS;
+    limits.max_connections = options->max_connections;
+    limits.max_connections_per_address = options->max_connections_per_address;
+    limits.request_timeout_s = options->request_timeout_s;
+    tolk_http_server_set_limits(app->http, &limits); /* the options checked the values */
     if (!tolk_http_server_start(app->http, options->listen_address, options->listen_port, err, sizeof err)) {
         fprintf(stderr, "tolk: %s\n", err);
         return false;

@@ -31,13 +31,18 @@ static const char usage[] =
     "  --signal-rate N         signals a console may raise per second, per kind (default 2, 1-100)\n"
     "  --signal-burst N        ... and at once before that rate applies (default 10, 1-1000)\n"
     "  --max-sessions N        sessions this daemon runs at most (default 16, 1-1000)\n"
+    "  --max-connections N     open HTTP connections in all (default 4096)\n"
+    "  --max-connections-per-address N\n"
+    "                          open HTTP connections from one client address (default 512)\n"
+    "  --request-timeout S     seconds a request head, then its body, may take (default 10)\n"
     "  --log-level LEVEL       error, warn, info (default) or debug\n"
     "  --help                  this text\n"
     "  --version               the version\n";
 
 enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_SESSION, OPT_DEMO, OPT_DEMO_FLOOR,
        OPT_DEMO_SDP, OPT_WEB_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS, OPT_JITTER, OPT_LOST,
-       OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_LOG, OPT_HELP, OPT_VERSION };
+       OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_MAX_CONN, OPT_MAX_CONN_ADDR, OPT_REQUEST_TIMEOUT,
+       OPT_LOG, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -60,6 +65,9 @@ static const struct option long_options[] = {
     {"signal-rate", required_argument, NULL, OPT_SIGNAL_RATE},
     {"signal-burst", required_argument, NULL, OPT_SIGNAL_BURST},
     {"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
+    {"max-connections", required_argument, NULL, OPT_MAX_CONN},
+    {"max-connections-per-address", required_argument, NULL, OPT_MAX_CONN_ADDR},
+    {"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
     {"log-level", required_argument, NULL, OPT_LOG},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -138,6 +146,9 @@ static void set_defaults(tolk_options *out)
     out->signal_rate = 2;
     out->signal_burst = 10;
     out->max_sessions = 16;
+    out->max_connections = 4096;
+    out->max_connections_per_address = 512;
+    out->request_timeout_s = 10;
     out->log_level = TOLK_LOG_INFO;
 }
 
@@ -190,6 +201,9 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
     case OPT_SIGNAL_RATE: return parse_unsigned(arg, 1, 100, &out->signal_rate);
     case OPT_SIGNAL_BURST: return parse_unsigned(arg, 1, 1000, &out->signal_burst);
     case OPT_MAX_SESSIONS: return parse_unsigned(arg, 1, 1000, &out->max_sessions);
+    case OPT_MAX_CONN: return parse_unsigned(arg, 16, 100000, &out->max_connections);
+    case OPT_MAX_CONN_ADDR: return parse_unsigned(arg, 1, 100000, &out->max_connections_per_address);
+    case OPT_REQUEST_TIMEOUT: return parse_unsigned(arg, 1, 300, &out->request_timeout_s);
     case OPT_LOG: return tolk_log_parse_level(arg, &out->log_level) == 0;
     default: return false;
     }
@@ -221,6 +235,11 @@ tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out
     }
     if (optind < argc) {
         fprintf(stderr, "tolk: unexpected argument '%s'\nTry 'tolk --help'.\n", argv[optind]);
+        return TOLK_OPTIONS_EXIT_ERROR;
+    }
+    if (out->max_connections_per_address > out->max_connections) {
+        fprintf(stderr, "tolk: --max-connections-per-address (%u) is over --max-connections (%u)\nTry 'tolk --help'.\n",
+                out->max_connections_per_address, out->max_connections);
         return TOLK_OPTIONS_EXIT_ERROR;
     }
     if (!out->tls_cert != !out->tls_key) {

@@ -31,6 +31,9 @@ typedef struct {
     unsigned lost_timeout_ms;
     unsigned signal_rate, signal_burst; /* per console and kind: signals per second, at once */
     unsigned max_sessions;
+    unsigned max_connections;             /* HTTP connections in all */
+    unsigned max_connections_per_address; /* HTTP connections from one client address */
+    unsigned request_timeout_s;           /* an HTTP request head, then its body, within this */
     tolk_log_level log_level;
 } tolk_options;
 

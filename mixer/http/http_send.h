@@ -4,14 +4,14 @@
 #define TOLK_HTTP_SEND_H
 
 #include "http_server.h"
+#include "http_stream.h"
 
 #include <microhttpd.h>
 
-#define TOLK_HTTP_STREAM_BLOCK 4096 /* bytes a stream reader is offered per call */
-
-/* Builds the MHD response with the default and the extra headers. For a stream it takes
- * the context out of resp (MHD then owns it and calls free_ctx when done). NULL when
- * MHD could not allocate; resp still owns everything then. */
-struct MHD_Response *http_build_response(tolk_http_response *resp);
+/* Builds the MHD response with the default and the extra headers. For a stream on
+ * connection it takes the context out of resp (MHD then owns it and calls free_ctx when
+ * done; see http_stream.h). NULL when MHD could not allocate; resp still owns everything then. */
+struct MHD_Response *http_build_response(tolk_http_response *resp, http_streams *streams,
+                                         struct MHD_Connection *connection);
 
 #endif

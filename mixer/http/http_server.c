@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* libmicrohttpd glue: admits a request (route, token, body headers), collects the
- * body, calls the handler and sends what it replied. */
+ * body, calls the handler (on a worker for TOLK_ROUTE_SLOW) and sends what it replied;
+ * the timer that enforces request deadlines and stream keepalives. */
 #include "http_server.h"
 
+#include "http_deadline.h"
 #include "http_send.h"
+#include "http_stream.h"
 #include "listen_socket.h"
 #include "request_body.h"
 #include "router.h"
@@ -26,10 +29,10 @@
 #include <unistd.h>
 
 #define STATUS_SLOTS 600
-/* One thread per connection: 1024 threads mostly asleep is cheap on Linux, and covers
- * a large meeting's listeners' event streams. No per-IP limit: a venue's listeners
- * often share one public address. */
-#define CONNECTION_LIMIT 1024
+/* How often the timer looks for late requests and parked streams due a keepalive. */
+#define TIMER_TICK_US (250 * 1000)
+/* How long a stop waits for the replies of slow handlers that already returned. */
+#define STOP_REPLY_WAIT_US (2 * G_USEC_PER_SEC)
 /* A PEM certificate chain or key is a few KiB; this only stops /dev/zero and the like. */
 #define TLS_FILE_MAX (1024 * 1024)
 /* TLS 1.2 and 1.3 only, GnuTLS's NORMAL ciphers otherwise: every browser that can use
@@ -43,6 +46,22 @@ struct tolk_http_server {
     void *auth_ctx;
     struct MHD_Daemon *daemon;
     int port;
+    tolk_http_limits limits;
+    http_deadlines *deadlines;
+    http_streams *streams;
+    /* TOLK_ROUTE_SLOW handlers: the pool exists while the daemon runs; once a stop
+     * began (slow_stopping, under slow_lock) no job is pushed any more. slow_unsent
+     * counts offloaded requests whose reply is not sent yet (the stop waits for them). */
+    GThreadPool *slow_pool;
+    GMutex slow_lock;
+    GCond slow_done;
+    bool slow_stopping;
+    unsigned slow_unsent;
+    /* The deadline and keepalive timer, while the daemon runs. */
+    GThread *timer;
+    GMutex timer_lock;
+    GCond timer_cond;
+    bool timer_quit;
     /* HTTPS (tolk_http_server_set_tls): the PEM files, NUL-terminated. The key is wiped
      * and freed once the daemon has loaded it (at start) or when the server is freed. */
     bool tls;
@@ -83,6 +102,12 @@ typedef struct {
     const body_rule *body_rule; /* NULL: the route takes no body */
     request_body body;
     struct tolk_http_request_internal internal;
+    /* A TOLK_ROUTE_SLOW request handed to a worker: the connection is suspended until
+     * the worker filled resp and set replied; then the access handler sends it. */
+    bool offloaded;
+    bool replied;
+    const char *method, *url; /* MHD's, valid for the request */
+    tolk_http_response resp;
 } request_state;
 
 tolk_http_server *tolk_http_server_new(void)
@@ -90,7 +115,14 @@ tolk_http_server *tolk_http_server_new(void)
     tolk_http_server *server = g_new0(tolk_http_server, 1);
     server->router = http_router_new();
     server->files = http_static_new();
+    server->limits = (tolk_http_limits)TOLK_HTTP_DEFAULT_LIMITS;
+    server->deadlines = http_deadlines_new();
+    server->streams = http_streams_new();
     g_mutex_init(&server->log_lock);
+    g_mutex_init(&server->slow_lock);
+    g_cond_init(&server->slow_done);
+    g_mutex_init(&server->timer_lock);
+    g_cond_init(&server->timer_cond);
     return server;
 }
 
@@ -121,7 +153,13 @@ void tolk_http_server_free(tolk_http_server *server)
     http_router_free(server->router);
     http_static_free(server->files);
     clear_tls(server);
+    http_deadlines_free(server->deadlines);
+    http_streams_free(server->streams);
     g_mutex_clear(&server->log_lock);
+    g_mutex_clear(&server->slow_lock);
+    g_cond_clear(&server->slow_done);
+    g_mutex_clear(&server->timer_lock);
+    g_cond_clear(&server->timer_cond);
     g_free(server);
 }
 
@@ -292,6 +330,14 @@ const char *tolk_http_header_value(const tolk_http_request *req, const char *nam
 
 /* ---- sending ---- */
 
+/* The connection's deadline record (on_connection made it); NULL only if MHD had none. */
+static http_deadline *connection_deadline(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
 static enum MHD_Result send_reply(tolk_http_server *server, struct MHD_Connection *connection,
                                   const char *method, const char *url, tolk_http_response *resp)
 {
@@ -299,7 +345,10 @@ static enum MHD_Result send_reply(tolk_http_server *server, struct MHD_Connectio
         LOG_ERROR("%s %s: the handler set no reply", method, url);
         tolk_http_reply_error(resp, 500, "internal_error", "The server could not answer this request.");
     }
-    struct MHD_Response *response = http_build_response(resp);
+    http_deadline *deadline = connection_deadline(connection);
+    if (deadline) /* the reply is sent at the client's pace, under the idle timeout only */
+        http_deadline_disarm(server->deadlines, deadline);
+    struct MHD_Response *response = http_build_response(resp, server->streams, connection);
     enum MHD_Result queued = MHD_NO; /* MHD closes the connection */
     if (response) {
         queued = MHD_queue_response(connection, (unsigned)resp->status, response);
@@ -511,6 +560,39 @@ static void dispatch(request_state *state, const char *method, const char *url, 
     g_free((char *)req.text);
 }
 
+/* ---- TOLK_ROUTE_SLOW: the handler on a worker, the connection suspended ---- */
+
+static void run_slow(gpointer data, gpointer user_data)
+{
+    (void)user_data;
+    request_state *state = data;
+    dispatch(state, state->method, state->url, &state->resp);
+    state->replied = true; /* published to the poll thread by the resume's lock */
+    MHD_resume_connection(state->internal.connection);
+}
+
+/* Suspends the connection and queues the handler; once the stop began, 503 instead. */
+static enum MHD_Result offload(tolk_http_server *server, struct MHD_Connection *connection,
+                               const char *method, const char *url, request_state *state)
+{
+    g_mutex_lock(&server->slow_lock);
+    bool stopping = server->slow_stopping;
+    if (!stopping) {
+        state->offloaded = true;
+        state->method = method;
+        state->url = url;
+        server->slow_unsent++;
+        MHD_suspend_connection(connection);
+        g_thread_pool_push(server->slow_pool, state, NULL);
+    }
+    g_mutex_unlock(&server->slow_lock);
+    if (!stopping)
+        return MHD_YES;
+    tolk_http_response resp = {0};
+    tolk_http_reply_error(&resp, 503, "unavailable", "The server is stopping.");
+    return send_reply(server, connection, method, url, &resp);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
@@ -525,16 +607,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         state->internal.connection = connection;
         state->internal.scratch = g_ptr_array_new_with_free_func(g_free);
         *req_cls = state;
+        http_deadline *deadline = connection_deadline(connection);
+        if (deadline) /* the head is in; the body has as long again */
+            http_deadline_arm(server->deadlines, deadline);
         if (!admit(server, connection, method, url, state, &resp))
             return send_reply(server, connection, method, url, &resp);
         return MHD_YES;
     }
+    if (state->offloaded) /* called again after the resume */
+        return state->replied ? send_reply(server, connection, method, url, &state->resp) : MHD_YES;
     if (*upload_data_size > 0) {
         /* Bodies on routes that take none are read and dropped (documented in docs/http.md). */
         if (state->body_rule)
             request_body_append(&state->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
+    }
+    if (http_route_flags(state->match.route) & TOLK_ROUTE_SLOW) {
+        http_deadline *deadline = connection_deadline(connection);
+        if (deadline) /* the request is complete: the handler takes what it takes */
+            http_deadline_disarm(server->deadlines, deadline);
+        return offload(server, connection, method, url, state);
     }
     dispatch(state, method, url, &resp);
     return send_reply(server, connection, method, url, &resp);
@@ -543,17 +636,41 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 static void on_completed(void *cls, struct MHD_Connection *connection, void **req_cls,
                          enum MHD_RequestTerminationCode why)
 {
-    (void)cls;
-    (void)connection;
     (void)why;
+    tolk_http_server *server = cls;
+    http_deadline *deadline = connection_deadline(connection);
+    if (deadline) /* a kept-alive connection has as long for its next head */
+        http_deadline_arm(server->deadlines, deadline);
     request_state *state = *req_cls;
     if (!state)
         return;
+    if (state->offloaded) { /* sent, or the client went away */
+        g_mutex_lock(&server->slow_lock);
+        server->slow_unsent--;
+        g_cond_broadcast(&server->slow_done);
+        g_mutex_unlock(&server->slow_lock);
+    }
     http_match_clear(&state->match);
     request_body_clear(&state->body);
+    tolk_http_response_clear(&state->resp);
     g_ptr_array_free(state->internal.scratch, TRUE);
     g_free(state);
     *req_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    tolk_http_server *server = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = info ? http_deadline_add(server->deadlines, info->connect_fd) : NULL;
+    } else if (*socket_context) {
+        /* MHD closes the socket after this returns: the record goes first. */
+        http_deadline_remove(server->deadlines, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 /* MHD would decode %2F into '/' before routing; the router decodes each segment itself. */
@@ -564,17 +681,79 @@ static size_t keep_escapes(void *cls, struct MHD_Connection *connection, char *s
     return strlen(s);
 }
 
+/* A client that closed its page mid-stream: in epoll mode libmicrohttpd learns it from
+ * the failed write and says so; every listener leaving would be a warning otherwise. */
+static bool client_left(const char *message)
+{
+    return g_str_has_prefix(message, "Failed to send") &&
+           (strstr(message, "no longer available for sending") || strstr(message, "forcibly closed"));
+}
+
 static void log_mhd(void *cls, const char *fmt, va_list ap)
 {
     tolk_http_server *server = cls;
     char message[512];
     vsnprintf(message, sizeof message, fmt, ap);
     g_strchomp(message);
-    LOG_WARN("libmicrohttpd: %s", message);
+    if (client_left(message))
+        LOG_DEBUG("libmicrohttpd: %s", message);
+    else
+        LOG_WARN("libmicrohttpd: %s", message);
     g_mutex_lock(&server->log_lock);
     if (server->capture_log && !server->start_log[0]) /* the first is the most specific */
         g_strlcpy(server->start_log, message, sizeof server->start_log);
     g_mutex_unlock(&server->log_lock);
+}
+
+bool tolk_http_server_set_limits(tolk_http_server *server, const tolk_http_limits *limits)
+{
+    if (limits->max_connections == 0 || limits->request_timeout_s == 0 ||
+        limits->max_connections_per_address > limits->max_connections || limits->stream_keepalive_s == 0 ||
+        limits->stream_keepalive_s >= TOLK_HTTP_IDLE_TIMEOUT_S)
+        return false;
+    server->limits = *limits;
+    http_deadlines_set_timeout(server->deadlines, limits->request_timeout_s);
+    return true;
+}
+
+/* ---- the timer: late requests are closed, parked streams get their keepalive ---- */
+
+static gpointer run_timer(gpointer data)
+{
+    tolk_http_server *server = data;
+    g_mutex_lock(&server->timer_lock);
+    while (!server->timer_quit) {
+        gint64 next = g_get_monotonic_time() + TIMER_TICK_US;
+        while (!server->timer_quit && g_cond_wait_until(&server->timer_cond, &server->timer_lock, next))
+            ;
+        if (server->timer_quit)
+            break;
+        g_mutex_unlock(&server->timer_lock);
+        gint64 now = g_get_monotonic_time();
+        http_deadlines_sweep(server->deadlines, now);
+        http_streams_tick(server->streams, now, (gint64)server->limits.stream_keepalive_s * G_USEC_PER_SEC);
+        g_mutex_lock(&server->timer_lock);
+    }
+    g_mutex_unlock(&server->timer_lock);
+    return NULL;
+}
+
+static void stop_timer(tolk_http_server *server)
+{
+    g_mutex_lock(&server->timer_lock);
+    server->timer_quit = true;
+    g_cond_signal(&server->timer_cond);
+    g_mutex_unlock(&server->timer_lock);
+    g_thread_join(server->timer);
+    server->timer = NULL;
+}
+
+/* The slow pool and the timer, once the daemon runs. */
+static void start_helpers(tolk_http_server *server)
+{
+    server->slow_pool = g_thread_pool_new(run_slow, NULL, TOLK_HTTP_SLOW_WORKERS, FALSE, NULL);
+    server->timer_quit = false;
+    server->timer = g_thread_new("tolk-http-timer", run_timer, server);
 }
 
 bool tolk_http_server_start(tolk_http_server *server, const char *address, int port, char *err,
@@ -588,6 +767,11 @@ bool tolk_http_server_start(tolk_http_server *server, const char *address, int p
         snprintf(err, err_size, "The TLS key was wiped after the previous start; set TLS up again.");
         return false;
     }
+    if (server->limits.max_connections < TOLK_HTTP_POLL_THREADS) {
+        snprintf(err, err_size, "The HTTP server needs room for at least %d connections.",
+                 TOLK_HTTP_POLL_THREADS);
+        return false;
+    }
     tolk_listen_socket listener;
     if (!tolk_listen_socket_open(address, port, &listener, err, err_size))
         return false;
@@ -599,9 +783,10 @@ bool tolk_http_server_start(tolk_http_server *server, const char *address, int p
         {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES},
         {MHD_OPTION_END, 0, NULL},
     };
-    /* A thread per connection: handlers may block for seconds (WebRTC answers wait for
-     * ICE gathering) and stream readers block between events, without holding up others. */
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    /* epoll on a few poll threads instead of a thread per connection: a parked event
+     * stream or a connection trickling its head costs no thread. Handlers that block run
+     * on the slow pool, streams with nothing to send are suspended (http_stream.c). */
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (listener.ipv6)
         flags |= MHD_USE_DUAL_STACK;
     if (server->tls)
@@ -616,8 +801,11 @@ bool tolk_http_server_start(tolk_http_server *server, const char *address, int p
         MHD_OPTION_ARRAY, server->tls ? tls_options : &tls_options[G_N_ELEMENTS(tls_options) - 1],
         MHD_OPTION_LISTEN_SOCKET, listener.fd,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, server,
         MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)TOLK_HTTP_POLL_THREADS,
+        MHD_OPTION_CONNECTION_LIMIT, server->limits.max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, server->limits.max_connections_per_address,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)TOLK_HTTP_IDLE_TIMEOUT_S,
         MHD_OPTION_END);
     g_mutex_lock(&server->log_lock);
@@ -641,6 +829,7 @@ bool tolk_http_server_start(tolk_http_server *server, const char *address, int p
         return false;
     }
     server->port = listener.port;
+    start_helpers(server);
     LOG_INFO("listening on %s%s", listener.name, server->tls ? " (HTTPS)" : "");
     return true;
 }
@@ -650,13 +839,47 @@ int tolk_http_server_port(const tolk_http_server *server)
     return server->daemon ? server->port : 0;
 }
 
+/* The slow handlers have returned and resumed their connections; their replies go out
+ * on the poll threads. MHD_stop_daemon would drop them: wait a little for them. */
+static void wait_slow_replies(tolk_http_server *server)
+{
+    gint64 deadline = g_get_monotonic_time() + STOP_REPLY_WAIT_US;
+    g_mutex_lock(&server->slow_lock);
+    while (server->slow_unsent > 0 && g_cond_wait_until(&server->slow_done, &server->slow_lock, deadline))
+        ;
+    g_mutex_unlock(&server->slow_lock);
+}
+
 void tolk_http_server_stop(tolk_http_server *server)
 {
     if (!server->daemon)
         return;
-    /* MHD closes the listen socket it was given, shuts every connection down and joins
-     * their threads: this waits for running handlers and blocked stream readers. */
+    stop_timer(server);
+    /* MHD must not stop with a suspended connection: end the streams, let the slow
+     * handlers finish (each resumes its connection), and refuse new ones meanwhile. */
+    http_streams_stop(server->streams);
+    g_mutex_lock(&server->slow_lock);
+    server->slow_stopping = true;
+    g_mutex_unlock(&server->slow_lock);
+    g_thread_pool_free(server->slow_pool, FALSE, TRUE);
+    server->slow_pool = NULL;
+    wait_slow_replies(server);
+    /* MHD closes the listen socket it was given, closes every connection and joins its
+     * poll threads. */
     MHD_stop_daemon(server->daemon);
     server->daemon = NULL;
     server->port = 0;
+    http_streams_restart(server->streams);
+    server->slow_stopping = false;
+    server->slow_unsent = 0; /* the daemon completed every request as it stopped */
+}
+
+uint64_t tolk_http_server_late_closed(const tolk_http_server *server)
+{
+    return http_deadlines_closed(server->deadlines);
+}
+
+unsigned tolk_http_server_parked_streams(const tolk_http_server *server)
+{
+    return server->daemon ? http_streams_parked(server->streams) : 0;
 }

@@ -3,12 +3,17 @@
  * A small router on libmicrohttpd: routes by method and path pattern, bearer-token
  * authentication, JSON request bodies and JSON error replies.
  *
- * Threads: every connection has its own thread (libmicrohttpd thread-per-connection),
- * so handlers, the authenticator and stream readers run CONCURRENTLY with each other
- * and with the application's other threads: the application locks its own state. A
- * handler may block for a few seconds (a WebRTC answer waits for ICE gathering) without
- * stalling other requests. The route table, static mounts and authenticator are set up
- * before tolk_http_server_start() and only read afterwards; the stats are atomic.
+ * Threads: libmicrohttpd polls every connection with epoll on a small pool of poll
+ * threads (TOLK_HTTP_POLL_THREADS), not a thread per connection. Handlers, the
+ * authenticator and stream readers run on those threads, CONCURRENTLY with each other
+ * and with the application's other threads (the application locks its own state), and
+ * they must not block: a handler that waits (a WebRTC answer waits for ICE gathering)
+ * is registered with TOLK_ROUTE_SLOW and then runs on a worker thread of its own pool
+ * while its connection is suspended; a stream reader with nothing to send returns 0 and
+ * its connection is suspended until the owner wakes it (tolk_http_stream_wake). Neither
+ * costs a poll thread while it waits. The route table, static mounts, limits and
+ * authenticator are set up before tolk_http_server_start() and only read afterwards;
+ * the stats are atomic.
  *
  * See docs/http.md for how routes, authentication and validation fit together.
  */
@@ -29,6 +34,8 @@
 #define TOLK_HTTP_MAX_HEADERS 8         /* extra response headers per reply */
 #define TOLK_HTTP_MAX_FILE (8 * 1024 * 1024) /* static files larger than this are not served */
 #define TOLK_HTTP_IDLE_TIMEOUT_S 30     /* a connection without any traffic this long is closed */
+#define TOLK_HTTP_POLL_THREADS 2        /* libmicrohttpd's poll threads (one per core here) */
+#define TOLK_HTTP_SLOW_WORKERS 16       /* TOLK_ROUTE_SLOW handlers running at once; more wait */
 
 /* Route flags. At most one of the *_BODY flags per route. */
 enum {
@@ -40,6 +47,8 @@ enum {
                                           may come as ?access_token= (RFC 6750 2.3; EventSource) */
     TOLK_ROUTE_OPTIONAL_AUTH = 1u << 5, /* no token: principal role NONE, the handler decides;
                                            a token that is wrong still gets 401 */
+    TOLK_ROUTE_SLOW = 1u << 6,          /* the handler may block for seconds: it runs on a
+                                           worker thread, the connection suspended meanwhile */
 };
 
 struct tolk_http_request_internal;
@@ -67,11 +76,21 @@ typedef enum {
     TOLK_REPLY_STREAM, /* a body produced while it is sent (server-sent events) */
 } tolk_reply_kind;
 
-/* Produces the next bytes of a streamed body into buf (at most max). Runs on the
- * connection's thread and may block, e.g. on a condition with a timeout, but must return
- * within TOLK_HTTP_IDLE_TIMEOUT_S: return a keepalive (": keepalive\n\n") when there is
- * nothing to say. Returns the number of bytes written (> 0); 0 or negative ends the stream. */
-typedef ssize_t (*tolk_http_stream_read_fn)(void *ctx, char *buf, size_t max);
+/* A streamed reply while it is sent; valid until its free_ctx returned. */
+typedef struct tolk_http_stream tolk_http_stream;
+
+/* Produces the next bytes of a streamed body into buf (at most max). Runs on a poll
+ * thread and must not block. Returns the number of bytes written (> 0); 0 when there is
+ * nothing to send now: the connection is then parked (no thread, no CPU) until the
+ * stream's owner calls tolk_http_stream_wake(stream), or the stream keepalive (15 s,
+ * tolk_http_limits) passed; then read runs again, with idle true in the latter case: write a
+ * keepalive (": keepalive\n\n") then, else the client and proxies see a dead stream.
+ * Negative ends the stream. Keep stream to call wake with when returning 0. */
+typedef ssize_t (*tolk_http_stream_read_fn)(void *ctx, tolk_http_stream *stream, bool idle, char *buf,
+                                            size_t max);
+/* Any thread, any number of times: the stream has something new, read runs again soon. A
+ * wake that comes while read runs is not lost. Not after the stream's free_ctx returned. */
+void tolk_http_stream_wake(tolk_http_stream *stream);
 /* Called exactly once per tolk_http_reply_stream() call: when the stream ended, the client
  * went away, the server stopped, or the reply was replaced/never sent. */
 typedef void (*tolk_http_stream_free_fn)(void *ctx);
@@ -121,7 +140,8 @@ bool tolk_http_server_serve_dir(tolk_http_server *server, const char *url_prefix
 void tolk_http_server_redirect(tolk_http_server *server, const char *path, const char *location);
 
 /* Every route without TOLK_ROUTE_PUBLIC asks this; without an authenticator they all
- * answer 401. It is called from many connection threads at once: it must be thread-safe. */
+ * answer 401. It is called from several poll threads at once: it must be thread-safe and
+ * must not block. */
 void tolk_http_server_set_authenticator(tolk_http_server *server, tolk_authenticate_fn authenticate,
                                         void *ctx);
 
@@ -136,21 +156,42 @@ bool tolk_http_server_set_tls(tolk_http_server *server, const char *cert_file, c
 /* True once tolk_http_server_set_tls() succeeded: the server speaks https://. */
 bool tolk_http_server_is_tls(const tolk_http_server *server);
 
+/* What one client may hold, against slow-client attacks (docs/http.md). */
+typedef struct {
+    unsigned max_connections;             /* open connections in all */
+    unsigned max_connections_per_address; /* from one client address; 0: no cap */
+    unsigned request_timeout_s;           /* a request head, and then its body, must arrive
+                                             within this, however slowly the bytes trickle */
+    unsigned stream_keepalive_s;          /* a parked stream's reader is called with idle
+                                             after this long; under TOLK_HTTP_IDLE_TIMEOUT_S */
+} tolk_http_limits;
+
+#define TOLK_HTTP_DEFAULT_LIMITS {4096, 512, 10, 15}
+
+/* Before start; the defaults are TOLK_HTTP_DEFAULT_LIMITS. False when a value is 0 where
+ * that makes no sense (all but the per-address cap), the per-address cap is over the
+ * total, or the keepalive is not under the idle timeout. */
+bool tolk_http_server_set_limits(tolk_http_server *server, const tolk_http_limits *limits);
+
 /* Listens on a numeric IPv4 or IPv6 address (NULL: all addresses, IPv6 and IPv4);
  * port 0 picks a free port. On failure writes a sentence to err and returns false. */
 bool tolk_http_server_start(tolk_http_server *server, const char *address, int port, char *err,
                             size_t err_size);
 /* The port actually bound (useful after port 0), 0 when not running. */
 int tolk_http_server_port(const tolk_http_server *server);
-/* Closes every connection and waits for their threads: for running handlers and for
- * stream readers to return. Wake blocked stream readers (make them return < 0) first,
- * or this waits until each returns by itself. */
+/* Ends every stream (their readers are no longer called), waits for running handlers
+ * (TOLK_ROUTE_SLOW ones too, and up to 2 s for their replies to be sent; new ones get 503
+ * once the stop began) and closes every connection. */
 void tolk_http_server_stop(tolk_http_server *server);
 
 /* Replies counted by status code since the server was created, in ascending order
  * of status; only codes seen at least once. Safe from any thread. */
 typedef void (*tolk_http_stats_fn)(void *ctx, int status, uint64_t count);
 void tolk_http_server_stats(const tolk_http_server *server, tolk_http_stats_fn each, void *ctx);
+/* Connections closed because their request head or body was late, since creation. */
+uint64_t tolk_http_server_late_closed(const tolk_http_server *server);
+/* Streams parked right now, waiting for a wake (0 when not running). */
+unsigned tolk_http_server_parked_streams(const tolk_http_server *server);
 
 /* Request accessors. NULL when absent. */
 const char *tolk_http_param(const tolk_http_request *req, const char *name);

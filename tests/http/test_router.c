@@ -335,8 +335,8 @@ static int count_fds(void)
     return count;
 }
 
-/* Each connection has its own server thread, which may close its socket a moment after
- * the client saw the reply end: count once the number has stopped moving. */
+/* A poll thread may close a connection's socket a moment after the client saw the reply
+ * end: count once the number has stopped moving. */
 static int open_fds(void)
 {
     int count = count_fds();
