@@ -33,7 +33,7 @@ static gboolean check_inputs(gpointer data)
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         tolk_session_check_inputs(session, now, app->lost_timeout_us);
-        tolk_session_reap_peers(session);
+        tolk_session_reap_peers(session, now, (gint64)app->webrtc.connect_timeout_ms * 1000);
     }
     g_mutex_unlock(&app->lock);
     return G_SOURCE_CONTINUE;
@@ -89,6 +89,10 @@ static bool init_app(tolk_app *app, const tolk_options *options)
         .ice_addresses = options->ice_addresses,
         .min_port = (unsigned)options->webrtc_port_lo,
         .max_port = (unsigned)options->webrtc_port_hi,
+        .connect_timeout_ms = options->peer_connect_timeout_ms,
+        .max_peers_per_channel = options->max_peers_per_channel,
+        .max_peers_per_session = options->max_peers_per_session,
+        .max_peers_per_address = options->max_peers_per_address,
     };
     app->grants = tolk_grants_new();
     app->token = operator_token(options);

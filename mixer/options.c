@@ -26,6 +26,11 @@ static const char usage[] =
     "  --turn-server URL       TURN server for WebRTC, turn://user:pass@host:port (default: none)\n"
     "  --ice-address LIST      addresses WebRTC offers, comma-separated (default: every interface)\n"
     "  --webrtc-ports LO-HI    UDP port range for WebRTC (default: any)\n"
+    "  --peer-connect-timeout-ms N  a WebRTC peer not connected this long after its answer is closed\n"
+    "                          (default 15000, 500-600000)\n"
+    "  --max-peers-per-channel N  WebRTC listeners of one channel (default 500)\n"
+    "  --max-peers-per-session N  WebRTC peers of one sitting (default 1000)\n"
+    "  --max-peers-per-address N  WebRTC peers from one client address (default 50)\n"
     "  --jitter-ms N           input jitter buffer in milliseconds (default 20, 5-500)\n"
     "  --lost-timeout-ms N     a live console whose input stops this long goes off (default 2000)\n"
     "  --log-level LEVEL       error, warn, info (default) or debug\n"
@@ -33,7 +38,8 @@ static const char usage[] =
     "  --version               the version\n";
 
 enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_SESSION, OPT_DEMO, OPT_DEMO_FLOOR,
-       OPT_DEMO_SDP, OPT_WEB_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS, OPT_JITTER, OPT_LOST,
+       OPT_DEMO_SDP, OPT_WEB_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS, OPT_PEER_TIMEOUT,
+       OPT_MAX_PEERS_CHANNEL, OPT_MAX_PEERS_SESSION, OPT_MAX_PEERS_ADDRESS, OPT_JITTER, OPT_LOST,
        OPT_LOG, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
@@ -52,6 +58,10 @@ static const struct option long_options[] = {
     {"turn-server", required_argument, NULL, OPT_TURN},
     {"ice-address", required_argument, NULL, OPT_ICE_ADDRESS},
     {"webrtc-ports", required_argument, NULL, OPT_WEBRTC_PORTS},
+    {"peer-connect-timeout-ms", required_argument, NULL, OPT_PEER_TIMEOUT},
+    {"max-peers-per-channel", required_argument, NULL, OPT_MAX_PEERS_CHANNEL},
+    {"max-peers-per-session", required_argument, NULL, OPT_MAX_PEERS_SESSION},
+    {"max-peers-per-address", required_argument, NULL, OPT_MAX_PEERS_ADDRESS},
     {"jitter-ms", required_argument, NULL, OPT_JITTER},
     {"lost-timeout-ms", required_argument, NULL, OPT_LOST},
     {"log-level", required_argument, NULL, OPT_LOG},
@@ -67,6 +77,15 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
     if (!*s || *end || v < lo || v > hi)
         return false;
     *out = v;
+    return true;
+}
+
+static bool parse_unsigned(const char *s, long lo, long hi, unsigned *out)
+{
+    long v;
+    if (!parse_int(s, lo, hi, &v))
+        return false;
+    *out = (unsigned)v;
     return true;
 }
 
@@ -120,6 +139,10 @@ static void set_defaults(tolk_options *out)
     out->web_dir = TOLK_WEB_DIR;
     out->jitter_ms = 20;
     out->lost_timeout_ms = 2000;
+    out->peer_connect_timeout_ms = 15000;
+    out->max_peers_per_channel = 500;
+    out->max_peers_per_session = 1000;
+    out->max_peers_per_address = 50;
     out->log_level = TOLK_LOG_INFO;
 }
 
@@ -169,6 +192,10 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
             return false;
         out->lost_timeout_ms = (unsigned)v;
         return true;
+    case OPT_PEER_TIMEOUT: return parse_unsigned(arg, 500, 600000, &out->peer_connect_timeout_ms);
+    case OPT_MAX_PEERS_CHANNEL: return parse_unsigned(arg, 1, 100000, &out->max_peers_per_channel);
+    case OPT_MAX_PEERS_SESSION: return parse_unsigned(arg, 1, 100000, &out->max_peers_per_session);
+    case OPT_MAX_PEERS_ADDRESS: return parse_unsigned(arg, 1, 100000, &out->max_peers_per_address);
     case OPT_LOG: return tolk_log_parse_level(arg, &out->log_level) == 0;
     default: return false;
     }

@@ -27,6 +27,8 @@ typedef struct {
     const char *turn_server;   /* turn://user:pass@host:port, or NULL */
     const char *ice_addresses; /* addresses WebRTC offers, comma-separated; NULL: all interfaces */
     int webrtc_port_lo, webrtc_port_hi; /* 0: any */
+    unsigned peer_connect_timeout_ms;   /* a WebRTC peer not connected this long after its answer goes */
+    unsigned max_peers_per_channel, max_peers_per_session, max_peers_per_address;
     unsigned jitter_ms;
     unsigned lost_timeout_ms;
     tolk_log_level log_level;

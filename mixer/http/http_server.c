@@ -13,6 +13,7 @@
 #define TOLK_LOG_MODULE "http"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <glib.h>
 #include <inttypes.h>
 #include <microhttpd.h>
@@ -487,6 +488,20 @@ static bool parse_body(request_state *state, json_object **out, tolk_http_respon
     return false;
 }
 
+/* The numeric address of the client, for per-address limits. */
+static void client_address(struct MHD_Connection *connection, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    out[0] = '\0';
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+    if (g_str_has_prefix(out, "::ffff:") && strchr(out, '.'))
+        memmove(out, out + 7, strlen(out + 7) + 1);
+}
+
 static void dispatch(request_state *state, const char *method, const char *url, tolk_http_response *resp)
 {
     tolk_http_request req = {
@@ -496,6 +511,7 @@ static void dispatch(request_state *state, const char *method, const char *url, 
         .param_count = state->match.param_count,
         .internal = &state->internal,
     };
+    client_address(state->internal.connection, req.client_address, sizeof req.client_address);
     for (int i = 0; i < state->match.param_count; i++) {
         req.param_names[i] = state->match.param_names[i];
         req.param_values[i] = state->match.param_values[i];

@@ -26,7 +26,8 @@
 
 #define TOLK_HTTP_MAX_BODY (64 * 1024)  /* larger request bodies get 413 */
 #define TOLK_HTTP_MAX_PARAMS 8          /* {name} captures per pattern */
-#define TOLK_HTTP_MAX_HEADERS 8         /* extra response headers per reply */
+#define TOLK_HTTP_MAX_HEADERS 16        /* extra response headers per reply */
+#define TOLK_HTTP_ADDRESS_SIZE 48       /* an IPv6 address as text, with its NUL */
 #define TOLK_HTTP_MAX_FILE (8 * 1024 * 1024) /* static files larger than this are not served */
 #define TOLK_HTTP_IDLE_TIMEOUT_S 30     /* a connection without any traffic this long is closed */
 
@@ -56,6 +57,9 @@ typedef struct {
     int param_count;          /* captured {name} segments, URL-decoded */
     const char *param_names[TOLK_HTTP_MAX_PARAMS];
     const char *param_values[TOLK_HTTP_MAX_PARAMS];
+    char client_address[TOLK_HTTP_ADDRESS_SIZE]; /* the TCP peer's IP address ("127.0.0.2", an IPv4
+                                                    client of a dual-stack socket without ::ffff:);
+                                                    "" in hand-built requests */
     struct tolk_http_request_internal *internal; /* server-private; NULL in hand-built requests */
 } tolk_http_request;
 
