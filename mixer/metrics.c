@@ -152,6 +152,12 @@ char *tolk_metrics_render(tolk_app *app)
         g_string_append_printf(out, "tolk_media_errors_total{session=\"%s\"} %" G_GUINT64_FORMAT "\n", session->id,
                                (guint64)tolk_media_error_count(session->media));
     }
+    header(out, "tolk_webrtc_peers", "gauge", "WebRTC peers of a session, connected or still connecting.");
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        g_string_append_printf(out, "tolk_webrtc_peers{session=\"%s\"} %d\n", session->id,
+                               tolk_session_peer_count(session, -1));
+    }
     header(out, "tolk_http_responses_total", "counter", "HTTP responses by status code.");
     tolk_http_server_stats(app->http, http_status, out);
     return g_string_free(out, FALSE);
