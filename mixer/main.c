@@ -133,6 +133,24 @@ static void serve_pages(tolk_app *app, const char *web_dir)
     tolk_http_server_redirect(app->http, "/", "/operator/");
 }
 
+/* --cors-origin, and the ICE servers an OPTIONS on a WHIP/WHEP endpoint names
+ * (STUN only: TURN credentials go only with an answer the API admitted). */
+static bool set_up_cors(tolk_app *app, const tolk_options *options)
+{
+    for (int i = 0; i < options->cors_origin_count; i++) {
+        if (!tolk_http_server_add_cors_origin(app->http, options->cors_origins[i])) {
+            fprintf(stderr, "tolk: --cors-origin '%s' is not an origin (http(s)://host[:port], or *)\n",
+                    options->cors_origins[i]);
+            return false;
+        }
+    }
+    GStrv links = tolk_webrtc_ice_server_links(&app->webrtc, false);
+    for (guint i = 0; links[i]; i++)
+        tolk_http_server_add_offer_header(app->http, "Link", links[i]);
+    g_strfreev(links);
+    return true;
+}
+
 static bool start(tolk_app *app, const tolk_options *options)
 {
     char err[512];
@@ -148,6 +166,8 @@ static bool start(tolk_app *app, const tolk_options *options)
     if (options->demo && !tolk_startup_demo(app, options))
         return false;
     tolk_api_register(app);
+    if (!set_up_cors(app, options))
+        return false;
     serve_pages(app, options->web_dir);
     if (!tolk_http_server_start(app->http, options->listen_address, options->listen_port, err, sizeof err)) {
         fprintf(stderr, "tolk: %s\n", err);

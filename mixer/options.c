@@ -31,6 +31,8 @@ static const char usage[] =
     "  --max-peers-per-channel N  WebRTC listeners of one channel (default 500)\n"
     "  --max-peers-per-session N  WebRTC peers of one sitting (default 1000)\n"
     "  --max-peers-per-address N  WebRTC peers from one client address (default 50)\n"
+    "  --cors-origin ORIGIN    let pages of https://host[:port] call the API (repeatable; default none);\n"
+    "                          '*': any page, on the routes that need no token\n"
     "  --jitter-ms N           input jitter buffer in milliseconds (default 20, 5-500)\n"
     "  --lost-timeout-ms N     a live console whose input stops this long goes off (default 2000)\n"
     "  --log-level LEVEL       error, warn, info (default) or debug\n"
@@ -39,7 +41,7 @@ static const char usage[] =
 
 enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_SESSION, OPT_DEMO, OPT_DEMO_FLOOR,
        OPT_DEMO_SDP, OPT_WEB_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS, OPT_PEER_TIMEOUT,
-       OPT_MAX_PEERS_CHANNEL, OPT_MAX_PEERS_SESSION, OPT_MAX_PEERS_ADDRESS, OPT_JITTER, OPT_LOST,
+       OPT_MAX_PEERS_CHANNEL, OPT_MAX_PEERS_SESSION, OPT_MAX_PEERS_ADDRESS, OPT_CORS, OPT_JITTER, OPT_LOST,
        OPT_LOG, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
@@ -62,6 +64,7 @@ static const struct option long_options[] = {
     {"max-peers-per-channel", required_argument, NULL, OPT_MAX_PEERS_CHANNEL},
     {"max-peers-per-session", required_argument, NULL, OPT_MAX_PEERS_SESSION},
     {"max-peers-per-address", required_argument, NULL, OPT_MAX_PEERS_ADDRESS},
+    {"cors-origin", required_argument, NULL, OPT_CORS},
     {"jitter-ms", required_argument, NULL, OPT_JITTER},
     {"lost-timeout-ms", required_argument, NULL, OPT_LOST},
     {"log-level", required_argument, NULL, OPT_LOG},
@@ -196,6 +199,11 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
     case OPT_MAX_PEERS_CHANNEL: return parse_unsigned(arg, 1, 100000, &out->max_peers_per_channel);
     case OPT_MAX_PEERS_SESSION: return parse_unsigned(arg, 1, 100000, &out->max_peers_per_session);
     case OPT_MAX_PEERS_ADDRESS: return parse_unsigned(arg, 1, 100000, &out->max_peers_per_address);
+    case OPT_CORS:
+        if (out->cors_origin_count == TOLK_MAX_CORS_ORIGINS || !*arg)
+            return false;
+        out->cors_origins[out->cors_origin_count++] = arg;
+        return true;
     case OPT_LOG: return tolk_log_parse_level(arg, &out->log_level) == 0;
     default: return false;
     }

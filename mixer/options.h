@@ -8,6 +8,7 @@
 #include "log.h"
 
 #define TOLK_MAX_SESSION_FILES 64
+#define TOLK_MAX_CORS_ORIGINS 16
 
 typedef struct {
     char listen_address[64];
@@ -29,6 +30,8 @@ typedef struct {
     int webrtc_port_lo, webrtc_port_hi; /* 0: any */
     unsigned peer_connect_timeout_ms;   /* a WebRTC peer not connected this long after its answer goes */
     unsigned max_peers_per_channel, max_peers_per_session, max_peers_per_address;
+    const char *cors_origins[TOLK_MAX_CORS_ORIGINS]; /* --cors-origin, checked at start */
+    int cors_origin_count;
     unsigned jitter_ms;
     unsigned lost_timeout_ms;
     tolk_log_level log_level;

@@ -3,6 +3,7 @@
  * body, calls the handler and sends what it replied. */
 #include "http_server.h"
 
+#include "cors.h"
 #include "http_send.h"
 #include "listen_socket.h"
 #include "request_body.h"
@@ -40,6 +41,7 @@
 struct tolk_http_server {
     http_router *router;
     http_static *files;
+    http_cors *cors;
     tolk_authenticate_fn authenticate;
     void *auth_ctx;
     struct MHD_Daemon *daemon;
@@ -91,6 +93,7 @@ tolk_http_server *tolk_http_server_new(void)
     tolk_http_server *server = g_new0(tolk_http_server, 1);
     server->router = http_router_new();
     server->files = http_static_new();
+    server->cors = http_cors_new();
     g_mutex_init(&server->log_lock);
     return server;
 }
@@ -121,6 +124,7 @@ void tolk_http_server_free(tolk_http_server *server)
     tolk_http_server_stop(server);
     http_router_free(server->router);
     http_static_free(server->files);
+    http_cors_free(server->cors);
     clear_tls(server);
     g_mutex_clear(&server->log_lock);
     g_free(server);
@@ -141,6 +145,16 @@ bool tolk_http_server_serve_dir(tolk_http_server *server, const char *url_prefix
 void tolk_http_server_redirect(tolk_http_server *server, const char *path, const char *location)
 {
     http_static_add_redirect(server->files, path, location);
+}
+
+bool tolk_http_server_add_cors_origin(tolk_http_server *server, const char *origin)
+{
+    return http_cors_add_origin(server->cors, origin);
+}
+
+void tolk_http_server_add_offer_header(tolk_http_server *server, const char *name, const char *value)
+{
+    http_cors_add_offer_header(server->cors, name, value);
 }
 
 void tolk_http_server_set_authenticator(tolk_http_server *server, tolk_authenticate_fn authenticate,
@@ -300,6 +314,8 @@ static enum MHD_Result send_reply(tolk_http_server *server, struct MHD_Connectio
         LOG_ERROR("%s %s: the handler set no reply", method, url);
         tolk_http_reply_error(resp, 500, "internal_error", "The server could not answer this request.");
     }
+    http_cors_decorate(server->cors, server->router, method, url,
+                       MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Origin"), resp);
     struct MHD_Response *response = http_build_response(resp);
     enum MHD_Result queued = MHD_NO; /* MHD closes the connection */
     if (response) {
@@ -426,6 +442,13 @@ static bool admit(tolk_http_server *server, struct MHD_Connection *connection, c
             tolk_http_reply_error(resp, 404, "not_found", "There is nothing at %.200s.", url);
         return false;
     case ROUTE_NO_METHOD:
+        if (strcmp(method, "OPTIONS") == 0) { /* RFC 9725 and CORS preflights: never needs a token */
+            http_cors_options(server->cors, server->router, url, state->match.allow,
+                              MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Origin"),
+                              MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                          "Access-Control-Request-Method"), resp);
+            return false;
+        }
         tolk_http_reply_error(resp, 405, "method_not_allowed", "%s is not allowed on %.200s.", method,
                               url);
         tolk_http_reply_header(resp, MHD_HTTP_HEADER_ALLOW, state->match.allow);

@@ -124,6 +124,15 @@ bool tolk_http_server_serve_dir(tolk_http_server *server, const char *url_prefix
 /* GET/HEAD of exactly path answers 302 to location (e.g. "/" -> "/operator/"). Before start. */
 void tolk_http_server_redirect(tolk_http_server *server, const char *path, const char *location);
 
+/* CORS (see cors.h and docs/http.md): lets pages of origin ("https://host[:port]")
+ * call every route, or with "*" any page the routes that need no token. False
+ * when origin is neither. OPTIONS on a routed path answers 204 (Allow, and a
+ * preflight's Access-Control-* headers for an allowed Origin). Before start. */
+bool tolk_http_server_add_cors_origin(tolk_http_server *server, const char *origin);
+/* A header the OPTIONS answer of a path that takes an SDP offer carries
+ * (RFC 9725: Link <stun:...>; rel="ice-server"). Before start. */
+void tolk_http_server_add_offer_header(tolk_http_server *server, const char *name, const char *value);
+
 /* Every route without TOLK_ROUTE_PUBLIC asks this; without an authenticator they all
  * answer 401. It is called from many connection threads at once: it must be thread-safe. */
 void tolk_http_server_set_authenticator(tolk_http_server *server, tolk_authenticate_fn authenticate,
