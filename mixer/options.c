@@ -28,8 +28,8 @@ static const char usage[] =
     "  --webrtc-ports LO-HI    UDP port range for WebRTC (default: any)\n"
     "  --peer-connect-timeout-ms N  a WebRTC peer not connected this long after its answer is closed\n"
     "                          (default 15000, 500-600000)\n"
-    "  --max-peers-per-channel N  WebRTC listeners of one channel (default 500)\n"
-    "  --max-peers-per-session N  WebRTC peers of one sitting (default 1000)\n"
+    "  --max-peers-per-channel N  WebRTC listeners of one channel (default 300)\n"
+    "  --max-peers-per-session N  WebRTC peers of one sitting (default 600)\n"
     "  --max-peers-per-address N  WebRTC peers from one client address (default 50)\n"
     "  --cors-origin ORIGIN    let pages of https://host[:port] call the API (repeatable; default none);\n"
     "                          '*': any page, on the routes that need no token\n"
@@ -143,8 +143,8 @@ static void set_defaults(tolk_options *out)
     out->jitter_ms = 20;
     out->lost_timeout_ms = 2000;
     out->peer_connect_timeout_ms = 15000;
-    out->max_peers_per_channel = 500;
-    out->max_peers_per_session = 1000;
+    out->max_peers_per_channel = 300;
+    out->max_peers_per_session = 600;
     out->max_peers_per_address = 50;
     out->log_level = TOLK_LOG_INFO;
 }
