@@ -234,7 +234,8 @@ bool tolk_webrtc_frag_restarts_ice(const char *frag, const peer_offer *offer)
     bool restart = false;
     for (guint i = 0; !restart && lines[i]; i++) {
         g_strchomp(lines[i]);
-        restart = g_str_has_prefix(lines[i], "a=ice-ufrag:") && offer->ufrag && strcmp(offer->ufrag, lines[i] + 12) != 0;
+        restart = g_str_has_prefix(lines[i], "a=ice-ufrag:") && offer->ufrag &&
+                  strcmp(offer->ufrag, lines[i] + 12) != 0;
     }
     g_strfreev(lines);
     return restart;
