@@ -31,7 +31,8 @@
  *   input again (stream unsubscribed, no push in progress or to come) and its
  *   pipeline is stopped. Never call it (or the last unref) from a media thread:
  *   it waits for the stream's lock and for the peer's streaming threads.
- * - add_candidates, state, id: any control thread, any time, even after close.
+ * - add_candidates, frag_restarts_ice, state, id, name: any control thread,
+ *   any time, even after close; etag once negotiate returned the answer.
  * - unref: any control thread; the last one closes the peer if needed.
  */
 #ifndef TOLK_WEBRTC_H
