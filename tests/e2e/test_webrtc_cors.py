@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import tolkharness as th  # noqa: E402
 from webrtc_offer import (SDP_TYPE, TRICKLE_TYPE, header, headers_named, post_offer,  # noqa: E402
-                          request, whep_offer)
+                          request, warm_up, whep_offer)
 
 SID = 'wc'
 PARL = 'https://parl.example'
@@ -43,6 +43,7 @@ class Cors(unittest.TestCase):
         api.expect(201, 'POST', SESSIONS, {'id': SID, 'channels': ['en', 'fr'],
                                            'booths': [{'language': 'en', 'consoles': 1}]})
         api.expect(200, 'PATCH', th.session_path(SID, 'channels', 'en'), {'public': True})
+        warm_up(cls.daemon, WHEP_EN)
 
     @classmethod
     def tearDownClass(cls):

@@ -19,14 +19,14 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import tolkharness as th  # noqa: E402
-from webrtc_offer import TRICKLE_TYPE, header, post_offer, request  # noqa: E402
+from webrtc_offer import TRICKLE_TYPE, header, post_offer, request, warm_up  # noqa: E402
 
 SID = 'wl'
 SITTING = {'id': SID, 'channels': ['en', 'fr'], 'booths': [{'language': 'en', 'consoles': 1}]}
 ICE = ['--ice-address', '127.0.0.1']
 WHEP_EN = th.session_path(SID, 'channels', 'en', 'whep')
 WHEP_FR = th.session_path(SID, 'channels', 'fr', 'whep')
-CONNECT_TIMEOUT_MS = 3000
+CONNECT_TIMEOUT_MS = 6000  # longer than the flood takes to be answered, also under ASan
 FLOOD = 24
 CANDIDATE = b'a=mid:0\r\na=candidate:1 1 udp 2122260223 127.0.0.1 9 typ host\r\n'
 
@@ -41,6 +41,7 @@ def start(*args):
     api.expect(201, 'POST', '/api/v1/sessions', SITTING)
     for ch in ('en', 'fr'):
         api.expect(200, 'PATCH', th.session_path(SID, 'channels', ch), {'public': True})
+    warm_up(daemon, WHEP_EN)
     return daemon, api
 
 
@@ -161,13 +162,13 @@ class Caps(unittest.TestCase):
         self.assertEqual(status, 201, body)
 
     def test_per_channel(self):
-        daemon, _ = start('--max-peers-per-channel', '2', '--peer-connect-timeout-ms', '2000')
+        daemon, _ = start('--max-peers-per-channel', '2', '--peer-connect-timeout-ms', '4000')
         try:
             self.offer_ok(daemon, WHEP_EN)
             self.offer_ok(daemon, WHEP_EN)
             self.assert_capped(daemon, WHEP_EN, 'channel')
             self.offer_ok(daemon, WHEP_FR)   # another channel still admits
-            time.sleep(3.5)                  # the unconnected ones are reaped: room again
+            time.sleep(5)                    # the unconnected ones are reaped: room again
             self.offer_ok(daemon, WHEP_EN)
         finally:
             daemon.stop()

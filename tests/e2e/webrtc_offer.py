@@ -5,6 +5,7 @@ requests the WebRTC e2e tests make."""
 
 import http.client
 import secrets
+import time
 
 SDP_TYPE = {'Content-Type': 'application/sdp'}
 TRICKLE_TYPE = {'Content-Type': 'application/trickle-ice-sdpfrag'}
@@ -53,3 +54,17 @@ def headers_named(headers, name):
 def post_offer(daemon, path, token=None, source=None):
     """POSTs a fresh offer; (status, headers, body)."""
     return request(daemon, 'POST', path, whep_offer(), SDP_TYPE, token=token, source=source)
+
+
+def warm_up(daemon, path, timeout=60):
+    """The daemon's first WebRTC answers make its DTLS certificate and load the plugins, which
+    under AddressSanitizer outlasts webrtcbin's step timeout (503): offer until one is answered,
+    then end it. Later offers are answered at once."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, headers, body = post_offer(daemon, path, token=daemon.token)
+        if status == 201:
+            request(daemon, 'DELETE', header(headers, 'location'), token=daemon.token)
+            return
+        if status != 503 or time.monotonic() > deadline:
+            raise AssertionError('no WebRTC answer from the daemon: %d %r' % (status, body[:200]))
