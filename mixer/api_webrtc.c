@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* WHIP (RFC 9725) and WHEP: a browser POSTs an SDP offer and gets the answer,
- * with a Location to end the resource (DELETE) or trickle candidates (PATCH). */
+ * with a Location to end the resource (DELETE) or trickle candidates (PATCH).
+ * Who created a resource owns it (tolk_owner_kind); the peers a sitting, a
+ * channel and a client address may open are capped. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +13,50 @@
 
 typedef enum { WHEP_CHANNEL, WHEP_FEED, WHIP_INPUT } peer_kind;
 
+static tolk_owner_kind caller_kind(const api_call *call)
+{
+    return call->operator ? TOLK_OWNER_OPERATOR : call->grant ? TOLK_OWNER_GRANT : TOLK_OWNER_ANONYMOUS;
+}
+
+static int peers_from(tolk_app *app, const char *address)
+{
+    int count = 0;
+    for (guint i = 0; i < app->sessions->len; i++)
+        count += tolk_session_peers_from(g_ptr_array_index(app->sessions, i), address);
+    return count;
+}
+
+/* The first cap a new peer would pass, or NULL. */
+static const char *cap_reached(api_call *call, tolk_session *session, peer_kind kind, int index, unsigned *cap)
+{
+    const tolk_webrtc_config *cfg = &call->app->webrtc;
+    const char *address = call->req->client_address;
+    if (kind == WHEP_CHANNEL && tolk_session_peer_count(session, index) >= (int)(*cap = cfg->max_peers_per_channel))
+        return "channel";
+    if (tolk_session_peer_count(session, -1) >= (int)(*cap = cfg->max_peers_per_session))
+        return "session";
+    if (address[0] && peers_from(call->app, address) >= (int)(*cap = cfg->max_peers_per_address))
+        return "address";
+    return NULL;
+}
+
+/* 503 with Retry-After past a cap: peers that never connect free their place
+ * after the connect timeout, so that is when trying again makes sense. */
+static bool over_cap(api_call *call, tolk_session *session, peer_kind kind, int index)
+{
+    unsigned cap = 0;
+    const char *what = cap_reached(call, session, kind, index, &cap);
+    if (!what)
+        return false;
+    char retry[16];
+    snprintf(retry, sizeof retry, "%u", MAX(1u, (call->app->webrtc.connect_timeout_ms + 999) / 1000));
+    tolk_http_reply_header(call->resp, "Retry-After", retry);
+    tolk_http_reply_error(call->resp, 503, "too_many_peers",
+                          "this %s already has %u WebRTC peers, the most allowed (--max-peers-per-%s); "
+                          "try again later", strcmp(what, "address") == 0 ? "client address" : what, cap, what);
+    return true;
+}
+
 /* Step 1, under the app lock: a peer the session owns, or NULL with a reply. */
 static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, peer_kind kind, int index)
 {
@@ -19,6 +65,8 @@ static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, peer_kin
         tolk_http_reply_error(call->resp, 400, "invalid_offer", "%s", err);
         return NULL;
     }
+    if (over_cap(call, session, kind, index))
+        return NULL;
     const tolk_webrtc_config *cfg = &call->app->webrtc;
     tolk_webrtc_peer *peer = NULL;
     if (kind == WHEP_CHANNEL)
@@ -34,8 +82,23 @@ static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, peer_kin
         tolk_http_reply_error(call->resp, 400, "invalid_offer", "%s", err);
         return NULL;
     }
-    tolk_session_add_peer(session, peer, call->grant ? call->grant->id : "", kind == WHEP_CHANNEL ? index : -1);
+    tolk_session_add_peer(session, peer, caller_kind(call), call->grant ? call->grant->id : NULL,
+                          kind == WHEP_CHANNEL ? index : -1, call->req->client_address);
     return tolk_webrtc_peer_ref(peer);
+}
+
+/* RFC 9725: Location, the ETag of the ICE session, and the ICE servers. */
+static void reply_answer(api_call *call, const char *sid, tolk_webrtc_peer *peer, const char *answer)
+{
+    char location[160];
+    snprintf(location, sizeof location, SESSIONS "/%s/webrtc/%s", sid, tolk_webrtc_peer_id(peer));
+    tolk_http_reply_header(call->resp, "Location", location);
+    tolk_http_reply_header(call->resp, "ETag", tolk_webrtc_peer_etag(peer));
+    GStrv links = tolk_webrtc_ice_server_links(&call->app->webrtc, true);
+    for (guint i = 0; links[i]; i++)
+        tolk_http_reply_header(call->resp, "Link", links[i]);
+    g_strfreev(links);
+    tolk_http_reply_text(call->resp, 201, "application/sdp", answer);
 }
 
 /* Step 2, without the lock (ICE gathering takes up to a few seconds), then the
@@ -49,17 +112,16 @@ static void negotiate_and_reply(api_call *call, const char *sid, tolk_webrtc_pee
     g_mutex_lock(&call->app->lock);
     tolk_session *session = tolk_app_find(call->app, sid);
     tolk_session_peer *entry = session ? tolk_session_find_peer(session, tolk_webrtc_peer_id(peer)) : NULL;
-    if (!answer) {
+    if (!answer || !entry) {
         if (entry)
             tolk_session_remove_peer(session, entry);
-        tolk_http_reply_error(call->resp, 503, "unavailable", "no WebRTC answer: %s", err);
+        tolk_http_reply_error(call->resp, 503, "unavailable", "no WebRTC answer: %s",
+                              answer ? "the resource was ended meanwhile" : err);
     } else {
-        char location[128];
-        snprintf(location, sizeof location, SESSIONS "/%s/webrtc/%s", sid, tolk_webrtc_peer_id(peer));
-        tolk_http_reply_header(call->resp, "Location", location);
-        tolk_http_reply_text(call->resp, 201, "application/sdp", answer);
-        g_free(answer);
+        entry->answered_us = g_get_monotonic_time(); /* the connect deadline runs from here */
+        reply_answer(call, sid, peer, answer);
     }
+    g_free(answer);
     tolk_webrtc_peer_unref(peer);
 }
 
@@ -103,7 +165,22 @@ void api_whep_console(api_call *call)
         offer(call, session, WHEP_FEED, TOLK_SLOT(booth, console));
 }
 
-/* The resource, if the caller created it (or is the operator); else a reply. */
+/* The operator's resources are the operator's, a grant's are its holder's (and
+ * the operator's). An anonymous listener's resource is whoever's holds its
+ * URL: RFC 9725 makes the resource URL the capability, and its id is 128
+ * random bits that are never logged. */
+static bool may_use(const api_call *call, const tolk_session_peer *entry)
+{
+    switch (entry->owner_kind) {
+    case TOLK_OWNER_OPERATOR: return call->operator;
+    case TOLK_OWNER_GRANT: return call->operator || (call->grant && strcmp(entry->owner, call->grant->id) == 0);
+    case TOLK_OWNER_ANONYMOUS: return true;
+    }
+    return false;
+}
+
+/* The resource, if the caller may use it; else a 404 that does not tell
+ * whether it exists. */
 static tolk_session_peer *find_resource(api_call *call, tolk_session **session_out)
 {
     tolk_session *session = api_find_session(call);
@@ -111,7 +188,7 @@ static tolk_session_peer *find_resource(api_call *call, tolk_session **session_o
         return NULL;
     const char *rid = tolk_http_param(call->req, "rid");
     tolk_session_peer *entry = tolk_session_find_peer(session, rid);
-    if (!entry || (!call->operator && strcmp(entry->owner, call->grant ? call->grant->id : "") != 0)) {
+    if (!entry || !may_use(call, entry)) {
         tolk_http_reply_error(call->resp, 404, "resource_not_found", "session %s has no WebRTC resource %s here",
                               session->id, rid);
         return NULL;
@@ -120,12 +197,31 @@ static tolk_session_peer *find_resource(api_call *call, tolk_session **session_o
     return entry;
 }
 
+/* RFC 9725 4.3.1: an If-Match that names another ICE session is 412; "*" (an
+ * ICE restart's) matches any. */
+static bool if_match_fits(api_call *call, tolk_webrtc_peer *peer)
+{
+    const char *if_match = tolk_http_header_value(call->req, "If-Match");
+    if (!if_match || strcmp(if_match, "*") == 0 || strcmp(if_match, tolk_webrtc_peer_etag(peer)) == 0)
+        return true;
+    tolk_http_reply_error(call->resp, 412, "precondition_failed",
+                          "If-Match %.100s does not name this resource's ICE session (ETag %s)", if_match,
+                          tolk_webrtc_peer_etag(peer));
+    return false;
+}
+
 void api_patch_webrtc(api_call *call)
 {
     tolk_session *session;
     tolk_session_peer *entry = find_resource(call, &session);
-    if (!entry)
+    if (!entry || !if_match_fits(call, entry->peer))
         return;
+    if (tolk_webrtc_peer_frag_restarts_ice(entry->peer, call->req->text)) {
+        tolk_http_reply_error(call->resp, 422, "ice_restart_unsupported",
+                              "ICE restart (a new ice-ufrag/ice-pwd) is not supported: end this resource "
+                              "(DELETE) and POST a new offer");
+        return;
+    }
     char err[200];
     if (!tolk_webrtc_peer_add_candidates(entry->peer, call->req->text, err, sizeof err)) {
         tolk_http_reply_error(call->resp, 400, "invalid_candidates", "%s", err);

@@ -35,7 +35,7 @@ static gboolean check_inputs(gpointer data)
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         tolk_session_check_inputs(session, now, app->lost_timeout_us);
-        tolk_session_reap_peers(session);
+        tolk_session_reap_peers(session, now, (gint64)app->webrtc.connect_timeout_ms * 1000);
     }
     g_mutex_unlock(&app->lock);
     return G_SOURCE_CONTINUE;
@@ -93,6 +93,10 @@ static bool init_app(tolk_app *app, const tolk_options *options)
         .ice_addresses = options->ice_addresses,
         .min_port = (unsigned)options->webrtc_port_lo,
         .max_port = (unsigned)options->webrtc_port_hi,
+        .connect_timeout_ms = options->peer_connect_timeout_ms,
+        .max_peers_per_channel = options->max_peers_per_channel,
+        .max_peers_per_session = options->max_peers_per_session,
+        .max_peers_per_address = options->max_peers_per_address,
     };
     app->grants = tolk_grants_new();
     app->token = operator_token(options);
@@ -167,6 +171,24 @@ static void raise_fd_limit(unsigned max_connections)
                  (unsigned long long)limit.rlim_cur, max_connections);
 }
 
+/* --cors-origin, and the ICE servers an OPTIONS on a WHIP/WHEP endpoint names
+ * (STUN only: TURN credentials go only with an answer the API admitted). */
+static bool set_up_cors(tolk_app *app, const tolk_options *options)
+{
+    for (int i = 0; i < options->cors_origin_count; i++) {
+        if (!tolk_http_server_add_cors_origin(app->http, options->cors_origins[i])) {
+            fprintf(stderr, "tolk: --cors-origin '%s' is not an origin (http(s)://host[:port], or *)\n",
+                    options->cors_origins[i]);
+            return false;
+        }
+    }
+    GStrv links = tolk_webrtc_ice_server_links(&app->webrtc, false);
+    for (guint i = 0; links[i]; i++)
+        tolk_http_server_add_offer_header(app->http, "Link", links[i]);
+    g_strfreev(links);
+    return true;
+}
+
 static bool start(tolk_app *app, const tolk_options *options)
 {
     char err[512];
@@ -182,6 +204,8 @@ static bool start(tolk_app *app, const tolk_options *options)
     if (options->demo && !tolk_startup_demo(app, options))
         return false;
     tolk_api_register(app);
+    if (!set_up_cors(app, options))
+        return false;
     serve_pages(app, options->web_dir);
     raise_fd_limit(options->max_connections);
     tolk_http_limits limits = TOLK_HTTP_DEFAULT_LIMITS;

@@ -72,7 +72,7 @@ static uint64_t read_stream(tolk_session *session, int channel, int slot, stream
     case STREAM_FRAMES: return tolk_media_channel_frames_at(session->media, channel);
     case STREAM_PACKETS: return stats.packets;
     case STREAM_ERRORS: return stats.send_errors;
-    case STREAM_LISTENERS: return (uint64_t)tolk_stream_listener_count(stream);
+    case STREAM_LISTENERS: return (uint64_t)tolk_session_channel_listeners(session, channel);
     }
     return 0;
 }
@@ -122,7 +122,7 @@ static void stream_families(tolk_app *app, GString *out)
         {"tolk_channel_frames_total", "counter", "Opus frames encoded per channel.", false, STREAM_FRAMES},
         {"tolk_output_packets_sent_total", "counter", "SRTP packets sent, over all outputs of a channel.", false, STREAM_PACKETS},
         {"tolk_output_send_errors_total", "counter", "Packets of a channel's outputs the kernel refused.", false, STREAM_ERRORS},
-        {"tolk_channel_listeners", "gauge", "Outputs and WebRTC listeners of a channel.", false, STREAM_LISTENERS},
+        {"tolk_channel_listeners", "gauge", "Outputs and connected WebRTC listeners of a channel.", false, STREAM_LISTENERS},
         {"tolk_feed_packets_sent_total", "counter", "SRTP packets sent, over all outputs of a return feed.", true, STREAM_PACKETS},
         {"tolk_feed_send_errors_total", "counter", "Packets of a return feed the kernel refused.", true, STREAM_ERRORS},
     };
@@ -151,6 +151,12 @@ char *tolk_metrics_render(tolk_app *app)
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         g_string_append_printf(out, "tolk_media_errors_total{session=\"%s\"} %" G_GUINT64_FORMAT "\n", session->id,
                                (guint64)tolk_media_error_count(session->media));
+    }
+    header(out, "tolk_webrtc_peers", "gauge", "WebRTC peers of a session, connected or still connecting.");
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        g_string_append_printf(out, "tolk_webrtc_peers{session=\"%s\"} %d\n", session->id,
+                               tolk_session_peer_count(session, -1));
     }
     header(out, "tolk_http_responses_total", "counter", "HTTP responses by status code.");
     tolk_http_server_stats(app->http, http_status, out);

@@ -26,6 +26,13 @@ static const char usage[] =
     "  --turn-server URL       TURN server for WebRTC, turn://user:pass@host:port (default: none)\n"
     "  --ice-address LIST      addresses WebRTC offers, comma-separated (default: every interface)\n"
     "  --webrtc-ports LO-HI    UDP port range for WebRTC (default: any)\n"
+    "  --peer-connect-timeout-ms N  a WebRTC peer not connected this long after its answer is closed\n"
+    "                          (default 15000, 500-600000)\n"
+    "  --max-peers-per-channel N  WebRTC listeners of one channel (default 300)\n"
+    "  --max-peers-per-session N  WebRTC peers of one sitting (default 600)\n"
+    "  --max-peers-per-address N  WebRTC peers from one client address (default 50)\n"
+    "  --cors-origin ORIGIN    let pages of https://host[:port] call the API (repeatable; default none);\n"
+    "                          '*': any page, on the routes that need no token\n"
     "  --jitter-ms N           input jitter buffer in milliseconds (default 20, 5-500)\n"
     "  --lost-timeout-ms N     a live console whose input stops this long goes off (default 2000)\n"
     "  --signal-rate N         signals a console may raise per second, per kind (default 2, 1-100)\n"
@@ -40,9 +47,10 @@ static const char usage[] =
     "  --version               the version\n";
 
 enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_SESSION, OPT_DEMO, OPT_DEMO_FLOOR,
-       OPT_DEMO_SDP, OPT_WEB_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS, OPT_JITTER, OPT_LOST,
-       OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_MAX_CONN, OPT_MAX_CONN_ADDR, OPT_REQUEST_TIMEOUT,
-       OPT_LOG, OPT_HELP, OPT_VERSION };
+       OPT_DEMO_SDP, OPT_WEB_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS,
+       OPT_PEER_TIMEOUT, OPT_MAX_PEERS_CHANNEL, OPT_MAX_PEERS_SESSION, OPT_MAX_PEERS_ADDRESS, OPT_CORS, OPT_JITTER,
+       OPT_LOST, OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_MAX_CONN, OPT_MAX_CONN_ADDR,
+       OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -60,6 +68,11 @@ static const struct option long_options[] = {
     {"turn-server", required_argument, NULL, OPT_TURN},
     {"ice-address", required_argument, NULL, OPT_ICE_ADDRESS},
     {"webrtc-ports", required_argument, NULL, OPT_WEBRTC_PORTS},
+    {"peer-connect-timeout-ms", required_argument, NULL, OPT_PEER_TIMEOUT},
+    {"max-peers-per-channel", required_argument, NULL, OPT_MAX_PEERS_CHANNEL},
+    {"max-peers-per-session", required_argument, NULL, OPT_MAX_PEERS_SESSION},
+    {"max-peers-per-address", required_argument, NULL, OPT_MAX_PEERS_ADDRESS},
+    {"cors-origin", required_argument, NULL, OPT_CORS},
     {"jitter-ms", required_argument, NULL, OPT_JITTER},
     {"lost-timeout-ms", required_argument, NULL, OPT_LOST},
     {"signal-rate", required_argument, NULL, OPT_SIGNAL_RATE},
@@ -149,6 +162,10 @@ static void set_defaults(tolk_options *out)
     out->max_connections = 4096;
     out->max_connections_per_address = 512;
     out->request_timeout_s = 10;
+    out->peer_connect_timeout_ms = 15000;
+    out->max_peers_per_channel = 300;
+    out->max_peers_per_session = 600;
+    out->max_peers_per_address = 50;
     out->log_level = TOLK_LOG_INFO;
 }
 
@@ -204,6 +221,15 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
     case OPT_MAX_CONN: return parse_unsigned(arg, 16, 100000, &out->max_connections);
     case OPT_MAX_CONN_ADDR: return parse_unsigned(arg, 1, 100000, &out->max_connections_per_address);
     case OPT_REQUEST_TIMEOUT: return parse_unsigned(arg, 1, 300, &out->request_timeout_s);
+    case OPT_PEER_TIMEOUT: return parse_unsigned(arg, 500, 600000, &out->peer_connect_timeout_ms);
+    case OPT_MAX_PEERS_CHANNEL: return parse_unsigned(arg, 1, 100000, &out->max_peers_per_channel);
+    case OPT_MAX_PEERS_SESSION: return parse_unsigned(arg, 1, 100000, &out->max_peers_per_session);
+    case OPT_MAX_PEERS_ADDRESS: return parse_unsigned(arg, 1, 100000, &out->max_peers_per_address);
+    case OPT_CORS:
+        if (out->cors_origin_count == TOLK_MAX_CORS_ORIGINS || !*arg)
+            return false;
+        out->cors_origins[out->cors_origin_count++] = arg;
+        return true;
     case OPT_LOG: return tolk_log_parse_level(arg, &out->log_level) == 0;
     default: return false;
     }

@@ -8,6 +8,7 @@
 #include "log.h"
 
 #define TOLK_MAX_SESSION_FILES 64
+#define TOLK_MAX_CORS_ORIGINS 16
 
 typedef struct {
     char listen_address[64];
@@ -27,6 +28,10 @@ typedef struct {
     const char *turn_server;   /* turn://user:pass@host:port, or NULL */
     const char *ice_addresses; /* addresses WebRTC offers, comma-separated; NULL: all interfaces */
     int webrtc_port_lo, webrtc_port_hi; /* 0: any */
+    unsigned peer_connect_timeout_ms;   /* a WebRTC peer not connected this long after its answer goes */
+    unsigned max_peers_per_channel, max_peers_per_session, max_peers_per_address;
+    const char *cors_origins[TOLK_MAX_CORS_ORIGINS]; /* --cors-origin, checked at start */
+    int cors_origin_count;
     unsigned jitter_ms;
     unsigned lost_timeout_ms;
     unsigned signal_rate, signal_burst; /* per console and kind: signals per second, at once */

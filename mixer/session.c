@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "session.h"
 
+#include "auth.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -136,15 +138,16 @@ static void free_peer(gpointer p)
     g_free(entry);
 }
 
-tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, const char *owner,
-                                         int channel)
+tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, tolk_owner_kind kind,
+                                         const char *owner, int channel, const char *address)
 {
     tolk_session_peer *entry = g_new0(tolk_session_peer, 1);
     entry->peer = peer;
-    g_strlcpy(entry->owner, owner ? owner : "", sizeof entry->owner);
+    entry->owner_kind = kind;
+    g_strlcpy(entry->owner, kind == TOLK_OWNER_GRANT && owner ? owner : "", sizeof entry->owner);
     entry->channel = channel;
+    g_strlcpy(entry->address, address ? address : "", sizeof entry->address);
     g_ptr_array_add(session->peers, entry);
-    tolk_session_changed(session);
     return entry;
 }
 
@@ -152,7 +155,7 @@ tolk_session_peer *tolk_session_find_peer(tolk_session *session, const char *id)
 {
     for (guint i = 0; i < session->peers->len; i++) {
         tolk_session_peer *entry = g_ptr_array_index(session->peers, i);
-        if (strcmp(tolk_webrtc_peer_id(entry->peer), id) == 0)
+        if (tolk_token_equal(tolk_webrtc_peer_id(entry->peer), id))
             return entry;
     }
     return NULL;
@@ -160,35 +163,83 @@ tolk_session_peer *tolk_session_find_peer(tolk_session *session, const char *id)
 
 void tolk_session_remove_peer(tolk_session *session, tolk_session_peer *entry)
 {
+    bool listener = entry->connected;
     g_ptr_array_remove(session->peers, entry);
-    tolk_session_changed(session);
+    if (listener)
+        tolk_session_changed(session);
 }
 
-void tolk_session_remove_peers_of(tolk_session *session, const char *owner)
+void tolk_session_remove_peers_of(tolk_session *session, const char *grant_id)
 {
     for (guint i = session->peers->len; i-- > 0;) {
         tolk_session_peer *entry = g_ptr_array_index(session->peers, i);
-        if (strcmp(entry->owner, owner) == 0)
+        if (entry->owner_kind == TOLK_OWNER_GRANT && strcmp(entry->owner, grant_id) == 0)
             g_ptr_array_remove_index(session->peers, i);
     }
 }
 
-bool tolk_session_reap_peers(tolk_session *session)
+/* Why a peer goes, or NULL while it may stay. */
+static const char *reap_reason(tolk_session_peer *entry, tolk_webrtc_state state, gint64 now_us,
+                               gint64 connect_timeout_us)
 {
-    bool reaped = false;
+    if (state == TOLK_WEBRTC_FAILED || state == TOLK_WEBRTC_CLOSED)
+        return tolk_webrtc_state_name(state);
+    if (!entry->connected && entry->answered_us && now_us - entry->answered_us > connect_timeout_us)
+        return "not connected in time";
+    return NULL;
+}
+
+bool tolk_session_reap_peers(tolk_session *session, gint64 now_us, gint64 connect_timeout_us)
+{
+    bool changed = false;
     for (guint i = session->peers->len; i-- > 0;) {
         tolk_session_peer *entry = g_ptr_array_index(session->peers, i);
         tolk_webrtc_state state = tolk_webrtc_peer_state(entry->peer);
-        if (state == TOLK_WEBRTC_FAILED || state == TOLK_WEBRTC_CLOSED) {
-            LOG_INFO("session %s: WebRTC resource %s %s", session->id, tolk_webrtc_peer_id(entry->peer),
-                     tolk_webrtc_state_name(state));
+        const char *why = reap_reason(entry, state, now_us, connect_timeout_us);
+        if (why) {
+            /* The name, never the id: the id is the resource's capability. */
+            LOG_INFO("session %s: WebRTC peer %s ends: %s", session->id, tolk_webrtc_peer_name(entry->peer), why);
+            changed = changed || entry->connected;
             g_ptr_array_remove_index(session->peers, i);
-            reaped = true;
+        } else if (state == TOLK_WEBRTC_CONNECTED && !entry->connected) {
+            entry->connected = true;
+            changed = true;
         }
     }
-    if (reaped)
+    if (changed)
         tolk_session_changed(session);
-    return reaped;
+    return changed;
+}
+
+int tolk_session_peer_count(tolk_session *session, int channel)
+{
+    int count = 0;
+    for (guint i = 0; i < session->peers->len; i++) {
+        const tolk_session_peer *entry = g_ptr_array_index(session->peers, i);
+        count += channel < 0 || entry->channel == channel;
+    }
+    return count;
+}
+
+int tolk_session_peers_from(tolk_session *session, const char *address)
+{
+    int count = 0;
+    for (guint i = 0; i < session->peers->len; i++) {
+        const tolk_session_peer *entry = g_ptr_array_index(session->peers, i);
+        count += strcmp(entry->address, address) == 0;
+    }
+    return count;
+}
+
+int tolk_session_channel_listeners(tolk_session *session, int channel)
+{
+    tolk_stream *stream = tolk_media_channel_stream_at(session->media, channel);
+    int count = tolk_srtp_sender_destination_count(tolk_stream_sender(stream));
+    for (guint i = 0; i < session->peers->len; i++) {
+        const tolk_session_peer *entry = g_ptr_array_index(session->peers, i);
+        count += entry->channel == channel && entry->connected;
+    }
+    return count;
 }
 
 tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_session_env *env,

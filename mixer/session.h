@@ -88,11 +88,22 @@ typedef struct tolk_session {
     GPtrArray *peers;                          /* tolk_session_peer*: WHIP and WHEP resources */
 } tolk_session;
 
+/* Who created a WebRTC resource, and so who may trickle to it or end it:
+ * the operator, the holder of one grant, or an anonymous listener of a public
+ * channel (whoever holds the resource URL: its id is an unguessable secret). */
+typedef enum { TOLK_OWNER_OPERATOR, TOLK_OWNER_GRANT, TOLK_OWNER_ANONYMOUS } tolk_owner_kind;
+
+#define TOLK_PEER_ADDRESS_SIZE 48 /* an IPv6 address as text */
+
 /* A WebRTC resource of the session, and who may end it. */
 typedef struct {
     tolk_webrtc_peer *peer;
-    char owner[16]; /* the grant id that created it; "" for the operator */
-    int channel;    /* WHEP of a channel, else -1 */
+    tolk_owner_kind owner_kind;
+    char owner[16];  /* the grant id for TOLK_OWNER_GRANT, else "" */
+    int channel;     /* WHEP of a channel, else -1 */
+    char address[TOLK_PEER_ADDRESS_SIZE]; /* the client's address, for the per-address cap */
+    gint64 answered_us; /* monotonic time of the 201; 0 while negotiating */
+    bool connected;     /* seen connected: only then a listener */
 } tolk_session_peer;
 
 /* Builds the whole sitting and starts its media. On failure NULL and err says why
@@ -117,14 +128,23 @@ void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 time
 
 /* WebRTC resources: the session keeps a reference and closes them all before
  * its media goes. */
-tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, const char *owner,
-                                         int channel);
+tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, tolk_owner_kind kind,
+                                         const char *owner, int channel, const char *address);
+/* By resource id, compared in constant time (the id is a capability). */
 tolk_session_peer *tolk_session_find_peer(tolk_session *session, const char *id);
 void tolk_session_remove_peer(tolk_session *session, tolk_session_peer *entry);
 /* Closes the peers a (revoked) token opened. */
-void tolk_session_remove_peers_of(tolk_session *session, const char *owner);
-/* Drops peers whose connection failed or closed; true when any went. */
-bool tolk_session_reap_peers(tolk_session *session);
+void tolk_session_remove_peers_of(tolk_session *session, const char *grant_id);
+/* Drops peers whose connection failed or closed, and those not connected
+ * connect_timeout_us after their answer; notes peers that connected (they
+ * count as listeners from then). True when anything changed. */
+bool tolk_session_reap_peers(tolk_session *session, gint64 now_us, gint64 connect_timeout_us);
+/* Peers of one channel (channel >= 0) or of the whole sitting (-1), connected or not. */
+int tolk_session_peer_count(tolk_session *session, int channel);
+/* Peers opened from this client address. */
+int tolk_session_peers_from(tolk_session *session, const char *address);
+/* Who hears a channel: its SRTP outputs and its connected WHEP peers. */
+int tolk_session_channel_listeners(tolk_session *session, int channel);
 
 /* Outputs: channel >= 0 for a channel output, else slot >= 0 for a return feed; own_key
  * gives it a new key of its own. NULL when the sender refuses the destination. */

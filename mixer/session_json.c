@@ -114,8 +114,7 @@ json_object *tolk_channel_to_json(tolk_session *session, int channel, bool full)
     json_object_object_add(obj, "source", json_object_new_string(source));
     json_object_object_add(obj, "quality", string_or_null(tolk_quality_name(state.quality)));
     json_object_object_add(obj, "public", json_object_new_boolean(session->channel_public[channel]));
-    tolk_stream *stream = tolk_media_channel_stream_at(session->media, channel);
-    json_object_object_add(obj, "listeners", json_object_new_int(tolk_stream_listener_count(stream)));
+    json_object_object_add(obj, "listeners", json_object_new_int(tolk_session_channel_listeners(session, channel)));
     if (full)
         json_object_object_add(obj, "outputs", outputs_json(session, channel, -1));
     return obj;

@@ -4,6 +4,7 @@
  * the timer that enforces request deadlines and stream keepalives. */
 #include "http_server.h"
 
+#include "cors.h"
 #include "http_deadline.h"
 #include "http_send.h"
 #include "http_stream.h"
@@ -16,6 +17,7 @@
 #define TOLK_LOG_MODULE "http"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <glib.h>
 #include <inttypes.h>
 #include <microhttpd.h>
@@ -42,6 +44,7 @@
 struct tolk_http_server {
     http_router *router;
     http_static *files;
+    http_cors *cors;
     tolk_authenticate_fn authenticate;
     void *auth_ctx;
     struct MHD_Daemon *daemon;
@@ -118,6 +121,7 @@ tolk_http_server *tolk_http_server_new(void)
     server->limits = (tolk_http_limits)TOLK_HTTP_DEFAULT_LIMITS;
     server->deadlines = http_deadlines_new();
     server->streams = http_streams_new();
+    server->cors = http_cors_new();
     g_mutex_init(&server->log_lock);
     g_mutex_init(&server->slow_lock);
     g_cond_init(&server->slow_done);
@@ -152,6 +156,7 @@ void tolk_http_server_free(tolk_http_server *server)
     tolk_http_server_stop(server);
     http_router_free(server->router);
     http_static_free(server->files);
+    http_cors_free(server->cors);
     clear_tls(server);
     http_deadlines_free(server->deadlines);
     http_streams_free(server->streams);
@@ -178,6 +183,16 @@ bool tolk_http_server_serve_dir(tolk_http_server *server, const char *url_prefix
 void tolk_http_server_redirect(tolk_http_server *server, const char *path, const char *location)
 {
     http_static_add_redirect(server->files, path, location);
+}
+
+bool tolk_http_server_add_cors_origin(tolk_http_server *server, const char *origin)
+{
+    return http_cors_add_origin(server->cors, origin);
+}
+
+void tolk_http_server_add_offer_header(tolk_http_server *server, const char *name, const char *value)
+{
+    http_cors_add_offer_header(server->cors, name, value);
 }
 
 void tolk_http_server_set_authenticator(tolk_http_server *server, tolk_authenticate_fn authenticate,
@@ -348,6 +363,8 @@ static enum MHD_Result send_reply(tolk_http_server *server, struct MHD_Connectio
     http_deadline *deadline = connection_deadline(connection);
     if (deadline) /* the reply is sent at the client's pace, under the idle timeout only */
         http_deadline_disarm(server->deadlines, deadline);
+    http_cors_decorate(server->cors, server->router, method, url,
+                       MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Origin"), resp);
     struct MHD_Response *response = http_build_response(resp, server->streams, connection);
     enum MHD_Result queued = MHD_NO; /* MHD closes the connection */
     if (response) {
@@ -474,6 +491,13 @@ static bool admit(tolk_http_server *server, struct MHD_Connection *connection, c
             tolk_http_reply_error(resp, 404, "not_found", "There is nothing at %.200s.", url);
         return false;
     case ROUTE_NO_METHOD:
+        if (strcmp(method, "OPTIONS") == 0) { /* RFC 9725 and CORS preflights: never needs a token */
+            http_cors_options(server->cors, server->router, url, state->match.allow,
+                              MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Origin"),
+                              MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                          "Access-Control-Request-Method"), resp);
+            return false;
+        }
         tolk_http_reply_error(resp, 405, "method_not_allowed", "%s is not allowed on %.200s.", method,
                               url);
         tolk_http_reply_header(resp, MHD_HTTP_HEADER_ALLOW, state->match.allow);
@@ -536,6 +560,20 @@ static bool parse_body(request_state *state, json_object **out, tolk_http_respon
     return false;
 }
 
+/* The numeric address of the client, for per-address limits. */
+static void client_address(struct MHD_Connection *connection, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    out[0] = '\0';
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+    if (g_str_has_prefix(out, "::ffff:") && strchr(out, '.'))
+        memmove(out, out + 7, strlen(out + 7) + 1);
+}
+
 static void dispatch(request_state *state, const char *method, const char *url, tolk_http_response *resp)
 {
     tolk_http_request req = {
@@ -545,6 +583,7 @@ static void dispatch(request_state *state, const char *method, const char *url, 
         .param_count = state->match.param_count,
         .internal = &state->internal,
     };
+    client_address(state->internal.connection, req.client_address, sizeof req.client_address);
     for (int i = 0; i < state->match.param_count; i++) {
         req.param_names[i] = state->match.param_names[i];
         req.param_values[i] = state->match.param_values[i];

@@ -31,7 +31,8 @@
 
 #define TOLK_HTTP_MAX_BODY (64 * 1024)  /* larger request bodies get 413 */
 #define TOLK_HTTP_MAX_PARAMS 8          /* {name} captures per pattern */
-#define TOLK_HTTP_MAX_HEADERS 8         /* extra response headers per reply */
+#define TOLK_HTTP_MAX_HEADERS 16        /* extra response headers per reply */
+#define TOLK_HTTP_ADDRESS_SIZE 48       /* an IPv6 address as text, with its NUL */
 #define TOLK_HTTP_MAX_FILE (8 * 1024 * 1024) /* static files larger than this are not served */
 #define TOLK_HTTP_IDLE_TIMEOUT_S 30     /* a connection without any traffic this long is closed */
 #define TOLK_HTTP_POLL_THREADS 2        /* libmicrohttpd's poll threads (one per core here) */
@@ -65,6 +66,9 @@ typedef struct {
     int param_count;          /* captured {name} segments, URL-decoded */
     const char *param_names[TOLK_HTTP_MAX_PARAMS];
     const char *param_values[TOLK_HTTP_MAX_PARAMS];
+    char client_address[TOLK_HTTP_ADDRESS_SIZE]; /* the TCP peer's IP address ("127.0.0.2", an IPv4
+                                                    client of a dual-stack socket without ::ffff:);
+                                                    "" in hand-built requests */
     struct tolk_http_request_internal *internal; /* server-private; NULL in hand-built requests */
 } tolk_http_request;
 
@@ -138,6 +142,15 @@ bool tolk_http_server_serve_dir(tolk_http_server *server, const char *url_prefix
                                 const char *directory);
 /* GET/HEAD of exactly path answers 302 to location (e.g. "/" -> "/operator/"). Before start. */
 void tolk_http_server_redirect(tolk_http_server *server, const char *path, const char *location);
+
+/* CORS (see cors.h and docs/http.md): lets pages of origin ("https://host[:port]")
+ * call every route, or with "*" any page the routes that need no token. False
+ * when origin is neither. OPTIONS on a routed path answers 204 (Allow, and a
+ * preflight's Access-Control-* headers for an allowed Origin). Before start. */
+bool tolk_http_server_add_cors_origin(tolk_http_server *server, const char *origin);
+/* A header the OPTIONS answer of a path that takes an SDP offer carries
+ * (RFC 9725: Link <stun:...>; rel="ice-server"). Before start. */
+void tolk_http_server_add_offer_header(tolk_http_server *server, const char *name, const char *value);
 
 /* Every route without TOLK_ROUTE_PUBLIC asks this; without an authenticator they all
  * answer 401. It is called from several poll threads at once: it must be thread-safe and

@@ -31,7 +31,8 @@
  *   input again (stream unsubscribed, no push in progress or to come) and its
  *   pipeline is stopped. Never call it (or the last unref) from a media thread:
  *   it waits for the stream's lock and for the peer's streaming threads.
- * - add_candidates, state, id: any control thread, any time, even after close.
+ * - add_candidates, frag_restarts_ice, state, id, name: any control thread,
+ *   any time, even after close; etag once negotiate returned the answer.
  * - unref: any control thread; the last one closes the peer if needed.
  */
 #ifndef TOLK_WEBRTC_H
@@ -44,7 +45,12 @@
 #include "media_input.h"
 #include "stream.h"
 
-#define TOLK_WEBRTC_ID_LEN 16
+/* The resource id is the capability of an anonymous WHEP listener (RFC 9725:
+ * whoever holds the resource URL may end it): 128 random bits, never logged.
+ * Logs name a peer by its name, a counter ("p17"). */
+#define TOLK_WEBRTC_ID_LEN 32
+#define TOLK_WEBRTC_NAME_SIZE 16
+#define TOLK_WEBRTC_ETAG_SIZE 300
 
 typedef struct {
     const char *stun_server;   /* "stun://host:port" or NULL: host candidates only */
@@ -57,6 +63,10 @@ typedef struct {
      * for a machine with no other interface. */
     const char *ice_addresses;
     unsigned min_port, max_port; /* UDP/TCP port range for ICE (firewalls); 0 = any */
+    /* For the peers' owner, not used in here: a peer not connected this long
+     * after its answer is closed, and how many peers it admits. */
+    unsigned connect_timeout_ms;
+    unsigned max_peers_per_channel, max_peers_per_session, max_peers_per_address;
 } tolk_webrtc_config;
 
 typedef enum {
@@ -99,6 +109,12 @@ tolk_webrtc_peer *tolk_webrtc_whip_new(const char *offer_sdp, tolk_media_input *
                                        const tolk_webrtc_config *cfg, char **answer_sdp, char *err,
                                        size_t err_size);
 
+/* The configured ICE servers as Link header values (RFC 9725 4.6:
+ * <stun:host:port>; rel="ice-server"). The TURN server, whose username and
+ * credential are in its link, only with_credentials: those go to callers the
+ * API admitted, never to an unauthenticated OPTIONS. g_strfreev the result. */
+GStrv tolk_webrtc_ice_server_links(const tolk_webrtc_config *cfg, bool with_credentials);
+
 tolk_webrtc_peer *tolk_webrtc_peer_ref(tolk_webrtc_peer *peer);
 void tolk_webrtc_peer_unref(tolk_webrtc_peer *peer);
 void tolk_webrtc_peer_close(tolk_webrtc_peer *peer);
@@ -110,9 +126,19 @@ void tolk_webrtc_peer_close(tolk_webrtc_peer *peer);
 bool tolk_webrtc_peer_add_candidates(tolk_webrtc_peer *peer, const char *sdpfrag, char *err,
                                      size_t err_size);
 
+/* True when an sdpfrag asks for an ICE restart, which peers do not do (the
+ * HTTP 422 case of RFC 9725). */
+bool tolk_webrtc_peer_frag_restarts_ice(tolk_webrtc_peer *peer, const char *sdpfrag);
+/* The entity tag of the ICE session (RFC 9725 ETag, quoted): "" before the
+ * answer, then fixed. */
+const char *tolk_webrtc_peer_etag(tolk_webrtc_peer *peer);
+
 tolk_webrtc_state tolk_webrtc_peer_state(tolk_webrtc_peer *peer);
 const char *tolk_webrtc_state_name(tolk_webrtc_state state);
-/* 16 random hex characters, for the Location URL; lives as long as the peer. */
+/* 32 random hex characters, for the Location URL; lives as long as the peer.
+ * A secret: never write it to a log. */
 const char *tolk_webrtc_peer_id(tolk_webrtc_peer *peer);
+/* "p17": what logs call the peer; lives as long as the peer. */
+const char *tolk_webrtc_peer_name(tolk_webrtc_peer *peer);
 
 #endif

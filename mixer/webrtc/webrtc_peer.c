@@ -2,8 +2,8 @@
 /* The part every peer shares: one pipeline with a webrtcbin, the synchronous
  * offer/answer, trickle ICE, state, reference counting and close. */
 #include <gst/webrtc/webrtc.h>
-#include <sys/random.h>
 
+#include "keys.h"
 #include "webrtc_private.h"
 
 #define TOLK_LOG_MODULE "webrtc"
@@ -22,16 +22,16 @@ static void set_error(char *err, size_t err_size, const char *message)
         g_strlcpy(err, message, err_size);
 }
 
-static void make_id(char id[TOLK_WEBRTC_ID_LEN + 1])
+/* The id is a capability (webrtc.h): only the kernel's random bytes will do. */
+static bool make_id(char id[TOLK_WEBRTC_ID_LEN + 1])
 {
     guint8 bytes[TOLK_WEBRTC_ID_LEN / 2];
-    if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes) {
-        /* Only a name, not a secret: the routes check tokens. */
-        for (gsize i = 0; i < sizeof bytes; i++)
-            bytes[i] = (guint8)g_random_int();
-    }
+    if (!tolk_random_bytes(bytes, sizeof bytes))
+        return false;
     for (gsize i = 0; i < sizeof bytes; i++)
         g_snprintf(id + 2 * i, 3, "%02x", bytes[i]);
+    tolk_key_wipe(bytes, sizeof bytes);
+    return true;
 }
 
 /* Nobody runs a main loop for a peer's bus: log what matters and drop all, so
@@ -126,14 +126,21 @@ tolk_webrtc_peer *tolk_webrtc_peer_alloc(peer_kind kind, const char *offer_sdp, 
     peer->refs = 1;
     peer->kind = kind;
     peer->offer = offer;
-    make_id(peer->id);
+    if (!make_id(peer->id)) {
+        tolk_webrtc_offer_clear(&offer);
+        g_free(peer);
+        set_error(err, err_size, "no random bytes for the resource id");
+        return NULL;
+    }
+    static gint next_name;
+    g_snprintf(peer->name, sizeof peer->name, "p%d", g_atomic_int_add(&next_name, 1) + 1);
     peer->gather_timeout_ms = cfg && cfg->gather_timeout_ms ? cfg->gather_timeout_ms : DEFAULT_GATHER_TIMEOUT_MS;
     g_mutex_init(&peer->close_lock);
     g_mutex_init(&peer->lock);
     g_cond_init(&peer->cond);
     peer->pipeline = gst_pipeline_new(NULL);
     GstBus *bus = gst_pipeline_get_bus(GST_PIPELINE(peer->pipeline));
-    gst_bus_set_sync_handler(bus, on_bus_message, g_strdup(peer->id), g_free);
+    gst_bus_set_sync_handler(bus, on_bus_message, g_strdup(peer->name), g_free);
     gst_object_unref(bus);
     if (!add_webrtcbin(peer, cfg)) {
         set_error(err, err_size, "the WebRTC stack is not installed (webrtcbin)");
@@ -225,7 +232,7 @@ static bool run_action(tolk_webrtc_peer *peer, const char *action, gpointer arg,
         gst_structure_get(s, "error", G_TYPE_ERROR, &error, NULL);
     if (error || !replied) {
         g_snprintf(err, err_size, "WebRTC %s failed: %s", action, error ? error->message : "no reply");
-        LOG_WARN("peer %s: %s", peer->id, err);
+        LOG_WARN("peer %s: %s", peer->name, err);
         g_clear_error(&error);
         gst_promise_unref(promise);
         return false;
@@ -314,7 +321,7 @@ static bool wait_gathering(tolk_webrtc_peer *peer, char *err, size_t err_size)
     g_mutex_lock(&peer->lock);
     while (!peer->gathered && !peer_closed(peer)) {
         if (!g_cond_wait_until(&peer->cond, &peer->lock, deadline)) {
-            LOG_INFO("peer %s: ICE gathering not complete after %u ms, answering with what it has", peer->id,
+            LOG_INFO("peer %s: ICE gathering not complete after %u ms, answering with what it has", peer->name,
                      peer->gather_timeout_ms);
             break;
         }
@@ -323,6 +330,18 @@ static bool wait_gathering(tolk_webrtc_peer *peer, char *err, size_t err_size)
     if (peer_closed(peer))
         set_error(err, err_size, "closed while answering");
     return !peer_closed(peer);
+}
+
+/* The answer's ICE ufrag names the ICE session: it changes exactly when an ICE
+ * restart would, which is what RFC 9725 asks of the ETag. */
+static void set_etag(tolk_webrtc_peer *peer, const GstSDPMessage *sdp)
+{
+    const char *ufrag = gst_sdp_message_medias_len(sdp) > 0
+                            ? gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(sdp, 0), "ice-ufrag")
+                            : NULL;
+    if (!ufrag)
+        ufrag = gst_sdp_message_get_attribute_val(sdp, "ice-ufrag");
+    g_snprintf(peer->etag, sizeof peer->etag, "\"%s\"", ufrag ? ufrag : peer->name);
 }
 
 static char *local_sdp_text(tolk_webrtc_peer *peer, char *err, size_t err_size)
@@ -334,6 +353,7 @@ static char *local_sdp_text(tolk_webrtc_peer *peer, char *err, size_t err_size)
         return NULL;
     }
     char *text = gst_sdp_message_as_text(desc->sdp);
+    set_etag(peer, desc->sdp);
     gst_webrtc_session_description_free(desc);
     return text;
 }
@@ -356,7 +376,7 @@ char *tolk_webrtc_peer_negotiate(tolk_webrtc_peer *peer, char *err, size_t err_s
         return NULL;
     char *answer = local_sdp_text(peer, err, err_size);
     if (answer)
-        LOG_INFO("peer %s: %s answered (Opus payload type %u)", peer->id, peer->kind == PEER_WHEP ? "WHEP" : "WHIP",
+        LOG_INFO("peer %s: %s answered (Opus payload type %u)", peer->name, peer->kind == PEER_WHEP ? "WHEP" : "WHIP",
                  peer->offer.opus_pt);
     return answer;
 }
@@ -386,7 +406,7 @@ void tolk_webrtc_peer_close(tolk_webrtc_peer *peer)
         tolk_stream_unsubscribe(stream, peer->subscription);
     if (first) {
         gst_element_set_state(peer->pipeline, GST_STATE_NULL);
-        LOG_DEBUG("peer %s: closed", peer->id);
+        LOG_DEBUG("peer %s: closed", peer->name);
     }
     g_mutex_unlock(&peer->close_lock);
 }
@@ -402,6 +422,7 @@ void tolk_webrtc_peer_unref(tolk_webrtc_peer *peer)
         g_signal_handlers_disconnect_by_data(peer->webrtc, peer);
     gst_object_unref(peer->pipeline);
     tolk_webrtc_offer_clear(&peer->offer);
+    tolk_key_wipe(peer->id, sizeof peer->id);
     g_mutex_clear(&peer->close_lock);
     g_mutex_clear(&peer->lock);
     g_cond_clear(&peer->cond);
@@ -423,6 +444,16 @@ bool tolk_webrtc_peer_add_candidates(tolk_webrtc_peer *peer, const char *sdpfrag
         return false;
     }
     return tolk_webrtc_parse_sdpfrag(sdpfrag, &peer->offer, add_candidate, peer, err, err_size);
+}
+
+bool tolk_webrtc_peer_frag_restarts_ice(tolk_webrtc_peer *peer, const char *sdpfrag)
+{
+    return tolk_webrtc_frag_restarts_ice(sdpfrag, &peer->offer);
+}
+
+const char *tolk_webrtc_peer_etag(tolk_webrtc_peer *peer)
+{
+    return peer->etag;
 }
 
 static tolk_webrtc_state map_connection_state(GstWebRTCPeerConnectionState state)
@@ -451,8 +482,10 @@ tolk_webrtc_state tolk_webrtc_peer_state(tolk_webrtc_peer *peer)
     if (!negotiating)
         return TOLK_WEBRTC_NEW;
     GstWebRTCPeerConnectionState state;
-    g_object_get(peer->webrtc, "connection-state", &state, NULL);
-    return map_connection_state(state);
+    GstWebRTCICEConnectionState ice;
+    g_object_get(peer->webrtc, "connection-state", &state, "ice-connection-state", &ice, NULL);
+    /* A failed ICE is final even while the DTLS part has not noticed yet. */
+    return ice == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED ? TOLK_WEBRTC_FAILED : map_connection_state(state);
 }
 
 const char *tolk_webrtc_state_name(tolk_webrtc_state state)
@@ -464,4 +497,9 @@ const char *tolk_webrtc_state_name(tolk_webrtc_state state)
 const char *tolk_webrtc_peer_id(tolk_webrtc_peer *peer)
 {
     return peer->id;
+}
+
+const char *tolk_webrtc_peer_name(tolk_webrtc_peer *peer)
+{
+    return peer->name;
 }

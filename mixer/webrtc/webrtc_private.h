@@ -21,7 +21,9 @@ typedef struct {
 struct tolk_webrtc_peer {
     gint refs; /* atomic */
     peer_kind kind;
-    char id[TOLK_WEBRTC_ID_LEN + 1];
+    char id[TOLK_WEBRTC_ID_LEN + 1]; /* secret: see webrtc.h */
+    char name[TOLK_WEBRTC_NAME_SIZE]; /* for logs */
+    char etag[TOLK_WEBRTC_ETAG_SIZE];  /* set once by negotiate, before the answer is returned */
     peer_offer offer;
     unsigned gather_timeout_ms;
     GstElement *pipeline;
@@ -49,6 +51,8 @@ void tolk_webrtc_offer_clear(peer_offer *offer);
 bool tolk_webrtc_offer_direction_fits(const char *text, guint mline, peer_kind kind, char *err,
                                       size_t err_size);
 typedef void (*tolk_candidate_fn)(void *ctx, guint mline, const char *candidate);
+/* True when the fragment names another ICE ufrag than the offer: an ICE restart (RFC 8840). */
+bool tolk_webrtc_frag_restarts_ice(const char *frag, const peer_offer *offer);
 bool tolk_webrtc_parse_sdpfrag(const char *frag, const peer_offer *offer, tolk_candidate_fn fn, void *ctx,
                                char *err, size_t err_size);
 

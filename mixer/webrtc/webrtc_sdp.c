@@ -227,3 +227,16 @@ bool tolk_webrtc_parse_sdpfrag(const char *frag, const peer_offer *offer, tolk_c
     g_strfreev(lines);
     return ok;
 }
+
+bool tolk_webrtc_frag_restarts_ice(const char *frag, const peer_offer *offer)
+{
+    GStrv lines = g_strsplit(frag ? frag : "", "\n", -1);
+    bool restart = false;
+    for (guint i = 0; !restart && lines[i]; i++) {
+        g_strchomp(lines[i]);
+        restart = g_str_has_prefix(lines[i], "a=ice-ufrag:") && offer->ufrag &&
+                  strcmp(offer->ufrag, lines[i] + 12) != 0;
+    }
+    g_strfreev(lines);
+    return restart;
+}

@@ -76,7 +76,7 @@ tolk_webrtc_peer *tolk_webrtc_whep_prepare(const char *offer_sdp, tolk_stream *s
         return NULL;
     if (!build_send_chain(peer)) {
         g_strlcpy(err, "could not build the WHEP pipeline (GStreamer plugins missing?)", err_size);
-        LOG_ERROR("peer %s: %s", peer->id, err);
+        LOG_ERROR("peer %s: %s", peer->name, err);
         tolk_webrtc_peer_unref(peer);
         return NULL;
     }

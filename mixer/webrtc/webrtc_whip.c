@@ -85,14 +85,14 @@ static void link_received(tolk_webrtc_peer *peer, GstPad *pad)
     GstElement *first = pad_is_opus(pad) ? build_receive_chain(peer) : NULL;
     if (!first) {
         /* Not ours to decode: sink it so webrtcbin never sees not-linked. */
-        LOG_WARN("peer %s: ignoring a received stream that is not Opus", peer->id);
+        LOG_WARN("peer %s: ignoring a received stream that is not Opus", peer->name);
         if (!(first = tolk_webrtc_peer_add(peer, "fakesink")))
             return;
         gst_element_sync_state_with_parent(first);
     }
     GstPad *sink = gst_element_get_static_pad(first, "sink");
     if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
-        LOG_WARN("peer %s: could not link the received audio", peer->id);
+        LOG_WARN("peer %s: could not link the received audio", peer->name);
     gst_object_unref(sink);
 }
 
@@ -131,7 +131,7 @@ tolk_webrtc_peer *tolk_webrtc_whip_prepare(const char *offer_sdp, tolk_media_inp
         return NULL;
     if (!add_receiver(peer)) {
         g_strlcpy(err, "could not add a receiving transceiver", err_size);
-        LOG_ERROR("peer %s: %s", peer->id, err);
+        LOG_ERROR("peer %s: %s", peer->name, err);
         tolk_webrtc_peer_unref(peer);
         return NULL;
     }

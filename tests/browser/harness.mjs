@@ -81,8 +81,9 @@ export function skipUnlessReady() {
 }
 
 export class Daemon {
-  constructor(token = 'browser-operator-token') {
+  constructor(token = 'browser-operator-token', extraArgs = []) {
     this.token = token;
+    this.extraArgs = extraArgs;
     this.log = '';
   }
 
@@ -94,6 +95,7 @@ export class Daemon {
       '--rtp-ports', `${lo}-${lo + 199}`, '--token', this.token];
     if (help.includes('--web-dir')) args.push('--web-dir', join(REPO, 'web'));
     if (help.includes('--ice-address')) args.push('--ice-address', '127.0.0.1');
+    args.push(...this.extraArgs);
     this.proc = spawn(TOLK_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     for (const s of [this.proc.stdout, this.proc.stderr]) s.on('data', (d) => { this.log = (this.log + d).slice(-20000); });
     this.url = `http://127.0.0.1:${this.port}`;

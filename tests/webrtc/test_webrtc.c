@@ -168,6 +168,9 @@ static void test_whep(void)
     client *c = client_new_receiver(109, 1000); /* Firefox's payload type */
     tolk_webrtc_peer *peer = whep_connect(ch, c, 109);
     g_assert_cmpint(strlen(tolk_webrtc_peer_id(peer)), ==, TOLK_WEBRTC_ID_LEN);
+    g_assert_true(g_str_has_prefix(tolk_webrtc_peer_name(peer), "p")); /* logs say this, not the id */
+    const char *etag = tolk_webrtc_peer_etag(peer);
+    g_assert_true(strlen(etag) > 2 && etag[0] == '"' && etag[strlen(etag) - 1] == '"');
     g_assert_cmpint(tolk_stream_listener_count(ch->stream), ==, 1);
     g_assert_true(wait_for(heard_tone, &c->meter, 6000));
     g_assert_cmpint(tolk_webrtc_peer_state(peer), ==, TOLK_WEBRTC_CONNECTED);
@@ -289,6 +292,9 @@ static void test_trickle(void)
         peer, "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\nm=audio 9 RTP/AVP 0\r\na=mid:a0\r\n"
               "a=candidate:1 1 UDP 2122252543 192.0.2.9 40000 typ host\r\na=end-of-candidates\r\n",
         err, sizeof err));
+    g_assert_false(tolk_webrtc_peer_frag_restarts_ice(peer, "a=ice-ufrag:abcd\r\na=candidate:1 1 UDP 1 x 1 typ host\r\n"));
+    g_assert_false(tolk_webrtc_peer_frag_restarts_ice(peer, "a=end-of-candidates\r\n"));
+    g_assert_true(tolk_webrtc_peer_frag_restarts_ice(peer, "a=ice-ufrag:other\r\na=ice-pwd:x\r\n"));
     g_assert_false(tolk_webrtc_peer_add_candidates(peer, "a=ice-ufrag:other\r\n", err, sizeof err));
     g_assert_nonnull(strstr(err, "ICE restart"));
     g_assert_false(tolk_webrtc_peer_add_candidates(peer, "a=mid:zz\r\n", err, sizeof err));
@@ -441,12 +447,38 @@ static void test_no_leak(void)
     channel_free(ch);
 }
 
+/* ---- RFC 9725 Link headers ---- */
+
+static void test_ice_server_links(void)
+{
+    tolk_webrtc_config cfg = {.stun_server = "stun://stun.example:3478",
+                              .turn_server = "turns://us%40er:p%22ss@turn.example:5349?transport=tcp"};
+    GStrv links = tolk_webrtc_ice_server_links(&cfg, true);
+    g_assert_cmpuint(g_strv_length(links), ==, 2);
+    g_assert_cmpstr(links[0], ==, "<stun:stun.example:3478>; rel=\"ice-server\"");
+    g_assert_cmpstr(links[1], ==, "<turns:turn.example:5349?transport=tcp>; rel=\"ice-server\"; "
+                                  "username=\"us@er\"; credential=\"p\\\"ss\"; credential-type=\"password\"");
+    g_strfreev(links);
+    links = tolk_webrtc_ice_server_links(&cfg, false); /* no credentials: no TURN at all */
+    g_assert_cmpuint(g_strv_length(links), ==, 1);
+    g_strfreev(links);
+    tolk_webrtc_config none = {0};
+    links = tolk_webrtc_ice_server_links(&none, true);
+    g_assert_cmpuint(g_strv_length(links), ==, 0);
+    g_strfreev(links);
+    tolk_webrtc_config odd = {.stun_server = "stun://a b", .turn_server = "turn://nouser.example:3478"};
+    links = tolk_webrtc_ice_server_links(&odd, true); /* nothing that could break the header */
+    g_assert_cmpuint(g_strv_length(links), ==, 0);
+    g_strfreev(links);
+}
+
 int main(int argc, char **argv)
 {
     gst_init(&argc, &argv);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/webrtc/bad-offers", test_bad_offers);
     g_test_add_func("/webrtc/trickle", test_trickle);
+    g_test_add_func("/webrtc/ice-server-links", test_ice_server_links);
     g_test_add_func("/webrtc/whep", test_whep);
     g_test_add_func("/webrtc/whep-loopback", test_whep_loopback);
     g_test_add_func("/webrtc/whip", test_whip);

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "webrtc_private.h"
+
 void meter_init(tone_meter *m, double hz)
 {
     memset(m, 0, sizeof *m);
@@ -102,6 +104,9 @@ static client *client_alloc(double hz)
     g_assert_nonnull(c->webrtc);
     g_object_set(c->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
     gst_bin_add(GST_BIN(c->pipeline), c->webrtc);
+    /* As the server's: no UPnP, whose SSDP socket may collide with another
+     * process on the machine and warn (fatal in a GTest). */
+    tolk_webrtc_ice_configure(c->webrtc, NULL);
     g_signal_connect(c->webrtc, "notify::ice-gathering-state", G_CALLBACK(on_gathering), c);
     return c;
 }
