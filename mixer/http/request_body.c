@@ -23,7 +23,8 @@ void request_body_clear(request_body *body)
 
 void request_body_append(request_body *body, const char *data, size_t len)
 {
-    if (body->too_large)
+    /* Nothing to add: also keeps memcpy off a NULL buffer before the first chunk. */
+    if (body->too_large || len == 0)
         return;
     if (len > body->limit - body->len) {
         size_t limit = body->limit;
