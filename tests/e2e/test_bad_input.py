@@ -286,20 +286,43 @@ class HttpErrors(unittest.TestCase):
     def test_path_bytes_answer_utf8(self):
         """A request target with bytes that are not UTF-8 gets a UTF-8 JSON error."""
         for target in (b'/api/v1/sessions/\xc0\xae', b'/api/v1/sessions/%C0%AE', b'/nothing/\xff\x1b'):
-            with socket.create_connection((self.daemon.host, self.daemon.port), timeout=10) as sock:
-                sock.sendall(b'GET ' + target + b' HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ' +
-                             self.daemon.token.encode() + b'\r\nConnection: close\r\n\r\n')
-                reply = b''
-                while True:
-                    chunk = sock.recv(65536)
-                    if not chunk:
-                        break
-                    reply += chunk
+            reply = raw_request(self.daemon, b'GET ' + target + b' HTTP/1.1')
             head, _, body = reply.partition(b'\r\n\r\n')
             self.assertRegex(head.split(b'\r\n')[0], rb' (400|404) ', reply[:300])
             if body:
                 js = json.loads(body.decode('utf-8', 'strict'))
                 self.assertIn('error', js)
+
+
+def raw_request(daemon, request_line):
+    """Sends one request as bytes; returns the reply as bytes."""
+    with socket.create_connection((daemon.host, daemon.port), timeout=10) as sock:
+        sock.sendall(request_line + b'\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ' +
+                     daemon.token.encode() + b'\r\nConnection: close\r\n\r\n')
+        reply = b''
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return reply
+            reply += chunk
+
+
+class LogLines(unittest.TestCase):
+    """What a client sends reaches the log (a path at debug level) without its control bytes:
+    no forged line start, no terminal escape."""
+
+    def test_control_bytes_in_path_do_not_reach_the_log(self):
+        with th.Daemon(extra_args=['--log-level', 'debug']) as daemon:
+            marker = b'/logcheck\x1b[2J\x1b]0;owned\x07\x7f\x08x'
+            reply = raw_request(daemon, b'GET ' + marker + b' HTTP/1.1')
+            self.assertTrue(reply.startswith(b'HTTP/1.1 '), reply[:200])
+            time.sleep(0.2)
+            with open(daemon.stderr_path, 'rb') as f:
+                log = f.read()
+        self.assertIn(b'/logcheck', log)
+        line = [l for l in log.split(b'\n') if b'/logcheck' in l][0]
+        for byte in b'\x1b\x07\x7f\x08':
+            self.assertNotIn(bytes([byte]), line, line)
 
 
 # ---------------------------------------------------------------------------------------------
