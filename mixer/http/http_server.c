@@ -460,7 +460,7 @@ static bool body_complete(request_state *state, tolk_http_response *resp)
 static bool take_text(request_state *state, tolk_http_request *req, tolk_http_response *resp)
 {
     if (!request_body_is_text(&state->body)) {
-        tolk_http_reply_error(resp, 400, "invalid_body", "The request body must be UTF-8 text without NUL bytes.");
+        tolk_http_reply_error(resp, 400, "invalid_body", "The request body must be UTF-8 text without NUL or other control characters (but TAB, CR and LF).");
         return false;
     }
     size_t len;

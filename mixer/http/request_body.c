@@ -161,10 +161,20 @@ bool tolk_content_type_is(const char *content_type, const char *media_type)
     return *rest == '\0' || *rest == ';';
 }
 
+/* SDP lines (RFC 8866 5) are text ended by CRLF; TAB may separate. Any other control
+ * character is no part of an offer or a candidate, and would reach the answer, webrtcbin and
+ * error messages. */
+static bool is_line_control(unsigned char c)
+{
+    return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f;
+}
+
 bool request_body_is_text(const request_body *body)
 {
-    return memchr(body->data, '\0', body->len) == NULL &&
-           g_utf8_validate(body->data, (gssize)body->len, NULL);
+    for (size_t i = 0; i < body->len; i++)
+        if (is_line_control((unsigned char)body->data[i]))
+            return false;
+    return g_utf8_validate_len(body->data, body->len, NULL);
 }
 
 char *request_body_steal_text(request_body *body, size_t *len)

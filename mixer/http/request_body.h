@@ -34,7 +34,8 @@ bool tolk_content_type_is_json(const char *content_type);
 /* Whether a Content-Type value names media_type (case-insensitive), parameters allowed. */
 bool tolk_content_type_is(const char *content_type, const char *media_type);
 
-/* Whether a non-empty body is text a handler can take as a C string: UTF-8, no NUL. */
+/* Whether a non-empty body is text a handler can take as a C string and as SDP lines: strict
+ * UTF-8 without control characters but TAB, CR and LF (so no NUL). */
 bool request_body_is_text(const request_body *body);
 /* Hands the body over as a NUL-terminated string (g_free it) and empties body. */
 char *request_body_steal_text(request_body *body, size_t *len);

@@ -283,6 +283,19 @@ class HttpErrors(unittest.TestCase):
         finally:
             self.assertEqual(self.api.delete('sessions/utf8')[0], 204)
 
+    def test_sdp_bodies_without_control_characters(self):
+        """WHIP offers and trickle fragments are SDP lines: no ESC, DEL, NUL (TAB, CR, LF are fine)."""
+        offer = b'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=\x1b]0;owned\x07\r\nt=0 0\r\n' \
+                b'm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n'
+        for body in (offer, offer.replace(b'\x1b]0;owned\x07', b'\x7f'), offer.replace(b'\x1b', b'\x00')):
+            status, js = self.raw_json('POST', '/api/v1/sessions/bad/whip/floor', body,
+                                       content_type='application/sdp')
+            self.assert_error(status, js, 400, code='invalid_body', mentions='control characters')
+        status, js = self.raw_json('PATCH', '/api/v1/sessions/bad/webrtc/nope',
+                                   b'a=candidate:1 1 UDP 1 127.0.0.1 9 typ host\x1b[2J\r\n',
+                                   content_type='application/trickle-ice-sdpfrag')
+        self.assert_error(status, js, 400, code='invalid_body')
+
     def test_path_bytes_answer_utf8(self):
         """A request target with bytes that are not UTF-8 gets a UTF-8 JSON error."""
         for target in (b'/api/v1/sessions/\xc0\xae', b'/api/v1/sessions/%C0%AE', b'/nothing/\xff\x1b'):

@@ -310,6 +310,29 @@ static void test_scan_broken_input(void)
     }
 }
 
+static bool is_text(const char *data, size_t len)
+{
+    request_body body;
+    request_body_init(&body, 4096);
+    request_body_append(&body, data, len);
+    bool ok = request_body_is_text(&body);
+    request_body_clear(&body);
+    return ok;
+}
+
+/* SDP and trickle bodies: SDP lines, so TAB, CR and LF and no other control character. */
+static void test_text_body(void)
+{
+    static const char good[] = "v=0\r\ns=Sitzung \xe2\x80\x93 \xc3\xbc\r\na=x:1\t2\n";
+    g_assert_true(is_text(good, sizeof good - 1));
+    static const char *const bad[] = {"v=0\x1b[2J\r\n", "v=0\x7f\r\n", "v=0\x0b\r\n", "v=0\xc0\xae\r\n",
+                                      "v=0\xed\xa0\x80\r\n", "v=0\xff\r\n"};
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+        if (is_text(bad[i], strlen(bad[i])))
+            g_error("text body %zu accepted", i);
+    g_assert_false(is_text("v=0\0x", 5));
+}
+
 static void test_non_object(void)
 {
     json_object *array = json_object_new_array();
@@ -330,5 +353,6 @@ int main(int argc, char **argv)
     g_test_add_func("/json_check/body/cases", test_body_cases);
     g_test_add_func("/json_check/body/messages", test_body_messages);
     g_test_add_func("/json_check/body/scan-broken", test_scan_broken_input);
+    g_test_add_func("/request_body/text", test_text_body);
     return g_test_run();
 }
