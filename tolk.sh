@@ -4,7 +4,8 @@
 #   ./tolk.sh demo   installs what is missing, builds, runs Tolk on the demo sitting
 #   ./tolk.sh test   installs what is missing, builds, runs every test
 # Other subcommands: deps (install only), build, bench, asan (the tests under
-# AddressSanitizer and UBSan in build-asan/).
+# AddressSanitizer and UBSan in build-asan/), fuzz [SECONDS] (each libFuzzer target of
+# tests/fuzz for SECONDS, default 5, in build-fuzz/; test runs it for 5).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,6 +16,7 @@ PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
   libsrtp2-dev libopus-dev libmicrohttpd-dev libjson-c-dev
   python3 ffmpeg espeak-ng curl openssl
+  clang libclang-rt-14-dev
   chromium nodejs
 )
 
@@ -68,6 +70,40 @@ demo_voice() {
   [ -s "$wav" ] && echo "$wav"
 }
 
+# The fuzz targets' names, from the build's own target list.
+fuzz_targets() {
+  meson introspect "$1" --targets |
+    python3 -c 'import json, sys; print(" ".join(sorted(t["name"] for t in json.load(sys.stdin) if t["name"].startswith("fuzz_"))))'
+}
+
+# libFuzzer needs clang, and its instrumentation a build of its own: build-fuzz/, under ASan
+# and UBSan. Each target runs for $1 seconds; what it learns stays in build-fuzz/corpus/NAME
+# (the seeds in tests/fuzz/corpus/NAME stay as they are), a crash is written to
+# build-fuzz/crash-NAME-* and fails the command.
+fuzz() {
+  local seconds=${1:-5} dir=build-fuzz status=0 name
+  [ -f "$dir/build.ninja" ] || CC=clang meson setup "$dir" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+  local targets
+  targets=$(fuzz_targets "$dir")
+  # shellcheck disable=SC2046
+  ninja -C "$dir" $(for name in $targets; do echo "tests/fuzz/$name"; done)
+  for name in $targets; do
+    mkdir -p "$dir/corpus/${name#fuzz_}"
+    # libFuzzer's progress goes to build-fuzz/NAME.log; the figures (runs, coverage) are shown.
+    if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+      "$dir/tests/fuzz/$name" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=1024 \
+      -artifact_prefix="$dir/crash-${name#fuzz_}-" "$dir/corpus/${name#fuzz_}" "tests/fuzz/corpus/${name#fuzz_}" \
+      >"$dir/$name.log" 2>&1; then
+      echo "$name: $(grep -E '^#[0-9]+[[:space:]]+(DONE|INITED|NEW|REDUCE|pulse)' "$dir/$name.log" | tail -1)"
+    else
+      tail -n 40 "$dir/$name.log"
+      echo "$name FAILED: the input is in $dir/crash-${name#fuzz_}-*, the log in $dir/$name.log"
+      status=1
+    fi
+  done
+  return "$status"
+}
+
 case "${1:-}" in
   deps) deps ;;
   build) deps; build build ;;
@@ -80,6 +116,8 @@ case "${1:-}" in
     status=0
     meson test -C build --print-errorlogs "${@:2}" || status=$?
     python3 tests/summary.py build/meson-logs/testlog.json || status=1
+    # A short run of every fuzz target: a crash it finds fails the tests.
+    [ $# -gt 1 ] || fuzz 5 || status=1
     exit "$status" ;;
   bench)
     deps; build build
@@ -89,7 +127,8 @@ case "${1:-}" in
     # GLib allocates once in a library constructor and never frees it: tests/lsan.supp.
     ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="fast_unwind_on_malloc=0:suppressions=$PWD/tests/lsan.supp" \
       meson test -C build-asan --print-errorlogs "${@:2}" ;;
+  fuzz) deps; fuzz "${2:-5}" ;;
   *)
-    echo "usage: $0 demo|test|deps|build|bench|asan" >&2
+    echo "usage: $0 demo|test|deps|build|bench|asan|fuzz [SECONDS]" >&2
     exit 2 ;;
 esac

@@ -42,8 +42,13 @@ void tolk_log(tolk_log_level level, const char *module, const char *fmt, ...)
     if (n > 0 && (size_t)n < sizeof line)
         vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
     va_end(ap);
-    /* One fputs per line keeps lines from different threads whole. */
+    /* A message quotes what clients sent (a path, a libmicrohttpd complaint): a control
+     * character in it could start a forged line or drive the terminal. */
     size_t len = strlen(line);
+    for (size_t i = n > 0 ? (size_t)n : 0; i < len; i++)
+        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+            line[i] = '?';
+    /* One fputs per line keeps lines from different threads whole. */
     if (len + 1 < sizeof line) {
         line[len] = '\n';
         line[len + 1] = '\0';

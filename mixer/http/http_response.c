@@ -44,7 +44,10 @@ void tolk_http_reply_json(tolk_http_response *resp, int status, json_object *bod
 void tolk_http_reply_verror(tolk_http_response *resp, int status, const char *code, const char *fmt,
                             va_list ap)
 {
-    char *message = g_strdup_vprintf(fmt, ap);
+    /* Messages quote what the client sent (a path, a field name): the reply stays UTF-8. */
+    char *raw = g_strdup_vprintf(fmt, ap);
+    char *message = g_utf8_make_valid(raw, -1);
+    g_free(raw);
     json_object *error = json_object_new_object();
     json_object_object_add(error, "code", json_object_new_string(code));
     json_object_object_add(error, "message", json_object_new_string(message));

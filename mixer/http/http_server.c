@@ -533,7 +533,7 @@ static bool body_complete(request_state *state, tolk_http_response *resp)
 static bool take_text(request_state *state, tolk_http_request *req, tolk_http_response *resp)
 {
     if (!request_body_is_text(&state->body)) {
-        tolk_http_reply_error(resp, 400, "invalid_body", "The request body must be UTF-8 text without NUL bytes.");
+        tolk_http_reply_error(resp, 400, "invalid_body", "The request body must be UTF-8 text without NUL or other control characters (but TAB, CR and LF).");
         return false;
     }
     size_t len;
@@ -544,19 +544,10 @@ static bool take_text(request_state *state, tolk_http_request *req, tolk_http_re
 
 static bool parse_body(request_state *state, json_object **out, tolk_http_response *resp)
 {
-    *out = NULL;
-    switch (request_body_parse_object(&state->body, out)) {
-    case BODY_JSON_OK:
+    tolk_parse_error err;
+    if (request_body_parse_object(&state->body, out, &err))
         return true;
-    case BODY_JSON_NOT_OBJECT:
-        tolk_http_reply_error(resp, 400, "invalid_json", "The request body must be a JSON object.");
-        return false;
-    case BODY_JSON_MALFORMED:
-        break;
-    }
-    tolk_http_reply_error(resp, 400, "invalid_json",
-                          "The request body is not valid JSON (UTF-8, nested at most %d deep).",
-                          TOLK_JSON_MAX_DEPTH);
+    tolk_http_reply_error(resp, err.status, err.code, "%s", err.message);
     return false;
 }
 

@@ -59,8 +59,8 @@ typedef struct {
     const char *method;       /* "GET", "POST", ... */
     const char *path;         /* as received, still URL-encoded, without the query */
     json_object *body;        /* the JSON object for TOLK_ROUTE_JSON_BODY routes, else NULL */
-    const char *text;         /* SDP/trickle routes: the body, NUL-terminated, UTF-8 without NUL
-                                 bytes; NULL on other routes */
+    const char *text;         /* SDP/trickle routes: the body, NUL-terminated, UTF-8 without control
+                                 characters but TAB, CR, LF; NULL on other routes */
     size_t text_len;          /* strlen(text) */
     tolk_principal principal; /* role TOLK_ROLE_NONE on public routes */
     int param_count;          /* captured {name} segments, URL-decoded */

@@ -17,6 +17,43 @@ void tolk_parse_error_set(tolk_parse_error *err, int status, const char *code, c
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    const char *end;
+    if (!g_utf8_validate(err->field, -1, &end))
+        err->field[end - err->field] = '\0';
+    if (!g_utf8_validate(err->message, -1, &end))
+        err->message[end - err->message] = '\0';
+}
+
+static bool is_control(gunichar c)
+{
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+}
+
+bool tolk_text_check(const char *s, size_t len, char *why, size_t why_size)
+{
+    char scratch[64];
+    if (!why) {
+        why = scratch;
+        why_size = sizeof scratch;
+    }
+    /* GLib's validator is strict: overlong forms, surrogates and > U+10FFFF are refused;
+     * it refuses NUL too, which is better named as the control character it is. */
+    if (memchr(s, '\0', len)) {
+        g_strlcpy(why, "contains the control character U+0000", why_size);
+        return false;
+    }
+    if (!g_utf8_validate_len(s, len, NULL)) {
+        g_strlcpy(why, "is not valid UTF-8", why_size);
+        return false;
+    }
+    for (const char *p = s; p < s + len; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (is_control(c)) {
+            snprintf(why, why_size, "contains the control character U+%04X", (unsigned)c);
+            return false;
+        }
+    }
+    return true;
 }
 
 static const char *type_phrase(tolk_json_type type)
@@ -94,8 +131,9 @@ static bool check_string(json_object *value, const tolk_json_field *spec, const 
     const char *s = json_object_get_string(value);
     size_t len = (size_t)json_object_get_string_len(value);
     size_t max = spec->max_length ? spec->max_length : TOLK_JSON_DEFAULT_MAX_LENGTH;
-    if (strlen(s) != len) {
-        tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must not contain NUL characters.", path);
+    char why[64];
+    if (!tolk_text_check(s, len, why, sizeof why)) {
+        tolk_parse_error_set(err, 400, "invalid_text", path, "Field \"%s\" %s.", path, why);
         return false;
     }
     if (len > max) {

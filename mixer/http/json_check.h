@@ -16,13 +16,23 @@
 /* Why a request body was refused, ready for tolk_http_reply_error(). */
 typedef struct {
     int status;        /* HTTP status: 400 for everything json_check finds */
-    char code[32];     /* unknown_field, missing_field, invalid_type, invalid_value */
+    char code[32];     /* unknown_field, missing_field, invalid_type, invalid_value, invalid_text,
+                          duplicate_field */
     char field[96];    /* path of the field at fault, "" for the whole body */
     char message[200]; /* a sentence naming the field */
 } tolk_parse_error;
 
+/* field and message are cut to their buffers at a character boundary, and at the first
+ * byte that is not UTF-8: they go into a JSON reply. */
 void tolk_parse_error_set(tolk_parse_error *err, int status, const char *code, const char *field,
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Whether s[0..len) is text a request may carry: strict UTF-8 (no overlong forms, no
+ * surrogates, nothing above U+10FFFF) without control characters (C0 U+0000-U+001F, DEL,
+ * C1 U+0080-U+009F). A TAB or line break in a name breaks the lines it is written into
+ * (SDP s=, logs, CSV exports) and shows as nothing. On false, why (if not NULL) gets the
+ * problem as a phrase: "is not valid UTF-8", "contains the control character U+0009". */
+bool tolk_text_check(const char *s, size_t len, char *why, size_t why_size);
 
 typedef enum {
     TOLK_JSON_STRING,

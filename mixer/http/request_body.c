@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "request_body.h"
 
+#include "json_scan.h"
+
 #include <glib.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -20,7 +23,8 @@ void request_body_clear(request_body *body)
 
 void request_body_append(request_body *body, const char *data, size_t len)
 {
-    if (body->too_large)
+    /* Nothing to add: also keeps memcpy off a NULL buffer before the first chunk. */
+    if (body->too_large || len == 0)
         return;
     if (len > body->limit - body->len) {
         size_t limit = body->limit;
@@ -89,11 +93,18 @@ static bool has_non_finite_number(json_object *value)
     }
 }
 
-body_json_result request_body_parse_object(const request_body *body, json_object **out)
+static bool malformed(tolk_parse_error *err)
 {
-    *out = NULL;
-    if (body->len == 0 || has_single_quoted_string(body->data, body->len))
-        return BODY_JSON_MALFORMED;
+    tolk_parse_error_set(err, 400, "invalid_json", "",
+                         "The request body is not valid JSON (UTF-8, nested at most %d deep).",
+                         TOLK_JSON_MAX_DEPTH);
+    return false;
+}
+
+static json_object *parse_json(const request_body *body)
+{
+    if (body->len == 0 || body->len > INT32_MAX || has_single_quoted_string(body->data, body->len))
+        return NULL;
     json_tokener *tok = json_tokener_new_ex(TOLK_JSON_MAX_DEPTH);
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     json_object *value = json_tokener_parse_ex(tok, body->data, (int)body->len);
@@ -102,16 +113,32 @@ body_json_result request_body_parse_object(const request_body *body, json_object
     bool complete = json_tokener_get_error(tok) == json_tokener_success && end <= body->len &&
                     only_whitespace(body->data + end, body->len - end);
     json_tokener_free(tok);
-    if (!complete || !value || has_non_finite_number(value)) {
+    if (!complete || (value && has_non_finite_number(value))) {
         json_object_put(value);
-        return BODY_JSON_MALFORMED;
+        return NULL;
     }
+    return value;
+}
+
+bool request_body_parse_object(const request_body *body, json_object **out, tolk_parse_error *err)
+{
+    *out = NULL;
+    json_object *value = parse_json(body);
+    if (!value)
+        return malformed(err);
     if (!json_object_is_type(value, json_type_object)) {
         json_object_put(value);
-        return BODY_JSON_NOT_OBJECT;
+        tolk_parse_error_set(err, 400, "invalid_json", "", "The request body must be a JSON object.");
+        return false;
+    }
+    /* The tree json-c built has lost duplicate keys and judged text loosely: the raw body
+     * tells. */
+    if (!tolk_json_scan(body->data, body->len, TOLK_JSON_MAX_DEPTH, err)) {
+        json_object_put(value);
+        return false;
     }
     *out = value;
-    return BODY_JSON_OK;
+    return true;
 }
 
 bool tolk_content_type_is_json(const char *content_type)
@@ -134,10 +161,20 @@ bool tolk_content_type_is(const char *content_type, const char *media_type)
     return *rest == '\0' || *rest == ';';
 }
 
+/* SDP lines (RFC 8866 5) are text ended by CRLF; TAB may separate. Any other control
+ * character is no part of an offer or a candidate, and would reach the answer, webrtcbin and
+ * error messages. */
+static bool is_line_control(unsigned char c)
+{
+    return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f;
+}
+
 bool request_body_is_text(const request_body *body)
 {
-    return memchr(body->data, '\0', body->len) == NULL &&
-           g_utf8_validate(body->data, (gssize)body->len, NULL);
+    for (size_t i = 0; i < body->len; i++)
+        if (is_line_control((unsigned char)body->data[i]))
+            return false;
+    return g_utf8_validate_len(body->data, body->len, NULL);
 }
 
 char *request_body_steal_text(request_body *body, size_t *len)

@@ -3,6 +3,8 @@
 #ifndef TOLK_HTTP_REQUEST_BODY_H
 #define TOLK_HTTP_REQUEST_BODY_H
 
+#include "json_check.h"
+
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,16 +24,18 @@ void request_body_init(request_body *body, size_t limit);
 void request_body_append(request_body *body, const char *data, size_t len);
 void request_body_clear(request_body *body);
 
-typedef enum { BODY_JSON_OK, BODY_JSON_MALFORMED, BODY_JSON_NOT_OBJECT } body_json_result;
-/* Parses the whole body strictly (UTF-8, no trailing data, depth-limited). */
-body_json_result request_body_parse_object(const request_body *body, json_object **out);
+/* Parses the whole body strictly as one JSON object: no trailing data, depth-limited, every
+ * string strict UTF-8 text without control characters, no key twice in an object
+ * (json_scan.h). False with *err filled (400 invalid_json, invalid_text or duplicate_field). */
+bool request_body_parse_object(const request_body *body, json_object **out, tolk_parse_error *err);
 
 /* Whether a Content-Type value is application/json, parameters allowed. */
 bool tolk_content_type_is_json(const char *content_type);
 /* Whether a Content-Type value names media_type (case-insensitive), parameters allowed. */
 bool tolk_content_type_is(const char *content_type, const char *media_type);
 
-/* Whether a non-empty body is text a handler can take as a C string: UTF-8, no NUL. */
+/* Whether a non-empty body is text a handler can take as a C string and as SDP lines: strict
+ * UTF-8 without control characters but TAB, CR and LF (so no NUL). */
 bool request_body_is_text(const request_body *body);
 /* Hands the body over as a NUL-terminated string (g_free it) and empties body. */
 char *request_body_steal_text(request_body *body, size_t *len);

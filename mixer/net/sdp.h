@@ -5,8 +5,9 @@
 
 /* Returns a malloc'd SDP (CRLF line ends) for an RTP/SAVP Opus stream flowing to
  * address:port, or NULL if an argument is invalid:
- *   session_name  the s= line; NULL or "" gives "-"; CR, LF and other control characters
- *                 are rejected
+ *   session_name  the s= line; NULL or "" gives "-"; control characters (C0, DEL, C1)
+ *                 become spaces and bytes that are not UTF-8 '?': the line stays one line
+ *                 and the SDP is never refused for its name
  *   address       numeric IPv4 or IPv6 address (no host names, no scope id)
  *   port          1..65535 (the RTP port; RTCP, if any, is port + 1)
  *   payload_type  dynamic payload type 96..127

@@ -208,6 +208,11 @@ static bool frag_line(frag_state *st, const char *line, tolk_candidate_fn fn, vo
         return false;
     }
     if (line[0] == 'm') {
+        /* Candidates for an m-line the offer has not would reach webrtcbin as garbage. */
+        if (!st->offer->mids || st->m_count >= (gint)g_strv_length(st->offer->mids)) {
+            set_error(st->err, st->err_size, "the fragment has more m-lines than the offer");
+            return false;
+        }
         st->mline = st->m_count++;
         return true;
     }

@@ -210,6 +210,134 @@ class HttpErrors(unittest.TestCase):
         self.assertEqual(self.session_count(), 1)
 
 
+    # -- text: strict UTF-8 without control characters, no key twice (issue 6, item 9)
+
+    def session_bytes(self, name_bytes, sid='txt'):
+        return b'{"id": "' + sid.encode() + b'", "channels": ["de", "en"], "name": "' + name_bytes + b'"}'
+
+    def assert_sessions_clean(self):
+        """GET /sessions is strict UTF-8 JSON and every input's SDP is there."""
+        status, _, raw = self.api.raw('GET', '/api/v1/sessions')
+        self.assertEqual(status, 200)
+        sessions = json.loads(raw.decode('utf-8', 'strict'))['sessions']
+        for session in sessions:
+            js = self.api.expect(200, 'GET', 'sessions/' + session['id'])
+            for item in js.get('inputs', []):
+                self.assertIsInstance(item.get('sdp'), str, item)
+        return sessions
+
+    def test_text_refused_naming_the_field(self):
+        n = self.session_count()
+        bad_names = [b'\xc0\xae', b'a\xe0\x80\xaf', b'\xed\xa0\x80', b'\xf4\x90\x80\x80',
+                     b'\\ud800', b'Plenum\tA', b'Plenum\\tA', b'\\r\\na=x', b'x\x7f', b'x\xc2\x85',
+                     b'\\u0000', b'\x1b[31m']
+        for name in bad_names:
+            status, js = self.raw_json('POST', '/api/v1/sessions', self.session_bytes(name))
+            self.assert_error(status, js, 400, code='invalid_text', mentions='"name"')
+            status, js = self.raw_json('PATCH', '/api/v1/sessions/bad', b'{"name": "' + name + b'"}')
+            self.assert_error(status, js, 400, code='invalid_text', mentions='"name"')
+        nested = b'{"channels": ["en"], "booths": [{"language": "en\t", "consoles": 1}]}'
+        status, js = self.raw_json('POST', '/api/v1/sessions', nested)
+        self.assert_error(status, js, 400, code='invalid_text', mentions='"booths[0].language"')
+        status, js = self.raw_json('PATCH', '/api/v1/sessions/bad/booths/en/consoles/1',
+                                   b'{"mic": "on\x7f"}')
+        self.assert_error(status, js, 400, code='invalid_text', mentions='"mic"')
+        status, js = self.raw_json('POST', '/api/v1/sessions', b'{"channels": ["en"], "na\\u0000me": "x"}')
+        self.assert_error(status, js, 400, code='invalid_text')
+        self.assert_no_session_created(n)
+        self.assertEqual(self.api.expect(200, 'GET', 'sessions/bad')['name'], '')
+        self.assert_sessions_clean()
+
+    def test_duplicate_keys_refused(self):
+        n = self.session_count()
+        cases = [
+            (b'{"id": "dup", "channels": ["en"], "channels": ["de"]}', '"channels"'),
+            (b'{"id": "dup", "\\u0069d": "dup2", "channels": ["en"]}', '"id"'),
+            (b'{"channels": ["de", "en"], "booths": [{"language": "en", "consoles": 1}, '
+             b'{"language": "de", "consoles": 1, "language": "en"}]}', '"booths[1].language"'),
+        ]
+        for data, field in cases:
+            status, js = self.raw_json('POST', '/api/v1/sessions', data)
+            self.assert_error(status, js, 400, code='duplicate_field', mentions=field)
+        self.assert_no_session_created(n)
+        status, js = self.raw_json('PATCH', '/api/v1/sessions/bad', b'{"name": "a", "name": "b"}')
+        self.assert_error(status, js, 400, code='duplicate_field', mentions='"name"')
+        self.assertEqual(self.api.expect(200, 'GET', 'sessions/bad')['name'], '')
+        status, js = self.raw_json('PATCH', '/api/v1/sessions/bad/booths/en/consoles/1',
+                                   b'{"mic": "on", "mic": "off"}')
+        self.assert_error(status, js, 400, code='duplicate_field', mentions='"mic"')
+        console = th.console_of(self.api.expect(200, 'GET', 'sessions/bad'), 'en/1')
+        self.assertEqual(console['mic'], 'off', console)
+
+    def test_non_ascii_text_accepted(self):
+        name = 'Sitzung \u2013 Plenum \u00fc \U0001F30D'
+        js = self.api.expect(201, 'POST', 'sessions', {'id': 'utf8', 'channels': ['de', 'en'], 'name': name})
+        try:
+            self.assertEqual(js['name'], name)
+            self.api.expect(200, 'PATCH', 'sessions/utf8', {'name': '\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac'})
+            sessions = self.assert_sessions_clean()
+            self.assertIn('\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac', [s['name'] for s in sessions])
+            out = self.api.expect(201, 'POST', 'sessions/utf8/channels/en/outputs',
+                                  {'host': '127.0.0.1', 'port': th.free_udp_pair()})
+            self.assertIn('\r\ns=\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac\r\n', out['sdp'])
+        finally:
+            self.assertEqual(self.api.delete('sessions/utf8')[0], 204)
+
+    def test_sdp_bodies_without_control_characters(self):
+        """WHIP offers and trickle fragments are SDP lines: no ESC, DEL, NUL (TAB, CR, LF are fine)."""
+        offer = b'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=\x1b]0;owned\x07\r\nt=0 0\r\n' \
+                b'm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n'
+        for body in (offer, offer.replace(b'\x1b]0;owned\x07', b'\x7f'), offer.replace(b'\x1b', b'\x00')):
+            status, js = self.raw_json('POST', '/api/v1/sessions/bad/whip/floor', body,
+                                       content_type='application/sdp')
+            self.assert_error(status, js, 400, code='invalid_body', mentions='control characters')
+        status, js = self.raw_json('PATCH', '/api/v1/sessions/bad/webrtc/nope',
+                                   b'a=candidate:1 1 UDP 1 127.0.0.1 9 typ host\x1b[2J\r\n',
+                                   content_type='application/trickle-ice-sdpfrag')
+        self.assert_error(status, js, 400, code='invalid_body')
+
+    def test_path_bytes_answer_utf8(self):
+        """A request target with bytes that are not UTF-8 gets a UTF-8 JSON error."""
+        for target in (b'/api/v1/sessions/\xc0\xae', b'/api/v1/sessions/%C0%AE', b'/nothing/\xff\x1b'):
+            reply = raw_request(self.daemon, b'GET ' + target + b' HTTP/1.1')
+            head, _, body = reply.partition(b'\r\n\r\n')
+            self.assertRegex(head.split(b'\r\n')[0], rb' (400|404) ', reply[:300])
+            if body:
+                js = json.loads(body.decode('utf-8', 'strict'))
+                self.assertIn('error', js)
+
+
+def raw_request(daemon, request_line):
+    """Sends one request as bytes; returns the reply as bytes."""
+    with socket.create_connection((daemon.host, daemon.port), timeout=10) as sock:
+        sock.sendall(request_line + b'\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ' +
+                     daemon.token.encode() + b'\r\nConnection: close\r\n\r\n')
+        reply = b''
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return reply
+            reply += chunk
+
+
+class LogLines(unittest.TestCase):
+    """What a client sends reaches the log (a path at debug level) without its control bytes:
+    no forged line start, no terminal escape."""
+
+    def test_control_bytes_in_path_do_not_reach_the_log(self):
+        with th.Daemon(extra_args=['--log-level', 'debug']) as daemon:
+            marker = b'/logcheck\x1b[2J\x1b]0;owned\x07\x7f\x08x'
+            reply = raw_request(daemon, b'GET ' + marker + b' HTTP/1.1')
+            self.assertTrue(reply.startswith(b'HTTP/1.1 '), reply[:200])
+            time.sleep(0.2)
+            with open(daemon.stderr_path, 'rb') as f:
+                log = f.read()
+        self.assertIn(b'/logcheck', log)
+        line = [l for l in log.split(b'\n') if b'/logcheck' in l][0]
+        for byte in b'\x1b\x07\x7f\x08':
+            self.assertNotIn(bytes([byte]), line, line)
+
+
 # ---------------------------------------------------------------------------------------------
 
 MEDIA = {'id': 'media', 'channels': ['en'], 'booths': [{'language': 'en', 'consoles': 1}]}

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* The table engine on a synthetic table that uses every field type. */
+/* The table engine on a synthetic table that uses every field type, and the checks of a
+ * raw body (request_body_parse_object: text and duplicate keys) that the tree cannot do. */
 #include "json_check.h"
+#include "json_scan.h"
+#include "request_body.h"
 
 #include <glib.h>
 #include <string.h>
@@ -83,7 +86,14 @@ static const check_case cases[] = {
     {"{\"s\": \"a\", \"o\": {\"flag\": 1}}", "invalid_type", "o.flag"},
     /* values */
     {"{\"s\": \"abcdef\"}", "invalid_value", "s"},
-    {"{\"s\": \"a\\u0000b\"}", "invalid_value", "s"},
+    {"{\"s\": \"a\\u0000b\"}", "invalid_text", "s"},
+    {"{\"s\": \"a\\tb\"}", "invalid_text", "s"},
+    {"{\"s\": \"a\\u007f\"}", "invalid_text", "s"},
+    {"{\"s\": \"a\\u0085\"}", "invalid_text", "s"},
+    {"{\"s\": \"\xc0\xae\"}", "invalid_text", "s"},
+    {"{\"s\": \"a\", \"sa\": [\"x\", \"\xed\xa0\x80\"]}", "invalid_text", "sa[1]"},
+    {"{\"s\": \"a\", \"oa\": [{\"tag\": \"a\"}, {\"tag\": \"b\", \"tags\": [\"\\n\"]}]}", "invalid_text",
+     "oa[1].tags[0]"},
     {"{\"s\": \"a\", \"sn\": \"pink\"}", "invalid_value", "sn"},
     {"{\"s\": \"a\", \"sn\": \"Red\"}", "invalid_value", "sn"},
     {"{\"s\": \"a\", \"i\": 0}", "invalid_value", "i"},
@@ -148,6 +158,181 @@ static void test_messages(void)
                   "Field \"oa[1].tag\" must be lowercase.");
 }
 
+/* Whatever a key holds, the message stays UTF-8: it goes into a JSON reply. */
+static void test_messages_stay_utf8(void)
+{
+    json_object *obj = json_object_new_object();
+    json_object_object_add(obj, "s", json_object_new_string("a"));
+    json_object_object_add(obj, "\xff\xfe", json_object_new_int(1));
+    tolk_parse_error err;
+    g_assert_false(tolk_json_check(obj, fields, &err));
+    g_assert_cmpstr(err.code, ==, "unknown_field");
+    g_assert_true(g_utf8_validate(err.message, -1, NULL));
+    g_assert_true(g_utf8_validate(err.field, -1, NULL));
+    json_object_put(obj);
+    /* A long name cut at its buffer's end is cut between characters. */
+    char *key = g_strnfill(40, 'x');
+    char *long_key = g_strconcat(key, "\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc"
+                                 "\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc"
+                                 "\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc"
+                                 "\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc"
+                                 "\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc", NULL);
+    for (int shift = 0; shift < 2; shift++) {
+        tolk_parse_error_set(&err, 400, "unknown_field", long_key + shift, "Unknown field \"%s%s\".",
+                             long_key + shift, long_key);
+        g_assert_true(g_utf8_validate(err.message, -1, NULL));
+        g_assert_true(g_utf8_validate(err.field, -1, NULL));
+        g_assert_cmpuint(strlen(err.field), >=, sizeof err.field - 2);
+    }
+    g_free(long_key);
+    g_free(key);
+}
+
+static void test_text_check(void)
+{
+    static const char *const good[] = {"", "Sitzung \xe2\x80\x93 Plenum \xc3\xbc", "\xf0\x9f\x98\x80",
+                                       "\xf4\x8f\xbf\xbf", "\xc2\xa0", "~"};
+    static const char *const bad[] = {"\xc0\xae", "\xe0\x80\xae", "\xed\xa0\x80", "\xed\xbf\xbf",
+                                      "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\xff", "\xc3",
+                                      "a\tb", "\r", "\n", "\x1b[2J", "\x7f", "\xc2\x80", "\xc2\x9f"};
+    for (size_t i = 0; i < G_N_ELEMENTS(good); i++)
+        if (!tolk_text_check(good[i], strlen(good[i]), NULL, 0))
+            g_error("good text %zu refused", i);
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+        if (tolk_text_check(bad[i], strlen(bad[i]), NULL, 0))
+            g_error("bad text %zu accepted", i);
+    char why[64];
+    g_assert_false(tolk_text_check("a\0b", 3, why, sizeof why));
+    g_assert_cmpstr(why, ==, "contains the control character U+0000");
+    g_assert_false(tolk_text_check("\xc0\xae", 2, why, sizeof why));
+    g_assert_cmpstr(why, ==, "is not valid UTF-8");
+}
+
+/* ---- raw bodies ---- */
+
+static const check_case body_cases[] = {
+    {"{\"name\": \"Sitzung \xe2\x80\x93 Plenum \xc3\xbc\"}", NULL, NULL},
+    {"{\"name\": \"\\u00fc \\ud83d\\ude00 \\\"q\\\" \\\\ \\/\"}", NULL, NULL},
+    {"{\"a\": 1, \"b\": {\"a\": 1}, \"c\": [{\"a\": 1}, {\"a\": [1, {\"a\": 2}]}]}", NULL, NULL},
+    {"{\"a\": \"\\u0061\", \"b\": \"a\"}", NULL, NULL},
+    /* text: raw bytes and escapes, values and keys */
+    {"{\"name\": \"\xc0\xae\"}", "invalid_text", "name"},
+    {"{\"name\": \"\xe0\x80\xaf\"}", "invalid_text", "name"},
+    {"{\"name\": \"\xed\xa0\x80\"}", "invalid_text", "name"},
+    {"{\"name\": \"\xf4\x90\x80\x80\"}", "invalid_text", "name"},
+    {"{\"name\": \"\\ud800\"}", "invalid_text", "name"},
+    {"{\"name\": \"\\udc00\\ud800\"}", "invalid_text", "name"},
+    {"{\"name\": \"a\tb\"}", "invalid_text", "name"},
+    {"{\"name\": \"a\\tb\"}", "invalid_text", "name"},
+    {"{\"name\": \"\x7f\"}", "invalid_text", "name"},
+    {"{\"name\": \"\xc2\x85\"}", "invalid_text", "name"},
+    {"{\"name\": \"\\u0000\"}", "invalid_text", "name"},
+    {"{\"b\": [\"ok\", \"x\\ny\"]}", "invalid_text", "b[1]"},
+    {"{\"o\": {\"p\": [0, {\"q\": \"\\u001b\"}]}}", "invalid_text", "o.p[1].q"},
+    {"{\"a\": 1, \"k\\u0007\": 1}", "invalid_text", ""},
+    {"{\"o\": {\"a\": 1, \"k\xc0\xae\": 1}}", "invalid_text", "o"},
+    /* duplicate keys, however spelt */
+    {"{\"a\": 1, \"a\": 2}", "duplicate_field", "a"},
+    {"{\"a\": 1, \"\\u0061\": 2}", "duplicate_field", "a"},
+    {"{\"a\\\"b\": 1, \"a\\\"b\": 2}", "duplicate_field", "a\"b"},
+    {"{\"o\": {\"x\": {}, \"y\": 2, \"x\": 3}}", "duplicate_field", "o.x"},
+    {"{\"oa\": [{\"t\": 1}, {\"t\": 1, \"u\": [], \"t\": 2}]}", "duplicate_field", "oa[1].t"},
+    {"{\"a\\u0000b\": 1, \"a\": 2}", "invalid_text", ""},
+    /* still the JSON rules */
+    {"[1]", "invalid_json", ""},
+    {"{\"a\": 1} x", "invalid_json", ""},
+    {"{\"a\": NaN}", "invalid_json", ""},
+};
+
+static bool parse_body(const char *json, tolk_parse_error *err)
+{
+    request_body body;
+    request_body_init(&body, 4096);
+    request_body_append(&body, json, strlen(json));
+    json_object *obj;
+    bool ok = request_body_parse_object(&body, &obj, err);
+    g_assert_true(ok == (obj != NULL));
+    json_object_put(obj);
+    request_body_clear(&body);
+    return ok;
+}
+
+static void test_body_cases(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(body_cases); i++) {
+        tolk_parse_error err = {0};
+        bool ok = parse_body(body_cases[i].json, &err);
+        if (body_cases[i].code == NULL) {
+            if (!ok)
+                g_error("body %zu refused: %s %s %s", i, err.code, err.field, err.message);
+            continue;
+        }
+        if (ok)
+            g_error("body %zu accepted: %s", i, body_cases[i].json);
+        if (err.status != 400 || strcmp(err.code, body_cases[i].code) || strcmp(err.field, body_cases[i].field))
+            g_error("body %zu: got %d %s \"%s\" (%s), want 400 %s \"%s\"", i, err.status, err.code,
+                    err.field, err.message, body_cases[i].code, body_cases[i].field);
+        g_assert_nonnull(strstr(err.message, body_cases[i].field));
+        g_assert_true(g_utf8_validate(err.message, -1, NULL));
+    }
+}
+
+static void check_body_message(const char *json, const char *message)
+{
+    tolk_parse_error err;
+    g_assert_false(parse_body(json, &err));
+    g_assert_cmpstr(err.message, ==, message);
+}
+
+static void test_body_messages(void)
+{
+    check_body_message("{\"name\": \"a\tb\"}", "Field \"name\" contains the control character U+0009.");
+    check_body_message("{\"name\": \"\xc0\xae\"}", "Field \"name\" is not valid UTF-8.");
+    check_body_message("{\"name\": \"\\ud800\"}",
+                       "Field \"name\" is not valid Unicode (an unpaired surrogate escape).");
+    check_body_message("{\"o\": {\"\\u0000\": 1}}",
+                       "A field name in \"o\" contains the control character U+0000.");
+    check_body_message("{\"\x7f\": 1}", "A field name at the top level contains the control character U+007F.");
+    check_body_message("{\"booths\": [{\"language\": \"en\", \"language\": \"fr\"}]}",
+                       "Field \"booths[0].language\" appears more than once.");
+}
+
+/* The scan on its own, on what json-c would never hand it: it must refuse, not read on. */
+static void test_scan_broken_input(void)
+{
+    static const char *const broken[] = {"{", "}", "[}", "{\"a", "{\"a\\", "{\"a\\u12", "{\"a\\x\"}",
+                                         ",", "[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]"};
+    for (size_t i = 0; i < G_N_ELEMENTS(broken); i++) {
+        tolk_parse_error err;
+        if (tolk_json_scan(broken[i], strlen(broken[i]), 16, &err))
+            g_error("broken %zu passed the scan", i);
+        g_assert_cmpstr(err.code, ==, "invalid_json");
+    }
+}
+
+static bool is_text(const char *data, size_t len)
+{
+    request_body body;
+    request_body_init(&body, 4096);
+    request_body_append(&body, data, len);
+    bool ok = request_body_is_text(&body);
+    request_body_clear(&body);
+    return ok;
+}
+
+/* SDP and trickle bodies: SDP lines, so TAB, CR and LF and no other control character. */
+static void test_text_body(void)
+{
+    static const char good[] = "v=0\r\ns=Sitzung \xe2\x80\x93 \xc3\xbc\r\na=x:1\t2\n";
+    g_assert_true(is_text(good, sizeof good - 1));
+    static const char *const bad[] = {"v=0\x1b[2J\r\n", "v=0\x7f\r\n", "v=0\x0b\r\n", "v=0\xc0\xae\r\n",
+                                      "v=0\xed\xa0\x80\r\n", "v=0\xff\r\n"};
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+        if (is_text(bad[i], strlen(bad[i])))
+            g_error("text body %zu accepted", i);
+    g_assert_false(is_text("v=0\0x", 5));
+}
+
 static void test_non_object(void)
 {
     json_object *array = json_object_new_array();
@@ -163,5 +348,11 @@ int main(int argc, char **argv)
     g_test_add_func("/json_check/cases", test_cases);
     g_test_add_func("/json_check/messages", test_messages);
     g_test_add_func("/json_check/non-object", test_non_object);
+    g_test_add_func("/json_check/messages-stay-utf8", test_messages_stay_utf8);
+    g_test_add_func("/json_check/text", test_text_check);
+    g_test_add_func("/json_check/body/cases", test_body_cases);
+    g_test_add_func("/json_check/body/messages", test_body_messages);
+    g_test_add_func("/json_check/body/scan-broken", test_scan_broken_input);
+    g_test_add_func("/request_body/text", test_text_body);
     return g_test_run();
 }

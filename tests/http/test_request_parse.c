@@ -77,6 +77,12 @@ static const parse_case create_cases[] = {
     /* name */
     {WITH("\"name\": \"\""), NULL, NULL},
     {WITH("\"name\": \"Sitzung \\u00fcber Fragen\""), NULL, NULL},
+    {WITH("\"name\": \"Sitzung \xe2\x80\x93 Plenum \xc3\xbc\""), NULL, NULL},
+    {WITH("\"name\": \"a\\tb\""), "invalid_text", "name"},
+    {WITH("\"name\": \"a\x7f\""), "invalid_text", "name"},
+    {WITH("\"name\": \"\xc0\xae\""), "invalid_text", "name"},
+    {WITH("\"name\": \"\xed\xa0\x80\""), "invalid_text", "name"},
+    {WITH("\"id\": \"a\\u0000\""), "invalid_text", "id"},
     {WITH("\"name\": 1"), "invalid_type", "name"},
     {WITH("\"name\": null"), "invalid_type", "name"},
     /* floor_language: any valid code, not necessarily a channel */
@@ -169,6 +175,8 @@ static const parse_case session_patch_cases[] = {
     {"{\"id\": \"x\"}", "unknown_field", "id"},
     {"{\"name\": 1}", "invalid_type", "name"},
     {"{\"name\": null}", "invalid_type", "name"},
+    {"{\"name\": \"a\\r\\nb\"}", "invalid_text", "name"},
+    {"{\"name\": \"\xc2\x9b" "31m\"}", "invalid_text", "name"},
     {"{\"floor_language\": 1}", "invalid_type", "floor_language"},
     {"{\"floor_language\": \"X\"}", "invalid_value", "floor_language"},
     {"{\"interlock\": \"free \"}", "invalid_value", "interlock"},

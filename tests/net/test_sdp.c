@@ -73,9 +73,30 @@ static void test_rejects_invalid_arguments(void)
     g_assert_null(tolk_sdp_for_stream("x", "10.0.0.1", 5000, 111, 3, key_b64));
     g_assert_null(tolk_sdp_for_stream("x", "10.0.0.1", 5000, 111, 1, "short"));
     g_assert_null(tolk_sdp_for_stream("x", "10.0.0.1", 5000, 111, 1, NULL));
-    /* A name with a line break would let a caller inject SDP lines. */
-    g_assert_null(tolk_sdp_for_stream("x\r\na=inject", "10.0.0.1", 5000, 111, 1, key_b64));
-    g_assert_null(tolk_sdp_for_stream("x\ty", "10.0.0.1", 5000, 111, 1, key_b64));
+}
+
+static void check_s_line(const char *name, const char *want)
+{
+    char *sdp = tolk_sdp_for_stream(name, "10.0.0.1", 5000, 111, 1, key_b64);
+    g_assert_nonnull(sdp);
+    char *line = g_strdup_printf("\r\ns=%s\r\nc=IN IP4 10.0.0.1\r\n", want);
+    if (!strstr(sdp, line))
+        g_error("name \"%s\": no line \"s=%s\" in\n%s", name, want, sdp);
+    g_assert_null(strstr(sdp, "\na=inject"));
+    g_free(line);
+    free(sdp);
+}
+
+/* A name never costs the SDP (a TAB once made every sdp null) and never breaks its line:
+ * a line break would let the name inject SDP lines. */
+static void test_session_name_stays_one_line(void)
+{
+    check_s_line("x\r\na=inject", "x  a=inject");
+    check_s_line("x\ty", "x y");
+    check_s_line("del\x7f, csi\xc2\x9b", "del , csi ");
+    check_s_line("Sitzung \xe2\x80\x93 Plenum \xc3\xbc", "Sitzung \xe2\x80\x93 Plenum \xc3\xbc");
+    check_s_line("\xc0\xae\xed\xa0\x80\xf4\x90\x80\x80\xc3", "??????????");
+    check_s_line("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80");
 }
 
 int main(int argc, char **argv)
@@ -85,5 +106,6 @@ int main(int argc, char **argv)
     g_test_add_func("/net/sdp/ipv6-stereo-golden", test_ipv6_stereo_golden);
     g_test_add_func("/net/sdp/crlf", test_every_line_ends_in_crlf);
     g_test_add_func("/net/sdp/rejects-invalid", test_rejects_invalid_arguments);
+    g_test_add_func("/net/sdp/session-name-one-line", test_session_name_stays_one_line);
     return g_test_run();
 }

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* An RFC 8840 trickle PATCH body (application/trickle-ice-sdpfrag) as the server hands it
+ * over, read by tolk_webrtc_parse_sdpfrag against a browser's offer (two m-lines, mids
+ * "0" and "1", a ufrag). The oracle: every candidate reported is an a=candidate: value on
+ * an m-line of the offer. */
+#include "fuzz.h"
+
+#include "request_body.h"
+#include "webrtc_private.h"
+
+#include <string.h>
+
+static const char offer_sdp[] =
+    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:abcd\r\n"
+    "a=ice-pwd:0123456789012345678901\r\na=rtpmap:111 opus/48000/2\r\na=sendrecv\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=rtpmap:96 VP8/90000\r\n";
+
+static const peer_offer *the_offer(void)
+{
+    static peer_offer offer;
+    static bool ready;
+    char err[160];
+    if (!ready && !tolk_webrtc_parse_offer(offer_sdp, &offer, err, sizeof err))
+        fuzz_fail("the fixed offer is refused: %s", err);
+    ready = true;
+    return &offer;
+}
+
+static void on_candidate(void *ctx, guint mline, const char *candidate)
+{
+    const peer_offer *offer = ctx;
+    if (mline >= g_strv_length(offer->mids) || strncmp(candidate, "candidate:", 10) != 0)
+        fuzz_fail("candidate on m-line %u: %s", mline, candidate);
+}
+
+/* The server's own gate for text bodies: only what passes it reaches the parser. */
+static bool server_takes(const uint8_t *data, size_t size)
+{
+    request_body body;
+    request_body_init(&body, size);
+    request_body_append(&body, (const char *)data, size);
+    bool text = size > 0 && request_body_is_text(&body);
+    request_body_clear(&body);
+    return text;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!server_takes(data, size))
+        return 0;
+    char *frag = g_strndup((const char *)data, size);
+    char err[160] = "";
+    const peer_offer *offer = the_offer();
+    if (!tolk_webrtc_parse_sdpfrag(frag, offer, on_candidate, (void *)offer, err, sizeof err) && !err[0])
+        fuzz_fail("fragment refused without a reason");
+    g_free(frag);
+    return 0;
+}
