@@ -57,6 +57,8 @@ static const api_route routes[] = {
     {"PATCH", CONSOLE, JSON, ACCESS_CONSOLE, api_patch_console},
     {"POST", CONSOLE "/outputs", JSON, ACCESS_OPERATOR, api_create_console_output},
     {"DELETE", CONSOLE "/outputs/{oid}", 0, ACCESS_OPERATOR, api_delete_console_output},
+    {"POST", SESSION "/inputs/floor/rekey", 0, ACCESS_OPERATOR, api_rekey_floor_input},
+    {"POST", SESSION "/inputs/{lang}/{n}/rekey", 0, ACCESS_OPERATOR, api_rekey_console_input},
     {"POST", CONSOLE "/whip", SDP, ACCESS_CONSOLE, api_whip_console},
     {"POST", CONSOLE "/whep", SDP, ACCESS_CONSOLE, api_whep_console},
     {"POST", SESSION "/whip/floor", SDP, ACCESS_FLOOR, api_whip_floor},
