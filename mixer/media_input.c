@@ -89,6 +89,8 @@ static bool take_packet(tolk_media_input *input, GstBuffer *buffer, gint64 now_u
             count_dropped(input, now_us);
         return false;
     }
+    if (verdict == TOLK_OPUS_UNCONFIRMED)
+        return false;
     if (verdict != TOLK_OPUS_OK) {
         count_undecodable(input, verdict, now_us);
         return false;
