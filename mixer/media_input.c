@@ -14,8 +14,10 @@
 #include "log.h"
 
 #define UNDECODABLE_CAUSES TOLK_OPUS_VERDICTS
-/* An input is receiving while good packets arrived this recently, failing while bad ones did. */
+/* An input is receiving while good packets arrived this recently, failing while bad ones did
+ * (or its chain restarted). */
 #define RECENT_US (1000 * 1000)
+#define RESTART_COALESCE_US (200 * 1000)
 
 struct tolk_media_input {
     char *name;
@@ -24,24 +26,31 @@ struct tolk_media_input {
     tolk_srtp_receiver *receiver; /* NULL for the demo floor */
     tolk_file_source *file_source;
     GstElement *pushed; /* appsrc for audio decoded elsewhere (WebRTC), NULL for the demo floor */
+    GstBin *chain;      /* udpsrc to opusdec: what a restart resets; NULL for the demo floor */
     tolk_meter *meter;
     /* Written on streaming threads, read on the control thread. */
     atomic_uint_fast64_t received, decoded, undecodable;
-    atomic_int_fast64_t last_valid_us, last_dropped_us;
+    atomic_int_fast64_t last_valid_us, last_dropped_us, last_restart_us;
+    atomic_uint_fast64_t restarts;
     atomic_uint logged_causes; /* bit per tolk_opus_verdict: logged once, then only counted */
     /* udpsrc's thread only. */
     tolk_opus_check opus;
 };
 
-static GstElement *add_element(tolk_media_input *input, const char *factory)
+static GstElement *add_to(GstBin *bin, const char *factory)
 {
     GstElement *element = gst_element_factory_make(factory, NULL);
     if (!element) {
         LOG_ERROR("GStreamer element %s is missing: install its plugin", factory);
         return NULL;
     }
-    gst_bin_add(input->pipeline, element);
+    gst_bin_add(bin, element);
     return element;
+}
+
+static GstElement *add_element(tolk_media_input *input, const char *factory)
+{
+    return add_to(input->pipeline, factory);
 }
 
 /* Any dynamic payload type is accepted: the jitter buffer asks for the caps of
@@ -175,19 +184,19 @@ static gboolean add_audio_tail(tolk_media_input *input, GstElement *from, gboole
     return gst_element_link_many(from, convert, filter, middle, input->tee, NULL);
 }
 
-tolk_media_input *tolk_media_input_new(GstBin *pipeline, const char *name, GSocket *socket,
-                                       const uint8_t key[TOLK_KEY_LEN], guint jitter_ms)
+/* The chain a restart resets, in a bin of its own whose ghost pad feeds the tail. */
+static GstElement *build_chain(tolk_media_input *input, GSocket *socket, guint jitter_ms)
 {
-    tolk_media_input *input = input_alloc(pipeline, name);
-    input->receiver = tolk_srtp_receiver_new(key);
-    GstElement *udpsrc = add_element(input, "udpsrc");
-    GstElement *jitter = add_element(input, "rtpjitterbuffer");
-    GstElement *depay = add_element(input, "rtpopusdepay");
-    GstElement *decoder = add_element(input, "opusdec");
-    if (!input->receiver || !udpsrc || !jitter || !depay || !decoder) {
-        tolk_media_input_free(input);
+    gchar *chain_name = g_strdup_printf("input-%s", input->name);
+    input->chain = GST_BIN(gst_bin_new(chain_name));
+    g_free(chain_name);
+    gst_bin_add(input->pipeline, GST_ELEMENT(input->chain));
+    GstElement *udpsrc = add_to(input->chain, "udpsrc");
+    GstElement *jitter = add_to(input->chain, "rtpjitterbuffer");
+    GstElement *depay = add_to(input->chain, "rtpopusdepay");
+    GstElement *decoder = add_to(input->chain, "opusdec");
+    if (!udpsrc || !jitter || !depay || !decoder)
         return NULL;
-    }
     /* What leaves udpsrc is plain RTP: the probe decrypts in place or drops. */
     GstCaps *caps = gst_caps_from_string("application/x-rtp, media=(string)audio, "
                                          "clock-rate=(int)48000, encoding-name=(string)OPUS");
@@ -199,12 +208,46 @@ tolk_media_input *tolk_media_input_new(GstBin *pipeline, const char *name, GSock
     /* Damaged packets are concealed, never an error that stops the session. */
     g_object_set(decoder, "plc", TRUE, "max-errors", -1, NULL);
     add_probe(udpsrc, "src", receive_packet, input);
-    if (!gst_element_link_many(udpsrc, jitter, depay, decoder, NULL) || !add_audio_tail(input, decoder, TRUE)) {
-        LOG_ERROR("%s: could not link the input chain", name);
+    if (!gst_element_link_many(udpsrc, jitter, depay, decoder, NULL))
+        return NULL;
+    GstPad *decoded = gst_element_get_static_pad(decoder, "src");
+    GstPad *ghost = gst_ghost_pad_new("src", decoded);
+    gst_object_unref(decoded);
+    gst_element_add_pad(GST_ELEMENT(input->chain), ghost);
+    return GST_ELEMENT(input->chain);
+}
+
+tolk_media_input *tolk_media_input_new(GstBin *pipeline, const char *name, GSocket *socket,
+                                       const uint8_t key[TOLK_KEY_LEN], guint jitter_ms)
+{
+    tolk_media_input *input = input_alloc(pipeline, name);
+    input->receiver = tolk_srtp_receiver_new(key);
+    GstElement *chain = input->receiver ? build_chain(input, socket, jitter_ms) : NULL;
+    if (!chain || !add_audio_tail(input, chain, TRUE)) {
+        LOG_ERROR("%s: could not build the input chain", name);
         tolk_media_input_free(input);
         return NULL;
     }
     return input;
+}
+
+bool tolk_media_input_owns(tolk_media_input *input, GstObject *element)
+{
+    return input->chain && element &&
+           (element == GST_OBJECT(input->chain) || gst_object_has_as_ancestor(element, GST_OBJECT(input->chain)));
+}
+
+bool tolk_media_input_restart(tolk_media_input *input)
+{
+    gint64 now_us = g_get_monotonic_time();
+    /* One failure posts several errors (the element, then its peers): one restart for them. */
+    if (!input->chain || now_us - atomic_load(&input->last_restart_us) < RESTART_COALESCE_US)
+        return false;
+    atomic_store(&input->last_restart_us, now_us);
+    atomic_fetch_add(&input->restarts, 1);
+    LOG_WARN("%s: the input chain failed and is restarted", input->name);
+    gst_element_set_state(GST_ELEMENT(input->chain), GST_STATE_NULL);
+    return gst_element_sync_state_with_parent(GST_ELEMENT(input->chain));
 }
 
 tolk_media_input *tolk_media_input_new_file(GstBin *pipeline, const char *name, const char *path)
@@ -270,6 +313,8 @@ void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats 
         .rekeys = r.rekeys,
         .last_valid_us = atomic_load(&input->last_valid_us),
         .last_dropped_us = atomic_load(&input->last_dropped_us),
+        .restarts = atomic_load(&input->restarts),
+        .last_restart_us = atomic_load(&input->last_restart_us),
     };
 }
 
@@ -277,7 +322,8 @@ const char *tolk_media_input_state(const tolk_media_input_stats *stats, gint64 n
 {
     if (stats->last_valid_us && now_us - stats->last_valid_us < RECENT_US)
         return "receiving";
-    if (stats->last_dropped_us && now_us - stats->last_dropped_us < RECENT_US)
+    if ((stats->last_dropped_us && now_us - stats->last_dropped_us < RECENT_US) ||
+        (stats->last_restart_us && now_us - stats->last_restart_us < RECENT_US))
         return "failing";
     return "silent";
 }

@@ -33,6 +33,8 @@ typedef struct {
     uint64_t rtcp_failed;         /* multiplexed SRTCP that did not */
     uint64_t senders_evicted;     /* quiet senders let go for a new one */
     uint64_t rekeys;
+    uint64_t restarts;            /* times the chain failed and was restarted */
+    gint64 last_restart_us;
     gint64 last_valid_us;         /* monotonic time of the last packet decoded, 0 none */
     gint64 last_dropped_us;       /* of the last packet dropped for a cause other than RTCP */
 } tolk_media_input_stats;
@@ -56,7 +58,14 @@ gboolean tolk_media_input_push(tolk_media_input *input, GstBuffer *buffer);
 GstPad *tolk_media_input_request_pad(tolk_media_input *input);
 
 void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats *stats);
-/* "receiving" (good packets in the last second), "failing" (only bad ones), or "silent". */
+/* Whether element (a GstMessage's source) belongs to the input's restartable chain. */
+bool tolk_media_input_owns(tolk_media_input *input, GstObject *element);
+/* After an error of its chain, on the thread of the bus watch (never a streaming thread): the
+ * chain goes to NULL and back to the pipeline's state; the SRTP receiver and its replay
+ * windows stay. Errors within 200 ms of a restart share it (false then). */
+bool tolk_media_input_restart(tolk_media_input *input);
+/* "receiving" (good packets in the last second), "failing" (only bad ones, or a restart), or
+ * "silent". */
 const char *tolk_media_input_state(const tolk_media_input_stats *stats, gint64 now_us);
 /* Replaces the input's SRTP key between two packets; its senders start afresh. False for an
  * input with no key (the demo floor) or when libsrtp refuses. */

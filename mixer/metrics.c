@@ -75,6 +75,12 @@ static void input_rtcp(GString *out, const char *name, const char *session, cons
     write_sample(out, name, &(sample){session, "input", id, s->rtcp_failed}, ",result=\"failed\"");
 }
 
+static void input_restarts(GString *out, const char *name, const char *session, const char *id,
+                           const tolk_media_input_stats *s)
+{
+    write_sample(out, name, &(sample){session, "input", id, s->restarts}, NULL);
+}
+
 static void input_rekeys(GString *out, const char *name, const char *session, const char *id,
                          const tolk_media_input_stats *s)
 {
@@ -105,6 +111,7 @@ static void input_families(tolk_app *app, GString *out)
          "Datagrams dropped per input and reason: not RTP, failed SRTP authentication, replayed, "
          "sender table full, not Opus.", input_dropped},
         {"tolk_input_rtcp_packets_total", "counter", "Multiplexed SRTCP packets per input, by result.", input_rtcp},
+        {"tolk_input_restarts_total", "counter", "Times an input's chain failed and was restarted.", input_restarts},
         {"tolk_input_rekeys_total", "counter", "Times an input was given a new key.", input_rekeys},
         {"tolk_input_state", "gauge", "An input's health: 1 for its current state.", input_state},
     };

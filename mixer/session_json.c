@@ -61,6 +61,7 @@ static json_object *health_json(tolk_media_input *media_input)
     add_count(rtcp, "ok", s.rtcp);
     add_count(rtcp, "failed", s.rtcp_failed);
     json_object_object_add(health, "rtcp", rtcp);
+    add_count(health, "restarts", s.restarts);
     add_count(health, "rekeys", s.rekeys);
     return health;
 }
