@@ -52,8 +52,8 @@ class Srtp:
     def _iv(salt, ssrc, index):
         return (int.from_bytes(salt, 'big') << 16) ^ (ssrc << 64) ^ (index << 16)
 
-    def protect(self, ssrc, seq, ts, payload, pt=96):
-        header = bytes([0x80, pt]) + seq.to_bytes(2, 'big') + ts.to_bytes(4, 'big') + ssrc.to_bytes(4, 'big')
+    def protect(self, ssrc, seq, ts, payload, pt=96, first=0x80):
+        header = bytes([first, pt]) + seq.to_bytes(2, 'big') + ts.to_bytes(4, 'big') + ssrc.to_bytes(4, 'big')
         body = header + _aes_cm(self.rtp_key, self._iv(self.rtp_salt, ssrc, seq), payload)
         return body + hmac.new(self.rtp_auth, body + bytes(4), hashlib.sha1).digest()[:10]
 
@@ -293,6 +293,22 @@ class InputAttacks(unittest.TestCase):
         logged = [line for line in self.daemon.stderr().splitlines() if 'undecodable' in line and 'en/1' in line]
         self.assertLessEqual(len(logged), 4, 'logged per packet:\n' + '\n'.join(logged[:10]))
         self.assertGreaterEqual(len(logged), 1, 'not logged')
+
+    def test_bogus_padding_is_counted_and_logged_once(self):
+        """RTP under a valid key whose padding count is longer than the packet: each packet
+        dropped and counted as undecodable, one log line for all (GStreamer's jitter buffer
+        used to warn once per packet)."""
+        inp = self.input('en/2')
+        srtp = Srtp(inp['srtp']['key'])
+        und0 = self.health('en/2')['dropped']['undecodable']
+        ssrc = random.randrange(2**32)
+        packets = [srtp.protect(ssrc, 100 + i, 960 * i, OPUS_SILENCE + b'\xff', first=0xa0) for i in range(60)]
+        send_paced(inp['port'], packets, 100)
+        th.wait_until(lambda: self.health('en/2')['dropped']['undecodable'] >= und0 + 60, timeout=2,
+                      message='bad padding counted')
+        logged = [line for line in self.daemon.stderr().splitlines()
+                  if 'en/2' in line and ('padding' in line or 'invalid RTP' in line)]
+        self.assertEqual(len(logged), 1, 'logged:\n' + '\n'.join(logged[:10]))
 
     def test_rekey(self):
         """POST .../inputs/en/1/rekey: a new key, the same port, an event; the old key refused,
