@@ -13,7 +13,6 @@
 #define TOLK_LOG_MODULE "input"
 #include "log.h"
 
-#define UNDECODABLE_CAUSES TOLK_OPUS_VERDICTS
 /* An input is receiving while good packets arrived this recently, failing while bad ones did
  * (or its chain restarted). */
 #define RECENT_US (1000 * 1000)
@@ -64,7 +63,8 @@ static GstCaps *on_request_pt_map(GstElement *jitterbuffer, guint pt, gpointer u
                                G_TYPE_INT, (int)pt, NULL);
 }
 
-static void count_dropped(tolk_media_input *input, gint64 now_us)
+/* The counts by cause are the receiver's; the input keeps when the last drop was, for its state. */
+static void mark_dropped(tolk_media_input *input, gint64 now_us)
 {
     atomic_store(&input->last_dropped_us, now_us);
 }
@@ -72,7 +72,7 @@ static void count_dropped(tolk_media_input *input, gint64 now_us)
 static void count_undecodable(tolk_media_input *input, tolk_opus_verdict verdict, gint64 now_us)
 {
     atomic_fetch_add(&input->undecodable, 1);
-    count_dropped(input, now_us);
+    mark_dropped(input, now_us);
     unsigned bit = 1u << verdict;
     if (!(atomic_fetch_or(&input->logged_causes, bit) & bit))
         LOG_WARN("%s: undecodable packets (%s): dropped and counted, not logged again", input->name,
@@ -95,7 +95,7 @@ static bool take_packet(tolk_media_input *input, GstBuffer *buffer, gint64 now_u
     gst_buffer_unmap(buffer, &map);
     if (result != TOLK_RECEIVE_MEDIA) {
         if (result == TOLK_RECEIVE_DROPPED)
-            count_dropped(input, now_us);
+            mark_dropped(input, now_us);
         return false;
     }
     if (verdict == TOLK_OPUS_UNCONFIRMED)

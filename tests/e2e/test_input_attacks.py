@@ -288,7 +288,7 @@ class InputAttacks(unittest.TestCase):
         finally:
             th.terminate(proc)
         self.assertGreater(health['dropped']['undecodable'] - und0, 1000, health)
-        lv = self.rx['en'].levels([TONE], window_s=1.5, since=t0 + 0.3)
+        lv = self.rx['en'].levels([TONE], window_s=1.2, since=t0 + 0.3)
         self.assertTrue(th.check_levels(lv, [], [TONE]), 'L24 played: ' + th.format_levels(lv))
         self.assertIn(health['state'], ('failing', 'silent'))
         metric = self.metric('tolk_input_packets_dropped_total', input='en/1', reason='undecodable')
@@ -330,7 +330,7 @@ class InputAttacks(unittest.TestCase):
                 self.mic('en/1', 'on')
                 t0 = time.monotonic()
                 time.sleep(1.5)
-                lv = self.rx['en'].levels([TONE], window_s=1.0, since=t0 + 0.5)
+                lv = self.rx['en'].levels([TONE], window_s=0.75, since=t0 + 0.5)
                 self.assertTrue(th.check_levels(lv, [], [TONE]), 'restart heard: ' + th.format_levels(lv))
                 self.assertGreater(self.health('en/1')['dropped']['replay'] - replay0, 40)
                 status, new = self.api.post('sessions/%s/inputs/en/1/rekey' % SID)

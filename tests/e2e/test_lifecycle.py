@@ -105,7 +105,7 @@ class SenderRestart(unittest.TestCase):
                     self.assertEqual(api.patch('sessions/p/booths/en/consoles/1', {'mic': 'on'})[0], 200)
                     t0 = time.monotonic()
                     time.sleep(1.5)
-                    lv = rx.levels([880], window_s=1.0, since=t0 + 0.5)
+                    lv = rx.levels([880], window_s=0.75, since=t0 + 0.5)
                     self.assertTrue(th.check_levels(lv, [], [880]), 'the restart was heard: ' + th.format_levels(lv))
                     health = th.find_input(api.get('sessions/p')[1], 'en/1')['health']
                     self.assertGreater(health['dropped']['replay'], 40, health)
