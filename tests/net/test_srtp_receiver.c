@@ -131,13 +131,13 @@ static void test_random_ssrc_flood_without_key_makes_no_state(fixture *f, gconst
     uint8_t other_key[TOLK_KEY_LEN];
     g_assert_true(tolk_key_generate(other_key));
     srtp_t attacker = tolk_srtp_session_new(other_key, true);
-    for (uint32_t i = 0; i < 20000; i++) {
+    for (uint32_t i = 0; i < 5000; i++) {
         g_assert_cmpint(receive(f, protect(attacker, plain_rtp(g_random_int(), (uint16_t)i))), ==,
                         TOLK_RECEIVE_DROPPED);
         f->now_us += 2000;
     }
     srtp_dealloc(attacker);
-    g_assert_cmpuint(stats(f).auth_failed, ==, 20000);
+    g_assert_cmpuint(stats(f).auth_failed, ==, 5000);
     g_assert_cmpint(tolk_srtp_receiver_sender_count(f->rx), ==, 0);
     /* The real sender is still let in. */
     g_assert_cmpint(receive(f, protect(f->tx, plain_rtp(42, 1))), ==, TOLK_RECEIVE_MEDIA);
@@ -219,9 +219,9 @@ static void test_senders_are_bounded(fixture *f, gconstpointer data)
         g_assert_cmpint(receive(f, protect(f->tx, plain_rtp(ssrc, 1))), ==, TOLK_RECEIVE_MEDIA);
         f->now_us += 1000;
     }
-    for (uint32_t ssrc = 100; ssrc < 10100; ssrc++)
+    for (uint32_t ssrc = 100; ssrc < 2100; ssrc++)
         g_assert_cmpint(receive(f, protect(f->tx, plain_rtp(ssrc, 1))), ==, TOLK_RECEIVE_DROPPED);
-    g_assert_cmpuint(stats(f).senders_refused, ==, 10000);
+    g_assert_cmpuint(stats(f).senders_refused, ==, 2000);
     g_assert_cmpint(tolk_srtp_receiver_sender_count(f->rx), ==, TOLK_SRTP_RECEIVER_SENDERS);
     g_assert_cmpint(receive(f, protect(f->tx, plain_rtp(1, 2))), ==, TOLK_RECEIVE_MEDIA);
 
@@ -264,8 +264,10 @@ typedef struct {
 static gpointer rekey_loop(gpointer data)
 {
     rekey_thread *t = data;
-    for (unsigned i = 0; !g_atomic_int_get(&t->stop); i++)
+    for (unsigned i = 0; !g_atomic_int_get(&t->stop); i++) {
         g_assert_true(tolk_srtp_receiver_rekey(t->rx, t->keys[i % 2]));
+        g_usleep(200);
+    }
     return NULL;
 }
 
@@ -276,12 +278,8 @@ static void test_rekey_while_receiving(fixture *f, gconstpointer data)
     memcpy(t.keys[0], f->key, TOLK_KEY_LEN);
     g_assert_true(tolk_key_generate(t.keys[1]));
     GThread *thread = g_thread_new("rekey", rekey_loop, &t);
-    for (uint16_t seq = 0; seq < 5000; seq++) {
-        packet plain = plain_rtp(3, seq);
-        packet p = protect(f->tx, plain);
-        if (receive(f, p) == TOLK_RECEIVE_MEDIA)
-            continue;
-    }
+    for (uint16_t seq = 0; seq < 5000; seq++)
+        receive(f, protect(f->tx, plain_rtp(3, seq)));
     g_atomic_int_set(&t.stop, 1);
     g_thread_join(thread);
     tolk_srtp_receiver_stats s = stats(f);
