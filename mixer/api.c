@@ -61,6 +61,8 @@ static const api_route routes[] = {
     {"POST", CONSOLE "/outputs", JSON, ACCESS_OPERATOR, api_create_console_output},
     {"DELETE", CONSOLE "/outputs/{oid}", 0, ACCESS_OPERATOR, api_delete_console_output},
     {"POST", CONSOLE "/outputs/rekey", 0, ACCESS_OPERATOR, api_rekey_feed},
+    {"POST", SESSION "/inputs/floor/rekey", 0, ACCESS_OPERATOR, api_rekey_floor_input},
+    {"POST", SESSION "/inputs/{lang}/{n}/rekey", 0, ACCESS_OPERATOR, api_rekey_console_input},
     {"POST", CONSOLE "/whip", SDP | SLOW, ACCESS_CONSOLE, api_whip_console},
     {"POST", CONSOLE "/whep", SDP | SLOW, ACCESS_CONSOLE, api_whep_console},
     {"POST", SESSION "/whip/floor", SDP | SLOW, ACCESS_FLOOR, api_whip_floor},

@@ -50,6 +50,8 @@ void api_create_console_output(api_call *call);
 void api_delete_console_output(api_call *call);
 void api_rekey_channel(api_call *call);
 void api_rekey_feed(api_call *call);
+void api_rekey_floor_input(api_call *call);
+void api_rekey_console_input(api_call *call);
 
 void api_patch_channel(api_call *call);
 void api_create_token(api_call *call);

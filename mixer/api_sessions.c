@@ -251,6 +251,32 @@ void api_rekey_feed(api_call *call)
     reply_rekeyed(call, session, -1, TOLK_SLOT(booth, console), "console", id);
 }
 
+/* A new key for one input (slot -1: the floor); its port stays. */
+static void rekey_input(api_call *call, tolk_session *session, int slot)
+{
+    if (!tolk_session_rekey_input(session, slot)) {
+        tolk_http_reply_error(call->resp, 409, "input_not_keyed",
+                              "the input has no key to replace (the demo floor plays a file)");
+        return;
+    }
+    tolk_http_reply_json(call->resp, 200, tolk_input_to_json(session, slot));
+}
+
+void api_rekey_floor_input(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    if (session)
+        rekey_input(call, session, -1);
+}
+
+void api_rekey_console_input(api_call *call)
+{
+    int booth, console;
+    tolk_session *session = api_find_session(call);
+    if (session && api_find_console(call, session, &booth, &console))
+        rekey_input(call, session, TOLK_SLOT(booth, console));
+}
+
 void api_get_console(api_call *call)
 {
     int booth, console;

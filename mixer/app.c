@@ -58,18 +58,27 @@ void tolk_app_delete(tolk_app *app, tolk_session *session)
     tolk_session_free(session);
 }
 
+/* An input's level and health state into the levels event, so pages see a failing input
+ * within 250 ms without a session event. */
+static void add_input_level(json_object *inputs, json_object *states, tolk_media_input *input, const char *id)
+{
+    tolk_media_input_stats stats = {0};
+    tolk_media_input_get_stats(input, &stats);
+    json_object_object_add(inputs, id, json_object_new_double(tolk_media_input_take_level(input)));
+    json_object_object_add(states, id, json_object_new_string(tolk_media_input_state(&stats, g_get_monotonic_time())));
+}
+
 static json_object *session_levels(tolk_session *session)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     json_object *inputs = json_object_new_object();
-    json_object_object_add(inputs, "floor",
-                           json_object_new_double(tolk_media_input_take_level(tolk_media_input_at(session->media, -1))));
+    json_object *states = json_object_new_object();
+    add_input_level(inputs, states, tolk_media_input_at(session->media, -1), "floor");
     for (int b = 0; b < config->booth_count; b++) {
         for (int c = 0; c < config->booths[b].console_count; c++) {
             char id[16];
             tolk_console_id(config, b, c, id, sizeof id);
-            double db = tolk_media_input_take_level(tolk_media_input_at(session->media, TOLK_SLOT(b, c)));
-            json_object_object_add(inputs, id, json_object_new_double(db));
+            add_input_level(inputs, states, tolk_media_input_at(session->media, TOLK_SLOT(b, c)), id);
         }
     }
     json_object *channels = json_object_new_object();
@@ -78,6 +87,7 @@ static json_object *session_levels(tolk_session *session)
                                json_object_new_double(tolk_media_channel_level_at(session->media, ch)));
     json_object *levels = json_object_new_object();
     json_object_object_add(levels, "inputs", inputs);
+    json_object_object_add(levels, "input_states", states);
     json_object_object_add(levels, "channels", channels);
     return levels;
 }

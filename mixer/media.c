@@ -36,6 +36,19 @@ struct tolk_media {
     atomic_uint_fast64_t errors;
 };
 
+/* An input whose chain reported an error starts over; the session and the other inputs
+ * never notice. */
+static void restart_failed_input(tolk_media *media, GstObject *src)
+{
+    for (int i = -1; i < TOLK_MAX_SLOTS; i++) {
+        tolk_media_input *input = i < 0 ? media->floor : media->consoles[i];
+        if (input && tolk_media_input_owns(input, src)) {
+            tolk_media_input_restart(input);
+            return;
+        }
+    }
+}
+
 static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer user_data)
 {
     (void)bus;
@@ -47,6 +60,7 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer user_d
         gst_message_parse_error(message, &error, &debug);
         atomic_fetch_add(&media->errors, 1);
         LOG_ERROR("session %s: %s: %s", media->session_id, GST_OBJECT_NAME(message->src), error->message);
+        restart_failed_input(media, message->src);
         break;
     case GST_MESSAGE_WARNING:
         gst_message_parse_warning(message, &error, &debug);

@@ -7,59 +7,49 @@
 
 #include "media_audio.h"
 #include "meter.h"
+#include "opus_check.h"
+#include "srtp_receiver.h"
 
 #define TOLK_LOG_MODULE "input"
 #include "log.h"
+
+/* An input is receiving while good packets arrived this recently, failing while bad ones did
+ * (or its chain restarted). */
+#define RECENT_US (1000 * 1000)
+#define RESTART_COALESCE_US (200 * 1000)
 
 struct tolk_media_input {
     char *name;
     GstBin *pipeline;
     GstElement *tee;
-    GstCaps *key_caps; /* answer to srtpdec's request-key, holds the key */
+    tolk_srtp_receiver *receiver; /* NULL for the demo floor */
     tolk_file_source *file_source;
     GstElement *pushed; /* appsrc for audio decoded elsewhere (WebRTC), NULL for the demo floor */
+    GstBin *chain;      /* udpsrc to opusdec: what a restart resets; NULL for the demo floor */
     tolk_meter *meter;
     /* Written on streaming threads, read on the control thread. */
-    atomic_uint_fast64_t received, not_rtp, srtp_failed, decoded;
-    /* udpsrc's thread only: srtpdec runs synchronously in it, so when a packet
-     * arrives the fate of the previous one is known. */
-    bool previous_was_rtp;
-    uint64_t decoded_before_previous;
-    unsigned failures_in_a_row;
-    GstElement *srtpdec;
-    atomic_int_fast64_t last_valid_us;
+    atomic_uint_fast64_t received, decoded, undecodable;
+    atomic_int_fast64_t last_valid_us, last_dropped_us, last_restart_us;
+    atomic_uint_fast64_t restarts;
+    atomic_uint logged_causes; /* bit per tolk_opus_verdict: logged once, then only counted */
+    /* udpsrc's thread only. */
+    tolk_opus_check opus;
 };
 
-static GstElement *add_element(tolk_media_input *input, const char *factory)
+static GstElement *add_to(GstBin *bin, const char *factory)
 {
     GstElement *element = gst_element_factory_make(factory, NULL);
     if (!element) {
         LOG_ERROR("GStreamer element %s is missing: install its plugin", factory);
         return NULL;
     }
-    gst_bin_add(input->pipeline, element);
+    gst_bin_add(bin, element);
     return element;
 }
 
-static GstCaps *make_key_caps(const uint8_t key[TOLK_KEY_LEN])
+static GstElement *add_element(tolk_media_input *input, const char *factory)
 {
-    GstBuffer *key_buffer = gst_buffer_new_memdup(key, TOLK_KEY_LEN);
-    GstCaps *caps = gst_caps_new_simple("application/x-srtp", "srtp-key", GST_TYPE_BUFFER, key_buffer,
-                                        "srtp-cipher", G_TYPE_STRING, "aes-128-icm", "srtp-auth",
-                                        G_TYPE_STRING, "hmac-sha1-80", "srtcp-cipher", G_TYPE_STRING,
-                                        "aes-128-icm", "srtcp-auth", G_TYPE_STRING, "hmac-sha1-80", NULL);
-    gst_buffer_unref(key_buffer);
-    return caps;
-}
-
-/* Senders pick their own SSRC (ffmpeg and browsers at random): every new SSRC
- * asks for the key, and the input's one key is the answer. */
-static GstCaps *on_request_key(GstElement *srtpdec, guint ssrc, gpointer user_data)
-{
-    (void)srtpdec;
-    tolk_media_input *input = user_data;
-    LOG_DEBUG("%s: new sender, SSRC %08x", input->name, ssrc);
-    return gst_caps_ref(input->key_caps);
+    return add_to(input->pipeline, factory);
 }
 
 /* Any dynamic payload type is accepted: the jitter buffer asks for the caps of
@@ -73,73 +63,63 @@ static GstCaps *on_request_pt_map(GstElement *jitterbuffer, guint pt, gpointer u
                                G_TYPE_INT, (int)pt, NULL);
 }
 
-static gboolean looks_like_rtp(GstBuffer *buffer)
+/* The counts by cause are the receiver's; the input keeps when the last drop was, for its state. */
+static void mark_dropped(tolk_media_input *input, gint64 now_us)
 {
-    guint8 first;
-    if (gst_buffer_get_size(buffer) < 12 || gst_buffer_extract(buffer, 0, &first, 1) != 1)
-        return FALSE;
-    return (first >> 6) == 2;
+    atomic_store(&input->last_dropped_us, now_us);
 }
 
-/* An RTP packet that srtpdec did not pass on failed authentication or decryption. */
-static void settle_previous(tolk_media_input *input, bool this_is_rtp)
+static void count_undecodable(tolk_media_input *input, tolk_opus_verdict verdict, gint64 now_us)
 {
-    uint64_t decoded = atomic_load(&input->decoded);
-    if (input->previous_was_rtp && decoded == input->decoded_before_previous) {
-        atomic_fetch_add(&input->srtp_failed, 1);
-        input->failures_in_a_row++;
-    } else if (input->previous_was_rtp) {
-        input->failures_in_a_row = 0;
+    atomic_fetch_add(&input->undecodable, 1);
+    mark_dropped(input, now_us);
+    unsigned bit = 1u << verdict;
+    if (!(atomic_fetch_or(&input->logged_causes, bit) & bit))
+        LOG_WARN("%s: undecodable packets (%s): dropped and counted, not logged again", input->name,
+                 tolk_opus_verdict_name(verdict));
+}
+
+/* Every datagram: unprotected in place, or dropped and counted by cause. Only Opus that
+ * authenticated goes on to the jitter buffer, so nothing an attacker sends reaches a
+ * GStreamer element that could fail or log per packet. */
+static bool take_packet(tolk_media_input *input, GstBuffer *buffer, gint64 now_us)
+{
+    GstMapInfo map;
+    if (!gst_buffer_map(buffer, &map, GST_MAP_READWRITE))
+        return false;
+    size_t len = map.size;
+    tolk_receive_result result = tolk_srtp_receiver_receive(input->receiver, map.data, &len, now_us);
+    tolk_opus_verdict verdict = TOLK_OPUS_OK;
+    if (result == TOLK_RECEIVE_MEDIA)
+        verdict = tolk_opus_check_packet(&input->opus, map.data, len);
+    gst_buffer_unmap(buffer, &map);
+    if (result != TOLK_RECEIVE_MEDIA) {
+        if (result == TOLK_RECEIVE_DROPPED)
+            mark_dropped(input, now_us);
+        return false;
     }
-    input->previous_was_rtp = this_is_rtp;
-    input->decoded_before_previous = decoded;
+    if (verdict == TOLK_OPUS_UNCONFIRMED)
+        return false;
+    if (verdict != TOLK_OPUS_OK) {
+        count_undecodable(input, verdict, now_us);
+        return false;
+    }
+    gst_buffer_set_size(buffer, (gssize)len);
+    return true;
 }
 
-/* A sender that restarts with the same SSRC (a hardware encoder after a
- * reboot) starts at a new sequence number, which SRTP's replay protection
- * may take for old packets: every packet fails. When the input has been quiet
- * a while and everything fails, forget that SSRC's context so the next packet
- * starts afresh (srtpdec asks for the key again). A wrong key keeps failing
- * authentication, so it gains nothing from this. */
-#define RESTART_FAILURES 25
-#define RESTART_QUIET_US (500 * 1000)
-
-static void forget_stale_sender(tolk_media_input *input, GstBuffer *buffer)
-{
-    guint8 header[12];
-    gint64 last = atomic_load(&input->last_valid_us);
-    if (input->failures_in_a_row < RESTART_FAILURES || last == 0 ||
-        g_get_monotonic_time() - last < RESTART_QUIET_US || gst_buffer_extract(buffer, 0, header, 12) != 12)
-        return;
-    guint ssrc = (guint)header[8] << 24 | (guint)header[9] << 16 | (guint)header[10] << 8 | header[11];
-    LOG_INFO("%s: sender %08x starts over: its SRTP context is renewed", input->name, ssrc);
-    g_signal_emit_by_name(input->srtpdec, "remove-key", ssrc);
-    input->failures_in_a_row = 0;
-}
-
-static GstPadProbeReturn count_received(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+static GstPadProbeReturn receive_packet(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
     (void)pad;
     tolk_media_input *input = user_data;
-    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-    bool rtp = looks_like_rtp(buffer);
+    GstBuffer *buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+    GST_PAD_PROBE_INFO_DATA(info) = buffer;
+    gint64 now_us = g_get_monotonic_time();
     atomic_fetch_add(&input->received, 1);
-    settle_previous(input, rtp);
-    if (!rtp) {
-        atomic_fetch_add(&input->not_rtp, 1);
+    if (!take_packet(input, buffer, now_us))
         return GST_PAD_PROBE_DROP;
-    }
-    forget_stale_sender(input, buffer);
-    return GST_PAD_PROBE_OK;
-}
-
-static GstPadProbeReturn count_decrypted(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-    (void)pad;
-    (void)info;
-    tolk_media_input *input = user_data;
     atomic_fetch_add(&input->decoded, 1);
-    atomic_store(&input->last_valid_us, g_get_monotonic_time());
+    atomic_store(&input->last_valid_us, now_us);
     return GST_PAD_PROBE_OK;
 }
 
@@ -204,40 +184,70 @@ static gboolean add_audio_tail(tolk_media_input *input, GstElement *from, gboole
     return gst_element_link_many(from, convert, filter, middle, input->tee, NULL);
 }
 
-tolk_media_input *tolk_media_input_new(GstBin *pipeline, const char *name, GSocket *socket,
-                                       const uint8_t key[TOLK_KEY_LEN], guint jitter_ms)
+/* The chain a restart resets, in a bin of its own whose ghost pad feeds the tail. */
+static GstElement *build_chain(tolk_media_input *input, GSocket *socket, guint jitter_ms)
 {
-    tolk_media_input *input = input_alloc(pipeline, name);
-    input->key_caps = make_key_caps(key);
-    GstElement *udpsrc = add_element(input, "udpsrc");
-    GstElement *srtpdec = input->srtpdec = add_element(input, "srtpdec");
-    GstElement *jitter = add_element(input, "rtpjitterbuffer");
-    GstElement *depay = add_element(input, "rtpopusdepay");
-    GstElement *decoder = add_element(input, "opusdec");
-    if (!udpsrc || !srtpdec || !jitter || !depay || !decoder) {
-        tolk_media_input_free(input);
+    gchar *chain_name = g_strdup_printf("input-%s", input->name);
+    input->chain = GST_BIN(gst_bin_new(chain_name));
+    g_free(chain_name);
+    gst_bin_add(input->pipeline, GST_ELEMENT(input->chain));
+    GstElement *udpsrc = add_to(input->chain, "udpsrc");
+    GstElement *jitter = add_to(input->chain, "rtpjitterbuffer");
+    GstElement *depay = add_to(input->chain, "rtpopusdepay");
+    GstElement *decoder = add_to(input->chain, "opusdec");
+    if (!udpsrc || !jitter || !depay || !decoder)
         return NULL;
-    }
-    GstCaps *caps = gst_caps_from_string("application/x-srtp, media=(string)audio, "
+    /* What leaves udpsrc is plain RTP: the probe decrypts in place or drops. */
+    GstCaps *caps = gst_caps_from_string("application/x-rtp, media=(string)audio, "
                                          "clock-rate=(int)48000, encoding-name=(string)OPUS");
     g_object_set(udpsrc, "socket", socket, "close-socket", FALSE, "caps", caps, "buffer-size", 262144,
                  NULL);
     gst_caps_unref(caps);
-    g_signal_connect(srtpdec, "request-key", G_CALLBACK(on_request_key), input);
     g_object_set(jitter, "latency", jitter_ms, "do-lost", TRUE, "drop-on-latency", TRUE, NULL);
     g_signal_connect(jitter, "request-pt-map", G_CALLBACK(on_request_pt_map), input);
     /* Damaged packets are concealed, never an error that stops the session. */
     g_object_set(decoder, "plc", TRUE, "max-errors", -1, NULL);
-    add_probe(udpsrc, "src", count_received, input);
-    add_probe(srtpdec, "rtp_src", count_decrypted, input);
-    if (!gst_element_link_pads(udpsrc, "src", srtpdec, "rtp_sink") ||
-        !gst_element_link_pads(srtpdec, "rtp_src", jitter, "sink") ||
-        !gst_element_link_many(jitter, depay, decoder, NULL) || !add_audio_tail(input, decoder, TRUE)) {
-        LOG_ERROR("%s: could not link the input chain", name);
+    add_probe(udpsrc, "src", receive_packet, input);
+    if (!gst_element_link_many(udpsrc, jitter, depay, decoder, NULL))
+        return NULL;
+    GstPad *decoded = gst_element_get_static_pad(decoder, "src");
+    GstPad *ghost = gst_ghost_pad_new("src", decoded);
+    gst_object_unref(decoded);
+    gst_element_add_pad(GST_ELEMENT(input->chain), ghost);
+    return GST_ELEMENT(input->chain);
+}
+
+tolk_media_input *tolk_media_input_new(GstBin *pipeline, const char *name, GSocket *socket,
+                                       const uint8_t key[TOLK_KEY_LEN], guint jitter_ms)
+{
+    tolk_media_input *input = input_alloc(pipeline, name);
+    input->receiver = tolk_srtp_receiver_new(key);
+    GstElement *chain = input->receiver ? build_chain(input, socket, jitter_ms) : NULL;
+    if (!chain || !add_audio_tail(input, chain, TRUE)) {
+        LOG_ERROR("%s: could not build the input chain", name);
         tolk_media_input_free(input);
         return NULL;
     }
     return input;
+}
+
+bool tolk_media_input_owns(tolk_media_input *input, GstObject *element)
+{
+    return input->chain && element &&
+           (element == GST_OBJECT(input->chain) || gst_object_has_as_ancestor(element, GST_OBJECT(input->chain)));
+}
+
+bool tolk_media_input_restart(tolk_media_input *input)
+{
+    gint64 now_us = g_get_monotonic_time();
+    /* One failure posts several errors (the element, then its peers): one restart for them. */
+    if (!input->chain || now_us - atomic_load(&input->last_restart_us) < RESTART_COALESCE_US)
+        return false;
+    atomic_store(&input->last_restart_us, now_us);
+    atomic_fetch_add(&input->restarts, 1);
+    LOG_WARN("%s: the input chain failed and is restarted", input->name);
+    gst_element_set_state(GST_ELEMENT(input->chain), GST_STATE_NULL);
+    return gst_element_sync_state_with_parent(GST_ELEMENT(input->chain));
 }
 
 tolk_media_input *tolk_media_input_new_file(GstBin *pipeline, const char *name, const char *path)
@@ -260,8 +270,7 @@ void tolk_media_input_free(tolk_media_input *input)
     if (input->file_source)
         tolk_file_source_free(input->file_source);
     tolk_meter_free(input->meter);
-    if (input->key_caps)
-        gst_caps_unref(input->key_caps);
+    tolk_srtp_receiver_free(input->receiver);
     g_free(input->name);
     g_free(input);
 }
@@ -287,10 +296,41 @@ GstPad *tolk_media_input_request_pad(tolk_media_input *input)
 
 void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats *stats)
 {
-    stats->received = atomic_load(&input->received);
-    stats->dropped_not_rtp = atomic_load(&input->not_rtp);
-    stats->decoded = atomic_load(&input->decoded);
-    stats->dropped_srtp = atomic_load(&input->srtp_failed);
+    tolk_srtp_receiver_stats r = {0};
+    if (input->receiver)
+        tolk_srtp_receiver_get_stats(input->receiver, &r);
+    *stats = (tolk_media_input_stats){
+        .received = atomic_load(&input->received),
+        .decoded = atomic_load(&input->decoded),
+        .dropped_not_rtp = r.not_rtp,
+        .dropped_auth = r.auth_failed,
+        .dropped_replay = r.replayed,
+        .dropped_sender = r.senders_refused,
+        .dropped_undecodable = atomic_load(&input->undecodable),
+        .rtcp = r.rtcp,
+        .rtcp_failed = r.rtcp_failed,
+        .senders_evicted = r.senders_evicted,
+        .rekeys = r.rekeys,
+        .last_valid_us = atomic_load(&input->last_valid_us),
+        .last_dropped_us = atomic_load(&input->last_dropped_us),
+        .restarts = atomic_load(&input->restarts),
+        .last_restart_us = atomic_load(&input->last_restart_us),
+    };
+}
+
+const char *tolk_media_input_state(const tolk_media_input_stats *stats, gint64 now_us)
+{
+    if (stats->last_valid_us && now_us - stats->last_valid_us < RECENT_US)
+        return "receiving";
+    if ((stats->last_dropped_us && now_us - stats->last_dropped_us < RECENT_US) ||
+        (stats->last_restart_us && now_us - stats->last_restart_us < RECENT_US))
+        return "failing";
+    return "silent";
+}
+
+bool tolk_media_input_rekey(tolk_media_input *input, const uint8_t key[TOLK_KEY_LEN])
+{
+    return input->receiver && tolk_srtp_receiver_rekey(input->receiver, key);
 }
 
 double tolk_media_input_take_level(tolk_media_input *input)

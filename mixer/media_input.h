@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * One encrypted input (the floor or a console microphone): a bound UDP socket
- * -> SRTP decrypt -> small jitter buffer with loss concealment -> Opus decode ->
- * F32 48 kHz mono, ending in a tee that the channel mixers link to.
+ * -> SRTP unprotect in a probe on udpsrc (tolk_srtp_receiver: RTCP taken, forgeries,
+ * replays and non-Opus dropped and counted) -> small jitter buffer with loss
+ * concealment -> Opus decode -> F32 48 kHz mono, ending in a tee that the channel
+ * mixers link to.
+ *
+ * Threads: new, free, rekey and get_stats on the control thread; packets on udpsrc's
+ * streaming thread; the counters are atomics, the receiver has its own lock.
  */
 #ifndef TOLK_MEDIA_INPUT_H
 #define TOLK_MEDIA_INPUT_H
 
 #include <gio/gio.h>
 #include <gst/gst.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "keys.h"
@@ -16,10 +22,21 @@
 typedef struct tolk_media_input tolk_media_input;
 
 typedef struct {
-    uint64_t received;        /* UDP datagrams that arrived */
-    uint64_t dropped_not_rtp; /* not an RTP packet at all */
-    uint64_t dropped_srtp;    /* RTP that failed SRTP authentication or decryption */
-    uint64_t decoded;         /* packets that passed decryption (the RTP path only) */
+    uint64_t received;            /* UDP datagrams that arrived (and pushed WebRTC buffers) */
+    uint64_t decoded;             /* Opus packets passed on to the decoder */
+    uint64_t dropped_not_rtp;     /* not an RTP or RTCP packet at all */
+    uint64_t dropped_auth;        /* RTP that failed SRTP authentication */
+    uint64_t dropped_replay;      /* RTP replayed, too old, or of a sender let go under this key */
+    uint64_t dropped_sender;      /* authenticated, but the input's sender table was full and busy */
+    uint64_t dropped_undecodable; /* authenticated, but not Opus at 48 kHz (see opus_check.h) */
+    uint64_t rtcp;                /* multiplexed SRTCP that authenticated */
+    uint64_t rtcp_failed;         /* multiplexed SRTCP that did not */
+    uint64_t senders_evicted;     /* quiet senders let go for a new one */
+    uint64_t rekeys;
+    uint64_t restarts;            /* times the chain failed and was restarted */
+    gint64 last_restart_us;
+    gint64 last_valid_us;         /* monotonic time of the last packet decoded, 0 none */
+    gint64 last_dropped_us;       /* of the last packet dropped for a cause other than RTCP */
 } tolk_media_input_stats;
 
 /* Adds the input's elements to `pipeline`. Takes a reference to `socket`, which
@@ -41,6 +58,18 @@ gboolean tolk_media_input_push(tolk_media_input *input, GstBuffer *buffer);
 GstPad *tolk_media_input_request_pad(tolk_media_input *input);
 
 void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats *stats);
+/* Whether element (a GstMessage's source) belongs to the input's restartable chain. */
+bool tolk_media_input_owns(tolk_media_input *input, GstObject *element);
+/* After an error of its chain, on the thread of the bus watch (never a streaming thread): the
+ * chain goes to NULL and back to the pipeline's state; the SRTP receiver and its replay
+ * windows stay. Errors within 200 ms of a restart share it (false then). */
+bool tolk_media_input_restart(tolk_media_input *input);
+/* "receiving" (good packets in the last second), "failing" (only bad ones, or a restart), or
+ * "silent". */
+const char *tolk_media_input_state(const tolk_media_input_stats *stats, gint64 now_us);
+/* Replaces the input's SRTP key between two packets; its senders start afresh. False for an
+ * input with no key (the demo floor) or when libsrtp refuses. */
+bool tolk_media_input_rekey(tolk_media_input *input, const uint8_t key[TOLK_KEY_LEN]);
 /* RMS level in dBFS since the previous call (-100: silence or nothing). */
 double tolk_media_input_take_level(tolk_media_input *input);
 /* Monotonic time (g_get_monotonic_time, us) of the last packet that decrypted; 0 if none yet. */

@@ -2,6 +2,7 @@
 /* /metrics in the Prometheus text format: what a technician graphs and alerts on.
  * Each family is written whole (HELP, TYPE, then all its samples), as the format requires. */
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
 
@@ -55,8 +56,69 @@ static void input_received(GString *out, const char *name, const char *session, 
 static void input_dropped(GString *out, const char *name, const char *session, const char *id,
                           const tolk_media_input_stats *s)
 {
-    write_sample(out, name, &(sample){session, "input", id, s->dropped_not_rtp}, ",reason=\"not_rtp\"");
-    write_sample(out, name, &(sample){session, "input", id, s->dropped_srtp}, ",reason=\"srtp\"");
+    const struct {
+        const char *reason;
+        uint64_t value;
+    } reasons[] = {{"not_rtp", s->dropped_not_rtp}, {"auth", s->dropped_auth}, {"replay", s->dropped_replay},
+                   {"sender", s->dropped_sender}, {"undecodable", s->dropped_undecodable}};
+    for (size_t i = 0; i < G_N_ELEMENTS(reasons); i++) {
+        char extra[32];
+        snprintf(extra, sizeof extra, ",reason=\"%s\"", reasons[i].reason);
+        write_sample(out, name, &(sample){session, "input", id, reasons[i].value}, extra);
+    }
+}
+
+static void input_rtcp(GString *out, const char *name, const char *session, const char *id,
+                       const tolk_media_input_stats *s)
+{
+    write_sample(out, name, &(sample){session, "input", id, s->rtcp}, ",result=\"ok\"");
+    write_sample(out, name, &(sample){session, "input", id, s->rtcp_failed}, ",result=\"failed\"");
+}
+
+static void input_restarts(GString *out, const char *name, const char *session, const char *id,
+                           const tolk_media_input_stats *s)
+{
+    write_sample(out, name, &(sample){session, "input", id, s->restarts}, NULL);
+}
+
+static void input_rekeys(GString *out, const char *name, const char *session, const char *id,
+                         const tolk_media_input_stats *s)
+{
+    write_sample(out, name, &(sample){session, "input", id, s->rekeys}, NULL);
+}
+
+/* 1 for the state the input is in, 0 for the others: alert on state="failing". */
+static void input_state(GString *out, const char *name, const char *session, const char *id,
+                        const tolk_media_input_stats *s)
+{
+    static const char *const states[] = {"receiving", "silent", "failing"};
+    const char *state = tolk_media_input_state(s, g_get_monotonic_time());
+    for (size_t i = 0; i < G_N_ELEMENTS(states); i++) {
+        char extra[32];
+        snprintf(extra, sizeof extra, ",state=\"%s\"", states[i]);
+        write_sample(out, name, &(sample){session, "input", id, strcmp(state, states[i]) == 0}, extra);
+    }
+}
+
+static void input_families(tolk_app *app, GString *out)
+{
+    static const struct {
+        const char *name, *type, *help;
+        input_fn fn;
+    } families[] = {
+        {"tolk_input_packets_received_total", "counter", "UDP datagrams received per input.", input_received},
+        {"tolk_input_packets_dropped_total", "counter",
+         "Datagrams dropped per input and reason: not RTP, failed SRTP authentication, replayed, "
+         "sender table full, not Opus.", input_dropped},
+        {"tolk_input_rtcp_packets_total", "counter", "Multiplexed SRTCP packets per input, by result.", input_rtcp},
+        {"tolk_input_restarts_total", "counter", "Times an input's chain failed and was restarted.", input_restarts},
+        {"tolk_input_rekeys_total", "counter", "Times an input was given a new key.", input_rekeys},
+        {"tolk_input_state", "gauge", "An input's health: 1 for its current state.", input_state},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(families); i++) {
+        header(out, families[i].name, families[i].type, families[i].help);
+        each_input(app, out, families[i].name, families[i].fn);
+    }
 }
 
 /* What a stream metric reads: frames for channels, sender stats for both kinds. */
@@ -140,11 +202,7 @@ char *tolk_metrics_render(tolk_app *app)
     GString *out = g_string_new(NULL);
     header(out, "tolk_sessions", "gauge", "Sessions running.");
     g_string_append_printf(out, "tolk_sessions %u\n", app->sessions->len);
-    header(out, "tolk_input_packets_received_total", "counter", "UDP datagrams received per input.");
-    each_input(app, out, "tolk_input_packets_received_total", input_received);
-    header(out, "tolk_input_packets_dropped_total", "counter",
-           "Datagrams dropped per input: not RTP, or failed SRTP authentication.");
-    each_input(app, out, "tolk_input_packets_dropped_total", input_dropped);
+    input_families(app, out);
     stream_families(app, out);
     header(out, "tolk_media_errors_total", "counter", "Errors and warnings of the media pipelines.");
     for (guint i = 0; i < app->sessions->len; i++) {

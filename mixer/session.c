@@ -77,6 +77,27 @@ void tolk_session_set_sound_check(tolk_session *session, bool on)
     apply(session, NULL);
 }
 
+bool tolk_session_rekey_input(tolk_session *session, int slot)
+{
+    tolk_session_input *input = slot < 0 ? &session->floor : &session->consoles[slot];
+    uint8_t key[TOLK_KEY_LEN];
+    bool done = tolk_key_generate(key) && tolk_media_input_rekey(tolk_media_input_at(session->media, slot), key);
+    if (done)
+        memcpy(input->key, key, sizeof key);
+    tolk_key_wipe(key, sizeof key);
+    if (!done)
+        return false;
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    char id[16] = "floor";
+    if (slot >= 0)
+        tolk_console_id(config, slot / TOLK_MAX_CONSOLES, slot % TOLK_MAX_CONSOLES, id, sizeof id);
+    LOG_INFO("session %s: input %s re-keyed", session->id, id);
+    json_object *data = json_object_new_object();
+    json_object_object_add(data, "input", json_object_new_string(id));
+    tolk_hub_publish(session->hub, "input_rekeyed", data);
+    return true;
+}
+
 static gboolean open_input(tolk_session_input *input, tolk_ports *ports)
 {
     input->socket = tolk_ports_bind(ports, &input->port);

@@ -126,6 +126,10 @@ void tolk_session_set_sound_check(tolk_session *session, bool on);
 /* Rule 8: turns off live consoles whose input has been silent longer than timeout_us. */
 void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 timeout_us);
 
+/* A new SRTP key for an input (slot -1: the floor), in force from the next packet on, and
+ * an input_rekeyed event. False when the input has no key (the demo floor). */
+bool tolk_session_rekey_input(tolk_session *session, int slot);
+
 /* WebRTC resources: the session keeps a reference and closes them all before
  * its media goes. */
 tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, tolk_owner_kind kind,

@@ -36,12 +36,48 @@ static void add_stream_fields(json_object *obj, tolk_session *session, const cha
     tolk_key_wipe(key_b64, sizeof key_b64);
 }
 
-static json_object *input_json(tolk_session *session, const char *id, const tolk_session_input *input)
+static void add_count(json_object *obj, const char *name, uint64_t value)
 {
+    json_object_object_add(obj, name, json_object_new_int64((int64_t)value));
+}
+
+/* What the input hears: its state now and its counters since the sitting began. */
+static json_object *health_json(tolk_media_input *media_input)
+{
+    tolk_media_input_stats s = {0};
+    if (media_input)
+        tolk_media_input_get_stats(media_input, &s);
+    json_object *health = json_object_new_object();
+    json_object_object_add(health, "state", json_object_new_string(tolk_media_input_state(&s, g_get_monotonic_time())));
+    add_count(health, "received", s.received);
+    json_object *dropped = json_object_new_object();
+    add_count(dropped, "not_rtp", s.dropped_not_rtp);
+    add_count(dropped, "auth", s.dropped_auth);
+    add_count(dropped, "replay", s.dropped_replay);
+    add_count(dropped, "sender", s.dropped_sender);
+    add_count(dropped, "undecodable", s.dropped_undecodable);
+    json_object_object_add(health, "dropped", dropped);
+    json_object *rtcp = json_object_new_object();
+    add_count(rtcp, "ok", s.rtcp);
+    add_count(rtcp, "failed", s.rtcp_failed);
+    json_object_object_add(health, "rtcp", rtcp);
+    add_count(health, "restarts", s.restarts);
+    add_count(health, "rekeys", s.rekeys);
+    return health;
+}
+
+json_object *tolk_input_to_json(tolk_session *session, int slot)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    const tolk_session_input *input = slot < 0 ? &session->floor : &session->consoles[slot];
+    char id[16] = "floor";
+    if (slot >= 0)
+        tolk_console_id(config, slot / TOLK_MAX_CONSOLES, slot % TOLK_MAX_CONSOLES, id, sizeof id);
     json_object *obj = json_object_new_object();
     json_object_object_add(obj, "id", json_object_new_string(id));
     json_object_object_add(obj, "port", json_object_new_int(input->port));
     add_stream_fields(obj, session, session->media_address, input->port, input->key);
+    json_object_object_add(obj, "health", health_json(tolk_media_input_at(session->media, slot)));
     return obj;
 }
 
@@ -89,13 +125,10 @@ static json_object *inputs_json(tolk_session *session)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     json_object *list = json_object_new_array();
-    json_object_array_add(list, input_json(session, "floor", &session->floor));
+    json_object_array_add(list, tolk_input_to_json(session, -1));
     for (int b = 0; b < config->booth_count; b++) {
-        for (int c = 0; c < config->booths[b].console_count; c++) {
-            char id[16];
-            tolk_console_id(config, b, c, id, sizeof id);
-            json_object_array_add(list, input_json(session, id, &session->consoles[TOLK_SLOT(b, c)]));
-        }
+        for (int c = 0; c < config->booths[b].console_count; c++)
+            json_object_array_add(list, tolk_input_to_json(session, TOLK_SLOT(b, c)));
     }
     return list;
 }

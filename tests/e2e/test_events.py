@@ -479,8 +479,11 @@ class Events(unittest.TestCase):
         gaps = [b['at'] - a['at'] for a, b in zip(msgs, msgs[1:])]
         self.assertLess(max(gaps), 0.6, gaps)
         last = msgs[-1]['data']
-        self.assertEqual(set(last), {'inputs', 'channels'}, last)
+        self.assertEqual(set(last), {'inputs', 'input_states', 'channels'}, last)
         self.assertEqual(set(last['inputs']), {'floor'} | set(CONSOLES), last)
+        self.assertEqual(set(last['input_states']), set(last['inputs']), last)
+        self.assertEqual(last['input_states']['floor'], 'receiving', last)
+        self.assertEqual(last['input_states']['fr/2'], 'silent', last)
         self.assertEqual(set(last['channels']), {'floor', 'de', 'en', 'fr'}, last)
         for m in msgs[-4:]:
             lv = m['data']

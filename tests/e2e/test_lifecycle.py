@@ -83,9 +83,10 @@ class Lifecycle(unittest.TestCase):
 
 
 class SenderRestart(unittest.TestCase):
-    def test_sender_restarting_with_the_same_ssrc_is_heard_again(self):
+    def test_sender_restarting_with_the_same_ssrc_needs_a_rekey(self):
         """A hardware encoder that reboots keeps its SSRC but starts a new sequence: SRTP's replay
-        protection must not lock it out."""
+        protection refuses it (it cannot be told from a replay) until the operator re-keys the
+        input; with the new key the same SSRC and sequence are heard again."""
         with th.Daemon() as daemon:
             api = daemon.api()
             status, session = api.post('sessions', {'id': 'p', 'channels': ['en'],
@@ -94,15 +95,26 @@ class SenderRestart(unittest.TestCase):
             console = th.find_input(session, 'en/1')
             status, out = api.post('sessions/p/channels/en/outputs', {'host': '127.0.0.1', 'port': th.free_udp_pair()})
             self.assertEqual(status, 201, out)
-            for attempt in range(3):
-                sender = th.Sender(console['port'], console['srtp']['key'], 880, ssrc=0x5eed)
-                with sender, th.Receiver(out['sdp']) as rx:
-                    # The context is renewed after half a second of failures; a console switched
-                    # on before its input is valid again would rightly be lost (rule 8).
-                    time.sleep(1.2)
+            key = console['srtp']['key']
+            with th.Receiver(out['sdp']) as rx:
+                with th.Sender(console['port'], key, 880, ssrc=0x5eed, seq=30000):
+                    time.sleep(0.5)
                     self.assertEqual(api.patch('sessions/p/booths/en/consoles/1', {'mic': 'on'})[0], 200)
                     rx.wait_for([880], [], timeout=5)
-                time.sleep(2.5)  # rule 8 turns the console off meanwhile
+                with th.Sender(console['port'], key, 880, ssrc=0x5eed, seq=1000):
+                    self.assertEqual(api.patch('sessions/p/booths/en/consoles/1', {'mic': 'on'})[0], 200)
+                    t0 = time.monotonic()
+                    time.sleep(1.5)
+                    lv = rx.levels([880], window_s=0.75, since=t0 + 0.5)
+                    self.assertTrue(th.check_levels(lv, [], [880]), 'the restart was heard: ' + th.format_levels(lv))
+                    health = th.find_input(api.get('sessions/p')[1], 'en/1')['health']
+                    self.assertGreater(health['dropped']['replay'], 40, health)
+                status, fresh = api.post('sessions/p/inputs/en/1/rekey')
+                self.assertEqual(status, 200, fresh)
+                with th.Sender(console['port'], fresh['srtp']['key'], 880, ssrc=0x5eed, seq=1000):
+                    time.sleep(0.5)
+                    self.assertEqual(api.patch('sessions/p/booths/en/consoles/1', {'mic': 'on'})[0], 200)
+                    rx.wait_for([880], [], timeout=5)
 
 
 if __name__ == '__main__':

@@ -341,12 +341,13 @@ class Sender:
     """A sine tone sent as SRTP Opus by gst-launch-1.0 ('gst') or ffmpeg ('ffmpeg')."""
 
     def __init__(self, port, key_b64, freq, kind='gst', host='127.0.0.1', pt=96, ssrc=None,
-                 volume=0.3):
+                 volume=0.3, seq=None):
         if kind not in ('gst', 'ffmpeg'):
             raise ValueError('unknown sender kind ' + kind)
         self.port, self.key, self.freq, self.kind = port, key_b64, freq, kind
         self.host, self.pt, self.volume = host, pt, volume
         self.ssrc = ssrc if ssrc is not None else random.randrange(1, 2**31)
+        self.seq = seq  # gst only: the first sequence number (random when None)
         self.proc = None
         fd, self.log_path = tempfile.mkstemp(prefix='tolk-sender-', suffix='.log')
         os.close(fd)
@@ -369,6 +370,8 @@ class Sender:
             'udpsink host={host} port={port} sync=false async=false').format(
                 f=self.freq, v=self.volume, pt=self.pt, ssrc=self.ssrc, key=key_hex(self.key),
                 host=self.host, port=self.port)
+        if self.seq is not None:
+            pipeline = pipeline.replace(' ! srtpenc', ' seqnum-offset=%d ! srtpenc' % self.seq, 1)
         return ['gst-launch-1.0', '-q'] + pipeline.split()
 
     def _ffmpeg_argv(self):

@@ -7,6 +7,21 @@ import { channelLabel } from '../common/names.js';
 
 const meter = (key) => el('meter', { min: -60, max: 0, low: -18, high: -6, optimum: -24, value: -60, 'data-level': key, 'aria-label': `level ${key}` });
 
+/** An input's meter and its health mark (`inputs[].health.state`, then the levels events). */
+const inputMeter = (id, s) => el('span', { class: 'input-level' }, meter(`input:${id}`),
+  stateMark(el('span', { class: 'input-state', 'data-input-state': id, role: 'status' }), s.inputs?.find((i) => i.id === id)?.health?.state));
+
+// Only a failing input is marked: silent is what every desk is between speeches.
+const STATE_TEXT = { failing: 'failing' };
+const STATE_TITLE = { failing: 'packets arrive but none can be played: wrong key, replays or not Opus (see /metrics)' };
+
+function stateMark(mark, state) {
+  mark.dataset.state = state || '';
+  mark.textContent = STATE_TEXT[state] || '';
+  mark.title = STATE_TITLE[state] || '';
+  return mark;
+}
+
 /** "idle" | "live on A" | "live on B (fr)" and its data-state. */
 export function deskState(c) {
   if (c.mic !== 'on' && c.mic !== 'muted') return ['idle', 'idle'];
@@ -23,7 +38,7 @@ function headerPanel(s, act) {
       el('label', { for: 'floor-language' }, 'Floor language'), floorSelect,
       el('button', { id: 'sound-check', 'aria-pressed': String(!!s.sound_check), onclick: () => act.patchSession({ sound_check: !s.sound_check }) },
         s.sound_check ? 'Sound check: tone ON' : 'Sound check: off'),
-      el('label', { class: 'floor-level' }, 'Floor input ', meter('input:floor'))));
+      el('label', { class: 'floor-level' }, 'Floor input ', inputMeter('floor', s))));
 }
 
 function desksPanel(s, act) {
@@ -33,7 +48,7 @@ function desksPanel(s, act) {
       el('th', { scope: 'row' }, c.id),
       el('td', {}, el('span', { class: 'desk-state', 'data-state': state }, text)),
       el('td', {}, c.hears && c.hears !== c.listen ? `${c.listen} → ${c.hears}` : c.listen),
-      el('td', {}, meter(`input:${c.id}`)),
+      el('td', {}, inputMeter(c.id, s)),
       el('td', {}, el('button', { class: 'small', onclick: () => act.createToken({ role: 'console', console: c.id }) }, 'Console link')));
   }));
   return el('section', { class: 'panel' }, el('h2', {}, 'Desks'),
@@ -80,5 +95,9 @@ export function showLevels(root, levels) {
     const [kind, id] = m.dataset.level.split(/:(.*)/);
     const db = (kind === 'input' ? levels.inputs : levels.channels)?.[id];
     showLevel(m, db);
+  }
+  for (const mark of root.querySelectorAll('[data-input-state]')) {
+    const state = levels.input_states?.[mark.dataset.inputState];
+    if (state) stateMark(mark, state);
   }
 }
