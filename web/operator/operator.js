@@ -92,7 +92,12 @@ const openSitting = guard(async (sid) => {
   mine.events = sessionEvents(sid, client.token, {
     session: (s) => { mine.session = s; render(); },
     levels: (l) => { mine.levels = l; showLevels($('#sitting'), l); },
-    signal: (g) => { if (!mine.signals.some((x) => x.id === g.id)) mine.signals.push(g); render(); },
+    // A repeated signal comes again with its id, a newer time and a repeat count: replace it.
+    signal: (g) => {
+      const i = mine.signals.findIndex((x) => x.id === g.id);
+      if (i >= 0) mine.signals[i] = g; else mine.signals.push(g);
+      render();
+    },
     signal_cleared: ({ id }) => { mine.signals = mine.signals.filter((g) => g.id !== id); render(); },
   }, (state) => showState($('#state-events'), 'events', state));
   render();

@@ -77,7 +77,7 @@ const KIND = { slower: 'Speak slower', technician: 'Technician call', handover_r
 function signalsPanel(signals, act) {
   const items = signals.map((g) => el('li', { 'data-signal': g.id },
     el('span', { class: 'kind' }, KIND[g.kind] || g.kind),
-    el('span', {}, g.console ? `${g.console}` : `booth ${g.booth}`),
+    el('span', {}, (g.console ? `${g.console}` : `booth ${g.booth}`) + (g.repeats > 0 ? ` ×${g.repeats + 1}` : '')),
     el('time', { datetime: g.at }, new Date(g.at).toLocaleTimeString()),
     el('button', { class: 'small', onclick: () => act.clearSignal(g.id) }, 'Clear')));
   return el('section', { class: 'panel' }, el('h2', {}, `Signals (${signals.length})`),
