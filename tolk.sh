@@ -114,10 +114,11 @@ case "${1:-}" in
   test)
     deps; browser_deps; build build
     status=0
-    meson test -C build --print-errorlogs "${@:2}" || status=$?
-    python3 tests/summary.py build/meson-logs/testlog.json || status=1
-    # A short run of every fuzz target: a crash it finds fails the tests.
+    # A short run of every fuzz target first: a crash it finds fails the tests. The suite's
+    # summary comes last, so that it is the closing line.
     [ $# -gt 1 ] || fuzz 5 || status=1
+    meson test -C build --print-errorlogs "${@:2}" || status=1
+    python3 tests/summary.py build/meson-logs/testlog.json || status=1
     exit "$status" ;;
   bench)
     deps; build build
