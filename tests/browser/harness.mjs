@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-export const TOLK_BIN = process.env.TOLK_BIN || join(REPO, 'build', 'mixer', 'tolk');
+export const TOLK_BIN = process.env.TOLK_BIN || join(REPO, 'build', 'mixer', 'daemon', 'tolk');
 export const TONE = { floor: 440, a: 880, b: 660 };
 
 /** A 16-bit mono 48 kHz WAV of a sine at `freq` Hz (chromium loops it as the fake microphone). */

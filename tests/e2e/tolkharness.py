@@ -38,8 +38,8 @@ _claim_lock = threading.Lock()
 # ports and keys
 
 def tolk_bin():
-    """Path of the daemon: $TOLK_BIN, else build/mixer/tolk in the repository."""
-    return os.environ.get('TOLK_BIN') or os.path.join(REPO_ROOT, 'build', 'mixer', 'tolk')
+    """Path of the daemon: $TOLK_BIN, else build/mixer/daemon/tolk in the repository."""
+    return os.environ.get('TOLK_BIN') or os.path.join(REPO_ROOT, 'build', 'mixer', 'daemon', 'tolk')
 
 
 def udp_port_free(port, host='127.0.0.1'):

@@ -15,7 +15,7 @@
 #define CHANNEL SESSION "/channels/{ch}"
 #define CONSOLE SESSION "/booths/{lang}/consoles/{n}"
 
-/* The shapes of mixer/api.c's table: every kind of literal and capture sequence. */
+/* The shapes of mixer/api/api.c's table: every kind of literal and capture sequence. */
 static const char *const patterns[][2] = {
     {"GET", "/healthz"}, {"GET", "/metrics"}, {"GET", "/api/v1/sessions"}, {"POST", "/api/v1/sessions"},
     {"GET", SESSION}, {"PATCH", SESSION}, {"DELETE", SESSION}, {"GET", SESSION "/events"},
