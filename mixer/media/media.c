@@ -81,7 +81,7 @@ static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer user_d
 }
 
 /* A live test source (audiotestsrc, 20 ms buffers) ending in a tee for the mixers. */
-static GstElement *build_live_source(tolk_media *media, int wave, double freq, double volume)
+static GstElement *build_live_source(tolk_media *media, const char *wave, double freq, double volume)
 {
     GstElement *source = gst_element_factory_make("audiotestsrc", NULL);
     GstElement *filter = gst_element_factory_make("capsfilter", NULL);
@@ -91,8 +91,9 @@ static GstElement *build_live_source(tolk_media *media, int wave, double freq, d
         return NULL;
     tolk_configure_queue(queue);
     GstCaps *caps = tolk_audio_caps();
-    g_object_set(source, "is-live", TRUE, "wave", wave, "freq", freq, "volume", volume, "samplesperbuffer",
+    g_object_set(source, "is-live", TRUE, "freq", freq, "volume", volume, "samplesperbuffer",
                  TOLK_RATE * TOLK_FRAME_MS / 1000, NULL);
+    gst_util_set_object_arg(G_OBJECT(source), "wave", wave); /* GstAudioTestSrcWave is not public API */
     g_object_set(filter, "caps", caps, NULL);
     gst_caps_unref(caps);
     gst_bin_add_many(GST_BIN(media->pipeline), source, filter, queue, tee, NULL);
@@ -103,14 +104,14 @@ static GstElement *build_live_source(tolk_media *media, int wave, double freq, d
  * before any input sends, so outputs never stop. */
 static GstElement *build_silence(tolk_media *media)
 {
-    return build_live_source(media, 4 /* silence */, 440.0, 0.0);
+    return build_live_source(media, "silence", 440.0, 0.0);
 }
 
 /* The sound-check tone: 1 kHz at -20 dBFS RMS, linked to every mixer at gain 0
  * until the operator turns the check on. */
 static GstElement *build_tone(tolk_media *media)
 {
-    return build_live_source(media, 0 /* sine */, 1000.0, 0.1 * G_SQRT2);
+    return build_live_source(media, "sine", 1000.0, 0.1 * G_SQRT2);
 }
 
 static gchar *link_to_channel(tolk_media *media, GstPad *src_pad, int channel)

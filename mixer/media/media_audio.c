@@ -22,7 +22,10 @@ GstCaps *tolk_audio_caps(void)
 void tolk_configure_queue(GstElement *queue)
 {
     g_object_set(queue, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time", (guint64)(200 * GST_MSECOND),
-                 "leaky", 2 /* downstream: drop the oldest */, NULL);
+                 NULL);
+    /* GstQueueLeaky is not public API: set by its nick. Downstream drops the
+     * oldest buffers, so a stalled branch resumes at the present. */
+    gst_util_set_object_arg(G_OBJECT(queue), "leaky", "downstream");
 }
 
 struct tolk_file_source {
@@ -162,7 +165,7 @@ tolk_file_source *tolk_file_source_new(const char *path, GstElement *appsrc)
     /* Stamped with the running time at which it leaves the source, as a network
      * input is stamped on arrival. */
     g_object_set(appsrc, "is-live", TRUE, "do-timestamp", TRUE, "format", GST_FORMAT_TIME, "caps", caps, "max-bytes",
-                 (guint64)(8 * CHUNK_SAMPLES * sizeof(float)), "leaky-type", 2 /* downstream */, NULL);
+                 (guint64)(8 * CHUNK_SAMPLES * sizeof(float)), "leaky-type", GST_APP_LEAKY_TYPE_DOWNSTREAM, NULL);
     gst_caps_unref(caps);
     source->appsrc = appsrc;
     g_mutex_init(&source->lock);

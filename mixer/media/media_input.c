@@ -151,7 +151,7 @@ static GstElement *add_push_path(tolk_media_input *input)
         return NULL;
     GstCaps *caps = tolk_audio_caps();
     g_object_set(input->pushed, "is-live", TRUE, "do-timestamp", TRUE, "format", GST_FORMAT_TIME, "caps", caps,
-                 "max-bytes", (guint64)(TOLK_RATE * sizeof(float) / 5), "leaky-type", 2 /* downstream */,
+                 "max-bytes", (guint64)(TOLK_RATE * sizeof(float) / 5), "leaky-type", GST_APP_LEAKY_TYPE_DOWNSTREAM,
                  "min-latency", (gint64)0, "max-latency", (gint64)-1, NULL);
     g_object_set(filter, "caps", caps, NULL);
     gst_caps_unref(caps);

@@ -15,7 +15,8 @@
 #define APPSRC_MAX_BYTES 2048
 
 /* On the stream's media thread, under its lock: copy and hand over, never
- * block. A full appsrc drops the new frame (leaky downstream); before the
+ * block. A full appsrc drops its oldest frames (leaky downstream), so a
+ * listener that catches up hears the present, not the backlog; before the
  * pipeline runs (or after it stopped) the push is refused and the frame freed. */
 static void on_frame(void *ctx, const guint8 *data, gsize size, guint64 pts_ns)
 {
@@ -29,8 +30,8 @@ static void configure_appsrc(GstElement *appsrc)
     GstCaps *caps = gst_caps_new_simple("audio/x-opus", "channel-mapping-family", G_TYPE_INT, 0, "channels",
                                         G_TYPE_INT, 1, "rate", G_TYPE_INT, 48000, NULL);
     g_object_set(appsrc, "caps", caps, "is-live", TRUE, "do-timestamp", TRUE, "format", GST_FORMAT_TIME,
-                 "max-bytes", (guint64)APPSRC_MAX_BYTES, "leaky-type", 2 /* downstream: drop new */, "block",
-                 FALSE, NULL);
+                 "max-bytes", (guint64)APPSRC_MAX_BYTES, "leaky-type", GST_APP_LEAKY_TYPE_DOWNSTREAM,
+                 "block", FALSE, NULL);
     gst_caps_unref(caps);
 }
 
