@@ -6,7 +6,9 @@
 gboolean
 tolk_plugin_init (GstPlugin * plugin)
 {
-  return tolk_mix_register (plugin) && tolk_guard_register (plugin);
+  /* Both or nothing: the daemon needs every element of the plugin. */
+  return GST_ELEMENT_REGISTER (tolkmix, plugin)
+      && GST_ELEMENT_REGISTER (tolkguard, plugin);
 }
 
 static gpointer

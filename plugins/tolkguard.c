@@ -1,6 +1,21 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+/**
+ * SECTION:element-tolkguard
+ * @title: tolkguard
+ *
+ * Hearing protection for 32-bit float audio on its way to a headset. It
+ * holds the RMS of the last ~100 ms under #TolkGuard:short-term-ceiling-db,
+ * keeps every sample under #TolkGuard:peak-ceiling-db, and posts an element
+ * message "tolk-loudness-warning" (field "level-db") when the one-minute RMS
+ * passes #TolkGuard:warn-level-db. Audio below the limits passes bit-exact.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 audiotestsrc volume=1.0 ! audioconvert ! tolkguard peak-ceiling-db=-12 ! audioconvert ! autoaudiosink
+ * ]| Plays a full-scale tone held 12 dB under full scale.
+ */
+
 /*
- * tolkguard: hearing protection for a return feed or a language channel.
  * Calibration: 0 dBFS is 100 dB SPL at the headset, so the defaults are the
  * conference-console limits: peaks under 99 dB SPL (-1 dBFS), 94 dB SPL over
  * ~100 ms (-6 dBFS RMS), and a warning when the one-minute average passes
@@ -40,10 +55,11 @@ struct _TolkGuard
 };
 
 G_DEFINE_TYPE (TolkGuard, tolk_guard, GST_TYPE_AUDIO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE (tolkguard, "tolkguard", GST_RANK_NONE,
+    TOLK_TYPE_GUARD);
 
-#define TOLK_GUARD_CAPS \
-  "audio/x-raw, format = (string) F32LE, layout = (string) interleaved, " \
-  "rate = (int) [ 1, MAX ], channels = (int) [ 1, 8 ]"
+/* Up to 7.1: beyond it a channel-mask must be negotiated. */
+#define MAX_CHANNELS 8
 
 static gboolean
 tolk_guard_setup (GstAudioFilter * filter, const GstAudioInfo * info)
@@ -210,13 +226,16 @@ tolk_guard_class_init (TolkGuardClass * klass)
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
   GstAudioFilterClass *filter_class = GST_AUDIO_FILTER_CLASS (klass);
-  GstCaps *caps = gst_caps_from_string (TOLK_GUARD_CAPS);
+  GstCaps *caps = gst_caps_from_string (GST_AUDIO_CAPS_MAKE (GST_AUDIO_NE (F32))
+      ", layout = (string) interleaved");
 
   gobject_class->set_property = tolk_guard_set_property;
   gobject_class->get_property = tolk_guard_get_property;
   gobject_class->finalize = tolk_guard_finalize;
   install_properties (gobject_class);
 
+  gst_caps_set_simple (caps, "channels", GST_TYPE_INT_RANGE, 1, MAX_CHANNELS,
+      NULL);
   gst_audio_filter_class_add_pad_templates (filter_class, caps);
   gst_caps_unref (caps);
   gst_element_class_set_static_metadata (element_class, "Tolk hearing guard",
@@ -241,11 +260,4 @@ tolk_guard_init (TolkGuard * self)
   self->gain_reduction_db = 0.0;
   tolk_guard_dsp_init (&self->dsp);
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
-}
-
-gboolean
-tolk_guard_register (GstPlugin * plugin)
-{
-  return gst_element_register (plugin, "tolkguard", GST_RANK_NONE,
-      TOLK_TYPE_GUARD);
 }

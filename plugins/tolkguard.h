@@ -11,7 +11,7 @@ G_DECLARE_FINAL_TYPE (TolkGuard, tolk_guard, TOLK, GUARD, GstAudioFilter)
 
 #define TOLK_GUARD_WARNING_NAME "tolk-loudness-warning"
 
-gboolean tolk_guard_register (GstPlugin * plugin);
+GST_ELEMENT_REGISTER_DECLARE (tolkguard);
 
 G_END_DECLS
 

@@ -1,7 +1,24 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/*
- * tolkmix: a float mixer with per-pad gain ramps and atomic gain batches.
+/**
+ * SECTION:element-tolkmix
+ * @title: tolkmix
  *
+ * Mixes 32-bit float audio by adding its inputs, each scaled by the gain of
+ * its request pad (#TolkMixPad:gain). A new gain is reached by a linear ramp
+ * of #TolkMix:ramp-ms output milliseconds, so a change never clicks; the
+ * "set-gains" action signal gives several pads new gains that take effect
+ * in the same output buffer, and "wait-gains-applied" blocks until they have.
+ * The sum is not clamped: follow it with tolkguard.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 tolkmix name=mix sink_1::gain=0.1 ! tolkguard ! audioconvert ! autoaudiosink \
+ *     audiotestsrc freq=440 ! audioconvert ! mix.sink_0 \
+ *     audiotestsrc freq=880 ! audioconvert ! mix.sink_1
+ * ]| Mixes a 440 Hz tone with an 880 Hz tone 20 dB lower.
+ */
+
+/*
  * All timing (segments, live/non-live waiting, pads without data, force-live
  * production on the clock) is left to GstAudioAggregator. This file only
  * decides how much of each input goes into an output buffer.
@@ -34,21 +51,15 @@ struct _TolkMix
   GCond batch_taken;            /* with the object lock: signalled at each cycle start */
 };
 
-#define TOLK_MIX_CAPS \
-  "audio/x-raw, format = (string) F32LE, layout = (string) interleaved, " \
-  "rate = (int) [ 1, MAX ], channels = (int) [ 1, 2 ]"
-
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (TOLK_MIX_CAPS));
-
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink_%u",
-    GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS (TOLK_MIX_CAPS));
+/* Mono or stereo: more channels would need a channel-mask to be negotiated. */
+#define MAX_CHANNELS 2
 
 static void tolk_mix_child_proxy_init (gpointer g_iface, gpointer iface_data);
 static void tolk_mix_finalize (GObject * object);
 
 G_DEFINE_TYPE_WITH_CODE (TolkMix, tolk_mix, GST_TYPE_AUDIO_AGGREGATOR,
     G_IMPLEMENT_INTERFACE (GST_TYPE_CHILD_PROXY, tolk_mix_child_proxy_init));
+GST_ELEMENT_REGISTER_DEFINE (tolkmix, "tolkmix", GST_RANK_NONE, TOLK_TYPE_MIX);
 
 /* ---- gain snapshot: one per output cycle ---- */
 
@@ -430,6 +441,23 @@ tolk_mix_install_signals (GObjectClass * gobject_class)
 }
 
 static void
+add_pad_templates (GstElementClass * element_class)
+{
+  GstCaps *caps = gst_caps_from_string (GST_AUDIO_CAPS_MAKE (GST_AUDIO_NE (F32))
+      ", layout = (string) interleaved");
+
+  gst_caps_set_simple (caps, "channels", GST_TYPE_INT_RANGE, 1, MAX_CHANNELS,
+      NULL);
+  gst_element_class_add_pad_template (element_class,
+      gst_pad_template_new_with_gtype ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
+          caps, GST_TYPE_AUDIO_AGGREGATOR_PAD));
+  gst_element_class_add_pad_template (element_class,
+      gst_pad_template_new_with_gtype ("sink_%u", GST_PAD_SINK,
+          GST_PAD_REQUEST, caps, TOLK_TYPE_MIX_PAD));
+  gst_caps_unref (caps);
+}
+
+static void
 tolk_mix_class_init (TolkMixClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
@@ -449,10 +477,7 @@ tolk_mix_class_init (TolkMixClass * klass)
           G_PARAM_STATIC_STRINGS));
   tolk_mix_install_signals (gobject_class);
 
-  gst_element_class_add_static_pad_template_with_gtype (element_class,
-      &src_template, GST_TYPE_AUDIO_AGGREGATOR_PAD);
-  gst_element_class_add_static_pad_template_with_gtype (element_class,
-      &sink_template, TOLK_TYPE_MIX_PAD);
+  add_pad_templates (element_class);
   gst_element_class_set_static_metadata (element_class, "Tolk mixer",
       "Filter/Effect/Audio/Mixer",
       "Mixes F32 audio with click-free per-input gain ramps and atomic "
@@ -482,10 +507,4 @@ tolk_mix_init (TolkMix * self)
   self->ramp_ms = DEFAULT_RAMP_MS;
   self->cycle_frames = 0;
   g_cond_init (&self->batch_taken);
-}
-
-gboolean
-tolk_mix_register (GstPlugin * plugin)
-{
-  return gst_element_register (plugin, "tolkmix", GST_RANK_NONE, TOLK_TYPE_MIX);
 }

@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 #define TOLK_TYPE_MIX (tolk_mix_get_type ())
 G_DECLARE_FINAL_TYPE (TolkMix, tolk_mix, TOLK, MIX, GstAudioAggregator)
 
-gboolean tolk_mix_register (GstPlugin * plugin);
+GST_ELEMENT_REGISTER_DECLARE (tolkmix);
 
 G_END_DECLS
 
