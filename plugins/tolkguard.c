@@ -11,8 +11,9 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 audiotestsrc volume=1.0 ! audioconvert ! tolkguard peak-ceiling-db=-12 ! audioconvert ! autoaudiosink
- * ]| Plays a full-scale tone held 12 dB under full scale.
+ * gst-launch-1.0 audiotestsrc volume=1.0 ! audioconvert \
+ *     ! tolkguard peak-ceiling-db=-12 ! audioconvert ! autoaudiosink
+ * ]| Plays a full-scale tone with its peaks held at -12 dBFS.
  */
 
 /*

@@ -12,7 +12,8 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 tolkmix name=mix sink_1::gain=0.1 ! tolkguard ! audioconvert ! autoaudiosink \
+ * gst-launch-1.0 tolkmix name=mix sink_1::gain=0.1 \
+ *     ! tolkguard ! audioconvert ! autoaudiosink \
  *     audiotestsrc freq=440 ! audioconvert ! mix.sink_0 \
  *     audiotestsrc freq=880 ! audioconvert ! mix.sink_1
  * ]| Mixes a 440 Hz tone with an 880 Hz tone 20 dB lower.
