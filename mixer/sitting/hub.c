@@ -164,11 +164,13 @@ static bool take_next_locked(tolk_hub_reader *reader, tolk_hub *hub)
     if (reader->next_seq >= hub->next_seq)
         return false;
     if (hub->next_seq - reader->next_seq > RING) {
-        /* Fell behind: skip what was overwritten, resend the whole state. */
+        /* Fell behind: skip what was overwritten, resend the whole state first (its id
+         * before the events that follow it). */
         reader->next_seq = hub->next_seq - RING;
         reader->state_due = true;
         reader->state_seq = reader->next_seq - 1;
         reader->state_shared = false;
+        return true;
     }
     hub_event *e = &hub->ring[reader->next_seq % RING];
     reader->next_seq++;
