@@ -89,44 +89,59 @@ static void test_one_rendering_per_view_kind(void)
     tolk_hub_unref(hub);
 }
 
+/* One hub with one reader past its first state. */
+typedef struct {
+    tolk_hub *hub;
+    int renders, wakes;
+    view_ctx ctx;
+    tolk_hub_reader *reader;
+    bool end;
+} one_reader;
+
+static void one_open(one_reader *f, const tolk_hub_view *view, const char *text)
+{
+    f->hub = tolk_hub_new();
+    f->renders = f->wakes = 0;
+    f->ctx = (view_ctx){text, true, &f->renders};
+    f->reader = tolk_hub_reader_new(f->hub, view, &f->ctx, NULL);
+    g_free(drain(f->reader, &f->wakes, &f->end));
+}
+
+static char *one_drain(one_reader *f)
+{
+    return drain(f->reader, &f->wakes, &f->end);
+}
+
 static void test_data_events_and_wake(void)
 {
-    tolk_hub *hub = tolk_hub_new();
-    int renders = 0, wakes = 0;
-    view_ctx ctx = {"{}", true, &renders};
-    tolk_hub_reader *reader = tolk_hub_reader_new(hub, &public_view, &ctx, NULL);
-    bool end;
-    g_free(drain(reader, &wakes, &end));
-    g_assert_cmpint(wakes, ==, 0);
+    one_reader f;
+    one_open(&f, &public_view, "{}");
+    g_assert_cmpint(f.wakes, ==, 0);
     json_object *data = json_object_new_object();
     json_object_object_add(data, "listeners", json_object_new_int(3));
-    tolk_hub_publish(hub, "levels", data);
-    g_assert_cmpint(wakes, ==, 1);
-    char *text = drain(reader, &wakes, &end);
+    tolk_hub_publish(f.hub, "levels", data);
+    g_assert_cmpint(f.wakes, ==, 1);
+    char *text = one_drain(&f);
     g_assert_cmpstr(text, ==, "id: 1\nevent: levels\ndata: {\"listeners\":3}\n\n");
     g_free(text);
-    g_assert_cmpint(renders, ==, 1); /* data events render nothing */
+    g_assert_cmpint(f.renders, ==, 1); /* data events render nothing */
     char buf[64];
-    g_assert_cmpint(tolk_hub_read(reader, buf, sizeof buf, true, count_wake, &wakes), ==, 13);
+    g_assert_cmpint(tolk_hub_read(f.reader, buf, sizeof buf, true, count_wake, &f.wakes), ==, 13);
     g_assert_cmpmem(buf, 13, ": keepalive\n\n", 13);
-    tolk_hub_reader_free(reader);
-    tolk_hub_publish(hub, "levels", json_object_new_object()); /* a freed reader is woken no more */
-    g_assert_cmpint(wakes, ==, 1);
-    tolk_hub_unref(hub);
+    tolk_hub_reader_free(f.reader);
+    tolk_hub_publish(f.hub, "levels", json_object_new_object()); /* a freed reader is woken no more */
+    g_assert_cmpint(f.wakes, ==, 1);
+    tolk_hub_unref(f.hub);
 }
 
 static void test_ring_overflow_resends_state(void)
 {
-    tolk_hub *hub = tolk_hub_new();
-    int renders = 0, wakes = 0;
-    view_ctx ctx = {"{\"state\":1}", true, &renders};
-    tolk_hub_reader *reader = tolk_hub_reader_new(hub, &full_view, &ctx, NULL);
-    bool end;
-    g_free(drain(reader, &wakes, &end));
+    one_reader f;
+    one_open(&f, &full_view, "{\"state\":1}");
     for (int i = 0; i < 300; i++)
-        tolk_hub_publish(hub, "signal_cleared", json_object_new_int(i));
-    char *text = drain(reader, &wakes, &end);
-    g_assert_false(end);
+        tolk_hub_publish(f.hub, "signal_cleared", json_object_new_int(i));
+    char *text = one_drain(&f);
+    g_assert_false(f.end);
     g_assert_cmpint(occurrences(text, "event: session\n"), ==, 1); /* the state again */
     g_assert_nonnull(strstr(text, "id: 300\nevent: signal_cleared\ndata: 299\n\n"));
     g_assert_null(strstr(text, "data: 0\n"));
@@ -134,10 +149,10 @@ static void test_ring_overflow_resends_state(void)
     g_assert_true(g_str_has_prefix(text, "id: 172\nevent: session\n"));
     g_assert_cmpint(occurrences(text, "event: signal_cleared\n"), ==, 128);
     g_assert_nonnull(strstr(text, "}\n\nid: 173\nevent: signal_cleared\ndata: 172\n\n"));
-    g_assert_cmpint(renders, ==, 2);
+    g_assert_cmpint(f.renders, ==, 2);
     g_free(text);
-    tolk_hub_reader_free(reader);
-    tolk_hub_unref(hub);
+    tolk_hub_reader_free(f.reader);
+    tolk_hub_unref(f.hub);
 }
 
 static void test_revoked_reader_ends_despite_kept_rendering(void)
@@ -162,20 +177,16 @@ static void test_revoked_reader_ends_despite_kept_rendering(void)
 
 static void test_close_ends_streams(void)
 {
-    tolk_hub *hub = tolk_hub_new();
-    int renders = 0, wakes = 0;
-    view_ctx ctx = {"{}", true, &renders};
-    tolk_hub_reader *reader = tolk_hub_reader_new(hub, &full_view, &ctx, NULL);
-    bool end;
-    g_free(drain(reader, &wakes, &end));
-    tolk_hub_close(hub);
-    g_assert_cmpint(wakes, ==, 1);
-    tolk_hub_session_changed(hub); /* after the close: nothing */
-    g_free(drain(reader, &wakes, &end));
-    g_assert_true(end);
-    g_assert_cmpint(renders, ==, 1);
-    tolk_hub_unref(hub); /* the reader still holds the hub */
-    tolk_hub_reader_free(reader);
+    one_reader f;
+    one_open(&f, &full_view, "{}");
+    tolk_hub_close(f.hub);
+    g_assert_cmpint(f.wakes, ==, 1);
+    tolk_hub_session_changed(f.hub); /* after the close: nothing */
+    g_free(one_drain(&f));
+    g_assert_true(f.end);
+    g_assert_cmpint(f.renders, ==, 1);
+    tolk_hub_unref(f.hub); /* the reader still holds the hub */
+    tolk_hub_reader_free(f.reader);
 }
 
 int main(int argc, char **argv)
