@@ -18,6 +18,9 @@ test('listener hears the live interpreter, then the floor after mic off', { skip
 
   await waitFor(() => console1.locator('#state-mic[data-state="connected"]').count(), 15000, 'the WHIP link');
   await waitFor(() => page.locator('#state[data-state="connected"]').count(), 15000, 'the WHEP link');
+  // Its own count, from the levels events (a WHEP listener joining sends no session event).
+  const count = () => page.locator('button[data-channel="en"] .count').textContent();
+  await waitFor(async () => (await count()) === '1 listening', 3000, 'the listener count from levels');
   // Idle channel: the listener hears the floor.
   await waitTone(page, TONE.floor, [TONE.a]);
 
