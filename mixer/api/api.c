@@ -1,28 +1,16 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* The HTTP API: the table of routes, who may call each, and the dispatch that
+/* The HTTP API: the table of routes, who may call each (decided in api_access.c), and the dispatch that
  * runs every handler under the app lock (on a poll thread, or a worker thread for
  * SLOW routes; api_webrtc.c drops the lock while it waits and takes it again). The handlers are in api_sessions.c
  * (the v1 core), api_browser.c (tokens, signals, events) and api_webrtc.c. */
 #include <stdio.h>
 #include <string.h>
 
+#include "api_access.h"
 #include "api_internal.h"
 
 #define TOLK_LOG_MODULE "api"
 #include "log.h"
-
-/* Who may call a route, besides the operator who may call them all. */
-typedef enum {
-    ACCESS_PUBLIC,   /* anyone, no token */
-    ACCESS_OPERATOR, /* the operator only */
-    ACCESS_SESSION,  /* any token of the session {sid} */
-    ACCESS_VIEW,     /* any token of the session, or anyone when it has a public channel */
-    ACCESS_CONSOLE,  /* the console token of {lang}/{n} */
-    ACCESS_CHANNEL,  /* the listener token of {ch}, or anyone when {ch} is public */
-    ACCESS_FLOOR,    /* the floor token of the session */
-    ACCESS_BOOTH,    /* any console token of the session */
-    ACCESS_OWNER,    /* anyone: the handler checks the resource is the caller's */
-} api_access;
 
 typedef struct {
     const char *method;
@@ -145,41 +133,48 @@ void api_reply_created(api_call *call, json_object *body, const char *location)
 
 /* ---- access ---- */
 
-/* Whether a grant (or no token) may use a route of this access kind. Unknown
- * sessions pass, so that the handler answers 404 to those who could see it. */
-static bool grant_allows(api_call *call, api_access access)
+static bool session_has_public_channel(tolk_session *session)
 {
-    const tolk_grant *g = call->grant;
-    if (access == ACCESS_OWNER)
-        return true;
-    if (access == ACCESS_OPERATOR)
-        return false;
-    tolk_session *session = tolk_app_find(call->app, tolk_http_param(call->req, "sid"));
-    if (access == ACCESS_CHANNEL && session) {
-        int channel = tolk_matrix_channel_index(session->matrix, tolk_http_param(call->req, "ch"));
-        if (channel >= 0 && session->channel_public[channel])
+    for (int ch = 0; ch <= tolk_matrix_config_get(session->matrix)->channel_count; ch++) {
+        if (session->channel_public[ch])
             return true;
-        return g && g->kind == TOLK_GRANT_LISTENER && g->channel == channel;
     }
-    if (access == ACCESS_VIEW && session && !g) {
-        for (int ch = 0; ch <= tolk_matrix_config_get(session->matrix)->channel_count; ch++) {
-            if (session->channel_public[ch])
-                return true;
+    return false;
+}
+
+/* What api_access_allows decides on, from the request and the sittings. */
+static api_access_facts gather_facts(const api_call *call)
+{
+    const char *sid = tolk_http_param(call->req, "sid");
+    tolk_session *session = sid ? tolk_app_find(call->app, sid) : NULL;
+    api_access_facts f = {.operator = call->operator, .grant = call->grant, .session = sid,
+                          .session_known = session != NULL, .channel = -1, .booth = -1, .console = -1};
+    if (!session)
+        return f;
+    f.session_public = session_has_public_channel(session);
+    const char *ch = tolk_http_param(call->req, "ch");
+    f.channel = ch ? tolk_matrix_channel_index(session->matrix, ch) : -1;
+    f.channel_public = f.channel >= 0 && session->channel_public[f.channel];
+    if (tolk_http_param(call->req, "lang") && !resolve_console(call->req, session, &f.booth, &f.console))
+        f.booth = f.console = -1;
+    return f;
+}
+
+static bool caller_allowed(const api_call *call, api_access access)
+{
+    api_access_facts facts = gather_facts(call);
+    return api_access_allows(access, &facts);
+}
+
+bool api_route_access(const char *method, const char *pattern, api_access *out)
+{
+    for (size_t i = 0; i < ROUTE_COUNT; i++) {
+        if (strcmp(routes[i].method, method) == 0 && strcmp(routes[i].pattern, pattern) == 0) {
+            *out = routes[i].access;
+            return true;
         }
     }
-    if (!g || !session)
-        return false;
-    int booth, console;
-    switch (access) {
-    case ACCESS_SESSION:
-    case ACCESS_VIEW: return true;
-    case ACCESS_FLOOR: return g->kind == TOLK_GRANT_FLOOR;
-    case ACCESS_BOOTH: return g->kind == TOLK_GRANT_CONSOLE;
-    case ACCESS_CONSOLE:
-        return g->kind == TOLK_GRANT_CONSOLE && resolve_console(call->req, session, &booth, &console) &&
-               g->booth == booth && g->console == console;
-    default: return false;
-    }
+    return false;
 }
 
 /* Fills call->grant and call->operator from the principal; false when the
@@ -201,12 +196,9 @@ static void dispatch(void *ctx, const tolk_http_request *req, tolk_http_response
     api_call call = {.app = binding->app, .req = req, .resp = resp};
     g_mutex_lock(&call.app->lock);
     bool known = resolve_caller(&call);
-    const char *sid = tolk_http_param(req, "sid");
-    bool other_session = call.grant && sid && strcmp(call.grant->session, sid) != 0;
     if (!known) {
         tolk_http_reply_error(resp, 401, "unauthorized", "this token is no longer valid");
-    } else if (binding->route->access != ACCESS_PUBLIC && !call.operator &&
-               (other_session || !grant_allows(&call, binding->route->access))) {
+    } else if (!caller_allowed(&call, binding->route->access)) {
         if (req->principal.role == TOLK_ROLE_NONE) {
             tolk_http_reply_header(resp, "WWW-Authenticate", "Bearer realm=\"tolk\"");
             tolk_http_reply_error(resp, 401, "unauthorized", "%s %s needs a token", req->method, req->path);

@@ -254,6 +254,25 @@ typedef struct {
     tolk_hub_reader *reader;
 } event_stream;
 
+/* The stream's session if it and the stream's token still exist; under the app lock. */
+static tolk_session *admitted_session_locked(event_stream *stream)
+{
+    tolk_session *session = tolk_app_find(stream->app, stream->session);
+    bool granted = stream->grant[0] && tolk_grants_find(stream->app->grants, stream->session, stream->grant);
+    bool anonymous = !stream->operator && !stream->grant[0];
+    return session && (stream->operator || granted || anonymous) ? session : NULL;
+}
+
+/* Runs on a poll thread, before a kept rendering is written. */
+static bool admit_stream(void *ctx)
+{
+    event_stream *stream = ctx;
+    g_mutex_lock(&stream->app->lock);
+    bool admitted = admitted_session_locked(stream) != NULL;
+    g_mutex_unlock(&stream->app->lock);
+    return admitted;
+}
+
 /* The session as this stream's token may see it, now; NULL when the session
  * or the token is gone, which ends the stream. Runs on a poll thread. */
 static char *render_session(void *ctx)
@@ -261,10 +280,8 @@ static char *render_session(void *ctx)
     event_stream *stream = ctx;
     char *text = NULL;
     g_mutex_lock(&stream->app->lock);
-    tolk_session *session = tolk_app_find(stream->app, stream->session);
-    bool granted = stream->grant[0] && tolk_grants_find(stream->app->grants, stream->session, stream->grant);
-    bool anonymous = !stream->operator && !stream->grant[0];
-    if (session && (stream->operator || granted || anonymous)) {
+    tolk_session *session = admitted_session_locked(stream);
+    if (session) {
         json_object *json = tolk_session_to_json(session, stream->operator);
         text = g_strdup(json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(json);
@@ -272,6 +289,11 @@ static char *render_session(void *ctx)
     g_mutex_unlock(&stream->app->lock);
     return text;
 }
+
+/* The two renderings of tolk_session_to_json: consoles, listeners, the floor and
+ * anonymous readers of a public session all see the public one. */
+static const tolk_hub_view operator_view = {0, render_session, admit_stream};
+static const tolk_hub_view public_view = {1, render_session, admit_stream};
 
 static void wake_stream(void *http_stream)
 {
@@ -303,8 +325,8 @@ void api_get_events(api_call *call)
     stream->operator = call->operator;
     if (call->grant)
         g_strlcpy(stream->grant, call->grant->id, sizeof stream->grant);
-    /* The reader renders through render_session, which frees nothing: the
-     * stream itself is freed by free_stream when the connection ends. */
-    stream->reader = tolk_hub_reader_new(session->hub, render_session, stream, NULL);
+    /* The reader renders through its view, which frees nothing: the stream
+     * itself is freed by free_stream when the connection ends. */
+    stream->reader = tolk_hub_reader_new(session->hub, call->operator ? &operator_view : &public_view, stream, NULL);
     tolk_http_reply_stream(call->resp, 200, "text/event-stream; charset=utf-8", read_events, free_stream, stream);
 }

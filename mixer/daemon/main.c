@@ -59,13 +59,10 @@ static char *operator_token(const tolk_options *options)
     const char *env = g_getenv("TOLK_TOKEN");
     if (env && *env)
         return g_strdup(env);
-    guint8 bytes[24];
-    if (!tolk_random_bytes(bytes, sizeof bytes))
+    char *token = g_malloc(TOLK_TOKEN_TEXT_SIZE(24));
+    if (!tolk_random_token(24, TOLK_TOKEN_BASE64URL, token, TOLK_TOKEN_TEXT_SIZE(24))) {
+        g_free(token);
         return NULL;
-    char *token = g_base64_encode(bytes, sizeof bytes);
-    for (char *c = token; *c; c++) {
-        if (*c == '+' || *c == '/')
-            *c = *c == '+' ? '-' : '_'; /* URL- and shell-friendly */
     }
     printf("Operator token (shown once): %s\n", token);
     fflush(stdout);

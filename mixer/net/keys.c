@@ -26,6 +26,49 @@ bool tolk_random_bytes(void *buf, size_t n)
     return true;
 }
 
+static void write_hex(const uint8_t *bytes, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        *out++ = digits[bytes[i] >> 4];
+        *out++ = digits[bytes[i] & 15];
+    }
+    *out = '\0';
+}
+
+/* RFC 4648 section 5, the last group cut short instead of padded. */
+static void write_base64url(const uint8_t *bytes, size_t n, char *out)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (size_t i = 0; i < n; i += 3) {
+        size_t left = n - i;
+        uint32_t group = (uint32_t)bytes[i] << 16 | (left > 1 ? (uint32_t)bytes[i + 1] << 8 : 0) |
+                         (left > 2 ? bytes[i + 2] : 0);
+        *out++ = alphabet[(group >> 18) & 63];
+        *out++ = alphabet[(group >> 12) & 63];
+        if (left > 1)
+            *out++ = alphabet[(group >> 6) & 63];
+        if (left > 2)
+            *out++ = alphabet[group & 63];
+    }
+    *out = '\0';
+}
+
+bool tolk_random_token(size_t n, tolk_token_form form, char *out, size_t out_size)
+{
+    uint8_t bytes[TOLK_TOKEN_MAX_BYTES];
+    if (out_size > 0)
+        out[0] = '\0';
+    if (n == 0 || n > sizeof bytes || out_size < TOLK_TOKEN_TEXT_SIZE(n) || !tolk_random_bytes(bytes, n))
+        return false;
+    if (form == TOLK_TOKEN_HEX)
+        write_hex(bytes, n, out);
+    else
+        write_base64url(bytes, n, out);
+    tolk_key_wipe(bytes, sizeof bytes);
+    return true;
+}
+
 bool tolk_key_generate(uint8_t key[TOLK_KEY_LEN])
 {
     return tolk_random_bytes(key, TOLK_KEY_LEN);

@@ -82,13 +82,19 @@ static json_object *session_levels(tolk_session *session)
         }
     }
     json_object *channels = json_object_new_object();
-    for (int ch = 0; ch <= config->channel_count; ch++)
-        json_object_object_add(channels, tolk_matrix_channel_name(session->matrix, ch),
-                               json_object_new_double(tolk_media_channel_level_at(session->media, ch)));
+    json_object *listeners = json_object_new_object();
+    for (int ch = 0; ch <= config->channel_count; ch++) {
+        const char *name = tolk_matrix_channel_name(session->matrix, ch);
+        json_object_object_add(channels, name, json_object_new_double(tolk_media_channel_level_at(session->media, ch)));
+        json_object_object_add(listeners, name, json_object_new_int(tolk_session_channel_listeners(session, ch)));
+    }
     json_object *levels = json_object_new_object();
     json_object_object_add(levels, "inputs", inputs);
     json_object_object_add(levels, "input_states", states);
     json_object_object_add(levels, "channels", channels);
+    /* Here rather than in a session event: a WHEP listener coming or going is no
+     * change of the sitting worth rendering the whole session for every reader. */
+    json_object_object_add(levels, "listeners", listeners);
     return levels;
 }
 

@@ -5,18 +5,34 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth.h"
 #include "keys.h"
 
 struct tolk_grants {
-    GPtrArray *list; /* tolk_grant* */
+    GPtrArray *list;        /* tolk_grant*, in creation order; owns them */
+    GHashTable *by_digest;  /* grant->digest -> grant */
+    GHashTable *by_id;      /* grant->id -> grant */
     unsigned next_id;
 };
+
+/* A digest is uniformly distributed: its first bytes are a hash already. */
+static guint digest_hash(gconstpointer key)
+{
+    guint h;
+    memcpy(&h, key, sizeof h);
+    return h;
+}
+
+static gboolean digest_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, TOLK_TOKEN_DIGEST_SIZE) == 0;
+}
 
 tolk_grants *tolk_grants_new(void)
 {
     tolk_grants *grants = g_new0(tolk_grants, 1);
     grants->list = g_ptr_array_new();
+    grants->by_digest = g_hash_table_new(digest_hash, digest_equal);
+    grants->by_id = g_hash_table_new(g_str_hash, g_str_equal);
     return grants;
 }
 
@@ -30,36 +46,23 @@ void tolk_grants_free(tolk_grants *grants)
 {
     if (!grants)
         return;
+    g_hash_table_destroy(grants->by_digest);
+    g_hash_table_destroy(grants->by_id);
     for (guint i = 0; i < grants->list->len; i++)
         wipe_and_free(g_ptr_array_index(grants->list, i));
     g_ptr_array_unref(grants->list);
     g_free(grants);
 }
 
-static bool make_token(char out[TOLK_GRANT_TOKEN_SIZE])
-{
-    guint8 bytes[32];
-    if (!tolk_random_bytes(bytes, sizeof bytes))
-        return false;
-    gchar *b64 = g_base64_encode(bytes, sizeof bytes);
-    tolk_key_wipe(bytes, sizeof bytes);
-    size_t n = 0;
-    for (const char *c = b64; *c && *c != '=' && n + 1 < TOLK_GRANT_TOKEN_SIZE; c++)
-        out[n++] = *c == '+' ? '-' : *c == '/' ? '_' : *c; /* base64url: safe in URLs */
-    out[n] = '\0';
-    tolk_key_wipe(b64, strlen(b64));
-    g_free(b64);
-    return true;
-}
-
 const tolk_grant *tolk_grants_add(tolk_grants *grants, const char *session, tolk_grant_kind kind, int booth,
                                   int console, int channel)
 {
     tolk_grant *grant = g_new0(tolk_grant, 1);
-    if (!make_token(grant->token)) {
+    if (!tolk_random_token(TOLK_GRANT_TOKEN_BYTES, TOLK_TOKEN_BASE64URL, grant->token, sizeof grant->token)) {
         g_free(grant);
         return NULL;
     }
+    tolk_token_digest(grant->token, grant->digest);
     snprintf(grant->id, sizeof grant->id, "t%u", ++grants->next_id);
     g_strlcpy(grant->session, session, sizeof grant->session);
     grant->kind = kind;
@@ -67,28 +70,24 @@ const tolk_grant *tolk_grants_add(tolk_grants *grants, const char *session, tolk
     grant->console = console;
     grant->channel = channel;
     g_ptr_array_add(grants->list, grant);
+    g_hash_table_insert(grants->by_digest, grant->digest, grant);
+    g_hash_table_insert(grants->by_id, grant->id, grant);
     return grant;
 }
 
 const tolk_grant *tolk_grants_find_token(tolk_grants *grants, const char *token)
 {
-    const tolk_grant *found = NULL;
-    for (guint i = 0; i < grants->list->len; i++) {
-        const tolk_grant *grant = g_ptr_array_index(grants->list, i);
-        if (tolk_token_equal(token, grant->token) && !found)
-            found = grant; /* no early exit: the time does not tell which one matched */
-    }
-    return found;
+    if (!token)
+        return NULL;
+    uint8_t digest[TOLK_TOKEN_DIGEST_SIZE];
+    tolk_token_digest(token, digest);
+    const tolk_grant *grant = g_hash_table_lookup(grants->by_digest, digest);
+    return grant && tolk_token_digest_equal(grant->digest, digest) ? grant : NULL;
 }
 
 const tolk_grant *tolk_grants_find_id(tolk_grants *grants, const char *id)
 {
-    for (guint i = 0; i < grants->list->len; i++) {
-        const tolk_grant *grant = g_ptr_array_index(grants->list, i);
-        if (strcmp(grant->id, id) == 0)
-            return grant;
-    }
-    return NULL;
+    return id ? g_hash_table_lookup(grants->by_id, id) : NULL;
 }
 
 const tolk_grant *tolk_grants_find(tolk_grants *grants, const char *session, const char *id)
@@ -97,13 +96,21 @@ const tolk_grant *tolk_grants_find(tolk_grants *grants, const char *session, con
     return grant && strcmp(grant->session, session) == 0 ? grant : NULL;
 }
 
+/* Out of the lookup tables, then wiped; the caller took it out of the list. */
+static void forget(tolk_grants *grants, tolk_grant *grant)
+{
+    g_hash_table_remove(grants->by_digest, grant->digest);
+    g_hash_table_remove(grants->by_id, grant->id);
+    wipe_and_free(grant);
+}
+
 bool tolk_grants_remove(tolk_grants *grants, const char *session, const char *id)
 {
     const tolk_grant *grant = tolk_grants_find(grants, session, id);
     if (!grant)
         return false;
     g_ptr_array_remove(grants->list, (gpointer)grant);
-    wipe_and_free((gpointer)grant);
+    forget(grants, (tolk_grant *)grant);
     return true;
 }
 
@@ -113,7 +120,7 @@ void tolk_grants_remove_session(tolk_grants *grants, const char *session)
         tolk_grant *grant = g_ptr_array_index(grants->list, i);
         if (strcmp(grant->session, session) == 0) {
             g_ptr_array_remove_index(grants->list, i);
-            wipe_and_free(grant);
+            forget(grants, grant);
         }
     }
 }

@@ -10,18 +10,26 @@
 #define TOLK_GRANTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "keys.h"
+#include "token_digest.h"
 
 typedef enum { TOLK_GRANT_CONSOLE, TOLK_GRANT_LISTENER, TOLK_GRANT_FLOOR } tolk_grant_kind;
 
 #define TOLK_GRANT_ID_SIZE 16
-#define TOLK_GRANT_TOKEN_SIZE 48
-/* Every request compares its token with every grant (in constant time): the cap keeps
- * that, and the memory, bounded (docs/api.md, Limits). */
+#define TOLK_GRANT_TOKEN_BYTES 32
+#define TOLK_GRANT_TOKEN_SIZE TOLK_TOKEN_TEXT_SIZE(TOLK_GRANT_TOKEN_BYTES)
+/* Tokens are found by their digest in one lookup; the cap bounds the memory and the
+ * operator's list (docs/api.md, Limits). */
 #define TOLK_MAX_GRANTS_PER_SESSION 1000
 
 typedef struct {
     char id[TOLK_GRANT_ID_SIZE];       /* "t1", "t2", ... */
-    char token[TOLK_GRANT_TOKEN_SIZE]; /* 32 random bytes, base64url */
+    /* 32 random bytes, base64url. Kept because the operator's token list shows it
+     * (api-v1); requests find the grant by digest, never by comparing this text. */
+    char token[TOLK_GRANT_TOKEN_SIZE];
+    uint8_t digest[TOLK_TOKEN_DIGEST_SIZE]; /* of token: the key requests are looked up by */
     char session[33];
     tolk_grant_kind kind;
     int booth, console; /* TOLK_GRANT_CONSOLE */
@@ -36,7 +44,7 @@ void tolk_grants_free(tolk_grants *grants);
 /* NULL when the system's random source fails. */
 const tolk_grant *tolk_grants_add(tolk_grants *grants, const char *session, tolk_grant_kind kind, int booth,
                                   int console, int channel);
-/* Compares in constant time against every token. */
+/* One lookup by the token's digest; the digest found is compared again in constant time. */
 const tolk_grant *tolk_grants_find_token(tolk_grants *grants, const char *token);
 /* By id ("t3"): ids are unique across sessions. */
 const tolk_grant *tolk_grants_find_id(tolk_grants *grants, const char *id);

@@ -10,6 +10,7 @@ typedef struct {
     guint64 seq;
     char *event;
     char *data; /* JSON text; NULL for "session" */
+    char *views[TOLK_HUB_VIEWS]; /* "session": the renderings made so far, per view kind */
 } hub_event;
 
 struct tolk_hub {
@@ -26,8 +27,9 @@ struct tolk_hub_reader {
     guint64 next_seq;  /* the next event this reader writes */
     bool state_due;    /* write a fresh "session" event first */
     guint64 state_seq; /* the id of the change the due state answers */
-    tolk_hub_render_fn render;
-    void *render_ctx;
+    bool state_shared; /* the due state answers a "session" event in the ring: its rendering is shared */
+    const tolk_hub_view *view;
+    void *view_ctx;
     void (*free_ctx)(void *);
     GString *pending; /* formatted text not yet handed to the connection */
     /* Under the hub lock: in hub->waiting until woken. */
@@ -47,6 +49,15 @@ tolk_hub *tolk_hub_new(void)
     return hub;
 }
 
+static void clear_event(hub_event *e)
+{
+    g_free(e->event);
+    g_free(e->data);
+    for (int v = 0; v < TOLK_HUB_VIEWS; v++)
+        g_free(e->views[v]);
+    memset(e, 0, sizeof *e);
+}
+
 tolk_hub *tolk_hub_ref(tolk_hub *hub)
 {
     g_atomic_int_inc(&hub->refs);
@@ -57,10 +68,8 @@ void tolk_hub_unref(tolk_hub *hub)
 {
     if (!hub || !g_atomic_int_dec_and_test(&hub->refs))
         return;
-    for (int i = 0; i < RING; i++) {
-        g_free(hub->ring[i].event);
-        g_free(hub->ring[i].data);
-    }
+    for (int i = 0; i < RING; i++)
+        clear_event(&hub->ring[i]);
     g_mutex_clear(&hub->lock);
     g_free(hub);
 }
@@ -95,8 +104,7 @@ void tolk_hub_publish(tolk_hub *hub, const char *event, json_object *data)
         return;
     }
     hub_event *slot = &hub->ring[hub->next_seq % RING];
-    g_free(slot->event);
-    g_free(slot->data);
+    clear_event(slot);
     slot->seq = hub->next_seq++;
     slot->event = g_strdup(event);
     slot->data = text;
@@ -109,13 +117,14 @@ void tolk_hub_session_changed(tolk_hub *hub)
     tolk_hub_publish(hub, "session", NULL);
 }
 
-tolk_hub_reader *tolk_hub_reader_new(tolk_hub *hub, tolk_hub_render_fn render, void *render_ctx,
+tolk_hub_reader *tolk_hub_reader_new(tolk_hub *hub, const tolk_hub_view *view, void *view_ctx,
                                      void (*free_ctx)(void *))
 {
+    g_return_val_if_fail(view->kind < TOLK_HUB_VIEWS, NULL);
     tolk_hub_reader *reader = g_new0(tolk_hub_reader, 1);
     reader->hub = tolk_hub_ref(hub);
-    reader->render = render;
-    reader->render_ctx = render_ctx;
+    reader->view = view;
+    reader->view_ctx = view_ctx;
     reader->free_ctx = free_ctx;
     reader->state_due = true;
     reader->pending = g_string_new(NULL);
@@ -136,7 +145,7 @@ void tolk_hub_reader_free(tolk_hub_reader *reader)
         g_queue_unlink(&reader->hub->waiting, &reader->wait_link);
     g_mutex_unlock(&reader->hub->lock);
     if (reader->free_ctx)
-        reader->free_ctx(reader->render_ctx);
+        reader->free_ctx(reader->view_ctx);
     tolk_hub_unref(reader->hub);
     g_string_free(reader->pending, TRUE);
     g_free(reader);
@@ -155,10 +164,13 @@ static bool take_next_locked(tolk_hub_reader *reader, tolk_hub *hub)
     if (reader->next_seq >= hub->next_seq)
         return false;
     if (hub->next_seq - reader->next_seq > RING) {
-        /* Fell behind: skip what was overwritten, resend the whole state. */
+        /* Fell behind: skip what was overwritten, resend the whole state first (its id
+         * before the events that follow it). */
         reader->next_seq = hub->next_seq - RING;
         reader->state_due = true;
         reader->state_seq = reader->next_seq - 1;
+        reader->state_shared = false;
+        return true;
     }
     hub_event *e = &hub->ring[reader->next_seq % RING];
     reader->next_seq++;
@@ -167,15 +179,52 @@ static bool take_next_locked(tolk_hub_reader *reader, tolk_hub *hub)
     } else {
         reader->state_due = true;
         reader->state_seq = e->seq;
+        reader->state_shared = true;
     }
     return true;
 }
 
+/* The "session" event the due state answers, while it is still in the ring. */
+static hub_event *state_event_locked(tolk_hub_reader *reader)
+{
+    hub_event *e = &reader->hub->ring[reader->state_seq % RING];
+    return reader->state_shared && e->seq == reader->state_seq && !e->data ? e : NULL;
+}
+
+/* Writes the view's kept rendering of the due state, if there is one yet. */
+static bool write_kept_state(tolk_hub_reader *reader)
+{
+    g_mutex_lock(&reader->hub->lock);
+    hub_event *e = state_event_locked(reader);
+    const char *kept = e ? e->views[reader->view->kind] : NULL;
+    if (kept)
+        format_event(reader->pending, reader->state_seq, "session", kept);
+    g_mutex_unlock(&reader->hub->lock);
+    return kept != NULL;
+}
+
+/* Keeps a rendering for the other readers of the view (the first one made stays). */
+static void keep_state(tolk_hub_reader *reader, const char *state)
+{
+    g_mutex_lock(&reader->hub->lock);
+    hub_event *e = state_event_locked(reader);
+    if (e && !e->views[reader->view->kind])
+        e->views[reader->view->kind] = g_strdup(state);
+    g_mutex_unlock(&reader->hub->lock);
+}
+
 static bool render_state(tolk_hub_reader *reader)
 {
-    char *state = reader->render(reader->render_ctx);
+    const tolk_hub_view *view = reader->view;
+    if (reader->state_shared && view->admit(reader->view_ctx) && write_kept_state(reader)) {
+        reader->state_due = false;
+        return true;
+    }
+    char *state = view->render(reader->view_ctx);
     if (!state)
         return false;
+    if (reader->state_shared)
+        keep_state(reader, state);
     format_event(reader->pending, reader->state_seq, "session", state);
     g_free(state);
     reader->state_due = false;

@@ -9,8 +9,10 @@
  * callbacks run under it (they must not call back into the hub). A reader is used
  * by one thread at a time. The hub is refcounted because a reader (an HTTP stream)
  * may outlive its session: closing the hub wakes every reader and ends its stream.
- * "session" events carry no data in the hub: the reader renders the session as
- * its own token may see it (keys for the operator only), through a callback.
+ * "session" events carry no data when published: the session is rendered as a
+ * reader's view shows it (keys for the operator only), through the view's callback,
+ * once per view and change: the first reader of a view renders it, the hub keeps the
+ * text with the event, and every other reader of that view writes the kept text.
  */
 #ifndef TOLK_HUB_H
 #define TOLK_HUB_H
@@ -22,9 +24,18 @@
 typedef struct tolk_hub tolk_hub;
 typedef struct tolk_hub_reader tolk_hub_reader;
 
-/* Renders the current session JSON for one reader; NULL ends the stream (the
- * session or the token is gone). Called without any hub lock held. */
-typedef char *(*tolk_hub_render_fn)(void *ctx);
+#define TOLK_HUB_VIEWS 2 /* view kinds whose renderings the hub keeps per event */
+
+/* How a reader sees the session. Both callbacks run without any hub lock held. */
+typedef struct {
+    unsigned kind; /* < TOLK_HUB_VIEWS; readers of one kind share one rendering */
+    /* The current session JSON in this view; NULL ends the stream (the session or
+     * the token is gone). */
+    char *(*render)(void *ctx);
+    /* Whether the reader may still follow (its session and token exist); false ends
+     * the stream. Asked before a kept rendering is written. */
+    bool (*admit)(void *ctx);
+} tolk_hub_view;
 
 tolk_hub *tolk_hub_new(void);
 tolk_hub *tolk_hub_ref(tolk_hub *hub);
@@ -37,9 +48,10 @@ void tolk_hub_publish(tolk_hub *hub, const char *event, json_object *data);
 /* Shorthand: the session's state changed. */
 void tolk_hub_session_changed(tolk_hub *hub);
 
-/* A reader starts with a "session" event, then follows the hub. Takes a hub ref;
- * render_ctx is freed with free_ctx when the reader is freed. */
-tolk_hub_reader *tolk_hub_reader_new(tolk_hub *hub, tolk_hub_render_fn render, void *render_ctx,
+/* A reader starts with a "session" event (rendered for it alone), then follows the
+ * hub. Takes a hub ref; view must outlive the reader; view_ctx is freed with
+ * free_ctx when the reader is freed. */
+tolk_hub_reader *tolk_hub_reader_new(tolk_hub *hub, const tolk_hub_view *view, void *view_ctx,
                                      void (*free_ctx)(void *));
 typedef void (*tolk_hub_wake_fn)(void *ctx);
 

@@ -184,10 +184,7 @@ tolk_session_peer *tolk_session_find_peer(tolk_session *session, const char *id)
 
 void tolk_session_remove_peer(tolk_session *session, tolk_session_peer *entry)
 {
-    bool listener = entry->connected;
-    g_ptr_array_remove(session->peers, entry);
-    if (listener)
-        tolk_session_changed(session);
+    g_ptr_array_remove(session->peers, entry); /* the count travels in the next levels event */
 }
 
 void tolk_session_remove_peers_of(tolk_session *session, const char *grant_id)
@@ -227,9 +224,7 @@ bool tolk_session_reap_peers(tolk_session *session, gint64 now_us, gint64 connec
             changed = true;
         }
     }
-    if (changed)
-        tolk_session_changed(session);
-    return changed;
+    return changed; /* listener counts travel in the levels event, not as a session change */
 }
 
 int tolk_session_peer_count(tolk_session *session, int channel)

@@ -141,7 +141,8 @@ void tolk_session_remove_peer(tolk_session *session, tolk_session_peer *entry);
 void tolk_session_remove_peers_of(tolk_session *session, const char *grant_id);
 /* Drops peers whose connection failed or closed, and those not connected
  * connect_timeout_us after their answer; notes peers that connected (they
- * count as listeners from then). True when anything changed. */
+ * count as listeners from then). True when a listener count changed; no
+ * session event: the counts travel in the levels event. */
 bool tolk_session_reap_peers(tolk_session *session, gint64 now_us, gint64 connect_timeout_us);
 /* Peers of one channel (channel >= 0) or of the whole sitting (-1), connected or not. */
 int tolk_session_peer_count(tolk_session *session, int channel);

@@ -25,13 +25,7 @@ static void set_error(char *err, size_t err_size, const char *message)
 /* The id is a capability (webrtc.h): only the kernel's random bytes will do. */
 static bool make_id(char id[TOLK_WEBRTC_ID_LEN + 1])
 {
-    guint8 bytes[TOLK_WEBRTC_ID_LEN / 2];
-    if (!tolk_random_bytes(bytes, sizeof bytes))
-        return false;
-    for (gsize i = 0; i < sizeof bytes; i++)
-        g_snprintf(id + 2 * i, 3, "%02x", bytes[i]);
-    tolk_key_wipe(bytes, sizeof bytes);
-    return true;
+    return tolk_random_token(TOLK_WEBRTC_ID_LEN / 2, TOLK_TOKEN_HEX, id, TOLK_WEBRTC_ID_LEN + 1);
 }
 
 /* Nobody runs a main loop for a peer's bus: log what matters and drop all, so

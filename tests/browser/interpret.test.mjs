@@ -14,10 +14,18 @@ test('listener hears the live interpreter, then the floor after mic off', { skip
   assert.match(desk.url, /^\/console\/#/);
   const ear = await daemon.pageUrl('browser', { role: 'listener', channel: 'en' });
   const console1 = await interpreter.page(desk.href);
+  // The operator page, open before the listener comes: its count can only come from levels.
+  const op = await interpreter.page(`${daemon.url}/operator/#session=browser&token=${daemon.token}`);
+  await waitFor(() => op.locator('#state-events[data-state="open"]').count(), 10000, 'the operator events');
   const page = await listener.page(ear.href);
 
   await waitFor(() => console1.locator('#state-mic[data-state="connected"]').count(), 15000, 'the WHIP link');
   await waitFor(() => page.locator('#state[data-state="connected"]').count(), 15000, 'the WHEP link');
+  // Its own count, from the levels events (a WHEP listener joining sends no session event).
+  const count = () => page.locator('button[data-channel="en"] .count').textContent();
+  await waitFor(async () => (await count()) === '1 listening', 3000, 'the listener count from levels');
+  const opCount = () => op.locator('[data-listeners="en"]').textContent();
+  await waitFor(async () => (await opCount()) === '1', 3000, 'the operator page count from levels');
   // Idle channel: the listener hears the floor.
   await waitTone(page, TONE.floor, [TONE.a]);
 

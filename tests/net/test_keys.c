@@ -117,6 +117,31 @@ static void test_wipe(void)
     g_assert_cmpmem(key, sizeof key, zero, sizeof zero);
 }
 
+/* The one token generator: the forms the daemon hands out (43 base64url characters for a
+ * grant, 32 for the operator token, 32 hex digits for a WebRTC resource id), all distinct. */
+static void check_token_form(size_t n, tolk_token_form form, size_t len, const char *alphabet)
+{
+    char a[TOLK_TOKEN_TEXT_SIZE(TOLK_TOKEN_MAX_BYTES)], b[sizeof a];
+    g_assert_true(tolk_random_token(n, form, a, TOLK_TOKEN_TEXT_SIZE(n)));
+    g_assert_true(tolk_random_token(n, form, b, TOLK_TOKEN_TEXT_SIZE(n)));
+    g_assert_cmpuint(strlen(a), ==, len);
+    g_assert_cmpuint(strspn(a, alphabet), ==, len);
+    g_assert_cmpstr(a, !=, b);
+}
+
+static void test_random_token_forms(void)
+{
+    static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    check_token_form(32, TOLK_TOKEN_BASE64URL, 43, b64url);
+    check_token_form(24, TOLK_TOKEN_BASE64URL, 32, b64url);
+    check_token_form(16, TOLK_TOKEN_HEX, 32, "0123456789abcdef");
+    check_token_form(1, TOLK_TOKEN_BASE64URL, 2, b64url);
+    char small[8];
+    g_assert_false(tolk_random_token(4, TOLK_TOKEN_HEX, small, sizeof small)); /* 9 needed */
+    g_assert_cmpstr(small, ==, "");
+    g_assert_false(tolk_random_token(TOLK_TOKEN_MAX_BYTES + 1, TOLK_TOKEN_HEX, small, sizeof small));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -128,5 +153,6 @@ int main(int argc, char **argv)
     g_test_add_func("/net/keys/generated-look-random", test_generated_keys_look_random);
     g_test_add_func("/net/keys/random-bytes-large", test_random_bytes_large_request);
     g_test_add_func("/net/keys/wipe", test_wipe);
+    g_test_add_func("/net/keys/random-token-forms", test_random_token_forms);
     return g_test_run();
 }

@@ -37,6 +37,17 @@ function renderChannels() {
   $('#now-tag').replaceChildren(current && current.quality ? qualityTag(current.quality) : '');
 }
 
+/** WHEP listeners coming and going send no session event: their counts come with the
+ * levels. True when a count shown changed. */
+function takeListeners(counts) {
+  let changed = false;
+  for (const ch of session?.channels ?? []) {
+    const count = counts?.[ch.id];
+    if (count != null && count !== ch.listeners) { ch.listeners = count; changed = true; }
+  }
+  return changed;
+}
+
 function link(which, channelId) {
   if (links[which]) links[which].close();
   links[which] = whep(apiPath('sessions', sid, 'channels', channelId, 'whep'), token,
@@ -91,6 +102,7 @@ async function main() {
     let dropped = false;
     sessionEvents(sid, token, {
       session: (s) => { session = s; renderChannels(); },
+      levels: (l) => { if (takeListeners(l.listeners)) renderChannels(); },
     }, (state) => {
       if (state === 'reconnecting') dropped = true;
       if (state === 'open' && dropped) {

@@ -62,7 +62,7 @@ function channelsPanel(s, act) {
     el('th', { scope: 'row' }, channelLabel(ch.id)),
     el('td', {}, ch.source),
     el('td', {}, qualityTag(ch.quality)),
-    el('td', { class: 'listeners' }, String(ch.listeners ?? 0)),
+    el('td', { class: 'listeners', 'data-listeners': ch.id }, String(ch.listeners ?? 0)),
     el('td', {}, meter(`channel:${ch.id}`)),
     el('td', {}, el('label', {}, el('input', { type: 'checkbox', checked: !!ch.public, onchange: (e) => act.patchChannel(ch.id, { public: e.target.checked }) }), ' public')),
     el('td', {}, el('button', { class: 'small', onclick: () => act.createToken({ role: 'listener', channel: ch.id }) }, 'Listener link'))));
@@ -89,7 +89,8 @@ export function sittingView(s, signals, act) {
   return [headerPanel(s, act), el('div', { class: 'grid' }, desksPanel(s, act), signalsPanel(signals, act)), channelsPanel(s, act)];
 }
 
-/** Puts the levels event's numbers onto the meters under `root`. */
+/** Puts the levels event's numbers onto the meters and the listener counts under `root`
+ * (WHEP listeners coming and going send no session event: their counts come here). */
 export function showLevels(root, levels) {
   for (const m of root.querySelectorAll('meter[data-level]')) {
     const [kind, id] = m.dataset.level.split(/:(.*)/);
@@ -99,5 +100,9 @@ export function showLevels(root, levels) {
   for (const mark of root.querySelectorAll('[data-input-state]')) {
     const state = levels.input_states?.[mark.dataset.inputState];
     if (state) stateMark(mark, state);
+  }
+  for (const cell of root.querySelectorAll('[data-listeners]')) {
+    const count = levels.listeners?.[cell.dataset.listeners];
+    if (count != null) cell.textContent = String(count);
   }
 }
