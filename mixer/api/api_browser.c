@@ -78,16 +78,14 @@ void api_create_token(api_call *call)
         return;
     }
     int booth = -1, console = -1, channel = -1;
-    tolk_grant_kind kind = TOLK_GRANT_FLOOR;
-    if (strcmp(spec.role, "console") == 0) {
-        kind = TOLK_GRANT_CONSOLE;
+    tolk_grant_kind kind = spec.role;
+    if (kind == TOLK_GRANT_CONSOLE) {
         if (!parse_console_id(session, spec.target, &booth, &console)) {
             tolk_http_reply_error(call->resp, 400, "invalid_value", "field \"console\": session %s has no console %s",
                                   session->id, spec.target);
             return;
         }
-    } else if (strcmp(spec.role, "listener") == 0) {
-        kind = TOLK_GRANT_LISTENER;
+    } else if (kind == TOLK_GRANT_LISTENER) {
         if ((channel = tolk_matrix_channel_index(session->matrix, spec.target)) < 0) {
             tolk_http_reply_error(call->resp, 400, "invalid_value", "field \"channel\": session %s has no channel %s",
                                   session->id, spec.target);
@@ -189,17 +187,17 @@ void api_create_signal(api_call *call)
         return;
     tolk_signal_spec spec;
     tolk_parse_error err;
-    tolk_signal_kind kind;
     if (!tolk_parse_signal_create(call->req->body, &spec, &err)) {
         api_reply_parse_error(call, &err);
         return;
     }
     int booth, console;
-    if (!signal_sender(call, session, &spec, &booth, &console) || !tolk_signal_kind_parse(spec.kind, &kind))
+    if (!signal_sender(call, session, &spec, &booth, &console))
         return;
+    tolk_signal_kind kind = spec.kind;
     unsigned retry_after = 0;
     if (!call->operator && !tolk_session_signal_allowed(session, kind, booth, console, &retry_after)) {
-        reply_signal_limited(call, session, booth, console, spec.kind, retry_after);
+        reply_signal_limited(call, session, booth, console, tolk_signal_kind_name(kind), retry_after);
         return;
     }
     tolk_result result;
@@ -248,7 +246,7 @@ void api_delete_signal(api_call *call)
 
 typedef struct {
     tolk_app *app;
-    char session[TOLK_ID_SIZE];
+    char session[TOLK_SESSION_ID_SIZE];
     char grant[TOLK_GRANT_ID_SIZE]; /* the token's grant; "" for the operator or no token */
     bool operator;
     tolk_hub_reader *reader;

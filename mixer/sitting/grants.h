@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-typedef enum { TOLK_GRANT_CONSOLE, TOLK_GRANT_LISTENER, TOLK_GRANT_FLOOR } tolk_grant_kind;
+#include "rules.h" /* tolk_grant_kind and its names */
 
 #define TOLK_GRANT_ID_SIZE 16
 #define TOLK_GRANT_TOKEN_SIZE 48
@@ -22,7 +22,7 @@ typedef enum { TOLK_GRANT_CONSOLE, TOLK_GRANT_LISTENER, TOLK_GRANT_FLOOR } tolk_
 typedef struct {
     char id[TOLK_GRANT_ID_SIZE];       /* "t1", "t2", ... */
     char token[TOLK_GRANT_TOKEN_SIZE]; /* 32 random bytes, base64url */
-    char session[33];
+    char session[TOLK_SESSION_ID_SIZE];
     tolk_grant_kind kind;
     int booth, console; /* TOLK_GRANT_CONSOLE */
     int channel;        /* TOLK_GRANT_LISTENER */
@@ -50,7 +50,5 @@ unsigned tolk_grants_count(tolk_grants *grants, const char *session);
 /* Calls fn for each grant of a session, in creation order. */
 void tolk_grants_foreach(tolk_grants *grants, const char *session, void (*fn)(const tolk_grant *, void *),
                          void *ctx);
-
-const char *tolk_grant_kind_name(tolk_grant_kind kind); /* "console", "listener", "floor" */
 
 #endif
