@@ -51,7 +51,7 @@ static json_object *grant_json(tolk_session *session, const tolk_grant *grant)
     json_object_object_add(obj, "role", json_object_new_string(tolk_grant_kind_name(grant->kind)));
     char url[256];
     if (grant->kind == TOLK_GRANT_CONSOLE) {
-        char id[16];
+        char id[TOLK_CONSOLE_ID_SIZE];
         tolk_console_id(config, grant->booth, grant->console, id, sizeof id);
         json_object_object_add(obj, "console", json_object_new_string(id));
         snprintf(url, sizeof url, "/console/#session=%s&console=%s&token=%s", session->id, id, grant->token);
@@ -170,7 +170,7 @@ static bool signal_sender(api_call *call, tolk_session *session, const tolk_sign
 static void reply_signal_limited(api_call *call, tolk_session *session, int booth, int console, const char *kind,
                                  unsigned retry_after)
 {
-    char id[16], seconds[16];
+    char id[TOLK_CONSOLE_ID_SIZE], seconds[16];
     tolk_console_id(tolk_matrix_config_get(session->matrix), booth, console, id, sizeof id);
     snprintf(seconds, sizeof seconds, "%u", retry_after);
     tolk_http_reply_header(call->resp, "Retry-After", seconds);

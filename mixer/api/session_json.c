@@ -100,7 +100,8 @@ json_object *tolk_output_to_json(tolk_session *session, const tolk_session_outpu
     json_object_object_add(obj, "host", json_object_new_string(output->host));
     json_object_object_add(obj, "port", json_object_new_int(output->port));
     bool channel = output->channel >= 0;
-    json_object_object_add(obj, "key", json_object_new_string(output->own_key ? "own" : "shared"));
+    tolk_output_key key_kind = output->own_key ? TOLK_OUTPUT_KEY_OWN : TOLK_OUTPUT_KEY_SHARED;
+    json_object_object_add(obj, "key", json_object_new_string(tolk_output_key_name(key_kind)));
     const uint8_t *key = output->own_key ? output->key : tolk_session_stream_key(session, output->channel, output->slot);
     add_stream_fields(obj, session, output->host, output->port, key);
     tolk_stream *stream = channel ? tolk_media_channel_stream_at(session->media, output->channel)
@@ -150,7 +151,7 @@ json_object *tolk_console_to_json(tolk_session *session, int booth, int console,
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     const tolk_console_state *state = tolk_matrix_console(session->matrix, booth, console);
-    char id[16];
+    char id[TOLK_CONSOLE_ID_SIZE];
     tolk_console_id(config, booth, console, id, sizeof id);
     json_object *obj = json_object_new_object();
     json_object_object_add(obj, "id", json_object_new_string(id));

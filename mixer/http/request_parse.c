@@ -95,13 +95,11 @@ static const tolk_json_field console_patch_fields[] = {
     {0},
 };
 
-static const char *const output_key_names[] = {"shared", "own", NULL};
-
 static const tolk_json_field output_create_fields[] = {
     {.name = "host", .type = TOLK_JSON_STRING, .required = true, .max_length = TOLK_HOST_SIZE - 1,
      .valid = tolk_is_ip_address, .expected = "a numeric IPv4 or IPv6 address"},
     {.name = "port", .type = TOLK_JSON_INTEGER, .required = true, .ranged = true, .min = 1, .max = 65535},
-    {.name = "key", .type = TOLK_JSON_STRING, .one_of = output_key_names},
+    {.name = "key", .type = TOLK_JSON_STRING, .one_of = tolk_output_key_names},
     {0},
 };
 
@@ -362,6 +360,7 @@ bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_par
     g_strlcpy(out->host, host, sizeof out->host);
     out->port = (int)json_object_get_int64(json_object_object_get(body, "port"));
     const char *key = string_field(body, "key");
-    out->own_key = key && strcmp(key, "own") == 0;
+    tolk_output_key kind = TOLK_OUTPUT_KEY_SHARED;
+    out->own_key = key && tolk_output_key_parse(key, &kind) && kind == TOLK_OUTPUT_KEY_OWN;
     return true;
 }

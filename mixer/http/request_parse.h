@@ -64,7 +64,7 @@ bool tolk_parse_token_create(json_object *body, tolk_token_spec *out, tolk_parse
 /* POST .../signals: kind, and for the operator the console it speaks for. */
 typedef struct {
     tolk_signal_kind kind;
-    char console[16]; /* "" when absent */
+    char console[TOLK_CONSOLE_ID_SIZE]; /* "" when absent */
 } tolk_signal_spec;
 bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_parse_error *err);
 

@@ -17,6 +17,7 @@ const char *const tolk_idle_names[] = {"floor", "silence", NULL};
 const char *const tolk_mic_names[] = {"on", "off", "muted", NULL};
 static const int mic_values[] = {TOLK_MIC_ON, TOLK_MIC_OFF, TOLK_MIC_MUTED};
 const char *const tolk_output_names[] = {"A", "B", NULL};
+const char *const tolk_output_key_names[] = {"shared", "own", NULL};
 const char *const tolk_grant_kind_names[] = {"console", "listener", "floor", NULL};
 const char *const tolk_signal_kind_names[] = {"slower", "technician", "handover_request", "handover_accept", NULL};
 static const char *const quality_names[] = {"floor", "+", "-", NULL};
@@ -25,6 +26,7 @@ static const vocabulary interlocks = {tolk_interlock_names, NULL};
 static const vocabulary idles = {tolk_idle_names, NULL};
 static const vocabulary mics = {tolk_mic_names, mic_values};
 static const vocabulary outputs = {tolk_output_names, NULL};
+static const vocabulary output_keys = {tolk_output_key_names, NULL};
 static const vocabulary grant_kinds = {tolk_grant_kind_names, NULL};
 static const vocabulary signal_kinds = {tolk_signal_kind_names, NULL};
 static const vocabulary qualities = {quality_names, NULL};
@@ -71,6 +73,11 @@ const char *tolk_output_name(tolk_output v)
     return name_of(&outputs, (int)v);
 }
 
+const char *tolk_output_key_name(tolk_output_key v)
+{
+    return name_of(&output_keys, (int)v);
+}
+
 const char *tolk_grant_kind_name(tolk_grant_kind v)
 {
     return name_of(&grant_kinds, (int)v);
@@ -101,6 +108,7 @@ DEFINE_PARSE(tolk_interlock_parse, tolk_interlock, interlocks)
 DEFINE_PARSE(tolk_idle_parse, tolk_idle, idles)
 DEFINE_PARSE(tolk_mic_parse, tolk_mic, mics)
 DEFINE_PARSE(tolk_output_parse, tolk_output, outputs)
+DEFINE_PARSE(tolk_output_key_parse, tolk_output_key, output_keys)
 DEFINE_PARSE(tolk_grant_kind_parse, tolk_grant_kind, grant_kinds)
 DEFINE_PARSE(tolk_signal_kind_parse, tolk_signal_kind, signal_kinds)
 

@@ -38,6 +38,8 @@ typedef enum { TOLK_INTERLOCK_NO_OVERRIDE, TOLK_INTERLOCK_OVERRIDE, TOLK_INTERLO
 typedef enum { TOLK_IDLE_FLOOR, TOLK_IDLE_SILENCE } tolk_idle;
 typedef enum { TOLK_MIC_OFF, TOLK_MIC_ON, TOLK_MIC_MUTED } tolk_mic;
 typedef enum { TOLK_OUTPUT_A, TOLK_OUTPUT_B } tolk_output;
+/* The key an RTP output is sent with: the stream's shared one or its own. */
+typedef enum { TOLK_OUTPUT_KEY_SHARED, TOLK_OUTPUT_KEY_OWN } tolk_output_key;
 typedef enum { TOLK_QUALITY_FLOOR, TOLK_QUALITY_PLUS, TOLK_QUALITY_MINUS, TOLK_QUALITY_NONE } tolk_quality;
 typedef enum { TOLK_SOURCE_FLOOR, TOLK_SOURCE_SILENCE, TOLK_SOURCE_CONSOLE } tolk_source_kind;
 /* The roles a token grants (domain.md, Roles): one console, one channel, the floor. */
@@ -215,6 +217,7 @@ extern const char *const tolk_interlock_names[]; /* "no-override", "override", "
 extern const char *const tolk_idle_names[];      /* "floor", "silence" */
 extern const char *const tolk_mic_names[];       /* "on", "off", "muted" */
 extern const char *const tolk_output_names[];    /* "A", "B" */
+extern const char *const tolk_output_key_names[];  /* "shared", "own" */
 extern const char *const tolk_grant_kind_names[];  /* "console", "listener", "floor" */
 extern const char *const tolk_signal_kind_names[]; /* "slower", "technician", "handover_request", ... */
 
@@ -222,6 +225,7 @@ const char *tolk_interlock_name(tolk_interlock v);
 const char *tolk_idle_name(tolk_idle v);
 const char *tolk_mic_name(tolk_mic v);
 const char *tolk_output_name(tolk_output v);
+const char *tolk_output_key_name(tolk_output_key v);
 const char *tolk_grant_kind_name(tolk_grant_kind v);
 const char *tolk_signal_kind_name(tolk_signal_kind v);
 const char *tolk_quality_name(tolk_quality v);      /* "floor", "+", "-", NULL for none */
@@ -229,6 +233,7 @@ bool tolk_interlock_parse(const char *s, tolk_interlock *out);
 bool tolk_idle_parse(const char *s, tolk_idle *out);
 bool tolk_mic_parse(const char *s, tolk_mic *out);
 bool tolk_output_parse(const char *s, tolk_output *out);
+bool tolk_output_key_parse(const char *s, tolk_output_key *out);
 bool tolk_grant_kind_parse(const char *s, tolk_grant_kind *out);
 bool tolk_signal_kind_parse(const char *s, tolk_signal_kind *out);
 

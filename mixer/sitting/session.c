@@ -16,7 +16,7 @@ static const char *const event_names[] = {"mic", "handover", "overridden", "took
 static void publish_console_event(tolk_session *session, const tolk_event *e)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-    char id[16], other[16];
+    char id[TOLK_CONSOLE_ID_SIZE], other[TOLK_CONSOLE_ID_SIZE];
     tolk_console_id(config, e->booth, e->console, id, sizeof id);
     json_object *data = json_object_new_object();
     json_object_object_add(data, "event", json_object_new_string(event_names[e->kind]));

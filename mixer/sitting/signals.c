@@ -18,7 +18,7 @@ json_object *tolk_signal_to_json(tolk_session *session, const tolk_signal *signa
     if (signal->kind == TOLK_SIGNAL_SLOWER) {
         json_object_object_add(obj, "console", NULL); /* anonymous, for the chair */
     } else {
-        char id[16];
+        char id[TOLK_CONSOLE_ID_SIZE];
         tolk_console_id(config, signal->booth, signal->console, id, sizeof id);
         json_object_object_add(obj, "console", json_object_new_string(id));
     }

@@ -25,6 +25,7 @@ ADAPT(interlock, tolk_interlock)
 ADAPT(idle, tolk_idle)
 ADAPT(mic, tolk_mic)
 ADAPT(output, tolk_output)
+ADAPT(output_key, tolk_output_key)
 ADAPT(grant_kind, tolk_grant_kind)
 ADAPT(signal_kind, tolk_signal_kind)
 
@@ -33,6 +34,7 @@ static const vocab vocabs[] = {
     {"idle", tolk_idle_names, TOLK_IDLE_SILENCE + 1, idle_name, idle_parse},
     {"mic", tolk_mic_names, TOLK_MIC_MUTED + 1, mic_name, mic_parse},
     {"output", tolk_output_names, TOLK_OUTPUT_B + 1, output_name, output_parse},
+    {"output key", tolk_output_key_names, TOLK_OUTPUT_KEY_OWN + 1, output_key_name, output_key_parse},
     {"grant kind", tolk_grant_kind_names, TOLK_GRANT_FLOOR + 1, grant_kind_name, grant_kind_parse},
     {"signal kind", tolk_signal_kind_names, TOLK_SIGNAL_KINDS, signal_kind_name, signal_kind_parse},
 };
