@@ -53,50 +53,19 @@ static int value_of(const vocabulary *v, const char *s)
     return -1;
 }
 
-const char *tolk_interlock_name(tolk_interlock v)
-{
-    return name_of(&interlocks, (int)v);
-}
-
-const char *tolk_idle_name(tolk_idle v)
-{
-    return name_of(&idles, (int)v);
-}
-
-const char *tolk_mic_name(tolk_mic v)
-{
-    return name_of(&mics, (int)v);
-}
-
-const char *tolk_output_name(tolk_output v)
-{
-    return name_of(&outputs, (int)v);
-}
-
-const char *tolk_output_key_name(tolk_output_key v)
-{
-    return name_of(&output_keys, (int)v);
-}
-
-const char *tolk_grant_kind_name(tolk_grant_kind v)
-{
-    return name_of(&grant_kinds, (int)v);
-}
-
-const char *tolk_signal_kind_name(tolk_signal_kind v)
-{
-    return name_of(&signal_kinds, (int)v);
-}
-
 /* TOLK_QUALITY_NONE (a silent idle channel) has no tag: the API shows null. */
 const char *tolk_quality_name(tolk_quality v)
 {
     return name_of(&qualities, (int)v);
 }
 
-/* One parser per enum type; the macro keeps them from drifting apart. */
-#define DEFINE_PARSE(fn, type, vocab)              \
-    bool fn(const char *s, type *out)              \
+/* type##_name() and type##_parse() of one enum type: written once, so they cannot drift apart. */
+#define DEFINE_VOCABULARY(type, vocab)             \
+    const char *type##_name(type v)                \
+    {                                              \
+        return name_of(&(vocab), (int)v);          \
+    }                                              \
+    bool type##_parse(const char *s, type *out)    \
     {                                              \
         int value = value_of(&(vocab), s);         \
         if (value >= 0 && out)                     \
@@ -104,13 +73,13 @@ const char *tolk_quality_name(tolk_quality v)
         return value >= 0;                         \
     }
 
-DEFINE_PARSE(tolk_interlock_parse, tolk_interlock, interlocks)
-DEFINE_PARSE(tolk_idle_parse, tolk_idle, idles)
-DEFINE_PARSE(tolk_mic_parse, tolk_mic, mics)
-DEFINE_PARSE(tolk_output_parse, tolk_output, outputs)
-DEFINE_PARSE(tolk_output_key_parse, tolk_output_key, output_keys)
-DEFINE_PARSE(tolk_grant_kind_parse, tolk_grant_kind, grant_kinds)
-DEFINE_PARSE(tolk_signal_kind_parse, tolk_signal_kind, signal_kinds)
+DEFINE_VOCABULARY(tolk_interlock, interlocks)
+DEFINE_VOCABULARY(tolk_idle, idles)
+DEFINE_VOCABULARY(tolk_mic, mics)
+DEFINE_VOCABULARY(tolk_output, outputs)
+DEFINE_VOCABULARY(tolk_output_key, output_keys)
+DEFINE_VOCABULARY(tolk_grant_kind, grant_kinds)
+DEFINE_VOCABULARY(tolk_signal_kind, signal_kinds)
 
 bool tolk_is_language_code(const char *s)
 {
