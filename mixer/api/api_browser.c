@@ -30,18 +30,6 @@ void api_patch_channel(api_call *call)
 
 /* ---- tokens ---- */
 
-/* "en/1" -> booth and console indices; false when the session has no such console. */
-static bool parse_console_id(tolk_session *session, const char *id, int *booth, int *console)
-{
-    char lang[TOLK_LANG_SIZE];
-    const char *slash = strchr(id, '/');
-    if (!slash || (size_t)(slash - id) >= sizeof lang)
-        return false;
-    memcpy(lang, id, (size_t)(slash - id));
-    lang[slash - id] = '\0';
-    return api_console_index(session, lang, slash + 1, booth, console);
-}
-
 static json_object *grant_json(tolk_session *session, const tolk_grant *grant)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
@@ -80,7 +68,7 @@ void api_create_token(api_call *call)
     int booth = -1, console = -1, channel = -1;
     tolk_grant_kind kind = spec.role;
     if (kind == TOLK_GRANT_CONSOLE) {
-        if (!parse_console_id(session, spec.target, &booth, &console)) {
+        if (!tolk_console_id_parse(tolk_matrix_config_get(session->matrix), spec.target, &booth, &console)) {
             tolk_http_reply_error(call->resp, 400, "invalid_value", "field \"console\": session %s has no console %s",
                                   session->id, spec.target);
             return;
@@ -159,7 +147,7 @@ static bool signal_sender(api_call *call, tolk_session *session, const tolk_sign
         *console = call->grant->console;
         return true;
     }
-    if (parse_console_id(session, spec->console, booth, console))
+    if (tolk_console_id_parse(tolk_matrix_config_get(session->matrix), spec->console, booth, console))
         return true;
     tolk_http_reply_error(call->resp, 400, "invalid_value",
                           "field \"console\": the operator names the console a signal comes from (e.g. \"en/1\")");

@@ -83,3 +83,35 @@ void tolk_channel_source_name(const tolk_matrix_config *cfg, const tolk_channel_
     else
         snprintf(buf, size, "%s", state->source == TOLK_SOURCE_SILENCE ? "silence" : "floor");
 }
+
+int tolk_config_booth_index(const tolk_matrix_config *cfg, const char *language)
+{
+    int channel = tolk_config_language_index(cfg, language);
+    for (int b = 0; channel > 0 && b < cfg->booth_count; b++)
+        if (cfg->booths[b].channel == channel)
+            return b;
+    return -1;
+}
+
+bool tolk_console_lookup(const tolk_matrix_config *cfg, const char *language, const char *number, int *booth,
+                         int *console)
+{
+    *booth = tolk_config_booth_index(cfg, language);
+    /* One digit, no sign or leading zero: the API's console numbers are 1..TOLK_MAX_CONSOLES. */
+    int n = number && number[0] >= '1' && number[0] <= '9' && number[1] == '\0' ? number[0] - '0' : 0;
+    *console = n - 1;
+    return *booth >= 0 && n >= 1 && n <= cfg->booths[*booth].console_count;
+}
+
+bool tolk_console_id_parse(const tolk_matrix_config *cfg, const char *id, int *booth, int *console)
+{
+    char language[TOLK_LANG_SIZE];
+    const char *slash = id ? strchr(id, '/') : NULL;
+    if (!slash || (size_t)(slash - id) >= sizeof language) {
+        *booth = *console = -1;
+        return false;
+    }
+    memcpy(language, id, (size_t)(slash - id));
+    language[slash - id] = '\0';
+    return tolk_console_lookup(cfg, language, slash + 1, booth, console);
+}

@@ -145,11 +145,7 @@ int tolk_matrix_channel_index(const tolk_matrix *m, const char *name)
 
 int tolk_matrix_booth_index(const tolk_matrix *m, const char *language)
 {
-    int channel = tolk_matrix_channel_index(m, language);
-    for (int b = 0; channel > 0 && b < m->config.booth_count; b++)
-        if (m->config.booths[b].channel == channel)
-            return b;
-    return -1;
+    return tolk_config_booth_index(&m->config, language);
 }
 
 const char *tolk_matrix_channel_name(const tolk_matrix *m, int channel)

@@ -188,8 +188,15 @@ const char *tolk_listen_name(const tolk_matrix_config *cfg, int listen);
 /* What a channel carries as the API shows it: "floor", "silence" or the console's id. */
 void tolk_channel_source_name(const tolk_matrix_config *cfg, const tolk_channel_state *state, char *buf,
                               size_t size);
+int tolk_config_booth_index(const tolk_matrix_config *cfg, const char *language); /* -1: none */
 /* The API's id of a console: booth en, console index 1 -> "en/2". */
 void tolk_console_id(const tolk_matrix_config *cfg, int booth, int console, char *buf, size_t size);
+/* The console of booth language and number ("1".."6"), as in .../booths/en/consoles/2. False
+ * when there is none; *booth is still the booth's index (-1 when there is no such booth). */
+bool tolk_console_lookup(const tolk_matrix_config *cfg, const char *language, const char *number, int *booth,
+                         int *console);
+/* The inverse of tolk_console_id(): "en/2" -> booth en, console index 1; false when none. */
+bool tolk_console_id_parse(const tolk_matrix_config *cfg, const char *id, int *booth, int *console);
 
 /* 2 or 3 lowercase ASCII letters; that alone rules out "floor". Reads at most
  * TOLK_LANG_SIZE bytes, so a full char[TOLK_LANG_SIZE] without NUL is refused. */

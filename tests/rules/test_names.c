@@ -166,6 +166,34 @@ static void channels_and_listen_by_name(void)
     CHECK_STR(source, "silence");
 }
 
+static void consoles_by_id(void)
+{
+    tolk_matrix_config cfg = two_booths();
+    int booth = 9, console = 9;
+    CHECK(tolk_console_id_parse(&cfg, "en/2", &booth, &console) && booth == 0 && console == 1);
+    CHECK(tolk_console_id_parse(&cfg, "fr/1", &booth, &console) && booth == 1 && console == 0);
+    CHECK(!tolk_console_id_parse(&cfg, "fr/2", &booth, &console));
+    CHECK_INT(booth, 1); /* the booth exists: the caller can say which part is wrong */
+    CHECK(!tolk_console_id_parse(&cfg, "de/1", &booth, &console)); /* a channel without a booth */
+    CHECK_INT(booth, -1);
+    const char *bad[] = {"en", "en/", "en/0", "en/02", "en/+1", "en/1x", "/1", "engl/1", "", "floor/1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (tolk_console_id_parse(&cfg, bad[i], &booth, &console)) {
+            fprintf(stderr, "console id \"%s\" was accepted\n", bad[i]);
+            CHECK(false);
+        }
+    CHECK(!tolk_console_id_parse(&cfg, NULL, &booth, &console));
+    CHECK(tolk_console_lookup(&cfg, "en", "1", &booth, &console) && booth == 0 && console == 0);
+    CHECK(!tolk_console_lookup(&cfg, "en", "3", &booth, &console));
+    CHECK_INT(tolk_config_booth_index(&cfg, "fr"), 1);
+    CHECK_INT(tolk_config_booth_index(&cfg, "de"), -1);
+    /* Every id the walk gives parses back to its console. */
+    for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(&cfg, &in);) {
+        CHECK(tolk_console_id_parse(&cfg, in.id, &booth, &console));
+        CHECK_INT(TOLK_SLOT(booth, console), in.slot);
+    }
+}
+
 int main(void)
 {
     static const test_case tests[] = {
@@ -174,6 +202,7 @@ int main(void)
         TEST(language_codes),
         TEST(inputs_floor_then_consoles),
         TEST(channels_and_listen_by_name),
+        TEST(consoles_by_id),
     };
     return RUN_TESTS(tests);
 }
