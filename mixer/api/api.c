@@ -80,10 +80,7 @@ tolk_session *api_find_session(api_call *call)
 
 bool api_console_index(tolk_session *session, const char *lang, const char *n, int *booth, int *console)
 {
-    *booth = tolk_matrix_booth_index(session->matrix, lang);
-    int number = n[0] >= '1' && n[0] <= '9' && n[1] == '\0' ? n[0] - '0' : 0;
-    *console = number - 1;
-    return *booth >= 0 && number >= 1 && number <= tolk_matrix_config_get(session->matrix)->booths[*booth].console_count;
+    return tolk_console_lookup(tolk_matrix_config_get(session->matrix), lang, n, booth, console);
 }
 
 /* {lang}/{n} of the path, without replying. */

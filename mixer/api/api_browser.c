@@ -30,18 +30,6 @@ void api_patch_channel(api_call *call)
 
 /* ---- tokens ---- */
 
-/* "en/1" -> booth and console indices; false when the session has no such console. */
-static bool parse_console_id(tolk_session *session, const char *id, int *booth, int *console)
-{
-    char lang[TOLK_LANG_SIZE];
-    const char *slash = strchr(id, '/');
-    if (!slash || (size_t)(slash - id) >= sizeof lang)
-        return false;
-    memcpy(lang, id, (size_t)(slash - id));
-    lang[slash - id] = '\0';
-    return api_console_index(session, lang, slash + 1, booth, console);
-}
-
 static json_object *grant_json(tolk_session *session, const tolk_grant *grant)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
@@ -51,7 +39,7 @@ static json_object *grant_json(tolk_session *session, const tolk_grant *grant)
     json_object_object_add(obj, "role", json_object_new_string(tolk_grant_kind_name(grant->kind)));
     char url[256];
     if (grant->kind == TOLK_GRANT_CONSOLE) {
-        char id[16];
+        char id[TOLK_CONSOLE_ID_SIZE];
         tolk_console_id(config, grant->booth, grant->console, id, sizeof id);
         json_object_object_add(obj, "console", json_object_new_string(id));
         snprintf(url, sizeof url, "/console/#session=%s&console=%s&token=%s", session->id, id, grant->token);
@@ -78,16 +66,14 @@ void api_create_token(api_call *call)
         return;
     }
     int booth = -1, console = -1, channel = -1;
-    tolk_grant_kind kind = TOLK_GRANT_FLOOR;
-    if (strcmp(spec.role, "console") == 0) {
-        kind = TOLK_GRANT_CONSOLE;
-        if (!parse_console_id(session, spec.target, &booth, &console)) {
+    tolk_grant_kind kind = spec.role;
+    if (kind == TOLK_GRANT_CONSOLE) {
+        if (!tolk_console_id_parse(tolk_matrix_config_get(session->matrix), spec.target, &booth, &console)) {
             tolk_http_reply_error(call->resp, 400, "invalid_value", "field \"console\": session %s has no console %s",
                                   session->id, spec.target);
             return;
         }
-    } else if (strcmp(spec.role, "listener") == 0) {
-        kind = TOLK_GRANT_LISTENER;
+    } else if (kind == TOLK_GRANT_LISTENER) {
         if ((channel = tolk_matrix_channel_index(session->matrix, spec.target)) < 0) {
             tolk_http_reply_error(call->resp, 400, "invalid_value", "field \"channel\": session %s has no channel %s",
                                   session->id, spec.target);
@@ -161,7 +147,7 @@ static bool signal_sender(api_call *call, tolk_session *session, const tolk_sign
         *console = call->grant->console;
         return true;
     }
-    if (parse_console_id(session, spec->console, booth, console))
+    if (tolk_console_id_parse(tolk_matrix_config_get(session->matrix), spec->console, booth, console))
         return true;
     tolk_http_reply_error(call->resp, 400, "invalid_value",
                           "field \"console\": the operator names the console a signal comes from (e.g. \"en/1\")");
@@ -172,7 +158,7 @@ static bool signal_sender(api_call *call, tolk_session *session, const tolk_sign
 static void reply_signal_limited(api_call *call, tolk_session *session, int booth, int console, const char *kind,
                                  unsigned retry_after)
 {
-    char id[16], seconds[16];
+    char id[TOLK_CONSOLE_ID_SIZE], seconds[16];
     tolk_console_id(tolk_matrix_config_get(session->matrix), booth, console, id, sizeof id);
     snprintf(seconds, sizeof seconds, "%u", retry_after);
     tolk_http_reply_header(call->resp, "Retry-After", seconds);
@@ -189,17 +175,17 @@ void api_create_signal(api_call *call)
         return;
     tolk_signal_spec spec;
     tolk_parse_error err;
-    tolk_signal_kind kind;
     if (!tolk_parse_signal_create(call->req->body, &spec, &err)) {
         api_reply_parse_error(call, &err);
         return;
     }
     int booth, console;
-    if (!signal_sender(call, session, &spec, &booth, &console) || !tolk_signal_kind_parse(spec.kind, &kind))
+    if (!signal_sender(call, session, &spec, &booth, &console))
         return;
+    tolk_signal_kind kind = spec.kind;
     unsigned retry_after = 0;
     if (!call->operator && !tolk_session_signal_allowed(session, kind, booth, console, &retry_after)) {
-        reply_signal_limited(call, session, booth, console, spec.kind, retry_after);
+        reply_signal_limited(call, session, booth, console, tolk_signal_kind_name(kind), retry_after);
         return;
     }
     tolk_result result;
@@ -248,7 +234,7 @@ void api_delete_signal(api_call *call)
 
 typedef struct {
     tolk_app *app;
-    char session[TOLK_ID_SIZE];
+    char session[TOLK_SESSION_ID_SIZE];
     char grant[TOLK_GRANT_ID_SIZE]; /* the token's grant; "" for the operator or no token */
     bool operator;
     tolk_hub_reader *reader;

@@ -246,7 +246,7 @@ void api_rekey_feed(api_call *call)
         tolk_http_reply_error(call->resp, 503, "unavailable", "no new key could be made; the old one stays");
         return;
     }
-    char id[16];
+    char id[TOLK_CONSOLE_ID_SIZE];
     tolk_console_id(tolk_matrix_config_get(session->matrix), booth, console, id, sizeof id);
     reply_rekeyed(call, session, -1, TOLK_SLOT(booth, console), "console", id);
 }

@@ -127,7 +127,7 @@ static void negotiate_and_reply(api_call *call, const char *sid, tolk_webrtc_pee
 
 static void offer(api_call *call, tolk_session *session, peer_kind kind, int index)
 {
-    char sid[TOLK_ID_SIZE];
+    char sid[TOLK_SESSION_ID_SIZE];
     g_strlcpy(sid, session->id, sizeof sid);
     tolk_webrtc_peer *peer = prepare(call, session, kind, index);
     if (peer)

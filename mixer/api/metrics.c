@@ -33,16 +33,10 @@ static void each_input(tolk_app *app, GString *out, const char *name, input_fn f
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-        tolk_media_input_stats stats = {0};
-        tolk_media_input_get_stats(tolk_media_input_at(session->media, -1), &stats);
-        fn(out, name, session->id, "floor", &stats);
-        for (int b = 0; b < config->booth_count; b++) {
-            for (int c = 0; c < config->booths[b].console_count; c++) {
-                char id[16];
-                tolk_console_id(config, b, c, id, sizeof id);
-                tolk_media_input_get_stats(tolk_media_input_at(session->media, TOLK_SLOT(b, c)), &stats);
-                fn(out, name, session->id, id, &stats);
-            }
+        for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(config, &in);) {
+            tolk_media_input_stats stats = {0};
+            tolk_media_input_get_stats(tolk_media_input_at(session->media, in.slot), &stats);
+            fn(out, name, session->id, in.id, &stats);
         }
     }
 }
@@ -157,13 +151,9 @@ static void feed_family(tolk_app *app, GString *out, const char *name, stream_va
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-        for (int b = 0; b < config->booth_count; b++) {
-            for (int c = 0; c < config->booths[b].console_count; c++) {
-                char id[16];
-                tolk_console_id(config, b, c, id, sizeof id);
-                sample s = {session->id, "console", id, read_stream(session, -1, TOLK_SLOT(b, c), what)};
-                write_sample(out, name, &s, NULL);
-            }
+        for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(config, &in);) {
+            sample s = {session->id, "console", in.id, read_stream(session, -1, in.slot, what)};
+            write_sample(out, name, &s, NULL);
         }
     }
 }

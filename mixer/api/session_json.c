@@ -70,9 +70,8 @@ json_object *tolk_input_to_json(tolk_session *session, int slot)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     const tolk_session_input *input = slot < 0 ? &session->floor : &session->consoles[slot];
-    char id[16] = "floor";
-    if (slot >= 0)
-        tolk_console_id(config, slot / TOLK_MAX_CONSOLES, slot % TOLK_MAX_CONSOLES, id, sizeof id);
+    char id[TOLK_CONSOLE_ID_SIZE];
+    tolk_input_id(config, slot, id, sizeof id);
     json_object *obj = json_object_new_object();
     json_object_object_add(obj, "id", json_object_new_string(id));
     json_object_object_add(obj, "port", json_object_new_int(input->port));
@@ -101,7 +100,8 @@ json_object *tolk_output_to_json(tolk_session *session, const tolk_session_outpu
     json_object_object_add(obj, "host", json_object_new_string(output->host));
     json_object_object_add(obj, "port", json_object_new_int(output->port));
     bool channel = output->channel >= 0;
-    json_object_object_add(obj, "key", json_object_new_string(output->own_key ? "own" : "shared"));
+    tolk_output_key key_kind = output->own_key ? TOLK_OUTPUT_KEY_OWN : TOLK_OUTPUT_KEY_SHARED;
+    json_object_object_add(obj, "key", json_object_new_string(tolk_output_key_name(key_kind)));
     const uint8_t *key = output->own_key ? output->key : tolk_session_stream_key(session, output->channel, output->slot);
     add_stream_fields(obj, session, output->host, output->port, key);
     tolk_stream *stream = channel ? tolk_media_channel_stream_at(session->media, output->channel)
@@ -125,11 +125,8 @@ static json_object *inputs_json(tolk_session *session)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     json_object *list = json_object_new_array();
-    json_object_array_add(list, tolk_input_to_json(session, -1));
-    for (int b = 0; b < config->booth_count; b++) {
-        for (int c = 0; c < config->booths[b].console_count; c++)
-            json_object_array_add(list, tolk_input_to_json(session, TOLK_SLOT(b, c)));
-    }
+    for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(config, &in);)
+        json_object_array_add(list, tolk_input_to_json(session, in.slot));
     return list;
 }
 
@@ -137,11 +134,8 @@ json_object *tolk_channel_to_json(tolk_session *session, int channel, bool full)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     tolk_channel_state state = tolk_matrix_channel(session->matrix, channel);
-    char source[16] = "floor";
-    if (state.source == TOLK_SOURCE_SILENCE)
-        snprintf(source, sizeof source, "silence");
-    else if (state.source == TOLK_SOURCE_CONSOLE)
-        tolk_console_id(config, state.booth, state.console, source, sizeof source);
+    char source[TOLK_CONSOLE_ID_SIZE];
+    tolk_channel_source_name(config, &state, source, sizeof source);
     json_object *obj = json_object_new_object();
     json_object_object_add(obj, "id", json_object_new_string(tolk_matrix_channel_name(session->matrix, channel)));
     json_object_object_add(obj, "source", json_object_new_string(source));
@@ -153,24 +147,19 @@ json_object *tolk_channel_to_json(tolk_session *session, int channel, bool full)
     return obj;
 }
 
-static const char *listen_name(tolk_session *session, int listen)
-{
-    return listen == TOLK_LISTEN_AUTO ? "auto" : tolk_matrix_channel_name(session->matrix, listen);
-}
-
 json_object *tolk_console_to_json(tolk_session *session, int booth, int console, bool full)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     const tolk_console_state *state = tolk_matrix_console(session->matrix, booth, console);
-    char id[16];
+    char id[TOLK_CONSOLE_ID_SIZE];
     tolk_console_id(config, booth, console, id, sizeof id);
     json_object *obj = json_object_new_object();
     json_object_object_add(obj, "id", json_object_new_string(id));
     json_object_object_add(obj, "mic", json_object_new_string(tolk_mic_name(state->mic)));
-    json_object_object_add(obj, "output", json_object_new_string(state->output == TOLK_OUTPUT_A ? "A" : "B"));
+    json_object_object_add(obj, "output", json_object_new_string(tolk_output_name(state->output)));
     json_object_object_add(obj, "b_channel",
                            state->b_channel >= 0 ? json_object_new_string(config->channels[state->b_channel]) : NULL);
-    json_object_object_add(obj, "listen", json_object_new_string(listen_name(session, state->listen)));
+    json_object_object_add(obj, "listen", json_object_new_string(tolk_listen_name(config, state->listen)));
     int hears = tolk_matrix_console_hears(session->matrix, booth, console);
     json_object_object_add(obj, "hears", json_object_new_string(tolk_matrix_channel_name(session->matrix, hears)));
     if (full)

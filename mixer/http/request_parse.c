@@ -20,17 +20,6 @@ bool tolk_is_session_id(const char *s)
     return true;
 }
 
-bool tolk_is_language_code(const char *s)
-{
-    size_t len = strlen(s);
-    if (len < 2 || len > 3)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!g_ascii_islower(s[i]))
-            return false;
-    return true;
-}
-
 bool tolk_is_ip_address(const char *s)
 {
     struct in6_addr addr;
@@ -40,11 +29,6 @@ bool tolk_is_ip_address(const char *s)
 /* ---- tables ---- */
 
 #define LANGUAGE_CODE "a language code (2 or 3 lowercase letters)"
-
-static const char *const interlock_names[] = {"no-override", "override", "free", NULL};
-static const char *const idle_names[] = {"floor", "silence", NULL};
-static const char *const mic_names[] = {"on", "off", "muted", NULL};
-static const char *const output_names[] = {"A", "B", NULL};
 
 static const tolk_json_field booth_fields[] = {
     {.name = "language", .type = TOLK_JSON_STRING, .required = true,
@@ -68,8 +52,8 @@ static const tolk_json_field session_create_fields[] = {
      .unique = true, .min_items = 1, .max_items = TOLK_MAX_CHANNELS},
     {.name = "booths", .type = TOLK_JSON_OBJECT_ARRAY, .fields = booth_fields,
      .max_items = TOLK_MAX_BOOTHS},
-    {.name = "interlock", .type = TOLK_JSON_STRING, .one_of = interlock_names},
-    {.name = "idle_channel", .type = TOLK_JSON_STRING, .one_of = idle_names},
+    {.name = "interlock", .type = TOLK_JSON_STRING, .one_of = tolk_interlock_names},
+    {.name = "idle_channel", .type = TOLK_JSON_STRING, .one_of = tolk_idle_names},
     {.name = "original_under_db", .type = TOLK_JSON_NUMBER_OR_NULL, .ranged = true, .min = -60, .max = 0},
     {0},
 };
@@ -78,8 +62,8 @@ static const tolk_json_field session_patch_fields[] = {
     {.name = "name", .type = TOLK_JSON_STRING, .max_length = TOLK_NAME_SIZE - 1},
     {.name = "floor_language", .type = TOLK_JSON_STRING_OR_NULL, .valid = tolk_is_language_code,
      .expected = LANGUAGE_CODE},
-    {.name = "interlock", .type = TOLK_JSON_STRING, .one_of = interlock_names},
-    {.name = "idle_channel", .type = TOLK_JSON_STRING, .one_of = idle_names},
+    {.name = "interlock", .type = TOLK_JSON_STRING, .one_of = tolk_interlock_names},
+    {.name = "idle_channel", .type = TOLK_JSON_STRING, .one_of = tolk_idle_names},
     {.name = "original_under_db", .type = TOLK_JSON_NUMBER_OR_NULL, .ranged = true, .min = -60, .max = 0},
     {.name = "sound_check", .type = TOLK_JSON_BOOLEAN},
     {0},
@@ -90,37 +74,32 @@ static const tolk_json_field channel_patch_fields[] = {
     {0},
 };
 
-static const char *const grant_roles[] = {"console", "listener", "floor", NULL};
-static const char *const signal_kinds[] = {"slower", "technician", "handover_request", "handover_accept", NULL};
-
 static const tolk_json_field token_create_fields[] = {
-    {.name = "role", .type = TOLK_JSON_STRING, .required = true, .one_of = grant_roles},
+    {.name = "role", .type = TOLK_JSON_STRING, .required = true, .one_of = tolk_grant_kind_names},
     {.name = "console", .type = TOLK_JSON_STRING},
     {.name = "channel", .type = TOLK_JSON_STRING},
     {0},
 };
 
 static const tolk_json_field signal_create_fields[] = {
-    {.name = "kind", .type = TOLK_JSON_STRING, .required = true, .one_of = signal_kinds},
+    {.name = "kind", .type = TOLK_JSON_STRING, .required = true, .one_of = tolk_signal_kind_names},
     {.name = "console", .type = TOLK_JSON_STRING},
     {0},
 };
 
 static const tolk_json_field console_patch_fields[] = {
-    {.name = "mic", .type = TOLK_JSON_STRING, .one_of = mic_names},
-    {.name = "output", .type = TOLK_JSON_STRING, .one_of = output_names},
+    {.name = "mic", .type = TOLK_JSON_STRING, .one_of = tolk_mic_names},
+    {.name = "output", .type = TOLK_JSON_STRING, .one_of = tolk_output_names},
     {.name = "b_channel", .type = TOLK_JSON_STRING},
     {.name = "listen", .type = TOLK_JSON_STRING},
     {0},
 };
 
-static const char *const output_key_names[] = {"shared", "own", NULL};
-
 static const tolk_json_field output_create_fields[] = {
     {.name = "host", .type = TOLK_JSON_STRING, .required = true, .max_length = TOLK_HOST_SIZE - 1,
      .valid = tolk_is_ip_address, .expected = "a numeric IPv4 or IPv6 address"},
     {.name = "port", .type = TOLK_JSON_INTEGER, .required = true, .ranged = true, .min = 1, .max = 65535},
-    {.name = "key", .type = TOLK_JSON_STRING, .one_of = output_key_names},
+    {.name = "key", .type = TOLK_JSON_STRING, .one_of = tolk_output_key_names},
     {0},
 };
 
@@ -138,15 +117,6 @@ static const char *string_field(json_object *body, const char *name)
 static bool has_field(json_object *body, const char *name, json_object **value)
 {
     return json_object_object_get_ex(body, name, value);
-}
-
-/* Index of a language channel (1-based, as in rules.h), -1 when the session has none. */
-static int channel_index(const tolk_matrix_config *config, const char *name)
-{
-    for (int i = 1; i <= config->channel_count; i++)
-        if (strcmp(config->channels[i], name) == 0)
-            return i;
-    return -1;
 }
 
 static bool parse_original_under(json_object *value, bool *on, double *db)
@@ -174,7 +144,7 @@ static bool parse_b_channels(json_object *list, int booth, tolk_matrix_config *c
         const char *name = json_object_get_string(json_object_array_get_idx(list, (size_t)j));
         char path[96];
         snprintf(path, sizeof path, "booths[%d].b_channels[%d]", booth, j);
-        b->b_channels[j] = channel_index(config, name);
+        b->b_channels[j] = tolk_config_language_index(config, name);
         if (b->b_channels[j] < 0) {
             tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must be one of the channels.", path);
             return false;
@@ -193,7 +163,7 @@ static bool parse_booth(json_object *booth, int i, tolk_matrix_config *config, t
     char path[96];
     snprintf(path, sizeof path, "booths[%d].language", i);
     const char *language = string_field(booth, "language");
-    int channel = channel_index(config, language);
+    int channel = tolk_config_language_index(config, language);
     if (channel < 0) {
         tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must be one of the channels.", path);
         return false;
@@ -296,10 +266,10 @@ bool tolk_parse_token_create(json_object *body, tolk_token_spec *out, tolk_parse
     memset(out, 0, sizeof *out);
     if (!tolk_json_check(body, token_create_fields, err))
         return false;
-    g_strlcpy(out->role, string_field(body, "role"), sizeof out->role);
+    tolk_grant_kind_parse(string_field(body, "role"), &out->role);
     const char *console = string_field(body, "console");
     const char *channel = string_field(body, "channel");
-    bool is_console = strcmp(out->role, "console") == 0, is_listener = strcmp(out->role, "listener") == 0;
+    bool is_console = out->role == TOLK_GRANT_CONSOLE, is_listener = out->role == TOLK_GRANT_LISTENER;
     if (is_console != (console != NULL) || is_listener != (channel != NULL)) {
         tolk_parse_error_set(err, 400, "invalid_value", is_console ? "console" : "channel",
                              "A console token names its \"console\" (e.g. \"en/1\"), a listener token its "
@@ -315,7 +285,7 @@ bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_par
     memset(out, 0, sizeof *out);
     if (!tolk_json_check(body, signal_create_fields, err))
         return false;
-    g_strlcpy(out->kind, string_field(body, "kind"), sizeof out->kind);
+    tolk_signal_kind_parse(string_field(body, "kind"), &out->kind);
     const char *console = string_field(body, "console");
     g_strlcpy(out->console, console ? console : "", sizeof out->console);
     return true;
@@ -325,11 +295,7 @@ bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_par
 
 static bool parse_listen(const char *name, const tolk_matrix_config *config, int *listen, tolk_parse_error *err)
 {
-    if (strcmp(name, "floor") == 0)
-        *listen = TOLK_LISTEN_FLOOR;
-    else if (strcmp(name, "auto") == 0)
-        *listen = TOLK_LISTEN_AUTO;
-    else if ((*listen = channel_index(config, name)) < 0) {
+    if (!tolk_listen_parse(config, name, listen)) {
         tolk_parse_error_set(err, 400, "invalid_value", "listen",
                              "Field \"listen\" must be \"floor\", \"auto\" or a channel of this session.");
         return false;
@@ -340,7 +306,7 @@ static bool parse_listen(const char *name, const tolk_matrix_config *config, int
 static bool parse_b_channel(const char *name, const tolk_matrix_config *config, int *b_channel,
                             tolk_parse_error *err)
 {
-    if ((*b_channel = channel_index(config, name)) < 0) {
+    if ((*b_channel = tolk_config_language_index(config, name)) < 0) {
         tolk_parse_error_set(err, 400, "invalid_value", "b_channel",
                              "Field \"b_channel\" must be a channel of this session.");
         return false;
@@ -362,7 +328,7 @@ bool tolk_parse_console_patch(json_object *body, const tolk_matrix_config *confi
     if ((out->has_mic = (s = string_field(body, "mic")) != NULL))
         tolk_mic_parse(s, &out->mic);
     if ((out->has_output = (s = string_field(body, "output")) != NULL))
-        out->output = strcmp(s, "B") == 0 ? TOLK_OUTPUT_B : TOLK_OUTPUT_A;
+        tolk_output_parse(s, &out->output);
     if ((out->has_b_channel = (s = string_field(body, "b_channel")) != NULL) &&
         !parse_b_channel(s, config, &out->b_channel, err))
         return false;
@@ -394,6 +360,7 @@ bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_par
     g_strlcpy(out->host, host, sizeof out->host);
     out->port = (int)json_object_get_int64(json_object_object_get(body, "port"));
     const char *key = string_field(body, "key");
-    out->own_key = key && strcmp(key, "own") == 0;
+    tolk_output_key kind = TOLK_OUTPUT_KEY_SHARED;
+    out->own_key = key && tolk_output_key_parse(key, &kind) && kind == TOLK_OUTPUT_KEY_OWN;
     return true;
 }

@@ -13,10 +13,6 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
-#define TOLK_SESSION_ID_SIZE 33 /* [a-z0-9][a-z0-9-]{0,31} and NUL */
-#define TOLK_NAME_SIZE 256
-#define TOLK_HOST_SIZE 46       /* INET6_ADDRSTRLEN */
-
 /* POST /api/v1/sessions */
 typedef struct {
     char id[TOLK_SESSION_ID_SIZE];
@@ -60,24 +56,23 @@ bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_par
 
 /* POST .../tokens: role "console" with console "en/1", "listener" with channel, or "floor". */
 typedef struct {
-    char role[16];
+    tolk_grant_kind role;
     char target[16]; /* the console id or channel name as given; "" for floor */
 } tolk_token_spec;
 bool tolk_parse_token_create(json_object *body, tolk_token_spec *out, tolk_parse_error *err);
 
 /* POST .../signals: kind, and for the operator the console it speaks for. */
 typedef struct {
-    char kind[24];
-    char console[16]; /* "" when absent */
+    tolk_signal_kind kind;
+    char console[TOLK_CONSOLE_ID_SIZE]; /* "" when absent */
 } tolk_signal_spec;
 bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_parse_error *err);
 
 /* PATCH .../channels/{ch}: {"public": bool}. */
 bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_parse_error *err);
 
-/* Validators, also for path parameters. */
+/* Validators, also for path parameters (the language code check is rules.h's). */
 bool tolk_is_session_id(const char *s);    /* [a-z0-9][a-z0-9-]{0,31} */
-bool tolk_is_language_code(const char *s); /* 2 or 3 lowercase ASCII letters */
 bool tolk_is_ip_address(const char *s);    /* numeric IPv4 or IPv6 */
 
 #endif

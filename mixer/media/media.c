@@ -150,17 +150,12 @@ static gboolean build_inputs(tolk_media *media, const tolk_media_spec *spec, cha
         return FALSE;
     }
     const tolk_matrix_config *config = spec->matrix;
-    for (int b = 0; b < config->booth_count; b++) {
-        for (int c = 0; c < config->booths[b].console_count; c++) {
-            int slot = TOLK_SLOT(b, c);
-            char name[16];
-            tolk_console_id(config, b, c, name, sizeof name);
-            media->consoles[slot] = tolk_media_input_new(bin, name, spec->consoles[slot].socket,
-                                                         spec->consoles[slot].key, spec->jitter_ms);
-            if (!media->consoles[slot]) {
-                snprintf(err, err_size, "the input of console %s could not be built", name);
-                return FALSE;
-            }
+    for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(config, &in);) {
+        media->consoles[in.slot] = tolk_media_input_new(bin, in.id, spec->consoles[in.slot].socket,
+                                                        spec->consoles[in.slot].key, spec->jitter_ms);
+        if (!media->consoles[in.slot]) {
+            snprintf(err, err_size, "the input of console %s could not be built", in.id);
+            return FALSE;
         }
     }
     return TRUE;
@@ -175,7 +170,7 @@ static gboolean build_channels(tolk_media *media, const tolk_media_spec *spec, c
         return FALSE;
     }
     for (int ch = 0; ch < media->channel_count; ch++) {
-        const char *name = ch == TOLK_FLOOR ? "floor" : spec->matrix->channels[ch];
+        const char *name = tolk_config_channel_name(spec->matrix, ch);
         media->channels[ch] = tolk_media_channel_new(GST_BIN(media->pipeline), name, spec->channel_keys[ch]);
         if (!media->channels[ch]) {
             snprintf(err, err_size, "channel %s could not be built", name);
@@ -196,18 +191,15 @@ static gboolean build_channels(tolk_media *media, const tolk_media_spec *spec, c
 static gboolean build_feeds(tolk_media *media, const tolk_media_spec *spec, char *err, size_t err_size)
 {
     const tolk_matrix_config *config = spec->matrix;
-    for (int b = 0; b < config->booth_count; b++) {
-        for (int c = 0; c < config->booths[b].console_count; c++) {
-            int slot = TOLK_SLOT(b, c);
-            if (!link_console(media, config, b, c)) {
-                snprintf(err, err_size, "console %s/%d could not be linked", config->channels[config->booths[b].channel], c + 1);
-                return FALSE;
-            }
-            media->feeds[slot] = tolk_stream_new(spec->feed_keys[slot]);
-            if (!media->feeds[slot]) {
-                snprintf(err, err_size, "the return feed of a console could not be created");
-                return FALSE;
-            }
+    for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(config, &in);) {
+        if (!link_console(media, config, in.booth, in.console)) {
+            snprintf(err, err_size, "console %s could not be linked", in.id);
+            return FALSE;
+        }
+        media->feeds[in.slot] = tolk_stream_new(spec->feed_keys[in.slot]);
+        if (!media->feeds[in.slot]) {
+            snprintf(err, err_size, "the return feed of a console could not be created");
+            return FALSE;
         }
     }
     return TRUE;

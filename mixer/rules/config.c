@@ -20,24 +20,12 @@ static bool fail(tolk_result *err, const char *field, const char *message)
     return false;
 }
 
-/* 2 or 3 lowercase ASCII letters; that alone rules out "floor". */
-static bool is_language_code(const char name[TOLK_LANG_SIZE])
-{
-    const char *end = memchr(name, '\0', TOLK_LANG_SIZE);
-    if (!end || end - name < 2)
-        return false;
-    for (const char *p = name; p < end; p++)
-        if (*p < 'a' || *p > 'z')
-            return false;
-    return true;
-}
-
 static bool validate_channels(const tolk_matrix_config *cfg, tolk_result *err)
 {
     if (cfg->channel_count < 1 || cfg->channel_count > TOLK_MAX_CHANNELS)
         return fail(err, "channels", "channels must list 1 to 64 languages");
     for (int c = 1; c <= cfg->channel_count; c++) {
-        if (!is_language_code(cfg->channels[c])) {
+        if (!tolk_is_language_code(cfg->channels[c])) {
             *err = tolk_result_error(TOLK_ERR_INVALID, CODE, "channels",
                                      "channel %d in channels is not a code of 2 or 3 lowercase letters", c);
             return false;

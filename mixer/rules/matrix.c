@@ -140,26 +140,15 @@ int tolk_matrix_channel_index(const tolk_matrix *m, const char *name)
         return -1;
     if (strcmp(name, "floor") == 0)
         return TOLK_FLOOR;
-    for (int c = 1; c <= m->config.channel_count; c++)
-        if (strcmp(m->config.channels[c], name) == 0)
-            return c;
-    return -1;
+    return tolk_config_language_index(&m->config, name);
 }
 
 int tolk_matrix_booth_index(const tolk_matrix *m, const char *language)
 {
-    int channel = tolk_matrix_channel_index(m, language);
-    for (int b = 0; channel > 0 && b < m->config.booth_count; b++)
-        if (m->config.booths[b].channel == channel)
-            return b;
-    return -1;
+    return tolk_config_booth_index(&m->config, language);
 }
 
 const char *tolk_matrix_channel_name(const tolk_matrix *m, int channel)
 {
-    if (channel == TOLK_FLOOR)
-        return "floor";
-    if (channel < 0 || channel > m->config.channel_count)
-        return NULL;
-    return m->config.channels[channel];
+    return tolk_config_channel_name(&m->config, channel);
 }

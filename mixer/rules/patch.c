@@ -71,7 +71,7 @@ static tolk_result check_console(const tolk_matrix_config *cfg, int booth, int c
                                  cfg->channels[cfg->booths[booth].channel]);
     int own = tolk_output_channel(cfg, booth, next);
     if (next->listen == own) {
-        char id[16];
+        char id[TOLK_CONSOLE_ID_SIZE];
         tolk_console_id(cfg, booth, console, id, sizeof id);
         return tolk_result_error(TOLK_ERR_INVALID, "listen_own_channel", "listen",
                                  "console %s cannot listen to channel %s, which it speaks into",
@@ -128,7 +128,7 @@ static tolk_result apply_interlock(const tolk_matrix_config *cfg, tolk_live *nex
     if (cfg->interlock == TOLK_INTERLOCK_FREE || !find_other_carrier(cfg, next, booth, channel, &ob, &oc))
         return tolk_result_ok();
     if (cfg->interlock == TOLK_INTERLOCK_NO_OVERRIDE) {
-        char id[16];
+        char id[TOLK_CONSOLE_ID_SIZE];
         tolk_console_id(cfg, ob, oc, id, sizeof id);
         return tolk_result_error(TOLK_ERR_ENGAGED, "channel_engaged", NULL,
                                  "channel %s is engaged by console %s", cfg->channels[channel], id);

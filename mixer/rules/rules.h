@@ -28,12 +28,29 @@
 #define TOLK_FLOOR 0     /* channel index of the floor */
 #define TOLK_SLOT(booth, console) ((booth) * TOLK_MAX_CONSOLES + (console))
 
+/* Sizes of the API's identifiers and texts, NUL included (api-v1.md). */
+#define TOLK_SESSION_ID_SIZE 33 /* [a-z0-9][a-z0-9-]{0,31} */
+#define TOLK_NAME_SIZE 256      /* a session's name */
+#define TOLK_HOST_SIZE 46       /* a numeric IPv4 or IPv6 address: INET6_ADDRSTRLEN */
+#define TOLK_CONSOLE_ID_SIZE 16 /* "en/2" */
+
 typedef enum { TOLK_INTERLOCK_NO_OVERRIDE, TOLK_INTERLOCK_OVERRIDE, TOLK_INTERLOCK_FREE } tolk_interlock;
 typedef enum { TOLK_IDLE_FLOOR, TOLK_IDLE_SILENCE } tolk_idle;
 typedef enum { TOLK_MIC_OFF, TOLK_MIC_ON, TOLK_MIC_MUTED } tolk_mic;
 typedef enum { TOLK_OUTPUT_A, TOLK_OUTPUT_B } tolk_output;
+/* The key an RTP output is sent with: the stream's shared one or its own. */
+typedef enum { TOLK_OUTPUT_KEY_SHARED, TOLK_OUTPUT_KEY_OWN } tolk_output_key;
 typedef enum { TOLK_QUALITY_FLOOR, TOLK_QUALITY_PLUS, TOLK_QUALITY_MINUS, TOLK_QUALITY_NONE } tolk_quality;
 typedef enum { TOLK_SOURCE_FLOOR, TOLK_SOURCE_SILENCE, TOLK_SOURCE_CONSOLE } tolk_source_kind;
+/* The roles a token grants (domain.md, Roles): one console, one channel, the floor. */
+typedef enum { TOLK_GRANT_CONSOLE, TOLK_GRANT_LISTENER, TOLK_GRANT_FLOOR } tolk_grant_kind;
+typedef enum {
+    TOLK_SIGNAL_SLOWER,
+    TOLK_SIGNAL_TECHNICIAN,
+    TOLK_SIGNAL_HANDOVER_REQUEST,
+    TOLK_SIGNAL_HANDOVER_ACCEPT,
+} tolk_signal_kind;
+#define TOLK_SIGNAL_KINDS (TOLK_SIGNAL_HANDOVER_ACCEPT + 1)
 
 /* What a console listens to: TOLK_LISTEN_FLOOR, TOLK_LISTEN_AUTO or a channel index >= 1. */
 #define TOLK_LISTEN_AUTO (-1)
@@ -161,15 +178,70 @@ void tolk_matrix_route(const tolk_matrix *m, tolk_route *route);
 int tolk_matrix_channel_index(const tolk_matrix *m, const char *name); /* "floor" -> 0 */
 int tolk_matrix_booth_index(const tolk_matrix *m, const char *language);
 const char *tolk_matrix_channel_name(const tolk_matrix *m, int channel); /* 0 -> "floor" */
+/* A language channel of a configuration by name: 1..channel_count, -1 for any other
+ * name, "floor" included. */
+int tolk_config_language_index(const tolk_matrix_config *cfg, const char *name);
+const char *tolk_config_channel_name(const tolk_matrix_config *cfg, int channel); /* 0 -> "floor" */
+/* A console's listen setting: "floor", "auto" or a language channel. */
+bool tolk_listen_parse(const tolk_matrix_config *cfg, const char *s, int *listen);
+const char *tolk_listen_name(const tolk_matrix_config *cfg, int listen);
+/* What a channel carries as the API shows it: "floor", "silence" or the console's id. */
+void tolk_channel_source_name(const tolk_matrix_config *cfg, const tolk_channel_state *state, char *buf,
+                              size_t size);
+int tolk_config_booth_index(const tolk_matrix_config *cfg, const char *language); /* -1: none */
 /* The API's id of a console: booth en, console index 1 -> "en/2". */
 void tolk_console_id(const tolk_matrix_config *cfg, int booth, int console, char *buf, size_t size);
+/* The console of booth language and number ("1".."6"), as in .../booths/en/consoles/2. False
+ * when there is none; *booth is still the booth's index (-1 when there is no such booth). */
+bool tolk_console_lookup(const tolk_matrix_config *cfg, const char *language, const char *number, int *booth,
+                         int *console);
+/* The inverse of tolk_console_id(): "en/2" -> booth en, console index 1; false when none. */
+bool tolk_console_id_parse(const tolk_matrix_config *cfg, const char *id, int *booth, int *console);
 
-const char *tolk_interlock_name(tolk_interlock v);  /* "no-override", "override", "free" */
-const char *tolk_idle_name(tolk_idle v);            /* "floor", "silence" */
-const char *tolk_mic_name(tolk_mic v);              /* "off", "on", "muted" */
+/* 2 or 3 lowercase ASCII letters; that alone rules out "floor". Reads at most
+ * TOLK_LANG_SIZE bytes, so a full char[TOLK_LANG_SIZE] without NUL is refused. */
+bool tolk_is_language_code(const char *s);
+
+/* The inputs of a sitting in the API's order: the floor, then every console of every
+ * booth. Start from TOLK_EACH_INPUT (the floor first) or TOLK_EACH_CONSOLE:
+ *     for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(cfg, &in);) ...  */
+typedef struct {
+    int booth, console;             /* -1, -1 for the floor */
+    int slot;                       /* TOLK_SLOT(booth, console), -1 for the floor */
+    char id[TOLK_CONSOLE_ID_SIZE];  /* "floor" or the console's id, "en/2" */
+} tolk_input;
+#define TOLK_EACH_INPUT ((tolk_input){.booth = -2})
+#define TOLK_EACH_CONSOLE ((tolk_input){.booth = -1})
+bool tolk_input_next(const tolk_matrix_config *cfg, tolk_input *in);
+/* The API's id of an input by slot: "floor" for -1, else the console's id. */
+void tolk_input_id(const tolk_matrix_config *cfg, int slot, char *buf, size_t size);
+
+/* The API's names of the enums, the one place they are spelled. Each table lists the
+ * names NULL-terminated in the order the API documents them (validators and their
+ * messages use it); that order need not be the enum's, so convert with name() (NULL
+ * for a value out of range) and parse() (false for an unknown name). */
+extern const char *const tolk_interlock_names[]; /* "no-override", "override", "free" */
+extern const char *const tolk_idle_names[];      /* "floor", "silence" */
+extern const char *const tolk_mic_names[];       /* "on", "off", "muted" */
+extern const char *const tolk_output_names[];    /* "A", "B" */
+extern const char *const tolk_output_key_names[];  /* "shared", "own" */
+extern const char *const tolk_grant_kind_names[];  /* "console", "listener", "floor" */
+extern const char *const tolk_signal_kind_names[]; /* "slower", "technician", "handover_request", ... */
+
+const char *tolk_interlock_name(tolk_interlock v);
+const char *tolk_idle_name(tolk_idle v);
+const char *tolk_mic_name(tolk_mic v);
+const char *tolk_output_name(tolk_output v);
+const char *tolk_output_key_name(tolk_output_key v);
+const char *tolk_grant_kind_name(tolk_grant_kind v);
+const char *tolk_signal_kind_name(tolk_signal_kind v);
 const char *tolk_quality_name(tolk_quality v);      /* "floor", "+", "-", NULL for none */
 bool tolk_interlock_parse(const char *s, tolk_interlock *out);
 bool tolk_idle_parse(const char *s, tolk_idle *out);
 bool tolk_mic_parse(const char *s, tolk_mic *out);
+bool tolk_output_parse(const char *s, tolk_output *out);
+bool tolk_output_key_parse(const char *s, tolk_output_key *out);
+bool tolk_grant_kind_parse(const char *s, tolk_grant_kind *out);
+bool tolk_signal_kind_parse(const char *s, tolk_signal_kind *out);
 
 #endif

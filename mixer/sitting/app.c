@@ -19,10 +19,10 @@ tolk_session *tolk_app_find(tolk_app *app, const char *id)
     return NULL;
 }
 
-static void generate_id(tolk_app *app, char id[TOLK_ID_SIZE])
+static void generate_id(tolk_app *app, char id[TOLK_SESSION_ID_SIZE])
 {
     do
-        snprintf(id, TOLK_ID_SIZE, "s%u", ++app->next_session);
+        snprintf(id, TOLK_SESSION_ID_SIZE, "s%u", ++app->next_session);
     while (tolk_app_find(app, id));
 }
 
@@ -73,14 +73,8 @@ static json_object *session_levels(tolk_session *session)
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     json_object *inputs = json_object_new_object();
     json_object *states = json_object_new_object();
-    add_input_level(inputs, states, tolk_media_input_at(session->media, -1), "floor");
-    for (int b = 0; b < config->booth_count; b++) {
-        for (int c = 0; c < config->booths[b].console_count; c++) {
-            char id[16];
-            tolk_console_id(config, b, c, id, sizeof id);
-            add_input_level(inputs, states, tolk_media_input_at(session->media, TOLK_SLOT(b, c)), id);
-        }
-    }
+    for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(config, &in);)
+        add_input_level(inputs, states, tolk_media_input_at(session->media, in.slot), in.id);
     json_object *channels = json_object_new_object();
     json_object *listeners = json_object_new_object();
     for (int ch = 0; ch <= config->channel_count; ch++) {

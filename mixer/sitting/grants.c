@@ -142,9 +142,3 @@ void tolk_grants_foreach(tolk_grants *grants, const char *session, void (*fn)(co
             fn(grant, ctx);
     }
 }
-
-const char *tolk_grant_kind_name(tolk_grant_kind kind)
-{
-    static const char *const names[] = {"console", "listener", "floor"};
-    return names[kind];
-}

@@ -15,7 +15,7 @@
 #include "keys.h"
 #include "token_digest.h"
 
-typedef enum { TOLK_GRANT_CONSOLE, TOLK_GRANT_LISTENER, TOLK_GRANT_FLOOR } tolk_grant_kind;
+#include "rules.h" /* tolk_grant_kind and its names */
 
 #define TOLK_GRANT_ID_SIZE 16
 #define TOLK_GRANT_TOKEN_BYTES 32
@@ -30,7 +30,7 @@ typedef struct {
      * (api-v1); requests find the grant by digest, never by comparing this text. */
     char token[TOLK_GRANT_TOKEN_SIZE];
     uint8_t digest[TOLK_TOKEN_DIGEST_SIZE]; /* of token: the key requests are looked up by */
-    char session[33];
+    char session[TOLK_SESSION_ID_SIZE];
     tolk_grant_kind kind;
     int booth, console; /* TOLK_GRANT_CONSOLE */
     int channel;        /* TOLK_GRANT_LISTENER */
@@ -58,7 +58,5 @@ unsigned tolk_grants_count(tolk_grants *grants, const char *session);
 /* Calls fn for each grant of a session, in creation order. */
 void tolk_grants_foreach(tolk_grants *grants, const char *session, void (*fn)(const tolk_grant *, void *),
                          void *ctx);
-
-const char *tolk_grant_kind_name(tolk_grant_kind kind); /* "console", "listener", "floor" */
 
 #endif

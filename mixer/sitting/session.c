@@ -16,7 +16,7 @@ static const char *const event_names[] = {"mic", "handover", "overridden", "took
 static void publish_console_event(tolk_session *session, const tolk_event *e)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-    char id[16], other[16];
+    char id[TOLK_CONSOLE_ID_SIZE], other[TOLK_CONSOLE_ID_SIZE];
     tolk_console_id(config, e->booth, e->console, id, sizeof id);
     json_object *data = json_object_new_object();
     json_object_object_add(data, "event", json_object_new_string(event_names[e->kind]));
@@ -88,9 +88,8 @@ bool tolk_session_rekey_input(tolk_session *session, int slot)
     if (!done)
         return false;
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-    char id[16] = "floor";
-    if (slot >= 0)
-        tolk_console_id(config, slot / TOLK_MAX_CONSOLES, slot % TOLK_MAX_CONSOLES, id, sizeof id);
+    char id[TOLK_CONSOLE_ID_SIZE];
+    tolk_input_id(config, slot, id, sizeof id);
     LOG_INFO("session %s: input %s re-keyed", session->id, id);
     json_object *data = json_object_new_object();
     json_object_object_add(data, "input", json_object_new_string(id));
@@ -109,13 +108,9 @@ static gboolean open_inputs(tolk_session *session, const tolk_session_env *env)
     if (!open_input(&session->floor, env->ports))
         return FALSE;
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-    for (int b = 0; b < config->booth_count; b++) {
-        for (int c = 0; c < config->booths[b].console_count; c++) {
-            int slot = TOLK_SLOT(b, c);
-            if (!open_input(&session->consoles[slot], env->ports) || !tolk_key_generate(session->feed_keys[slot]))
-                return FALSE;
-        }
-    }
+    for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(config, &in);)
+        if (!open_input(&session->consoles[in.slot], env->ports) || !tolk_key_generate(session->feed_keys[in.slot]))
+            return FALSE;
     for (int ch = 0; ch <= config->channel_count; ch++) {
         if (!tolk_key_generate(session->channel_keys[ch]))
             return FALSE;
@@ -364,15 +359,13 @@ void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 time
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     tolk_events events = {0};
-    for (int b = 0; b < config->booth_count; b++) {
-        for (int c = 0; c < config->booths[b].console_count; c++) {
-            if (!tolk_matrix_console_is_live(session->matrix, b, c))
-                continue;
-            /* Only an input that has sent and then stopped counts as disconnected. */
-            gint64 last = tolk_media_input_last_valid_us(tolk_media_input_at(session->media, TOLK_SLOT(b, c)));
-            if (last != 0 && now_us - last > timeout_us)
-                tolk_matrix_console_lost(session->matrix, b, c, &events);
-        }
+    for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(config, &in);) {
+        if (!tolk_matrix_console_is_live(session->matrix, in.booth, in.console))
+            continue;
+        /* Only an input that has sent and then stopped counts as disconnected. */
+        gint64 last = tolk_media_input_last_valid_us(tolk_media_input_at(session->media, in.slot));
+        if (last != 0 && now_us - last > timeout_us)
+            tolk_matrix_console_lost(session->matrix, in.booth, in.console, &events);
     }
     if (events.count > 0)
         apply(session, &events);

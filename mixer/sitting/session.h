@@ -21,18 +21,14 @@
 #include "rules.h"
 #include "webrtc.h"
 
-#define TOLK_ID_SIZE 33
-#define TOLK_SESSION_NAME_SIZE 256
-#define TOLK_OUTPUT_HOST_SIZE 64
-#define TOLK_SIGNAL_KINDS 4 /* tolk_signal_kind, signals.h */
 /* Caps on the outputs the operator opens (docs/api.md, Limits): each costs a sendto per
  * packet, and one with its own key a protect too. */
 #define TOLK_MAX_STREAM_OUTPUTS 64   /* per channel or return feed */
 #define TOLK_MAX_SESSION_OUTPUTS 256 /* per session */
 
 typedef struct {
-    char id[TOLK_ID_SIZE];
-    char name[TOLK_SESSION_NAME_SIZE];
+    char id[TOLK_SESSION_ID_SIZE];
+    char name[TOLK_NAME_SIZE];
     char floor_language[TOLK_LANG_SIZE]; /* "" when not set */
     tolk_matrix_config matrix;
 } tolk_session_params;
@@ -41,7 +37,7 @@ typedef struct {
     char id[16];  /* "o1", "o2", ... unique within the session */
     int channel;  /* the channel it carries, or -1 for a return feed */
     int slot;     /* the console whose return feed it carries, or -1 */
-    char host[TOLK_OUTPUT_HOST_SIZE];
+    char host[TOLK_HOST_SIZE];
     int port;
     int destination; /* id at the sender */
     bool own_key;    /* "key": "own": key below, else the stream's shared key */
@@ -64,8 +60,8 @@ typedef struct {
 } tolk_session_env;
 
 typedef struct tolk_session {
-    char id[TOLK_ID_SIZE];
-    char name[TOLK_SESSION_NAME_SIZE];
+    char id[TOLK_SESSION_ID_SIZE];
+    char name[TOLK_NAME_SIZE];
     char floor_language[TOLK_LANG_SIZE];
     char *media_address;
     tolk_matrix *matrix;
@@ -83,7 +79,7 @@ typedef struct tolk_session {
     GPtrArray *signals;                        /* tolk_signal*: the open queue */
     unsigned next_signal;
     tolk_rate signal_rate;
-    tolk_token_bucket signal_buckets[TOLK_MAX_SLOTS][TOLK_SIGNAL_KINDS]; /* see signals.h */
+    tolk_token_bucket signal_buckets[TOLK_MAX_SLOTS][TOLK_SIGNAL_KINDS]; /* by tolk_signal_kind */
     int handover_requester[TOLK_MAX_BOOTHS];   /* console index + 1 of the latest request, 0 none */
     GPtrArray *peers;                          /* tolk_session_peer*: WHIP and WHEP resources */
 } tolk_session;

@@ -40,7 +40,7 @@ bool tolk_session_rekey_feed(tolk_session *session, int booth, int console)
     int slot = TOLK_SLOT(booth, console);
     if (!replace_key(session->feed_keys[slot], tolk_media_rekey_feed, session->media, slot))
         return false;
-    char id[16];
+    char id[TOLK_CONSOLE_ID_SIZE];
     tolk_console_id(tolk_matrix_config_get(session->matrix), booth, console, id, sizeof id);
     LOG_INFO("session %s: the return feed of console %s has a new key", session->id, id);
     json_object *data = json_object_new_object();

@@ -7,33 +7,18 @@
 #define TOLK_LOG_MODULE "signals"
 #include "log.h"
 
-static const char *const kind_names[] = {"slower", "technician", "handover_request", "handover_accept"};
-
-G_STATIC_ASSERT(G_N_ELEMENTS(kind_names) == TOLK_SIGNAL_KINDS);
-
-bool tolk_signal_kind_parse(const char *name, tolk_signal_kind *out)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(kind_names); i++) {
-        if (strcmp(name, kind_names[i]) == 0) {
-            *out = (tolk_signal_kind)i;
-            return true;
-        }
-    }
-    return false;
-}
-
 json_object *tolk_signal_to_json(tolk_session *session, const tolk_signal *signal)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     const char *booth = config->channels[config->booths[signal->booth].channel];
     json_object *obj = json_object_new_object();
     json_object_object_add(obj, "id", json_object_new_int64(signal->id));
-    json_object_object_add(obj, "kind", json_object_new_string(kind_names[signal->kind]));
+    json_object_object_add(obj, "kind", json_object_new_string(tolk_signal_kind_name(signal->kind)));
     json_object_object_add(obj, "booth", json_object_new_string(booth));
     if (signal->kind == TOLK_SIGNAL_SLOWER) {
         json_object_object_add(obj, "console", NULL); /* anonymous, for the chair */
     } else {
-        char id[16];
+        char id[TOLK_CONSOLE_ID_SIZE];
         tolk_console_id(config, signal->booth, signal->console, id, sizeof id);
         json_object_object_add(obj, "console", json_object_new_string(id));
     }
@@ -151,7 +136,7 @@ const tolk_signal *tolk_session_raise_signal(tolk_session *session, tolk_signal_
     signal->at_us = g_get_real_time();
     signal->repeats++;
     tolk_hub_publish(session->hub, "signal", tolk_signal_to_json(session, signal));
-    LOG_INFO("session %s: signal %u %s%s", session->id, signal->id, kind_names[kind], *refreshed ? " again" : "");
+    LOG_INFO("session %s: signal %u %s%s", session->id, signal->id, tolk_signal_kind_name(kind), *refreshed ? " again" : "");
     return signal;
 }
 

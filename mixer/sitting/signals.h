@@ -22,13 +22,6 @@
 
 #define TOLK_MAX_HANDOVER_SIGNALS 64 /* per session */
 
-typedef enum {
-    TOLK_SIGNAL_SLOWER,
-    TOLK_SIGNAL_TECHNICIAN,
-    TOLK_SIGNAL_HANDOVER_REQUEST,
-    TOLK_SIGNAL_HANDOVER_ACCEPT,
-} tolk_signal_kind;
-
 typedef struct {
     unsigned id;
     tolk_signal_kind kind;
@@ -36,8 +29,6 @@ typedef struct {
     gint64 at_us;       /* wall clock, microseconds since the epoch, of the latest raise */
     unsigned repeats;   /* times raised while open, >= 1 */
 } tolk_signal;
-
-bool tolk_signal_kind_parse(const char *name, tolk_signal_kind *out);
 
 /* Takes one token of the console's bucket for kind. False when the console is over
  * its rate, with *retry_after_s the seconds until it may try again. */

@@ -363,6 +363,29 @@ static bool apply_answer(tolk_webrtc_peer *peer, char *err, size_t err_size)
     return ok;
 }
 
+tolk_webrtc_peer *tolk_webrtc_peer_build(peer_kind kind, const char *offer_sdp, const tolk_webrtc_config *cfg,
+                                         bool (*build)(tolk_webrtc_peer *), const char *failure, char *err,
+                                         size_t err_size)
+{
+    tolk_webrtc_peer *peer = tolk_webrtc_peer_alloc(kind, offer_sdp, cfg, err, err_size);
+    if (peer && !build(peer)) {
+        g_strlcpy(err, failure, err_size);
+        LOG_ERROR("peer %s: %s", peer->name, err);
+        tolk_webrtc_peer_unref(peer);
+        return NULL;
+    }
+    return peer;
+}
+
+tolk_webrtc_peer *tolk_webrtc_peer_answered(tolk_webrtc_peer *peer, char **answer_sdp, char *err, size_t err_size)
+{
+    if (peer && !(*answer_sdp = tolk_webrtc_peer_negotiate(peer, err, err_size))) {
+        tolk_webrtc_peer_unref(peer);
+        return NULL;
+    }
+    return peer;
+}
+
 char *tolk_webrtc_peer_negotiate(tolk_webrtc_peer *peer, char *err, size_t err_size)
 {
     if (!start_pipeline(peer, err, err_size) || !set_remote_offer(peer, err, err_size) ||

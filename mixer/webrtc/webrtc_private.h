@@ -60,6 +60,12 @@ bool tolk_webrtc_parse_sdpfrag(const char *frag, const peer_offer *offer, tolk_c
 tolk_webrtc_peer *tolk_webrtc_peer_alloc(peer_kind kind, const char *offer_sdp, const tolk_webrtc_config *cfg,
                                          char *err, size_t err_size);
 GstElement *tolk_webrtc_peer_add(tolk_webrtc_peer *peer, const char *factory);
+/* A peer of this kind whose media build() adds; when build() fails, err says failure. */
+tolk_webrtc_peer *tolk_webrtc_peer_build(peer_kind kind, const char *offer_sdp, const tolk_webrtc_config *cfg,
+                                         bool (*build)(tolk_webrtc_peer *), const char *failure, char *err,
+                                         size_t err_size);
+/* Negotiates a prepared peer (NULL passes through); on failure the peer goes and NULL comes back. */
+tolk_webrtc_peer *tolk_webrtc_peer_answered(tolk_webrtc_peer *peer, char **answer_sdp, char *err, size_t err_size);
 GstCaps *tolk_webrtc_rtp_caps(unsigned pt);
 
 /* webrtc_ice.c: the libnice agent behind a webrtcbin. */

@@ -72,15 +72,11 @@ static bool build_send_chain(tolk_webrtc_peer *peer)
 tolk_webrtc_peer *tolk_webrtc_whep_prepare(const char *offer_sdp, tolk_stream *stream,
                                            const tolk_webrtc_config *cfg, char *err, size_t err_size)
 {
-    tolk_webrtc_peer *peer = tolk_webrtc_peer_alloc(PEER_WHEP, offer_sdp, cfg, err, err_size);
+    tolk_webrtc_peer *peer = tolk_webrtc_peer_build(PEER_WHEP, offer_sdp, cfg, build_send_chain,
+                                                    "could not build the WHEP pipeline (GStreamer plugins missing?)",
+                                                    err, err_size);
     if (!peer)
         return NULL;
-    if (!build_send_chain(peer)) {
-        g_strlcpy(err, "could not build the WHEP pipeline (GStreamer plugins missing?)", err_size);
-        LOG_ERROR("peer %s: %s", peer->name, err);
-        tolk_webrtc_peer_unref(peer);
-        return NULL;
-    }
     peer->stream = stream;
     peer->subscription = tolk_stream_subscribe(stream, on_frame, peer);
     return peer;
@@ -90,10 +86,6 @@ tolk_webrtc_peer *tolk_webrtc_whep_new(const char *offer_sdp, tolk_stream *strea
                                        const tolk_webrtc_config *cfg, char **answer_sdp, char *err,
                                        size_t err_size)
 {
-    tolk_webrtc_peer *peer = tolk_webrtc_whep_prepare(offer_sdp, stream, cfg, err, err_size);
-    if (peer && !(*answer_sdp = tolk_webrtc_peer_negotiate(peer, err, err_size))) {
-        tolk_webrtc_peer_unref(peer);
-        return NULL;
-    }
-    return peer;
+    return tolk_webrtc_peer_answered(tolk_webrtc_whep_prepare(offer_sdp, stream, cfg, err, err_size), answer_sdp,
+                                     err, err_size);
 }

@@ -126,16 +126,10 @@ static bool add_receiver(tolk_webrtc_peer *peer)
 tolk_webrtc_peer *tolk_webrtc_whip_prepare(const char *offer_sdp, tolk_media_input *input,
                                            const tolk_webrtc_config *cfg, char *err, size_t err_size)
 {
-    tolk_webrtc_peer *peer = tolk_webrtc_peer_alloc(PEER_WHIP, offer_sdp, cfg, err, err_size);
-    if (!peer)
-        return NULL;
-    if (!add_receiver(peer)) {
-        g_strlcpy(err, "could not add a receiving transceiver", err_size);
-        LOG_ERROR("peer %s: %s", peer->name, err);
-        tolk_webrtc_peer_unref(peer);
-        return NULL;
-    }
-    peer->input = input;
+    tolk_webrtc_peer *peer = tolk_webrtc_peer_build(PEER_WHIP, offer_sdp, cfg, add_receiver,
+                                                    "could not add a receiving transceiver", err, err_size);
+    if (peer)
+        peer->input = input;
     return peer;
 }
 
@@ -143,10 +137,6 @@ tolk_webrtc_peer *tolk_webrtc_whip_new(const char *offer_sdp, tolk_media_input *
                                        const tolk_webrtc_config *cfg, char **answer_sdp, char *err,
                                        size_t err_size)
 {
-    tolk_webrtc_peer *peer = tolk_webrtc_whip_prepare(offer_sdp, input, cfg, err, err_size);
-    if (peer && !(*answer_sdp = tolk_webrtc_peer_negotiate(peer, err, err_size))) {
-        tolk_webrtc_peer_unref(peer);
-        return NULL;
-    }
-    return peer;
+    return tolk_webrtc_peer_answered(tolk_webrtc_whip_prepare(offer_sdp, input, cfg, err, err_size), answer_sdp,
+                                     err, err_size);
 }

@@ -391,11 +391,7 @@ class MediaBadInput(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for r in cls.rx.values():
-            r.stop()
-        for s in cls.senders:
-            s.stop()
-        cls.daemon.stop()
+        th.stop_all(cls.rx.values(), cls.senders, cls.daemon)
 
     def floor_counters(self):
         text = self.api.metrics()

@@ -302,11 +302,7 @@ class Events(unittest.TestCase):
     def tearDownClass(cls):
         for s in cls.streams:
             s.close()
-        for r in cls.rx.values():
-            r.stop()
-        for s in cls.senders:
-            s.stop()
-        cls.daemon.stop()
+        th.stop_all(cls.rx.values(), cls.senders, cls.daemon)
 
     def setUp(self):
         self.api.expect(200, 'PATCH', sp(SID), {'interlock': 'no-override', 'sound_check': False})

@@ -138,11 +138,7 @@ class InputAttacks(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for r in cls.rx.values():
-            r.stop()
-        for s in cls.senders:
-            s.stop()
-        cls.daemon.stop()
+        th.stop_all(cls.rx.values(), cls.senders, cls.daemon)
 
     def setUp(self):
         self.assertTrue(self.daemon.alive(), 'daemon died:\n' + self.daemon.stderr())

@@ -72,11 +72,7 @@ class Roles(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        if cls.rx is not None:
-            cls.rx.stop()
-        for s in cls.senders:
-            s.stop()
-        cls.daemon.stop()
+        th.stop_all([cls.rx] if cls.rx is not None else [], cls.senders, cls.daemon)
 
     # -- helpers
 

@@ -743,6 +743,16 @@ class Receiver:
         return True
 
 
+def stop_all(receivers, senders, daemon):
+    """Ends what a media test class opened, the daemon last: its ports stay bound until
+    every process talking to them has gone."""
+    for r in receivers:
+        r.stop()
+    for s in senders:
+        s.stop()
+    daemon.stop()
+
+
 def peek_ssrc(port, timeout=5.0, host='127.0.0.1'):
     """The SSRC of the first RTP packet arriving on `port` (the SRTP header is in clear)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:

@@ -5,25 +5,15 @@
  * it has. */
 #include "fuzz.h"
 
-#include "request_body.h"
+#include "fuzz_text.h"
 #include "webrtc_private.h"
 
 #include <string.h>
 
-/* The server's own gate for text bodies: only what passes it reaches the parser. */
-static bool server_takes(const uint8_t *data, size_t size)
-{
-    request_body body;
-    request_body_init(&body, size);
-    request_body_append(&body, (const char *)data, size);
-    bool text = size > 0 && request_body_is_text(&body);
-    request_body_clear(&body);
-    return text;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!server_takes(data, size))
+    /* Only what passes the server's gate for text bodies reaches the parser. */
+    if (!fuzz_server_takes_text(data, size))
         return 0;
     char *text = g_strndup((const char *)data, size);
     peer_offer offer;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "http_client.h"
 
+#include "auth.h"
+
 #include <arpa/inet.h>
 #include <glib.h>
 #include <netdb.h>
@@ -138,6 +140,15 @@ bool test_http_read_until(int fd, GString *into, const char *needle, int timeout
             return false;
         g_string_append_len(into, buf, n);
     }
+    return true;
+}
+
+bool test_http_operator_token(void *ctx, const char *token, tolk_principal *out)
+{
+    if (!tolk_token_equal(token, ctx))
+        return false;
+    out->role = TOLK_ROLE_OPERATOR;
+    out->scope[0] = '\0';
     return true;
 }
 

@@ -35,6 +35,10 @@ int test_http_open(int port, const char *request);
  * or when the server closed the connection first. */
 bool test_http_read_until(int fd, GString *into, const char *needle, int timeout_ms);
 
+/* An authenticator for servers under test: the operator holds the token ctx points to
+ * (a NUL-terminated string); every other token is refused. */
+bool test_http_operator_token(void *ctx, const char *token, tolk_principal *out);
+
 /* A handler answering 200 {"status": "ok"}, for servers under test. */
 void test_http_healthz(void *ctx, const tolk_http_request *req, tolk_http_response *resp);
 

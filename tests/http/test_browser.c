@@ -29,15 +29,6 @@ static int stream_frees;
 static tolk_http_stream *waiting_stream; /* the stream whose reader had nothing, to wake */
 static void *waiting_ctx;
 
-static bool authenticate(void *ctx, const char *token, tolk_principal *out)
-{
-    (void)ctx;
-    if (!tolk_token_equal(token, TOKEN))
-        return false;
-    out->role = TOLK_ROLE_OPERATOR;
-    return true;
-}
-
 static void reply_role(void *ctx, const tolk_http_request *req, tolk_http_response *resp)
 {
     (void)ctx;
@@ -187,7 +178,7 @@ static void start_server(void)
     tolk_http_server_route(server, "GET", "/plain", 0, reply_role, NULL);
     tolk_http_server_route(server, "POST", "/whep", TOLK_ROUTE_OPTIONAL_AUTH, reply_role, NULL);
     tolk_http_server_route(server, "GET", "/console/api", 0, reply_role, NULL);
-    tolk_http_server_set_authenticator(server, authenticate, NULL);
+    tolk_http_server_set_authenticator(server, test_http_operator_token, TOKEN);
     char *console = make_web_dir();
     g_assert_true(tolk_http_server_serve_dir(server, "/console/", console));
     g_assert_false(tolk_http_server_serve_dir(server, "/nope/", "/nonexistent/dir"));

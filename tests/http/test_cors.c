@@ -20,15 +20,6 @@
 static tolk_http_server *server;
 static int port;
 
-static bool authenticate(void *ctx, const char *token, tolk_principal *out)
-{
-    (void)ctx;
-    if (!tolk_token_equal(token, TOKEN))
-        return false;
-    out->role = TOLK_ROLE_OPERATOR;
-    return true;
-}
-
 static void created(void *ctx, const tolk_http_request *req, tolk_http_response *resp)
 {
     (void)ctx;
@@ -55,7 +46,7 @@ static tolk_http_server *start(const char *const *origins)
     tolk_http_server_route(s, "PATCH", "/api/v1/s/webrtc/{rid}", TOLK_ROUTE_TRICKLE_BODY | TOLK_ROUTE_OPTIONAL_AUTH,
                            no_content, NULL);
     tolk_http_server_route(s, "DELETE", "/api/v1/s/webrtc/{rid}", TOLK_ROUTE_OPTIONAL_AUTH, no_content, NULL);
-    tolk_http_server_set_authenticator(s, authenticate, NULL);
+    tolk_http_server_set_authenticator(s, test_http_operator_token, TOKEN);
     for (; origins && *origins; origins++)
         g_assert_true(tolk_http_server_add_cors_origin(s, *origins));
     tolk_http_server_add_offer_header(s, "Link", LINK);

@@ -16,16 +16,6 @@
 static tolk_http_server *server;
 static int port;
 
-static bool authenticate(void *ctx, const char *token, tolk_principal *out)
-{
-    (void)ctx;
-    if (!tolk_token_equal(token, TOKEN))
-        return false;
-    out->role = TOLK_ROLE_OPERATOR;
-    out->scope[0] = '\0';
-    return true;
-}
-
 
 static void echo_params(void *ctx, const tolk_http_request *req, tolk_http_response *resp)
 {
@@ -81,7 +71,7 @@ static void start_server(void)
     tolk_http_server_route(server, "GET", OUTPUT_PATH, 0, echo_params, NULL);
     tolk_http_server_route(server, "DELETE", OUTPUT_PATH, 0, no_content, NULL);
     tolk_http_server_route(server, "GET", "/api/v1/silent", 0, silent, NULL);
-    tolk_http_server_set_authenticator(server, authenticate, NULL);
+    tolk_http_server_set_authenticator(server, test_http_operator_token, TOKEN);
     char err[200];
     g_assert_true(tolk_http_server_start(server, "127.0.0.1", 0, err, sizeof err));
     port = tolk_http_server_port(server);
