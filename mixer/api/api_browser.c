@@ -260,7 +260,7 @@ static char *render_session(void *ctx)
 {
     event_stream *stream = ctx;
     char *text = NULL;
-    g_mutex_lock(&stream->app->lock);
+    tolk_app_lock(stream->app);
     tolk_session *session = tolk_app_find(stream->app, stream->session);
     bool granted = stream->grant[0] && tolk_grants_find(stream->app->grants, stream->session, stream->grant);
     bool anonymous = !stream->operator && !stream->grant[0];
@@ -269,7 +269,7 @@ static char *render_session(void *ctx)
         text = g_strdup(json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(json);
     }
-    g_mutex_unlock(&stream->app->lock);
+    tolk_app_unlock(stream->app);
     return text;
 }
 

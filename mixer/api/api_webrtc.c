@@ -101,37 +101,61 @@ static void reply_answer(api_call *call, const char *sid, tolk_webrtc_peer *peer
     tolk_http_reply_text(call->resp, 201, "application/sdp", answer);
 }
 
-/* Step 2, without the lock (ICE gathering takes up to a few seconds), then the
- * reply under the lock again. The session may have gone meanwhile: then the
- * peer was closed and negotiation fails. */
-static void negotiate_and_reply(api_call *call, const char *sid, tolk_webrtc_peer *peer)
-{
+/* One offer between the steps. */
+typedef struct {
+    char sid[TOLK_ID_SIZE];
+    tolk_webrtc_peer *peer; /* our own reference */
+    char *answer;
     char err[200];
-    g_mutex_unlock(&call->app->lock);
-    char *answer = tolk_webrtc_peer_negotiate(peer, err, sizeof err);
-    g_mutex_lock(&call->app->lock);
-    tolk_session *session = tolk_app_find(call->app, sid);
-    tolk_session_peer *entry = session ? tolk_session_find_peer(session, tolk_webrtc_peer_id(peer)) : NULL;
-    if (!answer || !entry) {
+} negotiation;
+
+/* Step 2, without the lock: ICE gathering takes up to a few seconds. A session
+ * deleted meanwhile closed the peer, and negotiation fails at once. */
+static void negotiate(api_call *call)
+{
+    negotiation *n = call->ctx;
+    n->answer = tolk_webrtc_peer_negotiate(n->peer, n->err, sizeof n->err);
+}
+
+/* Step 3, under the lock again: the session and the resource are looked up
+ * anew, since either may have gone meanwhile. */
+static void commit_answer(api_call *call)
+{
+    negotiation *n = call->ctx;
+    tolk_session *session = tolk_app_find(call->app, n->sid);
+    tolk_session_peer *entry = session ? tolk_session_find_peer(session, tolk_webrtc_peer_id(n->peer)) : NULL;
+    if (!n->answer || !entry) {
         if (entry)
             tolk_session_remove_peer(session, entry);
         tolk_http_reply_error(call->resp, 503, "unavailable", "no WebRTC answer: %s",
-                              answer ? "the resource was ended meanwhile" : err);
+                              n->answer ? "the resource was ended meanwhile" : n->err);
     } else {
         entry->answered_us = g_get_monotonic_time(); /* the connect deadline runs from here */
-        reply_answer(call, sid, peer, answer);
+        reply_answer(call, n->sid, n->peer, n->answer);
     }
-    g_free(answer);
-    tolk_webrtc_peer_unref(peer);
+}
+
+/* After the lock: ours may be the last reference, whose unref stops the pipeline. */
+static void finish_offer(api_call *call)
+{
+    negotiation *n = call->ctx;
+    g_free(n->answer);
+    tolk_webrtc_peer_unref(n->peer);
+    g_free(n);
 }
 
 static void offer(api_call *call, tolk_session *session, peer_kind kind, int index)
 {
-    char sid[TOLK_ID_SIZE];
-    g_strlcpy(sid, session->id, sizeof sid);
     tolk_webrtc_peer *peer = prepare(call, session, kind, index);
-    if (peer)
-        negotiate_and_reply(call, sid, peer);
+    if (!peer)
+        return;
+    negotiation *n = g_new0(negotiation, 1);
+    g_strlcpy(n->sid, session->id, sizeof n->sid);
+    n->peer = peer;
+    call->ctx = n;
+    call->outside = negotiate;
+    call->commit = commit_answer;
+    call->finish = finish_offer;
 }
 
 void api_whip_floor(api_call *call)

@@ -6,12 +6,12 @@
 
 #include "media_audio.h"
 #include "media_channel.h"
+#include "media_fence_private.h"
 
 #define TOLK_LOG_MODULE "media"
 #include "log.h"
 
 #define FLOOR_INPUT (-1)
-#define APPLY_TIMEOUT_MS 100
 
 /* Which mixer pad carries which input, per channel. */
 typedef struct {
@@ -302,17 +302,6 @@ void tolk_media_apply(tolk_media *media, const tolk_route *route)
         if (media->feeds[slot])
             move_feed(media, slot, route->console_hears[slot]);
     }
-    /* The API answers once the change is in the audio: every mixer has started
-     * an output cycle with the new gains (one cycle, 10 ms, in the normal case). */
-    gint64 deadline = g_get_monotonic_time() + APPLY_TIMEOUT_MS * 1000;
-    for (int ch = 0; ch < media->channel_count; ch++) {
-        /* One deadline for all: the mixers run in parallel, and a stalled
-         * pipeline must not hold the caller for a timeout per channel. */
-        gint64 left_ms = MAX(0, (deadline - g_get_monotonic_time()) / 1000);
-        if (!tolk_media_channel_wait_gains(media->channels[ch], (guint)left_ms))
-            LOG_WARN("session %s: a mixer did not take its new gains within %d ms", media->session_id,
-                     APPLY_TIMEOUT_MS);
-    }
 }
 
 void tolk_media_set_sound_check(tolk_media *media, bool on, const tolk_route *route)
@@ -399,6 +388,14 @@ tolk_stream *tolk_media_feed_stream_at(tolk_media *media, int slot)
 uint64_t tolk_media_channel_frames_at(tolk_media *media, int channel)
 {
     return valid_channel(media, channel) ? tolk_media_channel_frames(media->channels[channel]) : 0;
+}
+
+tolk_media_fence *tolk_media_fence_new(tolk_media *media)
+{
+    tolk_media_fence *fence = tolk_media_fence_alloc(media->session_id, media->channel_count);
+    for (int ch = 0; ch < media->channel_count; ch++)
+        tolk_media_fence_set(fence, ch, tolk_media_channel_ref_mixer(media->channels[ch]));
+    return fence;
 }
 
 uint64_t tolk_media_error_count(tolk_media *media)

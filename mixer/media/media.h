@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "keys.h"
+#include "media_fence.h"
 #include "media_input.h"
 #include "rules.h"
 #include "stream.h"
@@ -42,8 +43,11 @@ typedef struct tolk_media tolk_media;
 tolk_media *tolk_media_new(const tolk_media_spec *spec, char *err, size_t err_size);
 void tolk_media_free(tolk_media *media);
 
-/* Applies a whole route: every mixer's gains and every return feed's channel. */
+/* Applies a whole route: every mixer's gains and every return feed's channel.
+ * Returns at once; the audio carries it a mixer cycle later (a fence tells when). */
 void tolk_media_apply(tolk_media *media, const tolk_route *route);
+/* A fence on the changes applied so far (media_fence.h). */
+tolk_media_fence *tolk_media_fence_new(tolk_media *media);
 
 /* The sound check: a 1 kHz tone at -20 dBFS in every channel while on. */
 void tolk_media_set_sound_check(tolk_media *media, bool on, const tolk_route *route);

@@ -7,6 +7,30 @@
 #define TOLK_LOG_MODULE "app"
 #include "log.h"
 
+void tolk_app_init(tolk_app *app)
+{
+    g_mutex_init(&app->lock);
+    app->sessions = g_ptr_array_new();
+    app->detached = g_ptr_array_new();
+}
+
+void tolk_app_lock(tolk_app *app)
+{
+    g_mutex_lock(&app->lock);
+}
+
+bool tolk_app_unlock(tolk_app *app)
+{
+    tolk_teardown *teardown = tolk_teardown_new();
+    for (guint i = 0; i < app->sessions->len; i++)
+        tolk_session_collect(g_ptr_array_index(app->sessions, i), teardown);
+    for (guint i = 0; i < app->detached->len; i++)
+        tolk_teardown_add_session(teardown, g_ptr_array_index(app->detached, i));
+    g_ptr_array_set_size(app->detached, 0);
+    g_mutex_unlock(&app->lock);
+    return tolk_teardown_run(teardown);
+}
+
 tolk_session *tolk_app_find(tolk_app *app, const char *id)
 {
     if (!id)
@@ -55,7 +79,8 @@ void tolk_app_delete(tolk_app *app, tolk_session *session)
     LOG_INFO("session %s deleted", session->id);
     tolk_grants_remove_session(app->grants, session->id);
     g_ptr_array_remove(app->sessions, session);
-    tolk_session_free(session);
+    tolk_hub_close(session->hub); /* its event streams end now, not after the teardown */
+    g_ptr_array_add(app->detached, session);
 }
 
 /* An input's level and health state into the levels event, so pages see a failing input
@@ -102,8 +127,8 @@ void tolk_app_publish_levels(tolk_app *app)
 
 void tolk_app_close_streams(tolk_app *app)
 {
-    g_mutex_lock(&app->lock);
+    tolk_app_lock(app);
     for (guint i = 0; i < app->sessions->len; i++)
         tolk_hub_close(((tolk_session *)g_ptr_array_index(app->sessions, i))->hub);
-    g_mutex_unlock(&app->lock);
+    tolk_app_unlock(app);
 }

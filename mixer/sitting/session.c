@@ -61,6 +61,9 @@ static void apply(tolk_session *session, const tolk_events *events)
     tolk_matrix_route(session->matrix, route);
     tolk_media_set_sound_check(session->media, session->sound_check, route);
     g_free(route);
+    /* The latest fence covers the earlier changes: a mixer waits for its last batch. */
+    tolk_media_fence_free(session->fence);
+    session->fence = tolk_media_fence_new(session->media);
     if (events)
         log_events(session, events);
     tolk_hub_session_changed(session->hub);
@@ -159,6 +162,23 @@ static void free_peer(gpointer p)
     g_free(entry);
 }
 
+/* Out of the peer list into the ended ones, detached now and closed after the unlock. */
+static void end_peer(tolk_session *session, guint index)
+{
+    tolk_session_peer *entry = g_ptr_array_steal_index(session->peers, index);
+    tolk_webrtc_peer_detach(entry->peer);
+    g_ptr_array_add(session->ended, entry);
+}
+
+void tolk_session_collect(tolk_session *session, tolk_teardown *teardown)
+{
+    if (session->ended->len > 0) {
+        tolk_teardown_add_peers(teardown, session->ended);
+        session->ended = g_ptr_array_new_with_free_func(free_peer);
+    }
+    tolk_teardown_add_fence(teardown, g_steal_pointer(&session->fence));
+}
+
 tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, tolk_owner_kind kind,
                                          const char *owner, int channel, const char *address)
 {
@@ -185,7 +205,9 @@ tolk_session_peer *tolk_session_find_peer(tolk_session *session, const char *id)
 void tolk_session_remove_peer(tolk_session *session, tolk_session_peer *entry)
 {
     bool listener = entry->connected;
-    g_ptr_array_remove(session->peers, entry);
+    guint index;
+    if (g_ptr_array_find(session->peers, entry, &index))
+        end_peer(session, index);
     if (listener)
         tolk_session_changed(session);
 }
@@ -195,7 +217,7 @@ void tolk_session_remove_peers_of(tolk_session *session, const char *grant_id)
     for (guint i = session->peers->len; i-- > 0;) {
         tolk_session_peer *entry = g_ptr_array_index(session->peers, i);
         if (entry->owner_kind == TOLK_OWNER_GRANT && strcmp(entry->owner, grant_id) == 0)
-            g_ptr_array_remove_index(session->peers, i);
+            end_peer(session, i);
     }
 }
 
@@ -221,7 +243,7 @@ bool tolk_session_reap_peers(tolk_session *session, gint64 now_us, gint64 connec
             /* The name, never the id: the id is the resource's capability. */
             LOG_INFO("session %s: WebRTC peer %s ends: %s", session->id, tolk_webrtc_peer_name(entry->peer), why);
             changed = changed || entry->connected;
-            g_ptr_array_remove_index(session->peers, i);
+            end_peer(session, i);
         } else if (state == TOLK_WEBRTC_CONNECTED && !entry->connected) {
             entry->connected = true;
             changed = true;
@@ -284,6 +306,7 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->signals = g_ptr_array_new_with_free_func(g_free);
     session->signal_rate = env->signal_rate;
     session->peers = g_ptr_array_new_with_free_func(free_peer);
+    session->ended = g_ptr_array_new_with_free_func(free_peer);
     *status = 503;
     if (!open_inputs(session, env)) {
         snprintf(err, err_size, "no free UDP port left for the inputs of session %s", params->id);
@@ -322,6 +345,9 @@ void tolk_session_free(tolk_session *session)
         g_ptr_array_unref(session->signals);
     if (session->peers)
         g_ptr_array_unref(session->peers); /* closes them: they touch the media */
+    if (session->ended)
+        g_ptr_array_unref(session->ended);
+    tolk_media_fence_free(session->fence);
     tolk_media_free(session->media); /* first: the media reads the sockets */
     close_input(&session->floor);
     for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++)

@@ -19,6 +19,7 @@
 #include "ports.h"
 #include "rate_limit.h"
 #include "rules.h"
+#include "teardown.h"
 #include "webrtc.h"
 
 #define TOLK_ID_SIZE 33
@@ -86,6 +87,10 @@ typedef struct tolk_session {
     tolk_token_bucket signal_buckets[TOLK_MAX_SLOTS][TOLK_SIGNAL_KINDS]; /* see signals.h */
     int handover_requester[TOLK_MAX_BOOTHS];   /* console index + 1 of the latest request, 0 none */
     GPtrArray *peers;                          /* tolk_session_peer*: WHIP and WHEP resources */
+    /* Left for the next unlock (tolk_session_collect): peers removed (detached, their
+     * pipelines still to stop) and the fence of the latest route change. */
+    GPtrArray *ended;
+    tolk_media_fence *fence;
 } tolk_session;
 
 /* Who created a WebRTC resource, and so who may trickle to it or end it:
@@ -110,8 +115,12 @@ typedef struct {
  * (with *status 400 for an invalid configuration, 503 when ports or media are short). */
 tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_session_env *env,
                                int *status, char *err, size_t err_size);
-/* Stops the media, closes the sockets, wipes the keys. */
+/* Stops the media, closes the sockets, wipes the keys. Not under the app lock: it
+ * waits for the pipelines to stop (tolk_teardown). */
 void tolk_session_free(tolk_session *session);
+/* Hands what the last changes left to do after the lock (removed peers, the
+ * fence of a route change) to the teardown. */
+void tolk_session_collect(tolk_session *session, tolk_teardown *teardown);
 
 /* Changes that go through the rules; each applies the new route. */
 tolk_result tolk_session_patch_console(tolk_session *session, int booth, int console,
@@ -131,7 +140,8 @@ void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 time
 bool tolk_session_rekey_input(tolk_session *session, int slot);
 
 /* WebRTC resources: the session keeps a reference and closes them all before
- * its media goes. */
+ * its media goes. A removed peer is detached at once (it no longer touches the
+ * media) and its pipeline stopped after the unlock (tolk_session_collect). */
 tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, tolk_owner_kind kind,
                                          const char *owner, int channel, const char *address);
 /* By resource id, compared in constant time (the id is a capability). */

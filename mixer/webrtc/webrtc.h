@@ -118,6 +118,11 @@ GStrv tolk_webrtc_ice_server_links(const tolk_webrtc_config *cfg, bool with_cred
 tolk_webrtc_peer *tolk_webrtc_peer_ref(tolk_webrtc_peer *peer);
 void tolk_webrtc_peer_unref(tolk_webrtc_peer *peer);
 void tolk_webrtc_peer_close(tolk_webrtc_peer *peer);
+/* The quick half of close: the peer stops reading its stream or writing its
+ * input at once (so the media may go), and every wait on it ends; the pipeline
+ * stops at close or the last unref. Safe under a caller's lock: it never waits
+ * for a pipeline. */
+void tolk_webrtc_peer_detach(tolk_webrtc_peer *peer);
 
 /* Trickle ICE: an application/trickle-ice-sdpfrag body (RFC 8840). Each
  * a=candidate goes to the m-line its a=mid names (else the m-line it follows,
