@@ -11,7 +11,6 @@
 #define TOLK_LOG_MODULE "webrtc"
 #include "log.h"
 
-typedef enum { WHEP_CHANNEL, WHEP_FEED, WHIP_INPUT } peer_kind;
 
 static tolk_owner_kind caller_kind(const api_call *call)
 {
@@ -27,11 +26,11 @@ static int peers_from(tolk_app *app, const char *address)
 }
 
 /* The first cap a new peer would pass, or NULL. */
-static const char *cap_reached(api_call *call, tolk_session *session, peer_kind kind, int index, unsigned *cap)
+static const char *cap_reached(api_call *call, tolk_session *session, tolk_peer_kind kind, int index, unsigned *cap)
 {
     const tolk_webrtc_config *cfg = &call->app->webrtc;
     const char *address = call->req->client_address;
-    if (kind == WHEP_CHANNEL && tolk_session_peer_count(session, index) >= (int)(*cap = cfg->max_peers_per_channel))
+    if (kind == TOLK_PEER_WHEP_CHANNEL && tolk_session_peer_count(session, index) >= (int)(*cap = cfg->max_peers_per_channel))
         return "channel";
     if (tolk_session_peer_count(session, -1) >= (int)(*cap = cfg->max_peers_per_session))
         return "session";
@@ -42,7 +41,7 @@ static const char *cap_reached(api_call *call, tolk_session *session, peer_kind 
 
 /* 503 with Retry-After past a cap: peers that never connect free their place
  * after the connect timeout, so that is when trying again makes sense. */
-static bool over_cap(api_call *call, tolk_session *session, peer_kind kind, int index)
+static bool over_cap(api_call *call, tolk_session *session, tolk_peer_kind kind, int index)
 {
     unsigned cap = 0;
     const char *what = cap_reached(call, session, kind, index, &cap);
@@ -58,7 +57,7 @@ static bool over_cap(api_call *call, tolk_session *session, peer_kind kind, int 
 }
 
 /* Step 1, under the app lock: a peer the session owns, or NULL with a reply. */
-static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, peer_kind kind, int index)
+static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, tolk_peer_kind kind, int index)
 {
     char err[200];
     if (!tolk_webrtc_offer_check(call->req->text, NULL, err, sizeof err)) {
@@ -68,22 +67,13 @@ static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, peer_kin
     if (over_cap(call, session, kind, index))
         return NULL;
     const tolk_webrtc_config *cfg = &call->app->webrtc;
-    tolk_webrtc_peer *peer = NULL;
-    if (kind == WHEP_CHANNEL)
-        peer = tolk_webrtc_whep_prepare(call->req->text, tolk_media_channel_stream_at(session->media, index), cfg,
-                                        err, sizeof err);
-    else if (kind == WHEP_FEED)
-        peer = tolk_webrtc_whep_prepare(call->req->text, tolk_media_feed_stream_at(session->media, index), cfg, err,
-                                        sizeof err);
-    else
-        peer = tolk_webrtc_whip_prepare(call->req->text, tolk_media_input_at(session->media, index), cfg, err,
-                                        sizeof err);
+    tolk_webrtc_peer *peer = tolk_session_prepare_peer(session, kind, index, call->req->text, cfg, err, sizeof err);
     if (!peer) {
         tolk_http_reply_error(call->resp, 400, "invalid_offer", "%s", err);
         return NULL;
     }
     tolk_session_add_peer(session, peer, caller_kind(call), call->grant ? call->grant->id : NULL,
-                          kind == WHEP_CHANNEL ? index : -1, call->req->client_address);
+                          kind == TOLK_PEER_WHEP_CHANNEL ? index : -1, call->req->client_address);
     return tolk_webrtc_peer_ref(peer);
 }
 
@@ -144,7 +134,7 @@ static void finish_offer(api_call *call)
     g_free(n);
 }
 
-static void offer(api_call *call, tolk_session *session, peer_kind kind, int index)
+static void offer(api_call *call, tolk_session *session, tolk_peer_kind kind, int index)
 {
     tolk_webrtc_peer *peer = prepare(call, session, kind, index);
     if (!peer)
@@ -162,7 +152,7 @@ void api_whip_floor(api_call *call)
 {
     tolk_session *session = api_find_session(call);
     if (session)
-        offer(call, session, WHIP_INPUT, -1);
+        offer(call, session, TOLK_PEER_WHIP_INPUT, -1);
 }
 
 void api_whip_console(api_call *call)
@@ -170,7 +160,7 @@ void api_whip_console(api_call *call)
     int booth, console;
     tolk_session *session = api_find_session(call);
     if (session && api_find_console(call, session, &booth, &console))
-        offer(call, session, WHIP_INPUT, TOLK_SLOT(booth, console));
+        offer(call, session, TOLK_PEER_WHIP_INPUT, TOLK_SLOT(booth, console));
 }
 
 void api_whep_channel(api_call *call)
@@ -178,7 +168,7 @@ void api_whep_channel(api_call *call)
     tolk_session *session = api_find_session(call);
     int channel = session ? api_find_channel(call, session) : -1;
     if (channel >= 0)
-        offer(call, session, WHEP_CHANNEL, channel);
+        offer(call, session, TOLK_PEER_WHEP_CHANNEL, channel);
 }
 
 void api_whep_console(api_call *call)
@@ -186,7 +176,7 @@ void api_whep_console(api_call *call)
     int booth, console;
     tolk_session *session = api_find_session(call);
     if (session && api_find_console(call, session, &booth, &console))
-        offer(call, session, WHEP_FEED, TOLK_SLOT(booth, console));
+        offer(call, session, TOLK_PEER_WHEP_FEED, TOLK_SLOT(booth, console));
 }
 
 /* The operator's resources are the operator's, a grant's are its holder's (and

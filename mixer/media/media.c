@@ -7,6 +7,7 @@
 #include "media_audio.h"
 #include "media_channel.h"
 #include "media_fence_private.h"
+#include "media_input.h"
 
 #define TOLK_LOG_MODULE "media"
 #include "log.h"
@@ -373,6 +374,56 @@ tolk_media_input *tolk_media_input_at(tolk_media *media, int slot)
     if (slot == FLOOR_INPUT)
         return media->floor;
     return slot >= 0 && slot < TOLK_MAX_SLOTS ? media->consoles[slot] : NULL;
+}
+
+bool tolk_media_input_stats_at(tolk_media *media, int slot, tolk_media_input_stats *stats)
+{
+    tolk_media_input *input = tolk_media_input_at(media, slot);
+    *stats = (tolk_media_input_stats){0};
+    if (input)
+        tolk_media_input_get_stats(input, stats);
+    return input != NULL;
+}
+
+double tolk_media_input_level_at(tolk_media *media, int slot)
+{
+    tolk_media_input *input = tolk_media_input_at(media, slot);
+    return input ? tolk_media_input_take_level(input) : -100.0;
+}
+
+bool tolk_media_rekey_input(tolk_media *media, int slot, const uint8_t key[TOLK_KEY_LEN])
+{
+    tolk_media_input *input = tolk_media_input_at(media, slot);
+    return input && tolk_media_input_rekey(input, key);
+}
+
+static tolk_srtp_sender *sender_at(tolk_media *media, int channel, int slot)
+{
+    tolk_stream *stream = channel >= 0 ? tolk_media_channel_stream_at(media, channel)
+                                       : tolk_media_feed_stream_at(media, slot);
+    return stream ? tolk_stream_sender(stream) : NULL;
+}
+
+bool tolk_media_sender_stats(tolk_media *media, int channel, int slot, tolk_srtp_sender_stats *stats)
+{
+    tolk_srtp_sender *sender = sender_at(media, channel, slot);
+    if (sender)
+        tolk_srtp_sender_get_stats(sender, stats);
+    else
+        *stats = (tolk_srtp_sender_stats){0};
+    return sender != NULL;
+}
+
+uint32_t tolk_media_sender_ssrc(tolk_media *media, int channel, int slot)
+{
+    tolk_srtp_sender *sender = sender_at(media, channel, slot);
+    return sender ? tolk_srtp_sender_ssrc(sender) : 0;
+}
+
+int tolk_media_sender_destinations(tolk_media *media, int channel, int slot)
+{
+    tolk_srtp_sender *sender = sender_at(media, channel, slot);
+    return sender ? tolk_srtp_sender_destination_count(sender) : 0;
 }
 
 tolk_stream *tolk_media_channel_stream_at(tolk_media *media, int channel)

@@ -85,11 +85,12 @@ void tolk_app_delete(tolk_app *app, tolk_session *session)
 
 /* An input's level and health state into the levels event, so pages see a failing input
  * within 250 ms without a session event. */
-static void add_input_level(json_object *inputs, json_object *states, tolk_media_input *input, const char *id)
+static void add_input_level(json_object *inputs, json_object *states, tolk_session *session, int slot,
+                            const char *id)
 {
-    tolk_media_input_stats stats = {0};
-    tolk_media_input_get_stats(input, &stats);
-    json_object_object_add(inputs, id, json_object_new_double(tolk_media_input_take_level(input)));
+    tolk_media_input_stats stats;
+    tolk_session_input_stats(session, slot, &stats);
+    json_object_object_add(inputs, id, json_object_new_double(tolk_session_input_level(session, slot)));
     json_object_object_add(states, id, json_object_new_string(tolk_media_input_state(&stats, g_get_monotonic_time())));
 }
 
@@ -98,18 +99,18 @@ static json_object *session_levels(tolk_session *session)
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     json_object *inputs = json_object_new_object();
     json_object *states = json_object_new_object();
-    add_input_level(inputs, states, tolk_media_input_at(session->media, -1), "floor");
+    add_input_level(inputs, states, session, -1, "floor");
     for (int b = 0; b < config->booth_count; b++) {
         for (int c = 0; c < config->booths[b].console_count; c++) {
             char id[16];
             tolk_console_id(config, b, c, id, sizeof id);
-            add_input_level(inputs, states, tolk_media_input_at(session->media, TOLK_SLOT(b, c)), id);
+            add_input_level(inputs, states, session, TOLK_SLOT(b, c), id);
         }
     }
     json_object *channels = json_object_new_object();
     for (int ch = 0; ch <= config->channel_count; ch++)
         json_object_object_add(channels, tolk_matrix_channel_name(session->matrix, ch),
-                               json_object_new_double(tolk_media_channel_level_at(session->media, ch)));
+                               json_object_new_double(tolk_session_channel_level(session, ch)));
     json_object *levels = json_object_new_object();
     json_object_object_add(levels, "inputs", inputs);
     json_object_object_add(levels, "input_states", states);

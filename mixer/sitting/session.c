@@ -84,7 +84,7 @@ bool tolk_session_rekey_input(tolk_session *session, int slot)
 {
     tolk_session_input *input = slot < 0 ? &session->floor : &session->consoles[slot];
     uint8_t key[TOLK_KEY_LEN];
-    bool done = tolk_key_generate(key) && tolk_media_input_rekey(tolk_media_input_at(session->media, slot), key);
+    bool done = tolk_key_generate(key) && tolk_media_rekey_input(session->media, slot, key);
     if (done)
         memcpy(input->key, key, sizeof key);
     tolk_key_wipe(key, sizeof key);
@@ -276,8 +276,7 @@ int tolk_session_peers_from(tolk_session *session, const char *address)
 
 int tolk_session_channel_listeners(tolk_session *session, int channel)
 {
-    tolk_stream *stream = tolk_media_channel_stream_at(session->media, channel);
-    int count = tolk_srtp_sender_destination_count(tolk_stream_sender(stream));
+    int count = tolk_media_sender_destinations(session->media, channel, -1);
     for (guint i = 0; i < session->peers->len; i++) {
         const tolk_session_peer *entry = g_ptr_array_index(session->peers, i);
         count += entry->channel == channel && entry->connected;
@@ -400,7 +399,9 @@ void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 time
             if (!tolk_matrix_console_is_live(session->matrix, b, c))
                 continue;
             /* Only an input that has sent and then stopped counts as disconnected. */
-            gint64 last = tolk_media_input_last_valid_us(tolk_media_input_at(session->media, TOLK_SLOT(b, c)));
+            tolk_media_input_stats stats;
+            tolk_media_input_stats_at(session->media, TOLK_SLOT(b, c), &stats);
+            gint64 last = stats.last_valid_us;
             if (last != 0 && now_us - last > timeout_us)
                 tolk_matrix_console_lost(session->matrix, b, c, &events);
         }

@@ -160,6 +160,28 @@ int tolk_session_peers_from(tolk_session *session, const char *address);
 /* Who hears a channel: its SRTP outputs and its connected WHEP peers. */
 int tolk_session_channel_listeners(tolk_session *session, int channel);
 
+/* session_media.c: the media as the views see it. Inputs by slot (-1: the floor);
+ * streams by channel (slot < 0) or return feed (channel < 0). False and zeros when
+ * there is no such input or stream. */
+bool tolk_session_input_stats(tolk_session *session, int slot, tolk_media_input_stats *stats);
+/* RMS levels in dBFS since the previous call (the levels event takes them). */
+double tolk_session_input_level(tolk_session *session, int slot);
+double tolk_session_channel_level(tolk_session *session, int channel);
+bool tolk_session_sender_stats(tolk_session *session, int channel, int slot, tolk_srtp_sender_stats *stats);
+uint32_t tolk_session_sender_ssrc(tolk_session *session, int channel, int slot);
+uint64_t tolk_session_channel_frames(tolk_session *session, int channel);
+/* Errors and warnings GStreamer reported for the session's pipeline. */
+uint64_t tolk_session_media_errors(tolk_session *session);
+
+/* What a WebRTC peer carries: a channel or a console's return feed to a listener
+ * (WHEP), or a browser's microphone into an input (WHIP). */
+typedef enum { TOLK_PEER_WHEP_CHANNEL, TOLK_PEER_WHEP_FEED, TOLK_PEER_WHIP_INPUT } tolk_peer_kind;
+/* A peer on that stream or input (index: channel, or slot with -1 the floor), not yet
+ * added to the session; NULL with err for an offer webrtcbin refuses. */
+tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kind kind, int index,
+                                            const char *offer, const tolk_webrtc_config *cfg, char *err,
+                                            size_t err_size);
+
 /* Outputs: channel >= 0 for a channel output, else slot >= 0 for a return feed; own_key
  * gives it a new key of its own. NULL when the sender refuses the destination. */
 const tolk_session_output *tolk_session_add_output(tolk_session *session, int channel, int slot,

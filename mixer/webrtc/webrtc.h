@@ -42,7 +42,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "media_input.h"
+#include "media_input_stats.h"
 #include "stream.h"
 
 /* The resource id is the capability of an anonymous WHEP listener (RFC 9725:

@@ -12,7 +12,7 @@ fast as the daemon answers), and times --gets GETs of the sitting from the main 
 second connection. Prints median and p99 of the GETs, and the PATCHes' median (each
 answers after the audio carries its change: about one mixer cycle).
 
-Usage: python3 tests/bench/lock_bench.py [--gets 300]
+Usage: python3 tests/bench/lock_bench.py [--gets 300] [--no-patch]
 Environment: TOLK_BIN (daemon), defaults to build/.
 Exit 0 (a benchmark: no target), 2 when a request failed.
 """
@@ -76,12 +76,15 @@ def p99(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--gets', type=int, default=300)
+    parser.add_argument('--no-patch', action='store_true',
+                        help='the GETs alone: what the machine gives without routing changes')
     args = parser.parse_args()
     with th.Daemon() as daemon:
         daemon.api().expect(201, 'POST', 'sessions', session_body())
         stop, patches, failures = threading.Event(), [], []
         writer = threading.Thread(target=patch_loop, args=(daemon, stop, patches, failures))
-        writer.start()
+        if not args.no_patch:
+            writer.start()
         reader, gets = Client(daemon), []
         time.sleep(0.2)  # the loop is running
         for _ in range(args.gets):
@@ -91,15 +94,18 @@ def main():
                 break
             gets.append(took)
         stop.set()
-        writer.join()
-    if failures or not patches:
+        if not args.no_patch:
+            writer.join()
+    if failures or not (patches or args.no_patch):
         print('failed: %s' % (failures or 'no PATCH answered'))
         return 2
     ms = lambda s: s * 1000.0  # noqa: E731
-    print('GET  %s while PATCH console loops: n=%d  median %.2f ms  p99 %.2f ms'
-          % ('/sessions/' + SID, len(gets), ms(statistics.median(gets)), ms(p99(gets))))
-    print('PATCH console (answers after the audio change): n=%d  median %.2f ms  p99 %.2f ms'
-          % (len(patches), ms(statistics.median(patches)), ms(p99(patches))))
+    print('GET  %s %s: n=%d  median %.2f ms  p99 %.2f ms'
+          % ('/sessions/' + SID, 'alone' if args.no_patch else 'while PATCH console loops', len(gets),
+             ms(statistics.median(gets)), ms(p99(gets))))
+    if patches:
+        print('PATCH console (answers after the audio change): n=%d  median %.2f ms  p99 %.2f ms'
+              % (len(patches), ms(statistics.median(patches)), ms(p99(patches))))
     return 0
 
 
