@@ -23,8 +23,7 @@ void api_patch_channel(api_call *call)
         api_reply_parse_error(call, &err);
         return;
     }
-    session->channel_public[channel] = public_flag;
-    tolk_session_changed(session);
+    tolk_session_set_channel_public(session, channel, public_flag);
     tolk_http_reply_json(call->resp, 200, tolk_channel_to_json(session, channel, true));
 }
 

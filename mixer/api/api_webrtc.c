@@ -120,7 +120,7 @@ static void commit_answer(api_call *call)
         tolk_http_reply_error(call->resp, 503, "unavailable", "no WebRTC answer: %s",
                               n->answer ? "the resource was ended meanwhile" : n->err);
     } else {
-        entry->answered_us = g_get_monotonic_time(); /* the connect deadline runs from here */
+        tolk_session_peer_answered(entry);
         reply_answer(call, n->sid, n->peer, n->answer);
     }
 }

@@ -33,16 +33,14 @@ static void each_input(tolk_app *app, GString *out, const char *name, input_fn f
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-        tolk_media_input_stats stats;
-        tolk_session_input_stats(session, -1, &stats);
-        fn(out, name, session->id, "floor", &stats);
-        for (int b = 0; b < config->booth_count; b++) {
-            for (int c = 0; c < config->booths[b].console_count; c++) {
-                char id[16];
-                tolk_console_id(config, b, c, id, sizeof id);
-                tolk_session_input_stats(session, TOLK_SLOT(b, c), &stats);
-                fn(out, name, session->id, id, &stats);
-            }
+        int slots[TOLK_INPUT_SLOTS];
+        int count = tolk_input_slots(config, true, slots);
+        for (int k = 0; k < count; k++) {
+            char id[16];
+            tolk_media_input_stats stats;
+            tolk_input_id(config, slots[k], id, sizeof id);
+            tolk_session_input_stats(session, slots[k], &stats);
+            fn(out, name, session->id, id, &stats);
         }
     }
 }
@@ -155,13 +153,13 @@ static void feed_family(tolk_app *app, GString *out, const char *name, stream_va
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-        for (int b = 0; b < config->booth_count; b++) {
-            for (int c = 0; c < config->booths[b].console_count; c++) {
-                char id[16];
-                tolk_console_id(config, b, c, id, sizeof id);
-                sample s = {session->id, "console", id, read_stream(session, -1, TOLK_SLOT(b, c), what)};
-                write_sample(out, name, &s, NULL);
-            }
+        int slots[TOLK_INPUT_SLOTS];
+        int count = tolk_input_slots(config, false, slots);
+        for (int k = 0; k < count; k++) {
+            char id[16];
+            tolk_input_id(config, slots[k], id, sizeof id);
+            sample s = {session->id, "console", id, read_stream(session, -1, slots[k], what)};
+            write_sample(out, name, &s, NULL);
         }
     }
 }

@@ -69,9 +69,8 @@ json_object *tolk_input_to_json(tolk_session *session, int slot)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     const tolk_session_input *input = slot < 0 ? &session->floor : &session->consoles[slot];
-    char id[16] = "floor";
-    if (slot >= 0)
-        tolk_console_id(config, slot / TOLK_MAX_CONSOLES, slot % TOLK_MAX_CONSOLES, id, sizeof id);
+    char id[16];
+    tolk_input_id(config, slot, id, sizeof id);
     json_object *obj = json_object_new_object();
     json_object_object_add(obj, "id", json_object_new_string(id));
     json_object_object_add(obj, "port", json_object_new_int(input->port));
@@ -122,11 +121,10 @@ static json_object *inputs_json(tolk_session *session)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     json_object *list = json_object_new_array();
-    json_object_array_add(list, tolk_input_to_json(session, -1));
-    for (int b = 0; b < config->booth_count; b++) {
-        for (int c = 0; c < config->booths[b].console_count; c++)
-            json_object_array_add(list, tolk_input_to_json(session, TOLK_SLOT(b, c)));
-    }
+    int slots[TOLK_INPUT_SLOTS];
+    int count = tolk_input_slots(config, true, slots);
+    for (int k = 0; k < count; k++)
+        json_object_array_add(list, tolk_input_to_json(session, slots[k]));
     return list;
 }
 

@@ -12,7 +12,6 @@
 #define TOLK_LOG_MODULE "media"
 #include "log.h"
 
-#define FLOOR_INPUT (-1)
 
 /* Which mixer pad carries which input, per channel. */
 typedef struct {
@@ -149,18 +148,17 @@ static gboolean build_inputs(tolk_media *media, const tolk_media_spec *spec, cha
         snprintf(err, err_size, "the floor input could not be built");
         return FALSE;
     }
-    const tolk_matrix_config *config = spec->matrix;
-    for (int b = 0; b < config->booth_count; b++) {
-        for (int c = 0; c < config->booths[b].console_count; c++) {
-            int slot = TOLK_SLOT(b, c);
-            char name[16];
-            tolk_console_id(config, b, c, name, sizeof name);
-            media->consoles[slot] = tolk_media_input_new(bin, name, spec->consoles[slot].socket,
-                                                         spec->consoles[slot].key, spec->jitter_ms);
-            if (!media->consoles[slot]) {
-                snprintf(err, err_size, "the input of console %s could not be built", name);
-                return FALSE;
-            }
+    int slots[TOLK_INPUT_SLOTS];
+    int count = tolk_input_slots(spec->matrix, false, slots);
+    for (int k = 0; k < count; k++) {
+        int slot = slots[k];
+        char name[16];
+        tolk_input_id(spec->matrix, slot, name, sizeof name);
+        media->consoles[slot] = tolk_media_input_new(bin, name, spec->consoles[slot].socket,
+                                                     spec->consoles[slot].key, spec->jitter_ms);
+        if (!media->consoles[slot]) {
+            snprintf(err, err_size, "the input of console %s could not be built", name);
+            return FALSE;
         }
     }
     return TRUE;
@@ -371,7 +369,7 @@ bool tolk_media_rekey_feed(tolk_media *media, int slot, const uint8_t key[TOLK_K
 
 tolk_media_input *tolk_media_input_at(tolk_media *media, int slot)
 {
-    if (slot == FLOOR_INPUT)
+    if (slot == TOLK_FLOOR_SLOT)
         return media->floor;
     return slot >= 0 && slot < TOLK_MAX_SLOTS ? media->consoles[slot] : NULL;
 }

@@ -164,6 +164,14 @@ const char *tolk_matrix_channel_name(const tolk_matrix *m, int channel); /* 0 ->
 /* The API's id of a console: booth en, console index 1 -> "en/2". */
 void tolk_console_id(const tolk_matrix_config *cfg, int booth, int console, char *buf, size_t size);
 
+/* slots.c: the inputs in their one order, the floor (TOLK_FLOOR_SLOT) first if asked, then
+ * every console of every booth; fills slots and returns how many. */
+#define TOLK_FLOOR_SLOT (-1)
+#define TOLK_INPUT_SLOTS (1 + TOLK_MAX_SLOTS)
+int tolk_input_slots(const tolk_matrix_config *cfg, bool with_floor, int slots[TOLK_INPUT_SLOTS]);
+/* "floor" or the console's "en/1". */
+void tolk_input_id(const tolk_matrix_config *cfg, int slot, char *buf, size_t size);
+
 const char *tolk_interlock_name(tolk_interlock v);  /* "no-override", "override", "free" */
 const char *tolk_idle_name(tolk_idle v);            /* "floor", "silence" */
 const char *tolk_mic_name(tolk_mic v);              /* "off", "on", "muted" */

@@ -99,13 +99,12 @@ static json_object *session_levels(tolk_session *session)
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     json_object *inputs = json_object_new_object();
     json_object *states = json_object_new_object();
-    add_input_level(inputs, states, session, -1, "floor");
-    for (int b = 0; b < config->booth_count; b++) {
-        for (int c = 0; c < config->booths[b].console_count; c++) {
-            char id[16];
-            tolk_console_id(config, b, c, id, sizeof id);
-            add_input_level(inputs, states, session, TOLK_SLOT(b, c), id);
-        }
+    int slots[TOLK_INPUT_SLOTS];
+    int count = tolk_input_slots(config, true, slots);
+    for (int k = 0; k < count; k++) {
+        char id[16];
+        tolk_input_id(config, slots[k], id, sizeof id);
+        add_input_level(inputs, states, session, slots[k], id);
     }
     json_object *channels = json_object_new_object();
     for (int ch = 0; ch <= config->channel_count; ch++)

@@ -91,9 +91,8 @@ bool tolk_session_rekey_input(tolk_session *session, int slot)
     if (!done)
         return false;
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-    char id[16] = "floor";
-    if (slot >= 0)
-        tolk_console_id(config, slot / TOLK_MAX_CONSOLES, slot % TOLK_MAX_CONSOLES, id, sizeof id);
+    char id[16];
+    tolk_input_id(config, slot, id, sizeof id);
     LOG_INFO("session %s: input %s re-keyed", session->id, id);
     json_object *data = json_object_new_object();
     json_object_object_add(data, "input", json_object_new_string(id));
@@ -112,12 +111,11 @@ static gboolean open_inputs(tolk_session *session, const tolk_session_env *env)
     if (!open_input(&session->floor, env->ports))
         return FALSE;
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-    for (int b = 0; b < config->booth_count; b++) {
-        for (int c = 0; c < config->booths[b].console_count; c++) {
-            int slot = TOLK_SLOT(b, c);
-            if (!open_input(&session->consoles[slot], env->ports) || !tolk_key_generate(session->feed_keys[slot]))
-                return FALSE;
-        }
+    int slots[TOLK_INPUT_SLOTS];
+    int count = tolk_input_slots(config, false, slots);
+    for (int k = 0; k < count; k++) {
+        if (!open_input(&session->consoles[slots[k]], env->ports) || !tolk_key_generate(session->feed_keys[slots[k]]))
+            return FALSE;
     }
     for (int ch = 0; ch <= config->channel_count; ch++) {
         if (!tolk_key_generate(session->channel_keys[ch]))
@@ -394,17 +392,17 @@ void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 time
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     tolk_events events = {0};
-    for (int b = 0; b < config->booth_count; b++) {
-        for (int c = 0; c < config->booths[b].console_count; c++) {
-            if (!tolk_matrix_console_is_live(session->matrix, b, c))
-                continue;
-            /* Only an input that has sent and then stopped counts as disconnected. */
-            tolk_media_input_stats stats;
-            tolk_media_input_stats_at(session->media, TOLK_SLOT(b, c), &stats);
-            gint64 last = stats.last_valid_us;
-            if (last != 0 && now_us - last > timeout_us)
-                tolk_matrix_console_lost(session->matrix, b, c, &events);
-        }
+    int slots[TOLK_INPUT_SLOTS];
+    int count = tolk_input_slots(config, false, slots);
+    for (int k = 0; k < count; k++) {
+        int b = slots[k] / TOLK_MAX_CONSOLES, c = slots[k] % TOLK_MAX_CONSOLES;
+        if (!tolk_matrix_console_is_live(session->matrix, b, c))
+            continue;
+        /* Only an input that has sent and then stopped counts as disconnected. */
+        tolk_media_input_stats stats;
+        tolk_media_input_stats_at(session->media, slots[k], &stats);
+        if (stats.last_valid_us != 0 && now_us - stats.last_valid_us > timeout_us)
+            tolk_matrix_console_lost(session->matrix, b, c, &events);
     }
     if (events.count > 0)
         apply(session, &events);
@@ -475,4 +473,25 @@ void tolk_session_remove_output(tolk_session *session, const char *id)
         tolk_media_remove_feed_output(session->media, output->slot, output->destination);
     g_ptr_array_remove(session->outputs, (gpointer)output);
     tolk_session_changed(session);
+}
+
+void tolk_session_set_details(tolk_session *session, const char *name, const char *floor_language)
+{
+    if (name)
+        g_strlcpy(session->name, name, sizeof session->name);
+    if (floor_language)
+        g_strlcpy(session->floor_language, floor_language, sizeof session->floor_language);
+    if (name || floor_language)
+        tolk_session_changed(session);
+}
+
+void tolk_session_set_channel_public(tolk_session *session, int channel, bool public_flag)
+{
+    session->channel_public[channel] = public_flag;
+    tolk_session_changed(session);
+}
+
+void tolk_session_peer_answered(tolk_session_peer *entry)
+{
+    entry->answered_us = g_get_monotonic_time();
 }

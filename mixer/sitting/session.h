@@ -130,6 +130,10 @@ void tolk_session_set_idle_channel(tolk_session *session, tolk_idle idle);
 void tolk_session_set_original_under(tolk_session *session, bool on, double db);
 /* A change the rules do not see (name, floor language, public flags...): tells the pages. */
 void tolk_session_changed(tolk_session *session);
+/* Changes the rules do not see, each telling the pages once. NULL keeps a field. */
+void tolk_session_set_details(tolk_session *session, const char *name, const char *floor_language);
+/* WHEP of the channel without a token. */
+void tolk_session_set_channel_public(tolk_session *session, int channel, bool public_flag);
 /* The sound check: a 1 kHz tone at -20 dBFS in every channel while on. */
 void tolk_session_set_sound_check(tolk_session *session, bool on);
 /* Rule 8: turns off live consoles whose input has been silent longer than timeout_us. */
@@ -144,6 +148,8 @@ bool tolk_session_rekey_input(tolk_session *session, int slot);
  * media) and its pipeline stopped after the unlock (tolk_session_collect). */
 tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, tolk_owner_kind kind,
                                          const char *owner, int channel, const char *address);
+/* The 201 went out: the connect deadline (tolk_session_reap_peers) runs from now. */
+void tolk_session_peer_answered(tolk_session_peer *entry);
 /* By resource id, compared in constant time (the id is a capability). */
 tolk_session_peer *tolk_session_find_peer(tolk_session *session, const char *id);
 void tolk_session_remove_peer(tolk_session *session, tolk_session_peer *entry);

@@ -47,6 +47,22 @@ static void setup(fixture *f, gconstpointer data)
     f->session = new_session(f, "s1");
 }
 
+/* Until the pipeline runs: the first cycles of a new one take tens of ms, more on
+ * a busy machine, and a fence on them may time out. */
+static void wait_running(fixture *f)
+{
+    for (int i = 0; i < 20; i++) {
+        tolk_app_lock(&f->app);
+        tolk_media_fence *fence = tolk_media_fence_new(f->session->media);
+        tolk_app_unlock(&f->app);
+        bool applied = tolk_media_fence_wait(fence);
+        tolk_media_fence_free(fence);
+        if (applied)
+            return;
+    }
+    g_assert_not_reached();
+}
+
 static void teardown(fixture *f, gconstpointer data)
 {
     (void)data;
@@ -72,6 +88,7 @@ static tolk_result mic(tolk_session *session, tolk_mic state)
 static void test_change_applied(fixture *f, gconstpointer data)
 {
     (void)data;
+    wait_running(f);
     tolk_app_lock(&f->app);
     g_assert_cmpint(mic(f->session, TOLK_MIC_ON).status, ==, TOLK_OK);
     g_assert_cmpint(tolk_matrix_console(f->session->matrix, 0, 0)->mic, ==, TOLK_MIC_ON);
@@ -99,7 +116,7 @@ static gpointer change_and_unlock(gpointer data)
     tolk_app_lock(&t->f->app);
     mic(t->f->session, TOLK_MIC_ON);
     g_atomic_int_set(&t->patched, 1);
-    g_assert_true(tolk_app_unlock(&t->f->app));
+    tolk_app_unlock(&t->f->app);
     t->done_us = g_get_monotonic_time();
     return NULL;
 }
