@@ -24,10 +24,12 @@ def resources(pid):
     return threads, fds, rss_kb
 
 
-def settle(pid, baseline_threads, timeout=5.0):
-    """Threads of a stopped pipeline end shortly after DELETE returns."""
+def settle(pid, baseline_threads, baseline_fds=10**6, timeout=5.0):
+    """Threads of a stopped pipeline end shortly after DELETE returns, and the server closes
+    the connection of the last request once it sees the client's FIN (CLOSE_WAIT until then)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and resources(pid)[0] > baseline_threads:
+    while time.monotonic() < deadline and (resources(pid)[0] > baseline_threads or
+                                           resources(pid)[1] > baseline_fds):
         time.sleep(0.1)
     return resources(pid)
 
@@ -42,7 +44,7 @@ class Lifecycle(unittest.TestCase):
             threads0, fds0, rss0 = settle(pid, 10**6, timeout=1.0)
             for n in range(8):
                 self.cycle(api, 'round%d' % n)
-            threads, fds, rss = settle(pid, threads0)
+            threads, fds, rss = settle(pid, threads0, fds0)
         self.assertLessEqual(threads, threads0, 'threads left behind by deleted sessions')
         self.assertLessEqual(fds, fds0, 'file descriptors left behind by deleted sessions')
         if 'ASAN_OPTIONS' not in os.environ:  # AddressSanitizer keeps freed memory in quarantine
