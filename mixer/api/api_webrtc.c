@@ -11,7 +11,6 @@
 #define TOLK_LOG_MODULE "webrtc"
 #include "log.h"
 
-
 static tolk_owner_kind caller_kind(const api_call *call)
 {
     return call->operator ? TOLK_OWNER_OPERATOR : call->grant ? TOLK_OWNER_GRANT : TOLK_OWNER_ANONYMOUS;
@@ -30,7 +29,8 @@ static const char *cap_reached(api_call *call, tolk_session *session, tolk_peer_
 {
     const tolk_webrtc_config *cfg = &call->app->webrtc;
     const char *address = call->req->client_address;
-    if (kind == TOLK_PEER_WHEP_CHANNEL && tolk_session_peer_count(session, index) >= (int)(*cap = cfg->max_peers_per_channel))
+    if (kind == TOLK_PEER_WHEP_CHANNEL &&
+        tolk_session_peer_count(session, index) >= (int)(*cap = cfg->max_peers_per_channel))
         return "channel";
     if (tolk_session_peer_count(session, -1) >= (int)(*cap = cfg->max_peers_per_session))
         return "session";
