@@ -365,6 +365,32 @@ static void test_close_while_flowing(void)
     channel_free(ch);
 }
 
+/* What a session does under the app lock: detach the peers, then free the media
+ * (the stream, the input) before the peers' pipelines stop after the unlock. */
+static void test_detach_then_media_goes(void)
+{
+    channel *ch = channel_new(1000);
+    session *s = session_new(440);
+    client *listener = client_new_receiver(111, 1000);
+    client *speaker = client_new_sender(111, 440);
+    tolk_webrtc_peer *whep = whep_connect(ch, listener, 111);
+    tolk_webrtc_peer *whip = whip_connect(s, speaker);
+    g_assert_true(wait_for(heard_tone, &listener->meter, 6000));
+    g_assert_true(wait_for(heard_tone, &s->meter, 6000));
+    tolk_webrtc_peer_detach(whep);
+    tolk_webrtc_peer_detach(whip);
+    g_assert_cmpint(tolk_stream_listener_count(ch->stream), ==, 0);
+    channel_free(ch); /* the stream and the input go while both pipelines still run */
+    session_free(s);
+    g_usleep(100000); /* WHIP's appsink keeps receiving: it must not push into the freed input */
+    tolk_webrtc_peer_close(whep);
+    tolk_webrtc_peer_close(whip);
+    tolk_webrtc_peer_unref(whep);
+    tolk_webrtc_peer_unref(whip);
+    client_free(listener);
+    client_free(speaker);
+}
+
 /* ---- nothing stays behind a closed peer ---- */
 
 /* Threads of this process whose name contains "ice": webrtcbin's ICE agent
@@ -484,6 +510,7 @@ int main(int argc, char **argv)
     g_test_add_func("/webrtc/whip", test_whip);
     g_test_add_func("/webrtc/close-while-flowing", test_close_while_flowing);
     g_test_add_func("/webrtc/no-leak", test_no_leak);
+    g_test_add_func("/webrtc/detach-then-media-goes", test_detach_then_media_goes);
     int rc = g_test_run();
     gst_deinit();
     return rc;
