@@ -31,6 +31,10 @@
  *   input again (stream unsubscribed, no push in progress or to come) and its
  *   pipeline is stopped. Never call it (or the last unref) from a media thread:
  *   it waits for the stream's lock and for the peer's streaming threads.
+ * - detach: like close, but it never waits for the pipeline: when it returns
+ *   the peer never touches its stream or input again and every wait on it ends;
+ *   the pipeline stops at close or the last unref. An owner detaches under its
+ *   lock and closes after it (the media may go in between).
  * - add_candidates, frag_restarts_ice, state, id, name: any control thread,
  *   any time, even after close; etag once negotiate returned the answer.
  * - unref: any control thread; the last one closes the peer if needed.
