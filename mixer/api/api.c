@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The HTTP API: the table of routes, who may call each (decided in api_access.c), and the dispatch that
  * runs every handler under the app lock (on a poll thread, or a worker thread for
- * SLOW routes; api_webrtc.c drops the lock while it waits and takes it again). The handlers are in api_sessions.c
- * (the v1 core), api_browser.c (tokens, signals, events) and api_webrtc.c. */
+ * SLOW routes). The lock guards short state changes only: the unlock waits for
+ * the route change to reach the audio and stops what was removed (app.h), and a
+ * handler's waiting part (api_call.outside) runs without it. The reply goes out
+ * after all that. The handlers are in api_sessions.c (the v1 core),
+ * api_browser.c (tokens, signals, events) and api_webrtc.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -191,7 +194,7 @@ static void dispatch(void *ctx, const tolk_http_request *req, tolk_http_response
 {
     api_binding *binding = ctx;
     api_call call = {.app = binding->app, .req = req, .resp = resp};
-    g_mutex_lock(&call.app->lock);
+    tolk_app_lock(call.app);
     bool known = resolve_caller(&call);
     if (!known) {
         tolk_http_reply_error(resp, 401, "unauthorized", "this token is no longer valid");
@@ -205,7 +208,14 @@ static void dispatch(void *ctx, const tolk_http_request *req, tolk_http_response
     } else {
         binding->route->fn(&call);
     }
-    g_mutex_unlock(&call.app->lock);
+    tolk_app_unlock(call.app);
+    if (call.outside) {
+        call.outside(&call);
+        tolk_app_lock(call.app);
+        call.commit(&call);
+        tolk_app_unlock(call.app);
+        call.finish(&call);
+    }
 }
 
 /* The operator token, or a token the operator handed out. The principal keeps
@@ -219,13 +229,13 @@ static bool authenticate(void *ctx, const char *token, tolk_principal *out)
         out->scope[0] = '\0';
         return true;
     }
-    g_mutex_lock(&app->lock);
+    tolk_app_lock(app);
     const tolk_grant *grant = tolk_grants_find_token(app->grants, token);
     if (grant) {
         out->role = TOLK_ROLE_GRANT;
         g_strlcpy(out->scope, grant->id, sizeof out->scope);
     }
-    g_mutex_unlock(&app->lock);
+    tolk_app_unlock(app);
     return grant != NULL;
 }
 

@@ -23,8 +23,7 @@ void api_patch_channel(api_call *call)
         api_reply_parse_error(call, &err);
         return;
     }
-    session->channel_public[channel] = public_flag;
-    tolk_session_changed(session);
+    tolk_session_set_channel_public(session, channel, public_flag);
     tolk_http_reply_json(call->resp, 200, tolk_channel_to_json(session, channel, true));
 }
 
@@ -253,9 +252,9 @@ static tolk_session *admitted_session_locked(event_stream *stream)
 static bool admit_stream(void *ctx)
 {
     event_stream *stream = ctx;
-    g_mutex_lock(&stream->app->lock);
+    tolk_app_lock(stream->app);
     bool admitted = admitted_session_locked(stream) != NULL;
-    g_mutex_unlock(&stream->app->lock);
+    tolk_app_unlock(stream->app);
     return admitted;
 }
 
@@ -265,14 +264,14 @@ static char *render_session(void *ctx)
 {
     event_stream *stream = ctx;
     char *text = NULL;
-    g_mutex_lock(&stream->app->lock);
+    tolk_app_lock(stream->app);
     tolk_session *session = admitted_session_locked(stream);
     if (session) {
         json_object *json = tolk_session_to_json(session, stream->operator);
         text = g_strdup(json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(json);
     }
-    g_mutex_unlock(&stream->app->lock);
+    tolk_app_unlock(stream->app);
     return text;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* Shared by the API's handler files: one request's context, lookups that
- * answer 404 themselves, and reply helpers. Handlers run under the app lock. */
+ * answer 404 themselves, and reply helpers. Handlers run under the app lock,
+ * which they never release: work that waits goes to call->outside. */
 #ifndef TOLK_API_INTERNAL_H
 #define TOLK_API_INTERNAL_H
 
@@ -14,13 +15,23 @@
 #define CHANNEL SESSION "/channels/{ch}"
 #define CONSOLE SESSION "/booths/{lang}/consoles/{n}"
 
-typedef struct {
+typedef struct api_call api_call;
+
+struct api_call {
     tolk_app *app;
     const tolk_http_request *req;
     tolk_http_response *resp;
     const tolk_grant *grant; /* the caller's grant; NULL for the operator or no token */
     bool operator;
-} api_call;
+    /* Set by a handler whose work must wait (WebRTC negotiation): the dispatch
+     * runs outside(call) after the unlock, then commit(call) under the lock again,
+     * which looks up what it needs anew (it may have gone) and replies, then
+     * finish(call) after the unlock, which frees ctx (and may stop a pipeline). */
+    void (*outside)(api_call *call);
+    void (*commit)(api_call *call);
+    void (*finish)(api_call *call);
+    void *ctx;
+};
 
 typedef void (*api_fn)(api_call *call);
 

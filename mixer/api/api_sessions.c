@@ -71,10 +71,6 @@ void api_get_session(api_call *call)
 
 static void apply_session_patch(tolk_session *session, const tolk_session_patch *patch)
 {
-    if (patch->has_name)
-        g_strlcpy(session->name, patch->name, sizeof session->name);
-    if (patch->has_floor_language)
-        g_strlcpy(session->floor_language, patch->floor_language, sizeof session->floor_language);
     if (patch->has_interlock)
         tolk_session_set_interlock(session, patch->interlock);
     if (patch->has_idle_channel)
@@ -84,8 +80,8 @@ static void apply_session_patch(tolk_session *session, const tolk_session_patch 
     if (patch->has_sound_check)
         tolk_session_set_sound_check(session, patch->sound_check);
     /* The settings above tell the pages themselves (they change the route). */
-    if (patch->has_name || patch->has_floor_language)
-        tolk_session_changed(session);
+    tolk_session_set_details(session, patch->has_name ? patch->name : NULL,
+                             patch->has_floor_language ? patch->floor_language : NULL);
 }
 
 void api_patch_session(api_call *call)

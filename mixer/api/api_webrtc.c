@@ -11,8 +11,6 @@
 #define TOLK_LOG_MODULE "webrtc"
 #include "log.h"
 
-typedef enum { WHEP_CHANNEL, WHEP_FEED, WHIP_INPUT } peer_kind;
-
 static tolk_owner_kind caller_kind(const api_call *call)
 {
     return call->operator ? TOLK_OWNER_OPERATOR : call->grant ? TOLK_OWNER_GRANT : TOLK_OWNER_ANONYMOUS;
@@ -27,11 +25,12 @@ static int peers_from(tolk_app *app, const char *address)
 }
 
 /* The first cap a new peer would pass, or NULL. */
-static const char *cap_reached(api_call *call, tolk_session *session, peer_kind kind, int index, unsigned *cap)
+static const char *cap_reached(api_call *call, tolk_session *session, tolk_peer_kind kind, int index, unsigned *cap)
 {
     const tolk_webrtc_config *cfg = &call->app->webrtc;
     const char *address = call->req->client_address;
-    if (kind == WHEP_CHANNEL && tolk_session_peer_count(session, index) >= (int)(*cap = cfg->max_peers_per_channel))
+    if (kind == TOLK_PEER_WHEP_CHANNEL &&
+        tolk_session_peer_count(session, index) >= (int)(*cap = cfg->max_peers_per_channel))
         return "channel";
     if (tolk_session_peer_count(session, -1) >= (int)(*cap = cfg->max_peers_per_session))
         return "session";
@@ -42,7 +41,7 @@ static const char *cap_reached(api_call *call, tolk_session *session, peer_kind 
 
 /* 503 with Retry-After past a cap: peers that never connect free their place
  * after the connect timeout, so that is when trying again makes sense. */
-static bool over_cap(api_call *call, tolk_session *session, peer_kind kind, int index)
+static bool over_cap(api_call *call, tolk_session *session, tolk_peer_kind kind, int index)
 {
     unsigned cap = 0;
     const char *what = cap_reached(call, session, kind, index, &cap);
@@ -58,7 +57,7 @@ static bool over_cap(api_call *call, tolk_session *session, peer_kind kind, int 
 }
 
 /* Step 1, under the app lock: a peer the session owns, or NULL with a reply. */
-static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, peer_kind kind, int index)
+static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, tolk_peer_kind kind, int index)
 {
     char err[200];
     if (!tolk_webrtc_offer_check(call->req->text, NULL, err, sizeof err)) {
@@ -68,22 +67,13 @@ static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, peer_kin
     if (over_cap(call, session, kind, index))
         return NULL;
     const tolk_webrtc_config *cfg = &call->app->webrtc;
-    tolk_webrtc_peer *peer = NULL;
-    if (kind == WHEP_CHANNEL)
-        peer = tolk_webrtc_whep_prepare(call->req->text, tolk_media_channel_stream_at(session->media, index), cfg,
-                                        err, sizeof err);
-    else if (kind == WHEP_FEED)
-        peer = tolk_webrtc_whep_prepare(call->req->text, tolk_media_feed_stream_at(session->media, index), cfg, err,
-                                        sizeof err);
-    else
-        peer = tolk_webrtc_whip_prepare(call->req->text, tolk_media_input_at(session->media, index), cfg, err,
-                                        sizeof err);
+    tolk_webrtc_peer *peer = tolk_session_prepare_peer(session, kind, index, call->req->text, cfg, err, sizeof err);
     if (!peer) {
         tolk_http_reply_error(call->resp, 400, "invalid_offer", "%s", err);
         return NULL;
     }
     tolk_session_add_peer(session, peer, caller_kind(call), call->grant ? call->grant->id : NULL,
-                          kind == WHEP_CHANNEL ? index : -1, call->req->client_address);
+                          kind == TOLK_PEER_WHEP_CHANNEL ? index : -1, call->req->client_address);
     return tolk_webrtc_peer_ref(peer);
 }
 
@@ -101,44 +91,68 @@ static void reply_answer(api_call *call, const char *sid, tolk_webrtc_peer *peer
     tolk_http_reply_text(call->resp, 201, "application/sdp", answer);
 }
 
-/* Step 2, without the lock (ICE gathering takes up to a few seconds), then the
- * reply under the lock again. The session may have gone meanwhile: then the
- * peer was closed and negotiation fails. */
-static void negotiate_and_reply(api_call *call, const char *sid, tolk_webrtc_peer *peer)
-{
+/* One offer between the steps. */
+typedef struct {
+    char sid[TOLK_SESSION_ID_SIZE];
+    tolk_webrtc_peer *peer; /* our own reference */
+    char *answer;
     char err[200];
-    g_mutex_unlock(&call->app->lock);
-    char *answer = tolk_webrtc_peer_negotiate(peer, err, sizeof err);
-    g_mutex_lock(&call->app->lock);
-    tolk_session *session = tolk_app_find(call->app, sid);
-    tolk_session_peer *entry = session ? tolk_session_find_peer(session, tolk_webrtc_peer_id(peer)) : NULL;
-    if (!answer || !entry) {
+} negotiation;
+
+/* Step 2, without the lock: ICE gathering takes up to a few seconds. A session
+ * deleted meanwhile closed the peer, and negotiation fails at once. */
+static void negotiate(api_call *call)
+{
+    negotiation *n = call->ctx;
+    n->answer = tolk_webrtc_peer_negotiate(n->peer, n->err, sizeof n->err);
+}
+
+/* Step 3, under the lock again: the session and the resource are looked up
+ * anew, since either may have gone meanwhile. */
+static void commit_answer(api_call *call)
+{
+    negotiation *n = call->ctx;
+    tolk_session *session = tolk_app_find(call->app, n->sid);
+    tolk_session_peer *entry = session ? tolk_session_find_peer(session, tolk_webrtc_peer_id(n->peer)) : NULL;
+    if (!n->answer || !entry) {
         if (entry)
             tolk_session_remove_peer(session, entry);
         tolk_http_reply_error(call->resp, 503, "unavailable", "no WebRTC answer: %s",
-                              answer ? "the resource was ended meanwhile" : err);
+                              n->answer ? "the resource was ended meanwhile" : n->err);
     } else {
-        entry->answered_us = g_get_monotonic_time(); /* the connect deadline runs from here */
-        reply_answer(call, sid, peer, answer);
+        tolk_session_peer_answered(entry);
+        reply_answer(call, n->sid, n->peer, n->answer);
     }
-    g_free(answer);
-    tolk_webrtc_peer_unref(peer);
 }
 
-static void offer(api_call *call, tolk_session *session, peer_kind kind, int index)
+/* After the lock: ours may be the last reference, whose unref stops the pipeline. */
+static void finish_offer(api_call *call)
 {
-    char sid[TOLK_SESSION_ID_SIZE];
-    g_strlcpy(sid, session->id, sizeof sid);
+    negotiation *n = call->ctx;
+    g_free(n->answer);
+    tolk_webrtc_peer_unref(n->peer);
+    g_free(n);
+}
+
+static void offer(api_call *call, tolk_session *session, tolk_peer_kind kind, int index)
+{
     tolk_webrtc_peer *peer = prepare(call, session, kind, index);
-    if (peer)
-        negotiate_and_reply(call, sid, peer);
+    if (!peer)
+        return;
+    negotiation *n = g_new0(negotiation, 1);
+    g_strlcpy(n->sid, session->id, sizeof n->sid);
+    n->peer = peer;
+    call->ctx = n;
+    call->outside = negotiate;
+    call->commit = commit_answer;
+    call->finish = finish_offer;
 }
 
 void api_whip_floor(api_call *call)
 {
     tolk_session *session = api_find_session(call);
     if (session)
-        offer(call, session, WHIP_INPUT, -1);
+        offer(call, session, TOLK_PEER_WHIP_INPUT, -1);
 }
 
 void api_whip_console(api_call *call)
@@ -146,7 +160,7 @@ void api_whip_console(api_call *call)
     int booth, console;
     tolk_session *session = api_find_session(call);
     if (session && api_find_console(call, session, &booth, &console))
-        offer(call, session, WHIP_INPUT, TOLK_SLOT(booth, console));
+        offer(call, session, TOLK_PEER_WHIP_INPUT, TOLK_SLOT(booth, console));
 }
 
 void api_whep_channel(api_call *call)
@@ -154,7 +168,7 @@ void api_whep_channel(api_call *call)
     tolk_session *session = api_find_session(call);
     int channel = session ? api_find_channel(call, session) : -1;
     if (channel >= 0)
-        offer(call, session, WHEP_CHANNEL, channel);
+        offer(call, session, TOLK_PEER_WHEP_CHANNEL, channel);
 }
 
 void api_whep_console(api_call *call)
@@ -162,7 +176,7 @@ void api_whep_console(api_call *call)
     int booth, console;
     tolk_session *session = api_find_session(call);
     if (session && api_find_console(call, session, &booth, &console))
-        offer(call, session, WHEP_FEED, TOLK_SLOT(booth, console));
+        offer(call, session, TOLK_PEER_WHEP_FEED, TOLK_SLOT(booth, console));
 }
 
 /* The operator's resources are the operator's, a grant's are its holder's (and

@@ -34,8 +34,8 @@ static void each_input(tolk_app *app, GString *out, const char *name, input_fn f
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
         for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(config, &in);) {
-            tolk_media_input_stats stats = {0};
-            tolk_media_input_get_stats(tolk_media_input_at(session->media, in.slot), &stats);
+            tolk_media_input_stats stats;
+            tolk_session_input_stats(session, in.slot, &stats);
             fn(out, name, session->id, in.id, &stats);
         }
     }
@@ -120,12 +120,10 @@ typedef enum { STREAM_FRAMES, STREAM_PACKETS, STREAM_ERRORS, STREAM_LISTENERS } 
 
 static uint64_t read_stream(tolk_session *session, int channel, int slot, stream_value what)
 {
-    tolk_stream *stream = channel >= 0 ? tolk_media_channel_stream_at(session->media, channel)
-                                       : tolk_media_feed_stream_at(session->media, slot);
     tolk_srtp_sender_stats stats;
-    tolk_srtp_sender_get_stats(tolk_stream_sender(stream), &stats);
+    tolk_session_sender_stats(session, channel, slot, &stats);
     switch (what) {
-    case STREAM_FRAMES: return tolk_media_channel_frames_at(session->media, channel);
+    case STREAM_FRAMES: return tolk_session_channel_frames(session, channel);
     case STREAM_PACKETS: return stats.packets;
     case STREAM_ERRORS: return stats.send_errors;
     case STREAM_LISTENERS: return (uint64_t)tolk_session_channel_listeners(session, channel);
@@ -198,7 +196,7 @@ char *tolk_metrics_render(tolk_app *app)
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         g_string_append_printf(out, "tolk_media_errors_total{session=\"%s\"} %" G_GUINT64_FORMAT "\n", session->id,
-                               (guint64)tolk_media_error_count(session->media));
+                               (guint64)tolk_session_media_errors(session));
     }
     header(out, "tolk_webrtc_peers", "gauge", "WebRTC peers of a session, connected or still connecting.");
     for (guint i = 0; i < app->sessions->len; i++) {

@@ -42,11 +42,10 @@ static void add_count(json_object *obj, const char *name, uint64_t value)
 }
 
 /* What the input hears: its state now and its counters since the sitting began. */
-static json_object *health_json(tolk_media_input *media_input)
+static json_object *health_json(tolk_session *session, int slot)
 {
-    tolk_media_input_stats s = {0};
-    if (media_input)
-        tolk_media_input_get_stats(media_input, &s);
+    tolk_media_input_stats s;
+    tolk_session_input_stats(session, slot, &s);
     json_object *health = json_object_new_object();
     json_object_object_add(health, "state", json_object_new_string(tolk_media_input_state(&s, g_get_monotonic_time())));
     add_count(health, "received", s.received);
@@ -76,7 +75,7 @@ json_object *tolk_input_to_json(tolk_session *session, int slot)
     json_object_object_add(obj, "id", json_object_new_string(id));
     json_object_object_add(obj, "port", json_object_new_int(input->port));
     add_stream_fields(obj, session, session->media_address, input->port, input->key);
-    json_object_object_add(obj, "health", health_json(tolk_media_input_at(session->media, slot)));
+    json_object_object_add(obj, "health", health_json(session, slot));
     return obj;
 }
 
@@ -104,9 +103,7 @@ json_object *tolk_output_to_json(tolk_session *session, const tolk_session_outpu
     json_object_object_add(obj, "key", json_object_new_string(tolk_output_key_name(key_kind)));
     const uint8_t *key = output->own_key ? output->key : tolk_session_stream_key(session, output->channel, output->slot);
     add_stream_fields(obj, session, output->host, output->port, key);
-    tolk_stream *stream = channel ? tolk_media_channel_stream_at(session->media, output->channel)
-                                  : tolk_media_feed_stream_at(session->media, output->slot);
-    add_ssrc(obj, tolk_srtp_sender_ssrc(tolk_stream_sender(stream)));
+    add_ssrc(obj, tolk_session_sender_ssrc(session, output->channel, channel ? -1 : output->slot));
     return obj;
 }
 

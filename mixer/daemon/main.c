@@ -31,13 +31,13 @@ static gboolean check_inputs(gpointer data)
 {
     tolk_app *app = data;
     gint64 now = g_get_monotonic_time();
-    g_mutex_lock(&app->lock);
+    tolk_app_lock(app);
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         tolk_session_check_inputs(session, now, app->lost_timeout_us);
         tolk_session_reap_peers(session, now, (gint64)app->webrtc.connect_timeout_ms * 1000);
     }
-    g_mutex_unlock(&app->lock);
+    tolk_app_unlock(app); /* the reaped peers stop here, outside the lock */
     return G_SOURCE_CONTINUE;
 }
 
@@ -45,9 +45,9 @@ static gboolean check_inputs(gpointer data)
 static gboolean publish_levels(gpointer data)
 {
     tolk_app *app = data;
-    g_mutex_lock(&app->lock);
+    tolk_app_lock(app);
     tolk_app_publish_levels(app);
-    g_mutex_unlock(&app->lock);
+    tolk_app_unlock(app);
     return G_SOURCE_CONTINUE;
 }
 
@@ -71,8 +71,7 @@ static char *operator_token(const tolk_options *options)
 
 static bool init_app(tolk_app *app, const tolk_options *options)
 {
-    g_mutex_init(&app->lock);
-    app->sessions = g_ptr_array_new();
+    tolk_app_init(app);
     app->ports = tolk_ports_new(options->media_address, options->rtp_port_lo, options->rtp_port_hi);
     if (!app->ports) {
         fprintf(stderr, "tolk: --media-address %s is not a numeric IP address\n", options->media_address);
@@ -106,11 +105,12 @@ static void free_app(tolk_app *app)
     if (app->sessions)
         tolk_app_close_streams(app); /* event streams end, or stopping the server would wait for them */
     tolk_http_server_free(app->http); /* then: no request may see a session being freed */
-    g_mutex_lock(&app->lock);
+    tolk_app_lock(app);
     while (app->sessions->len > 0)
         tolk_app_delete(app, g_ptr_array_index(app->sessions, app->sessions->len - 1));
-    g_mutex_unlock(&app->lock);
+    tolk_app_unlock(app);
     g_ptr_array_unref(app->sessions);
+    g_ptr_array_unref(app->detached);
     tolk_grants_free(app->grants);
     tolk_ports_free(app->ports);
     if (app->token)

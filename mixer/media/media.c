@@ -6,12 +6,12 @@
 
 #include "media_audio.h"
 #include "media_channel.h"
+#include "media_fence_private.h"
+#include "media_input.h"
 
 #define TOLK_LOG_MODULE "media"
 #include "log.h"
 
-#define FLOOR_INPUT (-1)
-#define APPLY_TIMEOUT_MS 100
 
 /* Which mixer pad carries which input, per channel. */
 typedef struct {
@@ -295,17 +295,6 @@ void tolk_media_apply(tolk_media *media, const tolk_route *route)
         if (media->feeds[slot])
             move_feed(media, slot, route->console_hears[slot]);
     }
-    /* The API answers once the change is in the audio: every mixer has started
-     * an output cycle with the new gains (one cycle, 10 ms, in the normal case). */
-    gint64 deadline = g_get_monotonic_time() + APPLY_TIMEOUT_MS * 1000;
-    for (int ch = 0; ch < media->channel_count; ch++) {
-        /* One deadline for all: the mixers run in parallel, and a stalled
-         * pipeline must not hold the caller for a timeout per channel. */
-        gint64 left_ms = MAX(0, (deadline - g_get_monotonic_time()) / 1000);
-        if (!tolk_media_channel_wait_gains(media->channels[ch], (guint)left_ms))
-            LOG_WARN("session %s: a mixer did not take its new gains within %d ms", media->session_id,
-                     APPLY_TIMEOUT_MS);
-    }
 }
 
 void tolk_media_set_sound_check(tolk_media *media, bool on, const tolk_route *route)
@@ -374,9 +363,59 @@ bool tolk_media_rekey_feed(tolk_media *media, int slot, const uint8_t key[TOLK_K
 
 tolk_media_input *tolk_media_input_at(tolk_media *media, int slot)
 {
-    if (slot == FLOOR_INPUT)
+    if (slot < 0) /* the floor */
         return media->floor;
-    return slot >= 0 && slot < TOLK_MAX_SLOTS ? media->consoles[slot] : NULL;
+    return slot < TOLK_MAX_SLOTS ? media->consoles[slot] : NULL;
+}
+
+bool tolk_media_input_stats_at(tolk_media *media, int slot, tolk_media_input_stats *stats)
+{
+    tolk_media_input *input = tolk_media_input_at(media, slot);
+    *stats = (tolk_media_input_stats){0};
+    if (input)
+        tolk_media_input_get_stats(input, stats);
+    return input != NULL;
+}
+
+double tolk_media_input_level_at(tolk_media *media, int slot)
+{
+    tolk_media_input *input = tolk_media_input_at(media, slot);
+    return input ? tolk_media_input_take_level(input) : -100.0;
+}
+
+bool tolk_media_rekey_input(tolk_media *media, int slot, const uint8_t key[TOLK_KEY_LEN])
+{
+    tolk_media_input *input = tolk_media_input_at(media, slot);
+    return input && tolk_media_input_rekey(input, key);
+}
+
+static tolk_srtp_sender *sender_at(tolk_media *media, int channel, int slot)
+{
+    tolk_stream *stream = channel >= 0 ? tolk_media_channel_stream_at(media, channel)
+                                       : tolk_media_feed_stream_at(media, slot);
+    return stream ? tolk_stream_sender(stream) : NULL;
+}
+
+bool tolk_media_sender_stats(tolk_media *media, int channel, int slot, tolk_srtp_sender_stats *stats)
+{
+    tolk_srtp_sender *sender = sender_at(media, channel, slot);
+    if (sender)
+        tolk_srtp_sender_get_stats(sender, stats);
+    else
+        *stats = (tolk_srtp_sender_stats){0};
+    return sender != NULL;
+}
+
+uint32_t tolk_media_sender_ssrc(tolk_media *media, int channel, int slot)
+{
+    tolk_srtp_sender *sender = sender_at(media, channel, slot);
+    return sender ? tolk_srtp_sender_ssrc(sender) : 0;
+}
+
+int tolk_media_sender_destinations(tolk_media *media, int channel, int slot)
+{
+    tolk_srtp_sender *sender = sender_at(media, channel, slot);
+    return sender ? tolk_srtp_sender_destination_count(sender) : 0;
 }
 
 tolk_stream *tolk_media_channel_stream_at(tolk_media *media, int channel)
@@ -392,6 +431,14 @@ tolk_stream *tolk_media_feed_stream_at(tolk_media *media, int slot)
 uint64_t tolk_media_channel_frames_at(tolk_media *media, int channel)
 {
     return valid_channel(media, channel) ? tolk_media_channel_frames(media->channels[channel]) : 0;
+}
+
+tolk_media_fence *tolk_media_fence_new(tolk_media *media)
+{
+    tolk_media_fence *fence = tolk_media_fence_alloc(media->session_id, media->channel_count);
+    for (int ch = 0; ch < media->channel_count; ch++)
+        tolk_media_fence_set(fence, ch, tolk_media_channel_ref_mixer(media->channels[ch]));
+    return fence;
 }
 
 uint64_t tolk_media_error_count(tolk_media *media)

@@ -15,7 +15,8 @@
 #include <stdint.h>
 
 #include "keys.h"
-#include "media_input.h"
+#include "media_fence.h"
+#include "media_input_stats.h"
 #include "rules.h"
 #include "stream.h"
 
@@ -42,8 +43,11 @@ typedef struct tolk_media tolk_media;
 tolk_media *tolk_media_new(const tolk_media_spec *spec, char *err, size_t err_size);
 void tolk_media_free(tolk_media *media);
 
-/* Applies a whole route: every mixer's gains and every return feed's channel. */
+/* Applies a whole route: every mixer's gains and every return feed's channel.
+ * Returns at once; the audio carries it a mixer cycle later (a fence tells when). */
 void tolk_media_apply(tolk_media *media, const tolk_route *route);
+/* A fence on the changes applied so far (media_fence.h). */
+tolk_media_fence *tolk_media_fence_new(tolk_media *media);
 
 /* The sound check: a 1 kHz tone at -20 dBFS in every channel while on. */
 void tolk_media_set_sound_check(tolk_media *media, bool on, const tolk_route *route);
@@ -61,8 +65,21 @@ bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id);
 bool tolk_media_rekey_channel(tolk_media *media, int channel, const uint8_t key[TOLK_KEY_LEN]);
 bool tolk_media_rekey_feed(tolk_media *media, int slot, const uint8_t key[TOLK_KEY_LEN]);
 
-/* Input index: -1 for the floor, else a console slot. NULL stats when no such input. */
+/* Inputs by index: -1 for the floor, else a console slot. The handle (NULL when no
+ * such input) is for a WebRTC peer to push into. */
 tolk_media_input *tolk_media_input_at(tolk_media *media, int slot);
+/* Its counters; false (and zeros) when no such input. */
+bool tolk_media_input_stats_at(tolk_media *media, int slot, tolk_media_input_stats *stats);
+/* RMS level in dBFS since the previous call (-100: silence or no such input). */
+double tolk_media_input_level_at(tolk_media *media, int slot);
+/* A new SRTP key between two packets; false for no such input, one without a key
+ * (the demo floor), or when libsrtp refuses. */
+bool tolk_media_rekey_input(tolk_media *media, int slot, const uint8_t key[TOLK_KEY_LEN]);
+/* The SRTP sender of a channel (slot < 0) or a return feed (channel < 0); false when
+ * there is no such stream. */
+bool tolk_media_sender_stats(tolk_media *media, int channel, int slot, tolk_srtp_sender_stats *stats);
+uint32_t tolk_media_sender_ssrc(tolk_media *media, int channel, int slot);
+int tolk_media_sender_destinations(tolk_media *media, int channel, int slot);
 /* The encoded streams: a channel's, and a console's return feed. NULL when out of range. */
 tolk_stream *tolk_media_channel_stream_at(tolk_media *media, int channel);
 tolk_stream *tolk_media_feed_stream_at(tolk_media *media, int slot);

@@ -135,11 +135,9 @@ void tolk_media_channel_set_gains(tolk_media_channel *channel, const GstStructur
         LOG_WARN("channel %s: a gain named a pad that does not exist", channel->name);
 }
 
-gboolean tolk_media_channel_wait_gains(tolk_media_channel *channel, guint timeout_ms)
+GstElement *tolk_media_channel_ref_mixer(tolk_media_channel *channel)
 {
-    gboolean applied = FALSE;
-    g_signal_emit_by_name(channel->mixer, "wait-gains-applied", timeout_ms, &applied);
-    return applied;
+    return gst_object_ref(channel->mixer);
 }
 
 tolk_stream *tolk_media_channel_stream(tolk_media_channel *channel)

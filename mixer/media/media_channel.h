@@ -24,8 +24,9 @@ void tolk_media_channel_free(tolk_media_channel *channel);
 gchar *tolk_media_channel_link(tolk_media_channel *channel, GstPad *input_pad);
 /* Sets several mixer pads' gains in one step (rule 7): pad name -> gdouble. */
 void tolk_media_channel_set_gains(tolk_media_channel *channel, const GstStructure *gains);
-/* Waits until the mixer's output carries the last gains set; FALSE after timeout_ms. */
-gboolean tolk_media_channel_wait_gains(tolk_media_channel *channel, guint timeout_ms);
+/* The mixer (tolkmix), a new reference: its "wait-gains-applied" tells when the
+ * output carries the last gains set (media_fence.c waits on it). */
+GstElement *tolk_media_channel_ref_mixer(tolk_media_channel *channel);
 
 tolk_stream *tolk_media_channel_stream(tolk_media_channel *channel);
 /* A return feed starts or stops carrying this channel. */

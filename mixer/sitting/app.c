@@ -7,6 +7,30 @@
 #define TOLK_LOG_MODULE "app"
 #include "log.h"
 
+void tolk_app_init(tolk_app *app)
+{
+    g_mutex_init(&app->lock);
+    app->sessions = g_ptr_array_new();
+    app->detached = g_ptr_array_new();
+}
+
+void tolk_app_lock(tolk_app *app)
+{
+    g_mutex_lock(&app->lock);
+}
+
+bool tolk_app_unlock(tolk_app *app)
+{
+    tolk_teardown *teardown = tolk_teardown_new();
+    for (guint i = 0; i < app->sessions->len; i++)
+        tolk_session_collect(g_ptr_array_index(app->sessions, i), teardown);
+    for (guint i = 0; i < app->detached->len; i++)
+        tolk_teardown_add_session(teardown, g_ptr_array_index(app->detached, i));
+    g_ptr_array_set_size(app->detached, 0);
+    g_mutex_unlock(&app->lock);
+    return tolk_teardown_run(teardown);
+}
+
 tolk_session *tolk_app_find(tolk_app *app, const char *id)
 {
     if (!id)
@@ -55,16 +79,18 @@ void tolk_app_delete(tolk_app *app, tolk_session *session)
     LOG_INFO("session %s deleted", session->id);
     tolk_grants_remove_session(app->grants, session->id);
     g_ptr_array_remove(app->sessions, session);
-    tolk_session_free(session);
+    tolk_hub_close(session->hub); /* its event streams end now, not after the teardown */
+    g_ptr_array_add(app->detached, session);
 }
 
 /* An input's level and health state into the levels event, so pages see a failing input
  * within 250 ms without a session event. */
-static void add_input_level(json_object *inputs, json_object *states, tolk_media_input *input, const char *id)
+static void add_input_level(json_object *inputs, json_object *states, tolk_session *session, int slot,
+                            const char *id)
 {
-    tolk_media_input_stats stats = {0};
-    tolk_media_input_get_stats(input, &stats);
-    json_object_object_add(inputs, id, json_object_new_double(tolk_media_input_take_level(input)));
+    tolk_media_input_stats stats;
+    tolk_session_input_stats(session, slot, &stats);
+    json_object_object_add(inputs, id, json_object_new_double(tolk_session_input_level(session, slot)));
     json_object_object_add(states, id, json_object_new_string(tolk_media_input_state(&stats, g_get_monotonic_time())));
 }
 
@@ -74,12 +100,12 @@ static json_object *session_levels(tolk_session *session)
     json_object *inputs = json_object_new_object();
     json_object *states = json_object_new_object();
     for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(config, &in);)
-        add_input_level(inputs, states, tolk_media_input_at(session->media, in.slot), in.id);
+        add_input_level(inputs, states, session, in.slot, in.id);
     json_object *channels = json_object_new_object();
     json_object *listeners = json_object_new_object();
     for (int ch = 0; ch <= config->channel_count; ch++) {
         const char *name = tolk_matrix_channel_name(session->matrix, ch);
-        json_object_object_add(channels, name, json_object_new_double(tolk_media_channel_level_at(session->media, ch)));
+        json_object_object_add(channels, name, json_object_new_double(tolk_session_channel_level(session, ch)));
         json_object_object_add(listeners, name, json_object_new_int(tolk_session_channel_listeners(session, ch)));
     }
     json_object *levels = json_object_new_object();
@@ -102,8 +128,8 @@ void tolk_app_publish_levels(tolk_app *app)
 
 void tolk_app_close_streams(tolk_app *app)
 {
-    g_mutex_lock(&app->lock);
+    tolk_app_lock(app);
     for (guint i = 0; i < app->sessions->len; i++)
         tolk_hub_close(((tolk_session *)g_ptr_array_index(app->sessions, i))->hub);
-    g_mutex_unlock(&app->lock);
+    tolk_app_unlock(app);
 }

@@ -2,7 +2,10 @@
 /*
  * The daemon's state: every running session, the port range, the operator token.
  * One lock guards it all: HTTP handlers and the input watchdog take it for the
- * whole of their (short) work, so a session is never seen half-changed.
+ * whole of their work, so a session is never seen half-changed. The rule, with
+ * no exception: the lock guards short state changes only. Whatever waits for
+ * media (a pipeline that stops, mixers that take new gains, ICE gathering)
+ * happens after tolk_app_unlock, which runs what the section left (teardown.h).
  */
 #ifndef TOLK_APP_H
 #define TOLK_APP_H
@@ -26,7 +29,17 @@ typedef struct {
     tolk_http_server *http;
     tolk_grants *grants;         /* console, listener and floor tokens */
     tolk_webrtc_config webrtc;   /* STUN/TURN, ICE addresses and ports */
+    GPtrArray *detached;         /* tolk_session*: deleted in this section, freed after it */
 } tolk_app;
+
+/* Sets up the lock and the session lists; the caller fills the rest. */
+void tolk_app_init(tolk_app *app);
+void tolk_app_lock(tolk_app *app);
+/* Unlocks, then runs what the section left: stops the pipelines of deleted
+ * sessions and removed peers, and waits until the mixers carry the route
+ * changes made (so a reply sent after this comes after the audio change).
+ * False when a mixer did not take its gains in time. */
+bool tolk_app_unlock(tolk_app *app);
 
 /* Finds a session by id; the caller holds the lock. */
 tolk_session *tolk_app_find(tolk_app *app, const char *id);
@@ -34,7 +47,7 @@ tolk_session *tolk_app_find(tolk_app *app, const char *id);
  * NULL with status/err on failure. */
 tolk_session *tolk_app_create(tolk_app *app, const tolk_session_spec *spec, const tolk_session_env *env,
                               int *status, char *err, size_t err_size);
-/* Stops and removes a session; the caller holds the lock. */
+/* Removes a session, whose media stops at the unlock; the caller holds the lock. */
 void tolk_app_delete(tolk_app *app, tolk_session *session);
 
 /* Registers the v1 API, /healthz and /metrics on the app's HTTP server. */

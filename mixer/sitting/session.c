@@ -61,6 +61,9 @@ static void apply(tolk_session *session, const tolk_events *events)
     tolk_matrix_route(session->matrix, route);
     tolk_media_set_sound_check(session->media, session->sound_check, route);
     g_free(route);
+    /* The latest fence covers the earlier changes: a mixer waits for its last batch. */
+    tolk_media_fence_free(session->fence);
+    session->fence = tolk_media_fence_new(session->media);
     if (events)
         log_events(session, events);
     tolk_hub_session_changed(session->hub);
@@ -81,7 +84,7 @@ bool tolk_session_rekey_input(tolk_session *session, int slot)
 {
     tolk_session_input *input = slot < 0 ? &session->floor : &session->consoles[slot];
     uint8_t key[TOLK_KEY_LEN];
-    bool done = tolk_key_generate(key) && tolk_media_input_rekey(tolk_media_input_at(session->media, slot), key);
+    bool done = tolk_key_generate(key) && tolk_media_rekey_input(session->media, slot, key);
     if (done)
         memcpy(input->key, key, sizeof key);
     tolk_key_wipe(key, sizeof key);
@@ -154,6 +157,23 @@ static void free_peer(gpointer p)
     g_free(entry);
 }
 
+/* Out of the peer list into the ended ones, detached now and closed after the unlock. */
+static void end_peer(tolk_session *session, guint index)
+{
+    tolk_session_peer *entry = g_ptr_array_steal_index(session->peers, index);
+    tolk_webrtc_peer_detach(entry->peer);
+    g_ptr_array_add(session->ended, entry);
+}
+
+void tolk_session_collect(tolk_session *session, tolk_teardown *teardown)
+{
+    if (session->ended->len > 0) {
+        tolk_teardown_add_peers(teardown, session->ended);
+        session->ended = g_ptr_array_new_with_free_func(free_peer);
+    }
+    tolk_teardown_add_fence(teardown, g_steal_pointer(&session->fence));
+}
+
 tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, tolk_owner_kind kind,
                                          const char *owner, int channel, const char *address)
 {
@@ -179,7 +199,9 @@ tolk_session_peer *tolk_session_find_peer(tolk_session *session, const char *id)
 
 void tolk_session_remove_peer(tolk_session *session, tolk_session_peer *entry)
 {
-    g_ptr_array_remove(session->peers, entry); /* the count travels in the next levels event */
+    guint index;
+    if (g_ptr_array_find(session->peers, entry, &index))
+        end_peer(session, index); /* a listener's count travels in the next levels event */
 }
 
 void tolk_session_remove_peers_of(tolk_session *session, const char *grant_id)
@@ -187,7 +209,7 @@ void tolk_session_remove_peers_of(tolk_session *session, const char *grant_id)
     for (guint i = session->peers->len; i-- > 0;) {
         tolk_session_peer *entry = g_ptr_array_index(session->peers, i);
         if (entry->owner_kind == TOLK_OWNER_GRANT && strcmp(entry->owner, grant_id) == 0)
-            g_ptr_array_remove_index(session->peers, i);
+            end_peer(session, i);
     }
 }
 
@@ -213,7 +235,7 @@ bool tolk_session_reap_peers(tolk_session *session, gint64 now_us, gint64 connec
             /* The name, never the id: the id is the resource's capability. */
             LOG_INFO("session %s: WebRTC peer %s ends: %s", session->id, tolk_webrtc_peer_name(entry->peer), why);
             changed = changed || entry->connected;
-            g_ptr_array_remove_index(session->peers, i);
+            end_peer(session, i);
         } else if (state == TOLK_WEBRTC_CONNECTED && !entry->connected) {
             entry->connected = true;
             changed = true;
@@ -244,8 +266,7 @@ int tolk_session_peers_from(tolk_session *session, const char *address)
 
 int tolk_session_channel_listeners(tolk_session *session, int channel)
 {
-    tolk_stream *stream = tolk_media_channel_stream_at(session->media, channel);
-    int count = tolk_srtp_sender_destination_count(tolk_stream_sender(stream));
+    int count = tolk_media_sender_destinations(session->media, channel, -1);
     for (guint i = 0; i < session->peers->len; i++) {
         const tolk_session_peer *entry = g_ptr_array_index(session->peers, i);
         count += entry->channel == channel && entry->connected;
@@ -274,6 +295,7 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->signals = g_ptr_array_new_with_free_func(g_free);
     session->signal_rate = env->signal_rate;
     session->peers = g_ptr_array_new_with_free_func(free_peer);
+    session->ended = g_ptr_array_new_with_free_func(free_peer);
     *status = 503;
     if (!open_inputs(session, env)) {
         snprintf(err, err_size, "no free UDP port left for the inputs of session %s", params->id);
@@ -312,6 +334,9 @@ void tolk_session_free(tolk_session *session)
         g_ptr_array_unref(session->signals);
     if (session->peers)
         g_ptr_array_unref(session->peers); /* closes them: they touch the media */
+    if (session->ended)
+        g_ptr_array_unref(session->ended);
+    tolk_media_fence_free(session->fence);
     tolk_media_free(session->media); /* first: the media reads the sockets */
     close_input(&session->floor);
     for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++)
@@ -363,8 +388,9 @@ void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 time
         if (!tolk_matrix_console_is_live(session->matrix, in.booth, in.console))
             continue;
         /* Only an input that has sent and then stopped counts as disconnected. */
-        gint64 last = tolk_media_input_last_valid_us(tolk_media_input_at(session->media, in.slot));
-        if (last != 0 && now_us - last > timeout_us)
+        tolk_media_input_stats stats;
+        tolk_media_input_stats_at(session->media, in.slot, &stats);
+        if (stats.last_valid_us != 0 && now_us - stats.last_valid_us > timeout_us)
             tolk_matrix_console_lost(session->matrix, in.booth, in.console, &events);
     }
     if (events.count > 0)
@@ -436,4 +462,25 @@ void tolk_session_remove_output(tolk_session *session, const char *id)
         tolk_media_remove_feed_output(session->media, output->slot, output->destination);
     g_ptr_array_remove(session->outputs, (gpointer)output);
     tolk_session_changed(session);
+}
+
+void tolk_session_set_details(tolk_session *session, const char *name, const char *floor_language)
+{
+    if (name)
+        g_strlcpy(session->name, name, sizeof session->name);
+    if (floor_language)
+        g_strlcpy(session->floor_language, floor_language, sizeof session->floor_language);
+    if (name || floor_language)
+        tolk_session_changed(session);
+}
+
+void tolk_session_set_channel_public(tolk_session *session, int channel, bool public_flag)
+{
+    session->channel_public[channel] = public_flag;
+    tolk_session_changed(session);
+}
+
+void tolk_session_peer_answered(tolk_session_peer *entry)
+{
+    entry->answered_us = g_get_monotonic_time();
 }

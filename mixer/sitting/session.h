@@ -19,6 +19,7 @@
 #include "ports.h"
 #include "rate_limit.h"
 #include "rules.h"
+#include "teardown.h"
 #include "webrtc.h"
 
 /* Caps on the outputs the operator opens (docs/api.md, Limits): each costs a sendto per
@@ -82,6 +83,10 @@ typedef struct tolk_session {
     tolk_token_bucket signal_buckets[TOLK_MAX_SLOTS][TOLK_SIGNAL_KINDS]; /* by tolk_signal_kind */
     int handover_requester[TOLK_MAX_BOOTHS];   /* console index + 1 of the latest request, 0 none */
     GPtrArray *peers;                          /* tolk_session_peer*: WHIP and WHEP resources */
+    /* Left for the next unlock (tolk_session_collect): peers removed (detached, their
+     * pipelines still to stop) and the fence of the latest route change. */
+    GPtrArray *ended;
+    tolk_media_fence *fence;
 } tolk_session;
 
 /* Who created a WebRTC resource, and so who may trickle to it or end it:
@@ -106,8 +111,12 @@ typedef struct {
  * (with *status 400 for an invalid configuration, 503 when ports or media are short). */
 tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_session_env *env,
                                int *status, char *err, size_t err_size);
-/* Stops the media, closes the sockets, wipes the keys. */
+/* Stops the media, closes the sockets, wipes the keys. Not under the app lock: it
+ * waits for the pipelines to stop (tolk_teardown). */
 void tolk_session_free(tolk_session *session);
+/* Hands what the last changes left to do after the lock (removed peers, the
+ * fence of a route change) to the teardown. */
+void tolk_session_collect(tolk_session *session, tolk_teardown *teardown);
 
 /* Changes that go through the rules; each applies the new route. */
 tolk_result tolk_session_patch_console(tolk_session *session, int booth, int console,
@@ -117,6 +126,10 @@ void tolk_session_set_idle_channel(tolk_session *session, tolk_idle idle);
 void tolk_session_set_original_under(tolk_session *session, bool on, double db);
 /* A change the rules do not see (name, floor language, public flags...): tells the pages. */
 void tolk_session_changed(tolk_session *session);
+/* Changes the rules do not see, each telling the pages once. NULL keeps a field. */
+void tolk_session_set_details(tolk_session *session, const char *name, const char *floor_language);
+/* WHEP of the channel without a token. */
+void tolk_session_set_channel_public(tolk_session *session, int channel, bool public_flag);
 /* The sound check: a 1 kHz tone at -20 dBFS in every channel while on. */
 void tolk_session_set_sound_check(tolk_session *session, bool on);
 /* Rule 8: turns off live consoles whose input has been silent longer than timeout_us. */
@@ -127,9 +140,12 @@ void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 time
 bool tolk_session_rekey_input(tolk_session *session, int slot);
 
 /* WebRTC resources: the session keeps a reference and closes them all before
- * its media goes. */
+ * its media goes. A removed peer is detached at once (it no longer touches the
+ * media) and its pipeline stopped after the unlock (tolk_session_collect). */
 tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, tolk_owner_kind kind,
                                          const char *owner, int channel, const char *address);
+/* The 201 went out: the connect deadline (tolk_session_reap_peers) runs from now. */
+void tolk_session_peer_answered(tolk_session_peer *entry);
 /* By resource id, compared in constant time (the id is a capability). */
 tolk_session_peer *tolk_session_find_peer(tolk_session *session, const char *id);
 void tolk_session_remove_peer(tolk_session *session, tolk_session_peer *entry);
@@ -146,6 +162,28 @@ int tolk_session_peer_count(tolk_session *session, int channel);
 int tolk_session_peers_from(tolk_session *session, const char *address);
 /* Who hears a channel: its SRTP outputs and its connected WHEP peers. */
 int tolk_session_channel_listeners(tolk_session *session, int channel);
+
+/* session_media.c: the media as the views see it. Inputs by slot (-1: the floor);
+ * streams by channel (slot < 0) or return feed (channel < 0). False and zeros when
+ * there is no such input or stream. */
+bool tolk_session_input_stats(tolk_session *session, int slot, tolk_media_input_stats *stats);
+/* RMS levels in dBFS since the previous call (the levels event takes them). */
+double tolk_session_input_level(tolk_session *session, int slot);
+double tolk_session_channel_level(tolk_session *session, int channel);
+bool tolk_session_sender_stats(tolk_session *session, int channel, int slot, tolk_srtp_sender_stats *stats);
+uint32_t tolk_session_sender_ssrc(tolk_session *session, int channel, int slot);
+uint64_t tolk_session_channel_frames(tolk_session *session, int channel);
+/* Errors and warnings GStreamer reported for the session's pipeline. */
+uint64_t tolk_session_media_errors(tolk_session *session);
+
+/* What a WebRTC peer carries: a channel or a console's return feed to a listener
+ * (WHEP), or a browser's microphone into an input (WHIP). */
+typedef enum { TOLK_PEER_WHEP_CHANNEL, TOLK_PEER_WHEP_FEED, TOLK_PEER_WHIP_INPUT } tolk_peer_kind;
+/* A peer on that stream or input (index: channel, or slot with -1 the floor), not yet
+ * added to the session; NULL with err for an offer webrtcbin refuses. */
+tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kind kind, int index,
+                                            const char *offer, const tolk_webrtc_config *cfg, char *err,
+                                            size_t err_size);
 
 /* Outputs: channel >= 0 for a channel output, else slot >= 0 for a return feed; own_key
  * gives it a new key of its own. NULL when the sender refuses the destination. */

@@ -31,6 +31,10 @@
  *   input again (stream unsubscribed, no push in progress or to come) and its
  *   pipeline is stopped. Never call it (or the last unref) from a media thread:
  *   it waits for the stream's lock and for the peer's streaming threads.
+ * - detach: like close, but it never waits for the pipeline: when it returns
+ *   the peer never touches its stream or input again and every wait on it ends;
+ *   the pipeline stops at close or the last unref. An owner detaches under its
+ *   lock and closes after it (the media may go in between).
  * - add_candidates, frag_restarts_ice, state, id, name: any control thread,
  *   any time, even after close; etag once negotiate returned the answer.
  * - unref: any control thread; the last one closes the peer if needed.
@@ -42,7 +46,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "media_input.h"
+#include "media_input_stats.h"
 #include "stream.h"
 
 /* The resource id is the capability of an anonymous WHEP listener (RFC 9725:
@@ -118,6 +122,11 @@ GStrv tolk_webrtc_ice_server_links(const tolk_webrtc_config *cfg, bool with_cred
 tolk_webrtc_peer *tolk_webrtc_peer_ref(tolk_webrtc_peer *peer);
 void tolk_webrtc_peer_unref(tolk_webrtc_peer *peer);
 void tolk_webrtc_peer_close(tolk_webrtc_peer *peer);
+/* The quick half of close: the peer stops reading its stream or writing its
+ * input at once (so the media may go), and every wait on it ends; the pipeline
+ * stops at close or the last unref. Safe under a caller's lock: it never waits
+ * for a pipeline. */
+void tolk_webrtc_peer_detach(tolk_webrtc_peer *peer);
 
 /* Trickle ICE: an application/trickle-ice-sdpfrag body (RFC 8840). Each
  * a=candidate goes to the m-line its a=mid names (else the m-line it follows,

@@ -408,11 +408,9 @@ tolk_webrtc_peer *tolk_webrtc_peer_ref(tolk_webrtc_peer *peer)
 
 /* Cuts the peer off its stream or input first (a barrier: see webrtc.h), then
  * stops its pipeline. */
-void tolk_webrtc_peer_close(tolk_webrtc_peer *peer)
+void tolk_webrtc_peer_detach(tolk_webrtc_peer *peer)
 {
-    g_mutex_lock(&peer->close_lock);
     g_mutex_lock(&peer->lock);
-    gboolean first = !peer_closed(peer);
     g_atomic_int_set(&peer->closed, 1);
     tolk_stream *stream = peer->stream;
     peer->stream = NULL;
@@ -421,7 +419,14 @@ void tolk_webrtc_peer_close(tolk_webrtc_peer *peer)
     g_mutex_unlock(&peer->lock);
     if (stream)
         tolk_stream_unsubscribe(stream, peer->subscription);
-    if (first) {
+}
+
+void tolk_webrtc_peer_close(tolk_webrtc_peer *peer)
+{
+    g_mutex_lock(&peer->close_lock);
+    tolk_webrtc_peer_detach(peer);
+    if (!peer->stopped) {
+        peer->stopped = TRUE;
         gst_element_set_state(peer->pipeline, GST_STATE_NULL);
         LOG_DEBUG("peer %s: closed", peer->name);
     }

@@ -36,6 +36,7 @@ struct tolk_webrtc_peer {
     GMutex lock;
     GCond cond;
     gint closed; /* atomic as well, for cheap checks */
+    gboolean stopped; /* under close_lock: the pipeline was set to NULL */
     gboolean negotiating, gathered;
 
     tolk_stream *stream; /* WHEP; NULL once closed */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "media_audio.h"
+#include "media_input.h"
 #include "webrtc_private.h"
 
 #define TOLK_LOG_MODULE "webrtc"

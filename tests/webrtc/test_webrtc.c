@@ -326,16 +326,32 @@ static gpointer negotiate_thread(gpointer data)
     return NULL;
 }
 
+/* A WHEP listener hearing a channel and a WHIP speaker heard in a session. */
+typedef struct {
+    channel *ch;
+    session *s;
+    client *listener, *speaker;
+    tolk_webrtc_peer *whep, *whip;
+} flowing;
+
+static flowing flowing_start(void)
+{
+    flowing f = {channel_new(1000), session_new(440), client_new_receiver(111, 1000), client_new_sender(111, 440),
+                 NULL, NULL};
+    f.whep = whep_connect(f.ch, f.listener, 111);
+    f.whip = whip_connect(f.s, f.speaker);
+    g_assert_true(wait_for(heard_tone, &f.listener->meter, 6000));
+    g_assert_true(wait_for(heard_tone, &f.s->meter, 6000));
+    return f;
+}
+
 static void test_close_while_flowing(void)
 {
-    channel *ch = channel_new(1000);
-    session *s = session_new(440);
-    client *listener = client_new_receiver(111, 1000);
-    client *speaker = client_new_sender(111, 440);
-    tolk_webrtc_peer *whep = whep_connect(ch, listener, 111);
-    tolk_webrtc_peer *whip = whip_connect(s, speaker);
-    g_assert_true(wait_for(heard_tone, &listener->meter, 6000));
-    g_assert_true(wait_for(heard_tone, &s->meter, 6000));
+    flowing f = flowing_start();
+    channel *ch = f.ch;
+    session *s = f.s;
+    client *listener = f.listener, *speaker = f.speaker;
+    tolk_webrtc_peer *whep = f.whep, *whip = f.whip;
     /* The owner closes (session deleted) while media runs on every thread. */
     tolk_webrtc_peer_close(whep);
     tolk_webrtc_peer_close(whip);
@@ -365,6 +381,26 @@ static void test_close_while_flowing(void)
     client_free(speaker);
     session_free(s);
     channel_free(ch);
+}
+
+/* What a session does under the app lock: detach the peers, then free the media
+ * (the stream, the input) before the peers' pipelines stop after the unlock. */
+static void test_detach_then_media_goes(void)
+{
+    flowing f = flowing_start();
+    tolk_webrtc_peer_detach(f.whep);
+    tolk_webrtc_peer_detach(f.whip);
+    g_assert_cmpint(tolk_stream_listener_count(f.ch->stream), ==, 0);
+    channel_free(f.ch); /* the stream and the input go while both pipelines still run */
+    session_free(f.s);
+    g_usleep(100000); /* WHIP's appsink keeps receiving: it must not push into the freed input */
+    for (int i = 0; i < 2; i++) {
+        tolk_webrtc_peer *peer = i ? f.whip : f.whep;
+        tolk_webrtc_peer_close(peer);
+        tolk_webrtc_peer_unref(peer);
+    }
+    client_free(f.listener);
+    client_free(f.speaker);
 }
 
 /* ---- nothing stays behind a closed peer ---- */
@@ -486,6 +522,7 @@ int main(int argc, char **argv)
     g_test_add_func("/webrtc/whip", test_whip);
     g_test_add_func("/webrtc/close-while-flowing", test_close_while_flowing);
     g_test_add_func("/webrtc/no-leak", test_no_leak);
+    g_test_add_func("/webrtc/detach-then-media-goes", test_detach_then_media_goes);
     int rc = g_test_run();
     gst_deinit();
     return rc;

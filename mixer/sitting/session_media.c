@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* The session's media as the layers above see it: counters, levels and streams by
+ * channel or console slot, and WebRTC peers on them, without GStreamer and without
+ * reaching into session->media.
+ *
+ * Threads: like session.h, under the app lock. */
+#include "session.h"
+
+bool tolk_session_input_stats(tolk_session *session, int slot, tolk_media_input_stats *stats)
+{
+    return tolk_media_input_stats_at(session->media, slot, stats);
+}
+
+double tolk_session_input_level(tolk_session *session, int slot)
+{
+    return tolk_media_input_level_at(session->media, slot);
+}
+
+double tolk_session_channel_level(tolk_session *session, int channel)
+{
+    return tolk_media_channel_level_at(session->media, channel);
+}
+
+bool tolk_session_sender_stats(tolk_session *session, int channel, int slot, tolk_srtp_sender_stats *stats)
+{
+    return tolk_media_sender_stats(session->media, channel, slot, stats);
+}
+
+uint32_t tolk_session_sender_ssrc(tolk_session *session, int channel, int slot)
+{
+    return tolk_media_sender_ssrc(session->media, channel, slot);
+}
+
+uint64_t tolk_session_channel_frames(tolk_session *session, int channel)
+{
+    return tolk_media_channel_frames_at(session->media, channel);
+}
+
+uint64_t tolk_session_media_errors(tolk_session *session)
+{
+    return tolk_media_error_count(session->media);
+}
+
+tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kind kind, int index,
+                                            const char *offer, const tolk_webrtc_config *cfg, char *err,
+                                            size_t err_size)
+{
+    switch (kind) {
+    case TOLK_PEER_WHEP_CHANNEL:
+        return tolk_webrtc_whep_prepare(offer, tolk_media_channel_stream_at(session->media, index), cfg, err,
+                                        err_size);
+    case TOLK_PEER_WHEP_FEED:
+        return tolk_webrtc_whep_prepare(offer, tolk_media_feed_stream_at(session->media, index), cfg, err, err_size);
+    case TOLK_PEER_WHIP_INPUT:
+        return tolk_webrtc_whip_prepare(offer, tolk_media_input_at(session->media, index), cfg, err, err_size);
+    }
+    return NULL;
+}
