@@ -51,7 +51,7 @@ static bool over_cap(api_call *call, tolk_session *session, peer_kind kind, int 
     char retry[16];
     snprintf(retry, sizeof retry, "%u", MAX(1u, (call->app->webrtc.connect_timeout_ms + 999) / 1000));
     tolk_http_reply_header(call->resp, "Retry-After", retry);
-    tolk_http_reply_error(call->resp, 503, "too_many_peers",
+    api_fail(call, TOLK_ERROR_UNAVAILABLE, "too_many_peers",
                           "this %s already has %u WebRTC peers, the most allowed (--max-peers-per-%s); "
                           "try again later", strcmp(what, "address") == 0 ? "client address" : what, cap, what);
     return true;
@@ -62,7 +62,7 @@ static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, peer_kin
 {
     char err[200];
     if (!tolk_webrtc_offer_check(call->req->text, NULL, err, sizeof err)) {
-        tolk_http_reply_error(call->resp, 400, "invalid_offer", "%s", err);
+        api_fail(call, TOLK_ERROR_INVALID, "invalid_offer", "%s", err);
         return NULL;
     }
     if (over_cap(call, session, kind, index))
@@ -79,7 +79,7 @@ static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, peer_kin
         peer = tolk_webrtc_whip_prepare(call->req->text, tolk_media_input_at(session->media, index), cfg, err,
                                         sizeof err);
     if (!peer) {
-        tolk_http_reply_error(call->resp, 400, "invalid_offer", "%s", err);
+        api_fail(call, TOLK_ERROR_INVALID, "invalid_offer", "%s", err);
         return NULL;
     }
     tolk_session_add_peer(session, peer, caller_kind(call), call->grant ? call->grant->id : NULL,
@@ -115,7 +115,7 @@ static void negotiate_and_reply(api_call *call, const char *sid, tolk_webrtc_pee
     if (!answer || !entry) {
         if (entry)
             tolk_session_remove_peer(session, entry);
-        tolk_http_reply_error(call->resp, 503, "unavailable", "no WebRTC answer: %s",
+        api_fail(call, TOLK_ERROR_UNAVAILABLE, "unavailable", "no WebRTC answer: %s",
                               answer ? "the resource was ended meanwhile" : err);
     } else {
         entry->answered_us = g_get_monotonic_time(); /* the connect deadline runs from here */
@@ -189,7 +189,7 @@ static tolk_session_peer *find_resource(api_call *call, tolk_session **session_o
     const char *rid = tolk_http_param(call->req, "rid");
     tolk_session_peer *entry = tolk_session_find_peer(session, rid);
     if (!entry || !may_use(call, entry)) {
-        tolk_http_reply_error(call->resp, 404, "resource_not_found", "session %s has no WebRTC resource %s here",
+        api_fail(call, TOLK_ERROR_NOT_FOUND, "resource_not_found", "session %s has no WebRTC resource %s here",
                               session->id, rid);
         return NULL;
     }
@@ -204,7 +204,7 @@ static bool if_match_fits(api_call *call, tolk_webrtc_peer *peer)
     const char *if_match = tolk_http_header_value(call->req, "If-Match");
     if (!if_match || strcmp(if_match, "*") == 0 || strcmp(if_match, tolk_webrtc_peer_etag(peer)) == 0)
         return true;
-    tolk_http_reply_error(call->resp, 412, "precondition_failed",
+    api_fail(call, TOLK_ERROR_PRECONDITION_FAILED, "precondition_failed",
                           "If-Match %.100s does not name this resource's ICE session (ETag %s)", if_match,
                           tolk_webrtc_peer_etag(peer));
     return false;
@@ -217,14 +217,14 @@ void api_patch_webrtc(api_call *call)
     if (!entry || !if_match_fits(call, entry->peer))
         return;
     if (tolk_webrtc_peer_frag_restarts_ice(entry->peer, call->req->text)) {
-        tolk_http_reply_error(call->resp, 422, "ice_restart_unsupported",
+        api_fail(call, TOLK_ERROR_UNSUPPORTED, "ice_restart_unsupported",
                               "ICE restart (a new ice-ufrag/ice-pwd) is not supported: end this resource "
                               "(DELETE) and POST a new offer");
         return;
     }
     char err[200];
     if (!tolk_webrtc_peer_add_candidates(entry->peer, call->req->text, err, sizeof err)) {
-        tolk_http_reply_error(call->resp, 400, "invalid_candidates", "%s", err);
+        api_fail(call, TOLK_ERROR_INVALID, "invalid_candidates", "%s", err);
         return;
     }
     tolk_http_reply_empty(call->resp, 204);

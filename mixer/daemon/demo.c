@@ -23,16 +23,14 @@ static tolk_session *create_from_json(tolk_app *app, json_object *body, const to
                                       const char *origin)
 {
     tolk_session_spec *spec = g_new0(tolk_session_spec, 1);
-    tolk_parse_error err;
+    tolk_error err;
     tolk_session *session = NULL;
     if (!tolk_parse_session_create(body, spec, &err)) {
         fprintf(stderr, "tolk: %s: %s\n", origin, err.message);
     } else {
-        int status;
-        char message[200];
-        session = tolk_app_create(app, spec, env, &status, message, sizeof message);
+        session = tolk_app_create(app, spec, env, &err);
         if (!session)
-            fprintf(stderr, "tolk: %s: %s\n", origin, message);
+            fprintf(stderr, "tolk: %s: %s\n", origin, err.message);
     }
     g_free(spec);
     return session;
@@ -94,7 +92,7 @@ static void print_pages(tolk_app *app, tolk_session *session, const tolk_options
     const char *host = strchr(options->listen_address, ':') ? "[%s]" : "%s";
     char base[128], address[80];
     snprintf(address, sizeof address, host, options->listen_address);
-    snprintf(base, sizeof base, "%s://%s:%d", tolk_http_server_is_tls(app->http) ? "https" : "http", address,
+    snprintf(base, sizeof base, "%s://%s:%d", options->tls_cert ? "https" : "http" /* start() stops if TLS fails */, address,
              options->listen_port);
     printf("In a browser:\n  listener     %s/listen/#session=%s&channel=en\n", base, session->id);
     if (grant)

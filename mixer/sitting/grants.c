@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth.h"
+#include "secret.h"
 #include "keys.h"
 
 struct tolk_grants {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "session.h"
 
-#include "auth.h"
+#include "secret.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -264,13 +264,12 @@ int tolk_session_channel_listeners(tolk_session *session, int channel)
 }
 
 tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_session_env *env,
-                               int *status, char *err, size_t err_size)
+                               tolk_error *err)
 {
     tolk_result result;
     tolk_matrix *matrix = tolk_matrix_new(&params->matrix, &result);
     if (!matrix) {
-        *status = 400;
-        snprintf(err, err_size, "%s", result.message);
+        tolk_error_from_result(err, &result);
         return NULL;
     }
     tolk_session *session = g_new0(tolk_session, 1);
@@ -284,14 +283,16 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->signals = g_ptr_array_new_with_free_func(g_free);
     session->signal_rate = env->signal_rate;
     session->peers = g_ptr_array_new_with_free_func(free_peer);
-    *status = 503;
     if (!open_inputs(session, env)) {
-        snprintf(err, err_size, "no free UDP port left for the inputs of session %s", params->id);
+        tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL,
+                       "no free UDP port left for the inputs of session %s", params->id);
         tolk_session_free(session);
         return NULL;
     }
-    session->media = start_media(session, env, err, err_size);
+    char why[sizeof err->message];
+    session->media = start_media(session, env, why, sizeof why);
     if (!session->media) {
+        tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "%s", why);
         tolk_session_free(session);
         return NULL;
     }
@@ -334,14 +335,17 @@ void tolk_session_free(tolk_session *session)
     g_free(session);
 }
 
-tolk_result tolk_session_patch_console(tolk_session *session, int booth, int console,
-                                       const tolk_console_patch *patch)
+bool tolk_session_patch_console(tolk_session *session, int booth, int console, const tolk_console_patch *patch,
+                                tolk_error *err)
 {
     tolk_events events = {0};
     tolk_result result = tolk_matrix_patch_console(session->matrix, booth, console, patch, &events);
-    if (result.status == TOLK_OK)
-        apply(session, &events);
-    return result;
+    if (result.status != TOLK_OK) {
+        tolk_error_from_result(err, &result);
+        return false;
+    }
+    apply(session, &events);
+    return true;
 }
 
 void tolk_session_set_interlock(tolk_session *session, tolk_interlock interlock)

@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 #include <json-c/json.h>
 
+#include "error.h"
 #include "hub.h"
 #include "keys.h"
 #include "media.h"
@@ -106,16 +107,16 @@ typedef struct {
     bool connected;     /* seen connected: only then a listener */
 } tolk_session_peer;
 
-/* Builds the whole sitting and starts its media. On failure NULL and err says why
- * (with *status 400 for an invalid configuration, 503 when ports or media are short). */
-tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_session_env *env,
-                               int *status, char *err, size_t err_size);
+/* Builds the whole sitting and starts its media. On failure NULL and *err says why: kind
+ * invalid for a configuration the rules refuse, unavailable when ports or media are short. */
+tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_session_env *env, tolk_error *err);
 /* Stops the media, closes the sockets, wipes the keys. */
 void tolk_session_free(tolk_session *session);
 
-/* Changes that go through the rules; each applies the new route. */
-tolk_result tolk_session_patch_console(tolk_session *session, int booth, int console,
-                                       const tolk_console_patch *patch);
+/* Changes that go through the rules; each applies the new route. A console patch the rules
+ * refuse changes nothing: false with *err (invalid, not_found or conflict). */
+bool tolk_session_patch_console(tolk_session *session, int booth, int console, const tolk_console_patch *patch,
+                                tolk_error *err);
 void tolk_session_set_interlock(tolk_session *session, tolk_interlock interlock);
 void tolk_session_set_idle_channel(tolk_session *session, tolk_idle idle);
 void tolk_session_set_original_under(tolk_session *session, bool on, double db);
