@@ -213,9 +213,11 @@ static void dispatch(void *ctx, const tolk_http_request *req, tolk_http_response
                (other_session || !grant_allows(&call, binding->route->access))) {
         if (req->principal.role == TOLK_ROLE_NONE) {
             tolk_http_reply_header(resp, "WWW-Authenticate", "Bearer realm=\"tolk\"");
-            tolk_http_reply_failure(resp, TOLK_ERROR_UNAUTHORIZED, "unauthorized", "%s %s needs a token", req->method, req->path);
+            tolk_http_reply_failure(resp, TOLK_ERROR_UNAUTHORIZED, "unauthorized", "%s %s needs a token", req->method,
+                                    req->path);
         } else {
-            tolk_http_reply_failure(resp, TOLK_ERROR_FORBIDDEN, "forbidden", "this token may not %s %s", req->method, req->path);
+            tolk_http_reply_failure(resp, TOLK_ERROR_FORBIDDEN, "forbidden", "this token may not %s %s", req->method,
+                                    req->path);
         }
     } else {
         binding->route->fn(&call);

@@ -83,21 +83,21 @@ void api_create_token(api_call *call)
         kind = TOLK_GRANT_CONSOLE;
         if (!parse_console_id(session, spec.target, &booth, &console)) {
             api_fail(call, TOLK_ERROR_INVALID, "invalid_value", "field \"console\": session %s has no console %s",
-                                  session->id, spec.target);
+                     session->id, spec.target);
             return;
         }
     } else if (strcmp(spec.role, "listener") == 0) {
         kind = TOLK_GRANT_LISTENER;
         if ((channel = tolk_matrix_channel_index(session->matrix, spec.target)) < 0) {
             api_fail(call, TOLK_ERROR_INVALID, "invalid_value", "field \"channel\": session %s has no channel %s",
-                                  session->id, spec.target);
+                     session->id, spec.target);
             return;
         }
     }
     if (tolk_grants_count(call->app->grants, session->id) >= TOLK_MAX_GRANTS_PER_SESSION) {
         api_fail(call, TOLK_ERROR_LIMIT, "limit_reached",
-                              "session %s has at most %d tokens; delete one first", session->id,
-                              TOLK_MAX_GRANTS_PER_SESSION);
+                 "session %s has at most %d tokens; delete one first", session->id,
+                 TOLK_MAX_GRANTS_PER_SESSION);
         return;
     }
     const tolk_grant *grant = tolk_grants_add(call->app->grants, session->id, kind, booth, console, channel);
@@ -164,7 +164,7 @@ static bool signal_sender(api_call *call, tolk_session *session, const tolk_sign
     if (parse_console_id(session, spec->console, booth, console))
         return true;
     api_fail(call, TOLK_ERROR_INVALID, "invalid_value",
-                          "field \"console\": the operator names the console a signal comes from (e.g. \"en/1\")");
+             "field \"console\": the operator names the console a signal comes from (e.g. \"en/1\")");
     return false;
 }
 
@@ -177,9 +177,9 @@ static void reply_signal_limited(api_call *call, tolk_session *session, int boot
     snprintf(seconds, sizeof seconds, "%u", retry_after);
     tolk_http_reply_header(call->resp, "Retry-After", seconds);
     api_fail(call, TOLK_ERROR_RATE_LIMITED, "rate_limited",
-                          "console %s raises at most %u \"%s\" signals at once and %u per second after; "
-                          "retry in %u s", id, session->signal_rate.burst, kind, session->signal_rate.per_second,
-                          retry_after);
+             "console %s raises at most %u \"%s\" signals at once and %u per second after; "
+             "retry in %u s", id, session->signal_rate.burst, kind, session->signal_rate.per_second,
+             retry_after);
 }
 
 void api_create_signal(api_call *call)

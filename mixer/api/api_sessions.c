@@ -44,8 +44,8 @@ void api_create_session(api_call *call)
     if (call->app->sessions->len >= call->app->max_sessions) {
         g_free(spec);
         api_fail(call, TOLK_ERROR_LIMIT, "limit_reached",
-                              "this daemon runs at most %u sessions (--max-sessions); delete one first",
-                              call->app->max_sessions);
+                 "this daemon runs at most %u sessions (--max-sessions); delete one first",
+                 call->app->max_sessions);
         return;
     }
     tolk_session *session = tolk_app_create(call->app, spec, NULL, &err);
@@ -119,12 +119,12 @@ static bool output_fits(api_call *call, tolk_session *session, int channel, int 
     }
     if (of_stream >= TOLK_MAX_STREAM_OUTPUTS) {
         api_fail(call, TOLK_ERROR_LIMIT, "limit_reached", "a %s has at most %d outputs; delete one first",
-                              channel >= 0 ? "channel" : "return feed", TOLK_MAX_STREAM_OUTPUTS);
+                 channel >= 0 ? "channel" : "return feed", TOLK_MAX_STREAM_OUTPUTS);
         return false;
     }
     if (session->outputs->len >= TOLK_MAX_SESSION_OUTPUTS) {
         api_fail(call, TOLK_ERROR_LIMIT, "limit_reached", "session %s has at most %d outputs; delete one first",
-                              session->id, TOLK_MAX_SESSION_OUTPUTS);
+                 session->id, TOLK_MAX_SESSION_OUTPUTS);
         return false;
     }
     return true;
@@ -144,14 +144,14 @@ static void create_output(api_call *call, tolk_session *session, int channel, in
     const tolk_session_output *existing = tolk_session_find_destination(session, channel, slot, spec.host, spec.port);
     if (existing) {
         api_fail(call, TOLK_ERROR_CONFLICT, "output_exists", "output %s already sends this stream to %s port %d",
-                              existing->id, spec.host, spec.port);
+                 existing->id, spec.host, spec.port);
         return;
     }
     const tolk_session_output *output = tolk_session_add_output(session, channel, slot, spec.host, spec.port,
                                                                 spec.own_key);
     if (!output) {
         api_fail(call, TOLK_ERROR_INVALID, "invalid_value", "host %s port %d cannot be sent to", spec.host,
-                              spec.port);
+                 spec.port);
         return;
     }
     char location[256];
@@ -253,7 +253,7 @@ static void rekey_input(api_call *call, tolk_session *session, int slot)
 {
     if (!tolk_session_rekey_input(session, slot)) {
         api_fail(call, TOLK_ERROR_CONFLICT, "input_not_keyed",
-                              "the input has no key to replace (the demo floor plays a file)");
+                 "the input has no key to replace (the demo floor plays a file)");
         return;
     }
     tolk_http_reply_json(call->resp, 200, tolk_input_to_json(session, slot));

@@ -52,8 +52,8 @@ static bool over_cap(api_call *call, tolk_session *session, peer_kind kind, int 
     snprintf(retry, sizeof retry, "%u", MAX(1u, (call->app->webrtc.connect_timeout_ms + 999) / 1000));
     tolk_http_reply_header(call->resp, "Retry-After", retry);
     api_fail(call, TOLK_ERROR_UNAVAILABLE, "too_many_peers",
-                          "this %s already has %u WebRTC peers, the most allowed (--max-peers-per-%s); "
-                          "try again later", strcmp(what, "address") == 0 ? "client address" : what, cap, what);
+             "this %s already has %u WebRTC peers, the most allowed (--max-peers-per-%s); "
+             "try again later", strcmp(what, "address") == 0 ? "client address" : what, cap, what);
     return true;
 }
 
@@ -116,7 +116,7 @@ static void negotiate_and_reply(api_call *call, const char *sid, tolk_webrtc_pee
         if (entry)
             tolk_session_remove_peer(session, entry);
         api_fail(call, TOLK_ERROR_UNAVAILABLE, "unavailable", "no WebRTC answer: %s",
-                              answer ? "the resource was ended meanwhile" : err);
+                 answer ? "the resource was ended meanwhile" : err);
     } else {
         entry->answered_us = g_get_monotonic_time(); /* the connect deadline runs from here */
         reply_answer(call, sid, peer, answer);
@@ -190,7 +190,7 @@ static tolk_session_peer *find_resource(api_call *call, tolk_session **session_o
     tolk_session_peer *entry = tolk_session_find_peer(session, rid);
     if (!entry || !may_use(call, entry)) {
         api_fail(call, TOLK_ERROR_NOT_FOUND, "resource_not_found", "session %s has no WebRTC resource %s here",
-                              session->id, rid);
+                 session->id, rid);
         return NULL;
     }
     *session_out = session;
@@ -205,8 +205,8 @@ static bool if_match_fits(api_call *call, tolk_webrtc_peer *peer)
     if (!if_match || strcmp(if_match, "*") == 0 || strcmp(if_match, tolk_webrtc_peer_etag(peer)) == 0)
         return true;
     api_fail(call, TOLK_ERROR_PRECONDITION_FAILED, "precondition_failed",
-                          "If-Match %.100s does not name this resource's ICE session (ETag %s)", if_match,
-                          tolk_webrtc_peer_etag(peer));
+             "If-Match %.100s does not name this resource's ICE session (ETag %s)", if_match,
+             tolk_webrtc_peer_etag(peer));
     return false;
 }
 
@@ -218,8 +218,8 @@ void api_patch_webrtc(api_call *call)
         return;
     if (tolk_webrtc_peer_frag_restarts_ice(entry->peer, call->req->text)) {
         api_fail(call, TOLK_ERROR_UNSUPPORTED, "ice_restart_unsupported",
-                              "ICE restart (a new ice-ufrag/ice-pwd) is not supported: end this resource "
-                              "(DELETE) and POST a new offer");
+                 "ICE restart (a new ice-ufrag/ice-pwd) is not supported: end this resource "
+                 "(DELETE) and POST a new offer");
         return;
     }
     char err[200];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * The daemon's state: every running session, the port range, the operator token.
- * One lock guards it all: HTTP handlers and the input watchdog take it for the
+ * One lock guards it all: the API's handlers and the input watchdog take it for the
  * whole of their (short) work, so a session is never seen half-changed.
  */
 #ifndef TOLK_APP_H
