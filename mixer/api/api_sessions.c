@@ -148,10 +148,9 @@ static void create_output(api_call *call, tolk_session *session, int channel, in
         return;
     }
     const tolk_session_output *output = tolk_session_add_output(session, channel, slot, spec.host, spec.port,
-                                                                spec.own_key);
+                                                                spec.own_key, &err);
     if (!output) {
-        api_fail(call, TOLK_ERROR_INVALID, "invalid_value", "host %s port %d cannot be sent to", spec.host,
-                 spec.port);
+        api_reply_error(call, &err);
         return;
     }
     char location[256];
@@ -226,8 +225,9 @@ void api_rekey_channel(api_call *call)
     int channel = session ? api_find_channel(call, session) : -1;
     if (channel < 0)
         return;
-    if (!tolk_session_rekey_channel(session, channel)) {
-        api_fail(call, TOLK_ERROR_UNAVAILABLE, "unavailable", "no new key could be made; the old one stays");
+    tolk_error err;
+    if (!tolk_session_rekey_channel(session, channel, &err)) {
+        api_reply_error(call, &err);
         return;
     }
     reply_rekeyed(call, session, channel, -1, "channel", tolk_matrix_channel_name(session->matrix, channel));
@@ -239,8 +239,9 @@ void api_rekey_feed(api_call *call)
     tolk_session *session = api_find_session(call);
     if (!session || !api_find_console(call, session, &booth, &console))
         return;
-    if (!tolk_session_rekey_feed(session, booth, console)) {
-        api_fail(call, TOLK_ERROR_UNAVAILABLE, "unavailable", "no new key could be made; the old one stays");
+    tolk_error err;
+    if (!tolk_session_rekey_feed(session, booth, console, &err)) {
+        api_reply_error(call, &err);
         return;
     }
     char id[16];
@@ -251,9 +252,9 @@ void api_rekey_feed(api_call *call)
 /* A new key for one input (slot -1: the floor); its port stays. */
 static void rekey_input(api_call *call, tolk_session *session, int slot)
 {
-    if (!tolk_session_rekey_input(session, slot)) {
-        api_fail(call, TOLK_ERROR_CONFLICT, "input_not_keyed",
-                 "the input has no key to replace (the demo floor plays a file)");
+    tolk_error err;
+    if (!tolk_session_rekey_input(session, slot, &err)) {
+        api_reply_error(call, &err);
         return;
     }
     tolk_http_reply_json(call->resp, 200, tolk_input_to_json(session, slot));

@@ -77,16 +77,24 @@ void tolk_session_set_sound_check(tolk_session *session, bool on)
     apply(session, NULL);
 }
 
-bool tolk_session_rekey_input(tolk_session *session, int slot)
+bool tolk_session_rekey_input(tolk_session *session, int slot, tolk_error *err)
 {
     tolk_session_input *input = slot < 0 ? &session->floor : &session->consoles[slot];
     uint8_t key[TOLK_KEY_LEN];
-    bool done = tolk_key_generate(key) && tolk_media_input_rekey(tolk_media_input_at(session->media, slot), key);
+    bool made = tolk_key_generate(key);
+    bool done = made && tolk_media_input_rekey(tolk_media_input_at(session->media, slot), key);
     if (done)
         memcpy(input->key, key, sizeof key);
     tolk_key_wipe(key, sizeof key);
-    if (!done)
+    if (!made) {
+        tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "no new key could be made; the old one stays");
         return false;
+    }
+    if (!done) {
+        tolk_error_set(err, TOLK_ERROR_CONFLICT, "input_not_keyed", NULL,
+                       "the input has no key to replace (the demo floor plays a file)");
+        return false;
+    }
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     char id[16] = "floor";
     if (slot >= 0)
@@ -388,11 +396,12 @@ void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 time
 }
 
 const tolk_session_output *tolk_session_add_output(tolk_session *session, int channel, int slot,
-                                           const char *host, int port, bool own_key)
+                                                   const char *host, int port, bool own_key, tolk_error *err)
 {
     tolk_session_output *output = g_new0(tolk_session_output, 1);
     if (own_key && !tolk_key_generate(output->key)) {
         g_free(output);
+        tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "no key could be made for the output");
         return NULL;
     }
     const uint8_t *key = own_key ? output->key : NULL;
@@ -400,6 +409,8 @@ const tolk_session_output *tolk_session_add_output(tolk_session *session, int ch
                                     : tolk_media_add_feed_output(session->media, slot, host, port, key);
     if (destination < 0) {
         free_output(output);
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "host", "host %s port %d cannot be sent to", host,
+                       port);
         return NULL;
     }
     output->own_key = own_key;

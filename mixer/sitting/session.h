@@ -128,8 +128,9 @@ void tolk_session_set_sound_check(tolk_session *session, bool on);
 void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 timeout_us);
 
 /* A new SRTP key for an input (slot -1: the floor), in force from the next packet on, and
- * an input_rekeyed event. False when the input has no key (the demo floor). */
-bool tolk_session_rekey_input(tolk_session *session, int slot);
+ * an input_rekeyed event. False with *err when no key could be made (unavailable) or the
+ * input has none to replace (conflict input_not_keyed: the demo floor). */
+bool tolk_session_rekey_input(tolk_session *session, int slot, tolk_error *err);
 
 /* WebRTC resources: the session keeps a reference and closes them all before
  * its media goes. */
@@ -152,9 +153,10 @@ int tolk_session_peers_from(tolk_session *session, const char *address);
 int tolk_session_channel_listeners(tolk_session *session, int channel);
 
 /* Outputs: channel >= 0 for a channel output, else slot >= 0 for a return feed; own_key
- * gives it a new key of its own. NULL when the sender refuses the destination. */
+ * gives it a new key of its own. NULL with *err when the sender refuses the destination
+ * (invalid) or no key could be made (unavailable). */
 const tolk_session_output *tolk_session_add_output(tolk_session *session, int channel, int slot,
-                                           const char *host, int port, bool own_key);
+                                                   const char *host, int port, bool own_key, tolk_error *err);
 const tolk_session_output *tolk_session_find_output(tolk_session *session, const char *id);
 /* The output of that channel (or return feed) that already sends to host:port, or NULL. */
 const tolk_session_output *tolk_session_find_destination(tolk_session *session, int channel, int slot,
@@ -164,9 +166,9 @@ void tolk_session_remove_output(tolk_session *session, const char *id);
 const uint8_t *tolk_session_stream_key(tolk_session *session, int channel, int slot);
 
 /* session_rekey.c: a new shared key for a channel's outputs (event channel_rekeyed) or a
- * return feed's (event feed_rekeyed); outputs with their own key keep it. False when
- * no key could be made (nothing changed). */
-bool tolk_session_rekey_channel(tolk_session *session, int channel);
-bool tolk_session_rekey_feed(tolk_session *session, int booth, int console);
+ * return feed's (event feed_rekeyed); outputs with their own key keep it. False with *err
+ * (unavailable) when no key could be made (nothing changed). */
+bool tolk_session_rekey_channel(tolk_session *session, int channel, tolk_error *err);
+bool tolk_session_rekey_feed(tolk_session *session, int booth, int console, tolk_error *err);
 
 #endif
