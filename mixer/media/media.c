@@ -138,14 +138,18 @@ static gboolean link_console(tolk_media *media, const tolk_matrix_config *config
     return TRUE;
 }
 
-static gboolean build_inputs(tolk_media *media, const tolk_media_spec *spec, char *err, size_t err_size)
+/* A pipeline that cannot be built is a daemon short of something (a plugin, memory), never
+ * the request's fault. */
+#define BUILD_FAILED(err, ...) tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, __VA_ARGS__)
+
+static gboolean build_inputs(tolk_media *media, const tolk_media_spec *spec, tolk_error *err)
 {
     GstBin *bin = GST_BIN(media->pipeline);
     media->floor = spec->floor_from_file ? tolk_media_input_new_file(bin, "floor", spec->floor_file)
                                     : tolk_media_input_new(bin, "floor", spec->floor.socket,
                                                            spec->floor.key, spec->jitter_ms);
     if (!media->floor) {
-        snprintf(err, err_size, "the floor input could not be built");
+        BUILD_FAILED(err, "the floor input could not be built");
         return FALSE;
     }
     const tolk_matrix_config *config = spec->matrix;
@@ -157,7 +161,7 @@ static gboolean build_inputs(tolk_media *media, const tolk_media_spec *spec, cha
             media->consoles[slot] = tolk_media_input_new(bin, name, spec->consoles[slot].socket,
                                                          spec->consoles[slot].key, spec->jitter_ms);
             if (!media->consoles[slot]) {
-                snprintf(err, err_size, "the input of console %s could not be built", name);
+                BUILD_FAILED(err, "the input of console %s could not be built", name);
                 return FALSE;
             }
         }
@@ -165,19 +169,19 @@ static gboolean build_inputs(tolk_media *media, const tolk_media_spec *spec, cha
     return TRUE;
 }
 
-static gboolean build_channels(tolk_media *media, const tolk_media_spec *spec, char *err, size_t err_size)
+static gboolean build_channels(tolk_media *media, const tolk_media_spec *spec, tolk_error *err)
 {
     GstElement *silence = build_silence(media);
     GstElement *tone = build_tone(media);
     if (!silence || !tone) {
-        snprintf(err, err_size, "the silence source could not be built");
+        BUILD_FAILED(err, "the silence source could not be built");
         return FALSE;
     }
     for (int ch = 0; ch < media->channel_count; ch++) {
         const char *name = ch == TOLK_FLOOR ? "floor" : spec->matrix->channels[ch];
         media->channels[ch] = tolk_media_channel_new(GST_BIN(media->pipeline), name, spec->channel_keys[ch]);
         if (!media->channels[ch]) {
-            snprintf(err, err_size, "channel %s could not be built", name);
+            BUILD_FAILED(err, "channel %s could not be built", name);
             return FALSE;
         }
         channel_pads *pads = &media->pads[ch];
@@ -185,26 +189,27 @@ static gboolean build_channels(tolk_media *media, const tolk_media_spec *spec, c
         pads->tone_pad = link_to_channel(media, gst_element_request_pad_simple(tone, "src_%u"), ch);
         pads->floor_pad = link_to_channel(media, tolk_media_input_request_pad(media->floor), ch);
         if (!pads->silence_pad || !pads->tone_pad || !pads->floor_pad) {
-            snprintf(err, err_size, "channel %s could not be linked", name);
+            BUILD_FAILED(err, "channel %s could not be linked", name);
             return FALSE;
         }
     }
     return TRUE;
 }
 
-static gboolean build_feeds(tolk_media *media, const tolk_media_spec *spec, char *err, size_t err_size)
+static gboolean build_feeds(tolk_media *media, const tolk_media_spec *spec, tolk_error *err)
 {
     const tolk_matrix_config *config = spec->matrix;
     for (int b = 0; b < config->booth_count; b++) {
         for (int c = 0; c < config->booths[b].console_count; c++) {
             int slot = TOLK_SLOT(b, c);
             if (!link_console(media, config, b, c)) {
-                snprintf(err, err_size, "console %s/%d could not be linked", config->channels[config->booths[b].channel], c + 1);
+                BUILD_FAILED(err, "console %s/%d could not be linked", config->channels[config->booths[b].channel],
+                             c + 1);
                 return FALSE;
             }
             media->feeds[slot] = tolk_stream_new(spec->feed_keys[slot]);
             if (!media->feeds[slot]) {
-                snprintf(err, err_size, "the return feed of a console could not be created");
+                BUILD_FAILED(err, "the return feed of a console could not be created");
                 return FALSE;
             }
         }
@@ -212,7 +217,7 @@ static gboolean build_feeds(tolk_media *media, const tolk_media_spec *spec, char
     return TRUE;
 }
 
-tolk_media *tolk_media_new(const tolk_media_spec *spec, char *err, size_t err_size)
+tolk_media *tolk_media_new(const tolk_media_spec *spec, tolk_error *err)
 {
     tolk_media *media = g_new0(tolk_media, 1);
     media->session_id = g_strdup(spec->session_id);
@@ -222,8 +227,7 @@ tolk_media *tolk_media_new(const tolk_media_spec *spec, char *err, size_t err_si
     gchar *pipeline_name = g_strdup_printf("session-%s", spec->session_id);
     media->pipeline = GST_PIPELINE(gst_pipeline_new(pipeline_name));
     g_free(pipeline_name);
-    if (!build_inputs(media, spec, err, err_size) || !build_channels(media, spec, err, err_size) ||
-        !build_feeds(media, spec, err, err_size)) {
+    if (!build_inputs(media, spec, err) || !build_channels(media, spec, err) || !build_feeds(media, spec, err)) {
         tolk_media_free(media);
         return NULL;
     }
@@ -231,7 +235,7 @@ tolk_media *tolk_media_new(const tolk_media_spec *spec, char *err, size_t err_si
     media->bus_watch = gst_bus_add_watch(bus, on_bus_message, media);
     gst_object_unref(bus);
     if (gst_element_set_state(GST_ELEMENT(media->pipeline), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-        snprintf(err, err_size, "the media pipeline of session %s did not start", spec->session_id);
+        BUILD_FAILED(err, "the media pipeline of session %s did not start", spec->session_id);
         tolk_media_free(media);
         return NULL;
     }

@@ -131,7 +131,7 @@ static gboolean open_inputs(tolk_session *session, const tolk_session_env *env)
     return TRUE;
 }
 
-static tolk_media *start_media(tolk_session *session, const tolk_session_env *env, char *err, size_t err_size)
+static tolk_media *start_media(tolk_session *session, const tolk_session_env *env, tolk_error *err)
 {
     tolk_media_spec *spec = g_new0(tolk_media_spec, 1);
     spec->session_id = session->id;
@@ -147,7 +147,7 @@ static tolk_media *start_media(tolk_session *session, const tolk_session_env *en
     }
     memcpy(spec->channel_keys, session->channel_keys, sizeof spec->channel_keys);
     memcpy(spec->feed_keys, session->feed_keys, sizeof spec->feed_keys);
-    tolk_media *media = tolk_media_new(spec, err, err_size);
+    tolk_media *media = tolk_media_new(spec, err);
     tolk_key_wipe(spec, sizeof *spec);
     g_free(spec);
     return media;
@@ -297,10 +297,8 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
         tolk_session_free(session);
         return NULL;
     }
-    char why[sizeof err->message];
-    session->media = start_media(session, env, why, sizeof why);
+    session->media = start_media(session, env, err);
     if (!session->media) {
-        tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "%s", why);
         tolk_session_free(session);
         return NULL;
     }
