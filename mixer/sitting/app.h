@@ -40,7 +40,7 @@ void tolk_app_delete(tolk_app *app, tolk_session *session);
 /* Publishes every session's input and channel levels (a "levels" event); the
  * caller holds the lock. */
 void tolk_app_publish_levels(tolk_app *app);
-/* Ends every event stream, so that the HTTP server can stop; takes the lock. */
+/* Ends every event stream, so that the server serving them can stop; takes the lock. */
 void tolk_app_close_streams(tolk_app *app);
 
 #endif

@@ -23,24 +23,30 @@ static tolk_session_spec *two_booth_spec(const char *id)
     return spec;
 }
 
+/* tolk_app_create refuses spec with this error, and the app keeps the sessions it had. */
+static void expect_refused(tolk_app *app, const tolk_session_spec *spec, const tolk_error *want, int status)
+{
+    guint sessions = app->sessions->len;
+    tolk_error err;
+    memset(&err, 0, sizeof err);
+    g_assert_null(tolk_app_create(app, spec, NULL, &err));
+    g_assert_cmpint(err.kind, ==, want->kind);
+    g_assert_cmpint(tolk_http_status_for(err.kind), ==, status);
+    g_assert_cmpstr(err.code, ==, want->code);
+    g_assert_cmpstr(err.field, ==, want->field);
+    g_assert_cmpstr(err.message, ==, want->message);
+    g_assert_cmpuint(app->sessions->len, ==, sessions);
+}
+
 static void test_taken_id_is_a_conflict(void)
 {
-    tolk_app app = {0};
-    app.sessions = g_ptr_array_new();
+    tolk_app app = {.sessions = g_ptr_array_new()};
     tolk_session *existing = g_new0(tolk_session, 1); /* only its id is looked at */
     g_strlcpy(existing->id, "plenary", sizeof existing->id);
     g_ptr_array_add(app.sessions, existing);
-
     tolk_session_spec *spec = two_booth_spec("plenary");
-    tolk_error err;
-    memset(&err, 0, sizeof err);
-    g_assert_null(tolk_app_create(&app, spec, NULL, &err));
-    g_assert_cmpint(err.kind, ==, TOLK_ERROR_CONFLICT);
-    g_assert_cmpint(tolk_http_status_for(err.kind), ==, 409);
-    g_assert_cmpstr(err.code, ==, "session_exists");
-    g_assert_cmpstr(err.message, ==, "session id plenary is taken");
-    g_assert_cmpuint(app.sessions->len, ==, 1);
-
+    expect_refused(&app, spec,
+                   &(tolk_error){TOLK_ERROR_CONFLICT, "session_exists", "id", "session id plenary is taken"}, 409);
     g_free(spec);
     g_free(existing);
     g_ptr_array_unref(app.sessions);
@@ -48,19 +54,13 @@ static void test_taken_id_is_a_conflict(void)
 
 static void test_refused_configuration_is_invalid(void)
 {
-    tolk_app app = {0};
-    app.sessions = g_ptr_array_new();
+    tolk_app app = {.sessions = g_ptr_array_new()};
     tolk_session_spec *spec = two_booth_spec("sitting");
     spec->matrix.booths[1].channel = 1; /* a second booth for en */
-    tolk_error err;
-    memset(&err, 0, sizeof err);
-    g_assert_null(tolk_app_create(&app, spec, NULL, &err));
-    g_assert_cmpint(err.kind, ==, TOLK_ERROR_INVALID);
-    g_assert_cmpint(tolk_http_status_for(err.kind), ==, 400);
-    g_assert_cmpstr(err.code, ==, "invalid_value");
-    g_assert_cmpstr(err.field, ==, "booths[1].language");
-    g_assert_cmpstr(err.message, ==, "Field \"booths[1].language\" repeats the booth \"en\": one booth per language.");
-    g_assert_cmpuint(app.sessions->len, ==, 0);
+    expect_refused(&app, spec,
+                   &(tolk_error){TOLK_ERROR_INVALID, "invalid_value", "booths[1].language",
+                                 "Field \"booths[1].language\" repeats the booth \"en\": one booth per language."},
+                   400);
     g_free(spec);
     g_ptr_array_unref(app.sessions);
 }
