@@ -6,9 +6,11 @@
  * handler's waiting part (api_call.outside) runs without it. The reply goes out
  * after all that. The handlers are in api_sessions.c (the v1 core),
  * api_browser.c (tokens, signals, events) and api_webrtc.c. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "api.h"
 #include "api_access.h"
 #include "api_internal.h"
 
@@ -25,6 +27,7 @@ typedef struct {
 
 typedef struct {
     tolk_app *app;
+    tolk_http_server *http;
     const api_route *route;
 } api_binding;
 
@@ -77,7 +80,7 @@ tolk_session *api_find_session(api_call *call)
     const char *sid = tolk_http_param(call->req, "sid");
     tolk_session *session = tolk_app_find(call->app, sid);
     if (!session)
-        tolk_http_reply_error(call->resp, 404, "session_not_found", "there is no session %s", sid);
+        api_fail(call, TOLK_ERROR_NOT_FOUND, "session_not_found", "there is no session %s", sid);
     return session;
 }
 
@@ -98,9 +101,9 @@ bool api_find_console(api_call *call, tolk_session *session, int *booth, int *co
         return true;
     const char *lang = tolk_http_param(call->req, "lang"), *n = tolk_http_param(call->req, "n");
     if (*booth < 0)
-        tolk_http_reply_error(call->resp, 404, "booth_not_found", "session %s has no booth %s", session->id, lang);
+        api_fail(call, TOLK_ERROR_NOT_FOUND, "booth_not_found", "session %s has no booth %s", session->id, lang);
     else
-        tolk_http_reply_error(call->resp, 404, "console_not_found", "booth %s has no console %s", lang, n);
+        api_fail(call, TOLK_ERROR_NOT_FOUND, "console_not_found", "booth %s has no console %s", lang, n);
     return false;
 }
 
@@ -109,20 +112,21 @@ int api_find_channel(api_call *call, tolk_session *session)
     const char *name = tolk_http_param(call->req, "ch");
     int channel = tolk_matrix_channel_index(session->matrix, name);
     if (channel < 0)
-        tolk_http_reply_error(call->resp, 404, "channel_not_found", "session %s has no channel %s", session->id, name);
+        api_fail(call, TOLK_ERROR_NOT_FOUND, "channel_not_found", "session %s has no channel %s", session->id, name);
     return channel;
 }
 
-void api_reply_parse_error(api_call *call, const tolk_parse_error *err)
+void api_reply_error(api_call *call, const tolk_error *err)
 {
-    tolk_http_reply_error(call->resp, err->status, err->code, "%s", err->message);
+    tolk_http_reply_tolk_error(call->resp, err);
 }
 
-void api_reply_rules_error(api_call *call, const tolk_result *result)
+void api_fail(api_call *call, tolk_error_kind kind, const char *code, const char *fmt, ...)
 {
-    static const int status[] = {[TOLK_ERR_INVALID] = 400, [TOLK_ERR_NOT_FOUND] = 404, [TOLK_ERR_ENGAGED] = 409};
-    const char *code = result->code ? result->code : "invalid_value";
-    tolk_http_reply_error(call->resp, status[result->status], code, "%s", result->message);
+    va_list ap;
+    va_start(ap, fmt);
+    tolk_http_reply_vfailure(call->resp, kind, code, fmt, ap);
+    va_end(ap);
 }
 
 void api_reply_created(api_call *call, json_object *body, const char *location)
@@ -193,17 +197,19 @@ static bool resolve_caller(api_call *call)
 static void dispatch(void *ctx, const tolk_http_request *req, tolk_http_response *resp)
 {
     api_binding *binding = ctx;
-    api_call call = {.app = binding->app, .req = req, .resp = resp};
+    api_call call = {.app = binding->app, .http = binding->http, .req = req, .resp = resp};
     tolk_app_lock(call.app);
     bool known = resolve_caller(&call);
     if (!known) {
-        tolk_http_reply_error(resp, 401, "unauthorized", "this token is no longer valid");
+        tolk_http_reply_failure(resp, TOLK_ERROR_UNAUTHORIZED, "unauthorized", "this token is no longer valid");
     } else if (!caller_allowed(&call, binding->route->access)) {
         if (req->principal.role == TOLK_ROLE_NONE) {
             tolk_http_reply_header(resp, "WWW-Authenticate", "Bearer realm=\"tolk\"");
-            tolk_http_reply_error(resp, 401, "unauthorized", "%s %s needs a token", req->method, req->path);
+            tolk_http_reply_failure(resp, TOLK_ERROR_UNAUTHORIZED, "unauthorized", "%s %s needs a token", req->method,
+                                    req->path);
         } else {
-            tolk_http_reply_error(resp, 403, "forbidden", "this token may not %s %s", req->method, req->path);
+            tolk_http_reply_failure(resp, TOLK_ERROR_FORBIDDEN, "forbidden", "this token may not %s %s", req->method,
+                                    req->path);
         }
     } else {
         binding->route->fn(&call);
@@ -239,12 +245,12 @@ static bool authenticate(void *ctx, const char *token, tolk_principal *out)
     return grant != NULL;
 }
 
-void tolk_api_register(tolk_app *app)
+void tolk_api_register(tolk_app *app, tolk_http_server *http)
 {
-    tolk_http_server_set_authenticator(app->http, authenticate, app);
+    tolk_http_server_set_authenticator(http, authenticate, app);
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
-        bindings[i] = (api_binding){app, &routes[i]};
-        tolk_http_server_route(app->http, routes[i].method, routes[i].pattern, routes[i].flags, dispatch,
+        bindings[i] = (api_binding){app, http, &routes[i]};
+        tolk_http_server_route(http, routes[i].method, routes[i].pattern, routes[i].flags, dispatch,
                                &bindings[i]);
     }
 }

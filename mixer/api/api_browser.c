@@ -18,9 +18,9 @@ void api_patch_channel(api_call *call)
     if (channel < 0)
         return;
     bool public_flag;
-    tolk_parse_error err;
+    tolk_error err;
     if (!tolk_parse_channel_patch(call->req->body, &public_flag, &err)) {
-        api_reply_parse_error(call, &err);
+        api_reply_error(call, &err);
         return;
     }
     tolk_session_set_channel_public(session, channel, public_flag);
@@ -59,35 +59,35 @@ void api_create_token(api_call *call)
     if (!session)
         return;
     tolk_token_spec spec;
-    tolk_parse_error err;
+    tolk_error err;
     if (!tolk_parse_token_create(call->req->body, &spec, &err)) {
-        api_reply_parse_error(call, &err);
+        api_reply_error(call, &err);
         return;
     }
     int booth = -1, console = -1, channel = -1;
     tolk_grant_kind kind = spec.role;
     if (kind == TOLK_GRANT_CONSOLE) {
         if (!tolk_console_id_parse(tolk_matrix_config_get(session->matrix), spec.target, &booth, &console)) {
-            tolk_http_reply_error(call->resp, 400, "invalid_value", "field \"console\": session %s has no console %s",
-                                  session->id, spec.target);
+            api_fail(call, TOLK_ERROR_INVALID, "invalid_value", "field \"console\": session %s has no console %s",
+                     session->id, spec.target);
             return;
         }
     } else if (kind == TOLK_GRANT_LISTENER) {
         if ((channel = tolk_matrix_channel_index(session->matrix, spec.target)) < 0) {
-            tolk_http_reply_error(call->resp, 400, "invalid_value", "field \"channel\": session %s has no channel %s",
-                                  session->id, spec.target);
+            api_fail(call, TOLK_ERROR_INVALID, "invalid_value", "field \"channel\": session %s has no channel %s",
+                     session->id, spec.target);
             return;
         }
     }
     if (tolk_grants_count(call->app->grants, session->id) >= TOLK_MAX_GRANTS_PER_SESSION) {
-        tolk_http_reply_error(call->resp, 409, "limit_reached",
-                              "session %s has at most %d tokens; delete one first", session->id,
-                              TOLK_MAX_GRANTS_PER_SESSION);
+        api_fail(call, TOLK_ERROR_LIMIT, "limit_reached",
+                 "session %s has at most %d tokens; delete one first", session->id,
+                 TOLK_MAX_GRANTS_PER_SESSION);
         return;
     }
     const tolk_grant *grant = tolk_grants_add(call->app->grants, session->id, kind, booth, console, channel);
     if (!grant) {
-        tolk_http_reply_error(call->resp, 503, "unavailable", "no random token could be made");
+        api_fail(call, TOLK_ERROR_UNAVAILABLE, "unavailable", "no random token could be made");
         return;
     }
     char location[128];
@@ -125,7 +125,7 @@ void api_delete_token(api_call *call)
         return;
     const char *tid = tolk_http_param(call->req, "tid");
     if (!tolk_grants_remove(call->app->grants, session->id, tid)) {
-        tolk_http_reply_error(call->resp, 404, "token_not_found", "session %s has no token %s", session->id, tid);
+        api_fail(call, TOLK_ERROR_NOT_FOUND, "token_not_found", "session %s has no token %s", session->id, tid);
         return;
     }
     /* A revoked token loses what it opened too: its microphone or listening ends now,
@@ -148,8 +148,8 @@ static bool signal_sender(api_call *call, tolk_session *session, const tolk_sign
     }
     if (tolk_console_id_parse(tolk_matrix_config_get(session->matrix), spec->console, booth, console))
         return true;
-    tolk_http_reply_error(call->resp, 400, "invalid_value",
-                          "field \"console\": the operator names the console a signal comes from (e.g. \"en/1\")");
+    api_fail(call, TOLK_ERROR_INVALID, "invalid_value",
+             "field \"console\": the operator names the console a signal comes from (e.g. \"en/1\")");
     return false;
 }
 
@@ -161,10 +161,10 @@ static void reply_signal_limited(api_call *call, tolk_session *session, int boot
     tolk_console_id(tolk_matrix_config_get(session->matrix), booth, console, id, sizeof id);
     snprintf(seconds, sizeof seconds, "%u", retry_after);
     tolk_http_reply_header(call->resp, "Retry-After", seconds);
-    tolk_http_reply_error(call->resp, 429, "rate_limited",
-                          "console %s raises at most %u \"%s\" signals at once and %u per second after; "
-                          "retry in %u s", id, session->signal_rate.burst, kind, session->signal_rate.per_second,
-                          retry_after);
+    api_fail(call, TOLK_ERROR_RATE_LIMITED, "rate_limited",
+             "console %s raises at most %u \"%s\" signals at once and %u per second after; "
+             "retry in %u s", id, session->signal_rate.burst, kind, session->signal_rate.per_second,
+             retry_after);
 }
 
 void api_create_signal(api_call *call)
@@ -173,9 +173,9 @@ void api_create_signal(api_call *call)
     if (!session)
         return;
     tolk_signal_spec spec;
-    tolk_parse_error err;
+    tolk_error err;
     if (!tolk_parse_signal_create(call->req->body, &spec, &err)) {
-        api_reply_parse_error(call, &err);
+        api_reply_error(call, &err);
         return;
     }
     int booth, console;
@@ -187,11 +187,10 @@ void api_create_signal(api_call *call)
         reply_signal_limited(call, session, booth, console, tolk_signal_kind_name(kind), retry_after);
         return;
     }
-    tolk_result result;
     bool refreshed = false;
-    const tolk_signal *signal = tolk_session_raise_signal(session, kind, booth, console, &refreshed, &result);
+    const tolk_signal *signal = tolk_session_raise_signal(session, kind, booth, console, &refreshed, &err);
     if (!signal) {
-        api_reply_rules_error(call, &result);
+        api_reply_error(call, &err);
         return;
     }
     char location[128];
@@ -223,7 +222,7 @@ void api_delete_signal(api_call *call)
     char *end = NULL;
     unsigned long number = strtoul(id, &end, 10);
     if (!*id || *end || !tolk_session_clear_signal(session, (unsigned)number)) {
-        tolk_http_reply_error(call->resp, 404, "signal_not_found", "session %s has no open signal %s", session->id, id);
+        api_fail(call, TOLK_ERROR_NOT_FOUND, "signal_not_found", "session %s has no open signal %s", session->id, id);
         return;
     }
     tolk_http_reply_empty(call->resp, 204);

@@ -7,6 +7,8 @@
 
 #include "app.h"
 #include "grants.h"
+#include "http_error.h"
+#include "http_server.h"
 #include "request_parse.h"
 #include "session_json.h"
 
@@ -19,6 +21,7 @@ typedef struct api_call api_call;
 
 struct api_call {
     tolk_app *app;
+    tolk_http_server *http; /* for its statistics in /metrics */
     const tolk_http_request *req;
     tolk_http_response *resp;
     const tolk_grant *grant; /* the caller's grant; NULL for the operator or no token */
@@ -41,9 +44,15 @@ tolk_session *api_find_session(api_call *call);
 bool api_console_index(tolk_session *session, const char *lang, const char *n, int *booth, int *console);
 bool api_find_console(api_call *call, tolk_session *session, int *booth, int *console);
 int api_find_channel(api_call *call, tolk_session *session);
-void api_reply_parse_error(api_call *call, const tolk_parse_error *err);
-void api_reply_rules_error(api_call *call, const tolk_result *result);
+/* Every refusal goes out through these two, so its status comes from http_error.c's table. */
+void api_reply_error(api_call *call, const tolk_error *err);
+void api_fail(api_call *call, tolk_error_kind kind, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void api_reply_created(api_call *call, json_object *body, const char *location);
+
+/* Prometheus text for /metrics, the server's response counts included; the caller holds
+ * the lock. g_free the result. */
+char *tolk_metrics_render(tolk_app *app, tolk_http_server *http);
 
 /* The handlers, by file. */
 void api_get_health(api_call *call);

@@ -17,7 +17,7 @@ void api_get_health(api_call *call)
 
 void api_get_metrics(api_call *call)
 {
-    char *text = tolk_metrics_render(call->app);
+    char *text = tolk_metrics_render(call->app, call->http);
     tolk_http_reply_text(call->resp, 200, "text/plain; version=0.0.4; charset=utf-8", text);
     g_free(text);
 }
@@ -35,26 +35,23 @@ void api_list_sessions(api_call *call)
 void api_create_session(api_call *call)
 {
     tolk_session_spec *spec = g_new0(tolk_session_spec, 1);
-    tolk_parse_error err;
+    tolk_error err;
     if (!tolk_parse_session_create(call->req->body, spec, &err)) {
-        api_reply_parse_error(call, &err);
+        api_reply_error(call, &err);
         g_free(spec);
         return;
     }
     if (call->app->sessions->len >= call->app->max_sessions) {
         g_free(spec);
-        tolk_http_reply_error(call->resp, 409, "limit_reached",
-                              "this daemon runs at most %u sessions (--max-sessions); delete one first",
-                              call->app->max_sessions);
+        api_fail(call, TOLK_ERROR_LIMIT, "limit_reached",
+                 "this daemon runs at most %u sessions (--max-sessions); delete one first",
+                 call->app->max_sessions);
         return;
     }
-    int status = 500;
-    char message[200];
-    tolk_session *session = tolk_app_create(call->app, spec, NULL, &status, message, sizeof message);
+    tolk_session *session = tolk_app_create(call->app, spec, NULL, &err);
     g_free(spec);
     if (!session) {
-        const char *code = status == 400 ? "invalid_value" : status == 409 ? "session_exists" : "unavailable";
-        tolk_http_reply_error(call->resp, status, code, "%s", message);
+        api_reply_error(call, &err);
         return;
     }
     char location[96];
@@ -90,9 +87,9 @@ void api_patch_session(api_call *call)
     if (!session)
         return;
     tolk_session_patch patch;
-    tolk_parse_error err;
+    tolk_error err;
     if (!tolk_parse_session_patch(call->req->body, tolk_matrix_config_get(session->matrix), &patch, &err)) {
-        api_reply_parse_error(call, &err);
+        api_reply_error(call, &err);
         return;
     }
     apply_session_patch(session, &patch);
@@ -117,13 +114,13 @@ static bool output_fits(api_call *call, tolk_session *session, int channel, int 
         of_stream += channel >= 0 ? output->channel == channel : output->slot == slot;
     }
     if (of_stream >= TOLK_MAX_STREAM_OUTPUTS) {
-        tolk_http_reply_error(call->resp, 409, "limit_reached", "a %s has at most %d outputs; delete one first",
-                              channel >= 0 ? "channel" : "return feed", TOLK_MAX_STREAM_OUTPUTS);
+        api_fail(call, TOLK_ERROR_LIMIT, "limit_reached", "a %s has at most %d outputs; delete one first",
+                 channel >= 0 ? "channel" : "return feed", TOLK_MAX_STREAM_OUTPUTS);
         return false;
     }
     if (session->outputs->len >= TOLK_MAX_SESSION_OUTPUTS) {
-        tolk_http_reply_error(call->resp, 409, "limit_reached", "session %s has at most %d outputs; delete one first",
-                              session->id, TOLK_MAX_SESSION_OUTPUTS);
+        api_fail(call, TOLK_ERROR_LIMIT, "limit_reached", "session %s has at most %d outputs; delete one first",
+                 session->id, TOLK_MAX_SESSION_OUTPUTS);
         return false;
     }
     return true;
@@ -133,24 +130,23 @@ static bool output_fits(api_call *call, tolk_session *session, int channel, int 
 static void create_output(api_call *call, tolk_session *session, int channel, int slot)
 {
     tolk_output_spec spec;
-    tolk_parse_error err;
+    tolk_error err;
     if (!tolk_parse_output_create(call->req->body, &spec, &err)) {
-        api_reply_parse_error(call, &err);
+        api_reply_error(call, &err);
         return;
     }
     if (!output_fits(call, session, channel, slot))
         return;
     const tolk_session_output *existing = tolk_session_find_destination(session, channel, slot, spec.host, spec.port);
     if (existing) {
-        tolk_http_reply_error(call->resp, 409, "output_exists", "output %s already sends this stream to %s port %d",
-                              existing->id, spec.host, spec.port);
+        api_fail(call, TOLK_ERROR_CONFLICT, "output_exists", "output %s already sends this stream to %s port %d",
+                 existing->id, spec.host, spec.port);
         return;
     }
     const tolk_session_output *output = tolk_session_add_output(session, channel, slot, spec.host, spec.port,
-                                                                spec.own_key);
+                                                                spec.own_key, &err);
     if (!output) {
-        tolk_http_reply_error(call->resp, 400, "invalid_value", "host %s port %d cannot be sent to", spec.host,
-                              spec.port);
+        api_reply_error(call, &err);
         return;
     }
     char location[256];
@@ -164,7 +160,7 @@ static void delete_output(api_call *call, tolk_session *session, int channel, in
     const char *oid = tolk_http_param(call->req, "oid");
     const tolk_session_output *output = tolk_session_find_output(session, oid);
     if (!output || output->channel != channel || (channel < 0 && output->slot != slot)) {
-        tolk_http_reply_error(call->resp, 404, "output_not_found", "there is no output %s here", oid);
+        api_fail(call, TOLK_ERROR_NOT_FOUND, "output_not_found", "there is no output %s here", oid);
         return;
     }
     tolk_session_remove_output(session, oid);
@@ -225,8 +221,9 @@ void api_rekey_channel(api_call *call)
     int channel = session ? api_find_channel(call, session) : -1;
     if (channel < 0)
         return;
-    if (!tolk_session_rekey_channel(session, channel)) {
-        tolk_http_reply_error(call->resp, 503, "unavailable", "no new key could be made; the old one stays");
+    tolk_error err;
+    if (!tolk_session_rekey_channel(session, channel, &err)) {
+        api_reply_error(call, &err);
         return;
     }
     reply_rekeyed(call, session, channel, -1, "channel", tolk_matrix_channel_name(session->matrix, channel));
@@ -238,8 +235,9 @@ void api_rekey_feed(api_call *call)
     tolk_session *session = api_find_session(call);
     if (!session || !api_find_console(call, session, &booth, &console))
         return;
-    if (!tolk_session_rekey_feed(session, booth, console)) {
-        tolk_http_reply_error(call->resp, 503, "unavailable", "no new key could be made; the old one stays");
+    tolk_error err;
+    if (!tolk_session_rekey_feed(session, booth, console, &err)) {
+        api_reply_error(call, &err);
         return;
     }
     char id[TOLK_CONSOLE_ID_SIZE];
@@ -250,9 +248,9 @@ void api_rekey_feed(api_call *call)
 /* A new key for one input (slot -1: the floor); its port stays. */
 static void rekey_input(api_call *call, tolk_session *session, int slot)
 {
-    if (!tolk_session_rekey_input(session, slot)) {
-        tolk_http_reply_error(call->resp, 409, "input_not_keyed",
-                              "the input has no key to replace (the demo floor plays a file)");
+    tolk_error err;
+    if (!tolk_session_rekey_input(session, slot, &err)) {
+        api_reply_error(call, &err);
         return;
     }
     tolk_http_reply_json(call->resp, 200, tolk_input_to_json(session, slot));
@@ -288,14 +286,13 @@ void api_patch_console(api_call *call)
     if (!session || !api_find_console(call, session, &booth, &console))
         return;
     tolk_console_patch patch;
-    tolk_parse_error err;
+    tolk_error err;
     if (!tolk_parse_console_patch(call->req->body, tolk_matrix_config_get(session->matrix), booth, &patch, &err)) {
-        api_reply_parse_error(call, &err);
+        api_reply_error(call, &err);
         return;
     }
-    tolk_result result = tolk_session_patch_console(session, booth, console, &patch);
-    if (result.status != TOLK_OK)
-        api_reply_rules_error(call, &result);
+    if (!tolk_session_patch_console(session, booth, console, &patch, &err))
+        api_reply_error(call, &err);
     else
         tolk_http_reply_json(call->resp, 200, tolk_console_to_json(session, booth, console, call->operator));
 }

@@ -50,9 +50,9 @@ static bool over_cap(api_call *call, tolk_session *session, tolk_peer_kind kind,
     char retry[16];
     snprintf(retry, sizeof retry, "%u", MAX(1u, (call->app->webrtc.connect_timeout_ms + 999) / 1000));
     tolk_http_reply_header(call->resp, "Retry-After", retry);
-    tolk_http_reply_error(call->resp, 503, "too_many_peers",
-                          "this %s already has %u WebRTC peers, the most allowed (--max-peers-per-%s); "
-                          "try again later", strcmp(what, "address") == 0 ? "client address" : what, cap, what);
+    api_fail(call, TOLK_ERROR_UNAVAILABLE, "too_many_peers",
+             "this %s already has %u WebRTC peers, the most allowed (--max-peers-per-%s); "
+             "try again later", strcmp(what, "address") == 0 ? "client address" : what, cap, what);
     return true;
 }
 
@@ -61,7 +61,7 @@ static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, tolk_pee
 {
     char err[200];
     if (!tolk_webrtc_offer_check(call->req->text, NULL, err, sizeof err)) {
-        tolk_http_reply_error(call->resp, 400, "invalid_offer", "%s", err);
+        api_fail(call, TOLK_ERROR_INVALID, "invalid_offer", "%s", err);
         return NULL;
     }
     if (over_cap(call, session, kind, index))
@@ -69,7 +69,7 @@ static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, tolk_pee
     const tolk_webrtc_config *cfg = &call->app->webrtc;
     tolk_webrtc_peer *peer = tolk_session_prepare_peer(session, kind, index, call->req->text, cfg, err, sizeof err);
     if (!peer) {
-        tolk_http_reply_error(call->resp, 400, "invalid_offer", "%s", err);
+        api_fail(call, TOLK_ERROR_INVALID, "invalid_offer", "%s", err);
         return NULL;
     }
     tolk_session_add_peer(session, peer, caller_kind(call), call->grant ? call->grant->id : NULL,
@@ -117,8 +117,8 @@ static void commit_answer(api_call *call)
     if (!n->answer || !entry) {
         if (entry)
             tolk_session_remove_peer(session, entry);
-        tolk_http_reply_error(call->resp, 503, "unavailable", "no WebRTC answer: %s",
-                              n->answer ? "the resource was ended meanwhile" : n->err);
+        api_fail(call, TOLK_ERROR_UNAVAILABLE, "unavailable", "no WebRTC answer: %s",
+                 n->answer ? "the resource was ended meanwhile" : n->err);
     } else {
         tolk_session_peer_answered(entry);
         reply_answer(call, n->sid, n->peer, n->answer);
@@ -203,8 +203,8 @@ static tolk_session_peer *find_resource(api_call *call, tolk_session **session_o
     const char *rid = tolk_http_param(call->req, "rid");
     tolk_session_peer *entry = tolk_session_find_peer(session, rid);
     if (!entry || !may_use(call, entry)) {
-        tolk_http_reply_error(call->resp, 404, "resource_not_found", "session %s has no WebRTC resource %s here",
-                              session->id, rid);
+        api_fail(call, TOLK_ERROR_NOT_FOUND, "resource_not_found", "session %s has no WebRTC resource %s here",
+                 session->id, rid);
         return NULL;
     }
     *session_out = session;
@@ -218,9 +218,9 @@ static bool if_match_fits(api_call *call, tolk_webrtc_peer *peer)
     const char *if_match = tolk_http_header_value(call->req, "If-Match");
     if (!if_match || strcmp(if_match, "*") == 0 || strcmp(if_match, tolk_webrtc_peer_etag(peer)) == 0)
         return true;
-    tolk_http_reply_error(call->resp, 412, "precondition_failed",
-                          "If-Match %.100s does not name this resource's ICE session (ETag %s)", if_match,
-                          tolk_webrtc_peer_etag(peer));
+    api_fail(call, TOLK_ERROR_PRECONDITION_FAILED, "precondition_failed",
+             "If-Match %.100s does not name this resource's ICE session (ETag %s)", if_match,
+             tolk_webrtc_peer_etag(peer));
     return false;
 }
 
@@ -231,14 +231,14 @@ void api_patch_webrtc(api_call *call)
     if (!entry || !if_match_fits(call, entry->peer))
         return;
     if (tolk_webrtc_peer_frag_restarts_ice(entry->peer, call->req->text)) {
-        tolk_http_reply_error(call->resp, 422, "ice_restart_unsupported",
-                              "ICE restart (a new ice-ufrag/ice-pwd) is not supported: end this resource "
-                              "(DELETE) and POST a new offer");
+        api_fail(call, TOLK_ERROR_UNSUPPORTED, "ice_restart_unsupported",
+                 "ICE restart (a new ice-ufrag/ice-pwd) is not supported: end this resource "
+                 "(DELETE) and POST a new offer");
         return;
     }
     char err[200];
     if (!tolk_webrtc_peer_add_candidates(entry->peer, call->req->text, err, sizeof err)) {
-        tolk_http_reply_error(call->resp, 400, "invalid_candidates", "%s", err);
+        api_fail(call, TOLK_ERROR_INVALID, "invalid_candidates", "%s", err);
         return;
     }
     tolk_http_reply_empty(call->resp, 204);

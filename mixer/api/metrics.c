@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
+#include "api_internal.h"
 
 typedef struct {
     const char *session;
@@ -185,7 +185,7 @@ static void stream_families(tolk_app *app, GString *out)
     }
 }
 
-char *tolk_metrics_render(tolk_app *app)
+char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
 {
     GString *out = g_string_new(NULL);
     header(out, "tolk_sessions", "gauge", "Sessions running.");
@@ -205,6 +205,6 @@ char *tolk_metrics_render(tolk_app *app)
                                tolk_session_peer_count(session, -1));
     }
     header(out, "tolk_http_responses_total", "counter", "HTTP responses by status code.");
-    tolk_http_server_stats(app->http, http_status, out);
+    tolk_http_server_stats(http, http_status, out);
     return g_string_free(out, FALSE);
 }

@@ -20,3 +20,13 @@ bool tolk_token_digest_equal(const uint8_t a[TOLK_TOKEN_DIGEST_SIZE], const uint
         diff |= a[i] ^ b[i];
     return diff == 0;
 }
+
+bool tolk_token_equal(const char *a, const char *b)
+{
+    if (!a || !b)
+        return false;
+    uint8_t da[TOLK_TOKEN_DIGEST_SIZE], db[TOLK_TOKEN_DIGEST_SIZE];
+    tolk_token_digest(a, da);
+    tolk_token_digest(b, db);
+    return tolk_token_digest_equal(da, db);
+}

@@ -17,5 +17,9 @@
 void tolk_token_digest(const char *token, uint8_t digest[TOLK_TOKEN_DIGEST_SIZE]);
 /* In constant time. */
 bool tolk_token_digest_equal(const uint8_t a[TOLK_TOKEN_DIGEST_SIZE], const uint8_t b[TOLK_TOKEN_DIGEST_SIZE]);
+/* Two tokens compared through their digests: the time depends neither on where they differ
+ * nor on their lengths, so a client cannot guess the operator token byte by byte. NULL
+ * never matches. */
+bool tolk_token_equal(const char *a, const char *b);
 
 #endif

@@ -23,16 +23,14 @@ static tolk_session *create_from_json(tolk_app *app, json_object *body, const to
                                       const char *origin)
 {
     tolk_session_spec *spec = g_new0(tolk_session_spec, 1);
-    tolk_parse_error err;
+    tolk_error err;
     tolk_session *session = NULL;
     if (!tolk_parse_session_create(body, spec, &err)) {
         fprintf(stderr, "tolk: %s: %s\n", origin, err.message);
     } else {
-        int status;
-        char message[200];
-        session = tolk_app_create(app, spec, env, &status, message, sizeof message);
+        session = tolk_app_create(app, spec, env, &err);
         if (!session)
-            fprintf(stderr, "tolk: %s: %s\n", origin, message);
+            fprintf(stderr, "tolk: %s: %s\n", origin, err.message);
     }
     g_free(spec);
     return session;
@@ -72,9 +70,13 @@ static void add_listeners(tolk_session *session, const char *sdp_dir)
     printf("Demo sitting '%s' is running. Listen to a channel with ffplay (or ffmpeg):\n", session->id);
     for (int ch = 0; ch <= count; ch++) {
         const char *name = tolk_matrix_channel_name(session->matrix, ch);
-        const tolk_session_output *output = tolk_session_add_output(session, ch, -1, "127.0.0.1", DEMO_LISTEN_PORT + 2 * ch, false);
-        if (!output)
+        tolk_error err;
+        const tolk_session_output *output =
+            tolk_session_add_output(session, ch, -1, "127.0.0.1", DEMO_LISTEN_PORT + 2 * ch, false, &err);
+        if (!output) {
+            fprintf(stderr, "tolk: demo: no output for channel %s: %s\n", name, err.message);
             continue;
+        }
         json_object *json = tolk_output_to_json(session, output);
         char path[4096];
         if (write_sdp(sdp_dir, name, json, path, sizeof path))
@@ -94,8 +96,8 @@ static void print_pages(tolk_app *app, tolk_session *session, const tolk_options
     const char *host = strchr(options->listen_address, ':') ? "[%s]" : "%s";
     char base[128], address[80];
     snprintf(address, sizeof address, host, options->listen_address);
-    snprintf(base, sizeof base, "%s://%s:%d", tolk_http_server_is_tls(app->http) ? "https" : "http", address,
-             options->listen_port);
+    /* start() has set TLS up from these options before the demo, or stopped. */
+    snprintf(base, sizeof base, "%s://%s:%d", options->tls_cert ? "https" : "http", address, options->listen_port);
     printf("In a browser:\n  listener     %s/listen/#session=%s&channel=en\n", base, session->id);
     if (grant)
         printf("  interpreter  %s/console/#session=%s&console=en/1&token=%s\n", base, session->id, grant->token);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "api.h"
 #include "app.h"
 #include "demo.h"
 #include "keys.h"
@@ -96,15 +97,14 @@ static bool init_app(tolk_app *app, const tolk_options *options)
     };
     app->grants = tolk_grants_new();
     app->token = operator_token(options);
-    app->http = tolk_http_server_new();
     return app->token != NULL;
 }
 
-static void free_app(tolk_app *app)
+static void free_app(tolk_app *app, tolk_http_server *http)
 {
     if (app->sessions)
         tolk_app_close_streams(app); /* event streams end, or stopping the server would wait for them */
-    tolk_http_server_free(app->http); /* then: no request may see a session being freed */
+    tolk_http_server_free(http); /* then: no request may see a session being freed */
     tolk_app_lock(app);
     while (app->sessions->len > 0)
         tolk_app_delete(app, g_ptr_array_index(app->sessions, app->sessions->len - 1));
@@ -120,30 +120,30 @@ static void free_app(tolk_app *app)
 }
 
 /* The browser pages: no token to load them; the token travels in the fragment. */
-static void serve_pages(tolk_app *app, const char *web_dir)
+static void serve_pages(tolk_http_server *http, const char *web_dir)
 {
     static const char *const pages[] = {"console", "listen", "operator", "speaker", "common"};
     for (size_t i = 0; i < G_N_ELEMENTS(pages); i++) {
         gchar *dir = g_build_filename(web_dir, pages[i], NULL);
         gchar *prefix = g_strdup_printf("/%s/", pages[i]);
         if (g_file_test(dir, G_FILE_TEST_IS_DIR))
-            tolk_http_server_serve_dir(app->http, prefix, dir);
+            tolk_http_server_serve_dir(http, prefix, dir);
         g_free(prefix);
         g_free(dir);
     }
-    tolk_http_server_redirect(app->http, "/", "/operator/");
+    tolk_http_server_redirect(http, "/", "/operator/");
 }
 
 /* Tokens, SRTP keys and SDPs travel in API bodies: in clear over plain HTTP
  * anywhere but the loopback interface. Started anyway (a trusted hall network, a
  * TLS proxy in front), but said loudly once. */
-static void warn_if_clear_text(const tolk_app *app, const tolk_options *options)
+static void warn_if_clear_text(const tolk_http_server *http, const tolk_options *options)
 {
     GInetAddress *address = g_inet_address_new_from_string(options->listen_address);
     bool loopback = address ? g_inet_address_get_is_loopback(address) : strcmp(options->listen_address, "localhost") == 0;
     if (address)
         g_object_unref(address);
-    if (loopback || tolk_http_server_is_tls(app->http))
+    if (loopback || tolk_http_server_is_tls(http))
         return;
     LOG_WARN("listening on %s port %d without TLS: tokens, SRTP keys and SDPs cross the network in clear; "
              "serve HTTPS with --tls-cert FILE --tls-key FILE (see docs/configuration.md, HTTPS)",
@@ -170,10 +170,10 @@ static void raise_fd_limit(unsigned max_connections)
 
 /* --cors-origin, and the ICE servers an OPTIONS on a WHIP/WHEP endpoint names
  * (STUN only: TURN credentials go only with an answer the API admitted). */
-static bool set_up_cors(tolk_app *app, const tolk_options *options)
+static bool set_up_cors(const tolk_app *app, tolk_http_server *http, const tolk_options *options)
 {
     for (int i = 0; i < options->cors_origin_count; i++) {
-        if (!tolk_http_server_add_cors_origin(app->http, options->cors_origins[i])) {
+        if (!tolk_http_server_add_cors_origin(http, options->cors_origins[i])) {
             fprintf(stderr, "tolk: --cors-origin '%s' is not an origin (http(s)://host[:port], or *)\n",
                     options->cors_origins[i]);
             return false;
@@ -181,16 +181,16 @@ static bool set_up_cors(tolk_app *app, const tolk_options *options)
     }
     GStrv links = tolk_webrtc_ice_server_links(&app->webrtc, false);
     for (guint i = 0; links[i]; i++)
-        tolk_http_server_add_offer_header(app->http, "Link", links[i]);
+        tolk_http_server_add_offer_header(http, "Link", links[i]);
     g_strfreev(links);
     return true;
 }
 
-static bool start(tolk_app *app, const tolk_options *options)
+static bool start(tolk_app *app, tolk_http_server *http, const tolk_options *options)
 {
     char err[512];
     if (options->tls_cert &&
-        !tolk_http_server_set_tls(app->http, options->tls_cert, options->tls_key, err, sizeof err)) {
+        !tolk_http_server_set_tls(http, options->tls_cert, options->tls_key, err, sizeof err)) {
         fprintf(stderr, "tolk: %s\n", err);
         return false;
     }
@@ -200,23 +200,23 @@ static bool start(tolk_app *app, const tolk_options *options)
     }
     if (options->demo && !tolk_startup_demo(app, options))
         return false;
-    tolk_api_register(app);
-    if (!set_up_cors(app, options))
+    tolk_api_register(app, http);
+    if (!set_up_cors(app, http, options))
         return false;
-    serve_pages(app, options->web_dir);
+    serve_pages(http, options->web_dir);
     raise_fd_limit(options->max_connections);
     tolk_http_limits limits = TOLK_HTTP_DEFAULT_LIMITS;
     limits.max_connections = options->max_connections;
     limits.max_connections_per_address = options->max_connections_per_address;
     limits.request_timeout_s = options->request_timeout_s;
-    tolk_http_server_set_limits(app->http, &limits); /* the options checked the values */
-    if (!tolk_http_server_start(app->http, options->listen_address, options->listen_port, err, sizeof err)) {
+    tolk_http_server_set_limits(http, &limits); /* the options checked the values */
+    if (!tolk_http_server_start(http, options->listen_address, options->listen_port, err, sizeof err)) {
         fprintf(stderr, "tolk: %s\n", err);
         return false;
     }
-    warn_if_clear_text(app, options);
+    warn_if_clear_text(http, options);
     printf("Tolk %s: API on %s://%s%s%s:%d/api/v1, media on %s ports %d-%d\n", TOLK_VERSION,
-           tolk_http_server_is_tls(app->http) ? "https" : "http",
+           tolk_http_server_is_tls(http) ? "https" : "http",
            strchr(options->listen_address, ':') ? "[" : "", options->listen_address,
            strchr(options->listen_address, ':') ? "]" : "", options->listen_port, options->media_address,
            options->rtp_port_lo, options->rtp_port_hi);
@@ -245,9 +245,10 @@ int main(int argc, char **argv)
         return 1;
     }
     tolk_app app = {0};
+    tolk_http_server *http = tolk_http_server_new(); /* the api layer joins it to app in start() */
     int status = 1;
     GMainLoop *loop = g_main_loop_new(NULL, FALSE);
-    if (init_app(&app, &options) && start(&app, &options)) {
+    if (init_app(&app, &options) && start(&app, http, &options)) {
         g_unix_signal_add(SIGINT, on_signal, loop);
         g_unix_signal_add(SIGTERM, on_signal, loop);
         g_timeout_add(WATCHDOG_INTERVAL_MS, check_inputs, &app);
@@ -256,7 +257,7 @@ int main(int argc, char **argv)
         LOG_INFO("stopping");
         status = 0;
     }
-    free_app(&app);
+    free_app(&app, http);
     g_main_loop_unref(loop);
     return status;
 }

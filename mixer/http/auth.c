@@ -5,19 +5,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "token_digest.h"
-
-bool tolk_token_equal(const char *a, const char *b)
-{
-    if (!a || !b)
-        return false;
-    /* Comparing fixed-size digests hides the length of the secret as well as its bytes. */
-    uint8_t da[TOLK_TOKEN_DIGEST_SIZE], db[TOLK_TOKEN_DIGEST_SIZE];
-    tolk_token_digest(a, da);
-    tolk_token_digest(b, db);
-    return tolk_token_digest_equal(da, db);
-}
-
 static bool is_token68_char(char c)
 {
     return g_ascii_isalnum(c) || (c != '\0' && strchr("-._~+/=", c) != NULL);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* Who is calling: the principal a token stands for, and the token comparison. */
+/* Who is calling: the principal a token stands for, and (from common/) the token comparison. */
 #ifndef TOLK_HTTP_AUTH_H
 #define TOLK_HTTP_AUTH_H
 
 #include <stdbool.h>
+
+#include "token_digest.h" /* tolk_token_equal, for the authenticate callbacks */
 
 typedef enum {
     TOLK_ROLE_NONE = 0,  /* public routes: nobody was authenticated */
@@ -20,10 +22,6 @@ typedef struct {
 /* Decides whether a bearer token is valid and, if so, for whom. Called on the connection
  * threads, several at once: it must be thread-safe. */
 typedef bool (*tolk_authenticate_fn)(void *ctx, const char *token, tolk_principal *out);
-
-/* Compares two tokens in time independent of where they differ and of their lengths,
- * so that a client cannot guess the operator token byte by byte. NULL never matches. */
-bool tolk_token_equal(const char *a, const char *b);
 
 /* Extracts the token from an Authorization header value ("Bearer <token>", scheme
  * case-insensitive). Returns NULL when the header is absent or not a bearer token;

@@ -6,6 +6,7 @@
 
 #include "cors.h"
 #include "http_deadline.h"
+#include "http_error.h"
 #include "http_send.h"
 #include "http_stream.h"
 #include "listen_socket.h"
@@ -544,10 +545,10 @@ static bool take_text(request_state *state, tolk_http_request *req, tolk_http_re
 
 static bool parse_body(request_state *state, json_object **out, tolk_http_response *resp)
 {
-    tolk_parse_error err;
+    tolk_error err;
     if (request_body_parse_object(&state->body, out, &err))
         return true;
-    tolk_http_reply_error(resp, err.status, err.code, "%s", err.message);
+    tolk_http_reply_tolk_error(resp, &err);
     return false;
 }
 

@@ -7,23 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-void tolk_parse_error_set(tolk_parse_error *err, int status, const char *code, const char *field,
-                          const char *fmt, ...)
-{
-    err->status = status;
-    g_strlcpy(err->code, code, sizeof err->code);
-    g_strlcpy(err->field, field ? field : "", sizeof err->field);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    const char *end;
-    if (!g_utf8_validate(err->field, -1, &end))
-        err->field[end - err->field] = '\0';
-    if (!g_utf8_validate(err->message, -1, &end))
-        err->message[end - err->message] = '\0';
-}
-
 static bool is_control(gunichar c)
 {
     return c < 0x20 || (c >= 0x7f && c <= 0x9f);
@@ -98,9 +81,9 @@ static bool has_json_type(json_object *value, tolk_json_type type)
     return false;
 }
 
-static bool invalid_type(const char *path, tolk_json_type type, tolk_parse_error *err)
+static bool invalid_type(const char *path, tolk_json_type type, tolk_error *err)
 {
-    tolk_parse_error_set(err, 400, "invalid_type", path, "Field \"%s\" must be %s.", path,
+    tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_type", path, "Field \"%s\" must be %s.", path,
                          type_phrase(type));
     return false;
 }
@@ -126,29 +109,29 @@ static bool is_one_of(const char *value, const char *const *one_of)
 }
 
 static bool check_string(json_object *value, const tolk_json_field *spec, const char *path,
-                         tolk_parse_error *err)
+                         tolk_error *err)
 {
     const char *s = json_object_get_string(value);
     size_t len = (size_t)json_object_get_string_len(value);
     size_t max = spec->max_length ? spec->max_length : TOLK_JSON_DEFAULT_MAX_LENGTH;
     char why[64];
     if (!tolk_text_check(s, len, why, sizeof why)) {
-        tolk_parse_error_set(err, 400, "invalid_text", path, "Field \"%s\" %s.", path, why);
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_text", path, "Field \"%s\" %s.", path, why);
         return false;
     }
     if (len > max) {
-        tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must be at most %zu bytes long.",
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", path, "Field \"%s\" must be at most %zu bytes long.",
                              path, max);
         return false;
     }
     if (spec->one_of && !is_one_of(s, spec->one_of)) {
         char allowed[120];
         one_of_phrase(spec->one_of, allowed, sizeof allowed);
-        tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must be %s.", path, allowed);
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", path, "Field \"%s\" must be %s.", path, allowed);
         return false;
     }
     if (spec->valid && !spec->valid(s)) {
-        tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must be %s.", path,
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", path, "Field \"%s\" must be %s.", path,
                              spec->expected ? spec->expected : "valid");
         return false;
     }
@@ -156,16 +139,16 @@ static bool check_string(json_object *value, const tolk_json_field *spec, const 
 }
 
 static bool check_number(json_object *value, const tolk_json_field *spec, const char *path,
-                         tolk_parse_error *err)
+                         tolk_error *err)
 {
     double number = json_object_is_type(value, json_type_int) ? (double)json_object_get_int64(value)
                                                               : json_object_get_double(value);
     if (!isfinite(number) || (spec->ranged && (number < spec->min || number > spec->max))) {
         if (spec->ranged)
-            tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must be from %g to %g.",
+            tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", path, "Field \"%s\" must be from %g to %g.",
                                  path, spec->min, spec->max);
         else
-            tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must be a finite number.",
+            tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", path, "Field \"%s\" must be a finite number.",
                                  path);
         return false;
     }
@@ -173,14 +156,14 @@ static bool check_number(json_object *value, const tolk_json_field *spec, const 
 }
 
 static bool check_value(json_object *value, const tolk_json_field *spec, const char *path,
-                        tolk_parse_error *err);
+                        tolk_error *err);
 
-static bool check_unique(json_object *array, size_t index, const char *path, tolk_parse_error *err)
+static bool check_unique(json_object *array, size_t index, const char *path, tolk_error *err)
 {
     const char *s = json_object_get_string(json_object_array_get_idx(array, index));
     for (size_t j = 0; j < index; j++) {
         if (strcmp(s, json_object_get_string(json_object_array_get_idx(array, j))) == 0) {
-            tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" repeats \"%s\".", path, s);
+            tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", path, "Field \"%s\" repeats \"%s\".", path, s);
             return false;
         }
     }
@@ -188,18 +171,18 @@ static bool check_unique(json_object *array, size_t index, const char *path, tol
 }
 
 static bool check_item_count(size_t count, const tolk_json_field *spec, const char *path,
-                             tolk_parse_error *err)
+                             tolk_error *err)
 {
     if ((int)count < spec->min_items) {
         if (spec->min_items == 1)
-            tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must not be empty.", path);
+            tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", path, "Field \"%s\" must not be empty.", path);
         else
-            tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must have at least %d items.",
+            tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", path, "Field \"%s\" must have at least %d items.",
                                  path, spec->min_items);
         return false;
     }
     if (spec->max_items && count > (size_t)spec->max_items) {
-        tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must have at most %d items.",
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", path, "Field \"%s\" must have at most %d items.",
                              path, spec->max_items);
         return false;
     }
@@ -207,7 +190,7 @@ static bool check_item_count(size_t count, const tolk_json_field *spec, const ch
 }
 
 static bool check_array(json_object *array, const tolk_json_field *spec, const char *path,
-                        tolk_parse_error *err)
+                        tolk_error *err)
 {
     size_t count = json_object_array_length(array);
     if (!check_item_count(count, spec, path, err))
@@ -228,10 +211,10 @@ static bool check_array(json_object *array, const tolk_json_field *spec, const c
 }
 
 static bool check_object(json_object *obj, const tolk_json_field *fields, const char *prefix,
-                         tolk_parse_error *err);
+                         tolk_error *err);
 
 static bool check_value(json_object *value, const tolk_json_field *spec, const char *path,
-                        tolk_parse_error *err)
+                        tolk_error *err)
 {
     if (!has_json_type(value, spec->type))
         return invalid_type(path, spec->type, err);
@@ -273,7 +256,7 @@ static bool is_known(const tolk_json_field *fields, const char *key)
 }
 
 static bool check_object(json_object *obj, const tolk_json_field *fields, const char *prefix,
-                         tolk_parse_error *err)
+                         tolk_error *err)
 {
     char path[96];
     /* Unknown fields first: a misspelt required field reads better as "unknown" than "missing". */
@@ -281,7 +264,7 @@ static bool check_object(json_object *obj, const tolk_json_field *fields, const 
         (void)unused;
         if (!is_known(fields, key)) {
             join_path(prefix, key, path, sizeof path);
-            tolk_parse_error_set(err, 400, "unknown_field", path, "Unknown field \"%s\".", path);
+            tolk_error_set(err, TOLK_ERROR_INVALID, "unknown_field", path, "Unknown field \"%s\".", path);
             return false;
         }
     }
@@ -291,7 +274,7 @@ static bool check_object(json_object *obj, const tolk_json_field *fields, const 
         if (!json_object_object_get_ex(obj, spec->name, &value)) {
             if (!spec->required)
                 continue;
-            tolk_parse_error_set(err, 400, "missing_field", path, "Field \"%s\" is required.", path);
+            tolk_error_set(err, TOLK_ERROR_INVALID, "missing_field", path, "Field \"%s\" is required.", path);
             return false;
         }
         if (!check_value(value, spec, path, err))
@@ -300,10 +283,10 @@ static bool check_object(json_object *obj, const tolk_json_field *fields, const 
     return true;
 }
 
-bool tolk_json_check(json_object *obj, const tolk_json_field *fields, tolk_parse_error *err)
+bool tolk_json_check(json_object *obj, const tolk_json_field *fields, tolk_error *err)
 {
     if (!json_object_is_type(obj, json_type_object)) {
-        tolk_parse_error_set(err, 400, "invalid_json", "", "The request body must be a JSON object.");
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_json", "", "The request body must be a JSON object.");
         return false;
     }
     return check_object(obj, fields, "", err);

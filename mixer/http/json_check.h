@@ -9,23 +9,11 @@
 #ifndef TOLK_HTTP_JSON_CHECK_H
 #define TOLK_HTTP_JSON_CHECK_H
 
+#include "error.h"
+
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-/* Why a request body was refused, ready for tolk_http_reply_error(). */
-typedef struct {
-    int status;        /* HTTP status: 400 for everything json_check finds */
-    char code[32];     /* unknown_field, missing_field, invalid_type, invalid_value, invalid_text,
-                          duplicate_field */
-    char field[96];    /* path of the field at fault, "" for the whole body */
-    char message[200]; /* a sentence naming the field */
-} tolk_parse_error;
-
-/* field and message are cut to their buffers at a character boundary, and at the first
- * byte that is not UTF-8: they go into a JSON reply. */
-void tolk_parse_error_set(tolk_parse_error *err, int status, const char *code, const char *field,
-                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Whether s[0..len) is text a request may carry: strict UTF-8 (no overlong forms, no
  * surrogates, nothing above U+10FFFF) without control characters (C0 U+0000-U+001F, DEL,
@@ -67,7 +55,7 @@ typedef struct tolk_json_field {
     const struct tolk_json_field *fields;
 } tolk_json_field;
 
-/* Checks obj against a table. On failure fills *err (status 400) and returns false. */
-bool tolk_json_check(json_object *obj, const tolk_json_field *fields, tolk_parse_error *err);
+/* Checks obj against a table. On failure fills *err (kind invalid) and returns false. */
+bool tolk_json_check(json_object *obj, const tolk_json_field *fields, tolk_error *err);
 
 #endif

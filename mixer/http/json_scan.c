@@ -20,7 +20,7 @@ typedef struct {
     scan_frame *frames;
     int depth, max_depth;
     GString *text; /* the string being decoded */
-    tolk_parse_error *err;
+    tolk_error *err;
 } json_scanner;
 
 /* "booths[1].language": the path of the value being read, in json_check's spelling. */
@@ -42,7 +42,7 @@ static void scan_path(const json_scanner *s, int depth, char *out, size_t size)
 
 static bool malformed(json_scanner *s)
 {
-    tolk_parse_error_set(s->err, 400, "invalid_json", "", "The request body is not valid JSON.");
+    tolk_error_set(s->err, TOLK_ERROR_INVALID, "invalid_json", "", "The request body is not valid JSON.");
     return false;
 }
 
@@ -134,10 +134,10 @@ static bool refuse_text(json_scanner *s, bool is_key, const char *why)
     char path[96];
     scan_path(s, is_key ? s->depth - 1 : s->depth, path, sizeof path);
     if (is_key)
-        tolk_parse_error_set(s->err, 400, "invalid_text", path, "A field name %s%s%s %s.",
+        tolk_error_set(s->err, TOLK_ERROR_INVALID, "invalid_text", path, "A field name %s%s%s %s.",
                              path[0] ? "in \"" : "at the top level", path, path[0] ? "\"" : "", why);
     else
-        tolk_parse_error_set(s->err, 400, "invalid_text", path, "Field \"%s\" %s.", path, why);
+        tolk_error_set(s->err, TOLK_ERROR_INVALID, "invalid_text", path, "Field \"%s\" %s.", path, why);
     return false;
 }
 
@@ -147,7 +147,7 @@ static bool take_key(json_scanner *s, scan_frame *f)
         f->key = g_hash_table_lookup(f->keys, s->text->str);
         char path[96];
         scan_path(s, s->depth, path, sizeof path);
-        tolk_parse_error_set(s->err, 400, "duplicate_field", path, "Field \"%s\" appears more than once.",
+        tolk_error_set(s->err, TOLK_ERROR_INVALID, "duplicate_field", path, "Field \"%s\" appears more than once.",
                              path);
         return false;
     }
@@ -229,7 +229,7 @@ static bool scan_step(json_scanner *s)
     }
 }
 
-bool tolk_json_scan(const char *data, size_t len, int max_depth, tolk_parse_error *err)
+bool tolk_json_scan(const char *data, size_t len, int max_depth, tolk_error *err)
 {
     json_scanner s = {
         .data = data,

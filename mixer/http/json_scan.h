@@ -16,8 +16,8 @@
 #include <stddef.h>
 
 /* Scans data[0..len), a body json-c has parsed with at most max_depth nesting. False with
- * *err filled (400: invalid_text, duplicate_field, or invalid_json for what is not JSON
+ * *err filled (kind invalid: invalid_text, duplicate_field, or invalid_json for what is not JSON
  * after all) naming the field at fault by its path ("booths[1].language"). */
-bool tolk_json_scan(const char *data, size_t len, int max_depth, tolk_parse_error *err);
+bool tolk_json_scan(const char *data, size_t len, int max_depth, tolk_error *err);
 
 #endif

@@ -93,9 +93,9 @@ static bool has_non_finite_number(json_object *value)
     }
 }
 
-static bool malformed(tolk_parse_error *err)
+static bool malformed(tolk_error *err)
 {
-    tolk_parse_error_set(err, 400, "invalid_json", "",
+    tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_json", "",
                          "The request body is not valid JSON (UTF-8, nested at most %d deep).",
                          TOLK_JSON_MAX_DEPTH);
     return false;
@@ -120,7 +120,7 @@ static json_object *parse_json(const request_body *body)
     return value;
 }
 
-bool request_body_parse_object(const request_body *body, json_object **out, tolk_parse_error *err)
+bool request_body_parse_object(const request_body *body, json_object **out, tolk_error *err)
 {
     *out = NULL;
     json_object *value = parse_json(body);
@@ -128,7 +128,7 @@ bool request_body_parse_object(const request_body *body, json_object **out, tolk
         return malformed(err);
     if (!json_object_is_type(value, json_type_object)) {
         json_object_put(value);
-        tolk_parse_error_set(err, 400, "invalid_json", "", "The request body must be a JSON object.");
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_json", "", "The request body must be a JSON object.");
         return false;
     }
     /* The tree json-c built has lost duplicate keys and judged text loosely: the raw body

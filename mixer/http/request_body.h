@@ -26,8 +26,8 @@ void request_body_clear(request_body *body);
 
 /* Parses the whole body strictly as one JSON object: no trailing data, depth-limited, every
  * string strict UTF-8 text without control characters, no key twice in an object
- * (json_scan.h). False with *err filled (400 invalid_json, invalid_text or duplicate_field). */
-bool request_body_parse_object(const request_body *body, json_object **out, tolk_parse_error *err);
+ * (json_scan.h). False with *err filled (kind invalid: invalid_json, invalid_text or duplicate_field). */
+bool request_body_parse_object(const request_body *body, json_object **out, tolk_error *err);
 
 /* Whether a Content-Type value is application/json, parameters allowed. */
 bool tolk_content_type_is_json(const char *content_type);

@@ -136,57 +136,26 @@ static void parse_channels(json_object *channels, tolk_matrix_config *config)
                   TOLK_LANG_SIZE);
 }
 
-static bool parse_b_channels(json_object *list, int booth, tolk_matrix_config *config, tolk_parse_error *err)
+/* Names become channel indices, -1 for a name that is not a channel: whether they fit
+ * together is tolk_config_validate's question. */
+static void parse_b_channels(json_object *list, int booth, tolk_matrix_config *config)
 {
     tolk_booth_config *b = &config->booths[booth];
     b->b_count = list ? (int)json_object_array_length(list) : 0;
-    for (int j = 0; j < b->b_count; j++) {
-        const char *name = json_object_get_string(json_object_array_get_idx(list, (size_t)j));
-        char path[96];
-        snprintf(path, sizeof path, "booths[%d].b_channels[%d]", booth, j);
-        b->b_channels[j] = tolk_config_language_index(config, name);
-        if (b->b_channels[j] < 0) {
-            tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must be one of the channels.", path);
-            return false;
-        }
-        if (b->b_channels[j] == b->channel) {
-            tolk_parse_error_set(err, 400, "invalid_value", path,
-                                 "Field \"%s\" must not be the booth's own language.", path);
-            return false;
-        }
-    }
-    return true;
+    for (int j = 0; j < b->b_count; j++)
+        b->b_channels[j] =
+            tolk_config_language_index(config, json_object_get_string(json_object_array_get_idx(list, (size_t)j)));
 }
 
-static bool parse_booth(json_object *booth, int i, tolk_matrix_config *config, tolk_parse_error *err)
-{
-    char path[96];
-    snprintf(path, sizeof path, "booths[%d].language", i);
-    const char *language = string_field(booth, "language");
-    int channel = tolk_config_language_index(config, language);
-    if (channel < 0) {
-        tolk_parse_error_set(err, 400, "invalid_value", path, "Field \"%s\" must be one of the channels.", path);
-        return false;
-    }
-    for (int k = 0; k < i; k++) {
-        if (config->booths[k].channel == channel) {
-            tolk_parse_error_set(err, 400, "invalid_value", path,
-                                 "Field \"%s\" repeats the booth \"%s\": one booth per language.", path, language);
-            return false;
-        }
-    }
-    config->booths[i].channel = channel;
-    config->booths[i].console_count = (int)json_object_get_int64(json_object_object_get(booth, "consoles"));
-    return parse_b_channels(json_object_object_get(booth, "b_channels"), i, config, err);
-}
-
-static bool parse_booths(json_object *booths, tolk_matrix_config *config, tolk_parse_error *err)
+static void parse_booths(json_object *booths, tolk_matrix_config *config)
 {
     config->booth_count = booths ? (int)json_object_array_length(booths) : 0;
-    for (int i = 0; i < config->booth_count; i++)
-        if (!parse_booth(json_object_array_get_idx(booths, (size_t)i), i, config, err))
-            return false;
-    return true;
+    for (int i = 0; i < config->booth_count; i++) {
+        json_object *booth = json_object_array_get_idx(booths, (size_t)i);
+        config->booths[i].channel = tolk_config_language_index(config, string_field(booth, "language"));
+        config->booths[i].console_count = (int)json_object_get_int64(json_object_object_get(booth, "consoles"));
+        parse_b_channels(json_object_object_get(booth, "b_channels"), i, config);
+    }
 }
 
 /* Fields shared by create and patch: the table has already checked the values. */
@@ -202,7 +171,7 @@ static void parse_settings(json_object *body, tolk_matrix_config *config)
         parse_original_under(under, &config->original_under, &config->original_under_db);
 }
 
-bool tolk_parse_session_create(json_object *body, tolk_session_spec *out, tolk_parse_error *err)
+bool tolk_parse_session_create(json_object *body, tolk_session_spec *out, tolk_error *err)
 {
     memset(out, 0, sizeof *out);
     if (!tolk_json_check(body, session_create_fields, err))
@@ -223,13 +192,18 @@ bool tolk_parse_session_create(json_object *body, tolk_session_spec *out, tolk_p
     config->idle_channel = TOLK_IDLE_FLOOR;
     parse_settings(body, config);
     parse_channels(json_object_object_get(body, "channels"), config);
-    return parse_booths(json_object_object_get(body, "booths"), config, err);
+    parse_booths(json_object_object_get(body, "booths"), config);
+    tolk_result result;
+    if (tolk_config_validate(config, &result))
+        return true;
+    tolk_error_from_result(err, &result);
+    return false;
 }
 
 /* ---- PATCH /sessions/{sid} ---- */
 
 bool tolk_parse_session_patch(json_object *body, const tolk_matrix_config *config,
-                              tolk_session_patch *out, tolk_parse_error *err)
+                              tolk_session_patch *out, tolk_error *err)
 {
     (void)config;
     memset(out, 0, sizeof *out);
@@ -253,7 +227,7 @@ bool tolk_parse_session_patch(json_object *body, const tolk_matrix_config *confi
 
 /* ---- PATCH .../channels/{ch}, POST .../tokens, POST .../signals ---- */
 
-bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_parse_error *err)
+bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_error *err)
 {
     if (!tolk_json_check(body, channel_patch_fields, err))
         return false;
@@ -261,7 +235,7 @@ bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_parse_er
     return true;
 }
 
-bool tolk_parse_token_create(json_object *body, tolk_token_spec *out, tolk_parse_error *err)
+bool tolk_parse_token_create(json_object *body, tolk_token_spec *out, tolk_error *err)
 {
     memset(out, 0, sizeof *out);
     if (!tolk_json_check(body, token_create_fields, err))
@@ -271,7 +245,7 @@ bool tolk_parse_token_create(json_object *body, tolk_token_spec *out, tolk_parse
     const char *channel = string_field(body, "channel");
     bool is_console = out->role == TOLK_GRANT_CONSOLE, is_listener = out->role == TOLK_GRANT_LISTENER;
     if (is_console != (console != NULL) || is_listener != (channel != NULL)) {
-        tolk_parse_error_set(err, 400, "invalid_value", is_console ? "console" : "channel",
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", is_console ? "console" : "channel",
                              "A console token names its \"console\" (e.g. \"en/1\"), a listener token its "
                              "\"channel\", a floor token neither.");
         return false;
@@ -280,7 +254,7 @@ bool tolk_parse_token_create(json_object *body, tolk_token_spec *out, tolk_parse
     return true;
 }
 
-bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_parse_error *err)
+bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_error *err)
 {
     memset(out, 0, sizeof *out);
     if (!tolk_json_check(body, signal_create_fields, err))
@@ -293,10 +267,10 @@ bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_par
 
 /* ---- PATCH .../consoles/{n} ---- */
 
-static bool parse_listen(const char *name, const tolk_matrix_config *config, int *listen, tolk_parse_error *err)
+static bool parse_listen(const char *name, const tolk_matrix_config *config, int *listen, tolk_error *err)
 {
     if (!tolk_listen_parse(config, name, listen)) {
-        tolk_parse_error_set(err, 400, "invalid_value", "listen",
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "listen",
                              "Field \"listen\" must be \"floor\", \"auto\" or a channel of this session.");
         return false;
     }
@@ -304,10 +278,10 @@ static bool parse_listen(const char *name, const tolk_matrix_config *config, int
 }
 
 static bool parse_b_channel(const char *name, const tolk_matrix_config *config, int *b_channel,
-                            tolk_parse_error *err)
+                            tolk_error *err)
 {
     if ((*b_channel = tolk_config_language_index(config, name)) < 0) {
-        tolk_parse_error_set(err, 400, "invalid_value", "b_channel",
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "b_channel",
                              "Field \"b_channel\" must be a channel of this session.");
         return false;
     }
@@ -315,11 +289,11 @@ static bool parse_b_channel(const char *name, const tolk_matrix_config *config, 
 }
 
 bool tolk_parse_console_patch(json_object *body, const tolk_matrix_config *config, int booth_index,
-                              tolk_console_patch *out, tolk_parse_error *err)
+                              tolk_console_patch *out, tolk_error *err)
 {
     memset(out, 0, sizeof *out);
     if (booth_index < 0 || booth_index >= config->booth_count) {
-        tolk_parse_error_set(err, 404, "not_found", "", "There is no such booth.");
+        tolk_error_set(err, TOLK_ERROR_NOT_FOUND, "not_found", "", "There is no such booth.");
         return false;
     }
     if (!tolk_json_check(body, console_patch_fields, err))
@@ -340,7 +314,7 @@ bool tolk_parse_console_patch(json_object *body, const tolk_matrix_config *confi
 
 /* ---- POST .../outputs ---- */
 
-bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_parse_error *err)
+bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_error *err)
 {
     memset(out, 0, sizeof *out);
     if (!tolk_json_check(body, output_create_fields, err))
@@ -353,7 +327,7 @@ bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_par
     bool unspecified = out->ipv6 ? IN6_IS_ADDR_UNSPECIFIED(&addr6)
                                  : inet_pton(AF_INET, host, &addr4) == 1 && addr4.s_addr == INADDR_ANY;
     if (unspecified) {
-        tolk_parse_error_set(err, 400, "invalid_value", "host",
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "host",
                              "Field \"host\" must be a destination address, not the unspecified address.");
         return false;
     }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * The v1 request bodies (docs api-v1.md) checked and turned into the rules module's
- * types. Every function returns false with *err filled (status, code, field, message)
+ * types. Every function returns false with *err filled (kind, code, field, message)
  * when the body is refused; *out is then unspecified.
  */
 #ifndef TOLK_HTTP_REQUEST_PARSE_H
@@ -9,19 +9,11 @@
 
 #include "json_check.h"
 #include "rules.h"
+#include "session_spec.h" /* POST /api/v1/sessions */
 
 #include <json-c/json.h>
 #include <stdbool.h>
 
-/* POST /api/v1/sessions */
-typedef struct {
-    char id[TOLK_SESSION_ID_SIZE];
-    bool has_id;                   /* false: the caller generates one */
-    char name[TOLK_NAME_SIZE];     /* "" when absent */
-    char floor_language[TOLK_LANG_SIZE];
-    bool has_floor_language;       /* false when absent or null */
-    tolk_matrix_config matrix;
-} tolk_session_spec;
 
 /* PATCH /api/v1/sessions/{sid}: only the fields whose has_* flag is set change. */
 typedef struct {
@@ -43,33 +35,34 @@ typedef struct {
     bool own_key; /* "key": "own"; absent or "shared": the stream's key */
 } tolk_output_spec;
 
-bool tolk_parse_session_create(json_object *body, tolk_session_spec *out, tolk_parse_error *err);
+/* The body's fields, then the configuration's cross-field rules (tolk_config_validate). */
+bool tolk_parse_session_create(json_object *body, tolk_session_spec *out, tolk_error *err);
 /* config is unused today (floor_language need not be a channel); kept so that rules
  * needing the session's channels do not change the signature. */
 bool tolk_parse_session_patch(json_object *body, const tolk_matrix_config *config,
-                              tolk_session_patch *out, tolk_parse_error *err);
+                              tolk_session_patch *out, tolk_error *err);
 /* Maps channel names to indices of config; whether the booth may use them is the rules
- * module's decision. booth_index out of range gives 404 not_found. */
+ * module's decision. booth_index out of range gives kind not_found, code not_found. */
 bool tolk_parse_console_patch(json_object *body, const tolk_matrix_config *config, int booth_index,
-                              tolk_console_patch *out, tolk_parse_error *err);
-bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_parse_error *err);
+                              tolk_console_patch *out, tolk_error *err);
+bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_error *err);
 
 /* POST .../tokens: role "console" with console "en/1", "listener" with channel, or "floor". */
 typedef struct {
     tolk_grant_kind role;
     char target[16]; /* the console id or channel name as given; "" for floor */
 } tolk_token_spec;
-bool tolk_parse_token_create(json_object *body, tolk_token_spec *out, tolk_parse_error *err);
+bool tolk_parse_token_create(json_object *body, tolk_token_spec *out, tolk_error *err);
 
 /* POST .../signals: kind, and for the operator the console it speaks for. */
 typedef struct {
     tolk_signal_kind kind;
     char console[TOLK_CONSOLE_ID_SIZE]; /* "" when absent */
 } tolk_signal_spec;
-bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_parse_error *err);
+bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_error *err);
 
 /* PATCH .../channels/{ch}: {"public": bool}. */
-bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_parse_error *err);
+bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_error *err);
 
 /* Validators, also for path parameters (the language code check is rules.h's). */
 bool tolk_is_session_id(const char *s);    /* [a-z0-9][a-z0-9-]{0,31} */

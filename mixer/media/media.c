@@ -139,14 +139,18 @@ static gboolean link_console(tolk_media *media, const tolk_matrix_config *config
     return TRUE;
 }
 
-static gboolean build_inputs(tolk_media *media, const tolk_media_spec *spec, char *err, size_t err_size)
+/* A pipeline that cannot be built is a daemon short of something (a plugin, memory), never
+ * the request's fault. */
+#define BUILD_FAILED(err, ...) tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, __VA_ARGS__)
+
+static gboolean build_inputs(tolk_media *media, const tolk_media_spec *spec, tolk_error *err)
 {
     GstBin *bin = GST_BIN(media->pipeline);
     media->floor = spec->floor_from_file ? tolk_media_input_new_file(bin, "floor", spec->floor_file)
                                     : tolk_media_input_new(bin, "floor", spec->floor.socket,
                                                            spec->floor.key, spec->jitter_ms);
     if (!media->floor) {
-        snprintf(err, err_size, "the floor input could not be built");
+        BUILD_FAILED(err, "the floor input could not be built");
         return FALSE;
     }
     const tolk_matrix_config *config = spec->matrix;
@@ -154,26 +158,26 @@ static gboolean build_inputs(tolk_media *media, const tolk_media_spec *spec, cha
         media->consoles[in.slot] = tolk_media_input_new(bin, in.id, spec->consoles[in.slot].socket,
                                                         spec->consoles[in.slot].key, spec->jitter_ms);
         if (!media->consoles[in.slot]) {
-            snprintf(err, err_size, "the input of console %s could not be built", in.id);
+            BUILD_FAILED(err, "the input of console %s could not be built", in.id);
             return FALSE;
         }
     }
     return TRUE;
 }
 
-static gboolean build_channels(tolk_media *media, const tolk_media_spec *spec, char *err, size_t err_size)
+static gboolean build_channels(tolk_media *media, const tolk_media_spec *spec, tolk_error *err)
 {
     GstElement *silence = build_silence(media);
     GstElement *tone = build_tone(media);
     if (!silence || !tone) {
-        snprintf(err, err_size, "the silence source could not be built");
+        BUILD_FAILED(err, "the silence source could not be built");
         return FALSE;
     }
     for (int ch = 0; ch < media->channel_count; ch++) {
         const char *name = tolk_config_channel_name(spec->matrix, ch);
         media->channels[ch] = tolk_media_channel_new(GST_BIN(media->pipeline), name, spec->channel_keys[ch]);
         if (!media->channels[ch]) {
-            snprintf(err, err_size, "channel %s could not be built", name);
+            BUILD_FAILED(err, "channel %s could not be built", name);
             return FALSE;
         }
         channel_pads *pads = &media->pads[ch];
@@ -181,31 +185,31 @@ static gboolean build_channels(tolk_media *media, const tolk_media_spec *spec, c
         pads->tone_pad = link_to_channel(media, gst_element_request_pad_simple(tone, "src_%u"), ch);
         pads->floor_pad = link_to_channel(media, tolk_media_input_request_pad(media->floor), ch);
         if (!pads->silence_pad || !pads->tone_pad || !pads->floor_pad) {
-            snprintf(err, err_size, "channel %s could not be linked", name);
+            BUILD_FAILED(err, "channel %s could not be linked", name);
             return FALSE;
         }
     }
     return TRUE;
 }
 
-static gboolean build_feeds(tolk_media *media, const tolk_media_spec *spec, char *err, size_t err_size)
+static gboolean build_feeds(tolk_media *media, const tolk_media_spec *spec, tolk_error *err)
 {
     const tolk_matrix_config *config = spec->matrix;
     for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(config, &in);) {
         if (!link_console(media, config, in.booth, in.console)) {
-            snprintf(err, err_size, "console %s could not be linked", in.id);
+            BUILD_FAILED(err, "console %s could not be linked", in.id);
             return FALSE;
         }
         media->feeds[in.slot] = tolk_stream_new(spec->feed_keys[in.slot]);
         if (!media->feeds[in.slot]) {
-            snprintf(err, err_size, "the return feed of a console could not be created");
+            BUILD_FAILED(err, "the return feed of a console could not be created");
             return FALSE;
         }
     }
     return TRUE;
 }
 
-tolk_media *tolk_media_new(const tolk_media_spec *spec, char *err, size_t err_size)
+tolk_media *tolk_media_new(const tolk_media_spec *spec, tolk_error *err)
 {
     tolk_media *media = g_new0(tolk_media, 1);
     media->session_id = g_strdup(spec->session_id);
@@ -215,8 +219,7 @@ tolk_media *tolk_media_new(const tolk_media_spec *spec, char *err, size_t err_si
     gchar *pipeline_name = g_strdup_printf("session-%s", spec->session_id);
     media->pipeline = GST_PIPELINE(gst_pipeline_new(pipeline_name));
     g_free(pipeline_name);
-    if (!build_inputs(media, spec, err, err_size) || !build_channels(media, spec, err, err_size) ||
-        !build_feeds(media, spec, err, err_size)) {
+    if (!build_inputs(media, spec, err) || !build_channels(media, spec, err) || !build_feeds(media, spec, err)) {
         tolk_media_free(media);
         return NULL;
     }
@@ -224,7 +227,7 @@ tolk_media *tolk_media_new(const tolk_media_spec *spec, char *err, size_t err_si
     media->bus_watch = gst_bus_add_watch(bus, on_bus_message, media);
     gst_object_unref(bus);
     if (gst_element_set_state(GST_ELEMENT(media->pipeline), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-        snprintf(err, err_size, "the media pipeline of session %s did not start", spec->session_id);
+        BUILD_FAILED(err, "the media pipeline of session %s did not start", spec->session_id);
         tolk_media_free(media);
         return NULL;
     }

@@ -14,6 +14,7 @@
 #include <gio/gio.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "keys.h"
 #include "media_fence.h"
 #include "media_input_stats.h"
@@ -39,8 +40,8 @@ typedef struct {
 
 typedef struct tolk_media tolk_media;
 
-/* Builds and starts the pipeline; NULL with a message in err on failure. */
-tolk_media *tolk_media_new(const tolk_media_spec *spec, char *err, size_t err_size);
+/* Builds and starts the pipeline; NULL with *err (kind unavailable) on failure. */
+tolk_media *tolk_media_new(const tolk_media_spec *spec, tolk_error *err);
 void tolk_media_free(tolk_media *media);
 
 /* Applies a whole route: every mixer's gains and every return feed's channel.

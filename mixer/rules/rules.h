@@ -3,8 +3,8 @@
  * The interpretation matrix: the rules of ../shared/docs/domain.md as pure C.
  *
  * No GStreamer, no HTTP, no allocation after tolk_matrix_new(), no threads: the
- * caller serialises access. Media and HTTP are adapters around this module: the
- * HTTP layer turns requests into tolk_matrix_* calls, the media layer turns a
+ * caller serialises access. Media and the API are adapters around this module: the
+ * API layer turns requests into tolk_matrix_* calls, the media layer turns a
  * tolk_route into mixer gains.
  *
  * Indices:
@@ -90,11 +90,13 @@ typedef struct {
     int listen;
 } tolk_console_patch;
 
+/* Why a rule refused. The module stays libc only, so this is its own small result;
+ * common/error.h's tolk_error_from_result() is the one adapter to the daemon's error type. */
 typedef enum {
     TOLK_OK = 0,
-    TOLK_ERR_INVALID,        /* HTTP 400 */
-    TOLK_ERR_NOT_FOUND,      /* HTTP 404 */
-    TOLK_ERR_ENGAGED,        /* HTTP 409, code channel_engaged */
+    TOLK_ERR_INVALID,        /* the configuration or patch is wrong */
+    TOLK_ERR_NOT_FOUND,      /* no such booth or console */
+    TOLK_ERR_ENGAGED,        /* the state forbids it now (code channel_engaged...) */
 } tolk_status;
 
 typedef struct {
@@ -146,8 +148,12 @@ typedef struct {
 
 typedef struct tolk_matrix tolk_matrix;
 
-/* Checks the config (indices in range, a booth per channel at most, b_channels valid...).
- * Returns NULL and fills *err when it is invalid. Consoles start off, output A,
+/* The one check of a session's configuration (indices in range, a booth per channel at most,
+ * b_channels valid...), with the API's field paths and messages: the request parser calls it
+ * on what it read, tolk_matrix_new() on what it is given. err may be NULL. */
+bool tolk_config_validate(const tolk_matrix_config *config, tolk_result *err);
+
+/* Checks the config (tolk_config_validate) and returns NULL with *err filled when it is invalid. Consoles start off, output A,
  * b_channel = first allowed B channel (or -1), listen floor. */
 tolk_matrix *tolk_matrix_new(const tolk_matrix_config *config, tolk_result *err);
 void tolk_matrix_free(tolk_matrix *m);

@@ -30,9 +30,6 @@ typedef struct {
     tolk_channel_state channel[TOLK_MAX_CHANNELS + 1];
 } tolk_channel_states;
 
-/* config.c */
-bool tolk_config_validate(const tolk_matrix_config *config, tolk_result *err);
-
 /* result.c */
 tolk_result tolk_result_ok(void);
 tolk_result tolk_result_error(tolk_status status, const char *code, const char *field,

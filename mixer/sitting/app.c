@@ -51,11 +51,10 @@ static void generate_id(tolk_app *app, char id[TOLK_SESSION_ID_SIZE])
 }
 
 tolk_session *tolk_app_create(tolk_app *app, const tolk_session_spec *spec, const tolk_session_env *env,
-                              int *status, char *err, size_t err_size)
+                              tolk_error *err)
 {
     if (spec->has_id && tolk_app_find(app, spec->id)) {
-        *status = 409;
-        snprintf(err, err_size, "session id %s is taken", spec->id);
+        tolk_error_set(err, TOLK_ERROR_CONFLICT, "session_exists", "id", "session id %s is taken", spec->id);
         return NULL;
     }
     tolk_session_params *params = g_new0(tolk_session_params, 1);
@@ -67,7 +66,7 @@ tolk_session *tolk_app_create(tolk_app *app, const tolk_session_spec *spec, cons
     if (spec->has_floor_language)
         g_strlcpy(params->floor_language, spec->floor_language, sizeof params->floor_language);
     params->matrix = spec->matrix;
-    tolk_session *session = tolk_session_new(params, env ? env : &app->env, status, err, err_size);
+    tolk_session *session = tolk_session_new(params, env ? env : &app->env, err);
     g_free(params);
     if (session)
         g_ptr_array_add(app->sessions, session);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * The daemon's state: every running session, the port range, the operator token.
- * One lock guards it all: HTTP handlers and the input watchdog take it for the
+ * One lock guards it all: the API's handlers and the input watchdog take it for the
  * whole of their work, so a session is never seen half-changed. The rule, with
  * no exception: the lock guards short state changes only. Whatever waits for
  * media (a pipeline that stops, mixers that take new gains, ICE gathering)
@@ -12,10 +12,10 @@
 
 #include <glib.h>
 
+#include "error.h"
 #include "grants.h"
-#include "http_server.h"
-#include "request_parse.h"
 #include "session.h"
+#include "session_spec.h"
 
 typedef struct {
     GMutex lock;
@@ -25,8 +25,7 @@ typedef struct {
     char *token;
     gint64 lost_timeout_us; /* rule 8 */
     unsigned next_session;   /* for generated session ids */
-    unsigned max_sessions;   /* --max-sessions: POST /sessions past it is 409 */
-    tolk_http_server *http;
+    unsigned max_sessions;   /* --max-sessions: a create past it is refused (limit_reached) */
     tolk_grants *grants;         /* console, listener and floor tokens */
     tolk_webrtc_config webrtc;   /* STUN/TURN, ICE addresses and ports */
     GPtrArray *detached;         /* tolk_session*: deleted in this section, freed after it */
@@ -44,21 +43,17 @@ bool tolk_app_unlock(tolk_app *app);
 /* Finds a session by id; the caller holds the lock. */
 tolk_session *tolk_app_find(tolk_app *app, const char *id);
 /* Creates a session and adds it; the caller holds the lock. env NULL: the app's.
- * NULL with status/err on failure. */
+ * NULL with *err filled on failure: conflict (session_exists) for an id in use, or
+ * tolk_session_new()'s. */
 tolk_session *tolk_app_create(tolk_app *app, const tolk_session_spec *spec, const tolk_session_env *env,
-                              int *status, char *err, size_t err_size);
+                              tolk_error *err);
 /* Removes a session, whose media stops at the unlock; the caller holds the lock. */
 void tolk_app_delete(tolk_app *app, tolk_session *session);
 
-/* Registers the v1 API, /healthz and /metrics on the app's HTTP server. */
-void tolk_api_register(tolk_app *app);
 /* Publishes every session's input and channel levels (a "levels" event); the
  * caller holds the lock. */
 void tolk_app_publish_levels(tolk_app *app);
-/* Ends every event stream, so that the HTTP server can stop; takes the lock. */
+/* Ends every event stream, so that the server serving them can stop; takes the lock. */
 void tolk_app_close_streams(tolk_app *app);
-
-/* Prometheus text for /metrics; the caller holds the lock. g_free the result. */
-char *tolk_metrics_render(tolk_app *app);
 
 #endif

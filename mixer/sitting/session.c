@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "session.h"
 
-#include "auth.h"
+#include "token_digest.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -80,16 +80,24 @@ void tolk_session_set_sound_check(tolk_session *session, bool on)
     apply(session, NULL);
 }
 
-bool tolk_session_rekey_input(tolk_session *session, int slot)
+bool tolk_session_rekey_input(tolk_session *session, int slot, tolk_error *err)
 {
     tolk_session_input *input = slot < 0 ? &session->floor : &session->consoles[slot];
     uint8_t key[TOLK_KEY_LEN];
-    bool done = tolk_key_generate(key) && tolk_media_rekey_input(session->media, slot, key);
+    bool made = tolk_key_generate(key);
+    bool done = made && tolk_media_rekey_input(session->media, slot, key);
     if (done)
         memcpy(input->key, key, sizeof key);
     tolk_key_wipe(key, sizeof key);
-    if (!done)
+    if (!made) {
+        tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "no new key could be made; the old one stays");
         return false;
+    }
+    if (!done) {
+        tolk_error_set(err, TOLK_ERROR_CONFLICT, "input_not_keyed", NULL,
+                       "the input has no key to replace (the demo floor plays a file)");
+        return false;
+    }
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     char id[TOLK_CONSOLE_ID_SIZE];
     tolk_input_id(config, slot, id, sizeof id);
@@ -121,7 +129,7 @@ static gboolean open_inputs(tolk_session *session, const tolk_session_env *env)
     return TRUE;
 }
 
-static tolk_media *start_media(tolk_session *session, const tolk_session_env *env, char *err, size_t err_size)
+static tolk_media *start_media(tolk_session *session, const tolk_session_env *env, tolk_error *err)
 {
     tolk_media_spec *spec = g_new0(tolk_media_spec, 1);
     spec->session_id = session->id;
@@ -137,7 +145,7 @@ static tolk_media *start_media(tolk_session *session, const tolk_session_env *en
     }
     memcpy(spec->channel_keys, session->channel_keys, sizeof spec->channel_keys);
     memcpy(spec->feed_keys, session->feed_keys, sizeof spec->feed_keys);
-    tolk_media *media = tolk_media_new(spec, err, err_size);
+    tolk_media *media = tolk_media_new(spec, err);
     tolk_key_wipe(spec, sizeof *spec);
     g_free(spec);
     return media;
@@ -275,13 +283,12 @@ int tolk_session_channel_listeners(tolk_session *session, int channel)
 }
 
 tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_session_env *env,
-                               int *status, char *err, size_t err_size)
+                               tolk_error *err)
 {
     tolk_result result;
     tolk_matrix *matrix = tolk_matrix_new(&params->matrix, &result);
     if (!matrix) {
-        *status = 400;
-        snprintf(err, err_size, "%s", result.message);
+        tolk_error_from_result(err, &result);
         return NULL;
     }
     tolk_session *session = g_new0(tolk_session, 1);
@@ -296,13 +303,13 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->signal_rate = env->signal_rate;
     session->peers = g_ptr_array_new_with_free_func(free_peer);
     session->ended = g_ptr_array_new_with_free_func(free_peer);
-    *status = 503;
     if (!open_inputs(session, env)) {
-        snprintf(err, err_size, "no free UDP port left for the inputs of session %s", params->id);
+        tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL,
+                       "no free UDP port left for the inputs of session %s", params->id);
         tolk_session_free(session);
         return NULL;
     }
-    session->media = start_media(session, env, err, err_size);
+    session->media = start_media(session, env, err);
     if (!session->media) {
         tolk_session_free(session);
         return NULL;
@@ -349,14 +356,17 @@ void tolk_session_free(tolk_session *session)
     g_free(session);
 }
 
-tolk_result tolk_session_patch_console(tolk_session *session, int booth, int console,
-                                       const tolk_console_patch *patch)
+bool tolk_session_patch_console(tolk_session *session, int booth, int console, const tolk_console_patch *patch,
+                                tolk_error *err)
 {
     tolk_events events = {0};
     tolk_result result = tolk_matrix_patch_console(session->matrix, booth, console, patch, &events);
-    if (result.status == TOLK_OK)
-        apply(session, &events);
-    return result;
+    if (result.status != TOLK_OK) {
+        tolk_error_from_result(err, &result);
+        return false;
+    }
+    apply(session, &events);
+    return true;
 }
 
 void tolk_session_set_interlock(tolk_session *session, tolk_interlock interlock)
@@ -398,11 +408,12 @@ void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 time
 }
 
 const tolk_session_output *tolk_session_add_output(tolk_session *session, int channel, int slot,
-                                           const char *host, int port, bool own_key)
+                                                   const char *host, int port, bool own_key, tolk_error *err)
 {
     tolk_session_output *output = g_new0(tolk_session_output, 1);
     if (own_key && !tolk_key_generate(output->key)) {
         g_free(output);
+        tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "no key could be made for the output");
         return NULL;
     }
     const uint8_t *key = own_key ? output->key : NULL;
@@ -410,6 +421,8 @@ const tolk_session_output *tolk_session_add_output(tolk_session *session, int ch
                                     : tolk_media_add_feed_output(session->media, slot, host, port, key);
     if (destination < 0) {
         free_output(output);
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "host", "host %s port %d cannot be sent to", host,
+                       port);
         return NULL;
     }
     output->own_key = own_key;

@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 #include <json-c/json.h>
 
+#include "error.h"
 #include "hub.h"
 #include "keys.h"
 #include "media.h"
@@ -107,10 +108,9 @@ typedef struct {
     bool connected;     /* seen connected: only then a listener */
 } tolk_session_peer;
 
-/* Builds the whole sitting and starts its media. On failure NULL and err says why
- * (with *status 400 for an invalid configuration, 503 when ports or media are short). */
-tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_session_env *env,
-                               int *status, char *err, size_t err_size);
+/* Builds the whole sitting and starts its media. On failure NULL and *err says why: kind
+ * invalid for a configuration the rules refuse, unavailable when ports or media are short. */
+tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_session_env *env, tolk_error *err);
 /* Stops the media, closes the sockets, wipes the keys. Not under the app lock: it
  * waits for the pipelines to stop (tolk_teardown). */
 void tolk_session_free(tolk_session *session);
@@ -118,9 +118,10 @@ void tolk_session_free(tolk_session *session);
  * fence of a route change) to the teardown. */
 void tolk_session_collect(tolk_session *session, tolk_teardown *teardown);
 
-/* Changes that go through the rules; each applies the new route. */
-tolk_result tolk_session_patch_console(tolk_session *session, int booth, int console,
-                                       const tolk_console_patch *patch);
+/* Changes that go through the rules; each applies the new route. A console patch the rules
+ * refuse changes nothing: false with *err (invalid, not_found or conflict). */
+bool tolk_session_patch_console(tolk_session *session, int booth, int console, const tolk_console_patch *patch,
+                                tolk_error *err);
 void tolk_session_set_interlock(tolk_session *session, tolk_interlock interlock);
 void tolk_session_set_idle_channel(tolk_session *session, tolk_idle idle);
 void tolk_session_set_original_under(tolk_session *session, bool on, double db);
@@ -136,8 +137,9 @@ void tolk_session_set_sound_check(tolk_session *session, bool on);
 void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 timeout_us);
 
 /* A new SRTP key for an input (slot -1: the floor), in force from the next packet on, and
- * an input_rekeyed event. False when the input has no key (the demo floor). */
-bool tolk_session_rekey_input(tolk_session *session, int slot);
+ * an input_rekeyed event. False with *err when no key could be made (unavailable) or the
+ * input has none to replace (conflict input_not_keyed: the demo floor). */
+bool tolk_session_rekey_input(tolk_session *session, int slot, tolk_error *err);
 
 /* WebRTC resources: the session keeps a reference and closes them all before
  * its media goes. A removed peer is detached at once (it no longer touches the
@@ -186,9 +188,10 @@ tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kin
                                             size_t err_size);
 
 /* Outputs: channel >= 0 for a channel output, else slot >= 0 for a return feed; own_key
- * gives it a new key of its own. NULL when the sender refuses the destination. */
+ * gives it a new key of its own. NULL with *err when the sender refuses the destination
+ * (invalid) or no key could be made (unavailable). */
 const tolk_session_output *tolk_session_add_output(tolk_session *session, int channel, int slot,
-                                           const char *host, int port, bool own_key);
+                                                   const char *host, int port, bool own_key, tolk_error *err);
 const tolk_session_output *tolk_session_find_output(tolk_session *session, const char *id);
 /* The output of that channel (or return feed) that already sends to host:port, or NULL. */
 const tolk_session_output *tolk_session_find_destination(tolk_session *session, int channel, int slot,
@@ -198,9 +201,9 @@ void tolk_session_remove_output(tolk_session *session, const char *id);
 const uint8_t *tolk_session_stream_key(tolk_session *session, int channel, int slot);
 
 /* session_rekey.c: a new shared key for a channel's outputs (event channel_rekeyed) or a
- * return feed's (event feed_rekeyed); outputs with their own key keep it. False when
- * no key could be made (nothing changed). */
-bool tolk_session_rekey_channel(tolk_session *session, int channel);
-bool tolk_session_rekey_feed(tolk_session *session, int booth, int console);
+ * return feed's (event feed_rekeyed); outputs with their own key keep it. False with *err
+ * (unavailable) when no key could be made (nothing changed). */
+bool tolk_session_rekey_channel(tolk_session *session, int channel, tolk_error *err);
+bool tolk_session_rekey_feed(tolk_session *session, int booth, int console, tolk_error *err);
 
 #endif

@@ -12,19 +12,21 @@
 /* Makes a key, hands it to the media, then keeps it: the session's copy (what the
  * API shows) never differs from the key that encrypts. */
 static bool replace_key(uint8_t key[TOLK_KEY_LEN], bool (*apply)(tolk_media *, int, const uint8_t *),
-                        tolk_media *media, int index)
+                        tolk_media *media, int index, tolk_error *err)
 {
     uint8_t fresh[TOLK_KEY_LEN];
     bool ok = tolk_key_generate(fresh) && apply(media, index, fresh);
     if (ok)
         memcpy(key, fresh, TOLK_KEY_LEN);
+    else
+        tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "no new key could be made; the old one stays");
     tolk_key_wipe(fresh, sizeof fresh);
     return ok;
 }
 
-bool tolk_session_rekey_channel(tolk_session *session, int channel)
+bool tolk_session_rekey_channel(tolk_session *session, int channel, tolk_error *err)
 {
-    if (!replace_key(session->channel_keys[channel], tolk_media_rekey_channel, session->media, channel))
+    if (!replace_key(session->channel_keys[channel], tolk_media_rekey_channel, session->media, channel, err))
         return false;
     const char *name = tolk_matrix_channel_name(session->matrix, channel);
     LOG_INFO("session %s: channel %s has a new key", session->id, name);
@@ -35,10 +37,10 @@ bool tolk_session_rekey_channel(tolk_session *session, int channel)
     return true;
 }
 
-bool tolk_session_rekey_feed(tolk_session *session, int booth, int console)
+bool tolk_session_rekey_feed(tolk_session *session, int booth, int console, tolk_error *err)
 {
     int slot = TOLK_SLOT(booth, console);
-    if (!replace_key(session->feed_keys[slot], tolk_media_rekey_feed, session->media, slot))
+    if (!replace_key(session->feed_keys[slot], tolk_media_rekey_feed, session->media, slot, err))
         return false;
     char id[TOLK_CONSOLE_ID_SIZE];
     tolk_console_id(tolk_matrix_config_get(session->matrix), booth, console, id, sizeof id);

@@ -42,23 +42,23 @@ json_object *tolk_signals_to_json(tolk_session *session)
 }
 
 /* The live console accepts: the latest requester of its booth goes live. */
-static bool accept_handover(tolk_session *session, int booth, int console, tolk_result *err)
+static bool accept_handover(tolk_session *session, int booth, int console, tolk_error *err)
 {
     int requester = session->handover_requester[booth] - 1;
     if (!tolk_matrix_console_is_live(session->matrix, booth, console) || console == requester) {
-        *err = (tolk_result){.status = TOLK_ERR_ENGAGED, .code = "not_live"};
-        snprintf(err->message, sizeof err->message, "only the live console of the booth can accept a handover");
+        tolk_error_set(err, TOLK_ERROR_CONFLICT, "not_live", NULL,
+                       "only the live console of the booth can accept a handover");
         return false;
     }
     if (requester < 0) {
-        *err = (tolk_result){.status = TOLK_ERR_ENGAGED, .code = "no_handover_request"};
-        snprintf(err->message, sizeof err->message, "no partner in this booth asked for the handover");
+        tolk_error_set(err, TOLK_ERROR_CONFLICT, "no_handover_request", NULL,
+                       "no partner in this booth asked for the handover");
         return false;
     }
     tolk_console_patch patch = {.has_mic = true, .mic = TOLK_MIC_ON};
-    *err = tolk_session_patch_console(session, booth, requester, &patch);
+    bool accepted = tolk_session_patch_console(session, booth, requester, &patch, err);
     session->handover_requester[booth] = 0;
-    return err->status == TOLK_OK;
+    return accepted;
 }
 
 bool tolk_session_signal_allowed(tolk_session *session, tolk_signal_kind kind, int booth, int console,
@@ -116,7 +116,7 @@ static tolk_signal *signal_to_refresh(tolk_session *session, tolk_signal_kind ki
 }
 
 const tolk_signal *tolk_session_raise_signal(tolk_session *session, tolk_signal_kind kind, int booth, int console,
-                                             bool *refreshed, tolk_result *err)
+                                             bool *refreshed, tolk_error *err)
 {
     if (kind == TOLK_SIGNAL_HANDOVER_ACCEPT && !accept_handover(session, booth, console, err))
         return NULL;

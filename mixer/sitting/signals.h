@@ -37,11 +37,12 @@ bool tolk_session_signal_allowed(tolk_session *session, tolk_signal_kind kind, i
 
 /* Raises a signal from console (booth, console). A handover_accept turns the
  * booth's latest requester live (rule 4 hands over); with no request pending it
- * fails with TOLK_ERR_ENGAGED-like status 409 (code no_handover_request).
+ * fails with kind conflict (code no_handover_request, or not_live for a console that is not
+ * the live one).
  * Returns the new signal (*refreshed false) or the console's open one of that kind,
  * refreshed (*refreshed true), or NULL with *err filled. */
 const tolk_signal *tolk_session_raise_signal(tolk_session *session, tolk_signal_kind kind, int booth, int console,
-                                             bool *refreshed, tolk_result *err);
+                                             bool *refreshed, tolk_error *err);
 bool tolk_session_clear_signal(tolk_session *session, unsigned id);
 json_object *tolk_signal_to_json(tolk_session *session, const tolk_signal *signal);
 json_object *tolk_signals_to_json(tolk_session *session);

@@ -5,15 +5,16 @@
  * refusal is a 400 with a UTF-8 message. */
 #include "fuzz.h"
 
+#include "http_error.h"
 #include "request_body.h"
 #include "request_parse.h"
 
 #include <string.h>
 
-static void check_refusal(const tolk_parse_error *err)
+static void check_refusal(const tolk_error *err)
 {
-    if (err->status != 400 && err->status != 404)
-        fuzz_fail("status %d", err->status);
+    if (tolk_http_status_for(err->kind) != 400 && tolk_http_status_for(err->kind) != 404)
+        fuzz_fail("status %d", tolk_http_status_for(err->kind));
     if (!err->message[0] || !tolk_text_check(err->message, strlen(err->message), NULL, 0) ||
         !tolk_text_check(err->field, strlen(err->field), NULL, 0))
         fuzz_fail("message not clean text: %s", err->message);
@@ -34,7 +35,7 @@ static const tolk_matrix_config *session_config(void)
         const char *json = "{\"channels\": [\"de\", \"en\", \"fr\"], \"booths\": [{\"language\": \"en\", "
                            "\"consoles\": 2, \"b_channels\": [\"fr\"]}, {\"language\": \"fr\", \"consoles\": 1}]}";
         json_object *body = json_tokener_parse(json);
-        tolk_parse_error err;
+        tolk_error err;
         if (!tolk_parse_session_create(body, &spec, &err))
             fuzz_fail("the fixed session is refused: %s", err.message);
         json_object_put(body);
@@ -45,7 +46,7 @@ static const tolk_matrix_config *session_config(void)
 
 static void run_parsers(json_object *body)
 {
-    tolk_parse_error err;
+    tolk_error err;
     tolk_session_spec create;
     if (tolk_parse_session_create(body, &create, &err))
         check_text("session name", create.name);
@@ -82,11 +83,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     request_body_init(&body, size);
     request_body_append(&body, (const char *)data, size);
     json_object *obj = NULL;
-    tolk_parse_error err;
+    tolk_error err;
     if (request_body_parse_object(&body, &obj, &err))
         run_parsers(obj);
-    else if (err.status != 400 || !tolk_text_check(err.message, strlen(err.message), NULL, 0))
-        fuzz_fail("body refusal: %d %s", err.status, err.message);
+    else if (tolk_http_status_for(err.kind) != 400 || !tolk_text_check(err.message, strlen(err.message), NULL, 0))
+        fuzz_fail("body refusal: %d %s", tolk_http_status_for(err.kind), err.message);
     json_object_put(obj);
     request_body_clear(&body);
     return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The table engine on a synthetic table that uses every field type, and the checks of a
  * raw body (request_body_parse_object: text and duplicate keys) that the tree cannot do. */
+#include "http_error.h"
 #include "json_check.h"
 #include "json_scan.h"
 #include "request_body.h"
@@ -119,7 +120,7 @@ static void test_cases(void)
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         json_object *obj = json_tokener_parse(cases[i].json);
         g_assert_nonnull(obj);
-        tolk_parse_error err = {0};
+        tolk_error err = {0};
         bool ok = tolk_json_check(obj, fields, &err);
         if (cases[i].code == NULL) {
             if (!ok)
@@ -127,7 +128,7 @@ static void test_cases(void)
         } else {
             if (ok)
                 g_error("case %zu accepted: %s", i, cases[i].json);
-            g_assert_cmpint(err.status, ==, 400);
+            g_assert_cmpint(tolk_http_status_for(err.kind), ==, 400);
             g_assert_cmpstr(err.code, ==, cases[i].code);
             g_assert_cmpstr(err.field, ==, cases[i].field);
             /* The message names the field. */
@@ -140,7 +141,7 @@ static void test_cases(void)
 static void check_message(const char *json, const char *message)
 {
     json_object *obj = json_tokener_parse(json);
-    tolk_parse_error err;
+    tolk_error err;
     g_assert_false(tolk_json_check(obj, fields, &err));
     g_assert_cmpstr(err.message, ==, message);
     json_object_put(obj);
@@ -164,7 +165,7 @@ static void test_messages_stay_utf8(void)
     json_object *obj = json_object_new_object();
     json_object_object_add(obj, "s", json_object_new_string("a"));
     json_object_object_add(obj, "\xff\xfe", json_object_new_int(1));
-    tolk_parse_error err;
+    tolk_error err;
     g_assert_false(tolk_json_check(obj, fields, &err));
     g_assert_cmpstr(err.code, ==, "unknown_field");
     g_assert_true(g_utf8_validate(err.message, -1, NULL));
@@ -178,7 +179,7 @@ static void test_messages_stay_utf8(void)
                                  "\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc"
                                  "\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc", NULL);
     for (int shift = 0; shift < 2; shift++) {
-        tolk_parse_error_set(&err, 400, "unknown_field", long_key + shift, "Unknown field \"%s%s\".",
+        tolk_error_set(&err, TOLK_ERROR_INVALID, "unknown_field", long_key + shift, "Unknown field \"%s%s\".",
                              long_key + shift, long_key);
         g_assert_true(g_utf8_validate(err.message, -1, NULL));
         g_assert_true(g_utf8_validate(err.field, -1, NULL));
@@ -244,7 +245,7 @@ static const check_case body_cases[] = {
     {"{\"a\": NaN}", "invalid_json", ""},
 };
 
-static bool parse_body(const char *json, tolk_parse_error *err)
+static bool parse_body(const char *json, tolk_error *err)
 {
     request_body body;
     request_body_init(&body, 4096);
@@ -260,7 +261,7 @@ static bool parse_body(const char *json, tolk_parse_error *err)
 static void test_body_cases(void)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(body_cases); i++) {
-        tolk_parse_error err = {0};
+        tolk_error err = {0};
         bool ok = parse_body(body_cases[i].json, &err);
         if (body_cases[i].code == NULL) {
             if (!ok)
@@ -269,8 +270,8 @@ static void test_body_cases(void)
         }
         if (ok)
             g_error("body %zu accepted: %s", i, body_cases[i].json);
-        if (err.status != 400 || strcmp(err.code, body_cases[i].code) || strcmp(err.field, body_cases[i].field))
-            g_error("body %zu: got %d %s \"%s\" (%s), want 400 %s \"%s\"", i, err.status, err.code,
+        if (tolk_http_status_for(err.kind) != 400 || strcmp(err.code, body_cases[i].code) || strcmp(err.field, body_cases[i].field))
+            g_error("body %zu: got %d %s \"%s\" (%s), want 400 %s \"%s\"", i, tolk_http_status_for(err.kind), err.code,
                     err.field, err.message, body_cases[i].code, body_cases[i].field);
         g_assert_nonnull(strstr(err.message, body_cases[i].field));
         g_assert_true(g_utf8_validate(err.message, -1, NULL));
@@ -279,7 +280,7 @@ static void test_body_cases(void)
 
 static void check_body_message(const char *json, const char *message)
 {
-    tolk_parse_error err;
+    tolk_error err;
     g_assert_false(parse_body(json, &err));
     g_assert_cmpstr(err.message, ==, message);
 }
@@ -303,7 +304,7 @@ static void test_scan_broken_input(void)
     static const char *const broken[] = {"{", "}", "[}", "{\"a", "{\"a\\", "{\"a\\u12", "{\"a\\x\"}",
                                          ",", "[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]"};
     for (size_t i = 0; i < G_N_ELEMENTS(broken); i++) {
-        tolk_parse_error err;
+        tolk_error err;
         if (tolk_json_scan(broken[i], strlen(broken[i]), 16, &err))
             g_error("broken %zu passed the scan", i);
         g_assert_cmpstr(err.code, ==, "invalid_json");
@@ -336,7 +337,7 @@ static void test_text_body(void)
 static void test_non_object(void)
 {
     json_object *array = json_object_new_array();
-    tolk_parse_error err;
+    tolk_error err;
     g_assert_false(tolk_json_check(array, fields, &err));
     g_assert_cmpstr(err.code, ==, "invalid_json");
     json_object_put(array);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The v1 request parsers: every field's wrong type, range, unknown and missing fields,
  * and the conversion into the rules types. */
+#include "http_error.h"
 #include "request_parse.h"
 
 #include <glib.h>
@@ -13,27 +14,27 @@
 
 static tolk_matrix_config config; /* the SESSION above, for the console parser */
 
-typedef bool (*parse_fn)(json_object *body, tolk_parse_error *err);
+typedef bool (*parse_fn)(json_object *body, tolk_error *err);
 
-static bool parse_create(json_object *body, tolk_parse_error *err)
+static bool parse_create(json_object *body, tolk_error *err)
 {
     tolk_session_spec spec;
     return tolk_parse_session_create(body, &spec, err);
 }
 
-static bool parse_session_patch(json_object *body, tolk_parse_error *err)
+static bool parse_session_patch(json_object *body, tolk_error *err)
 {
     tolk_session_patch patch;
     return tolk_parse_session_patch(body, &config, &patch, err);
 }
 
-static bool parse_console_patch(json_object *body, tolk_parse_error *err)
+static bool parse_console_patch(json_object *body, tolk_error *err)
 {
     tolk_console_patch patch;
     return tolk_parse_console_patch(body, &config, 0, &patch, err);
 }
 
-static bool parse_output(json_object *body, tolk_parse_error *err)
+static bool parse_output(json_object *body, tolk_error *err)
 {
     tolk_output_spec spec;
     return tolk_parse_output_create(body, &spec, err);
@@ -265,7 +266,7 @@ static void run_cases(const char *what, parse_fn parse, const parse_case *cases,
         json_object *body = json_tokener_parse(cases[i].json);
         if (!body)
             g_error("%s case %zu is not JSON: %s", what, i, cases[i].json);
-        tolk_parse_error err = {0};
+        tolk_error err = {0};
         bool ok = parse(body, &err);
         if (!cases[i].code && !ok)
             g_error("%s case %zu refused (%s %s: %s): %s", what, i, err.code, err.field, err.message,
@@ -273,8 +274,8 @@ static void run_cases(const char *what, parse_fn parse, const parse_case *cases,
         if (cases[i].code) {
             if (ok)
                 g_error("%s case %zu accepted: %s", what, i, cases[i].json);
-            if (err.status != 400 || strcmp(err.code, cases[i].code) || strcmp(err.field, cases[i].field))
-                g_error("%s case %zu: got %d %s %s, want 400 %s %s: %s", what, i, err.status, err.code,
+            if (tolk_http_status_for(err.kind) != 400 || strcmp(err.code, cases[i].code) || strcmp(err.field, cases[i].field))
+                g_error("%s case %zu: got %d %s %s, want 400 %s %s: %s", what, i, tolk_http_status_for(err.kind), err.code,
                         err.field, cases[i].code, cases[i].field, cases[i].json);
             g_assert_nonnull(strstr(err.message, cases[i].field));
         }
@@ -304,7 +305,7 @@ static void test_output_cases(void)
 
 /* ---- conversions ---- */
 
-static bool parse_create_json(const char *json, tolk_session_spec *spec, tolk_parse_error *err)
+static bool parse_create_json(const char *json, tolk_session_spec *spec, tolk_error *err)
 {
     json_object *body = json_tokener_parse(json);
     g_assert_nonnull(body);
@@ -316,7 +317,7 @@ static bool parse_create_json(const char *json, tolk_session_spec *spec, tolk_pa
 static void test_create_converts_to_config(void)
 {
     tolk_session_spec spec;
-    tolk_parse_error err;
+    tolk_error err;
     g_assert_true(parse_create_json("{\"id\": \"plenary\", \"name\": \"Plenary\", \"floor_language\": \"de\", " SESSION
                                     ", \"interlock\": \"override\", \"idle_channel\": \"silence\","
                                     " \"original_under_db\": -20}",
@@ -348,7 +349,7 @@ static void test_create_converts_to_config(void)
 static void test_create_defaults(void)
 {
     tolk_session_spec spec;
-    tolk_parse_error err;
+    tolk_error err;
     g_assert_true(parse_create_json("{\"channels\": [\"en\"], \"floor_language\": null}", &spec, &err));
     g_assert_false(spec.has_id);
     g_assert_false(spec.has_floor_language);
@@ -372,7 +373,7 @@ static char *channel_list(int count)
 static void test_channel_count_limit(void)
 {
     tolk_session_spec spec;
-    tolk_parse_error err;
+    tolk_error err;
     char *json = channel_list(TOLK_MAX_CHANNELS);
     g_assert_true(parse_create_json(json, &spec, &err));
     g_assert_cmpint(spec.matrix.channel_count, ==, TOLK_MAX_CHANNELS);
@@ -387,7 +388,7 @@ static void test_channel_count_limit(void)
 static void test_long_strings(void)
 {
     tolk_session_spec spec;
-    tolk_parse_error err;
+    tolk_error err;
     char *name = g_strnfill(TOLK_NAME_SIZE - 1, 'x');
     char *json = g_strdup_printf("{\"channels\": [\"en\"], \"name\": \"%s\"}", name);
     g_assert_true(parse_create_json(json, &spec, &err));
@@ -406,7 +407,7 @@ static void test_session_patch_converts(void)
     json_object *body = json_tokener_parse("{\"floor_language\": null, \"original_under_db\": null,"
                                            " \"interlock\": \"free\"}");
     tolk_session_patch patch;
-    tolk_parse_error err;
+    tolk_error err;
     g_assert_true(tolk_parse_session_patch(body, &config, &patch, &err));
     g_assert_false(patch.has_name);
     g_assert_false(patch.has_idle_channel);
@@ -435,7 +436,7 @@ static void test_console_patch_converts(void)
     json_object *body = json_tokener_parse("{\"mic\": \"muted\", \"output\": \"B\", \"b_channel\": \"fr\","
                                            " \"listen\": \"mt\"}");
     tolk_console_patch patch;
-    tolk_parse_error err;
+    tolk_error err;
     g_assert_true(tolk_parse_console_patch(body, &config, 0, &patch, &err));
     g_assert_true(patch.has_mic && patch.has_output && patch.has_b_channel && patch.has_listen);
     g_assert_cmpint(patch.mic, ==, TOLK_MIC_MUTED);
@@ -462,9 +463,9 @@ static void test_console_patch_converts(void)
     g_assert_true(tolk_parse_console_patch(body, &config, 2, &patch, &err));
     g_assert_cmpint(patch.mic, ==, TOLK_MIC_OFF);
     g_assert_false(tolk_parse_console_patch(body, &config, 3, &patch, &err));
-    g_assert_cmpint(err.status, ==, 404);
+    g_assert_cmpint(tolk_http_status_for(err.kind), ==, 404);
     g_assert_false(tolk_parse_console_patch(body, &config, -1, &patch, &err));
-    g_assert_cmpint(err.status, ==, 404);
+    g_assert_cmpint(tolk_http_status_for(err.kind), ==, 404);
     json_object_put(body);
 }
 
@@ -472,7 +473,7 @@ static void test_output_converts(void)
 {
     json_object *body = json_tokener_parse("{\"host\": \"2001:db8::1\", \"port\": 5004}");
     tolk_output_spec spec;
-    tolk_parse_error err;
+    tolk_error err;
     g_assert_true(tolk_parse_output_create(body, &spec, &err));
     g_assert_cmpstr(spec.host, ==, "2001:db8::1");
     g_assert_true(spec.ipv6);
@@ -504,7 +505,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     tolk_session_spec spec;
-    tolk_parse_error err;
+    tolk_error err;
     if (!parse_create_json("{" SESSION "}", &spec, &err))
         g_error("base session refused: %s", err.message);
     config = spec.matrix;

@@ -110,20 +110,22 @@ static void booth_errors(void)
 
     cfg = small_config();
     cfg.booths[0].b_channels[0] = 2; /* its own language */
-    REFUSED(cfg, "booths[0].b_channels");
+    REFUSED(cfg, "booths[0].b_channels[0]");
     cfg.booths[0].b_channels[0] = 4;
-    REFUSED(cfg, "booths[0].b_channels");
+    REFUSED(cfg, "booths[0].b_channels[0]");
     cfg.booths[0].b_channels[0] = 0; /* the floor is no B channel */
-    REFUSED(cfg, "booths[0].b_channels");
+    REFUSED(cfg, "booths[0].b_channels[0]");
     cfg = small_config();
     cfg.booths[0].b_count = 2;
     cfg.booths[0].b_channels[1] = 3;
-    REFUSED(cfg, "booths[0].b_channels");
+    REFUSED(cfg, "booths[0].b_channels[1]");
     cfg.booths[0].b_count = -1;
     REFUSED(cfg, "booths[0].b_channels");
 
     cfg = small_config();
-    cfg.booth_count = 4;
+    cfg.booth_count = 4; /* more booths than channels: one of them repeats or is no channel */
+    REFUSED(cfg, "booths[2].language");
+    cfg.booth_count = TOLK_MAX_BOOTHS + 1;
     REFUSED(cfg, "booths");
     cfg.booth_count = -1;
     REFUSED(cfg, "booths");
@@ -153,7 +155,44 @@ static void field_names_reach_the_last_booth(void)
     REFUSED(cfg, "booths[12].language");
     cfg.booths[12].channel = 13;
     cfg.booths[40].b_channels[0] = 41;
-    REFUSED(cfg, "booths[40].b_channels");
+    REFUSED(cfg, "booths[40].b_channels[0]");
+}
+
+/* The request parser has no cross-field checks of its own: these are the messages the API
+ * answers (POST /api/v1/sessions), so they must read as they always did. */
+static void expect_message(const tolk_matrix_config *cfg, const char *field, const char *message, int line)
+{
+    tolk_result err;
+    memset(&err, 0, sizeof err);
+    CHECK(!tolk_config_validate(cfg, &err));
+    if (strcmp(err.field, field) != 0 || strcmp(err.message, message) != 0 || strcmp(err.code, "invalid_value")) {
+        fprintf(stderr, "%s:%d: got %s \"%s\", want %s \"%s\"\n", __FILE__, line, err.field, err.message, field,
+                message);
+        test_failures++;
+    }
+}
+#define MESSAGE(cfg, field, message) expect_message(&(cfg), field, message, __LINE__)
+
+static void api_messages(void)
+{
+    tolk_matrix_config cfg = small_config();
+    cfg.booths[1].channel = -1; /* the parser's index of a name that is no channel */
+    MESSAGE(cfg, "booths[1].language", "Field \"booths[1].language\" must be one of the channels.");
+    cfg.booths[1].channel = 2;
+    MESSAGE(cfg, "booths[1].language",
+            "Field \"booths[1].language\" repeats the booth \"en\": one booth per language.");
+    cfg = small_config();
+    cfg.booths[0].b_channels[0] = -1;
+    MESSAGE(cfg, "booths[0].b_channels[0]", "Field \"booths[0].b_channels[0]\" must be one of the channels.");
+    cfg.booths[0].b_channels[0] = 2;
+    MESSAGE(cfg, "booths[0].b_channels[0]",
+            "Field \"booths[0].b_channels[0]\" must not be the booth's own language.");
+    cfg = small_config();
+    cfg.booths[0].b_count = 2;
+    cfg.booths[0].b_channels[1] = 3;
+    MESSAGE(cfg, "booths[0].b_channels[1]", "Field \"booths[0].b_channels[1]\" repeats \"fr\".");
+    cfg = small_config();
+    CHECK(tolk_config_validate(&cfg, NULL));
 }
 
 static void setting_errors(void)
@@ -239,6 +278,7 @@ int main(void)
         TEST(valid_config_starts_quiet),
         TEST(channel_errors),
         TEST(booth_errors),
+        TEST(api_messages),
         TEST(field_names_reach_the_last_booth),
         TEST(setting_errors),
         TEST(lookups),
