@@ -20,9 +20,9 @@ static const peer_offer *the_offer(void)
 {
     static peer_offer offer;
     static bool ready;
-    char err[160];
-    if (!ready && !tolk_webrtc_parse_offer(offer_sdp, &offer, err, sizeof err))
-        fuzz_fail("the fixed offer is refused: %s", err);
+    tolk_error err;
+    if (!ready && !tolk_webrtc_parse_offer(offer_sdp, &offer, &err))
+        fuzz_fail("the fixed offer is refused: %s", err.message);
     ready = true;
     return &offer;
 }
@@ -40,9 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fuzz_server_takes_text(data, size))
         return 0;
     char *frag = g_strndup((const char *)data, size);
-    char err[160] = "";
+    tolk_error err = {0};
     const peer_offer *offer = the_offer();
-    if (!tolk_webrtc_parse_sdpfrag(frag, offer, on_candidate, (void *)offer, err, sizeof err) && !err[0])
+    if (!tolk_webrtc_parse_sdpfrag(frag, offer, on_candidate, (void *)offer, &err) && !err.message[0])
         fuzz_fail("fragment refused without a reason");
     g_free(frag);
     return 0;
