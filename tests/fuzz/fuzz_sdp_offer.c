@@ -23,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_fail("offer accepted with pt %u on m-line %u", offer.opus_pt, offer.opus_mline);
         tolk_webrtc_offer_direction_fits(text, offer.opus_mline, PEER_WHEP, &err);
         tolk_webrtc_offer_direction_fits(text, offer.opus_mline, PEER_WHIP, &err);
-    } else if (!err.message[0]) {
-        fuzz_fail("offer refused without a reason");
+    } else if (!err.message[0] || err.kind != TOLK_ERROR_INVALID || strcmp(err.code, "invalid_offer") != 0) {
+        fuzz_fail("offer refused without a reason, or not as an invalid offer: %s", err.code);
     }
     tolk_webrtc_offer_clear(&offer);
     g_free(text);
