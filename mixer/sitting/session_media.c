@@ -52,5 +52,6 @@ tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kin
     case TOLK_PEER_WHIP_INPUT:
         return tolk_webrtc_whip_prepare(offer, tolk_media_input_at(session->media, index), cfg, err);
     }
+    tolk_error_set(err, TOLK_ERROR_INTERNAL, "internal_error", NULL, "no WebRTC peer of kind %d", (int)kind);
     return NULL;
 }
