@@ -59,17 +59,17 @@ static bool over_cap(api_call *call, tolk_session *session, tolk_peer_kind kind,
 /* Step 1, under the app lock: a peer the session owns, or NULL with a reply. */
 static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, tolk_peer_kind kind, int index)
 {
-    char err[200];
-    if (!tolk_webrtc_offer_check(call->req->text, NULL, err, sizeof err)) {
-        api_fail(call, TOLK_ERROR_INVALID, "invalid_offer", "%s", err);
+    tolk_error err;
+    if (!tolk_webrtc_offer_check(call->req->text, NULL, &err)) {
+        api_reply_error(call, &err);
         return NULL;
     }
     if (over_cap(call, session, kind, index))
         return NULL;
     const tolk_webrtc_config *cfg = &call->app->webrtc;
-    tolk_webrtc_peer *peer = tolk_session_prepare_peer(session, kind, index, call->req->text, cfg, err, sizeof err);
+    tolk_webrtc_peer *peer = tolk_session_prepare_peer(session, kind, index, call->req->text, cfg, &err);
     if (!peer) {
-        api_fail(call, TOLK_ERROR_INVALID, "invalid_offer", "%s", err);
+        api_reply_error(call, &err);
         return NULL;
     }
     tolk_session_add_peer(session, peer, caller_kind(call), call->grant ? call->grant->id : NULL,
@@ -96,7 +96,7 @@ typedef struct {
     char sid[TOLK_SESSION_ID_SIZE];
     tolk_webrtc_peer *peer; /* our own reference */
     char *answer;
-    char err[200];
+    tolk_error err;
 } negotiation;
 
 /* Step 2, without the lock: ICE gathering takes up to a few seconds. A session
@@ -104,7 +104,7 @@ typedef struct {
 static void negotiate(api_call *call)
 {
     negotiation *n = call->ctx;
-    n->answer = tolk_webrtc_peer_negotiate(n->peer, n->err, sizeof n->err);
+    n->answer = tolk_webrtc_peer_negotiate(n->peer, &n->err);
 }
 
 /* Step 3, under the lock again: the session and the resource are looked up
@@ -117,8 +117,10 @@ static void commit_answer(api_call *call)
     if (!n->answer || !entry) {
         if (entry)
             tolk_session_remove_peer(session, entry);
-        api_fail(call, TOLK_ERROR_UNAVAILABLE, "unavailable", "no WebRTC answer: %s",
-                 n->answer ? "the resource was ended meanwhile" : n->err);
+        if (n->answer)
+            api_fail(call, TOLK_ERROR_UNAVAILABLE, "unavailable", "no WebRTC answer: the resource was ended meanwhile");
+        else
+            api_reply_error(call, &n->err);
     } else {
         tolk_session_peer_answered(entry);
         reply_answer(call, n->sid, n->peer, n->answer);
@@ -230,15 +232,9 @@ void api_patch_webrtc(api_call *call)
     tolk_session_peer *entry = find_resource(call, &session);
     if (!entry || !if_match_fits(call, entry->peer))
         return;
-    if (tolk_webrtc_peer_frag_restarts_ice(entry->peer, call->req->text)) {
-        api_fail(call, TOLK_ERROR_UNSUPPORTED, "ice_restart_unsupported",
-                 "ICE restart (a new ice-ufrag/ice-pwd) is not supported: end this resource "
-                 "(DELETE) and POST a new offer");
-        return;
-    }
-    char err[200];
-    if (!tolk_webrtc_peer_add_candidates(entry->peer, call->req->text, err, sizeof err)) {
-        api_fail(call, TOLK_ERROR_INVALID, "invalid_candidates", "%s", err);
+    tolk_error err;
+    if (!tolk_webrtc_peer_add_candidates(entry->peer, call->req->text, &err)) {
+        api_reply_error(call, &err);
         return;
     }
     tolk_http_reply_empty(call->resp, 204);

@@ -7,8 +7,9 @@
  *
  * Threads: any. The hub's lock guards the ring and the waiting readers; wake
  * callbacks run under it (they must not call back into the hub). A reader is used
- * by one thread at a time. The hub is refcounted because a reader (an HTTP stream)
- * may outlive its session: closing the hub wakes every reader and ends its stream.
+ * by one thread at a time. The hub is refcounted because a reader (a client still
+ * following the events) may outlive its session: closing the hub wakes every reader
+ * and ends its stream.
  * "session" events carry no data when published: the session is rendered as a
  * reader's view shows it (keys for the operator only), through the view's callback,
  * once per view and change: the first reader of a view renders it, the hub keeps the

@@ -182,10 +182,9 @@ uint64_t tolk_session_media_errors(tolk_session *session);
  * (WHEP), or a browser's microphone into an input (WHIP). */
 typedef enum { TOLK_PEER_WHEP_CHANNEL, TOLK_PEER_WHEP_FEED, TOLK_PEER_WHIP_INPUT } tolk_peer_kind;
 /* A peer on that stream or input (index: channel, or slot with -1 the floor), not yet
- * added to the session; NULL with err for an offer webrtcbin refuses. */
+ * added to the session; NULL with *err as tolk_webrtc_*_prepare fills it (invalid_offer). */
 tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kind kind, int index,
-                                            const char *offer, const tolk_webrtc_config *cfg, char *err,
-                                            size_t err_size);
+                                            const char *offer, const tolk_webrtc_config *cfg, tolk_error *err);
 
 /* Outputs: channel >= 0 for a channel output, else slot >= 0 for a return feed; own_key
  * gives it a new key of its own. NULL with *err when the sender refuses the destination

@@ -42,17 +42,16 @@ uint64_t tolk_session_media_errors(tolk_session *session)
 }
 
 tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kind kind, int index,
-                                            const char *offer, const tolk_webrtc_config *cfg, char *err,
-                                            size_t err_size)
+                                            const char *offer, const tolk_webrtc_config *cfg, tolk_error *err)
 {
     switch (kind) {
     case TOLK_PEER_WHEP_CHANNEL:
-        return tolk_webrtc_whep_prepare(offer, tolk_media_channel_stream_at(session->media, index), cfg, err,
-                                        err_size);
+        return tolk_webrtc_whep_prepare(offer, tolk_media_channel_stream_at(session->media, index), cfg, err);
     case TOLK_PEER_WHEP_FEED:
-        return tolk_webrtc_whep_prepare(offer, tolk_media_feed_stream_at(session->media, index), cfg, err, err_size);
+        return tolk_webrtc_whep_prepare(offer, tolk_media_feed_stream_at(session->media, index), cfg, err);
     case TOLK_PEER_WHIP_INPUT:
-        return tolk_webrtc_whip_prepare(offer, tolk_media_input_at(session->media, index), cfg, err, err_size);
+        return tolk_webrtc_whip_prepare(offer, tolk_media_input_at(session->media, index), cfg, err);
     }
+    tolk_error_set(err, TOLK_ERROR_INTERNAL, "internal_error", NULL, "no WebRTC peer of kind %d", (int)kind);
     return NULL;
 }

@@ -2,7 +2,8 @@
 /*
  * WebRTC peers for browsers, on webrtcbin: WHIP (a browser sends audio into an
  * input) and WHEP (a browser receives a channel or a return feed). No HTTP
- * here: the routes call this API. See docs/webrtc.md.
+ * here: the routes call this API and answer a tolk_error as it comes. See
+ * docs/webrtc.md.
  *
  * Each peer is its own GstPipeline, so peers come and go while the session's
  * mixing pipeline runs untouched. A WHEP peer only payloads and DTLS-SRTP
@@ -35,7 +36,7 @@
  *   the peer never touches its stream or input again and every wait on it ends;
  *   the pipeline stops at close or the last unref. An owner detaches under its
  *   lock and closes after it (the media may go in between).
- * - add_candidates, frag_restarts_ice, state, id, name: any control thread,
+ * - add_candidates, state, id, name: any control thread,
  *   any time, even after close; etag once negotiate returned the answer.
  * - unref: any control thread; the last one closes the peer if needed.
  */
@@ -46,6 +47,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
 #include "media_input_stats.h"
 #include "stream.h"
 
@@ -84,34 +86,34 @@ typedef enum {
 typedef struct tolk_webrtc_peer tolk_webrtc_peer;
 
 /* TRUE if `offer_sdp` is an SDP offer with an audio m-line offering Opus
- * (opus/48000/2); *opus_pt (may be NULL) gets its payload type. FALSE with a
- * message naming the problem otherwise: that is the HTTP 400 case. */
-bool tolk_webrtc_offer_check(const char *offer_sdp, unsigned *opus_pt, char *err, size_t err_size);
+ * (opus/48000/2); *opus_pt (may be NULL) gets its payload type. FALSE with
+ * *err (invalid, invalid_offer) naming the problem otherwise. */
+bool tolk_webrtc_offer_check(const char *offer_sdp, unsigned *opus_pt, tolk_error *err);
 
-/* Step 1. NULL with a message for an offer that tolk_webrtc_offer_check refuses
- * or whose direction does not fit (a WHEP offer must receive, a WHIP offer
- * send): the HTTP 400 cases; or when a GStreamer plugin is missing (logged,
- * the message says "not installed"/"could not build"). Returns one reference. */
+/* Step 1. NULL with *err (invalid, invalid_offer) for an offer that
+ * tolk_webrtc_offer_check refuses or whose direction does not fit (a WHEP
+ * offer must receive, a WHIP offer send); and, with the same kind and code,
+ * when a GStreamer plugin is missing (logged, the message says "not
+ * installed"/"could not build"): the API has always answered that one 400,
+ * as docs/api.md says. Returns one reference. */
 tolk_webrtc_peer *tolk_webrtc_whep_prepare(const char *offer_sdp, tolk_stream *stream,
-                                           const tolk_webrtc_config *cfg, char *err, size_t err_size);
+                                           const tolk_webrtc_config *cfg, tolk_error *err);
 tolk_webrtc_peer *tolk_webrtc_whip_prepare(const char *offer_sdp, tolk_media_input *input,
-                                           const tolk_webrtc_config *cfg, char *err, size_t err_size);
+                                           const tolk_webrtc_config *cfg, tolk_error *err);
 
 /* Step 2. Applies the offer, creates the answer, waits for ICE gathering
  * (bounded by gather_timeout_ms, then answers with what was gathered) and
- * returns the answer SDP (g_free it), with all candidates. NULL with a message
- * when webrtcbin refuses or does not answer in time, or the peer was closed:
- * the HTTP 503 case. */
-char *tolk_webrtc_peer_negotiate(tolk_webrtc_peer *peer, char *err, size_t err_size);
+ * returns the answer SDP (g_free it), with all candidates. NULL with *err
+ * (unavailable, "no WebRTC answer: ...") when webrtcbin refuses or does not
+ * answer in time, or the peer was closed. */
+char *tolk_webrtc_peer_negotiate(tolk_webrtc_peer *peer, tolk_error *err);
 
 /* prepare + negotiate in one call; *answer_sdp is g_malloc'd. NULL on any
- * failure (nothing to free). */
+ * failure (nothing to free), *err as the step that failed says. */
 tolk_webrtc_peer *tolk_webrtc_whep_new(const char *offer_sdp, tolk_stream *stream,
-                                       const tolk_webrtc_config *cfg, char **answer_sdp, char *err,
-                                       size_t err_size);
+                                       const tolk_webrtc_config *cfg, char **answer_sdp, tolk_error *err);
 tolk_webrtc_peer *tolk_webrtc_whip_new(const char *offer_sdp, tolk_media_input *input,
-                                       const tolk_webrtc_config *cfg, char **answer_sdp, char *err,
-                                       size_t err_size);
+                                       const tolk_webrtc_config *cfg, char **answer_sdp, tolk_error *err);
 
 /* The configured ICE servers as Link header values (RFC 9725 4.6:
  * <stun:host:port>; rel="ice-server"). The TURN server, whose username and
@@ -130,14 +132,11 @@ void tolk_webrtc_peer_detach(tolk_webrtc_peer *peer);
 
 /* Trickle ICE: an application/trickle-ice-sdpfrag body (RFC 8840). Each
  * a=candidate goes to the m-line its a=mid names (else the m-line it follows,
- * else the first). FALSE with a message for a fragment that is not one, an ICE
- * restart (another ufrag), or a closed peer. */
-bool tolk_webrtc_peer_add_candidates(tolk_webrtc_peer *peer, const char *sdpfrag, char *err,
-                                     size_t err_size);
-
-/* True when an sdpfrag asks for an ICE restart, which peers do not do (the
- * HTTP 422 case of RFC 9725). */
-bool tolk_webrtc_peer_frag_restarts_ice(tolk_webrtc_peer *peer, const char *sdpfrag);
+ * else the first). FALSE with *err: unsupported (ice_restart_unsupported) for
+ * an ICE restart (another ufrag anywhere in the fragment), which peers do not
+ * do (RFC 9725); invalid (invalid_candidates) for a fragment that is not one,
+ * or a closed peer. */
+bool tolk_webrtc_peer_add_candidates(tolk_webrtc_peer *peer, const char *sdpfrag, tolk_error *err);
 /* The entity tag of the ICE session (RFC 9725 ETag, quoted): "" before the
  * answer, then fixed. */
 const char *tolk_webrtc_peer_etag(tolk_webrtc_peer *peer);

@@ -16,10 +16,11 @@
 /* How often a wait looks whether the peer was closed meanwhile. */
 #define WAIT_SLICE_MS 20
 
-static void set_error(char *err, size_t err_size, const char *message)
+/* Every failure of negotiation is the daemon's, not the offer's (which
+ * prepare checked): unavailable, as the API answers it. */
+static void no_answer(tolk_error *err, const char *reason)
 {
-    if (err && err_size)
-        g_strlcpy(err, message, err_size);
+    tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "no WebRTC answer: %s", reason);
 }
 
 /* The id is a capability (webrtc.h): only the kernel's random bytes will do. */
@@ -107,12 +108,12 @@ static bool add_webrtcbin(tolk_webrtc_peer *peer, const tolk_webrtc_config *cfg)
 }
 
 tolk_webrtc_peer *tolk_webrtc_peer_alloc(peer_kind kind, const char *offer_sdp, const tolk_webrtc_config *cfg,
-                                         char *err, size_t err_size)
+                                         tolk_error *err)
 {
     peer_offer offer;
-    if (!tolk_webrtc_parse_offer(offer_sdp, &offer, err, err_size))
+    if (!tolk_webrtc_parse_offer(offer_sdp, &offer, err))
         return NULL;
-    if (!tolk_webrtc_offer_direction_fits(offer_sdp, offer.opus_mline, kind, err, err_size)) {
+    if (!tolk_webrtc_offer_direction_fits(offer_sdp, offer.opus_mline, kind, err)) {
         tolk_webrtc_offer_clear(&offer);
         return NULL;
     }
@@ -123,7 +124,7 @@ tolk_webrtc_peer *tolk_webrtc_peer_alloc(peer_kind kind, const char *offer_sdp, 
     if (!make_id(peer->id)) {
         tolk_webrtc_offer_clear(&offer);
         g_free(peer);
-        set_error(err, err_size, "no random bytes for the resource id");
+        tolk_webrtc_offer_refused(err, "no random bytes for the resource id");
         return NULL;
     }
     static gint next_name;
@@ -137,7 +138,7 @@ tolk_webrtc_peer *tolk_webrtc_peer_alloc(peer_kind kind, const char *offer_sdp, 
     gst_bus_set_sync_handler(bus, on_bus_message, g_strdup(peer->name), g_free);
     gst_object_unref(bus);
     if (!add_webrtcbin(peer, cfg)) {
-        set_error(err, err_size, "the WebRTC stack is not installed (webrtcbin)");
+        tolk_webrtc_offer_refused(err, "the WebRTC stack is not installed (webrtcbin)");
         tolk_webrtc_peer_unref(peer);
         return NULL;
     }
@@ -204,9 +205,9 @@ static bool waiter_wait(tolk_webrtc_peer *peer, promise_waiter *w)
 
 /* Emits `action` with (arg, promise) and waits for the reply. Returns a copy of
  * the reply (NULL means "no reply structure", which is success for the
- * set-*-description actions) in *reply; false with a message on error. */
+ * set-*-description actions) in *reply; false with *err on error. */
 static bool run_action(tolk_webrtc_peer *peer, const char *action, gpointer arg, GstStructure **reply,
-                       char *err, size_t err_size)
+                       tolk_error *err)
 {
     promise_waiter *w;
     GstPromise *promise = promise_new(&w);
@@ -214,7 +215,10 @@ static bool run_action(tolk_webrtc_peer *peer, const char *action, gpointer arg,
     bool done = waiter_wait(peer, w);
     if (!done) {
         gst_promise_interrupt(promise);
-        g_snprintf(err, err_size, peer_closed(peer) ? "closed while answering" : "WebRTC %s timed out", action);
+        char reason[96];
+        g_snprintf(reason, sizeof reason, peer_closed(peer) ? "closed while answering" : "WebRTC %s timed out",
+                   action);
+        no_answer(err, reason);
         gst_promise_unref(promise);
         return false;
     }
@@ -225,8 +229,10 @@ static bool run_action(tolk_webrtc_peer *peer, const char *action, gpointer arg,
     if (s && gst_structure_has_field(s, "error"))
         gst_structure_get(s, "error", G_TYPE_ERROR, &error, NULL);
     if (error || !replied) {
-        g_snprintf(err, err_size, "WebRTC %s failed: %s", action, error ? error->message : "no reply");
-        LOG_WARN("peer %s: %s", peer->name, err);
+        char reason[sizeof err->message];
+        g_snprintf(reason, sizeof reason, "WebRTC %s failed: %s", action, error ? error->message : "no reply");
+        LOG_WARN("peer %s: %s", peer->name, reason);
+        no_answer(err, reason);
         g_clear_error(&error);
         gst_promise_unref(promise);
         return false;
@@ -240,7 +246,7 @@ static bool run_action(tolk_webrtc_peer *peer, const char *action, gpointer arg,
 
 /* Under close_lock, so a close that ran before never sees its pipeline
  * restarted. Negotiation happens once per peer. */
-static bool start_pipeline(tolk_webrtc_peer *peer, char *err, size_t err_size)
+static bool start_pipeline(tolk_webrtc_peer *peer, tolk_error *err)
 {
     g_mutex_lock(&peer->close_lock);
     g_mutex_lock(&peer->lock);
@@ -248,9 +254,9 @@ static bool start_pipeline(tolk_webrtc_peer *peer, char *err, size_t err_size)
     peer->negotiating = TRUE;
     g_mutex_unlock(&peer->lock);
     if (!ok)
-        set_error(err, err_size, peer_closed(peer) ? "closed while answering" : "already answered");
+        no_answer(err, peer_closed(peer) ? "closed while answering" : "already answered");
     else if (gst_element_set_state(peer->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-        set_error(err, err_size, "could not start the WebRTC pipeline");
+        no_answer(err, "could not start the WebRTC pipeline");
         ok = false;
     }
     g_mutex_unlock(&peer->close_lock);
@@ -258,32 +264,32 @@ static bool start_pipeline(tolk_webrtc_peer *peer, char *err, size_t err_size)
 }
 
 static bool set_description(tolk_webrtc_peer *peer, const char *action, GstWebRTCSessionDescription *desc,
-                            char *err, size_t err_size)
+                            tolk_error *err)
 {
     GstStructure *reply = NULL;
-    bool ok = run_action(peer, action, desc, &reply, err, err_size);
+    bool ok = run_action(peer, action, desc, &reply, err);
     if (reply)
         gst_structure_free(reply);
     return ok;
 }
 
-static bool set_remote_offer(tolk_webrtc_peer *peer, char *err, size_t err_size)
+static bool set_remote_offer(tolk_webrtc_peer *peer, tolk_error *err)
 {
     GstSDPMessage *sdp = NULL;
     if (gst_sdp_message_new_from_text(peer->offer.text, &sdp) != GST_SDP_OK) {
-        set_error(err, err_size, "the offer is not SDP");
+        no_answer(err, "the offer is not SDP");
         return false;
     }
     GstWebRTCSessionDescription *desc = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
-    bool ok = set_description(peer, "set-remote-description", desc, err, err_size);
+    bool ok = set_description(peer, "set-remote-description", desc, err);
     gst_webrtc_session_description_free(desc);
     return ok;
 }
 
-static GstWebRTCSessionDescription *create_answer(tolk_webrtc_peer *peer, char *err, size_t err_size)
+static GstWebRTCSessionDescription *create_answer(tolk_webrtc_peer *peer, tolk_error *err)
 {
     GstStructure *reply = NULL;
-    if (!run_action(peer, "create-answer", NULL, &reply, err, err_size))
+    if (!run_action(peer, "create-answer", NULL, &reply, err))
         return NULL;
     GstWebRTCSessionDescription *answer = NULL;
     if (reply) {
@@ -291,25 +297,24 @@ static GstWebRTCSessionDescription *create_answer(tolk_webrtc_peer *peer, char *
         gst_structure_free(reply);
     }
     if (!answer)
-        set_error(err, err_size, "webrtcbin created no answer");
+        no_answer(err, "webrtcbin created no answer");
     return answer;
 }
 
 /* webrtcbin rejects (port 0) or idles an m-line whose codecs it cannot match. */
-static bool answer_accepts_opus(tolk_webrtc_peer *peer, const GstWebRTCSessionDescription *answer, char *err,
-                                size_t err_size)
+static bool answer_accepts_opus(tolk_webrtc_peer *peer, const GstWebRTCSessionDescription *answer, tolk_error *err)
 {
     const GstSDPMessage *sdp = answer->sdp;
     guint mline = peer->offer.opus_mline;
     const GstSDPMedia *media = mline < gst_sdp_message_medias_len(sdp) ? gst_sdp_message_get_media(sdp, mline) : NULL;
     if (media && gst_sdp_media_get_port(media) != 0 && !gst_sdp_media_get_attribute_val(media, "inactive"))
         return true;
-    set_error(err, err_size, "could not agree on Opus audio with the offer");
+    no_answer(err, "could not agree on Opus audio with the offer");
     return false;
 }
 
 /* Bounded: past the timeout the answer carries what was gathered so far. */
-static bool wait_gathering(tolk_webrtc_peer *peer, char *err, size_t err_size)
+static bool wait_gathering(tolk_webrtc_peer *peer, tolk_error *err)
 {
     gint64 deadline = g_get_monotonic_time() + (gint64)peer->gather_timeout_ms * G_TIME_SPAN_MILLISECOND;
     g_mutex_lock(&peer->lock);
@@ -322,7 +327,7 @@ static bool wait_gathering(tolk_webrtc_peer *peer, char *err, size_t err_size)
     }
     g_mutex_unlock(&peer->lock);
     if (peer_closed(peer))
-        set_error(err, err_size, "closed while answering");
+        no_answer(err, "closed while answering");
     return !peer_closed(peer);
 }
 
@@ -338,12 +343,12 @@ static void set_etag(tolk_webrtc_peer *peer, const GstSDPMessage *sdp)
     g_snprintf(peer->etag, sizeof peer->etag, "\"%s\"", ufrag ? ufrag : peer->name);
 }
 
-static char *local_sdp_text(tolk_webrtc_peer *peer, char *err, size_t err_size)
+static char *local_sdp_text(tolk_webrtc_peer *peer, tolk_error *err)
 {
     GstWebRTCSessionDescription *desc = NULL;
     g_object_get(peer->webrtc, "local-description", &desc, NULL);
     if (!desc) {
-        set_error(err, err_size, "webrtcbin has no local description");
+        no_answer(err, "webrtcbin has no local description");
         return NULL;
     }
     char *text = gst_sdp_message_as_text(desc->sdp);
@@ -352,46 +357,46 @@ static char *local_sdp_text(tolk_webrtc_peer *peer, char *err, size_t err_size)
     return text;
 }
 
-static bool apply_answer(tolk_webrtc_peer *peer, char *err, size_t err_size)
+static bool apply_answer(tolk_webrtc_peer *peer, tolk_error *err)
 {
-    GstWebRTCSessionDescription *answer = create_answer(peer, err, err_size);
+    GstWebRTCSessionDescription *answer = create_answer(peer, err);
     if (!answer)
         return false;
-    bool ok = answer_accepts_opus(peer, answer, err, err_size) &&
-              set_description(peer, "set-local-description", answer, err, err_size);
+    bool ok = answer_accepts_opus(peer, answer, err) &&
+              set_description(peer, "set-local-description", answer, err);
     gst_webrtc_session_description_free(answer);
     return ok;
 }
 
 tolk_webrtc_peer *tolk_webrtc_peer_build(peer_kind kind, const char *offer_sdp, const tolk_webrtc_config *cfg,
-                                         bool (*build)(tolk_webrtc_peer *), const char *failure, char *err,
-                                         size_t err_size)
+                                         bool (*build)(tolk_webrtc_peer *), const char *failure,
+                                         tolk_error *err)
 {
-    tolk_webrtc_peer *peer = tolk_webrtc_peer_alloc(kind, offer_sdp, cfg, err, err_size);
+    tolk_webrtc_peer *peer = tolk_webrtc_peer_alloc(kind, offer_sdp, cfg, err);
     if (peer && !build(peer)) {
-        g_strlcpy(err, failure, err_size);
-        LOG_ERROR("peer %s: %s", peer->name, err);
+        tolk_webrtc_offer_refused(err, "%s", failure);
+        LOG_ERROR("peer %s: %s", peer->name, failure);
         tolk_webrtc_peer_unref(peer);
         return NULL;
     }
     return peer;
 }
 
-tolk_webrtc_peer *tolk_webrtc_peer_answered(tolk_webrtc_peer *peer, char **answer_sdp, char *err, size_t err_size)
+tolk_webrtc_peer *tolk_webrtc_peer_answered(tolk_webrtc_peer *peer, char **answer_sdp, tolk_error *err)
 {
-    if (peer && !(*answer_sdp = tolk_webrtc_peer_negotiate(peer, err, err_size))) {
+    if (peer && !(*answer_sdp = tolk_webrtc_peer_negotiate(peer, err))) {
         tolk_webrtc_peer_unref(peer);
         return NULL;
     }
     return peer;
 }
 
-char *tolk_webrtc_peer_negotiate(tolk_webrtc_peer *peer, char *err, size_t err_size)
+char *tolk_webrtc_peer_negotiate(tolk_webrtc_peer *peer, tolk_error *err)
 {
-    if (!start_pipeline(peer, err, err_size) || !set_remote_offer(peer, err, err_size) ||
-        !apply_answer(peer, err, err_size) || !wait_gathering(peer, err, err_size))
+    if (!start_pipeline(peer, err) || !set_remote_offer(peer, err) ||
+        !apply_answer(peer, err) || !wait_gathering(peer, err))
         return NULL;
-    char *answer = local_sdp_text(peer, err, err_size);
+    char *answer = local_sdp_text(peer, err);
     if (answer)
         LOG_INFO("peer %s: %s answered (Opus payload type %u)", peer->name, peer->kind == PEER_WHEP ? "WHEP" : "WHIP",
                  peer->offer.opus_pt);
@@ -459,18 +464,13 @@ static void add_candidate(void *ctx, guint mline, const char *candidate)
     g_signal_emit_by_name(peer->webrtc, "add-ice-candidate", mline, candidate);
 }
 
-bool tolk_webrtc_peer_add_candidates(tolk_webrtc_peer *peer, const char *sdpfrag, char *err, size_t err_size)
+bool tolk_webrtc_peer_add_candidates(tolk_webrtc_peer *peer, const char *sdpfrag, tolk_error *err)
 {
     if (peer_closed(peer)) {
-        set_error(err, err_size, "the peer is closed");
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_candidates", NULL, "the peer is closed");
         return false;
     }
-    return tolk_webrtc_parse_sdpfrag(sdpfrag, &peer->offer, add_candidate, peer, err, err_size);
-}
-
-bool tolk_webrtc_peer_frag_restarts_ice(tolk_webrtc_peer *peer, const char *sdpfrag)
-{
-    return tolk_webrtc_frag_restarts_ice(sdpfrag, &peer->offer);
+    return tolk_webrtc_parse_sdpfrag(sdpfrag, &peer->offer, add_candidate, peer, err);
 }
 
 const char *tolk_webrtc_peer_etag(tolk_webrtc_peer *peer)

@@ -46,27 +46,30 @@ struct tolk_webrtc_peer {
 };
 
 /* webrtc_sdp.c */
-bool tolk_webrtc_parse_offer(const char *text, peer_offer *offer, char *err, size_t err_size);
+/* An offer refused, as the API answers it: invalid, invalid_offer. */
+void tolk_webrtc_offer_refused(tolk_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool tolk_webrtc_parse_offer(const char *text, peer_offer *offer, tolk_error *err);
 void tolk_webrtc_offer_clear(peer_offer *offer);
 /* Checks the direction a WHEP (wants to receive) or WHIP (wants to send) offer gives. */
-bool tolk_webrtc_offer_direction_fits(const char *text, guint mline, peer_kind kind, char *err,
-                                      size_t err_size);
+bool tolk_webrtc_offer_direction_fits(const char *text, guint mline, peer_kind kind, tolk_error *err);
 typedef void (*tolk_candidate_fn)(void *ctx, guint mline, const char *candidate);
 /* True when the fragment names another ICE ufrag than the offer: an ICE restart (RFC 8840). */
 bool tolk_webrtc_frag_restarts_ice(const char *frag, const peer_offer *offer);
+/* An ICE restart is unsupported (ice_restart_unsupported), whatever else the fragment
+ * holds; any other refusal is invalid (invalid_candidates). */
 bool tolk_webrtc_parse_sdpfrag(const char *frag, const peer_offer *offer, tolk_candidate_fn fn, void *ctx,
-                               char *err, size_t err_size);
+                               tolk_error *err);
 
 /* webrtc_peer.c */
 tolk_webrtc_peer *tolk_webrtc_peer_alloc(peer_kind kind, const char *offer_sdp, const tolk_webrtc_config *cfg,
-                                         char *err, size_t err_size);
+                                         tolk_error *err);
 GstElement *tolk_webrtc_peer_add(tolk_webrtc_peer *peer, const char *factory);
 /* A peer of this kind whose media build() adds; when build() fails, err says failure. */
 tolk_webrtc_peer *tolk_webrtc_peer_build(peer_kind kind, const char *offer_sdp, const tolk_webrtc_config *cfg,
-                                         bool (*build)(tolk_webrtc_peer *), const char *failure, char *err,
-                                         size_t err_size);
+                                         bool (*build)(tolk_webrtc_peer *), const char *failure,
+                                         tolk_error *err);
 /* Negotiates a prepared peer (NULL passes through); on failure the peer goes and NULL comes back. */
-tolk_webrtc_peer *tolk_webrtc_peer_answered(tolk_webrtc_peer *peer, char **answer_sdp, char *err, size_t err_size);
+tolk_webrtc_peer *tolk_webrtc_peer_answered(tolk_webrtc_peer *peer, char **answer_sdp, tolk_error *err);
 GstCaps *tolk_webrtc_rtp_caps(unsigned pt);
 
 /* webrtc_ice.c: the libnice agent behind a webrtcbin. */

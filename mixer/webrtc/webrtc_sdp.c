@@ -3,14 +3,24 @@
  * payload type the browser chose (Chromium 111, Firefox 109) and to map
  * candidates to m-lines. webrtcbin does the real negotiation. */
 #include <gst/sdp/sdp.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "webrtc_private.h"
 
-static void set_error(char *err, size_t err_size, const char *message)
+void tolk_webrtc_offer_refused(tolk_error *err, const char *fmt, ...)
 {
-    if (err && err_size)
-        g_strlcpy(err, message, err_size);
+    char message[sizeof err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    g_vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_offer", NULL, "%s", message);
+}
+
+static void frag_refused(tolk_error *err, const char *message)
+{
+    tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_candidates", NULL, "%s", message);
 }
 
 /* "111 opus/48000/2" -> 111 when the payload type is one the m-line lists. */
@@ -67,7 +77,7 @@ static char *offer_ufrag(const GstSDPMessage *sdp, guint mline)
 }
 
 /* Finds the first live (port != 0) audio m-line offering Opus. */
-static bool find_opus(const GstSDPMessage *sdp, peer_offer *offer, char *err, size_t err_size)
+static bool find_opus(const GstSDPMessage *sdp, peer_offer *offer, tolk_error *err)
 {
     bool audio = false;
     for (guint i = 0; i < gst_sdp_message_medias_len(sdp); i++) {
@@ -80,34 +90,34 @@ static bool find_opus(const GstSDPMessage *sdp, peer_offer *offer, char *err, si
             return true;
         }
     }
-    set_error(err, err_size, audio ? "the offer's audio does not offer Opus (opus/48000/2)"
+    tolk_webrtc_offer_refused(err, "%s", audio ? "the offer's audio does not offer Opus (opus/48000/2)"
                                    : "the offer has no audio m-line");
     return false;
 }
 
-static GstSDPMessage *parse_sdp(const char *text, char *err, size_t err_size)
+static GstSDPMessage *parse_sdp(const char *text, tolk_error *err)
 {
     GstSDPMessage *sdp = NULL;
     /* GstSDP accepts almost anything; an offer must at least start like SDP. */
     if (!text || strncmp(text, "v=0", 3) != 0 || gst_sdp_message_new_from_text(text, &sdp) != GST_SDP_OK) {
-        set_error(err, err_size, "the offer is not SDP (it must start with v=0)");
+        tolk_webrtc_offer_refused(err, "%s", "the offer is not SDP (it must start with v=0)");
         return NULL;
     }
     if (gst_sdp_message_medias_len(sdp) == 0) {
-        set_error(err, err_size, "the offer has no m-line");
+        tolk_webrtc_offer_refused(err, "%s", "the offer has no m-line");
         gst_sdp_message_free(sdp);
         return NULL;
     }
     return sdp;
 }
 
-bool tolk_webrtc_parse_offer(const char *text, peer_offer *offer, char *err, size_t err_size)
+bool tolk_webrtc_parse_offer(const char *text, peer_offer *offer, tolk_error *err)
 {
     memset(offer, 0, sizeof *offer);
-    GstSDPMessage *sdp = parse_sdp(text, err, err_size);
+    GstSDPMessage *sdp = parse_sdp(text, err);
     if (!sdp)
         return false;
-    bool ok = find_opus(sdp, offer, err, err_size);
+    bool ok = find_opus(sdp, offer, err);
     if (ok) {
         offer->text = g_strdup(text);
         offer->mids = collect_mids(sdp);
@@ -125,10 +135,10 @@ void tolk_webrtc_offer_clear(peer_offer *offer)
     memset(offer, 0, sizeof *offer);
 }
 
-bool tolk_webrtc_offer_check(const char *offer_sdp, unsigned *opus_pt, char *err, size_t err_size)
+bool tolk_webrtc_offer_check(const char *offer_sdp, unsigned *opus_pt, tolk_error *err)
 {
     peer_offer offer;
-    bool ok = tolk_webrtc_parse_offer(offer_sdp, &offer, err, err_size);
+    bool ok = tolk_webrtc_parse_offer(offer_sdp, &offer, err);
     if (ok && opus_pt)
         *opus_pt = offer.opus_pt;
     tolk_webrtc_offer_clear(&offer);
@@ -146,10 +156,9 @@ static const char *media_direction(const GstSDPMessage *sdp, guint mline)
     return "sendrecv";
 }
 
-bool tolk_webrtc_offer_direction_fits(const char *text, guint mline, peer_kind kind, char *err,
-                                      size_t err_size)
+bool tolk_webrtc_offer_direction_fits(const char *text, guint mline, peer_kind kind, tolk_error *err)
 {
-    GstSDPMessage *sdp = parse_sdp(text, err, err_size);
+    GstSDPMessage *sdp = parse_sdp(text, err);
     if (!sdp)
         return false;
     const char *direction = media_direction(sdp, mline);
@@ -157,7 +166,7 @@ bool tolk_webrtc_offer_direction_fits(const char *text, guint mline, peer_kind k
     const char *wrong = kind == PEER_WHEP ? "sendonly" : "recvonly";
     bool ok = strcmp(direction, wrong) != 0 && strcmp(direction, "inactive") != 0;
     if (!ok)
-        g_snprintf(err, err_size, "the offer's audio is %s: a %s offer must %s audio", direction,
+        tolk_webrtc_offer_refused(err, "the offer's audio is %s: a %s offer must %s audio", direction,
                    kind == PEER_WHEP ? "WHEP" : "WHIP", kind == PEER_WHEP ? "receive" : "send");
     gst_sdp_message_free(sdp);
     return ok;
@@ -176,8 +185,7 @@ typedef struct {
     const peer_offer *offer;
     gint m_count; /* m= lines seen in the fragment */
     gint mline;   /* where the next candidate goes, -1 before any m=/a=mid */
-    char *err;
-    size_t err_size;
+    tolk_error *err;
 } frag_state;
 
 static bool frag_attribute(frag_state *st, const char *line, tolk_candidate_fn fn, void *ctx)
@@ -185,18 +193,13 @@ static bool frag_attribute(frag_state *st, const char *line, tolk_candidate_fn f
     if (g_str_has_prefix(line, "a=mid:")) {
         st->mline = mid_index(st->offer, line + 6);
         if (st->mline < 0) {
-            g_snprintf(st->err, st->err_size, "unknown a=mid %s", line + 6);
-            return false;
-        }
-    } else if (g_str_has_prefix(line, "a=ice-ufrag:")) {
-        if (st->offer->ufrag && strcmp(st->offer->ufrag, line + 12) != 0) {
-            set_error(st->err, st->err_size, "ICE restart (a new ufrag) is not supported");
+            tolk_error_set(st->err, TOLK_ERROR_INVALID, "invalid_candidates", NULL, "unknown a=mid %s", line + 6);
             return false;
         }
     } else if (g_str_has_prefix(line, "a=candidate:")) {
         fn(ctx, (guint)MAX(st->mline, 0), line + 2);
     }
-    return true; /* other attributes (ice-pwd, end-of-candidates, ...) need nothing */
+    return true; /* other attributes (ice-ufrag, ice-pwd, end-of-candidates, ...) need nothing */
 }
 
 static bool frag_line(frag_state *st, const char *line, tolk_candidate_fn fn, void *ctx)
@@ -204,33 +207,19 @@ static bool frag_line(frag_state *st, const char *line, tolk_candidate_fn fn, vo
     if (line[0] == '\0')
         return true;
     if (!g_ascii_isalpha(line[0]) || line[1] != '=') {
-        set_error(st->err, st->err_size, "not an SDP fragment: every line must be x=...");
+        frag_refused(st->err, "not an SDP fragment: every line must be x=...");
         return false;
     }
     if (line[0] == 'm') {
         /* Candidates for an m-line the offer has not would reach webrtcbin as garbage. */
         if (!st->offer->mids || st->m_count >= (gint)g_strv_length(st->offer->mids)) {
-            set_error(st->err, st->err_size, "the fragment has more m-lines than the offer");
+            frag_refused(st->err, "the fragment has more m-lines than the offer");
             return false;
         }
         st->mline = st->m_count++;
         return true;
     }
     return line[0] == 'a' ? frag_attribute(st, line, fn, ctx) : true;
-}
-
-bool tolk_webrtc_parse_sdpfrag(const char *frag, const peer_offer *offer, tolk_candidate_fn fn, void *ctx,
-                               char *err, size_t err_size)
-{
-    frag_state st = {offer, 0, -1, err, err_size};
-    GStrv lines = g_strsplit(frag ? frag : "", "\n", -1);
-    bool ok = true;
-    for (guint i = 0; ok && lines[i]; i++) {
-        g_strchomp(lines[i]); /* drops the \r of \r\n */
-        ok = frag_line(&st, lines[i], fn, ctx);
-    }
-    g_strfreev(lines);
-    return ok;
 }
 
 bool tolk_webrtc_frag_restarts_ice(const char *frag, const peer_offer *offer)
@@ -244,4 +233,26 @@ bool tolk_webrtc_frag_restarts_ice(const char *frag, const peer_offer *offer)
     }
     g_strfreev(lines);
     return restart;
+}
+
+bool tolk_webrtc_parse_sdpfrag(const char *frag, const peer_offer *offer, tolk_candidate_fn fn, void *ctx,
+                               tolk_error *err)
+{
+    /* Looked for in the whole fragment first: a restart is refused as such
+     * (RFC 9725: 422) whatever else the fragment holds. */
+    if (tolk_webrtc_frag_restarts_ice(frag, offer)) {
+        tolk_error_set(err, TOLK_ERROR_UNSUPPORTED, "ice_restart_unsupported", NULL,
+                       "ICE restart (a new ice-ufrag/ice-pwd) is not supported: end this resource (DELETE) "
+                       "and POST a new offer");
+        return false;
+    }
+    frag_state st = {offer, 0, -1, err};
+    GStrv lines = g_strsplit(frag ? frag : "", "\n", -1);
+    bool ok = true;
+    for (guint i = 0; ok && lines[i]; i++) {
+        g_strchomp(lines[i]); /* drops the \r of \r\n */
+        ok = frag_line(&st, lines[i], fn, ctx);
+    }
+    g_strfreev(lines);
+    return ok;
 }

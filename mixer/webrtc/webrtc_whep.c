@@ -70,11 +70,11 @@ static bool build_send_chain(tolk_webrtc_peer *peer)
 }
 
 tolk_webrtc_peer *tolk_webrtc_whep_prepare(const char *offer_sdp, tolk_stream *stream,
-                                           const tolk_webrtc_config *cfg, char *err, size_t err_size)
+                                           const tolk_webrtc_config *cfg, tolk_error *err)
 {
     tolk_webrtc_peer *peer = tolk_webrtc_peer_build(PEER_WHEP, offer_sdp, cfg, build_send_chain,
                                                     "could not build the WHEP pipeline (GStreamer plugins missing?)",
-                                                    err, err_size);
+                                                    err);
     if (!peer)
         return NULL;
     peer->stream = stream;
@@ -83,9 +83,8 @@ tolk_webrtc_peer *tolk_webrtc_whep_prepare(const char *offer_sdp, tolk_stream *s
 }
 
 tolk_webrtc_peer *tolk_webrtc_whep_new(const char *offer_sdp, tolk_stream *stream,
-                                       const tolk_webrtc_config *cfg, char **answer_sdp, char *err,
-                                       size_t err_size)
+                                       const tolk_webrtc_config *cfg, char **answer_sdp, tolk_error *err)
 {
-    return tolk_webrtc_peer_answered(tolk_webrtc_whep_prepare(offer_sdp, stream, cfg, err, err_size), answer_sdp,
-                                     err, err_size);
+    return tolk_webrtc_peer_answered(tolk_webrtc_whep_prepare(offer_sdp, stream, cfg, err), answer_sdp,
+                                     err);
 }

@@ -125,19 +125,18 @@ static bool add_receiver(tolk_webrtc_peer *peer)
 }
 
 tolk_webrtc_peer *tolk_webrtc_whip_prepare(const char *offer_sdp, tolk_media_input *input,
-                                           const tolk_webrtc_config *cfg, char *err, size_t err_size)
+                                           const tolk_webrtc_config *cfg, tolk_error *err)
 {
     tolk_webrtc_peer *peer = tolk_webrtc_peer_build(PEER_WHIP, offer_sdp, cfg, add_receiver,
-                                                    "could not add a receiving transceiver", err, err_size);
+                                                    "could not add a receiving transceiver", err);
     if (peer)
         peer->input = input;
     return peer;
 }
 
 tolk_webrtc_peer *tolk_webrtc_whip_new(const char *offer_sdp, tolk_media_input *input,
-                                       const tolk_webrtc_config *cfg, char **answer_sdp, char *err,
-                                       size_t err_size)
+                                       const tolk_webrtc_config *cfg, char **answer_sdp, tolk_error *err)
 {
-    return tolk_webrtc_peer_answered(tolk_webrtc_whip_prepare(offer_sdp, input, cfg, err, err_size), answer_sdp,
-                                     err, err_size);
+    return tolk_webrtc_peer_answered(tolk_webrtc_whip_prepare(offer_sdp, input, cfg, err), answer_sdp,
+                                     err);
 }

@@ -140,10 +140,10 @@ static tolk_webrtc_peer *whep_connect_with(channel *ch, client *c, unsigned pt, 
     g_test_message("offer:\n%s", offer);
     g_assert_nonnull(strstr(offer, "OPUS/48000/2"));
     char *answer = NULL;
-    char err[256] = "";
-    tolk_webrtc_peer *peer = tolk_webrtc_whep_new(offer, ch->stream, cfg, &answer, err, sizeof err);
+    tolk_error err = {0};
+    tolk_webrtc_peer *peer = tolk_webrtc_whep_new(offer, ch->stream, cfg, &answer, &err);
     g_assert_nonnull(peer);
-    g_assert_cmpstr(err, ==, "");
+    g_assert_cmpint(err.kind, ==, TOLK_ERROR_NONE);
     g_assert_true(cfg->ice_addresses == NULL || strstr(answer, cfg->ice_addresses));
     g_test_message("answer:\n%s", answer);
     g_assert_nonnull(strstr(answer, "a=candidate:"));
@@ -211,8 +211,8 @@ static tolk_webrtc_peer *whip_connect(session *s, client *c)
 {
     char *offer = client_offer(c);
     char *answer = NULL;
-    char err[256] = "";
-    tolk_webrtc_peer *peer = tolk_webrtc_whip_new(offer, s->input, &config, &answer, err, sizeof err);
+    tolk_error err = {0};
+    tolk_webrtc_peer *peer = tolk_webrtc_whip_new(offer, s->input, &config, &answer, &err);
     g_assert_nonnull(peer);
     g_test_message("answer:\n%s", answer);
     g_assert_nonnull(strstr(answer, "a=recvonly"));
@@ -242,17 +242,25 @@ static void test_whip(void)
 
 #define SDP_HEAD "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
 
+/* What the API answers as it comes: 400 invalid_offer. */
+static void assert_offer_refused(const tolk_error *err, const char *words)
+{
+    g_assert_cmpint(err->kind, ==, TOLK_ERROR_INVALID);
+    g_assert_cmpstr(err->code, ==, "invalid_offer");
+    g_assert_nonnull(strstr(err->message, words));
+}
+
 static void expect_refused(const char *offer, const char *words)
 {
-    char err[256] = "";
+    tolk_error err = {0};
     uint8_t key[TOLK_KEY_LEN] = {0};
     tolk_stream *stream = tolk_stream_new(key);
-    g_assert_false(tolk_webrtc_offer_check(offer, NULL, err, sizeof err));
-    g_assert_nonnull(strstr(err, words));
-    err[0] = '\0';
-    g_assert_null(tolk_webrtc_whep_prepare(offer, stream, &config, err, sizeof err));
-    g_test_message("%s -> %s", offer ? offer : "(null)", err);
-    g_assert_nonnull(strstr(err, words));
+    g_assert_false(tolk_webrtc_offer_check(offer, NULL, &err));
+    assert_offer_refused(&err, words);
+    err = (tolk_error){0};
+    g_assert_null(tolk_webrtc_whep_prepare(offer, stream, &config, &err));
+    g_test_message("%s -> %s", offer ? offer : "(null)", err.message);
+    assert_offer_refused(&err, words);
     g_assert_cmpint(tolk_stream_listener_count(stream), ==, 0);
     tolk_stream_free(stream);
 }
@@ -267,14 +275,14 @@ static void test_bad_offers(void)
     /* opus in an rtpmap the m-line does not list */
     expect_refused(SDP_HEAD "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=rtpmap:111 opus/48000/2\r\n", "does not offer Opus");
     unsigned pt = 0;
-    char err[256];
+    tolk_error err;
     const char *good = SDP_HEAD "m=audio 9 UDP/TLS/RTP/SAVPF 109 0\r\na=mid:0\r\na=recvonly\r\n"
                                 "a=rtpmap:109 opus/48000/2\r\n";
-    g_assert_true(tolk_webrtc_offer_check(good, &pt, err, sizeof err));
+    g_assert_true(tolk_webrtc_offer_check(good, &pt, &err));
     g_assert_cmpuint(pt, ==, 109);
     /* A WHIP offer must send: a recvonly one is refused. */
-    g_assert_null(tolk_webrtc_whip_prepare(good, NULL, &config, err, sizeof err));
-    g_assert_nonnull(strstr(err, "recvonly"));
+    g_assert_null(tolk_webrtc_whip_prepare(good, NULL, &config, &err));
+    assert_offer_refused(&err, "recvonly");
 }
 
 /* ---- trickle fragments ---- */
@@ -286,26 +294,36 @@ static void test_trickle(void)
     const char *offer = SDP_HEAD "a=group:BUNDLE a0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:a0\r\n"
                                  "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\na=recvonly\r\n"
                                  "a=rtpmap:111 opus/48000/2\r\n";
-    char err[256] = "";
-    tolk_webrtc_peer *peer = tolk_webrtc_whep_prepare(offer, stream, &config, err, sizeof err);
+    tolk_error err = {0};
+    tolk_webrtc_peer *peer = tolk_webrtc_whep_prepare(offer, stream, &config, &err);
     g_assert_nonnull(peer);
     g_assert_cmpint(tolk_webrtc_peer_state(peer), ==, TOLK_WEBRTC_NEW);
     g_assert_true(tolk_webrtc_peer_add_candidates(
         peer, "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\nm=audio 9 RTP/AVP 0\r\na=mid:a0\r\n"
               "a=candidate:1 1 UDP 2122252543 192.0.2.9 40000 typ host\r\na=end-of-candidates\r\n",
-        err, sizeof err));
-    g_assert_false(tolk_webrtc_peer_frag_restarts_ice(peer, "a=ice-ufrag:abcd\r\na=candidate:1 1 UDP 1 x 1 typ host\r\n"));
-    g_assert_false(tolk_webrtc_peer_frag_restarts_ice(peer, "a=end-of-candidates\r\n"));
-    g_assert_true(tolk_webrtc_peer_frag_restarts_ice(peer, "a=ice-ufrag:other\r\na=ice-pwd:x\r\n"));
-    g_assert_false(tolk_webrtc_peer_add_candidates(peer, "a=ice-ufrag:other\r\n", err, sizeof err));
-    g_assert_nonnull(strstr(err, "ICE restart"));
-    g_assert_false(tolk_webrtc_peer_add_candidates(peer, "a=mid:zz\r\n", err, sizeof err));
-    g_assert_false(tolk_webrtc_peer_add_candidates(peer, "garbage", err, sizeof err));
+        &err));
+    g_assert_true(tolk_webrtc_peer_add_candidates(peer, "a=end-of-candidates\r\n", &err));
+    /* An ICE restart is unsupported (422), also behind a line that is no SDP. */
+    g_assert_false(tolk_webrtc_peer_add_candidates(peer, "a=ice-ufrag:other\r\na=ice-pwd:x\r\n", &err));
+    g_assert_cmpint(err.kind, ==, TOLK_ERROR_UNSUPPORTED);
+    g_assert_cmpstr(err.code, ==, "ice_restart_unsupported");
+    g_assert_nonnull(strstr(err.message, "ICE restart"));
+    g_assert_false(tolk_webrtc_peer_add_candidates(peer, "garbage\r\na=ice-ufrag:other\r\n", &err));
+    g_assert_cmpstr(err.code, ==, "ice_restart_unsupported");
+    g_assert_false(tolk_webrtc_peer_add_candidates(peer, "a=mid:zz\r\n", &err));
+    g_assert_cmpint(err.kind, ==, TOLK_ERROR_INVALID);
+    g_assert_cmpstr(err.code, ==, "invalid_candidates");
+    g_assert_cmpstr(err.message, ==, "unknown a=mid zz");
+    g_assert_false(tolk_webrtc_peer_add_candidates(peer, "garbage", &err));
+    g_assert_cmpstr(err.code, ==, "invalid_candidates");
     tolk_webrtc_peer_close(peer);
-    g_assert_false(tolk_webrtc_peer_add_candidates(peer, "", err, sizeof err));
-    /* closed before it answered: negotiate gives up at once */
-    g_assert_null(tolk_webrtc_peer_negotiate(peer, err, sizeof err));
-    g_assert_nonnull(strstr(err, "closed"));
+    g_assert_false(tolk_webrtc_peer_add_candidates(peer, "", &err));
+    g_assert_cmpstr(err.code, ==, "invalid_candidates");
+    /* closed before it answered: negotiate gives up at once, unavailable (503) */
+    g_assert_null(tolk_webrtc_peer_negotiate(peer, &err));
+    g_assert_cmpint(err.kind, ==, TOLK_ERROR_UNAVAILABLE);
+    g_assert_cmpstr(err.code, ==, "unavailable");
+    g_assert_cmpstr(err.message, ==, "no WebRTC answer: closed while answering");
     tolk_webrtc_peer_unref(peer);
     g_assert_cmpint(tolk_stream_listener_count(stream), ==, 0);
     tolk_stream_free(stream);
@@ -316,13 +334,13 @@ static void test_trickle(void)
 typedef struct {
     tolk_webrtc_peer *peer;
     char *answer;
-    char err[256];
+    tolk_error err;
 } negotiation;
 
 static gpointer negotiate_thread(gpointer data)
 {
     negotiation *n = data;
-    n->answer = tolk_webrtc_peer_negotiate(n->peer, n->err, sizeof n->err);
+    n->answer = tolk_webrtc_peer_negotiate(n->peer, &n->err);
     return NULL;
 }
 
@@ -362,8 +380,8 @@ static void test_close_while_flowing(void)
     /* A close racing a negotiation in another thread. */
     client *late = client_new_receiver(111, 1000);
     char *offer = client_offer(late);
-    char err[256];
-    negotiation n = {tolk_webrtc_whep_prepare(offer, ch->stream, &config, err, sizeof err), NULL, ""};
+    tolk_error err;
+    negotiation n = {tolk_webrtc_whep_prepare(offer, ch->stream, &config, &err), NULL, {0}};
     g_assert_nonnull(n.peer);
     tolk_webrtc_peer_ref(n.peer); /* the handler's own reference */
     GThread *thread = g_thread_new("negotiate", negotiate_thread, &n);
@@ -372,7 +390,7 @@ static void test_close_while_flowing(void)
     tolk_webrtc_peer_unref(n.peer); /* the owner's */
     g_thread_join(thread);
     g_assert_cmpint(tolk_stream_listener_count(ch->stream), ==, 0);
-    g_test_message("negotiation racing close: %s", n.answer ? "answered" : n.err);
+    g_test_message("negotiation racing close: %s", n.answer ? "answered" : n.err.message);
     g_free(n.answer);
     tolk_webrtc_peer_unref(n.peer);
     g_free(offer);
