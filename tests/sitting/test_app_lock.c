@@ -71,6 +71,7 @@ static void teardown(fixture *f, gconstpointer data)
     tolk_app_unlock(&f->app);
     g_ptr_array_unref(f->app.sessions);
     g_ptr_array_unref(f->app.detached);
+    g_ptr_array_unref(f->app.creating);
     tolk_grants_free(f->app.grants);
     tolk_ports_free(f->app.ports);
     g_mutex_clear(&f->app.lock);
