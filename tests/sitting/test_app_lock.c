@@ -214,15 +214,24 @@ static gpointer build_alone(gpointer data)
     return NULL;
 }
 
+/* Takes the lock and reserves s2 with --max-sessions max; returns with the lock held. */
+static tolk_app_creation *reserve_s2(fixture *f, unsigned max, tolk_session_spec **spec)
+{
+    f->app.max_sessions = max;
+    *spec = two_channel_spec("s2");
+    tolk_error err = {0};
+    tolk_app_lock(&f->app);
+    tolk_app_creation *creation = tolk_app_reserve(&f->app, *spec, NULL, true, &err);
+    g_assert_nonnull(creation);
+    return creation;
+}
+
 static void test_build_outside_lock(fixture *f, gconstpointer data)
 {
     (void)data;
-    f->app.max_sessions = 4;
-    tolk_session_spec *spec = two_channel_spec("s2");
+    tolk_session_spec *spec;
     tolk_error err = {0};
-    tolk_app_lock(&f->app);
-    build_thread t = {.creation = tolk_app_reserve(&f->app, spec, NULL, true, &err)};
-    g_assert_nonnull(t.creation);
+    build_thread t = {.creation = reserve_s2(f, 4, &spec)};
     tolk_app_unlock(&f->app);
 
     tolk_app_lock(&f->app); /* held for the whole build */
@@ -280,12 +289,9 @@ static void test_same_id_twice(fixture *f, gconstpointer data)
 static void test_place_held_and_stopping(fixture *f, gconstpointer data)
 {
     (void)data;
-    f->app.max_sessions = 2;
-    tolk_session_spec *spec = two_channel_spec("s2");
+    tolk_session_spec *spec;
     tolk_error err = {0};
-    tolk_app_lock(&f->app);
-    tolk_app_creation *creation = tolk_app_reserve(&f->app, spec, NULL, true, &err);
-    g_assert_nonnull(creation);
+    tolk_app_creation *creation = reserve_s2(f, 2, &spec);
     g_strlcpy(spec->id, "s3", sizeof spec->id);
     g_assert_null(tolk_app_reserve(&f->app, spec, NULL, true, &err)); /* s1 and s2 fill the two places */
     g_assert_cmpstr(err.code, ==, "limit_reached");
