@@ -26,7 +26,8 @@ struct api_call {
     tolk_http_response *resp;
     const tolk_grant *grant; /* the caller's grant; NULL for the operator or no token */
     bool operator;
-    /* Set by a handler whose work must wait (WebRTC negotiation): the dispatch
+    /* Set by a handler whose work must wait (WebRTC negotiation, building a
+     * session): the dispatch
      * runs outside(call) after the unlock, then commit(call) under the lock again,
      * which looks up what it needs anew (it may have gone) and replies, then
      * finish(call) after the unlock, which frees ctx (and may stop a pipeline). */

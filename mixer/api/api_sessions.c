@@ -32,24 +32,17 @@ void api_list_sessions(api_call *call)
     tolk_http_reply_json(call->resp, 200, body);
 }
 
-void api_create_session(api_call *call)
+/* POST sessions in the dispatch's outside/commit pattern: the id and the place
+ * are held under the lock, the pipelines start without it. */
+static void build_session(api_call *call)
 {
-    tolk_session_spec *spec = g_new0(tolk_session_spec, 1);
+    tolk_app_build(call->ctx);
+}
+
+static void commit_session(api_call *call)
+{
     tolk_error err;
-    if (!tolk_parse_session_create(call->req->body, spec, &err)) {
-        api_reply_error(call, &err);
-        g_free(spec);
-        return;
-    }
-    if (call->app->sessions->len >= call->app->max_sessions) {
-        g_free(spec);
-        api_fail(call, TOLK_ERROR_LIMIT, "limit_reached",
-                 "this daemon runs at most %u sessions (--max-sessions); delete one first",
-                 call->app->max_sessions);
-        return;
-    }
-    tolk_session *session = tolk_app_create(call->app, spec, NULL, &err);
-    g_free(spec);
+    tolk_session *session = tolk_app_commit(call->app, call->ctx, &err);
     if (!session) {
         api_reply_error(call, &err);
         return;
@@ -57,6 +50,29 @@ void api_create_session(api_call *call)
     char location[96];
     snprintf(location, sizeof location, SESSIONS "/%s", session->id);
     api_reply_created(call, tolk_session_to_json(session, true), location);
+}
+
+static void finish_session(api_call *call)
+{
+    tolk_app_creation_free(call->ctx);
+}
+
+void api_create_session(api_call *call)
+{
+    tolk_session_spec *spec = g_new0(tolk_session_spec, 1);
+    tolk_error err;
+    tolk_app_creation *creation = NULL;
+    if (tolk_parse_session_create(call->req->body, spec, &err))
+        creation = tolk_app_reserve(call->app, spec, NULL, true, &err);
+    g_free(spec);
+    if (!creation) {
+        api_reply_error(call, &err);
+        return;
+    }
+    call->ctx = creation;
+    call->outside = build_session;
+    call->commit = commit_session;
+    call->finish = finish_session;
 }
 
 void api_get_session(api_call *call)

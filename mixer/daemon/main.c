@@ -111,6 +111,7 @@ static void free_app(tolk_app *app, tolk_http_server *http)
     tolk_app_unlock(app);
     g_ptr_array_unref(app->sessions);
     g_ptr_array_unref(app->detached);
+    g_ptr_array_unref(app->creating);
     tolk_grants_free(app->grants);
     tolk_ports_free(app->ports);
     if (app->token)

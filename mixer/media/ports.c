@@ -7,7 +7,8 @@
 struct tolk_ports {
     GInetAddress *address;
     int lo, hi;
-    int next; /* round robin, so that a port just freed is not reused at once */
+    GMutex lock; /* guards next: sessions are built outside the app lock, side by side */
+    int next;    /* round robin, so that a port just freed is not reused at once */
 };
 
 tolk_ports *tolk_ports_new(const char *address, int lo, int hi)
@@ -20,6 +21,7 @@ tolk_ports *tolk_ports_new(const char *address, int lo, int hi)
     ports->lo = lo + (lo & 1);
     ports->hi = hi;
     ports->next = ports->lo;
+    g_mutex_init(&ports->lock);
     return ports;
 }
 
@@ -28,6 +30,7 @@ void tolk_ports_free(tolk_ports *ports)
     if (!ports)
         return;
     g_object_unref(ports->address);
+    g_mutex_clear(&ports->lock);
     g_free(ports);
 }
 
@@ -45,7 +48,8 @@ static GSocket *try_bind(tolk_ports *ports, int port)
     return socket;
 }
 
-GSocket *tolk_ports_bind(tolk_ports *ports, int *port_out)
+/* Under ports->lock: two builders never try the same port at once. */
+static GSocket *bind_next(tolk_ports *ports, int *port_out)
 {
     int count = (ports->hi - ports->lo) / 2 + 1;
     for (int i = 0; i < count; i++) {
@@ -57,6 +61,15 @@ GSocket *tolk_ports_bind(tolk_ports *ports, int *port_out)
             return socket;
         }
     }
-    LOG_WARN("no free UDP port left in %d-%d", ports->lo, ports->hi);
     return NULL;
+}
+
+GSocket *tolk_ports_bind(tolk_ports *ports, int *port_out)
+{
+    g_mutex_lock(&ports->lock);
+    GSocket *socket = bind_next(ports, port_out);
+    g_mutex_unlock(&ports->lock);
+    if (!socket)
+        LOG_WARN("no free UDP port left in %d-%d", ports->lo, ports->hi);
+    return socket;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* UDP ports for inputs: bound here, before the media starts, so that a taken
- * port is skipped instead of failing a pipeline later. */
+ * port is skipped instead of failing a pipeline later. Any thread: sessions are
+ * built outside the app lock, so the range has a lock of its own. */
 #ifndef TOLK_PORTS_H
 #define TOLK_PORTS_H
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "app.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #define TOLK_LOG_MODULE "app"
@@ -12,6 +11,7 @@ void tolk_app_init(tolk_app *app)
     g_mutex_init(&app->lock);
     app->sessions = g_ptr_array_new();
     app->detached = g_ptr_array_new();
+    app->creating = g_ptr_array_new();
 }
 
 void tolk_app_lock(tolk_app *app)
@@ -41,36 +41,6 @@ tolk_session *tolk_app_find(tolk_app *app, const char *id)
             return session;
     }
     return NULL;
-}
-
-static void generate_id(tolk_app *app, char id[TOLK_SESSION_ID_SIZE])
-{
-    do
-        snprintf(id, TOLK_SESSION_ID_SIZE, "s%u", ++app->next_session);
-    while (tolk_app_find(app, id));
-}
-
-tolk_session *tolk_app_create(tolk_app *app, const tolk_session_spec *spec, const tolk_session_env *env,
-                              tolk_error *err)
-{
-    if (spec->has_id && tolk_app_find(app, spec->id)) {
-        tolk_error_set(err, TOLK_ERROR_CONFLICT, "session_exists", "id", "session id %s is taken", spec->id);
-        return NULL;
-    }
-    tolk_session_params *params = g_new0(tolk_session_params, 1);
-    if (spec->has_id)
-        g_strlcpy(params->id, spec->id, sizeof params->id);
-    else
-        generate_id(app, params->id);
-    g_strlcpy(params->name, spec->name, sizeof params->name);
-    if (spec->has_floor_language)
-        g_strlcpy(params->floor_language, spec->floor_language, sizeof params->floor_language);
-    params->matrix = spec->matrix;
-    tolk_session *session = tolk_session_new(params, env ? env : &app->env, err);
-    g_free(params);
-    if (session)
-        g_ptr_array_add(app->sessions, session);
-    return session;
 }
 
 void tolk_app_delete(tolk_app *app, tolk_session *session)
@@ -128,6 +98,7 @@ void tolk_app_publish_levels(tolk_app *app)
 void tolk_app_close_streams(tolk_app *app)
 {
     tolk_app_lock(app);
+    app->stopping = true;
     for (guint i = 0; i < app->sessions->len; i++)
         tolk_hub_close(((tolk_session *)g_ptr_array_index(app->sessions, i))->hub);
     tolk_app_unlock(app);

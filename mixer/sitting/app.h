@@ -5,7 +5,8 @@
  * whole of their work, so a session is never seen half-changed. The rule, with
  * no exception: the lock guards short state changes only. Whatever waits for
  * media (a pipeline that stops, mixers that take new gains, ICE gathering)
- * happens after tolk_app_unlock, which runs what the section left (teardown.h).
+ * happens after tolk_app_unlock, which runs what the section left (teardown.h);
+ * a new session is built between a reservation and a commit, without the lock.
  */
 #ifndef TOLK_APP_H
 #define TOLK_APP_H
@@ -29,7 +30,12 @@ typedef struct {
     tolk_grants *grants;         /* console, listener and floor tokens */
     tolk_webrtc_config webrtc;   /* STUN/TURN, ICE addresses and ports */
     GPtrArray *detached;         /* tolk_session*: deleted in this section, freed after it */
+    GPtrArray *creating;         /* tolk_app_creation*: ids and places held while built */
+    bool stopping;               /* set by tolk_app_close_streams: no session is added past it */
 } tolk_app;
+
+/* A session on its way into the registry (app_create.c). */
+typedef struct tolk_app_creation tolk_app_creation;
 
 /* Sets up the lock and the session lists; the caller fills the rest. */
 void tolk_app_init(tolk_app *app);
@@ -42,9 +48,26 @@ bool tolk_app_unlock(tolk_app *app);
 
 /* Finds a session by id; the caller holds the lock. */
 tolk_session *tolk_app_find(tolk_app *app, const char *id);
-/* Creates a session and adds it; the caller holds the lock. env NULL: the app's.
- * NULL with *err filled on failure: conflict (session_exists) for an id in use, or
- * tolk_session_new()'s. */
+/* A new session in the lock's outside/commit pattern (api_call in the API layer):
+ * Under the lock: checks and holds the id (generated when the spec has none) and,
+ * when capped, a place under --max-sessions; validates the configuration. NULL with
+ * *err: unavailable (stopping), limit (limit_reached), conflict (session_exists,
+ * also for an id another creation holds), invalid. env NULL: the app's; it must
+ * outlive the creation. */
+tolk_app_creation *tolk_app_reserve(tolk_app *app, const tolk_session_spec *spec, const tolk_session_env *env,
+                                    bool capped, tolk_error *err);
+/* Without the lock: builds the session and starts its media (tolk_session_new). The
+ * creation is the caller's alone; false when it failed (commit says why). */
+bool tolk_app_build(tolk_app_creation *creation);
+/* Under the lock, after the build, always once: releases the reservation and adds the
+ * session to the registry. NULL with *err when the build failed or the daemon began
+ * stopping meanwhile; such a session is freed by tolk_app_creation_free. */
+tolk_session *tolk_app_commit(tolk_app *app, tolk_app_creation *creation, tolk_error *err);
+/* After the unlock: frees the creation and a session that did not get in (which waits
+ * for its pipelines to stop). NULL is a no-op. */
+void tolk_app_creation_free(tolk_app_creation *creation);
+/* The three steps at once, not capped, without taking the lock: for start-up sittings
+ * (--session files, the demo) before any other thread uses the app. */
 tolk_session *tolk_app_create(tolk_app *app, const tolk_session_spec *spec, const tolk_session_env *env,
                               tolk_error *err);
 /* Removes a session, whose media stops at the unlock; the caller holds the lock. */

@@ -12,7 +12,11 @@ fast as the daemon answers), and times --gets GETs of the sitting from the main 
 second connection. Prints median and p99 of the GETs, and the PATCHes' median (each
 answers after the audio carries its change: about one mixer cycle).
 
-Usage: python3 tests/bench/lock_bench.py [--gets 300] [--no-patch]
+With --create, the writer thread instead creates and deletes a 24-language sitting (24
+channels and the floor, a booth of three consoles each: 73 inputs, a plenary) in a loop, and the GETs show whether a
+creation, which builds and starts a whole pipeline, holds the lock meanwhile.
+
+Usage: python3 tests/bench/lock_bench.py [--gets 300] [--no-patch | --create]
 Environment: TOLK_BIN (daemon), defaults to build/.
 Exit 0 (a benchmark: no target), 2 when a request failed.
 """
@@ -35,9 +39,13 @@ SID = 'lock'
 LANGS = ['de', 'en', 'fr', 'it', 'es', 'nl', 'pl', 'pt', 'sv', 'da', 'fi', 'el']
 
 
-def session_body():
-    return {'id': SID, 'name': 'lock benchmark', 'floor_language': 'de', 'channels': LANGS,
-            'booths': [{'language': lang, 'consoles': 2} for lang in LANGS]}
+BIG_SID = 'big'
+BIG_LANGS = LANGS + ['cs', 'sk', 'sl', 'hu', 'ro', 'bg', 'hr', 'et', 'lv', 'lt', 'mt', 'ga']
+
+
+def session_body(sid=SID, langs=LANGS, consoles=2):
+    return {'id': sid, 'name': 'lock benchmark', 'floor_language': langs[0], 'channels': langs,
+            'booths': [{'language': lang, 'consoles': consoles} for lang in langs]}
 
 
 class Client:
@@ -68,6 +76,21 @@ def patch_loop(daemon, stop, times, failures):
         mic = 'off' if mic == 'on' else 'on'
 
 
+def create_loop(daemon, stop, times, failures):
+    """Creates and deletes the 24-language sitting; times holds the creations."""
+    client = Client(daemon)
+    while not stop.is_set():
+        status, took = client.call('POST', 'sessions', session_body(BIG_SID, BIG_LANGS, 3))
+        if status != 201:
+            failures.append(('POST', status))
+            return
+        times.append(took)
+        status, _ = client.call('DELETE', 'sessions/' + BIG_SID)
+        if status != 204:
+            failures.append(('DELETE', status))
+            return
+
+
 def p99(values):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
@@ -76,13 +99,17 @@ def p99(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--gets', type=int, default=300)
-    parser.add_argument('--no-patch', action='store_true',
-                        help='the GETs alone: what the machine gives without routing changes')
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument('--no-patch', action='store_true',
+                      help='the GETs alone: what the machine gives without routing changes')
+    mode.add_argument('--create', action='store_true',
+                      help='create and delete a 24-language sitting in a loop instead of PATCH console')
     args = parser.parse_args()
     with th.Daemon() as daemon:
         daemon.api().expect(201, 'POST', 'sessions', session_body())
         stop, patches, failures = threading.Event(), [], []
-        writer = threading.Thread(target=patch_loop, args=(daemon, stop, patches, failures))
+        loop = create_loop if args.create else patch_loop
+        writer = threading.Thread(target=loop, args=(daemon, stop, patches, failures))
         if not args.no_patch:
             writer.start()
         reader, gets = Client(daemon), []
@@ -97,15 +124,18 @@ def main():
         if not args.no_patch:
             writer.join()
     if failures or not (patches or args.no_patch):
-        print('failed: %s' % (failures or 'no PATCH answered'))
+        print('failed: %s' % (failures or 'no %s answered' % ('POST' if args.create else 'PATCH')))
         return 2
     ms = lambda s: s * 1000.0  # noqa: E731
-    print('GET  %s %s: n=%d  median %.2f ms  p99 %.2f ms'
-          % ('/sessions/' + SID, 'alone' if args.no_patch else 'while PATCH console loops', len(gets),
-             ms(statistics.median(gets)), ms(p99(gets))))
+    beside = ('alone' if args.no_patch else 'while POST/DELETE of a 24-language sitting loops'
+              if args.create else 'while PATCH console loops')
+    print('GET  %s %s: n=%d  median %.2f ms  p99 %.2f ms  max %.2f ms'
+          % ('/sessions/' + SID, beside, len(gets), ms(statistics.median(gets)), ms(p99(gets)), ms(max(gets))))
     if patches:
-        print('PATCH console (answers after the audio change): n=%d  median %.2f ms  p99 %.2f ms'
-              % (len(patches), ms(statistics.median(patches)), ms(p99(patches))))
+        what = ('POST sessions (24 languages, answers once the pipeline runs)' if args.create
+                else 'PATCH console (answers after the audio change)')
+        print('%s: n=%d  median %.2f ms  p99 %.2f ms'
+              % (what, len(patches), ms(statistics.median(patches)), ms(p99(patches))))
     return 0
 
 

@@ -38,9 +38,18 @@ static void expect_refused(tolk_app *app, const tolk_session_spec *spec, const t
     g_assert_cmpuint(app->sessions->len, ==, sessions);
 }
 
+static void free_app(tolk_app *app)
+{
+    g_ptr_array_unref(app->sessions);
+    g_ptr_array_unref(app->detached);
+    g_ptr_array_unref(app->creating);
+    g_mutex_clear(&app->lock);
+}
+
 static void test_taken_id_is_a_conflict(void)
 {
-    tolk_app app = {.sessions = g_ptr_array_new()};
+    tolk_app app = {0};
+    tolk_app_init(&app);
     tolk_session *existing = g_new0(tolk_session, 1); /* only its id is looked at */
     g_strlcpy(existing->id, "plenary", sizeof existing->id);
     g_ptr_array_add(app.sessions, existing);
@@ -49,12 +58,13 @@ static void test_taken_id_is_a_conflict(void)
                    &(tolk_error){TOLK_ERROR_CONFLICT, "session_exists", "id", "session id plenary is taken"}, 409);
     g_free(spec);
     g_free(existing);
-    g_ptr_array_unref(app.sessions);
+    free_app(&app);
 }
 
 static void test_refused_configuration_is_invalid(void)
 {
-    tolk_app app = {.sessions = g_ptr_array_new()};
+    tolk_app app = {0};
+    tolk_app_init(&app);
     tolk_session_spec *spec = two_booth_spec("sitting");
     spec->matrix.booths[1].channel = 1; /* a second booth for en */
     expect_refused(&app, spec,
@@ -62,7 +72,7 @@ static void test_refused_configuration_is_invalid(void)
                                  "Field \"booths[1].language\" repeats the booth \"en\": one booth per language."},
                    400);
     g_free(spec);
-    g_ptr_array_unref(app.sessions);
+    free_app(&app);
 }
 
 int main(int argc, char **argv)
