@@ -75,6 +75,14 @@ static api_binding bindings[ROUTE_COUNT];
 
 /* ---- lookups shared by the handlers ---- */
 
+void api_defer(api_call *call, void *ctx, api_fn outside, api_fn commit, api_fn finish)
+{
+    call->ctx = ctx;
+    call->outside = outside;
+    call->commit = commit;
+    call->finish = finish;
+}
+
 tolk_session *api_find_session(api_call *call)
 {
     const char *sid = tolk_http_param(call->req, "sid");

@@ -27,8 +27,8 @@ struct api_call {
     const tolk_grant *grant; /* the caller's grant; NULL for the operator or no token */
     bool operator;
     /* Set by a handler whose work must wait (WebRTC negotiation, building a
-     * session): the dispatch
-     * runs outside(call) after the unlock, then commit(call) under the lock again,
+     * session), with api_defer(): the dispatch runs outside(call) after the
+     * unlock, then commit(call) under the lock again,
      * which looks up what it needs anew (it may have gone) and replies, then
      * finish(call) after the unlock, which frees ctx (and may stop a pipeline). */
     void (*outside)(api_call *call);
@@ -38,6 +38,9 @@ struct api_call {
 };
 
 typedef void (*api_fn)(api_call *call);
+
+/* The handler's waiting part, in three steps (see api_call): ctx is theirs to free in finish. */
+void api_defer(api_call *call, void *ctx, api_fn outside, api_fn commit, api_fn finish);
 
 tolk_session *api_find_session(api_call *call);
 /* Booth language and console number ("en", "1") to indices; exactly one digit 1..6, so

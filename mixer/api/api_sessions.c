@@ -69,10 +69,7 @@ void api_create_session(api_call *call)
         api_reply_error(call, &err);
         return;
     }
-    call->ctx = creation;
-    call->outside = build_session;
-    call->commit = commit_session;
-    call->finish = finish_session;
+    api_defer(call, creation, build_session, commit_session, finish_session);
 }
 
 void api_get_session(api_call *call)

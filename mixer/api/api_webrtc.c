@@ -144,10 +144,7 @@ static void offer(api_call *call, tolk_session *session, tolk_peer_kind kind, in
     negotiation *n = g_new0(negotiation, 1);
     g_strlcpy(n->sid, session->id, sizeof n->sid);
     n->peer = peer;
-    call->ctx = n;
-    call->outside = negotiate;
-    call->commit = commit_answer;
-    call->finish = finish_offer;
+    api_defer(call, n, negotiate, commit_answer, finish_offer);
 }
 
 void api_whip_floor(api_call *call)
