@@ -80,34 +80,6 @@ void tolk_session_set_sound_check(tolk_session *session, bool on)
     apply(session, NULL);
 }
 
-bool tolk_session_rekey_input(tolk_session *session, int slot, tolk_error *err)
-{
-    tolk_session_input *input = slot < 0 ? &session->floor : &session->consoles[slot];
-    uint8_t key[TOLK_KEY_LEN];
-    bool made = tolk_key_generate(key);
-    bool done = made && tolk_media_rekey_input(session->media, slot, key);
-    if (done)
-        memcpy(input->key, key, sizeof key);
-    tolk_key_wipe(key, sizeof key);
-    if (!made) {
-        tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "no new key could be made; the old one stays");
-        return false;
-    }
-    if (!done) {
-        tolk_error_set(err, TOLK_ERROR_CONFLICT, "input_not_keyed", NULL,
-                       "the input has no key to replace (the demo floor plays a file)");
-        return false;
-    }
-    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-    char id[TOLK_CONSOLE_ID_SIZE];
-    tolk_input_id(config, slot, id, sizeof id);
-    LOG_INFO("session %s: input %s re-keyed", session->id, id);
-    json_object *data = json_object_new_object();
-    json_object_object_add(data, "input", json_object_new_string(id));
-    tolk_hub_publish(session->hub, "input_rekeyed", data);
-    return true;
-}
-
 static gboolean open_input(tolk_session_input *input, tolk_ports *ports)
 {
     input->socket = tolk_ports_bind(ports, &input->port);

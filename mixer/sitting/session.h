@@ -199,7 +199,7 @@ void tolk_session_remove_output(tolk_session *session, const char *id);
 /* The shared key's SRTP key of a channel (slot < 0) or a return feed (channel < 0). */
 const uint8_t *tolk_session_stream_key(tolk_session *session, int channel, int slot);
 
-/* session_rekey.c: a new shared key for a channel's outputs (event channel_rekeyed) or a
+/* session_rekey.c (as tolk_session_rekey_input above): a new shared key for a channel's outputs (event channel_rekeyed) or a
  * return feed's (event feed_rekeyed); outputs with their own key keep it. False with *err
  * (unavailable) when no key could be made (nothing changed). */
 bool tolk_session_rekey_channel(tolk_session *session, int channel, tolk_error *err);
