@@ -44,21 +44,33 @@ static tolk_opus_verdict judge(tolk_opus_check *check, const tolk_rtp_header *h,
     return first ? TOLK_OPUS_UNCONFIRMED : TOLK_OPUS_OK;
 }
 
+/* A stream found not to be Opus stays refused until a run of sound packets clears it. */
+static tolk_opus_verdict judge_foreign(tolk_opus_check *check, tolk_opus_verdict verdict)
+{
+    check->good_run = verdict == TOLK_OPUS_OK ? check->good_run + 1 : 0;
+    if (check->good_run < TOLK_OPUS_FOREIGN_RUN)
+        return check->foreign_verdict;
+    check->have_foreign = false;
+    check->bad_run = 0;
+    return verdict;
+}
+
 tolk_opus_verdict tolk_opus_check_packet(tolk_opus_check *check, const uint8_t *packet, size_t len)
 {
     tolk_rtp_header h;
     tolk_rtp_parse_result parsed = tolk_rtp_parse(packet, len, &h);
     if (parsed != TOLK_RTP_OK)
         return parsed == TOLK_RTP_PADDING ? TOLK_OPUS_BAD_PADDING : TOLK_OPUS_BAD_HEADER;
-    if (check->have_foreign && h.ssrc == check->foreign_ssrc)
-        return check->foreign_verdict;
     tolk_opus_verdict verdict = judge(check, &h, packet + h.payload_offset);
+    if (check->have_foreign && h.ssrc == check->foreign_ssrc)
+        return judge_foreign(check, verdict);
     bool bad = verdict == TOLK_OPUS_NOT_OPUS || verdict == TOLK_OPUS_BAD_TIMING;
     check->bad_run = bad ? check->bad_run + 1 : 0;
     if (check->bad_run >= TOLK_OPUS_FOREIGN_RUN) {
         check->have_foreign = true;
         check->foreign_ssrc = h.ssrc;
         check->foreign_verdict = verdict;
+        check->good_run = 0;
     }
     return verdict;
 }

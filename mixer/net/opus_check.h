@@ -5,7 +5,9 @@
  * AES67 device steps by its packet time, 48 samples at 1 ms, less than any Opus packet).
  * A larger step is normal (loss, DTX) and passes. A stream (SSRC) found not to be Opus
  * stays so: its later packets are refused with the same verdict, as a few of them would
- * pass the parse by chance and feed the decoder noise. Header and padding faults are
+ * pass the parse by chance and feed the decoder noise, until TOLK_OPUS_FOREIGN_RUN
+ * packets in a row are sound Opus with sound timing (which no L16/L24 stream achieves:
+ * an Opus sender whose timestamps stumbled on a busy machine is heard again). Header and padding faults are
  * judged packet by packet (a real Opus sender with a quirk keeps its good packets).
  * The first packet of a new stream cannot be judged by timing yet and is held back.
  * Threads: a tolk_opus_check belongs to one packet thread. */
@@ -38,6 +40,7 @@ typedef struct {
     bool have_foreign;
     uint32_t foreign_ssrc; /* the last stream found not to be Opus */
     tolk_opus_verdict foreign_verdict;
+    int good_run; /* consecutive sound packets of the foreign stream: that many clear it */
 } tolk_opus_check;
 
 tolk_opus_verdict tolk_opus_check_packet(tolk_opus_check *check, const uint8_t *packet, size_t len);
