@@ -448,3 +448,13 @@ uint64_t tolk_media_error_count(tolk_media *media)
 {
     return atomic_load(&media->errors);
 }
+
+uint64_t tolk_media_loudness_warnings(tolk_media *media, int channel, int slot, double *level_db)
+{
+    (void)media;
+    (void)channel;
+    (void)slot;
+    if (level_db)
+        *level_db = -100.0;
+    return 0;
+}

@@ -85,6 +85,11 @@ int tolk_media_sender_destinations(tolk_media *media, int channel, int slot);
 tolk_stream *tolk_media_channel_stream_at(tolk_media *media, int channel);
 tolk_stream *tolk_media_feed_stream_at(tolk_media *media, int slot);
 uint64_t tolk_media_channel_frames_at(tolk_media *media, int channel);
+/* The one-minute loudness guard of a channel (slot < 0) or of a console's return feed
+ * (channel < 0): how many warnings it gave so far, and in *level_db (may be NULL) the
+ * one-minute level of the last one (dBFS RMS). Read by the levels timer, which turns a
+ * new count into an event. */
+uint64_t tolk_media_loudness_warnings(tolk_media *media, int channel, int slot, double *level_db);
 /* Errors and warnings GStreamer reported for this pipeline. */
 uint64_t tolk_media_error_count(tolk_media *media);
 

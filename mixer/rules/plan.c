@@ -174,6 +174,9 @@ void tolk_plan_route(const tolk_matrix_config *cfg, const tolk_live *live, tolk_
     for (int c = 1; c <= cfg->channel_count; c++)
         plan_channel_mix(cfg, live, &air, c, &route->channel[c]);
     for (int b = 0; b < cfg->booth_count; b++)
-        for (int i = 0; i < cfg->booths[b].console_count; i++)
-            route->console_hears[TOLK_SLOT(b, i)] = hears(cfg, live, &air, b, i);
+        for (int i = 0; i < cfg->booths[b].console_count; i++) {
+            int slot = TOLK_SLOT(b, i);
+            route->console_hears[slot] = hears(cfg, live, &air, b, i);
+            route->feed[slot] = route->channel[route->console_hears[slot]];
+        }
 }

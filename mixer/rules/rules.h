@@ -144,6 +144,9 @@ typedef struct {
 typedef struct {
     tolk_mix channel[TOLK_MAX_CHANNELS + 1];  /* [0] is the floor channel: floor_gain 1, consoles 0 */
     int console_hears[TOLK_MAX_SLOTS];        /* channel index each console's return feed carries */
+    /* What each console's return feed mixes: the gains of the channel it hears (so a change of
+     * listen source is a ramp of these gains, never a cut between streams). */
+    tolk_mix feed[TOLK_MAX_SLOTS];
 } tolk_route;
 
 typedef struct tolk_matrix tolk_matrix;

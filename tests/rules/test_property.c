@@ -7,6 +7,7 @@
 #include "test_util.h"
 
 #include <math.h>
+#include <string.h>
 
 enum { STEPS = 6000 };
 
@@ -100,6 +101,8 @@ static void check_consoles(const tolk_matrix *m, const tolk_route *route, bool e
             CHECK(cs->listen != out);
             CHECK(hears != out); /* rule 6, auto included */
             CHECK_INT(hears, tolk_matrix_console_hears(m, b, c));
+            /* The return feed mixes what the heard channel mixes. */
+            CHECK(memcmp(&route->feed[TOLK_SLOT(b, c)], &route->channel[hears], sizeof(tolk_mix)) == 0);
             if (cs->listen != TOLK_LISTEN_AUTO)
                 CHECK_INT(hears, cs->listen);
             if (live(cs)) {
