@@ -259,6 +259,7 @@ int main(int argc, char **argv)
         status = 0;
     }
     free_app(&app, http);
+    tolk_media_engine_shutdown(); /* after every sitting is gone */
     g_main_loop_unref(loop);
     return status;
 }

@@ -1,212 +1,139 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+/* One sitting's media on the shared engine (engine.h): its inputs, its mixes (a channel
+ * each, a return feed per console), and the route handed from the control thread to the
+ * tick. */
 #include "media.h"
 
+#include <math.h>
 #include <stdatomic.h>
-#include <stdio.h>
+#include <string.h>
 
-#include "media_audio.h"
-#include "media_channel.h"
+#include "engine.h"
 #include "media_fence_private.h"
 #include "media_input.h"
+#include "media_mix.h"
+#include "media_tick.h"
 
 #define TOLK_LOG_MODULE "media"
 #include "log.h"
 
-
-/* Which mixer pad carries which input, per channel. */
-typedef struct {
-    gchar *floor_pad;
-    gchar *silence_pad;
-    gchar *tone_pad;
-    gchar *console_pads[TOLK_MAX_SLOTS];
-} channel_pads;
+#define TONE_HZ 1000.0
+#define TONE_PEAK (0.1 * G_SQRT2) /* -20 dBFS RMS */
+#define MAX_SOURCES (2 + TOLK_MAX_SLOTS) /* the floor, the consoles, the tone */
 
 struct tolk_media {
     char *session_id;
-    GstPipeline *pipeline;
-    int channel_count; /* floor included */
-    tolk_media_input *floor;
-    tolk_media_input *consoles[TOLK_MAX_SLOTS];
-    tolk_media_channel *channels[TOLK_MAX_CHANNELS + 1];
-    channel_pads pads[TOLK_MAX_CHANNELS + 1];
-    tolk_stream *feeds[TOLK_MAX_SLOTS];
-    int feed_channel[TOLK_MAX_SLOTS]; /* the channel each return feed carries now, -1 none */
-    bool sound_check;
-    guint bus_watch;
+    int channel_count; /* the floor channel included */
+    /* Sources: 0 the floor, 1.. the consoles in walk order, then the sound-check tone. */
+    unsigned input_count;
+    unsigned source_count;
+    unsigned tone;
+    tolk_media_input *inputs[1 + TOLK_MAX_SLOTS];
+    int input_of_slot[TOLK_MAX_SLOTS]; /* -1: no such console */
+    /* Mixes: the channels, then the feeds in walk order. */
+    unsigned mix_count;
+    tolk_media_mix **mixes;
+    tolk_media_mix *channels[TOLK_MAX_CHANNELS + 1];
+    tolk_media_mix *feeds[TOLK_MAX_SLOTS];
+    int slot_of_feed[TOLK_MAX_SLOTS];
+    /* The route, from the control thread to the tick: targets[mix * source_count + source]. */
+    GMutex route_lock;
+    float *pending;
+    uint64_t pending_generation;
+    atomic_uint_fast64_t route_generation; /* = pending_generation, read without the lock */
+    bool sound_check;                      /* control thread */
+    /* Tick side. */
+    uint64_t taken_generation;
+    float *targets;
+    float (*audio)[TOLK_FRAME_SAMPLES]; /* per source */
+    bool *active;
+    const float **heard;        /* per source: audio[s] or NULL */
+    unsigned *planned;          /* mix indices to run this tick */
+    unsigned planned_count;
+    double tone_phase;
+    bool tone_wanted;           /* some mix has the tone's gain up or ramping */
+    tolk_media_progress *progress;
     atomic_uint_fast64_t errors;
 };
 
-/* An input whose chain reported an error starts over; the session and the other inputs
- * never notice. */
-static void restart_failed_input(tolk_media *media, GstObject *src)
-{
-    for (int i = -1; i < TOLK_MAX_SLOTS; i++) {
-        tolk_media_input *input = i < 0 ? media->floor : media->consoles[i];
-        if (input && tolk_media_input_owns(input, src)) {
-            tolk_media_input_restart(input);
-            return;
-        }
-    }
-}
-
-static gboolean on_bus_message(GstBus *bus, GstMessage *message, gpointer user_data)
-{
-    (void)bus;
-    tolk_media *media = user_data;
-    GError *error = NULL;
-    gchar *debug = NULL;
-    switch (GST_MESSAGE_TYPE(message)) {
-    case GST_MESSAGE_ERROR:
-        gst_message_parse_error(message, &error, &debug);
-        atomic_fetch_add(&media->errors, 1);
-        LOG_ERROR("session %s: %s: %s", media->session_id, GST_OBJECT_NAME(message->src), error->message);
-        restart_failed_input(media, message->src);
-        break;
-    case GST_MESSAGE_WARNING:
-        gst_message_parse_warning(message, &error, &debug);
-        atomic_fetch_add(&media->errors, 1);
-        LOG_WARN("session %s: %s: %s", media->session_id, GST_OBJECT_NAME(message->src), error->message);
-        break;
-    case GST_MESSAGE_ELEMENT:
-        if (gst_message_has_name(message, "tolk-loudness-warning"))
-            LOG_WARN("session %s: loudness warning from %s", media->session_id,
-                     GST_OBJECT_NAME(message->src));
-        break;
-    default:
-        break;
-    }
-    g_clear_error(&error);
-    g_free(debug);
-    return G_SOURCE_CONTINUE;
-}
-
-/* A live test source (audiotestsrc, 20 ms buffers) ending in a tee for the mixers. */
-static GstElement *build_live_source(tolk_media *media, const char *wave, double freq, double volume)
-{
-    GstElement *source = gst_element_factory_make("audiotestsrc", NULL);
-    GstElement *filter = gst_element_factory_make("capsfilter", NULL);
-    GstElement *queue = gst_element_factory_make("queue", NULL);
-    GstElement *tee = gst_element_factory_make("tee", NULL);
-    if (!source || !filter || !queue || !tee)
-        return NULL;
-    tolk_configure_queue(queue);
-    GstCaps *caps = tolk_audio_caps();
-    g_object_set(source, "is-live", TRUE, "freq", freq, "volume", volume, "samplesperbuffer",
-                 TOLK_RATE * TOLK_FRAME_MS / 1000, NULL);
-    gst_util_set_object_arg(G_OBJECT(source), "wave", wave); /* GstAudioTestSrcWave is not public API */
-    g_object_set(filter, "caps", caps, NULL);
-    gst_caps_unref(caps);
-    gst_bin_add_many(GST_BIN(media->pipeline), source, filter, queue, tee, NULL);
-    return gst_element_link_many(source, filter, queue, tee, NULL) ? tee : NULL;
-}
-
-/* A live silent source in every mixer keeps each channel on the clock even
- * before any input sends, so outputs never stop. */
-static GstElement *build_silence(tolk_media *media)
-{
-    return build_live_source(media, "silence", 440.0, 0.0);
-}
-
-/* The sound-check tone: 1 kHz at -20 dBFS RMS, linked to every mixer at gain 0
- * until the operator turns the check on. */
-static GstElement *build_tone(tolk_media *media)
-{
-    return build_live_source(media, "sine", 1000.0, 0.1 * G_SQRT2);
-}
-
-static gchar *link_to_channel(tolk_media *media, GstPad *src_pad, int channel)
-{
-    gchar *pad_name = tolk_media_channel_link(media->channels[channel], src_pad);
-    gst_object_unref(src_pad);
-    return pad_name;
-}
-
-static gboolean link_console(tolk_media *media, const tolk_matrix_config *config, int booth, int console)
-{
-    int slot = TOLK_SLOT(booth, console);
-    const tolk_booth_config *b = &config->booths[booth];
-    channel_pads *a = &media->pads[b->channel];
-    a->console_pads[slot] = link_to_channel(media, tolk_media_input_request_pad(media->consoles[slot]), b->channel);
-    if (!a->console_pads[slot])
-        return FALSE;
-    for (int i = 0; i < b->b_count; i++) {
-        channel_pads *pads = &media->pads[b->b_channels[i]];
-        pads->console_pads[slot] =
-            link_to_channel(media, tolk_media_input_request_pad(media->consoles[slot]), b->b_channels[i]);
-        if (!pads->console_pads[slot])
-            return FALSE;
-    }
-    return TRUE;
-}
-
-/* A pipeline that cannot be built is a daemon short of something (a plugin, memory), never
- * the request's fault. */
+/* A sitting that cannot be set up is a daemon short of something (memory, sockets), never the
+ * request's fault. */
 #define BUILD_FAILED(err, ...) tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, __VA_ARGS__)
 
-static gboolean build_inputs(tolk_media *media, const tolk_media_spec *spec, tolk_error *err)
+static bool add_input(tolk_media *media, tolk_media_input *input, tolk_error *err, const char *name)
 {
-    GstBin *bin = GST_BIN(media->pipeline);
-    media->floor = spec->floor_from_file ? tolk_media_input_new_file(bin, "floor", spec->floor_file)
-                                    : tolk_media_input_new(bin, "floor", spec->floor.socket,
-                                                           spec->floor.key, spec->jitter_ms);
-    if (!media->floor) {
-        BUILD_FAILED(err, "the floor input could not be built");
-        return FALSE;
+    if (!input) {
+        BUILD_FAILED(err, "the input of %s could not be set up", name);
+        return false;
     }
-    const tolk_matrix_config *config = spec->matrix;
-    for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(config, &in);) {
-        media->consoles[in.slot] = tolk_media_input_new(bin, in.id, spec->consoles[in.slot].socket,
-                                                        spec->consoles[in.slot].key, spec->jitter_ms);
-        if (!media->consoles[in.slot]) {
-            BUILD_FAILED(err, "the input of console %s could not be built", in.id);
-            return FALSE;
-        }
+    media->inputs[media->input_count++] = input;
+    int fd = tolk_media_input_fd(input);
+    if (fd >= 0 && !tolk_engine_watch(input, fd)) {
+        BUILD_FAILED(err, "the input of %s cannot be received", name);
+        return false;
     }
-    return TRUE;
+    return true;
 }
 
-static gboolean build_channels(tolk_media *media, const tolk_media_spec *spec, tolk_error *err)
+static bool build_inputs(tolk_media *media, const tolk_media_spec *spec, tolk_error *err)
 {
-    GstElement *silence = build_silence(media);
-    GstElement *tone = build_tone(media);
-    if (!silence || !tone) {
-        BUILD_FAILED(err, "the silence source could not be built");
-        return FALSE;
+    tolk_media_input *floor = spec->floor_from_file
+                                  ? tolk_media_input_new_file("floor", spec->floor_file)
+                                  : tolk_media_input_new("floor", spec->floor.socket, spec->floor.key, spec->jitter_ms);
+    if (!add_input(media, floor, err, "the floor"))
+        return false;
+    for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(spec->matrix, &in);) {
+        media->input_of_slot[in.slot] = (int)media->input_count;
+        const tolk_media_input_spec *s = &spec->consoles[in.slot];
+        if (!add_input(media, tolk_media_input_new(in.id, s->socket, s->key, spec->jitter_ms), err, in.id))
+            return false;
     }
+    return true;
+}
+
+static bool add_mix(tolk_media *media, tolk_media_mix *mix, tolk_error *err, const char *name)
+{
+    if (!mix) {
+        BUILD_FAILED(err, "%s could not be set up", name);
+        return false;
+    }
+    media->mixes[media->mix_count++] = mix;
+    return true;
+}
+
+static bool build_mixes(tolk_media *media, const tolk_media_spec *spec, tolk_error *err)
+{
+    media->mixes = g_new0(tolk_media_mix *, media->channel_count + media->input_count);
     for (int ch = 0; ch < media->channel_count; ch++) {
-        const char *name = tolk_config_channel_name(spec->matrix, ch);
-        media->channels[ch] = tolk_media_channel_new(GST_BIN(media->pipeline), name, spec->channel_keys[ch]);
-        if (!media->channels[ch]) {
-            BUILD_FAILED(err, "channel %s could not be built", name);
-            return FALSE;
-        }
-        channel_pads *pads = &media->pads[ch];
-        pads->silence_pad = link_to_channel(media, gst_element_request_pad_simple(silence, "src_%u"), ch);
-        pads->tone_pad = link_to_channel(media, gst_element_request_pad_simple(tone, "src_%u"), ch);
-        pads->floor_pad = link_to_channel(media, tolk_media_input_request_pad(media->floor), ch);
-        if (!pads->silence_pad || !pads->tone_pad || !pads->floor_pad) {
-            BUILD_FAILED(err, "channel %s could not be linked", name);
-            return FALSE;
-        }
+        gchar *name = g_strdup_printf("session %s channel %s", spec->session_id,
+                                      tolk_config_channel_name(spec->matrix, ch));
+        media->channels[ch] = tolk_media_mix_new(name, media->source_count, true, spec->channel_keys[ch]);
+        bool ok = add_mix(media, media->channels[ch], err, name);
+        g_free(name);
+        if (!ok)
+            return false;
     }
-    return TRUE;
+    for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(spec->matrix, &in);) {
+        gchar *name = g_strdup_printf("session %s feed %s", spec->session_id, in.id);
+        media->feeds[in.slot] = tolk_media_mix_new(name, media->source_count, false, spec->feed_keys[in.slot]);
+        media->slot_of_feed[media->mix_count - media->channel_count] = in.slot;
+        bool ok = add_mix(media, media->feeds[in.slot], err, name);
+        g_free(name);
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
-static gboolean build_feeds(tolk_media *media, const tolk_media_spec *spec, tolk_error *err)
+static void alloc_tick_state(tolk_media *media)
 {
-    const tolk_matrix_config *config = spec->matrix;
-    for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(config, &in);) {
-        if (!link_console(media, config, in.booth, in.console)) {
-            BUILD_FAILED(err, "console %s could not be linked", in.id);
-            return FALSE;
-        }
-        media->feeds[in.slot] = tolk_stream_new(spec->feed_keys[in.slot]);
-        if (!media->feeds[in.slot]) {
-            BUILD_FAILED(err, "the return feed of a console could not be created");
-            return FALSE;
-        }
-    }
-    return TRUE;
+    size_t targets = (size_t)media->mix_count * media->source_count;
+    media->pending = g_new0(float, targets);
+    media->targets = g_new0(float, targets);
+    media->audio = g_malloc0_n(media->source_count, sizeof *media->audio);
+    media->active = g_new0(bool, media->source_count);
+    media->heard = g_new0(const float *, media->source_count);
+    media->planned = g_new0(unsigned, media->mix_count);
 }
 
 tolk_media *tolk_media_new(const tolk_media_spec *spec, tolk_error *err)
@@ -214,90 +141,75 @@ tolk_media *tolk_media_new(const tolk_media_spec *spec, tolk_error *err)
     tolk_media *media = g_new0(tolk_media, 1);
     media->session_id = g_strdup(spec->session_id);
     media->channel_count = spec->matrix->channel_count + 1;
+    g_mutex_init(&media->route_lock);
+    media->progress = tolk_media_progress_new();
     for (int i = 0; i < TOLK_MAX_SLOTS; i++)
-        media->feed_channel[i] = -1;
-    gchar *pipeline_name = g_strdup_printf("session-%s", spec->session_id);
-    media->pipeline = GST_PIPELINE(gst_pipeline_new(pipeline_name));
-    g_free(pipeline_name);
-    if (!build_inputs(media, spec, err) || !build_channels(media, spec, err) || !build_feeds(media, spec, err)) {
+        media->input_of_slot[i] = -1;
+    if (!build_inputs(media, spec, err)) {
         tolk_media_free(media);
         return NULL;
     }
-    GstBus *bus = gst_pipeline_get_bus(media->pipeline);
-    media->bus_watch = gst_bus_add_watch(bus, on_bus_message, media);
-    gst_object_unref(bus);
-    if (gst_element_set_state(GST_ELEMENT(media->pipeline), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-        BUILD_FAILED(err, "the media pipeline of session %s did not start", spec->session_id);
+    media->tone = media->input_count;
+    media->source_count = media->input_count + 1;
+    if (!build_mixes(media, spec, err)) {
+        tolk_media_free(media);
+        return NULL;
+    }
+    alloc_tick_state(media);
+    if (!tolk_engine_add(media)) {
+        BUILD_FAILED(err, "the media engine is not running");
         tolk_media_free(media);
         return NULL;
     }
     return media;
 }
 
-static void free_pads(channel_pads *pads)
-{
-    g_free(pads->floor_pad);
-    g_free(pads->silence_pad);
-    g_free(pads->tone_pad);
-    for (int i = 0; i < TOLK_MAX_SLOTS; i++)
-        g_free(pads->console_pads[i]);
-}
-
 void tolk_media_free(tolk_media *media)
 {
     if (!media)
         return;
-    gst_element_set_state(GST_ELEMENT(media->pipeline), GST_STATE_NULL);
-    if (media->bus_watch)
-        g_source_remove(media->bus_watch);
-    tolk_media_input_free(media->floor);
-    for (int i = 0; i < TOLK_MAX_SLOTS; i++) {
-        tolk_media_input_free(media->consoles[i]);
-        tolk_stream_free(media->feeds[i]);
-    }
-    for (int ch = 0; ch <= TOLK_MAX_CHANNELS; ch++) {
-        tolk_media_channel_free(media->channels[ch]);
-        free_pads(&media->pads[ch]);
-    }
-    gst_object_unref(media->pipeline);
+    for (unsigned i = 0; i < media->input_count; i++)
+        if (tolk_media_input_fd(media->inputs[i]) >= 0)
+            tolk_engine_unwatch(tolk_media_input_fd(media->inputs[i]));
+    tolk_engine_remove(media); /* a barrier: neither thread of the engine holds it after this */
+    for (unsigned i = 0; i < media->input_count; i++)
+        tolk_media_input_free(media->inputs[i]);
+    for (unsigned m = 0; m < media->mix_count; m++)
+        tolk_media_mix_free(media->mixes[m]);
+    g_free(media->mixes);
+    g_free(media->pending);
+    g_free(media->targets);
+    g_free(media->audio);
+    g_free(media->active);
+    g_free(media->heard);
+    g_free(media->planned);
+    tolk_media_progress_unref(media->progress);
+    g_mutex_clear(&media->route_lock);
     g_free(media->session_id);
     g_free(media);
 }
 
-static void apply_gains(tolk_media *media, int ch, const tolk_mix *mix)
+/* One mix's targets from a tolk_mix of the route. */
+static void fill_targets(const tolk_media *media, float *row, const tolk_mix *mix)
 {
-    channel_pads *pads = &media->pads[ch];
-    GstStructure *gains = gst_structure_new_empty("gains");
-    gst_structure_set(gains, pads->floor_pad, G_TYPE_DOUBLE, (double)mix->floor_gain, pads->tone_pad, G_TYPE_DOUBLE,
-                      media->sound_check ? 1.0 : 0.0, NULL);
-    for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++) {
-        if (pads->console_pads[slot])
-            gst_structure_set(gains, pads->console_pads[slot], G_TYPE_DOUBLE, (double)mix->console_gain[slot], NULL);
-    }
-    tolk_media_channel_set_gains(media->channels[ch], gains);
-    gst_structure_free(gains);
-}
-
-static void move_feed(tolk_media *media, int slot, int channel)
-{
-    int previous = media->feed_channel[slot];
-    if (previous == channel)
-        return;
-    /* Added before removed: the sender drops the duplicate frame, never a gap. */
-    tolk_media_channel_add_feed(media->channels[channel], media->feeds[slot]);
-    if (previous >= 0)
-        tolk_media_channel_remove_feed(media->channels[previous], media->feeds[slot]);
-    media->feed_channel[slot] = channel;
+    row[0] = mix->floor_gain;
+    for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++)
+        if (media->input_of_slot[slot] >= 0)
+            row[media->input_of_slot[slot]] = mix->console_gain[slot];
+    row[media->tone] = media->sound_check ? 1.0f : 0.0f;
 }
 
 void tolk_media_apply(tolk_media *media, const tolk_route *route)
 {
-    for (int ch = 0; ch < media->channel_count; ch++)
-        apply_gains(media, ch, &route->channel[ch]);
-    for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++) {
-        if (media->feeds[slot])
-            move_feed(media, slot, route->console_hears[slot]);
+    g_mutex_lock(&media->route_lock);
+    for (unsigned m = 0; m < media->mix_count; m++) {
+        float *row = media->pending + (size_t)m * media->source_count;
+        bool channel = (int)m < media->channel_count;
+        fill_targets(media, row, channel ? &route->channel[m] : &route->feed[media->slot_of_feed[m - media->channel_count]]);
     }
+    media->pending_generation++;
+    atomic_store(&media->route_generation, media->pending_generation);
+    g_mutex_unlock(&media->route_lock);
 }
 
 void tolk_media_set_sound_check(tolk_media *media, bool on, const tolk_route *route)
@@ -306,11 +218,90 @@ void tolk_media_set_sound_check(tolk_media *media, bool on, const tolk_route *ro
     tolk_media_apply(media, route);
 }
 
-double tolk_media_channel_level_at(tolk_media *media, int channel)
+tolk_media_fence *tolk_media_fence_new(tolk_media *media)
 {
-    return channel >= 0 && channel < media->channel_count ? tolk_media_channel_take_level(media->channels[channel])
-                                                          : -100.0;
+    return tolk_media_fence_alloc(media->session_id, media->progress, atomic_load(&media->route_generation));
 }
+
+unsigned tolk_media_engine_threads(void)
+{
+    return tolk_engine_thread_count();
+}
+
+void tolk_media_engine_shutdown(void)
+{
+    tolk_engine_shutdown();
+}
+
+/* ---- the tick (media_tick.h) ---- */
+
+static void take_route(tolk_media *media)
+{
+    uint64_t generation = atomic_load(&media->route_generation);
+    if (generation == media->taken_generation)
+        return;
+    g_mutex_lock(&media->route_lock);
+    memcpy(media->targets, media->pending, (size_t)media->mix_count * media->source_count * sizeof(float));
+    media->taken_generation = media->pending_generation;
+    g_mutex_unlock(&media->route_lock);
+    media->tone_wanted = false;
+    for (unsigned m = 0; m < media->mix_count; m++) {
+        const float *row = media->targets + (size_t)m * media->source_count;
+        tolk_media_mix_set_targets(media->mixes[m], row);
+        media->tone_wanted = media->tone_wanted || row[media->tone] != 0.0f;
+    }
+}
+
+/* The sound check: a continuous 1 kHz sine, made only while some mix may hear it. A tone
+ * turned off stays on for one more frame, the one its gains ramp down in. */
+static void make_tone(tolk_media *media, bool ramping_down)
+{
+    bool wanted = media->tone_wanted || ramping_down;
+    media->active[media->tone] = wanted;
+    if (!wanted)
+        return;
+    const double step = 2.0 * G_PI * TONE_HZ / 48000.0;
+    for (unsigned i = 0; i < TOLK_FRAME_SAMPLES; i++) {
+        media->audio[media->tone][i] = (float)(TONE_PEAK * sin(media->tone_phase));
+        media->tone_phase = fmod(media->tone_phase + step, 2.0 * G_PI);
+    }
+}
+
+unsigned tolk_media_tick_begin(tolk_media *media)
+{
+    bool tone_was_wanted = media->tone_wanted;
+    take_route(media);
+    make_tone(media, tone_was_wanted && !media->tone_wanted);
+    return media->input_count;
+}
+
+void tolk_media_tick_input(tolk_media *media, unsigned index)
+{
+    media->active[index] = tolk_media_input_pull(media->inputs[index], media->audio[index], g_get_monotonic_time());
+}
+
+unsigned tolk_media_tick_plan(tolk_media *media)
+{
+    for (unsigned s = 0; s < media->source_count; s++)
+        media->heard[s] = media->active[s] ? media->audio[s] : NULL;
+    media->planned_count = 0;
+    for (unsigned m = 0; m < media->mix_count; m++)
+        if (tolk_media_mix_plan(media->mixes[m], media->active))
+            media->planned[media->planned_count++] = m;
+    return media->planned_count;
+}
+
+void tolk_media_tick_mix(tolk_media *media, unsigned index, uint64_t pts_ns)
+{
+    tolk_media_mix_run(media->mixes[media->planned[index]], media->heard, pts_ns);
+}
+
+void tolk_media_tick_end(tolk_media *media)
+{
+    tolk_media_progress_advance(media->progress, media->taken_generation);
+}
+
+/* ---- what the control side reads and changes ---- */
 
 static bool valid_channel(tolk_media *media, int channel)
 {
@@ -322,6 +313,38 @@ static bool valid_slot(tolk_media *media, int slot)
     return slot >= 0 && slot < TOLK_MAX_SLOTS && media->feeds[slot];
 }
 
+tolk_stream *tolk_media_channel_stream_at(tolk_media *media, int channel)
+{
+    return valid_channel(media, channel) ? tolk_media_mix_stream(media->channels[channel]) : NULL;
+}
+
+tolk_stream *tolk_media_feed_stream_at(tolk_media *media, int slot)
+{
+    return valid_slot(media, slot) ? tolk_media_mix_stream(media->feeds[slot]) : NULL;
+}
+
+double tolk_media_channel_level_at(tolk_media *media, int channel)
+{
+    return valid_channel(media, channel) ? tolk_media_mix_take_level(media->channels[channel]) : -100.0;
+}
+
+uint64_t tolk_media_channel_frames_at(tolk_media *media, int channel)
+{
+    return valid_channel(media, channel) ? tolk_media_mix_frames(media->channels[channel]) : 0;
+}
+
+uint64_t tolk_media_loudness_warnings(tolk_media *media, int channel, int slot, double *level_db)
+{
+    tolk_media_mix *mix = channel >= 0 ? (valid_channel(media, channel) ? media->channels[channel] : NULL)
+                                       : (valid_slot(media, slot) ? media->feeds[slot] : NULL);
+    if (!mix) {
+        if (level_db)
+            *level_db = -100.0;
+        return 0;
+    }
+    return tolk_media_mix_loudness_warnings(mix, level_db);
+}
+
 static int add_output(tolk_stream *stream, const char *host, int port, const uint8_t *own_key)
 {
     tolk_srtp_sender *sender = tolk_stream_sender(stream);
@@ -329,46 +352,47 @@ static int add_output(tolk_stream *stream, const char *host, int port, const uin
                    : tolk_srtp_sender_add_destination(sender, host, port);
 }
 
-int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port,
-                                  const uint8_t *own_key)
+int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port, const uint8_t *own_key)
 {
-    if (!valid_channel(media, channel))
-        return -1;
-    return add_output(tolk_media_channel_stream(media->channels[channel]), host, port, own_key);
+    tolk_stream *stream = tolk_media_channel_stream_at(media, channel);
+    return stream ? add_output(stream, host, port, own_key) : -1;
 }
 
 bool tolk_media_remove_channel_output(tolk_media *media, int channel, int id)
 {
-    return valid_channel(media, channel) &&
-           tolk_srtp_sender_remove_destination(tolk_stream_sender(tolk_media_channel_stream(media->channels[channel])), id);
+    tolk_stream *stream = tolk_media_channel_stream_at(media, channel);
+    return stream && tolk_srtp_sender_remove_destination(tolk_stream_sender(stream), id);
 }
 
 int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port, const uint8_t *own_key)
 {
-    return valid_slot(media, slot) ? add_output(media->feeds[slot], host, port, own_key) : -1;
+    tolk_stream *stream = tolk_media_feed_stream_at(media, slot);
+    return stream ? add_output(stream, host, port, own_key) : -1;
 }
 
 bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id)
 {
-    return valid_slot(media, slot) && tolk_srtp_sender_remove_destination(tolk_stream_sender(media->feeds[slot]), id);
+    tolk_stream *stream = tolk_media_feed_stream_at(media, slot);
+    return stream && tolk_srtp_sender_remove_destination(tolk_stream_sender(stream), id);
 }
 
 bool tolk_media_rekey_channel(tolk_media *media, int channel, const uint8_t key[TOLK_KEY_LEN])
 {
-    return valid_channel(media, channel) &&
-           tolk_srtp_sender_rekey(tolk_stream_sender(tolk_media_channel_stream(media->channels[channel])), key);
+    tolk_stream *stream = tolk_media_channel_stream_at(media, channel);
+    return stream && tolk_srtp_sender_rekey(tolk_stream_sender(stream), key);
 }
 
 bool tolk_media_rekey_feed(tolk_media *media, int slot, const uint8_t key[TOLK_KEY_LEN])
 {
-    return valid_slot(media, slot) && tolk_srtp_sender_rekey(tolk_stream_sender(media->feeds[slot]), key);
+    tolk_stream *stream = tolk_media_feed_stream_at(media, slot);
+    return stream && tolk_srtp_sender_rekey(tolk_stream_sender(stream), key);
 }
 
 tolk_media_input *tolk_media_input_at(tolk_media *media, int slot)
 {
-    if (slot < 0) /* the floor */
-        return media->floor;
-    return slot < TOLK_MAX_SLOTS ? media->consoles[slot] : NULL;
+    if (slot < 0)
+        return media->inputs[0];
+    return slot < TOLK_MAX_SLOTS && media->input_of_slot[slot] >= 0 ? media->inputs[media->input_of_slot[slot]] : NULL;
 }
 
 bool tolk_media_input_stats_at(tolk_media *media, int slot, tolk_media_input_stats *stats)
@@ -421,40 +445,7 @@ int tolk_media_sender_destinations(tolk_media *media, int channel, int slot)
     return sender ? tolk_srtp_sender_destination_count(sender) : 0;
 }
 
-tolk_stream *tolk_media_channel_stream_at(tolk_media *media, int channel)
-{
-    return valid_channel(media, channel) ? tolk_media_channel_stream(media->channels[channel]) : NULL;
-}
-
-tolk_stream *tolk_media_feed_stream_at(tolk_media *media, int slot)
-{
-    return valid_slot(media, slot) ? media->feeds[slot] : NULL;
-}
-
-uint64_t tolk_media_channel_frames_at(tolk_media *media, int channel)
-{
-    return valid_channel(media, channel) ? tolk_media_channel_frames(media->channels[channel]) : 0;
-}
-
-tolk_media_fence *tolk_media_fence_new(tolk_media *media)
-{
-    tolk_media_fence *fence = tolk_media_fence_alloc(media->session_id, media->channel_count);
-    for (int ch = 0; ch < media->channel_count; ch++)
-        tolk_media_fence_set(fence, ch, tolk_media_channel_ref_mixer(media->channels[ch]));
-    return fence;
-}
-
 uint64_t tolk_media_error_count(tolk_media *media)
 {
     return atomic_load(&media->errors);
-}
-
-uint64_t tolk_media_loudness_warnings(tolk_media *media, int channel, int slot, double *level_db)
-{
-    (void)media;
-    (void)channel;
-    (void)slot;
-    if (level_db)
-        *level_db = -100.0;
-    return 0;
 }

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * The media of one session: one GStreamer pipeline with an input chain per
- * input (floor, every console), a mixer and encoder per channel, and the SRTP
- * senders of outputs and return feeds. It knows nothing of the rules: it is told
- * the whole route (tolk_route) and applies it in one step.
+ * The media of one session on the shared engine: an input per input (the floor,
+ * every console), a mix per channel and per console's return feed, each encoded
+ * once for its SRTP outputs and WebRTC listeners when anyone takes it. It knows
+ * nothing of the rules: it is told the whole route (tolk_route) and applies it in
+ * one step, as 10 ms gain ramps in the next frame.
  *
  * Threads: all functions run on the control thread (the caller serialises them);
- * the media flows on GStreamer's threads.
+ * the media flows on the engine's threads (engine.h).
  */
 #ifndef TOLK_MEDIA_H
 #define TOLK_MEDIA_H
@@ -39,6 +40,11 @@ typedef struct {
 } tolk_media_spec;
 
 typedef struct tolk_media tolk_media;
+
+/* The one engine all sittings share (engine.h) starts with the first sitting. Its threads
+ * (0 before that), and its stop at exit, once every sitting is freed. */
+unsigned tolk_media_engine_threads(void);
+void tolk_media_engine_shutdown(void);
 
 /* Builds and starts the pipeline; NULL with *err (kind unavailable) on failure. */
 tolk_media *tolk_media_new(const tolk_media_spec *spec, tolk_error *err);

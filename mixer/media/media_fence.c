@@ -1,55 +1,89 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "media_fence_private.h"
 
+#include <glib.h>
+#include <stdatomic.h>
+
 #define TOLK_LOG_MODULE "media"
 #include "log.h"
 
 #define APPLY_TIMEOUT_MS 100
 
-struct tolk_media_fence {
-    char *session_id;
-    int count;
-    GstElement **mixers;
+struct tolk_media_progress {
+    atomic_int refs;
+    GMutex lock;
+    GCond advanced;
+    atomic_uint_fast64_t applied; /* written under lock, read without it for the fast path */
 };
 
-tolk_media_fence *tolk_media_fence_alloc(const char *session_id, int channel_count)
+struct tolk_media_fence {
+    char *session_id;
+    tolk_media_progress *progress;
+    uint64_t generation;
+};
+
+tolk_media_progress *tolk_media_progress_new(void)
+{
+    tolk_media_progress *progress = g_new0(tolk_media_progress, 1);
+    atomic_init(&progress->refs, 1);
+    g_mutex_init(&progress->lock);
+    g_cond_init(&progress->advanced);
+    return progress;
+}
+
+static tolk_media_progress *progress_ref(tolk_media_progress *progress)
+{
+    atomic_fetch_add(&progress->refs, 1);
+    return progress;
+}
+
+void tolk_media_progress_unref(tolk_media_progress *progress)
+{
+    if (!progress || atomic_fetch_sub(&progress->refs, 1) != 1)
+        return;
+    g_cond_clear(&progress->advanced);
+    g_mutex_clear(&progress->lock);
+    g_free(progress);
+}
+
+void tolk_media_progress_advance(tolk_media_progress *progress, uint64_t generation)
+{
+    if (atomic_load(&progress->applied) >= generation)
+        return; /* every tick of an unchanged sitting: no lock */
+    g_mutex_lock(&progress->lock);
+    atomic_store(&progress->applied, generation);
+    g_cond_broadcast(&progress->advanced);
+    g_mutex_unlock(&progress->lock);
+}
+
+tolk_media_fence *tolk_media_fence_alloc(const char *session_id, tolk_media_progress *progress, uint64_t generation)
 {
     tolk_media_fence *fence = g_new0(tolk_media_fence, 1);
     fence->session_id = g_strdup(session_id);
-    fence->count = channel_count;
-    fence->mixers = g_new0(GstElement *, channel_count);
+    fence->progress = progress_ref(progress);
+    fence->generation = generation;
     return fence;
-}
-
-void tolk_media_fence_set(tolk_media_fence *fence, int channel, GstElement *mixer)
-{
-    fence->mixers[channel] = mixer;
 }
 
 bool tolk_media_fence_wait(tolk_media_fence *fence)
 {
-    bool all = true;
+    tolk_media_progress *p = fence->progress;
     gint64 deadline = g_get_monotonic_time() + APPLY_TIMEOUT_MS * 1000;
-    for (int ch = 0; ch < fence->count; ch++) {
-        /* One deadline for all: the mixers run in parallel, and a stalled
-         * pipeline must not hold the caller for a timeout per channel. */
-        gint64 left_ms = MAX(0, (deadline - g_get_monotonic_time()) / 1000);
-        gboolean applied = FALSE;
-        g_signal_emit_by_name(fence->mixers[ch], "wait-gains-applied", (guint)left_ms, &applied);
-        all = all && applied;
-    }
-    if (!all)
-        LOG_WARN("session %s: a mixer did not take its new gains within %d ms", fence->session_id, APPLY_TIMEOUT_MS);
-    return all;
+    g_mutex_lock(&p->lock);
+    bool applied = true;
+    while (atomic_load(&p->applied) < fence->generation && applied)
+        applied = g_cond_wait_until(&p->advanced, &p->lock, deadline) || atomic_load(&p->applied) >= fence->generation;
+    g_mutex_unlock(&p->lock);
+    if (!applied)
+        LOG_WARN("session %s: the audio did not take the new routing within %d ms", fence->session_id, APPLY_TIMEOUT_MS);
+    return applied;
 }
 
 void tolk_media_fence_free(tolk_media_fence *fence)
 {
     if (!fence)
         return;
-    for (int ch = 0; ch < fence->count; ch++)
-        gst_clear_object(&fence->mixers[ch]);
-    g_free(fence->mixers);
+    tolk_media_progress_unref(fence->progress);
     g_free(fence->session_id);
     g_free(fence);
 }

@@ -6,9 +6,9 @@
  * tolk_media_apply; the wait happens later, without the caller's locks.
  *
  * Threads: made on the control thread under the caller's lock; waited for and
- * freed on any one thread, without locks. It holds its own references to the
- * mixers, so it outlives the media it came from: a fence on a sitting deleted
- * meanwhile times out, it never touches freed memory.
+ * freed on any one thread, without locks. It holds a reference to the sitting's
+ * progress, not to the media, so it outlives the media it came from: a fence on a
+ * sitting deleted meanwhile times out, it never touches freed memory.
  */
 #ifndef TOLK_MEDIA_FENCE_H
 #define TOLK_MEDIA_FENCE_H
@@ -17,9 +17,9 @@
 
 typedef struct tolk_media_fence tolk_media_fence;
 
-/* Waits until every mixer has started an output cycle with the gains of the
- * change (one cycle, 10 ms, in the normal case), at most 100 ms in all. False
- * when one did not (a stalled or stopped pipeline). */
+/* Waits until the engine has made a frame with the gains of the change (the next
+ * tick, at most 20 ms, in the normal case), at most 100 ms in all. False when it
+ * did not (an overloaded machine, or a sitting deleted meanwhile). */
 bool tolk_media_fence_wait(tolk_media_fence *fence);
 void tolk_media_fence_free(tolk_media_fence *fence);
 

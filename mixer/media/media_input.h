@@ -1,57 +1,53 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * One encrypted input (the floor or a console microphone): a bound UDP socket
- * -> SRTP unprotect in a probe on udpsrc (tolk_srtp_receiver: RTCP taken, forgeries,
- * replays and non-Opus dropped and counted) -> small jitter buffer with loss
- * concealment -> Opus decode -> F32 48 kHz mono, ending in a tee that the channel
- * mixers link to.
+ * One input (the floor or a console microphone). A network input owns a bound UDP socket that
+ * the engine's receive thread watches: each datagram is unprotected (tolk_srtp_receiver: RTCP
+ * taken, forgeries, replays and extra senders dropped and counted), checked to be Opus, and put
+ * into the input's reorder buffer (tolk_jitter_buffer). A WebRTC peer puts the RTP it received
+ * (DTLS-SRTP already removed) into the same buffer. The tick pulls 20 ms at a time: decoded,
+ * concealed (FEC, PLC), or nothing at all when the input is quiet, which then costs nothing.
+ * The demo floor is a file decoded once and played in a loop.
  *
- * Threads: new, free, rekey and get_stats on the control thread; packets on udpsrc's
- * streaming thread; the counters are atomics, the receiver has its own lock.
+ * Threads: new, free, rekey, stats and levels on control threads; readable on the receive
+ * thread; push_rtp on a WebRTC streaming thread; pull on the tick or a worker. A mutex guards
+ * the receive side (receiver, Opus check, sender), the reorder buffer has its own.
  */
 #ifndef TOLK_MEDIA_INPUT_H
 #define TOLK_MEDIA_INPUT_H
 
 #include <gio/gio.h>
-#include <gst/gst.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "keys.h"
 #include "media_input_stats.h"
 
+#define TOLK_FRAME_SAMPLES 960
 
-/* Adds the input's elements to `pipeline`. Takes a reference to `socket`, which
- * is already bound (so a taken port is reported before anything starts). */
-tolk_media_input *tolk_media_input_new(GstBin *pipeline, const char *name, GSocket *socket,
-                                       const uint8_t key[TOLK_KEY_LEN], guint jitter_ms);
-/* Adds a looping file (any format GStreamer decodes) as the input instead of the
- * network: the demo floor. */
-tolk_media_input *tolk_media_input_new_file(GstBin *pipeline, const char *name, const char *path);
-/* Call once the pipeline is stopped: its elements stay in (and die with) the pipeline. */
+/* Takes a reference to `socket`, already bound. NULL on failure. */
+tolk_media_input *tolk_media_input_new(const char *name, GSocket *socket, const uint8_t key[TOLK_KEY_LEN],
+                                       unsigned jitter_ms);
+/* A looping file (any format GStreamer decodes; NULL: a chime) instead of the network. */
+tolk_media_input *tolk_media_input_new_file(const char *name, const char *path);
+/* Only once the engine no longer watches its socket (tolk_engine_unwatch and a barrier). */
 void tolk_media_input_free(tolk_media_input *input);
+/* The socket the engine watches; -1 for a file input. */
+int tolk_media_input_fd(const tolk_media_input *input);
 
-/* Audio decoded elsewhere (a WebRTC peer): F32LE, 48 kHz, mono, any length.
- * Takes the buffer; it is stamped on arrival and counts as a valid packet
- * (rule 8 sees it). FALSE for an input that takes no pushed audio (demo floor). */
-gboolean tolk_media_input_push(tolk_media_input *input, GstBuffer *buffer);
+/* The receive thread: datagrams are waiting on the socket. */
+void tolk_media_input_readable(tolk_media_input *input);
+/* A plain RTP/Opus packet that a WebRTC peer received and decrypted. False for an input that
+ * takes none (the demo floor). */
+bool tolk_media_input_push_rtp(tolk_media_input *input, const uint8_t *packet, size_t len);
 
-/* A new src pad on the input's tee, to link to a mixer. */
-GstPad *tolk_media_input_request_pad(tolk_media_input *input);
+/* The next 20 ms of the input, in `out`; false (out untouched) when it has nothing to play. */
+bool tolk_media_input_pull(tolk_media_input *input, float out[TOLK_FRAME_SAMPLES], int64_t now_us);
 
 void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats *stats);
-/* Whether element (a GstMessage's source) belongs to the input's restartable chain. */
-bool tolk_media_input_owns(tolk_media_input *input, GstObject *element);
-/* After an error of its chain, on the thread of the bus watch (never a streaming thread): the
- * chain goes to NULL and back to the pipeline's state; the SRTP receiver and its replay
- * windows stay. Errors within 200 ms of a restart share it (false then). */
-bool tolk_media_input_restart(tolk_media_input *input);
-/* Replaces the input's SRTP key between two packets; its senders start afresh. False for an
- * input with no key (the demo floor) or when libsrtp refuses. */
+/* A new SRTP key between two packets; its senders start afresh. False for an input with no
+ * key (the demo floor) or when libsrtp refuses. */
 bool tolk_media_input_rekey(tolk_media_input *input, const uint8_t key[TOLK_KEY_LEN]);
 /* RMS level in dBFS since the previous call (-100: silence or nothing). */
 double tolk_media_input_take_level(tolk_media_input *input);
-/* Monotonic time (g_get_monotonic_time, us) of the last packet that decrypted; 0 if none yet. */
-gint64 tolk_media_input_last_valid_us(tolk_media_input *input);
 
 #endif

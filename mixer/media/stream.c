@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "stream.h"
 
+#include <stdatomic.h>
+
 typedef struct {
     guint id;
     tolk_frame_fn fn;
@@ -12,6 +14,7 @@ struct tolk_stream {
     GMutex lock; /* guards subscriptions; held while calling them so unsubscribe is a barrier */
     GArray *subscriptions;
     guint next_id;
+    atomic_int subscribers; /* the array's length, read per frame without the lock */
 };
 
 tolk_stream *tolk_stream_new(const uint8_t key[TOLK_KEY_LEN])
@@ -45,6 +48,8 @@ void tolk_stream_push(tolk_stream *stream, const guint8 *data, gsize size, guint
 {
     if (tolk_srtp_sender_destination_count(stream->sender) > 0)
         tolk_srtp_sender_send_opus(stream->sender, data, size, pts_ns, FALSE);
+    if (atomic_load(&stream->subscribers) == 0)
+        return;
     g_mutex_lock(&stream->lock);
     for (guint i = 0; i < stream->subscriptions->len; i++) {
         subscription *s = &g_array_index(stream->subscriptions, subscription, i);
@@ -58,6 +63,7 @@ guint tolk_stream_subscribe(tolk_stream *stream, tolk_frame_fn fn, void *ctx)
     g_mutex_lock(&stream->lock);
     subscription s = {++stream->next_id, fn, ctx};
     g_array_append_val(stream->subscriptions, s);
+    atomic_store(&stream->subscribers, (int)stream->subscriptions->len);
     g_mutex_unlock(&stream->lock);
     return s.id;
 }
@@ -68,6 +74,7 @@ void tolk_stream_unsubscribe(tolk_stream *stream, guint id)
     for (guint i = 0; i < stream->subscriptions->len; i++) {
         if (g_array_index(stream->subscriptions, subscription, i).id == id) {
             g_array_remove_index_fast(stream->subscriptions, i);
+            atomic_store(&stream->subscribers, (int)stream->subscriptions->len);
             break;
         }
     }
@@ -80,4 +87,9 @@ int tolk_stream_listener_count(tolk_stream *stream)
     int count = (int)stream->subscriptions->len;
     g_mutex_unlock(&stream->lock);
     return count + tolk_srtp_sender_destination_count(stream->sender);
+}
+
+bool tolk_stream_consumed(tolk_stream *stream)
+{
+    return atomic_load(&stream->subscribers) > 0 || tolk_srtp_sender_destination_count(stream->sender) > 0;
 }

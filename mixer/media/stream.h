@@ -14,6 +14,7 @@
 #define TOLK_STREAM_H
 
 #include <glib.h>
+#include <stdbool.h>
 
 #include "srtp_sender.h"
 
@@ -32,6 +33,9 @@ void tolk_stream_push(tolk_stream *stream, const guint8 *data, gsize size, guint
 /* Returns a subscription id (> 0). */
 guint tolk_stream_subscribe(tolk_stream *stream, tolk_frame_fn fn, void *ctx);
 void tolk_stream_unsubscribe(tolk_stream *stream, guint id);
+/* Whether anyone takes the frames (an SRTP destination or a subscriber): if not, the
+ * stream's mix is not encoded at all. */
+bool tolk_stream_consumed(tolk_stream *stream);
 /* SRTP destinations plus subscribers. */
 int tolk_stream_listener_count(tolk_stream *stream);
 

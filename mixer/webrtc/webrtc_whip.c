@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* WHIP: a browser sends audio into an input. webrtcbin's received Opus ->
- * rtpopusdepay ! opusdec (loss concealment) ! audioconvert ! audioresample !
- * F32LE 48 kHz mono ! appsink, whose callback pushes into the input exactly
- * like the RTP path's decoder would. */
+/* WHIP: a browser sends audio into an input. webrtcbin's received RTP (DTLS-SRTP already
+ * removed) goes to an appsink whose callback puts each packet into the input's reorder
+ * buffer, exactly where the SRTP path puts its packets: one decoder, one concealment, the
+ * same rule 8 for both. */
 #include <gst/app/gstappsink.h>
 #include <gst/webrtc/webrtc.h>
 #include <string.h>
 
-#include "media_audio.h"
 #include "media_input.h"
 #include "webrtc_private.h"
 
@@ -15,22 +14,28 @@
 #include "log.h"
 
 /* Under peer->lock: close clears peer->input under it, so after close no
- * push is in progress and none comes. tolk_media_input_push never blocks. */
+ * push is in progress and none comes. tolk_media_input_push_rtp never blocks. */
 static GstFlowReturn on_sample(GstAppSink *sink, gpointer user_data)
 {
     tolk_webrtc_peer *peer = user_data;
     GstSample *sample = gst_app_sink_pull_sample(sink);
     if (!sample)
         return GST_FLOW_EOS;
-    g_mutex_lock(&peer->lock);
-    if (peer->input)
-        tolk_media_input_push(peer->input, gst_buffer_ref(gst_sample_get_buffer(sample)));
-    g_mutex_unlock(&peer->lock);
+    GstMapInfo map;
+    GstBuffer *buffer = gst_sample_get_buffer(sample);
+    if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+        g_mutex_lock(&peer->lock);
+        if (peer->input)
+            tolk_media_input_push_rtp(peer->input, map.data, map.size);
+        g_mutex_unlock(&peer->lock);
+        gst_buffer_unmap(buffer, &map);
+    }
     gst_sample_unref(sample);
     return GST_FLOW_OK;
 }
 
-static GstElement *make_appsink(tolk_webrtc_peer *peer)
+/* appsink, added while the pipeline plays: it follows its state. */
+static GstElement *build_receive_chain(tolk_webrtc_peer *peer)
 {
     GstElement *sink = tolk_webrtc_peer_add(peer, "appsink");
     if (!sink)
@@ -39,34 +44,8 @@ static GstElement *make_appsink(tolk_webrtc_peer *peer)
     gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, peer, NULL);
     /* The input stamps on arrival; no need to wait for the clock here. */
     g_object_set(sink, "sync", FALSE, "async", FALSE, "max-buffers", 10, "drop", TRUE, NULL);
+    gst_element_sync_state_with_parent(sink);
     return sink;
-}
-
-/* depay ! opusdec ! audioconvert ! audioresample ! capsfilter ! appsink,
- * added while the pipeline plays: each element follows its state. */
-static GstElement *build_receive_chain(tolk_webrtc_peer *peer)
-{
-    static const char *const factories[] = {"rtpopusdepay", "opusdec", "audioconvert", "audioresample",
-                                            "capsfilter"};
-    GstElement *chain[G_N_ELEMENTS(factories) + 1];
-    for (gsize i = 0; i < G_N_ELEMENTS(factories); i++) {
-        if (!(chain[i] = tolk_webrtc_peer_add(peer, factories[i])))
-            return NULL;
-    }
-    GstElement *sink = chain[G_N_ELEMENTS(factories)] = make_appsink(peer);
-    if (!sink)
-        return NULL;
-    g_object_set(chain[1], "plc", TRUE, "max-errors", -1, NULL); /* damaged frames are concealed */
-    GstCaps *caps = tolk_audio_caps();
-    g_object_set(chain[4], "caps", caps, NULL);
-    gst_caps_unref(caps);
-    for (gsize i = 0; i + 1 < G_N_ELEMENTS(chain); i++) {
-        if (!gst_element_link(chain[i], chain[i + 1]))
-            return NULL;
-    }
-    for (gsize i = G_N_ELEMENTS(chain); i-- > 0;)
-        gst_element_sync_state_with_parent(chain[i]);
-    return chain[0];
 }
 
 static bool pad_is_opus(GstPad *pad)

@@ -66,20 +66,37 @@ static void channel_free(channel *ch)
     g_free(ch);
 }
 
-/* ---- a session: one real tolk_media_input, its tee metered ---- */
+/* ---- a session: one real tolk_media_input, pulled every 20 ms into a meter as the engine's
+ * tick would ---- */
 
 typedef struct {
-    GstElement *pipeline;
     GSocket *socket;
     tolk_media_input *input;
     tone_meter meter;
+    GThread *puller;
+    gint stopping;
 } session;
+
+static gpointer pull_main(gpointer data)
+{
+    session *s = data;
+    float frame[TOLK_FRAME_SAMPLES];
+    gint64 next = g_get_monotonic_time();
+    while (!g_atomic_int_get(&s->stopping)) {
+        if (tolk_media_input_pull(s->input, frame, g_get_monotonic_time()))
+            meter_feed(&s->meter, frame, TOLK_FRAME_SAMPLES);
+        next += 20000;
+        gint64 wait = next - g_get_monotonic_time();
+        if (wait > 0)
+            g_usleep((gulong)wait);
+    }
+    return NULL;
+}
 
 static session *session_new(double hz)
 {
     session *s = g_new0(session, 1);
     meter_init(&s->meter, hz);
-    s->pipeline = gst_pipeline_new(NULL);
     s->socket = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
     GInetAddress *loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
     GSocketAddress *address = g_inet_socket_address_new(loopback, 0);
@@ -87,28 +104,17 @@ static session *session_new(double hz)
     g_object_unref(address);
     g_object_unref(loopback);
     uint8_t key[TOLK_KEY_LEN] = {4, 5, 6};
-    s->input = tolk_media_input_new(GST_BIN(s->pipeline), "floor", s->socket, key, 40);
+    s->input = tolk_media_input_new("floor", s->socket, key, 40);
     g_assert_nonnull(s->input);
-    GstElement *queue = gst_element_factory_make("queue", NULL);
-    GstElement *sink = gst_element_factory_make("appsink", NULL);
-    g_object_set(sink, "sync", FALSE, NULL);
-    gst_bin_add_many(GST_BIN(s->pipeline), queue, sink, NULL);
-    g_assert_true(gst_element_link(queue, sink));
-    GstPad *tee_pad = tolk_media_input_request_pad(s->input);
-    GstPad *queue_pad = gst_element_get_static_pad(queue, "sink");
-    g_assert_cmpint(gst_pad_link(tee_pad, queue_pad), ==, GST_PAD_LINK_OK);
-    gst_object_unref(tee_pad);
-    gst_object_unref(queue_pad);
-    meter_attach(&s->meter, sink);
-    gst_element_set_state(s->pipeline, GST_STATE_PLAYING);
+    s->puller = g_thread_new("pull", pull_main, s);
     return s;
 }
 
 static void session_free(session *s)
 {
-    gst_element_set_state(s->pipeline, GST_STATE_NULL);
+    g_atomic_int_set(&s->stopping, 1);
+    g_thread_join(s->puller);
     tolk_media_input_free(s->input);
-    gst_object_unref(s->pipeline);
     g_object_unref(s->socket);
     meter_clear(&s->meter);
     g_free(s);

@@ -35,7 +35,7 @@ static double tone_share(const tone_meter *m, double *energy)
     return sum > 0 ? power * 2.0 / (METER_BLOCK * sum) : 0;
 }
 
-static void meter_feed(tone_meter *m, const float *x, gsize n)
+void meter_feed(tone_meter *m, const float *x, gsize n)
 {
     g_mutex_lock(&m->lock);
     for (gsize i = 0; i < n; i++) {

@@ -23,6 +23,8 @@ void meter_clear(tone_meter *m);
 int meter_tone_blocks(tone_meter *m);
 /* Sends F32 48 kHz mono buffers of `appsink` to the meter. */
 void meter_attach(tone_meter *m, GstElement *appsink);
+/* F32 48 kHz mono samples straight to the meter. */
+void meter_feed(tone_meter *m, const float *x, gsize n);
 
 /* A browser stand-in: one webrtcbin in its own pipeline. */
 typedef struct {

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "media_mix.h"
+
+#include <glib.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "guard.h"
+#include "level.h"
+#include "media_input.h"
+#include "opus_encoder.h"
+
+#define TOLK_LOG_MODULE "mix"
+#include "log.h"
+
+#define RATE 48000
+#define RAMP_SAMPLES (RATE / 100) /* 10 ms: rule 7 asks 5-20 */
+#define PACKET_MAX 1500
+
+struct tolk_media_mix {
+    char *name;
+    unsigned sources;
+    bool metered;
+    float *gain;   /* now, per source */
+    float *target; /* per source */
+    tolk_stream *stream;
+    /* run() only (one thread at a time). */
+    tolk_guard *guard;
+    tolk_opus_encoder *encoder;
+    bool consumed_before;
+    bool consumed; /* decided by plan for this frame */
+    float frame[TOLK_FRAME_SAMPLES];
+    tolk_level level;
+    atomic_uint_fast64_t frames, warnings;
+    _Atomic double warning_level_db;
+};
+
+tolk_media_mix *tolk_media_mix_new(const char *name, unsigned sources, bool metered, const uint8_t key[TOLK_KEY_LEN])
+{
+    tolk_media_mix *mix = g_new0(tolk_media_mix, 1);
+    mix->name = g_strdup(name);
+    mix->sources = sources;
+    mix->metered = metered;
+    mix->gain = g_new0(float, sources);
+    mix->target = g_new0(float, sources);
+    mix->stream = tolk_stream_new(key);
+    tolk_level_init(&mix->level);
+    atomic_store(&mix->warning_level_db, -100.0);
+    if (!mix->stream) {
+        tolk_media_mix_free(mix);
+        return NULL;
+    }
+    return mix;
+}
+
+void tolk_media_mix_free(tolk_media_mix *mix)
+{
+    if (!mix)
+        return;
+    tolk_stream_free(mix->stream);
+    tolk_guard_free(mix->guard);
+    tolk_opus_encoder_free(mix->encoder);
+    tolk_level_clear(&mix->level);
+    g_free(mix->gain);
+    g_free(mix->target);
+    g_free(mix->name);
+    g_free(mix);
+}
+
+void tolk_media_mix_set_targets(tolk_media_mix *mix, const float *targets)
+{
+    memcpy(mix->target, targets, mix->sources * sizeof(float));
+}
+
+static bool hears_something(const tolk_media_mix *mix, const bool *active)
+{
+    for (unsigned s = 0; s < mix->sources; s++)
+        if (active[s] && (mix->gain[s] != 0.0f || mix->target[s] != 0.0f))
+            return true;
+    return false;
+}
+
+bool tolk_media_mix_plan(tolk_media_mix *mix, const bool *active)
+{
+    mix->consumed = tolk_stream_consumed(mix->stream);
+    bool wanted = mix->consumed || (mix->metered && hears_something(mix, active));
+    if (!wanted) {
+        memcpy(mix->gain, mix->target, mix->sources * sizeof(float));
+        mix->consumed_before = false;
+    }
+    return wanted;
+}
+
+/* out += x * gain, the gain moving linearly from g0 to g1 over the first RAMP_SAMPLES. */
+static void add_source(float *out, const float *x, float g0, float g1)
+{
+    unsigned i = 0;
+    if (g0 != g1) {
+        const float step = (g1 - g0) / RAMP_SAMPLES;
+        for (; i < RAMP_SAMPLES; i++)
+            out[i] += x[i] * (g0 + step * (float)(i + 1));
+    }
+    if (g1 != 0.0f)
+        for (; i < TOLK_FRAME_SAMPLES; i++)
+            out[i] += x[i] * g1;
+}
+
+/* Returns whether any source was heard: false leaves the frame digital silence. */
+static bool mix_sources(tolk_media_mix *mix, const float *const *sources)
+{
+    bool heard = false;
+    memset(mix->frame, 0, sizeof mix->frame);
+    for (unsigned s = 0; s < mix->sources; s++) {
+        float g0 = mix->gain[s], g1 = mix->target[s];
+        mix->gain[s] = g1;
+        if (!sources[s] || (g0 == 0.0f && g1 == 0.0f))
+            continue;
+        add_source(mix->frame, sources[s], g0, g1);
+        heard = true;
+    }
+    return heard;
+}
+
+/* A mix that nobody heard for a while starts afresh: no stale audio in the limiter's
+ * lookahead, no stale prediction in the encoder. */
+static bool ensure_chain(tolk_media_mix *mix)
+{
+    if (!mix->guard)
+        mix->guard = tolk_guard_new(RATE);
+    if (!mix->encoder)
+        mix->encoder = tolk_opus_encoder_new();
+    if (!mix->guard || !mix->encoder)
+        return false;
+    if (!mix->consumed_before) {
+        tolk_guard_reset(mix->guard);
+        mix->consumed_before = true;
+    }
+    return true;
+}
+
+static void protect(tolk_media_mix *mix, bool heard)
+{
+    if (!heard && tolk_guard_is_idle(mix->guard))
+        return; /* digital silence in, digital silence out */
+    tolk_guard_report report = {0};
+    tolk_guard_process(mix->guard, mix->frame, TOLK_FRAME_SAMPLES, &report);
+    if (report.warning) {
+        atomic_store(&mix->warning_level_db, report.level_db);
+        atomic_fetch_add(&mix->warnings, 1);
+        LOG_WARN("%s: loudness warning: the last minute averaged %.1f dBFS", mix->name, report.level_db);
+    }
+}
+
+static void encode_and_send(tolk_media_mix *mix, uint64_t pts_ns)
+{
+    uint8_t packet[PACKET_MAX];
+    int len = tolk_opus_encoder_encode(mix->encoder, mix->frame, packet, sizeof packet);
+    if (len <= 0) {
+        LOG_WARN("%s: the Opus encoder failed (%d)", mix->name, len);
+        return;
+    }
+    tolk_stream_push(mix->stream, packet, (size_t)len, pts_ns);
+    atomic_fetch_add(&mix->frames, 1);
+}
+
+void tolk_media_mix_run(tolk_media_mix *mix, const float *const *sources, uint64_t pts_ns)
+{
+    bool heard = mix_sources(mix, sources);
+    if (!mix->consumed) { /* metered only */
+        tolk_level_add(&mix->level, mix->frame, TOLK_FRAME_SAMPLES);
+        mix->consumed_before = false;
+        return;
+    }
+    if (!ensure_chain(mix))
+        return;
+    protect(mix, heard);
+    if (mix->metered)
+        tolk_level_add(&mix->level, mix->frame, TOLK_FRAME_SAMPLES);
+    encode_and_send(mix, pts_ns);
+}
+
+tolk_stream *tolk_media_mix_stream(tolk_media_mix *mix)
+{
+    return mix->stream;
+}
+
+double tolk_media_mix_take_level(tolk_media_mix *mix)
+{
+    return tolk_level_take_dbfs(&mix->level);
+}
+
+uint64_t tolk_media_mix_frames(tolk_media_mix *mix)
+{
+    return atomic_load(&mix->frames);
+}
+
+uint64_t tolk_media_mix_loudness_warnings(tolk_media_mix *mix, double *level_db)
+{
+    if (level_db)
+        *level_db = atomic_load(&mix->warning_level_db);
+    return atomic_load(&mix->warnings);
+}
