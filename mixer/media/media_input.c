@@ -128,7 +128,8 @@ static void count_undecodable(tolk_media_input *input, unsigned cause, const cha
 {
     atomic_fetch_add(&input->undecodable, 1);
     mark_dropped(input, now_us);
-    log_once(input, cause, what);
+    if (!(atomic_fetch_or(&input->logged_causes, 1u << cause) & (1u << cause)))
+        LOG_WARN("%s: undecodable packets (%s): dropped and counted, not logged again", input->name, what);
 }
 
 /* Under receive_lock: a plain RTP packet, authenticated where the input has a key. The
@@ -136,8 +137,10 @@ static void count_undecodable(tolk_media_input *input, unsigned cause, const cha
 static void deliver(tolk_media_input *input, const uint8_t *packet, size_t len, int64_t now_us)
 {
     tolk_rtp_header header;
-    if (tolk_rtp_parse(packet, len, &header) != TOLK_RTP_OK) {
-        count_undecodable(input, TOLK_OPUS_BAD_HEADER, "bad RTP header", now_us);
+    tolk_rtp_parse_result parsed = tolk_rtp_parse(packet, len, &header);
+    if (parsed != TOLK_RTP_OK) {
+        tolk_opus_verdict cause = parsed == TOLK_RTP_PADDING ? TOLK_OPUS_BAD_PADDING : TOLK_OPUS_BAD_HEADER;
+        count_undecodable(input, cause, tolk_opus_verdict_name(cause), now_us);
         return;
     }
     if (!sender_admitted(input, header.ssrc, now_us)) {
