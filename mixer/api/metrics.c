@@ -192,7 +192,11 @@ char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
     g_string_append_printf(out, "tolk_sessions %u\n", app->sessions->len);
     input_families(app, out);
     stream_families(app, out);
-    header(out, "tolk_media_errors_total", "counter", "Errors and warnings of the media pipelines.");
+    header(out, "tolk_engine_threads", "gauge", "Threads of the media engine (tick, receive, workers): constant in sittings.");
+    g_string_append_printf(out, "tolk_engine_threads %u\n", tolk_media_engine_threads());
+    header(out, "tolk_engine_late_ticks_total", "counter", "Frames the engine started over a frame late (an overloaded machine).");
+    g_string_append_printf(out, "tolk_engine_late_ticks_total %" G_GUINT64_FORMAT "\n", (guint64)tolk_media_engine_late_ticks());
+    header(out, "tolk_media_errors_total", "counter", "Errors of a session's media (encoder failures).");
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         g_string_append_printf(out, "tolk_media_errors_total{session=\"%s\"} %" G_GUINT64_FORMAT "\n", session->id,

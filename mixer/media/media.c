@@ -53,7 +53,6 @@ struct tolk_media {
     double tone_phase;
     bool tone_wanted;           /* some mix has the tone's gain up or ramping */
     tolk_media_progress *progress;
-    atomic_uint_fast64_t errors;
 };
 
 /* A sitting that cannot be set up is a daemon short of something (memory, sockets), never the
@@ -226,6 +225,11 @@ tolk_media_fence *tolk_media_fence_new(tolk_media *media)
 unsigned tolk_media_engine_threads(void)
 {
     return tolk_engine_thread_count();
+}
+
+uint64_t tolk_media_engine_late_ticks(void)
+{
+    return tolk_engine_late_ticks();
 }
 
 void tolk_media_engine_shutdown(void)
@@ -447,5 +451,8 @@ int tolk_media_sender_destinations(tolk_media *media, int channel, int slot)
 
 uint64_t tolk_media_error_count(tolk_media *media)
 {
-    return atomic_load(&media->errors);
+    uint64_t errors = 0;
+    for (unsigned m = 0; m < media->mix_count; m++)
+        errors += tolk_media_mix_errors(media->mixes[m]);
+    return errors;
 }

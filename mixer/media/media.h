@@ -44,6 +44,7 @@ typedef struct tolk_media tolk_media;
 /* The one engine all sittings share (engine.h) starts with the first sitting. Its threads
  * (0 before that), and its stop at exit, once every sitting is freed. */
 unsigned tolk_media_engine_threads(void);
+uint64_t tolk_media_engine_late_ticks(void);
 void tolk_media_engine_shutdown(void);
 
 /* Builds and starts the pipeline; NULL with *err (kind unavailable) on failure. */
@@ -96,7 +97,7 @@ uint64_t tolk_media_channel_frames_at(tolk_media *media, int channel);
  * one-minute level of the last one (dBFS RMS). Read by the levels timer, which turns a
  * new count into an event. */
 uint64_t tolk_media_loudness_warnings(tolk_media *media, int channel, int slot, double *level_db);
-/* Errors and warnings GStreamer reported for this pipeline. */
+/* Frames the sitting lost to its encoders failing. */
 uint64_t tolk_media_error_count(tolk_media *media);
 
 #endif

@@ -31,7 +31,7 @@ struct tolk_media_mix {
     bool consumed; /* decided by plan for this frame */
     float frame[TOLK_FRAME_SAMPLES];
     tolk_level level;
-    atomic_uint_fast64_t frames, warnings;
+    atomic_uint_fast64_t frames, warnings, errors;
     _Atomic double warning_level_db;
 };
 
@@ -156,7 +156,8 @@ static void encode_and_send(tolk_media_mix *mix, uint64_t pts_ns)
     uint8_t packet[PACKET_MAX];
     int len = tolk_opus_encoder_encode(mix->encoder, mix->frame, packet, sizeof packet);
     if (len <= 0) {
-        LOG_WARN("%s: the Opus encoder failed (%d)", mix->name, len);
+        if (atomic_fetch_add(&mix->errors, 1) == 0) /* logged once: it would repeat every 20 ms */
+            LOG_WARN("%s: the Opus encoder failed (%d)", mix->name, len);
         return;
     }
     tolk_stream_push(mix->stream, packet, (size_t)len, pts_ns);
@@ -171,8 +172,10 @@ void tolk_media_mix_run(tolk_media_mix *mix, const float *const *sources, uint64
         mix->consumed_before = false;
         return;
     }
-    if (!ensure_chain(mix))
+    if (!ensure_chain(mix)) {
+        atomic_fetch_add(&mix->errors, 1);
         return;
+    }
     protect(mix, heard);
     if (mix->metered)
         tolk_level_add(&mix->level, mix->frame, TOLK_FRAME_SAMPLES);
@@ -199,4 +202,9 @@ uint64_t tolk_media_mix_loudness_warnings(tolk_media_mix *mix, double *level_db)
     if (level_db)
         *level_db = atomic_load(&mix->warning_level_db);
     return atomic_load(&mix->warnings);
+}
+
+uint64_t tolk_media_mix_errors(tolk_media_mix *mix)
+{
+    return atomic_load(&mix->errors);
 }

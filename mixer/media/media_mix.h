@@ -39,5 +39,7 @@ tolk_stream *tolk_media_mix_stream(tolk_media_mix *mix);
 double tolk_media_mix_take_level(tolk_media_mix *mix);
 uint64_t tolk_media_mix_frames(tolk_media_mix *mix);
 uint64_t tolk_media_mix_loudness_warnings(tolk_media_mix *mix, double *level_db);
+/* Frames lost to an encoder that failed or could not be made. */
+uint64_t tolk_media_mix_errors(tolk_media_mix *mix);
 
 #endif
