@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "tolk-plugin.h"
 #include "tolkguard.h"
+#include "tolkjitter.h"
 #include "tolkmix.h"
 
 gboolean
 tolk_plugin_init (GstPlugin * plugin)
 {
-  /* Both or nothing: the daemon needs every element of the plugin. */
+  /* All or nothing: a plugin missing an element is a broken install. */
   return GST_ELEMENT_REGISTER (tolkmix, plugin)
-      && GST_ELEMENT_REGISTER (tolkguard, plugin);
+      && GST_ELEMENT_REGISTER (tolkguard, plugin)
+      && GST_ELEMENT_REGISTER (tolkjitter, plugin);
 }
 
 static gpointer
