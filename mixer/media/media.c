@@ -53,6 +53,13 @@ struct tolk_media {
     double tone_phase;
     bool tone_wanted;           /* some mix has the tone's gain up or ramping */
     tolk_media_progress *progress;
+    /* Dormancy: a sitting that hears nothing, sends nothing and changed nothing is passed over. */
+    atomic_int_fast64_t last_packet_us; /* stamped by every input */
+    atomic_uint consumer_changes;       /* bumped by every stream and output change */
+    unsigned seen_consumer_changes;
+    bool plays_file;                    /* the demo floor never goes quiet */
+    bool dormant;                       /* the last full tick had nothing to make */
+    bool skipped;                       /* this tick passes the sitting over */
 };
 
 /* A sitting that cannot be set up is a daemon short of something (memory, sockets), never the
@@ -66,6 +73,7 @@ static bool add_input(tolk_media *media, tolk_media_input *input, tolk_error *er
         return false;
     }
     media->inputs[media->input_count++] = input;
+    tolk_media_input_set_activity(input, &media->last_packet_us);
     int fd = tolk_media_input_fd(input);
     if (fd >= 0 && !tolk_engine_watch(input, fd)) {
         BUILD_FAILED(err, "the input of %s cannot be received", name);
@@ -79,6 +87,7 @@ static bool build_inputs(tolk_media *media, const tolk_media_spec *spec, tolk_er
     tolk_media_input *floor = spec->floor_from_file
                                   ? tolk_media_input_new_file("floor", spec->floor_file)
                                   : tolk_media_input_new("floor", spec->floor.socket, spec->floor.key, spec->jitter_ms);
+    media->plays_file = spec->floor_from_file;
     if (!add_input(media, floor, err, "the floor"))
         return false;
     for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(spec->matrix, &in);) {
@@ -97,6 +106,7 @@ static bool add_mix(tolk_media *media, tolk_media_mix *mix, tolk_error *err, con
         return false;
     }
     media->mixes[media->mix_count++] = mix;
+    tolk_stream_set_change_counter(tolk_media_mix_stream(mix), &media->consumer_changes);
     return true;
 }
 
@@ -271,8 +281,23 @@ static void make_tone(tolk_media *media, bool ramping_down)
     }
 }
 
+/* Nothing arrived, nothing changed, and the last frame had nothing to make: this one would not
+ * either. */
+static bool may_skip(tolk_media *media, unsigned consumer_changes)
+{
+    bool quiet = !media->plays_file &&
+                 g_get_monotonic_time() - atomic_load(&media->last_packet_us) > TOLK_INPUT_QUIET_US;
+    return media->dormant && quiet && consumer_changes == media->seen_consumer_changes &&
+           atomic_load(&media->route_generation) == media->taken_generation;
+}
+
 unsigned tolk_media_tick_begin(tolk_media *media)
 {
+    unsigned consumer_changes = atomic_load(&media->consumer_changes);
+    media->skipped = may_skip(media, consumer_changes);
+    if (media->skipped)
+        return 0;
+    media->seen_consumer_changes = consumer_changes;
     bool tone_was_wanted = media->tone_wanted;
     take_route(media);
     make_tone(media, tone_was_wanted && !media->tone_wanted);
@@ -286,6 +311,8 @@ void tolk_media_tick_input(tolk_media *media, unsigned index)
 
 unsigned tolk_media_tick_plan(tolk_media *media)
 {
+    if (media->skipped)
+        return 0;
     for (unsigned s = 0; s < media->source_count; s++)
         media->heard[s] = media->active[s] ? media->audio[s] : NULL;
     media->planned_count = 0;
@@ -302,6 +329,8 @@ void tolk_media_tick_mix(tolk_media *media, unsigned index, uint64_t pts_ns)
 
 void tolk_media_tick_end(tolk_media *media)
 {
+    if (!media->skipped)
+        media->dormant = media->planned_count == 0 && !media->tone_wanted && !media->active[media->tone];
     tolk_media_progress_advance(media->progress, media->taken_generation);
 }
 
@@ -349,9 +378,10 @@ uint64_t tolk_media_loudness_warnings(tolk_media *media, int channel, int slot, 
     return tolk_media_mix_loudness_warnings(mix, level_db);
 }
 
-static int add_output(tolk_stream *stream, const char *host, int port, const uint8_t *own_key)
+static int add_output(tolk_media *media, tolk_stream *stream, const char *host, int port, const uint8_t *own_key)
 {
     tolk_srtp_sender *sender = tolk_stream_sender(stream);
+    atomic_fetch_add(&media->consumer_changes, 1);
     return own_key ? tolk_srtp_sender_add_keyed_destination(sender, host, port, own_key)
                    : tolk_srtp_sender_add_destination(sender, host, port);
 }
@@ -359,24 +389,26 @@ static int add_output(tolk_stream *stream, const char *host, int port, const uin
 int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port, const uint8_t *own_key)
 {
     tolk_stream *stream = tolk_media_channel_stream_at(media, channel);
-    return stream ? add_output(stream, host, port, own_key) : -1;
+    return stream ? add_output(media, stream, host, port, own_key) : -1;
 }
 
 bool tolk_media_remove_channel_output(tolk_media *media, int channel, int id)
 {
     tolk_stream *stream = tolk_media_channel_stream_at(media, channel);
+    atomic_fetch_add(&media->consumer_changes, 1);
     return stream && tolk_srtp_sender_remove_destination(tolk_stream_sender(stream), id);
 }
 
 int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port, const uint8_t *own_key)
 {
     tolk_stream *stream = tolk_media_feed_stream_at(media, slot);
-    return stream ? add_output(stream, host, port, own_key) : -1;
+    return stream ? add_output(media, stream, host, port, own_key) : -1;
 }
 
 bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id)
 {
     tolk_stream *stream = tolk_media_feed_stream_at(media, slot);
+    atomic_fetch_add(&media->consumer_changes, 1);
     return stream && tolk_srtp_sender_remove_destination(tolk_stream_sender(stream), id);
 }
 

@@ -41,7 +41,13 @@ struct tolk_media_input {
     atomic_uint_fast64_t received, decoded, undecodable, second_sender;
     atomic_int_fast64_t last_valid_us, last_dropped_us;
     atomic_uint logged_causes; /* bit per cause: logged once, then only counted */
+    atomic_int_fast64_t *activity; /* the sitting's, may be NULL */
 };
+
+void tolk_media_input_set_activity(tolk_media_input *input, atomic_int_fast64_t *last_packet_us)
+{
+    input->activity = last_packet_us;
+}
 
 static tolk_media_input *input_alloc(const char *name)
 {
@@ -160,6 +166,8 @@ static void deliver(tolk_media_input *input, const uint8_t *packet, size_t len, 
                            header.payload_len, now_us);
     atomic_fetch_add(&input->decoded, 1);
     atomic_store(&input->last_valid_us, now_us);
+    if (input->activity)
+        atomic_store(input->activity, now_us);
 }
 
 static void take_datagram(tolk_media_input *input, uint8_t *packet, size_t len, int64_t now_us)
@@ -225,6 +233,8 @@ bool tolk_media_input_pull(tolk_media_input *input, float out[TOLK_FRAME_SAMPLES
     bool playing = true;
     if (input->file)
         play_file(input, out);
+    else if (now_us - atomic_load(&input->last_valid_us) > TOLK_INPUT_QUIET_US)
+        return false;
     else
         playing = tolk_jitter_buffer_pull(input->jitter, out, now_us);
     if (playing)

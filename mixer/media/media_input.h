@@ -16,6 +16,7 @@
 #define TOLK_MEDIA_INPUT_H
 
 #include <gio/gio.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,6 +24,9 @@
 #include "media_input_stats.h"
 
 #define TOLK_FRAME_SAMPLES 960
+/* Nothing taken for this long: the reorder buffer has long finished concealing, so the tick
+ * does not even look at the input (an idle sitting costs nothing per frame). */
+#define TOLK_INPUT_QUIET_US (500 * 1000)
 
 /* Takes a reference to `socket`, already bound. NULL on failure. */
 tolk_media_input *tolk_media_input_new(const char *name, GSocket *socket, const uint8_t key[TOLK_KEY_LEN],
@@ -31,6 +35,9 @@ tolk_media_input *tolk_media_input_new(const char *name, GSocket *socket, const 
 tolk_media_input *tolk_media_input_new_file(const char *name, const char *path);
 /* Only once the engine no longer watches its socket (tolk_engine_unwatch and a barrier). */
 void tolk_media_input_free(tolk_media_input *input);
+/* Where the input also stamps each packet it takes (monotonic us): the sitting's one clock of
+ * "something arrived", so the tick can pass over a sitting that hears nothing. */
+void tolk_media_input_set_activity(tolk_media_input *input, atomic_int_fast64_t *last_packet_us);
 /* The socket the engine watches; -1 for a file input. */
 int tolk_media_input_fd(const tolk_media_input *input);
 

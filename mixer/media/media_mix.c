@@ -23,6 +23,7 @@ struct tolk_media_mix {
     bool metered;
     float *gain;   /* now, per source */
     float *target; /* per source */
+    bool settled;  /* gain == target: nothing to copy or ramp */
     tolk_stream *stream;
     /* run() only (one thread at a time). */
     tolk_guard *guard;
@@ -70,6 +71,7 @@ void tolk_media_mix_free(tolk_media_mix *mix)
 void tolk_media_mix_set_targets(tolk_media_mix *mix, const float *targets)
 {
     memcpy(mix->target, targets, mix->sources * sizeof(float));
+    mix->settled = false;
 }
 
 static bool hears_something(const tolk_media_mix *mix, const bool *active)
@@ -84,10 +86,12 @@ bool tolk_media_mix_plan(tolk_media_mix *mix, const bool *active)
 {
     mix->consumed = tolk_stream_consumed(mix->stream);
     bool wanted = mix->consumed || (mix->metered && hears_something(mix, active));
-    if (!wanted) {
+    if (!wanted && !mix->settled) {
         memcpy(mix->gain, mix->target, mix->sources * sizeof(float));
-        mix->consumed_before = false;
+        mix->settled = true;
     }
+    if (!wanted)
+        mix->consumed_before = false;
     return wanted;
 }
 
@@ -109,6 +113,7 @@ static void add_source(float *out, const float *x, float g0, float g1)
 static bool mix_sources(tolk_media_mix *mix, const float *const *sources)
 {
     bool heard = false;
+    mix->settled = true;
     memset(mix->frame, 0, sizeof mix->frame);
     for (unsigned s = 0; s < mix->sources; s++) {
         float g0 = mix->gain[s], g1 = mix->target[s];

@@ -15,7 +15,19 @@ struct tolk_stream {
     GArray *subscriptions;
     guint next_id;
     atomic_int subscribers; /* the array's length, read per frame without the lock */
+    atomic_uint *changes;   /* the owner's, may be NULL */
 };
+
+static void count_change(tolk_stream *stream)
+{
+    if (stream->changes)
+        atomic_fetch_add(stream->changes, 1);
+}
+
+void tolk_stream_set_change_counter(tolk_stream *stream, atomic_uint *counter)
+{
+    stream->changes = counter;
+}
 
 tolk_stream *tolk_stream_new(const uint8_t key[TOLK_KEY_LEN])
 {
@@ -65,6 +77,7 @@ guint tolk_stream_subscribe(tolk_stream *stream, tolk_frame_fn fn, void *ctx)
     g_array_append_val(stream->subscriptions, s);
     atomic_store(&stream->subscribers, (int)stream->subscriptions->len);
     g_mutex_unlock(&stream->lock);
+    count_change(stream);
     return s.id;
 }
 
@@ -79,6 +92,7 @@ void tolk_stream_unsubscribe(tolk_stream *stream, guint id)
         }
     }
     g_mutex_unlock(&stream->lock);
+    count_change(stream);
 }
 
 int tolk_stream_listener_count(tolk_stream *stream)

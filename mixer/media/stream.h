@@ -14,6 +14,7 @@
 #define TOLK_STREAM_H
 
 #include <glib.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "srtp_sender.h"
@@ -33,6 +34,10 @@ void tolk_stream_push(tolk_stream *stream, const guint8 *data, gsize size, guint
 /* Returns a subscription id (> 0). */
 guint tolk_stream_subscribe(tolk_stream *stream, tolk_frame_fn fn, void *ctx);
 void tolk_stream_unsubscribe(tolk_stream *stream, guint id);
+/* A counter bumped whenever a subscriber comes or goes (the owner bumps it for SRTP
+ * destinations it adds or removes): the tick re-reads who consumes a sitting's streams only
+ * when it moved. */
+void tolk_stream_set_change_counter(tolk_stream *stream, atomic_uint *counter);
 /* Whether anyone takes the frames (an SRTP destination or a subscriber): if not, the
  * stream's mix is not encoded at all. */
 bool tolk_stream_consumed(tolk_stream *stream);

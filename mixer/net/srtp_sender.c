@@ -8,6 +8,7 @@
 #include "log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct tolk_srtp_sender {
     pthread_mutex_t lock;
     srtp_t srtp; /* the shared key's context */
     tolk_udp_fanout fanout;
+    atomic_int destinations; /* = fanout.count, for readers that take no lock (every frame) */
     /* Parallel to fanout.destinations: NULL for the shared key, else that destination's
      * own context. Grown with the fanout, so sending never allocates. */
     srtp_t *own_srtp;
@@ -106,6 +108,7 @@ static int add_destination(tolk_srtp_sender *s, const char *host, int port, srtp
         s->own_srtp[s->fanout.count - 1] = own;
         s->own_count += own != NULL;
     }
+    atomic_store(&s->destinations, (int)s->fanout.count);
     pthread_mutex_unlock(&s->lock);
     return id;
 }
@@ -147,6 +150,7 @@ bool tolk_srtp_sender_remove_destination(tolk_srtp_sender *s, int id)
         s->own_count -= own != NULL;
         tolk_udp_fanout_remove(&s->fanout, id);
     }
+    atomic_store(&s->destinations, (int)s->fanout.count);
     pthread_mutex_unlock(&s->lock);
     /* Outside the lock: srtp_dealloc zeroes the key material, and from here on nothing is
      * ever sent with that key again. */
@@ -171,10 +175,7 @@ bool tolk_srtp_sender_rekey(tolk_srtp_sender *s, const uint8_t key[TOLK_KEY_LEN]
 
 int tolk_srtp_sender_destination_count(tolk_srtp_sender *s)
 {
-    pthread_mutex_lock(&s->lock);
-    int count = (int)s->fanout.count;
-    pthread_mutex_unlock(&s->lock);
-    return count;
+    return atomic_load(&s->destinations);
 }
 
 /* pts in 48 kHz ticks, split into seconds and remainder so that pts * 48000 cannot

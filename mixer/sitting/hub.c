@@ -19,6 +19,7 @@ struct tolk_hub {
     bool closed;
     GQueue waiting; /* readers that left a wake, through their wait_link */
     guint64 next_seq; /* the sequence number the next event gets */
+    unsigned readers;  /* under lock */
     hub_event ring[RING];
 };
 
@@ -132,6 +133,7 @@ tolk_hub_reader *tolk_hub_reader_new(tolk_hub *hub, const tolk_hub_view *view, v
     g_mutex_lock(&hub->lock);
     reader->next_seq = hub->next_seq;
     reader->state_seq = hub->next_seq - 1;
+    hub->readers++;
     g_mutex_unlock(&hub->lock);
     return reader;
 }
@@ -143,6 +145,7 @@ void tolk_hub_reader_free(tolk_hub_reader *reader)
     g_mutex_lock(&reader->hub->lock);
     if (reader->waiting)
         g_queue_unlink(&reader->hub->waiting, &reader->wait_link);
+    reader->hub->readers--;
     g_mutex_unlock(&reader->hub->lock);
     if (reader->free_ctx)
         reader->free_ctx(reader->view_ctx);
@@ -279,4 +282,12 @@ ssize_t tolk_hub_read(tolk_hub_reader *reader, char *buf, size_t max, bool idle,
     memcpy(buf, reader->pending->str, n);
     g_string_erase(reader->pending, 0, (gssize)n);
     return (ssize_t)n;
+}
+
+bool tolk_hub_has_readers(tolk_hub *hub)
+{
+    g_mutex_lock(&hub->lock);
+    bool any = hub->readers > 0;
+    g_mutex_unlock(&hub->lock);
+    return any;
 }

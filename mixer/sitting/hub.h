@@ -46,6 +46,8 @@ void tolk_hub_close(tolk_hub *hub);
 
 /* Publishes an event; takes data (NULL for "session": readers render it). */
 void tolk_hub_publish(tolk_hub *hub, const char *event, json_object *data);
+/* Whether any reader is open now: events nobody would read may be left unmade (levels). */
+bool tolk_hub_has_readers(tolk_hub *hub);
 /* Shorthand: the session's state changed. */
 void tolk_hub_session_changed(tolk_hub *hub);
 
