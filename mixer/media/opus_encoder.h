@@ -13,7 +13,7 @@
 #define TOLK_OPUS_FRAME 960 /* 20 ms at 48 kHz */
 #define TOLK_OPUS_APPLICATION 2049 /* OPUS_APPLICATION_AUDIO */
 #define TOLK_OPUS_BITRATE 64000
-#define TOLK_OPUS_COMPLEXITY 5
+#define TOLK_OPUS_COMPLEXITY 2
 #define TOLK_OPUS_LOSS_PERC 10 /* what the encoder spends FEC bits against */
 
 typedef struct tolk_opus_encoder tolk_opus_encoder;

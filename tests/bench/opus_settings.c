@@ -345,12 +345,12 @@ int main(void)
            "the lost ones only; SNR of the tone (dB, higher is better). Lost frames: FEC from the next\n"
            "packet when it carries some, else PLC.\n\n");
 
-    printf("complexity  enc_us(speech)  enc_us(tone)  LSD(speech)  SNR(tone)   [audio, FEC on, %d %%]\n",
+    printf("complexity  enc_us(speech)  enc_us(tone)  LSD(speech)  LSD8k(lost,5%%)  SNR(tone)   [audio, FEC on, %d %%]\n",
            TOLK_OPUS_LOSS_PERC);
     for (int c = 0; c <= 10; c++) {
         settings s = {"c", OPUS_APPLICATION_AUDIO, c, 1, TOLK_OPUS_LOSS_PERC};
-        result a = run(&s, speech, 0), b = run(&s, tone, 0);
-        printf("%10d  %14.1f  %12.1f  %11.2f  %9.1f\n", c, a.enc_us, b.enc_us, a.lsd, b.snr);
+        result a = run(&s, speech, 0), b = run(&s, tone, 0), l = run(&s, speech, 0.05);
+        printf("%10d  %14.1f  %12.1f  %11.2f  %14.2f  %9.1f\n", c, a.enc_us, b.enc_us, a.lsd, l.lsd8_lost, b.snr);
     }
 
     printf("\nspeech: LSD of all active frames, of the lost ones (to 20 kHz and to 8 kHz); tone: LSD of the lost, SNR\n");
@@ -367,6 +367,19 @@ int main(void)
                        app_name(apps[a]), s.fec ? "on" : "off", s.loss_perc, losses[l] * 100, sp.kbps, sp.lbrr_share,
                        sp.enc_us, sp.lsd, sp.lsd_lost, sp.lsd8_lost, to.lsd_lost, to.snr);
             }
+
+    /* libopus runs its speech/music analysis from complexity 7 on (1.3): then the FEC threshold
+     * follows the signal, hybrid with FEC for speech, CELT for music (here: the tone). */
+    printf("\naudio, FEC on: the mode follows the signal?\n");
+    printf("complexity perc  speech:lbrr%%  LSD8k(lost,5%%)  enc_us   tone:lbrr%%  SNR  LSD(lost,5%%)  enc_us\n");
+    int cs[] = {5, 6, 7, 8, 9, 10};
+    for (int c = 0; c < 6; c++)
+        for (int p = 1; p < 3; p++) {
+            settings s = {"m", OPUS_APPLICATION_AUDIO, cs[c], 1, percs[p]};
+            result sp = run(&s, speech, 0.05), to = run(&s, tone, 0), tl = run(&s, tone, 0.05);
+            printf("%10d %4d  %12.1f  %14.2f  %6.1f   %10.1f  %4.1f  %12.2f  %6.1f\n", cs[c], percs[p], sp.lbrr_share,
+                   sp.lsd8_lost, sp.enc_us, to.lbrr_share, to.snr, tl.lsd_lost, to.enc_us);
+        }
 
     int bytes_plain, bytes_dtx;
     double sil_plain = time_libopus_silence(0, &bytes_plain), sil_dtx = time_libopus_silence(1, &bytes_dtx);
