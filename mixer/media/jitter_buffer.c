@@ -428,20 +428,28 @@ static void maybe_skip(tolk_jitter_buffer *jb, int64_t now_us)
     jb->window_open = false;
 }
 
-static void reset_if_asked(tolk_jitter_buffer *jb)
+static void reset_tick(tolk_jitter_buffer *jb)
 {
-    pthread_mutex_lock(&jb->lock);
-    bool reset = jb->restart_pending;
-    jb->restart_pending = false;
-    pthread_mutex_unlock(&jb->lock);
-    if (!reset)
-        return;
     opus_decoder_ctl(jb->decoder, OPUS_RESET_STATE);
     jb->fifo_len = 0;
     jb->conceal_run = 0;
     jb->last_samples = FRAME;
     jb->window_open = false;
     jb->shrink_pending = false;
+}
+
+/* Resets the decoder if asked to; false if the input is quiet and nothing is left to play, so
+ * that a quiet input costs one uncontended lock per tick. */
+static bool wake(tolk_jitter_buffer *jb)
+{
+    pthread_mutex_lock(&jb->lock);
+    bool reset = jb->restart_pending;
+    jb->restart_pending = false;
+    bool quiet = jb->state != JB_RUNNING;
+    pthread_mutex_unlock(&jb->lock);
+    if (reset)
+        reset_tick(jb);
+    return !quiet || jb->fifo_len > 0;
 }
 
 /* Publishes the tick's counters and measures what the queue holds beyond this frame: a frame
@@ -484,7 +492,10 @@ static void after_pull(tolk_jitter_buffer *jb, int64_t now_us)
 
 bool tolk_jitter_buffer_pull(tolk_jitter_buffer *jb, float out[TOLK_JITTER_FRAME], int64_t now_us)
 {
-    reset_if_asked(jb);
+    if (!wake(jb)) {
+        jb->window_open = false;
+        return false;
+    }
     fill(jb, FRAME, true);
     if (jb->fifo_len == 0) {
         after_pull(jb, now_us);
