@@ -92,6 +92,7 @@ void tolk_app_publish_levels(tolk_app *app)
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         tolk_hub_publish(session->hub, "levels", session_levels(session));
+        tolk_session_poll_loudness(session);
     }
 }
 

@@ -88,6 +88,7 @@ function wireControls(feed) {
   $('#out-b').addEventListener('click', () => patch({ output: 'B' }));
   $('#b-channel').addEventListener('change', (e) => patch({ b_channel: e.target.value }));
   $('#listen').addEventListener('change', (e) => patch({ listen: e.target.value }));
+  $('#partner-listen').addEventListener('change', (e) => patch({ partner_listen: e.target.checked }));
   for (const name of ['volume', 'bass', 'treble']) {
     $(`#${name}`).addEventListener('input', (e) => feed.set(name, Number(e.target.value)));
   }

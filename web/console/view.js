@@ -44,6 +44,7 @@ export function render(session, booth, me, pending) {
   const sources = [['floor', 'Floor'], ['auto', 'Auto (relay when a retour is live)']]
     .concat(session.channels.filter((ch) => ch.id !== 'floor' && ch.id !== out).map((ch) => [ch.id, `Relay: ${channelLabel(ch.id)}`]));
   setOptions($('#listen'), sources, me.listen);
+  $('#partner-listen').checked = Boolean(me.partner_listen);
   const hears = me.hears || me.listen;
   const hearsCh = findChannel(session, hears);
   $('#hears').textContent = channelLabel(hears);
