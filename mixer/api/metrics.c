@@ -185,6 +185,26 @@ static void stream_families(tolk_app *app, GString *out)
     }
 }
 
+/* One family, two label sets: a channel's own guard and each console's return feed. */
+static void loudness_family(tolk_app *app, GString *out)
+{
+    static const char name[] = "tolk_loudness_warnings_total";
+    header(out, name, "counter", "Warnings of the one-minute loudness guard, per channel and per return feed.");
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+        for (int ch = 0; ch <= config->channel_count; ch++) {
+            sample s = {session->id, "channel", tolk_matrix_channel_name(session->matrix, ch),
+                        tolk_session_loudness_warnings(session, ch, -1)};
+            write_sample(out, name, &s, NULL);
+        }
+        for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(config, &in);) {
+            sample s = {session->id, "console", in.id, tolk_session_loudness_warnings(session, -1, in.slot)};
+            write_sample(out, name, &s, NULL);
+        }
+    }
+}
+
 char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
 {
     GString *out = g_string_new(NULL);
@@ -202,6 +222,7 @@ char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
         g_string_append_printf(out, "tolk_media_errors_total{session=\"%s\"} %" G_GUINT64_FORMAT "\n", session->id,
                                (guint64)tolk_session_media_errors(session));
     }
+    loudness_family(app, out);
     header(out, "tolk_webrtc_peers", "gauge", "WebRTC peers of a session, connected or still connecting.");
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);

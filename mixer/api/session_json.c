@@ -157,6 +157,7 @@ json_object *tolk_console_to_json(tolk_session *session, int booth, int console,
     json_object_object_add(obj, "b_channel",
                            state->b_channel >= 0 ? json_object_new_string(config->channels[state->b_channel]) : NULL);
     json_object_object_add(obj, "listen", json_object_new_string(tolk_listen_name(config, state->listen)));
+    json_object_object_add(obj, "partner_listen", json_object_new_boolean(state->partner_listen));
     int hears = tolk_matrix_console_hears(session->matrix, booth, console);
     json_object_object_add(obj, "hears", json_object_new_string(tolk_matrix_channel_name(session->matrix, hears)));
     if (full)

@@ -92,6 +92,7 @@ static const tolk_json_field console_patch_fields[] = {
     {.name = "output", .type = TOLK_JSON_STRING, .one_of = tolk_output_names},
     {.name = "b_channel", .type = TOLK_JSON_STRING},
     {.name = "listen", .type = TOLK_JSON_STRING},
+    {.name = "partner_listen", .type = TOLK_JSON_BOOLEAN},
     {0},
 };
 
@@ -309,6 +310,9 @@ bool tolk_parse_console_patch(json_object *body, const tolk_matrix_config *confi
     if ((out->has_listen = (s = string_field(body, "listen")) != NULL) &&
         !parse_listen(s, config, &out->listen, err))
         return false;
+    json_object *value;
+    if ((out->has_partner_listen = has_field(body, "partner_listen", &value)))
+        out->partner_listen = json_object_get_boolean(value);
     return true;
 }
 

@@ -57,6 +57,8 @@ static tolk_console_state apply_fields(tolk_console_state cs, const tolk_console
         cs.b_channel = p->b_channel;
     if (p->has_listen)
         cs.listen = p->listen;
+    if (p->has_partner_listen)
+        cs.partner_listen = p->partner_listen;
     return cs;
 }
 

@@ -165,6 +165,20 @@ static void plan_channel_mix(const tolk_matrix_config *cfg, const tolk_live *liv
         mix->floor_gain = cfg->idle_channel == TOLK_IDLE_FLOOR ? 1.0f : 0.0f;
 }
 
+/* Partner listen: the live console of the same booth, other than this one, is heard at
+ * the gain it has on air (1 while on, 0 while it coughs). Rule 4 leaves one at most. */
+static void add_partner(const tolk_matrix_config *cfg, const tolk_live *live, int booth, int console,
+                        tolk_mix *feed)
+{
+    if (!live->console[TOLK_SLOT(booth, console)].partner_listen)
+        return;
+    for (int i = 0; i < cfg->booths[booth].console_count; i++) {
+        tolk_mic mic = live->console[TOLK_SLOT(booth, i)].mic;
+        if (i != console && tolk_mic_is_live(mic))
+            feed->console_gain[TOLK_SLOT(booth, i)] = mic == TOLK_MIC_ON ? 1.0f : 0.0f;
+    }
+}
+
 void tolk_plan_route(const tolk_matrix_config *cfg, const tolk_live *live, tolk_route *route)
 {
     on_air air;
@@ -178,5 +192,6 @@ void tolk_plan_route(const tolk_matrix_config *cfg, const tolk_live *live, tolk_
             int slot = TOLK_SLOT(b, i);
             route->console_hears[slot] = hears(cfg, live, &air, b, i);
             route->feed[slot] = route->channel[route->console_hears[slot]];
+            add_partner(cfg, live, b, i, &route->feed[slot]);
         }
 }

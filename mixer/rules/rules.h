@@ -79,15 +79,17 @@ typedef struct {
     tolk_output output;
     int b_channel;        /* channel index, or -1 when the booth has no B channel */
     int listen;           /* TOLK_LISTEN_FLOOR, TOLK_LISTEN_AUTO or a channel index */
+    bool partner_listen;  /* the return feed adds the booth's live partner's microphone */
 } tolk_console_state;
 
 /* A PATCH of one console: only the fields whose has_* flag is set change. */
 typedef struct {
-    bool has_mic, has_output, has_b_channel, has_listen;
+    bool has_mic, has_output, has_b_channel, has_listen, has_partner_listen;
     tolk_mic mic;
     tolk_output output;
     int b_channel;
     int listen;
+    bool partner_listen;
 } tolk_console_patch;
 
 /* Why a rule refused. The module stays libc only, so this is its own small result;
@@ -145,7 +147,8 @@ typedef struct {
     tolk_mix channel[TOLK_MAX_CHANNELS + 1];  /* [0] is the floor channel: floor_gain 1, consoles 0 */
     int console_hears[TOLK_MAX_SLOTS];        /* channel index each console's return feed carries */
     /* What each console's return feed mixes: the gains of the channel it hears (so a change of
-     * listen source is a ramp of these gains, never a cut between streams). */
+     * listen source is a ramp of these gains, never a cut between streams), plus, with
+     * partner_listen, the microphone of the booth's live partner (gain 1 while on, 0 muted). */
     tolk_mix feed[TOLK_MAX_SLOTS];
 } tolk_route;
 

@@ -91,9 +91,11 @@ void tolk_app_publish_levels(tolk_app *app)
 {
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
-        /* Levels are of the moment: with nobody watching there is nothing to keep. */
+        /* Levels are of the moment: with nobody watching there is nothing to keep. Loudness
+         * warnings are counted for /metrics whoever watches. */
         if (tolk_hub_has_readers(session->hub))
             tolk_hub_publish(session->hub, "levels", session_levels(session));
+        tolk_session_poll_loudness(session);
     }
 }
 

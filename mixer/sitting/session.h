@@ -16,6 +16,7 @@
 #include "error.h"
 #include "hub.h"
 #include "keys.h"
+#include "loudness_watch.h"
 #include "media.h"
 #include "ports.h"
 #include "rate_limit.h"
@@ -88,6 +89,7 @@ typedef struct tolk_session {
      * pipelines still to stop) and the fence of the latest route change. */
     GPtrArray *ended;
     tolk_media_fence *fence;
+    tolk_loudness_watch loudness;              /* the guard's warnings seen so far */
 } tolk_session;
 
 /* Who created a WebRTC resource, and so who may trickle to it or end it:
@@ -177,6 +179,11 @@ uint32_t tolk_session_sender_ssrc(tolk_session *session, int channel, int slot);
 uint64_t tolk_session_channel_frames(tolk_session *session, int channel);
 /* Errors and warnings GStreamer reported for the session's pipeline. */
 uint64_t tolk_session_media_errors(tolk_session *session);
+/* The loudness guard: a loudness_warning event (and a log line) for each channel and
+ * return feed that warned since the previous call; the levels timer calls it. */
+void tolk_session_poll_loudness(tolk_session *session);
+/* Warnings of a channel (slot < 0) or a console's return feed (channel < 0) so far. */
+uint64_t tolk_session_loudness_warnings(tolk_session *session, int channel, int slot);
 
 /* What a WebRTC peer carries: a channel or a console's return feed to a listener
  * (WHEP), or a browser's microphone into an input (WHIP). */

@@ -6,6 +6,9 @@
  * Threads: like session.h, under the app lock. */
 #include "session.h"
 
+#define TOLK_LOG_MODULE "session"
+#include "log.h"
+
 bool tolk_session_input_stats(tolk_session *session, int slot, tolk_media_input_stats *stats)
 {
     return tolk_media_input_stats_at(session->media, slot, stats);
@@ -54,4 +57,29 @@ tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kin
     }
     tolk_error_set(err, TOLK_ERROR_INTERNAL, "internal_error", NULL, "no WebRTC peer of kind %d", (int)kind);
     return NULL;
+}
+
+static uint64_t media_loudness(void *ctx, int channel, int slot, double *level_db)
+{
+    return tolk_media_loudness_warnings(ctx, channel, slot, level_db);
+}
+
+static void publish_loudness(void *ctx, int channel, int slot, double level_db)
+{
+    tolk_session *session = ctx;
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    json_object *data = tolk_loudness_warning_json(config, channel, slot, level_db);
+    LOG_WARN("session %s: loudness warning on %s", session->id, json_object_to_json_string(data));
+    tolk_hub_publish(session->hub, "loudness_warning", data);
+}
+
+void tolk_session_poll_loudness(tolk_session *session)
+{
+    tolk_loudness_watch_poll(&session->loudness, tolk_matrix_config_get(session->matrix), media_loudness,
+                             session->media, publish_loudness, session);
+}
+
+uint64_t tolk_session_loudness_warnings(tolk_session *session, int channel, int slot)
+{
+    return tolk_loudness_watch_total(&session->loudness, channel, slot);
 }

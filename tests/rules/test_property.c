@@ -83,7 +83,26 @@ static tolk_console_patch random_patch(const tolk_matrix_config *cfg, int b)
                                                    : random_channel_value(cfg);
     if ((p.has_listen = chance(30)))
         p.listen = random_channel_value(cfg);
+    if ((p.has_partner_listen = chance(25)))
+        p.partner_listen = chance(50);
     return p;
+}
+
+/* The return feed mixes what the heard channel mixes and, with partner listen, the live
+ * partner of the booth (never the console itself) at its on-air gain. */
+static void check_feed(const tolk_matrix *m, const tolk_route *route, int b, int c)
+{
+    const tolk_matrix_config *cfg = tolk_matrix_config_get(m);
+    const tolk_console_state *cs = tolk_matrix_console(m, b, c);
+    tolk_mix want = route->channel[route->console_hears[TOLK_SLOT(b, c)]];
+    for (int i = 0; cs->partner_listen && i < cfg->booths[b].console_count; i++) {
+        const tolk_console_state *partner = tolk_matrix_console(m, b, i);
+        if (i != c && live(partner))
+            want.console_gain[TOLK_SLOT(b, i)] = partner->mic == TOLK_MIC_ON ? 1.0f : 0.0f;
+    }
+    const tolk_mix *feed = &route->feed[TOLK_SLOT(b, c)];
+    CHECK(memcmp(feed, &want, sizeof want) == 0);
+    CHECK(feed->console_gain[TOLK_SLOT(b, c)] == 0.0f);
 }
 
 static void check_consoles(const tolk_matrix *m, const tolk_route *route, bool exclusive)
@@ -101,8 +120,7 @@ static void check_consoles(const tolk_matrix *m, const tolk_route *route, bool e
             CHECK(cs->listen != out);
             CHECK(hears != out); /* rule 6, auto included */
             CHECK_INT(hears, tolk_matrix_console_hears(m, b, c));
-            /* The return feed mixes what the heard channel mixes. */
-            CHECK(memcmp(&route->feed[TOLK_SLOT(b, c)], &route->channel[hears], sizeof(tolk_mix)) == 0);
+            check_feed(m, route, b, c);
             if (cs->listen != TOLK_LISTEN_AUTO)
                 CHECK_INT(hears, cs->listen);
             if (live(cs)) {
@@ -213,6 +231,7 @@ static void check_patch_applied(const tolk_console_state *cs, const tolk_console
     CHECK(!p->has_output || cs->output == p->output);
     CHECK(!p->has_b_channel || cs->b_channel == p->b_channel);
     CHECK(!p->has_listen || cs->listen == p->listen);
+    CHECK(!p->has_partner_listen || cs->partner_listen == p->partner_listen);
 }
 
 static void step_patch(tolk_matrix *m, tolk_events *ev, int *failures)
@@ -290,6 +309,43 @@ static void random_override(void) { run(TOLK_INTERLOCK_OVERRIDE, false, 0xdeadbe
 static void random_free(void) { run(TOLK_INTERLOCK_FREE, false, 0x0123456789abcdefULL); }
 static void random_changing_interlock(void) { run(TOLK_INTERLOCK_FREE, true, 42); }
 
+/* One console's feed for every partner-listen setting, every live console of its booth
+ * (itself or each other one, on or coughing) and every listen source it may choose. */
+static void check_partner_case(int c, bool partner_listen, int partner, tolk_mic partner_mic, int listen)
+{
+    tolk_matrix *m = four_booths(TOLK_INTERLOCK_NO_OVERRIDE);
+    const tolk_matrix_config *cfg = tolk_matrix_config_get(m);
+    tolk_console_patch mine = {.has_listen = true, .listen = listen,
+                               .has_partner_listen = true, .partner_listen = partner_listen};
+    CHECK_INT(tolk_matrix_patch_console(m, 0, c, &mine, NULL).status, TOLK_OK);
+    /* No partner: the console itself is live, and must not hear itself. */
+    tolk_console_patch on = {.has_mic = true, .mic = partner_mic};
+    CHECK_INT(tolk_matrix_patch_console(m, 0, partner < 0 ? c : partner, &on, NULL).status, TOLK_OK);
+    tolk_route route;
+    tolk_matrix_route(m, &route);
+    check_feed(m, &route, 0, c);
+    bool heard = partner_listen && partner >= 0;
+    float gain = route.feed[TOLK_SLOT(0, c)].console_gain[TOLK_SLOT(0, partner < 0 ? c : partner)];
+    CHECK(gain == (heard && partner_mic == TOLK_MIC_ON ? 1.0f : 0.0f));
+    for (int i = 0; i < cfg->booths[0].console_count; i++)
+        if (i != partner)
+            CHECK(route.feed[TOLK_SLOT(0, c)].console_gain[TOLK_SLOT(0, i)] ==
+                  route.channel[route.console_hears[TOLK_SLOT(0, c)]].console_gain[TOLK_SLOT(0, i)]);
+    tolk_matrix_free(m);
+}
+
+static void partner_listen_exhaustive(void)
+{
+    /* Booth 0 speaks en (channel 2) and has 3 consoles. */
+    for (int c = 0; c < 3; c++)
+        for (int pl = 0; pl < 2; pl++)
+            for (int partner = -1; partner < 3; partner++)
+                for (int mic = TOLK_MIC_ON; mic <= TOLK_MIC_MUTED; mic++)
+                    for (int listen = TOLK_LISTEN_AUTO; listen <= 6; listen++)
+                        if (partner != c && listen != 2)
+                            check_partner_case(c, pl, partner, (tolk_mic)mic, listen);
+}
+
 int main(void)
 {
     static const test_case tests[] = {
@@ -297,6 +353,7 @@ int main(void)
         TEST(random_override),
         TEST(random_free),
         TEST(random_changing_interlock),
+        TEST(partner_listen_exhaustive),
     };
     return RUN_TESTS(tests);
 }

@@ -5,6 +5,7 @@ import { apiClient, apiPath, consoleParts, hashParams } from '../common/api.js';
 import { audioContext, unblockSoundWith } from '../common/audio.js';
 import { $, showState } from '../common/dom.js';
 import { sessionEvents } from '../common/events.js';
+import { loudnessBook } from '../common/loudness.js';
 import { analyser, runMeter, showLevel } from '../common/meter.js';
 import { registerProbe } from '../common/probe.js';
 import { whep } from '../common/whep.js';
@@ -18,6 +19,7 @@ const consolePath = apiPath('sessions', sid, ...consoleParts(cid || ''));
 let session = null;
 let pending = []; // open handover requests of this booth: signal objects
 let coughing = false;
+const loud = loudnessBook(); // warnings of this console's feed and output channel
 
 const showError = (text) => { $('#error').textContent = text || ''; };
 
@@ -28,6 +30,7 @@ const me = () => booth().consoles.find((c) => c.id === cid);
 
 function update() {
   if (session && booth()) render(session, booth(), me(), pending);
+  loud.show(document);
 }
 
 function mergeConsole(c) {
@@ -88,6 +91,7 @@ function wireControls(feed) {
   $('#out-b').addEventListener('click', () => patch({ output: 'B' }));
   $('#b-channel').addEventListener('change', (e) => patch({ b_channel: e.target.value }));
   $('#listen').addEventListener('change', (e) => patch({ listen: e.target.value }));
+  $('#partner-listen').addEventListener('change', (e) => patch({ partner_listen: e.target.checked }));
   for (const name of ['volume', 'bass', 'treble']) {
     $(`#${name}`).addEventListener('input', (e) => feed.set(name, Number(e.target.value)));
   }
@@ -150,7 +154,8 @@ async function main() {
   update();
   sessionEvents(sid, token, {
     session: (s) => { session = s; if (!isLive(me())) pending = []; update(); },
-    levels: (l) => showLevel($('#meter-out'), l.channels?.[outputChannel(booth(), me())]),
+    levels: (l) => { showLevel($('#meter-out'), l.channels?.[outputChannel(booth(), me())]); loud.show(document); },
+    loudness_warning: (w) => { loud.note(w); loud.show(document); },
     signal: onSignal,
     console: (e) => {
       if (e.console !== cid) return;

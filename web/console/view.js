@@ -40,10 +40,13 @@ export function render(session, booth, me, pending) {
   $('#out-channel').textContent = channelLabel(out);
   $('#out-tag').replaceChildren(outCh ? qualityTag(outCh.quality) : '');
   $('#meter-out-name').textContent = out;
+  $('#loud-out').dataset.loud = `channel:${out}`;
+  $('#loud-feed').dataset.loud = `console:${me.id}`;
 
   const sources = [['floor', 'Floor'], ['auto', 'Auto (relay when a retour is live)']]
     .concat(session.channels.filter((ch) => ch.id !== 'floor' && ch.id !== out).map((ch) => [ch.id, `Relay: ${channelLabel(ch.id)}`]));
   setOptions($('#listen'), sources, me.listen);
+  $('#partner-listen').checked = Boolean(me.partner_listen);
   const hears = me.hears || me.listen;
   const hearsCh = findChannel(session, hears);
   $('#hears').textContent = channelLabel(hears);

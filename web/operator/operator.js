@@ -4,13 +4,14 @@
 import { apiClient, apiPath, hashParams } from '../common/api.js';
 import { $, el, showState } from '../common/dom.js';
 import { sessionEvents } from '../common/events.js';
+import { loudnessBook } from '../common/loudness.js';
 import { buildCreateForm } from './create.js';
 import { showLevels, sittingView } from './sitting.js';
 import { tokensView } from './tokens.js';
 
 const KEY = 'tolk.operator.token';
 let client = null;
-let current = null; // {session, signals, tokens, levels, events}
+let current = null; // {session, signals, tokens, levels, loud, events}
 
 const showError = (text) => { $('#error').textContent = text || ''; };
 const guard = (fn) => async (...args) => {
@@ -68,6 +69,7 @@ function render() {
   }
   $('#sitting').replaceChildren(...sittingView(current.session, current.signals, actions), tokensView(current.tokens, actions));
   if (current.levels) showLevels($('#sitting'), current.levels);
+  current.loud.show($('#sitting'));
 }
 
 const listSittings = guard(async () => {
@@ -87,11 +89,13 @@ const openSitting = guard(async (sid) => {
     client.get(apiPath('sessions', sid, 'tokens')).catch(() => ({ tokens: [] })),
   ]);
   history.replaceState(null, '', `#session=${encodeURIComponent(sid)}`);
-  const mine = { session, signals, tokens, levels: null };
+  const mine = { session, signals, tokens, levels: null, loud: loudnessBook() };
   current = mine;
   mine.events = sessionEvents(sid, client.token, {
     session: (s) => { mine.session = s; render(); },
-    levels: (l) => { mine.levels = l; showLevels($('#sitting'), l); },
+    // Every 250 ms: also takes down the loudness badges whose minute is over.
+    levels: (l) => { mine.levels = l; showLevels($('#sitting'), l); mine.loud.show($('#sitting')); },
+    loudness_warning: (w) => { mine.loud.note(w); mine.loud.show($('#sitting')); },
     // A repeated signal comes again with its id, a newer time and a repeat count: replace it.
     signal: (g) => {
       const i = mine.signals.findIndex((x) => x.id === g.id);

@@ -2,6 +2,7 @@
 // One sitting as the operator sees it: floor, desks, channels, signals (tokens: tokens.js).
 
 import { el, qualityTag } from '../common/dom.js';
+import { loudBadge } from '../common/loudness.js';
 import { showLevel } from '../common/meter.js';
 import { channelLabel } from '../common/names.js';
 
@@ -45,7 +46,7 @@ function desksPanel(s, act) {
   const rows = s.booths.flatMap((b) => b.consoles.map((c) => {
     const [text, state] = deskState(c);
     return el('tr', { 'data-desk': c.id },
-      el('th', { scope: 'row' }, c.id),
+      el('th', { scope: 'row' }, c.id, loudBadge(`console:${c.id}`)),
       el('td', {}, el('span', { class: 'desk-state', 'data-state': state }, text)),
       el('td', {}, c.hears && c.hears !== c.listen ? `${c.listen} → ${c.hears}` : c.listen),
       el('td', {}, inputMeter(c.id, s)),
@@ -59,7 +60,7 @@ function desksPanel(s, act) {
 
 function channelsPanel(s, act) {
   const rows = s.channels.map((ch) => el('tr', { 'data-channel': ch.id },
-    el('th', { scope: 'row' }, channelLabel(ch.id)),
+    el('th', { scope: 'row' }, channelLabel(ch.id), loudBadge(`channel:${ch.id}`)),
     el('td', {}, ch.source),
     el('td', {}, qualityTag(ch.quality)),
     el('td', { class: 'listeners', 'data-listeners': ch.id }, String(ch.listeners ?? 0)),
