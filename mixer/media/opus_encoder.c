@@ -27,8 +27,11 @@ tolk_opus_encoder *tolk_opus_encoder_new(void)
     opus_encoder_ctl(enc->opus, OPUS_SET_BITRATE(TOLK_OPUS_BITRATE));
     opus_encoder_ctl(enc->opus, OPUS_SET_MAX_BANDWIDTH(OPUS_BANDWIDTH_FULLBAND));
     opus_encoder_ctl(enc->opus, OPUS_SET_COMPLEXITY(TOLK_OPUS_COMPLEXITY));
-    opus_encoder_ctl(enc->opus, OPUS_SET_INBAND_FEC(1));
-    opus_encoder_ctl(enc->opus, OPUS_SET_PACKET_LOSS_PERC(TOLK_OPUS_LOSS_PERC));
+    /* No in-band FEC: libopus has it only in SILK, so it would code hybrid at 4x the CPU and
+     * a worse tone (docs/performance.md, "Opus settings"); CELT at 64 kbit/s is the cheapest
+     * and the best for speech and music alike. */
+    opus_encoder_ctl(enc->opus, OPUS_SET_INBAND_FEC(0));
+    opus_encoder_ctl(enc->opus, OPUS_SET_PACKET_LOSS_PERC(0));
     /* No DTX: libopus DTX skips packets, and a consumed stream must flow every 20 ms. */
     opus_encoder_ctl(enc->opus, OPUS_SET_DTX(0));
     return enc;

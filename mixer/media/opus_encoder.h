@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* One stream's Opus encoder: 20 ms mono frames at 64 kbit/s fullband, in-band FEC on (the SDP
- * says useinbandfec=1), settings chosen by measurement (docs/performance.md, "Opus settings";
+/* One stream's Opus encoder: 20 ms mono frames at 64 kbit/s fullband, CELT (no in-band FEC: its
+ * price is 4x the CPU and a worse tone), settings chosen by measurement (docs/performance.md, "Opus settings";
  * tests/bench/opus_settings.c). Digital silence costs no libopus call: a canned silence frame
  * goes out instead, so a silent stream still sends a packet every 20 ms, and the encoder is
  * reset before the next sound so that nothing stale leaks in.
@@ -14,7 +14,6 @@
 #define TOLK_OPUS_APPLICATION 2049 /* OPUS_APPLICATION_AUDIO */
 #define TOLK_OPUS_BITRATE 64000
 #define TOLK_OPUS_COMPLEXITY 2
-#define TOLK_OPUS_LOSS_PERC 10 /* what the encoder spends FEC bits against */
 
 typedef struct tolk_opus_encoder tolk_opus_encoder;
 

@@ -103,7 +103,7 @@ char *tolk_sdp_for_stream(const char *session_name, const char *address, int por
                      "t=0 0\r\n"
                      "m=audio %d RTP/SAVP %d\r\n"
                      "a=rtpmap:%d opus/48000/2\r\n"
-                     "a=fmtp:%d useinbandfec=1;stereo=%d;sprop-stereo=%d\r\n"
+                     "a=fmtp:%d stereo=%d;sprop-stereo=%d\r\n"
                      "a=ptime:20\r\n"
                      "a=sendonly\r\n"
                      "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:%s\r\n",

@@ -269,7 +269,7 @@ static result run(const settings *s, const float *x, double loss)
 
 static double time_decode(const float *x)
 {
-    settings s = {"chosen", TOLK_OPUS_APPLICATION, TOLK_OPUS_COMPLEXITY, 1, TOLK_OPUS_LOSS_PERC};
+    settings s = {"chosen", TOLK_OPUS_APPLICATION, TOLK_OPUS_COMPLEXITY, 0, 0}; /* CELT, no FEC */
     OpusEncoder *e = encoder_for(&s);
     for (int f = 0; f < FRAMES; f++)
         sizes[f] = opus_encode_float(e, x + f * FRAME, FRAME, packets[f], MAXPKT);
@@ -301,7 +301,7 @@ static double time_tolk_encode(const float *x)
 
 static double time_libopus_silence(int dtx, int *bytes)
 {
-    settings s = {"silence", TOLK_OPUS_APPLICATION, TOLK_OPUS_COMPLEXITY, 1, TOLK_OPUS_LOSS_PERC};
+    settings s = {"silence", TOLK_OPUS_APPLICATION, TOLK_OPUS_COMPLEXITY, 0, 0};
     OpusEncoder *e = encoder_for(&s);
     opus_encoder_ctl(e, OPUS_SET_DTX(dtx));
     static const float zero[FRAME];
@@ -345,10 +345,9 @@ int main(void)
            "the lost ones only; SNR of the tone (dB, higher is better). Lost frames: FEC from the next\n"
            "packet when it carries some, else PLC.\n\n");
 
-    printf("complexity  enc_us(speech)  enc_us(tone)  LSD(speech)  LSD8k(lost,5%%)  SNR(tone)   [audio, FEC on, %d %%]\n",
-           TOLK_OPUS_LOSS_PERC);
+    printf("complexity  enc_us(speech)  enc_us(tone)  LSD(speech)  LSD8k(lost,5%%)  SNR(tone)   [audio, FEC off: CELT]\n");
     for (int c = 0; c <= 10; c++) {
-        settings s = {"c", OPUS_APPLICATION_AUDIO, c, 1, TOLK_OPUS_LOSS_PERC};
+        settings s = {"c", OPUS_APPLICATION_AUDIO, c, 0, 0};
         result a = run(&s, speech, 0), b = run(&s, tone, 0), l = run(&s, speech, 0.05);
         printf("%10d  %14.1f  %12.1f  %11.2f  %14.2f  %9.1f\n", c, a.enc_us, b.enc_us, a.lsd, l.lsd8_lost, b.snr);
     }
