@@ -384,8 +384,8 @@ int main(void)
     double sil_plain = time_libopus_silence(0, &bytes_plain), sil_dtx = time_libopus_silence(1, &bytes_dtx);
     printf("\nsilence: libopus encode %.2f us (%d bytes), libopus DTX %.2f us (%d bytes), canned %.3f us (3 bytes)\n",
            sil_plain, bytes_plain, sil_dtx, bytes_dtx, time_canned());
-    printf("raw work: decode %.1f us, encode (chosen: %s, complexity %d, FEC %d %%) %.1f us, canned silence %.3f us"
+    printf("raw work: decode %.1f us, encode (chosen: %s, complexity %d, CELT, no FEC) %.1f us, canned silence %.3f us"
            " per 20 ms frame\n",
-           time_decode(speech), app_name(TOLK_OPUS_APPLICATION), TOLK_OPUS_COMPLEXITY, TOLK_OPUS_LOSS_PERC, time_tolk_encode(speech), time_canned());
+           time_decode(speech), app_name(TOLK_OPUS_APPLICATION), TOLK_OPUS_COMPLEXITY, time_tolk_encode(speech), time_canned());
     return 0;
 }
