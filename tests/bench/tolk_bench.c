@@ -20,8 +20,10 @@
  *       then one JSON object.
  *
  * CONFIG lines:  warmup SECONDS | duration SECONDS | tail SECONDS
- *                in PORT KEYHEX60 floor|probe|tone
- *                out PORT KEYHEX60 -|floor|probe|loop LABEL
+ *                in PORT KEYHEX60|- floor|probe|tone
+ *                out PORT KEYHEX60|- -|floor|probe|loop LABEL
+ * A key "-" means plain RTP (no SRTP), as Janus AudioBridge participants and forwarders send
+ * and expect it (the peer of the sitting benchmark, tests/bench/janus_peer.py).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -430,7 +432,7 @@ static void on_packet(output *o, uint8_t *buf, int len, int64_t t)
     o->have_seq = 1;
     if (o->ref == REF_NONE)
         return;
-    if (srtp_unprotect(o->srtp, buf, &len) != srtp_err_status_ok) {
+    if (o->srtp && srtp_unprotect(o->srtp, buf, &len) != srtp_err_status_ok) {
         o->undecodable += counting;
         return;
     }
@@ -509,7 +511,7 @@ static void send_input(input *in, long frame, struct sockaddr_in *daemon)
     int len = 12 + c->len[f];
     in->seq++;
     in->ts += FRAME;
-    if (srtp_protect(in->srtp, pkt, &len) != srtp_err_status_ok)
+    if (in->srtp && srtp_protect(in->srtp, pkt, &len) != srtp_err_status_ok)
         die("srtp_protect failed");
     daemon->sin_port = htons((uint16_t)in->port);
     int64_t t = now_ns(CLOCK_MONOTONIC);
@@ -555,14 +557,17 @@ static int cmd_load(int argc, char **argv)
             if (n_in >= MAX_IN)
                 die("too many inputs");
             input *in = &inputs[n_in];
-            uint8_t key[30];
-            parse_key(b, key);
             in->port = port;
             in->kind = !strcmp(c, "floor") ? 0 : !strcmp(c, "probe") ? 1 : 2;
             in->ssrc = (seed += 0x9e3779b9u) | 1;
             in->seq = (uint16_t)(seed >> 7);
             in->ts = seed * 2654435761u;
-            in->srtp = make_srtp(key, 1, in->ssrc);
+            in->srtp = NULL;
+            if (strcmp(b, "-")) {
+                uint8_t key[30];
+                parse_key(b, key);
+                in->srtp = make_srtp(key, 1, in->ssrc);
+            }
             in->fd = udp_socket(0, 0);
             in->c = in->kind == 2 ? &tone_cycles[n_in % 5] : &burst_cycle;
             n_in++;
@@ -573,15 +578,18 @@ static int cmd_load(int argc, char **argv)
                 die("too many outputs");
             output *o = &outputs[n_out++];
             (void)a;
-            uint8_t key[30];
-            parse_key(b, key);
             o->port = port;
             snprintf(o->label, sizeof o->label, "%s", d);
             o->ref = !strcmp(c, "floor") ? REF_FLOOR : !strcmp(c, "probe") ? REF_PROBE
                    : !strcmp(c, "loop") ? REF_LOOP : REF_NONE;
             o->fd = udp_socket(port, 1 << 20);
             if (o->ref != REF_NONE) {
-                o->srtp = make_srtp(key, 0, 0);
+                o->srtp = NULL;
+                if (strcmp(b, "-")) {
+                    uint8_t key[30];
+                    parse_key(b, key);
+                    o->srtp = make_srtp(key, 0, 0);
+                }
                 o->dec = opus_decoder_create(RATE, 1, NULL);
             }
             if (o->ref == REF_LOOP) {
