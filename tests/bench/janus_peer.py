@@ -21,8 +21,6 @@ Thread contract: used from the benchmark's main thread only.
 import json
 import os
 import shutil
-import socket
-import struct
 import subprocess
 import tempfile
 import time
@@ -153,21 +151,13 @@ class Janus:
         return got
 
 
-def prime(local_port, janus_port):
-    """Janus 1.1.2 starts sending a plain-RTP participant its mix only after a first RTP packet
-    from it (symmetric RTP, from the address it sends to): one muted-frame packet from the
-    listener's own port, before the load generator binds it."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(('127.0.0.1', local_port))
-        packet = struct.pack('!BBHII', 0x80, PT, 1, 960, local_port) + bytes([0xf8, 0xff, 0xfe])
-        s.sendto(packet, ('127.0.0.1', janus_port))
-
-
 def build_plenary(janus, langs, floor_lang, idle, probe, relay_from_en, outputs_per_channel, out_ports):
     """The plenary on Janus. Returns (inputs, outputs, counts) in the load generator's terms:
-    inputs [(port, '-', kind)] with the floor first, outputs [(port, '-', ref, label)] labelled
-    as sitting_bench.py labels Tolk's."""
+    inputs [(port, '-', kind)] with the floor first, outputs [(port, '-', ref, label[, latch])]
+    labelled as sitting_bench.py labels Tolk's. Janus 1.1.2 starts sending a plain-RTP
+    participant its mix only after a first RTP packet from it (symmetric RTP), and a participant
+    whose packets meet a closed port stops: so the load generator, once it has bound a return
+    feed's port, sends one packet from it to the participant's Janus port (latch)."""
     ports = iter(out_ports)
     admin = janus.attach()
     rooms = {}
@@ -207,6 +197,7 @@ def build_plenary(janus, langs, floor_lang, idle, probe, relay_from_en, outputs_
         handles.append(h)
     joined = janus.events(len(handles))
     inputs = []
+    latch = {}
     for h, (room, muted, send_to, kind, _) in zip(handles, parts):
         data, _ = joined[h]
         if 'error' in data:
@@ -217,7 +208,7 @@ def build_plenary(janus, langs, floor_lang, idle, probe, relay_from_en, outputs_
         if kind:
             inputs.append((data['rtp']['port'], '-', kind))
         else:
-            prime(send_to, data['rtp']['port'])
+            latch[send_to] = data['rtp']['port']
     outputs = []
     for ch in ['floor'] + langs:
         room = 'floor' if ch in idle or ch == floor_lang else ch
@@ -231,7 +222,7 @@ def build_plenary(janus, langs, floor_lang, idle, probe, relay_from_en, outputs_
             elif k == 0 and ch == 'en':
                 ref = 'probe'
             outputs.append((port, '-', ref, 'channel:%s/%d' % (ch, k)))
-    outputs += [(port, '-', ref, label) for port, ref, label in returns]
+    outputs += [(port, '-', ref, label, latch[port]) for port, ref, label in returns]
     encodes = len(parts) + len(set('floor' if ch in idle else ch for ch in ['floor'] + langs))
     return inputs, outputs, {'rooms': len(rooms), 'participants': len(parts),
                              'forwarders': len(outputs) - len(returns), 'encodes': encodes}

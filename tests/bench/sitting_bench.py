@@ -233,8 +233,8 @@ def play(bench_bin, args, inputs, outputs, loop_port, pid, name, metrics=None):
         f.write('warmup %g\nduration %g\ntail 1\n' % (args.warmup, args.seconds))
         for port, key, kind in inputs:
             f.write('in %d %s %s\n' % (port, key, kind))
-        for port, key, ref, label in outputs:
-            f.write('out %d %s %s %s\n' % (port, key, ref, label))
+        for o in outputs:    # (port, key, ref, label[, latch port])
+            f.write('out %s\n' % ' '.join(str(v) for v in o))
         # the loop: floor packets straight back to the tool, without the engine
         f.write('out %d %s loop loop:floor\n' % (loop_port, inputs[0][1]))
     try:

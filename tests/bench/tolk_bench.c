@@ -21,9 +21,11 @@
  *
  * CONFIG lines:  warmup SECONDS | duration SECONDS | tail SECONDS
  *                in PORT KEYHEX60|- floor|probe|tone
- *                out PORT KEYHEX60|- -|floor|probe|loop LABEL
+ *                out PORT KEYHEX60|- -|floor|probe|loop LABEL [LATCH_PORT]
  * A key "-" means plain RTP (no SRTP), as Janus AudioBridge participants and forwarders send
- * and expect it (the peer of the sitting benchmark, tests/bench/janus_peer.py).
+ * and expect it (the peer of the sitting benchmark, tests/bench/janus_peer.py). LATCH_PORT: once
+ * the output's socket is bound, one RTP packet is sent from it to 127.0.0.1:LATCH_PORT, for a peer
+ * that sends to a plain-RTP endpoint only after hearing from it (symmetric RTP).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -358,7 +360,7 @@ typedef struct {
 } input;
 
 typedef struct {
-    int port, ref, fd;
+    int port, ref, fd, latch;
     char label[64];
     srtp_t srtp;
     OpusDecoder *dec;
@@ -526,6 +528,16 @@ static void send_input(input *in, long frame, struct sockaddr_in *daemon)
         sendto(in->fd, pkt, (size_t)len, 0, (struct sockaddr *)&loop_addr, sizeof loop_addr);
 }
 
+/* One RTP packet (an Opus silence frame) from the output's own socket to its latch port. */
+static void send_latch(const output *o)
+{
+    uint8_t pkt[15] = {0x80, 96, 0, 1, 0, 0, 3, 0xc0, 0, 0, 0, 1, 0xf8, 0xff, 0xfe};
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->latch),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (sendto(o->fd, pkt, sizeof pkt, 0, (struct sockaddr *)&a, sizeof a) < 0)
+        die("latch sendto failed");
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -548,7 +560,7 @@ static int cmd_load(int argc, char **argv)
         build_cycle(&tone_cycles[v], 2, v);
     uint32_t seed = (uint32_t)now_ns(CLOCK_REALTIME);
     while (fgets(line, sizeof line, cf)) {
-        char a[64], b[128], c[64], d[64];
+        char b[128], c[64], d[64];
         int port;
         if (sscanf(line, "warmup %lf", &warmup) == 1 || sscanf(line, "duration %lf", &duration) == 1 ||
             sscanf(line, "tail %lf", &tail) == 1)
@@ -573,11 +585,12 @@ static int cmd_load(int argc, char **argv)
             n_in++;
             continue;
         }
-        if (sscanf(line, "out %d %127s %63s %63s", &port, b, c, d) == 4) {
+        int latch = 0;
+        if (sscanf(line, "out %d %127s %63s %63s %d", &port, b, c, d, &latch) >= 4) {
             if (n_out >= MAX_OUT)
                 die("too many outputs");
             output *o = &outputs[n_out++];
-            (void)a;
+            o->latch = latch;
             o->port = port;
             snprintf(o->label, sizeof o->label, "%s", d);
             o->ref = !strcmp(c, "floor") ? REF_FLOOR : !strcmp(c, "probe") ? REF_PROBE
@@ -605,6 +618,10 @@ static int cmd_load(int argc, char **argv)
      * wake-ups of our own */
     for (int i = 0; i < n_in; i++)
         inputs[i].offset_ns = FRAME_NS * (i % 4) / 4;
+
+    for (int i = 0; i < n_out; i++)
+        if (outputs[i].latch > 0)
+            send_latch(&outputs[i]);
 
     pthread_t rx;
     pthread_create(&rx, NULL, receiver, NULL);
