@@ -19,17 +19,22 @@ PACKAGES=(
   clang libclang-rt-14-dev
   chromium nodejs
 )
+# Only for ./tolk.sh bench: Janus AudioBridge, the peer of the plenary benchmark
+# (tests/bench/sitting_bench.py runs it as a child with its own configuration). Debian's package
+# also enables a system janus service with the stock configuration; the benchmark does not need
+# it (systemctl disable --now janus).
+BENCH_PACKAGES=(janus)
 
 missing_packages() {
   local p
-  for p in "${PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
   done
 }
 
 deps() {
   local missing
-  missing=$(missing_packages)
+  missing=$(missing_packages "${PACKAGES[@]}" "$@")
   # Debian's nodejs comes without npm; a nodejs that bundles it conflicts with the npm package.
   command -v npm >/dev/null 2>&1 || missing="$missing npm"
   missing=$(echo $missing)
@@ -121,7 +126,7 @@ case "${1:-}" in
     python3 tests/summary.py build/meson-logs/testlog.json || status=1
     exit "$status" ;;
   bench)
-    deps; build build
+    deps "${BENCH_PACKAGES[@]}"; build build
     meson test -C build --benchmark --verbose "${@:2}" ;;
   asan)
     deps; browser_deps; build build-asan -Db_sanitize=address,undefined -Db_lundef=false

@@ -20,8 +20,12 @@
  *       then one JSON object.
  *
  * CONFIG lines:  warmup SECONDS | duration SECONDS | tail SECONDS
- *                in PORT KEYHEX60 floor|probe|tone
- *                out PORT KEYHEX60 -|floor|probe|loop LABEL
+ *                in PORT KEYHEX60|- floor|probe|tone
+ *                out PORT KEYHEX60|- -|floor|probe|loop LABEL [LATCH_PORT]
+ * A key "-" means plain RTP (no SRTP), as Janus AudioBridge participants and forwarders send
+ * and expect it (the peer of the sitting benchmark, tests/bench/janus_peer.py). LATCH_PORT: once
+ * the output's socket is bound, one RTP packet is sent from it to 127.0.0.1:LATCH_PORT, for a peer
+ * that sends to a plain-RTP endpoint only after hearing from it (symmetric RTP).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -356,7 +360,7 @@ typedef struct {
 } input;
 
 typedef struct {
-    int port, ref, fd;
+    int port, ref, fd, latch;
     char label[64];
     srtp_t srtp;
     OpusDecoder *dec;
@@ -430,7 +434,7 @@ static void on_packet(output *o, uint8_t *buf, int len, int64_t t)
     o->have_seq = 1;
     if (o->ref == REF_NONE)
         return;
-    if (srtp_unprotect(o->srtp, buf, &len) != srtp_err_status_ok) {
+    if (o->srtp && srtp_unprotect(o->srtp, buf, &len) != srtp_err_status_ok) {
         o->undecodable += counting;
         return;
     }
@@ -509,7 +513,7 @@ static void send_input(input *in, long frame, struct sockaddr_in *daemon)
     int len = 12 + c->len[f];
     in->seq++;
     in->ts += FRAME;
-    if (srtp_protect(in->srtp, pkt, &len) != srtp_err_status_ok)
+    if (in->srtp && srtp_protect(in->srtp, pkt, &len) != srtp_err_status_ok)
         die("srtp_protect failed");
     daemon->sin_port = htons((uint16_t)in->port);
     int64_t t = now_ns(CLOCK_MONOTONIC);
@@ -522,6 +526,16 @@ static void send_input(input *in, long frame, struct sockaddr_in *daemon)
     sendto(in->fd, pkt, (size_t)len, 0, (struct sockaddr *)daemon, sizeof *daemon);
     if (in->kind == 0 && loop_fd >= 0)
         sendto(in->fd, pkt, (size_t)len, 0, (struct sockaddr *)&loop_addr, sizeof loop_addr);
+}
+
+/* One RTP packet (an Opus silence frame) from the output's own socket to its latch port. */
+static void send_latch(const output *o)
+{
+    uint8_t pkt[15] = {0x80, 96, 0, 1, 0, 0, 3, 0xc0, 0, 0, 0, 1, 0xf8, 0xff, 0xfe};
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->latch),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (sendto(o->fd, pkt, sizeof pkt, 0, (struct sockaddr *)&a, sizeof a) < 0)
+        die("latch sendto failed");
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -546,7 +560,7 @@ static int cmd_load(int argc, char **argv)
         build_cycle(&tone_cycles[v], 2, v);
     uint32_t seed = (uint32_t)now_ns(CLOCK_REALTIME);
     while (fgets(line, sizeof line, cf)) {
-        char a[64], b[128], c[64], d[64];
+        char b[128], c[64], d[64];
         int port;
         if (sscanf(line, "warmup %lf", &warmup) == 1 || sscanf(line, "duration %lf", &duration) == 1 ||
             sscanf(line, "tail %lf", &tail) == 1)
@@ -555,33 +569,40 @@ static int cmd_load(int argc, char **argv)
             if (n_in >= MAX_IN)
                 die("too many inputs");
             input *in = &inputs[n_in];
-            uint8_t key[30];
-            parse_key(b, key);
             in->port = port;
             in->kind = !strcmp(c, "floor") ? 0 : !strcmp(c, "probe") ? 1 : 2;
             in->ssrc = (seed += 0x9e3779b9u) | 1;
             in->seq = (uint16_t)(seed >> 7);
             in->ts = seed * 2654435761u;
-            in->srtp = make_srtp(key, 1, in->ssrc);
+            in->srtp = NULL;
+            if (strcmp(b, "-")) {
+                uint8_t key[30];
+                parse_key(b, key);
+                in->srtp = make_srtp(key, 1, in->ssrc);
+            }
             in->fd = udp_socket(0, 0);
             in->c = in->kind == 2 ? &tone_cycles[n_in % 5] : &burst_cycle;
             n_in++;
             continue;
         }
-        if (sscanf(line, "out %d %127s %63s %63s", &port, b, c, d) == 4) {
+        int latch = 0;
+        if (sscanf(line, "out %d %127s %63s %63s %d", &port, b, c, d, &latch) >= 4) {
             if (n_out >= MAX_OUT)
                 die("too many outputs");
             output *o = &outputs[n_out++];
-            (void)a;
-            uint8_t key[30];
-            parse_key(b, key);
+            o->latch = latch;
             o->port = port;
             snprintf(o->label, sizeof o->label, "%s", d);
             o->ref = !strcmp(c, "floor") ? REF_FLOOR : !strcmp(c, "probe") ? REF_PROBE
                    : !strcmp(c, "loop") ? REF_LOOP : REF_NONE;
             o->fd = udp_socket(port, 1 << 20);
             if (o->ref != REF_NONE) {
-                o->srtp = make_srtp(key, 0, 0);
+                o->srtp = NULL;
+                if (strcmp(b, "-")) {
+                    uint8_t key[30];
+                    parse_key(b, key);
+                    o->srtp = make_srtp(key, 0, 0);
+                }
                 o->dec = opus_decoder_create(RATE, 1, NULL);
             }
             if (o->ref == REF_LOOP) {
@@ -597,6 +618,10 @@ static int cmd_load(int argc, char **argv)
      * wake-ups of our own */
     for (int i = 0; i < n_in; i++)
         inputs[i].offset_ns = FRAME_NS * (i % 4) / 4;
+
+    for (int i = 0; i < n_out; i++)
+        if (outputs[i].latch > 0)
+            send_latch(&outputs[i]);
 
     pthread_t rx;
     pthread_create(&rx, NULL, receiver, NULL);
