@@ -67,7 +67,8 @@ void tolk_guard_set_limits(tolk_guard *guard, double peak_ceiling_db, double sho
                            double warn_level_db)
 {
     double short_term = db_to_linear(short_term_ceiling_db);
-    guard->limiter.target = (float)db_to_linear(peak_ceiling_db - TOLK_GUARD_CODEC_MARGIN_DB);
+    tolk_true_peak_set_target(&guard->limiter,
+                              (float)db_to_linear(peak_ceiling_db - TOLK_GUARD_CODEC_MARGIN_DB));
     guard->short_term_ceiling_ms = short_term * short_term;
     tolk_loudness_set_level(&guard->loudness, warn_level_db);
 }
@@ -108,14 +109,18 @@ static double push_short_term_window(tolk_guard *guard, double square)
         for (unsigned i = 0; i < guard->window_len; i++)
             guard->window_sum += guard->window[i];
     }
-    return guard->window_nonzero == 0 ? 0.0 : MAX(guard->window_sum, 0.0) / guard->window_len;
+    return guard->window_nonzero == 0 ? 0.0 : guard->window_sum;
 }
 
-static void update_short_term_gain(tolk_guard *guard, double window_ms)
+/* On the window's sum of squares: no division while under the ceiling, the usual case. */
+static void update_short_term_gain(tolk_guard *guard, double window_sum)
 {
+    double ceiling = guard->short_term_ceiling_ms * guard->window_len;
     double target = 1.0, gain = guard->short_term_gain;
-    if (window_ms > guard->short_term_ceiling_ms)
-        target = sqrt(guard->short_term_ceiling_ms / window_ms);
+    if (window_sum <= ceiling && gain == 1.0)
+        return;
+    if (window_sum > ceiling)
+        target = sqrt(ceiling / window_sum);
     gain += (target - gain) * (target < gain ? guard->short_term_attack : guard->short_term_release);
     if (target == 1.0 && gain > 1.0 - UNITY_SNAP)
         gain = 1.0;
@@ -131,16 +136,25 @@ static bool all_zero(const float *samples, unsigned n)
 }
 
 /* Non-finite samples (a broken decoder, a bad mix) must never reach an ear. */
-static float guard_sample(tolk_guard *guard, float x)
+static float short_term(tolk_guard *guard, float x)
 {
     if (!isfinite(x))
         x = 0.0f;
     update_short_term_gain(guard, push_short_term_window(guard, (double)x * x));
     if (guard->short_term_gain != 1.0)
         x = (float)(x * guard->short_term_gain);
-    float out = tolk_true_peak_step(&guard->limiter, x);
-    tolk_loudness_add(&guard->loudness, (double)out * out);
-    return out;
+    return x;
+}
+
+static void guard_block(tolk_guard *guard, float *samples, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        samples[i] = short_term(guard, samples[i]);
+    if (!tolk_true_peak_delay_block(&guard->limiter, samples, n)) {
+        for (unsigned i = 0; i < n; i++)
+            samples[i] = tolk_true_peak_step(&guard->limiter, samples[i]);
+    }
+    tolk_loudness_add_block(&guard->loudness, samples, n);
 }
 
 void tolk_guard_process(tolk_guard *guard, float *samples, unsigned n, tolk_guard_report *report)
@@ -148,8 +162,7 @@ void tolk_guard_process(tolk_guard *guard, float *samples, unsigned n, tolk_guar
     if (tolk_guard_is_idle(guard) && all_zero(samples, n)) {
         tolk_loudness_add_silence(&guard->loudness, n);
     } else {
-        for (unsigned i = 0; i < n; i++)
-            samples[i] = guard_sample(guard, samples[i]);
+        guard_block(guard, samples, n);
     }
     if (!report)
         return;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #define WARNING_INTERVAL_S 60
+#define MIN_U(a, b) ((a) < (b) ? (a) : (b))
 
 void tolk_loudness_init(tolk_loudness *loudness, unsigned rate)
 {
@@ -49,12 +50,21 @@ static void end_block(tolk_loudness *loudness)
     loudness->blocks[loudness->block_index] = 0.0;
 }
 
-void tolk_loudness_add(tolk_loudness *loudness, double square)
+void tolk_loudness_add_block(tolk_loudness *loudness, const float *x, unsigned n)
 {
-    loudness->samples_since_warning++;
-    loudness->blocks[loudness->block_index] += square;
-    if (++loudness->block_samples == loudness->rate)
-        end_block(loudness);
+    while (n > 0) {
+        unsigned step = MIN_U(n, loudness->rate - loudness->block_samples);
+        double sum = 0.0;
+        for (unsigned i = 0; i < step; i++)
+            sum += (double)x[i] * x[i];
+        loudness->blocks[loudness->block_index] += sum;
+        loudness->samples_since_warning += step;
+        loudness->block_samples += step;
+        if (loudness->block_samples == loudness->rate)
+            end_block(loudness);
+        x += step;
+        n -= step;
+    }
 }
 
 void tolk_loudness_add_silence(tolk_loudness *loudness, unsigned n)

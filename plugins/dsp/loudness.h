@@ -25,7 +25,7 @@ typedef struct {
 void tolk_loudness_init(tolk_loudness *loudness, unsigned rate);
 void tolk_loudness_reset(tolk_loudness *loudness);
 void tolk_loudness_set_level(tolk_loudness *loudness, double warn_level_db);
-void tolk_loudness_add(tolk_loudness *loudness, double square);
+void tolk_loudness_add_block(tolk_loudness *loudness, const float *x, unsigned n);
 void tolk_loudness_add_silence(tolk_loudness *loudness, unsigned n);
 /* A warning became due since the last call: its one-minute level in *level_db. */
 bool tolk_loudness_take_warning(tolk_loudness *loudness, double *level_db);

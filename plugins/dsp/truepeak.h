@@ -20,10 +20,13 @@
  * Threads: one object, one thread at a time.
  */
 typedef struct {
-    float coeff[TOLK_TP_PHASES - 1][TOLK_TP_TAPS];
+    /* by tap, then phase 1..3 and a zero lane: four lanes a vector unit computes at once */
+    float coeff[TOLK_TP_TAPS][4];
     float history[2 * TOLK_TP_TAPS];     /* doubled ring: a contiguous window at any pos */
     unsigned history_pos;
     float previous_interval_peak;
+    float quiet_below;                   /* samples under this cannot make a peak over target */
+    unsigned loud_left;                  /* samples until the last loud one leaves the window */
 
     /* the minimum of the required gains over the attack window (monotonic queue) */
     float hold_value[TOLK_TP_ATTACK];
@@ -43,8 +46,12 @@ typedef struct {
 
 void tolk_true_peak_init(tolk_true_peak *tp, unsigned rate, float target);
 void tolk_true_peak_reset(tolk_true_peak *tp);
+void tolk_true_peak_set_target(tolk_true_peak *tp, float target);
 /* Takes one input sample, returns the output sample TOLK_TP_LATENCY samples older. */
 float tolk_true_peak_step(tolk_true_peak *tp, float x);
+/* Delays a block of n >= TOLK_TP_LATENCY samples in place when no gain is held and no sample
+ * can come near the target, in one copy; false (and nothing done) otherwise. */
+bool tolk_true_peak_delay_block(tolk_true_peak *tp, float *x, unsigned n);
 /* The gain applied to the latest output sample. */
 double tolk_true_peak_gain(const tolk_true_peak *tp);
 /* The delay line holds only zeros and no gain below unity is held or pending. */
