@@ -3,34 +3,35 @@
  * SECTION:element-tolkguard
  * @title: tolkguard
  *
- * Hearing protection for 32-bit float audio on its way to a headset. It
- * holds the RMS of the last ~100 ms under #TolkGuard:short-term-ceiling-db,
- * keeps every sample under #TolkGuard:peak-ceiling-db, and posts an element
- * message "tolk-loudness-warning" (field "level-db") when the one-minute RMS
- * passes #TolkGuard:warn-level-db. Audio below the limits passes bit-exact.
+ * Hearing protection for mono 32-bit float audio on its way to a headset
+ * through an Opus encoder. It holds the RMS of the last ~100 ms under
+ * #TolkGuard:short-term-ceiling-db, keeps the true peak (4x oversampled) 4 dB
+ * under #TolkGuard:peak-ceiling-db so that what a listener decodes after Opus
+ * stays under the ceiling, and posts an element message
+ * "tolk-loudness-warning" (field "level-db") when the one-minute RMS passes
+ * #TolkGuard:warn-level-db, at most once a minute. The limiter looks ahead:
+ * the output is delayed by 69 samples at 48 kHz, reported in the latency
+ * query. Audio below the limits passes bit-exact, only delayed. Mono only:
+ * Tolk mixes mono (domain.md), and the media engine guards every mix alone.
  *
  * ## Example launch line
  * |[
  * gst-launch-1.0 audiotestsrc volume=1.0 ! audioconvert \
- *     ! tolkguard peak-ceiling-db=-12 ! audioconvert ! autoaudiosink
- * ]| Plays a full-scale tone with its peaks held at -12 dBFS.
+ *     ! audio/x-raw,channels=1 ! tolkguard peak-ceiling-db=-12 \
+ *     ! audioconvert ! autoaudiosink
+ * ]| Plays a full-scale tone with its true peaks held 4 dB under -12 dBFS.
  */
 
-/*
- * Calibration: 0 dBFS is 100 dB SPL at the headset, so the defaults are the
- * conference-console limits: peaks under 99 dB SPL (-1 dBFS), 94 dB SPL over
- * ~100 ms (-6 dBFS RMS), and a warning when the one-minute average passes
- * 80 dB SPL (-20 dBFS).
- */
+/* The limits and their calibration are those of plugins/dsp/guard.h. */
 #include "tolkguard.h"
-#include "tolkguard-dsp.h"
+#include "guard.h"
 
 GST_DEBUG_CATEGORY_STATIC (tolk_guard_debug);
 #define GST_CAT_DEFAULT tolk_guard_debug
 
-#define DEFAULT_PEAK_CEILING_DB -1.0
-#define DEFAULT_SHORT_TERM_CEILING_DB -6.0
-#define DEFAULT_WARN_LEVEL_DB -20.0
+#define DEFAULT_PEAK_CEILING_DB TOLK_GUARD_PEAK_CEILING_DB
+#define DEFAULT_SHORT_TERM_CEILING_DB TOLK_GUARD_SHORT_TERM_CEILING_DB
+#define DEFAULT_WARN_LEVEL_DB TOLK_GUARD_WARN_LEVEL_DB
 
 enum
 {
@@ -51,24 +52,23 @@ struct _TolkGuard
   gdouble warn_level_db;
   gdouble gain_reduction_db;
 
-  /* streaming thread */
-  TolkGuardDsp dsp;
+  /* streaming thread; created in setup */
+  tolk_guard *dsp;
+  guint rate;
 };
 
 G_DEFINE_TYPE (TolkGuard, tolk_guard, GST_TYPE_AUDIO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (tolkguard, "tolkguard", GST_RANK_NONE,
     TOLK_TYPE_GUARD);
 
-/* Up to 7.1: beyond it a channel-mask must be negotiated. */
-#define MAX_CHANNELS 8
-
 static gboolean
 tolk_guard_setup (GstAudioFilter * filter, const GstAudioInfo * info)
 {
   TolkGuard *self = TOLK_GUARD (filter);
 
-  tolk_guard_dsp_setup (&self->dsp, GST_AUDIO_INFO_RATE (info),
-      GST_AUDIO_INFO_CHANNELS (info));
+  g_clear_pointer (&self->dsp, tolk_guard_free);
+  self->rate = GST_AUDIO_INFO_RATE (info);
+  self->dsp = tolk_guard_new (self->rate);
   return TRUE;
 }
 
@@ -76,18 +76,16 @@ static void
 load_limits (TolkGuard * self)
 {
   GST_OBJECT_LOCK (self);
-  tolk_guard_dsp_set_limits (&self->dsp, self->peak_ceiling_db,
+  tolk_guard_set_limits (self->dsp, self->peak_ceiling_db,
       self->short_term_ceiling_db, self->warn_level_db);
   GST_OBJECT_UNLOCK (self);
 }
 
 static void
-publish_gain_reduction (TolkGuard * self)
+publish_gain_reduction (TolkGuard * self, gdouble reduction_db)
 {
-  gdouble reduction = tolk_guard_dsp_gain_reduction_db (&self->dsp);
-
   GST_OBJECT_LOCK (self);
-  self->gain_reduction_db = reduction;
+  self->gain_reduction_db = -reduction_db;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -107,23 +105,45 @@ tolk_guard_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
   TolkGuard *self = TOLK_GUARD (trans);
   GstMapInfo map;
-  gdouble level_db = 0.0;
-  gboolean warn;
+  tolk_guard_report report;
 
-  if (!self->dsp.window)
+  if (!self->dsp)
     return GST_FLOW_NOT_NEGOTIATED;
   if (!gst_buffer_map (buf, &map, GST_MAP_READWRITE))
     return GST_FLOW_ERROR;
 
   load_limits (self);
-  warn = tolk_guard_dsp_process (&self->dsp, (gfloat *) map.data,
-      map.size / (sizeof (gfloat) * self->dsp.channels), &level_db);
+  tolk_guard_process (self->dsp, (gfloat *) map.data,
+      map.size / sizeof (gfloat), &report);
   gst_buffer_unmap (buf, &map);
 
-  publish_gain_reduction (self);
-  if (warn)
-    post_loudness_warning (self, level_db);
+  publish_gain_reduction (self, report.reduction_db);
+  if (report.warning)
+    post_loudness_warning (self, report.level_db);
   return GST_FLOW_OK;
+}
+
+/* The lookahead delays the audio against its timestamps: downstream must know. */
+static gboolean
+tolk_guard_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  TolkGuard *self = TOLK_GUARD (trans);
+  gboolean live;
+  GstClockTime min, max, delay;
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY || direction != GST_PAD_SRC
+      || !self->dsp)
+    return GST_BASE_TRANSFORM_CLASS (tolk_guard_parent_class)->query (trans,
+        direction, query);
+  if (!gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (trans), query))
+    return FALSE;
+  gst_query_parse_latency (query, &live, &min, &max);
+  delay = gst_util_uint64_scale_int_round (tolk_guard_latency (self->dsp),
+      GST_SECOND, self->rate);
+  gst_query_set_latency (query, live, min + delay,
+      GST_CLOCK_TIME_IS_VALID (max) ? max + delay : max);
+  return TRUE;
 }
 
 static gboolean
@@ -131,14 +151,14 @@ tolk_guard_stop (GstBaseTransform * trans)
 {
   TolkGuard *self = TOLK_GUARD (trans);
 
-  tolk_guard_dsp_clear (&self->dsp);
+  g_clear_pointer (&self->dsp, tolk_guard_free);
   return TRUE;
 }
 
 static void
 tolk_guard_finalize (GObject * object)
 {
-  tolk_guard_dsp_clear (&TOLK_GUARD (object)->dsp);
+  g_clear_pointer (&TOLK_GUARD (object)->dsp, tolk_guard_free);
   G_OBJECT_CLASS (tolk_guard_parent_class)->finalize (object);
 }
 
@@ -205,8 +225,8 @@ static void
 install_properties (GObjectClass * gobject_class)
 {
   install_level_property (gobject_class, PROP_PEAK_CEILING_DB,
-      "peak-ceiling-db", "No sample exceeds this level (dBFS; "
-      "0 dBFS = 100 dB SPL at the headset)", -60.0,
+      "peak-ceiling-db", "The true peak decoded after Opus stays under "
+      "this level (dBFS; 0 dBFS = 100 dB SPL at the headset)", -60.0,
       DEFAULT_PEAK_CEILING_DB);
   install_level_property (gobject_class, PROP_SHORT_TERM_CEILING_DB,
       "short-term-ceiling-db", "Ceiling for the RMS over ~100 ms (dBFS)",
@@ -235,8 +255,7 @@ tolk_guard_class_init (TolkGuardClass * klass)
   gobject_class->finalize = tolk_guard_finalize;
   install_properties (gobject_class);
 
-  gst_caps_set_simple (caps, "channels", GST_TYPE_INT_RANGE, 1, MAX_CHANNELS,
-      NULL);
+  gst_caps_set_simple (caps, "channels", G_TYPE_INT, 1, NULL);
   gst_audio_filter_class_add_pad_templates (filter_class, caps);
   gst_caps_unref (caps);
   gst_element_class_set_static_metadata (element_class, "Tolk hearing guard",
@@ -246,6 +265,7 @@ tolk_guard_class_init (TolkGuardClass * klass)
 
   trans_class->transform_ip = tolk_guard_transform_ip;
   trans_class->stop = tolk_guard_stop;
+  trans_class->query = tolk_guard_query;
   filter_class->setup = tolk_guard_setup;
 
   GST_DEBUG_CATEGORY_INIT (tolk_guard_debug, "tolkguard", 0,
@@ -259,6 +279,5 @@ tolk_guard_init (TolkGuard * self)
   self->short_term_ceiling_db = DEFAULT_SHORT_TERM_CEILING_DB;
   self->warn_level_db = DEFAULT_WARN_LEVEL_DB;
   self->gain_reduction_db = 0.0;
-  tolk_guard_dsp_init (&self->dsp);
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }
