@@ -50,14 +50,15 @@ class ManyDaemon(th.Daemon):
     """The harness daemon with room for `sittings`: --max-sessions and an --rtp-ports range that
     holds every input (even ports only, so two ports per input) plus a margin for taken ports."""
 
-    def __init__(self, sittings, extra_args=()):
+    def __init__(self, sittings, inputs_per_sitting=INPUTS_PER_SITTING, extra_args=()):
         self.sittings = sittings
+        self.inputs = sittings * inputs_per_sitting
         super().__init__(extra_args=['--log-level', 'warn', '--max-sessions', str(max(16, sittings))]
                          + list(extra_args))
 
     def start(self, timeout=20.0):
         self.port = th.free_tcp_port()
-        self.rtp_range = th.free_rtp_range(2 * INPUTS_PER_SITTING * self.sittings + 100)
+        self.rtp_range = th.free_rtp_range(2 * self.inputs + 100)
         with open(self.stderr_path, 'wb') as err:
             self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL, stdout=err, stderr=err)
         self._wait_healthy(timeout)
