@@ -38,6 +38,7 @@ OUTPUTS_TARGET = 0.10     # of one core, for 100 sittings with outputs
 THREAD_STEPS = (1, 50, 100, 200)
 INPUTS_PER_SITTING = 3    # the floor and 2 consoles
 FRAME_MS = 20.0
+API_TIMEOUT_S = 120.0
 STALL_MS = 100.0          # a wait this long between two packets counts as a stop
 
 
@@ -180,10 +181,18 @@ class Listener:
         ep.close()
 
 
+def slow_api(daemon):
+    """An API client that waits long: an engine that saturates the machine answers slowly."""
+    return th.Api(daemon.host, daemon.port, daemon.token, timeout=API_TIMEOUT_S)
+
+
 def create(api, first, last, outputs=None):
     """Sittings first..last-1; with `outputs`, an output on each channel to the next two ports."""
     for n in range(first, last):
-        sid = api.expect(201, 'POST', 'sessions', sitting_body(n))['id']
+        try:
+            sid = api.expect(201, 'POST', 'sessions', sitting_body(n))['id']
+        except OSError as e:
+            raise RuntimeError('creating sitting %d of %d: %s' % (n + 1, last, e))
         if outputs is not None:
             for ch in ('floor', 'en'):
                 api.expect(201, 'POST', 'sessions/%s/channels/%s/outputs' % (sid, ch),
@@ -198,7 +207,7 @@ def part_idle(args, result):
     daemon.start()
     rows = []
     try:
-        api = daemon.api()
+        api = slow_api(daemon)
         pid = daemon.proc.pid
         print('daemon: --max-sessions %d --rtp-ports %d-%d'
               % (max(16, args.idle), daemon.rtp_range[0], daemon.rtp_range[1]))
@@ -247,7 +256,7 @@ def part_outputs(args, result):
     daemon = ManyDaemon(n)
     daemon.start()
     try:
-        api = daemon.api()
+        api = slow_api(daemon)
         pid = daemon.proc.pid
         t_setup = time.monotonic()
         create(api, 0, n, iter(listener.ports()))
