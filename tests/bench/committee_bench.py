@@ -239,7 +239,7 @@ def run(args):
         with Paced():
             m, reports = drive(args, daemon, api, configs)
         if not daemon.alive():
-            raise RuntimeError('the daemon died:\n' + daemon.stderr())
+            raise RuntimeError('the daemon died (exit status %s):\n%s' % (daemon.proc.poll(), daemon.stderr()))
     finally:
         daemon.stop(check=False)
         for c in configs:

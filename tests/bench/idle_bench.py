@@ -227,6 +227,14 @@ def create(api, first, last, outputs=None):
     return late
 
 
+def step_row(pid, sittings, args):
+    """Threads, RSS and a short CPU sample at one step of (c); prints its line."""
+    row = {'sittings': sittings, 'threads': threads(pid), 'rss_mb': rss_mb(pid)}
+    row['core'] = measure_cpu(pid, args.step_seconds)[0]
+    print('  %8d  %7d  %6.1f  %.3f' % (sittings, row['threads'], row['rss_mb'], row['core']))
+    return row
+
+
 def part_idle(args, result):
     print('== (a) %d idle sittings, (c) threads by sittings ==' % args.idle)
     print('sitting: floor + 1 language channel, 1 booth of 2 consoles (%d inputs), no sender, no consumer'
@@ -239,9 +247,9 @@ def part_idle(args, result):
         pid = daemon.proc.pid
         print('daemon: --max-sessions %d --rtp-ports %d-%d'
               % (max(16, args.idle), daemon.rtp_range[0], daemon.rtp_range[1]))
-        print('  sittings  threads  RSS MB   (after %.0f s settle)' % min(args.settle, 3))
-        print('  %8d  %7d  %6.1f' % (0, threads(pid), rss_mb(pid)))
-        rows.append({'sittings': 0, 'threads': threads(pid), 'rss_mb': rss_mb(pid)})
+        print('  sittings  threads  RSS MB  CPU (core, over %.0f s after a %.0f s settle)'
+              % (args.step_seconds, min(args.settle, 3)))
+        rows.append(step_row(pid, 0, args))
         made, late, failed = 0, 0, None
         t_setup = time.monotonic()
         for step in [s for s in THREAD_STEPS if s < args.idle] + [args.idle]:
@@ -251,19 +259,23 @@ def part_idle(args, result):
             except CreateFailed as e:
                 made, failed = e.made, e
             time.sleep(min(args.settle, 3))
-            rows.append({'sittings': made, 'threads': threads(pid), 'rss_mb': rss_mb(pid)})
-            print('  %8d  %7d  %6.1f' % (made, rows[-1]['threads'], rows[-1]['rss_mb']))
+            if not daemon.alive():
+                break
+            rows.append(step_row(pid, made, args))
             if failed:
                 break
         print('setup: %d sittings in %.1f s; POSTs whose connection the daemon closed before answering '
               '(the sitting came later): %d' % (made, time.monotonic() - t_setup, late))
+        if not daemon.alive():
+            raise RuntimeError('the daemon died at %d sittings (exit status %s):\n%s'
+                               % (made, daemon.proc.poll(), daemon.stderr()))
         if failed:
             print('SETUP INCOMPLETE: %s; measuring the %d sittings there are' % (failed, made))
         time.sleep(args.settle)
         core, ctx, busy = measure_cpu(pid, args.seconds)
         nthreads, rss = threads(pid), rss_mb(pid)
         if not daemon.alive():
-            raise RuntimeError('the daemon died:\n' + daemon.stderr())
+            raise RuntimeError('the daemon died (exit status %s):\n%s' % (daemon.proc.poll(), daemon.stderr()))
     finally:
         daemon.stop(check=False)
     per = core / max(1, made)
@@ -306,7 +318,7 @@ def part_outputs(args, result):
         wall = time.monotonic() - w0
         nthreads, rss = threads(pid), rss_mb(pid)
         if not daemon.alive():
-            raise RuntimeError('the daemon died:\n' + daemon.stderr())
+            raise RuntimeError('the daemon died (exit status %s):\n%s' % (daemon.proc.poll(), daemon.stderr()))
     finally:
         daemon.stop(check=False)
         listener.stop()
@@ -343,6 +355,8 @@ def main():
     ap.add_argument('--with-outputs', type=int, default=100,
                     help='sittings with outputs for (b) (default 100; 0 skips)')
     ap.add_argument('--seconds', type=float, default=20.0, help='measured time per part (default 20)')
+    ap.add_argument('--step-seconds', type=float, default=3.0,
+                    help='CPU sample at each step of (c) (default 3)')
     ap.add_argument('--settle', type=float, default=5.0, help='wait after the setup (default 5)')
     ap.add_argument('--no-fail', action='store_true', help='exit 0 even when a target is missed')
     ap.add_argument('--json', help='also write the figures to this file')
