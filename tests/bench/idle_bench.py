@@ -74,6 +74,14 @@ def rss_mb(pid):
     return float('nan')
 
 
+def overcount_note(core):
+    """On a saturated VM the per-thread run times in /proc add up to more than the machine has."""
+    if core <= os.cpu_count():
+        return ''
+    return '  (more than the %d cores: /proc overcounts on a saturated machine; read it as all of it)' \
+        % os.cpu_count()
+
+
 def threads(pid):
     return len(os.listdir('/proc/%d/task' % pid))
 
@@ -280,8 +288,9 @@ def part_idle(args, result):
         daemon.stop(check=False)
     per = core / max(1, made)
     print('CPU over %.0f s, %d sittings: %.4f of one core in total (%.2f%%), %.3f%% of a core per sitting; '
-          '%d threads, RSS %.1f MB, %.0f context switches per s; machine busy %.0f%%'
-          % (args.seconds, made, core, 100 * core, 100 * per, nthreads, rss, ctx, 100 * busy))
+          '%d threads, RSS %.1f MB, %.0f context switches per s; machine busy %.0f%%%s'
+          % (args.seconds, made, core, 100 * core, 100 * per, nthreads, rss, ctx, 100 * busy,
+             overcount_note(core)))
     target = IDLE_TARGET * args.idle / 200.0
     ok_cpu = core <= target and made == args.idle
     growth = [r['threads'] for r in rows if r['sittings'] >= 1]
@@ -330,8 +339,9 @@ def part_outputs(args, result):
     worst_wait = max(s['max_wait_ms'] for s in st)
     silent = sum(1 for p in pk if p == 0)
     print('CPU over %.0f s: %.4f of one core in total (%.2f%%), %.3f%% of a core per sitting; '
-          '%d threads, RSS %.1f MB, %.0f context switches per s; machine busy %.0f%%'
-          % (args.seconds, core, 100 * core, 100 * core / n, nthreads, rss, ctx, 100 * busy))
+          '%d threads, RSS %.1f MB, %.0f context switches per s; machine busy %.0f%%%s'
+          % (args.seconds, core, 100 * core, 100 * core / n, nthreads, rss, ctx, 100 * busy,
+             overcount_note(core)))
     print('outputs: %d, packets per output %d..%d (expected %.0f), silent outputs %d, sequence gaps %d, '
           'reordered %d, longest wait between packets %.0f ms, waits >= %.0f ms: %d'
           % (len(st), min(pk), max(pk), expected, silent, gaps, sum(s['reordered'] for s in st),
