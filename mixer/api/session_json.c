@@ -62,6 +62,15 @@ static json_object *health_json(tolk_session *session, int slot)
     json_object_object_add(health, "rtcp", rtcp);
     add_count(health, "restarts", s.restarts);
     add_count(health, "rekeys", s.rekeys);
+    json_object *buffer = json_object_new_object();
+    add_count(buffer, "late", s.late);
+    add_count(buffer, "lost", s.lost);
+    add_count(buffer, "fec_recovered", s.fec_recovered);
+    add_count(buffer, "concealed", s.concealed);
+    add_count(buffer, "skipped", s.skipped);
+    json_object_object_add(buffer, "jitter_ms", json_object_new_double(s.jitter_ms));
+    add_count(buffer, "depth_ms", s.depth_ms);
+    json_object_object_add(health, "reorder", buffer);
     return health;
 }
 

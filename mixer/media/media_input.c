@@ -22,6 +22,7 @@
  * sequence spaces would make noise of both. */
 #define SENDER_HANDOVER_US (300 * 1000)
 #define DATAGRAM_MAX 2048
+#define QUEUE_FRAMES_MS 40
 #define READS_PER_WAKE 64
 
 struct tolk_media_input {
@@ -64,7 +65,9 @@ tolk_media_input *tolk_media_input_new(const char *name, GSocket *socket, const 
 {
     tolk_media_input *input = input_alloc(name);
     input->receiver = tolk_srtp_receiver_new(key);
-    input->jitter = tolk_jitter_buffer_new(jitter_ms);
+    /* --jitter-ms is how late a packet may be; the queue also holds the packet waiting for the
+     * next tick and one that arrived in the same tick (a sender's burst). */
+    input->jitter = tolk_jitter_buffer_new(jitter_ms + QUEUE_FRAMES_MS);
     if (!input->receiver || !input->jitter || !socket) {
         LOG_ERROR("%s: could not set up the input", name);
         tolk_media_input_free(input);
@@ -262,6 +265,17 @@ void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats 
         .last_valid_us = atomic_load(&input->last_valid_us),
         .last_dropped_us = atomic_load(&input->last_dropped_us),
     };
+    if (input->jitter) {
+        tolk_jitter_stats j;
+        tolk_jitter_buffer_get_stats(input->jitter, &j);
+        stats->late = j.late;
+        stats->lost = j.lost;
+        stats->fec_recovered = j.fec_recovered;
+        stats->concealed = j.concealed;
+        stats->skipped = j.skipped;
+        stats->jitter_ms = j.jitter_ms;
+        stats->depth_ms = j.depth_ms;
+    }
 }
 
 const char *tolk_media_input_state(const tolk_media_input_stats *stats, gint64 now_us)

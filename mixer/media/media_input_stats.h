@@ -29,6 +29,12 @@ typedef struct {
     gint64 last_restart_us;
     gint64 last_valid_us;         /* monotonic time of the last packet decoded, 0 none */
     gint64 last_dropped_us;       /* of the last packet dropped for a cause other than RTCP */
+    /* The reorder buffer: packets that came after their turn, never came (concealed), came
+     * back from the next packet's FEC; frames made by PLC, frames skipped to shorten the
+     * queue; interarrival jitter (RFC 3550) and the audio queued now. */
+    uint64_t late, lost, fec_recovered, concealed, skipped;
+    double jitter_ms;
+    unsigned depth_ms;
 } tolk_media_input_stats;
 
 /* "receiving" (good packets in the last second), "failing" (only bad ones, or a restart), or

@@ -87,6 +87,17 @@ static json_object *session_levels(tolk_session *session)
     return levels;
 }
 
+/* Nobody watches: the meters still start afresh, so that the first levels a reader gets are of
+ * the last quarter second, not of everything since the last reader left. */
+static void drop_levels(tolk_session *session)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(config, &in);)
+        tolk_session_input_level(session, in.slot);
+    for (int ch = 0; ch <= config->channel_count; ch++)
+        tolk_session_channel_level(session, ch);
+}
+
 void tolk_app_publish_levels(tolk_app *app)
 {
     for (guint i = 0; i < app->sessions->len; i++) {
@@ -95,6 +106,8 @@ void tolk_app_publish_levels(tolk_app *app)
          * warnings are counted for /metrics whoever watches. */
         if (tolk_hub_has_readers(session->hub))
             tolk_hub_publish(session->hub, "levels", session_levels(session));
+        else
+            drop_levels(session);
         tolk_session_poll_loudness(session);
     }
 }
