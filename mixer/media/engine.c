@@ -129,6 +129,10 @@ static void tick_done(engine *e)
 static gpointer tick_main(gpointer data)
 {
     engine *e = data;
+    if (tolk_thread_try_realtime())
+        LOG_INFO("media engine: real-time scheduling (SCHED_FIFO)");
+    else
+        LOG_INFO("media engine: ordinary scheduling (real-time refused: grant CAP_SYS_NICE or LimitRTPRIO)");
     const uint64_t start = monotonic_ns();
     uint64_t next = start;
     bool waited;
@@ -159,6 +163,7 @@ static void receive_batch_done(engine *e)
 static gpointer receive_main(gpointer data)
 {
     engine *e = data;
+    /* Not real-time: a flood on an input port must not take a core from the control plane. */
     struct epoll_event events[EVENTS_PER_WAIT];
     for (;;) {
         int n = epoll_wait(e->epoll_fd, events, EVENTS_PER_WAIT, -1);

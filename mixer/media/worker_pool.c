@@ -2,9 +2,21 @@
 #include "worker_pool.h"
 
 #include <glib.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+/* Below the load generators and audio servers that use RT priorities too (PipeWire asks 88),
+ * above every ordinary thread. */
+#define REALTIME_PRIORITY 5
+
+bool tolk_thread_try_realtime(void)
+{
+    struct sched_param param = {.sched_priority = REALTIME_PRIORITY};
+    return pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0;
+}
 
 /* Below this many items a loop runs on the caller alone: waking a worker costs more than a
  * few canned silence frames. */
@@ -44,6 +56,7 @@ static gpointer worker_main(gpointer data)
 {
     tolk_worker_pool *pool = data;
     uint64_t seen = 0;
+    tolk_thread_try_realtime();
     g_mutex_lock(&pool->lock);
     for (;;) {
         while (pool->generation == seen && !pool->stopping)

@@ -12,8 +12,15 @@
 #ifndef TOLK_MEDIA_WORKER_POOL_H
 #define TOLK_MEDIA_WORKER_POOL_H
 
+#include <stdbool.h>
+
 typedef struct tolk_worker_pool tolk_worker_pool;
 typedef void (*tolk_worker_fn)(void *ctx, unsigned index);
+
+/* Real-time scheduling (SCHED_FIFO, a low priority) for the calling thread, where the process
+ * may have it (root, CAP_SYS_NICE, or LimitRTPRIO in a systemd unit): the engine's threads then
+ * run before ordinary work, so a busy machine delays a frame less. False where refused. */
+bool tolk_thread_try_realtime(void);
 
 /* workers may be 0: then every loop runs on the caller. */
 tolk_worker_pool *tolk_worker_pool_new(unsigned workers);
