@@ -26,6 +26,13 @@ void tolk_level_add(tolk_level *level, const float *samples, unsigned n)
     g_mutex_unlock(&level->lock);
 }
 
+void tolk_level_add_silence(tolk_level *level, unsigned n)
+{
+    g_mutex_lock(&level->lock);
+    level->count += n;
+    g_mutex_unlock(&level->lock);
+}
+
 double tolk_level_take_dbfs(tolk_level *level)
 {
     g_mutex_lock(&level->lock);

@@ -15,6 +15,8 @@ typedef struct {
 void tolk_level_init(tolk_level *level);
 void tolk_level_clear(tolk_level *level);
 void tolk_level_add(tolk_level *level, const float *samples, unsigned n);
+/* n samples of digital silence: counted, not summed. */
+void tolk_level_add_silence(tolk_level *level, unsigned n);
 /* dBFS RMS since the previous call; -100 for silence or nothing. */
 double tolk_level_take_dbfs(tolk_level *level);
 

@@ -143,10 +143,11 @@ static bool ensure_chain(tolk_media_mix *mix)
     return true;
 }
 
-static void protect(tolk_media_mix *mix, bool heard)
+/* Whether the frame is digital silence after it: then it is neither metered nor encoded. */
+static bool protect(tolk_media_mix *mix, bool heard)
 {
     if (!heard && tolk_guard_is_idle(mix->guard))
-        return; /* digital silence in, digital silence out */
+        return true; /* digital silence in, digital silence out */
     tolk_guard_report report = {0};
     tolk_guard_process(mix->guard, mix->frame, TOLK_FRAME_SAMPLES, &report);
     if (report.warning) {
@@ -154,6 +155,15 @@ static void protect(tolk_media_mix *mix, bool heard)
         atomic_fetch_add(&mix->warnings, 1);
         LOG_WARN("%s: loudness warning: the last minute averaged %.1f dBFS", mix->name, report.level_db);
     }
+    return false;
+}
+
+static void meter(tolk_media_mix *mix, bool silent)
+{
+    if (silent)
+        tolk_level_add_silence(&mix->level, TOLK_FRAME_SAMPLES);
+    else
+        tolk_level_add(&mix->level, mix->frame, TOLK_FRAME_SAMPLES);
 }
 
 static void encode_and_send(tolk_media_mix *mix, uint64_t pts_ns)
@@ -173,7 +183,7 @@ void tolk_media_mix_run(tolk_media_mix *mix, const float *const *sources, uint64
 {
     bool heard = mix_sources(mix, sources);
     if (!mix->consumed) { /* metered only */
-        tolk_level_add(&mix->level, mix->frame, TOLK_FRAME_SAMPLES);
+        meter(mix, !heard);
         mix->consumed_before = false;
         return;
     }
@@ -181,9 +191,9 @@ void tolk_media_mix_run(tolk_media_mix *mix, const float *const *sources, uint64
         atomic_fetch_add(&mix->errors, 1);
         return;
     }
-    protect(mix, heard);
+    bool silent = protect(mix, heard);
     if (mix->metered)
-        tolk_level_add(&mix->level, mix->frame, TOLK_FRAME_SAMPLES);
+        meter(mix, silent);
     encode_and_send(mix, pts_ns);
 }
 
