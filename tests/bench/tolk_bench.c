@@ -32,6 +32,8 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <opus.h>
+
+#include "opus_encoder.h"
 #include <pthread.h>
 #include <srtp2/srtp.h>
 #include <stdatomic.h>
@@ -120,6 +122,9 @@ static OpusEncoder *make_encoder(void)
         die("opus_encoder_create failed");
     opus_encoder_ctl(enc, OPUS_SET_BITRATE(BITRATE));
     opus_encoder_ctl(enc, OPUS_SET_BANDWIDTH(OPUS_BANDWIDTH_FULLBAND));
+    /* The daemon's own settings (mixer/media/opus_encoder.h): the raw work is its job's. */
+    opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(TOLK_OPUS_COMPLEXITY));
+    opus_encoder_ctl(enc, OPUS_SET_INBAND_FEC(0));
     return enc;
 }
 
