@@ -80,10 +80,23 @@ static void add_jobs(engine *e, tolk_media *media, unsigned count)
     }
 }
 
+/* What arrived since the receive thread last ran, read at the tick's own priority: a packet that
+ * came before the tick plays in it even when the (ordinary) receive thread is kept waiting by
+ * other work. Level-triggered, so the receive thread may see the same sockets: both only recv. */
+static void receive_ready(engine *e)
+{
+    struct epoll_event events[EVENTS_PER_WAIT];
+    int n = epoll_wait(e->epoll_fd, events, EVENTS_PER_WAIT, 0);
+    for (int i = 0; i < n; i++)
+        if (events[i].data.ptr)
+            tolk_media_input_readable(events[i].data.ptr);
+}
+
 /* One frame of every sitting: inputs on every core, then mixes on every core. */
 static void tick_once(engine *e)
 {
     GPtrArray *members = e->snapshot;
+    receive_ready(e);
     g_array_set_size(e->jobs, 0);
     for (guint m = 0; m < members->len; m++)
         add_jobs(e, members->pdata[m], tolk_media_tick_begin(members->pdata[m]));
