@@ -315,10 +315,14 @@ unsigned tolk_media_tick_plan(tolk_media *media)
         return 0;
     for (unsigned s = 0; s < media->source_count; s++)
         media->heard[s] = media->active[s] ? media->audio[s] : NULL;
+    /* The return feeds first: an interpreter's ears come before the listeners' (the pool hands
+     * out the mixes in this order, so the feeds leave earliest in the frame). */
     media->planned_count = 0;
-    for (unsigned m = 0; m < media->mix_count; m++)
+    for (unsigned i = 0; i < media->mix_count; i++) {
+        unsigned m = (i + (unsigned)media->channel_count) % media->mix_count;
         if (tolk_media_mix_plan(media->mixes[m], media->active))
             media->planned[media->planned_count++] = m;
+    }
     return media->planned_count;
 }
 
