@@ -80,16 +80,27 @@ static void add_jobs(engine *e, tolk_media *media, unsigned count)
     }
 }
 
+/* Hands every ready input socket among events to its input; true when the wake fd (the one
+ * event without an input) was among them. */
+static bool read_inputs(const struct epoll_event *events, int n)
+{
+    bool woken = false;
+    for (int i = 0; i < n; i++) {
+        if (events[i].data.ptr)
+            tolk_media_input_readable(events[i].data.ptr);
+        else
+            woken = true;
+    }
+    return woken;
+}
+
 /* What arrived since the receive thread last ran, read at the tick's own priority: a packet that
  * came before the tick plays in it even when the (ordinary) receive thread is kept waiting by
  * other work. Level-triggered, so the receive thread may see the same sockets: both only recv. */
 static void receive_ready(engine *e)
 {
     struct epoll_event events[EVENTS_PER_WAIT];
-    int n = epoll_wait(e->epoll_fd, events, EVENTS_PER_WAIT, 0);
-    for (int i = 0; i < n; i++)
-        if (events[i].data.ptr)
-            tolk_media_input_readable(events[i].data.ptr);
+    read_inputs(events, epoll_wait(e->epoll_fd, events, EVENTS_PER_WAIT, 0));
 }
 
 /* One frame of every sitting: inputs on every core, then mixes on every core. */
@@ -185,11 +196,7 @@ static gpointer receive_main(gpointer data)
             g_usleep(10000); /* never spin on a broken epoll */
         }
         bool stopping = false;
-        for (int i = 0; i < n; i++) {
-            if (events[i].data.ptr) {
-                tolk_media_input_readable(events[i].data.ptr);
-                continue;
-            }
+        if (read_inputs(events, n)) {
             uint64_t count;
             if (read(e->wake_fd, &count, sizeof count) < 0 && errno != EAGAIN)
                 LOG_WARN("engine wake: %s", g_strerror(errno));

@@ -390,6 +390,13 @@ static int add_output(tolk_media *media, tolk_stream *stream, const char *host, 
                    : tolk_srtp_sender_add_destination(sender, host, port);
 }
 
+/* Who consumes the stream changed: the tick looks again (may_skip). */
+static bool remove_output(tolk_media *media, tolk_stream *stream, int id)
+{
+    atomic_fetch_add(&media->consumer_changes, 1);
+    return stream && tolk_srtp_sender_remove_destination(tolk_stream_sender(stream), id);
+}
+
 int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port, const uint8_t *own_key)
 {
     tolk_stream *stream = tolk_media_channel_stream_at(media, channel);
@@ -398,9 +405,7 @@ int tolk_media_add_channel_output(tolk_media *media, int channel, const char *ho
 
 bool tolk_media_remove_channel_output(tolk_media *media, int channel, int id)
 {
-    tolk_stream *stream = tolk_media_channel_stream_at(media, channel);
-    atomic_fetch_add(&media->consumer_changes, 1);
-    return stream && tolk_srtp_sender_remove_destination(tolk_stream_sender(stream), id);
+    return remove_output(media, tolk_media_channel_stream_at(media, channel), id);
 }
 
 int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port, const uint8_t *own_key)
@@ -411,9 +416,7 @@ int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, in
 
 bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id)
 {
-    tolk_stream *stream = tolk_media_feed_stream_at(media, slot);
-    atomic_fetch_add(&media->consumer_changes, 1);
-    return stream && tolk_srtp_sender_remove_destination(tolk_stream_sender(stream), id);
+    return remove_output(media, tolk_media_feed_stream_at(media, slot), id);
 }
 
 bool tolk_media_rekey_channel(tolk_media *media, int channel, const uint8_t key[TOLK_KEY_LEN])

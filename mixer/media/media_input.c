@@ -109,10 +109,12 @@ int tolk_media_input_fd(const tolk_media_input *input)
     return input->fd;
 }
 
-static void log_once(tolk_media_input *input, unsigned bit, const char *what)
+/* What is logged once per input and then only counted: the Opus check's verdicts, and these. */
+enum { CAUSE_RECEIVE_ERROR = TOLK_OPUS_VERDICTS, CAUSE_SECOND_SENDER };
+
+static bool first_time(tolk_media_input *input, unsigned cause)
 {
-    if (!(atomic_fetch_or(&input->logged_causes, 1u << bit) & (1u << bit)))
-        LOG_WARN("%s: %s: dropped and counted, not logged again", input->name, what);
+    return !(atomic_fetch_or(&input->logged_causes, 1u << cause) & (1u << cause));
 }
 
 static void mark_dropped(tolk_media_input *input, int64_t now_us)
@@ -133,12 +135,13 @@ static bool sender_admitted(tolk_media_input *input, uint32_t ssrc, int64_t now_
     return true;
 }
 
-static void count_undecodable(tolk_media_input *input, unsigned cause, const char *what, int64_t now_us)
+static void count_undecodable(tolk_media_input *input, tolk_opus_verdict cause, int64_t now_us)
 {
     atomic_fetch_add(&input->undecodable, 1);
     mark_dropped(input, now_us);
-    if (!(atomic_fetch_or(&input->logged_causes, 1u << cause) & (1u << cause)))
-        LOG_WARN("%s: undecodable packets (%s): dropped and counted, not logged again", input->name, what);
+    if (first_time(input, cause))
+        LOG_WARN("%s: undecodable packets (%s): dropped and counted, not logged again", input->name,
+                 tolk_opus_verdict_name(cause));
 }
 
 /* Under receive_lock: a plain RTP packet, authenticated where the input has a key. The
@@ -149,20 +152,22 @@ static void deliver(tolk_media_input *input, const uint8_t *packet, size_t len, 
     tolk_rtp_parse_result parsed = tolk_rtp_parse(packet, len, &header);
     if (parsed != TOLK_RTP_OK) {
         tolk_opus_verdict cause = parsed == TOLK_RTP_PADDING ? TOLK_OPUS_BAD_PADDING : TOLK_OPUS_BAD_HEADER;
-        count_undecodable(input, cause, tolk_opus_verdict_name(cause), now_us);
+        count_undecodable(input, cause, now_us);
         return;
     }
     if (!sender_admitted(input, header.ssrc, now_us)) {
         atomic_fetch_add(&input->second_sender, 1);
         mark_dropped(input, now_us);
-        log_once(input, 31, "a second sender while the first still sends");
+        if (first_time(input, CAUSE_SECOND_SENDER))
+            LOG_WARN("%s: a second sender while the first still sends: dropped and counted, not logged again",
+                     input->name);
         return;
     }
     tolk_opus_verdict verdict = tolk_opus_check_packet(&input->opus, packet, len);
     if (verdict == TOLK_OPUS_UNCONFIRMED)
         return;
     if (verdict != TOLK_OPUS_OK) {
-        count_undecodable(input, verdict, tolk_opus_verdict_name(verdict), now_us);
+        count_undecodable(input, verdict, now_us);
         return;
     }
     tolk_jitter_buffer_put(input->jitter, header.seq, header.timestamp, packet + header.payload_offset,
@@ -194,7 +199,8 @@ void tolk_media_input_readable(tolk_media_input *input)
         ssize_t n = recv(input->fd, packet, sizeof packet, MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-                log_once(input, 30, g_strerror(errno));
+                if (first_time(input, CAUSE_RECEIVE_ERROR))
+                    LOG_WARN("%s: %s: not logged again", input->name, g_strerror(errno));
             return;
         }
         int64_t now_us = g_get_monotonic_time();
@@ -282,8 +288,7 @@ const char *tolk_media_input_state(const tolk_media_input_stats *stats, gint64 n
 {
     if (stats->last_valid_us && now_us - stats->last_valid_us < RECENT_US)
         return "receiving";
-    if ((stats->last_dropped_us && now_us - stats->last_dropped_us < RECENT_US) ||
-        (stats->last_restart_us && now_us - stats->last_restart_us < RECENT_US))
+    if (stats->last_dropped_us && now_us - stats->last_dropped_us < RECENT_US)
         return "failing";
     return "silent";
 }

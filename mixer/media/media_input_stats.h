@@ -25,8 +25,7 @@ typedef struct {
     uint64_t rtcp_failed;         /* multiplexed SRTCP that did not */
     uint64_t senders_evicted;     /* quiet senders let go for a new one */
     uint64_t rekeys;
-    uint64_t restarts;            /* times the chain failed and was restarted */
-    gint64 last_restart_us;
+    uint64_t restarts;            /* always 0: an input has no chain to restart (kept in the API) */
     gint64 last_valid_us;         /* monotonic time of the last packet decoded, 0 none */
     gint64 last_dropped_us;       /* of the last packet dropped for a cause other than RTCP */
     /* The reorder buffer: packets that came after their turn, never came (concealed), came
@@ -37,7 +36,7 @@ typedef struct {
     unsigned depth_ms;
 } tolk_media_input_stats;
 
-/* "receiving" (good packets in the last second), "failing" (only bad ones, or a restart), or
+/* "receiving" (good packets in the last second), "failing" (only bad ones), or
  * "silent". */
 const char *tolk_media_input_state(const tolk_media_input_stats *stats, gint64 now_us);
 

@@ -7,6 +7,7 @@
  * raw work of one decode, one encode with the chosen settings and the canned-silence path.
  * Not a test: ./build/tests/bench/opus-settings (single-threaded, about a minute). */
 #include "opus_encoder.h"
+#include "media_test_util.h"
 #include "opus_packet.h"
 
 #include <math.h>
@@ -52,33 +53,12 @@ static double frand(unsigned *state)
     return ((*state >> 8) & 0xffff) / 65536.0;
 }
 
-/* A two-pole resonator (formant) at f Hz with bandwidth bw Hz. */
-typedef struct {
-    double a1, a2, g, y1, y2;
-} resonator;
-
-static void resonator_set(resonator *r, double f, double bw)
-{
-    double rad = exp(-M_PI * bw / RATE);
-    r->a1 = 2 * rad * cos(2 * M_PI * f / RATE);
-    r->a2 = -rad * rad;
-    r->g = 1 - rad;
-}
-
-static double resonate(resonator *r, double x)
-{
-    double y = r->g * x + r->a1 * r->y1 + r->a2 * r->y2;
-    r->y2 = r->y1;
-    r->y1 = y;
-    return y;
-}
-
 /* Speech-like: a glottal pulse train with a gliding pitch through three gliding formants,
  * syllables at ~4 Hz, a noise "fricative" every other syllable, a pause every 2 s. */
 static void make_speech(float *x)
 {
     unsigned rnd = 12345;
-    resonator f1 = {0}, f2 = {0}, f3 = {0};
+    mt_resonator f1 = {0}, f2 = {0}, f3 = {0};
     double phase = 0, peak = 0;
     double *y = malloc(sizeof *y * LEN);
     for (int i = 0; i < LEN; i++) {
@@ -89,9 +69,9 @@ static void make_speech(float *x)
         if (fmod(t, 2.0) > 1.7)
             env = 0;
         if ((i % 48) == 0) {
-            resonator_set(&f1, 500 + 300 * sin(2 * M_PI * 3.1 * t), 90);
-            resonator_set(&f2, 1500 + 500 * sin(2 * M_PI * 2.3 * t + 1), 120);
-            resonator_set(&f3, 2600 + 200 * sin(2 * M_PI * 1.7 * t), 180);
+            mt_resonator_set(&f1, 500 + 300 * sin(2 * M_PI * 3.1 * t), 90);
+            mt_resonator_set(&f2, 1500 + 500 * sin(2 * M_PI * 2.3 * t + 1), 120);
+            mt_resonator_set(&f3, 2600 + 200 * sin(2 * M_PI * 1.7 * t), 180);
         }
         double f0 = 130 + 50 * sin(2 * M_PI * 0.7 * t) + 20 * sin(2 * M_PI * 5 * t);
         phase += f0 / RATE;
@@ -101,7 +81,7 @@ static void make_speech(float *x)
             src = 1;
         }
         bool fricative = (n_syl % 2) && syl > 0.7;
-        double v = resonate(&f1, src) * 4 + resonate(&f2, src) * 2 + resonate(&f3, src);
+        double v = mt_resonate(&f1, src) * 4 + mt_resonate(&f2, src) * 2 + mt_resonate(&f3, src);
         double noise = fricative ? (frand(&rnd) - 0.5) * 0.05 : 0;
         y[i] = (fricative ? 0.3 : 1.0) * env * v + env * noise;
         if (fabs(y[i]) > peak)

@@ -61,11 +61,7 @@ void mt_sine(float *pcm, int n, double freq, double amp, long from)
         pcm[i] = (float)(amp * sin(2 * M_PI * freq * (double)(from + i) / MT_RATE));
 }
 
-typedef struct {
-    double a1, a2, g, y1, y2;
-} mt_resonator;
-
-static void resonator_set(mt_resonator *r, double f, double bw)
+void mt_resonator_set(mt_resonator *r, double f, double bw)
 {
     double rad = exp(-M_PI * bw / MT_RATE);
     r->a1 = 2 * rad * cos(2 * M_PI * f / MT_RATE);
@@ -73,7 +69,7 @@ static void resonator_set(mt_resonator *r, double f, double bw)
     r->g = 1 - rad;
 }
 
-static double resonate(mt_resonator *r, double x)
+double mt_resonate(mt_resonator *r, double x)
 {
     double y = r->g * x + r->a1 * r->y1 + r->a2 * r->y2;
     r->y2 = r->y1;
@@ -88,15 +84,15 @@ void mt_speech(float *pcm, int n)
     for (int i = 0; i < n; i++) {
         double t = (double)i / MT_RATE;
         if (i % 48 == 0) {
-            resonator_set(&f1, 500 + 300 * sin(2 * M_PI * 3.1 * t), 90);
-            resonator_set(&f2, 1500 + 500 * sin(2 * M_PI * 2.3 * t + 1), 120);
-            resonator_set(&f3, 2600 + 200 * sin(2 * M_PI * 1.7 * t), 180);
+            mt_resonator_set(&f1, 500 + 300 * sin(2 * M_PI * 3.1 * t), 90);
+            mt_resonator_set(&f2, 1500 + 500 * sin(2 * M_PI * 2.3 * t + 1), 120);
+            mt_resonator_set(&f3, 2600 + 200 * sin(2 * M_PI * 1.7 * t), 180);
         }
         phase += (130 + 50 * sin(2 * M_PI * 0.7 * t) + 20 * sin(2 * M_PI * 5 * t)) / MT_RATE;
         double src = phase >= 1 ? 1 : 0;
         if (phase >= 1)
             phase -= 1;
         double env = 0.2 + 0.8 * fabs(sin(M_PI * 4 * t));
-        pcm[i] = (float)(0.5 * env * (resonate(&f1, src) * 4 + resonate(&f2, src) * 2 + resonate(&f3, src)));
+        pcm[i] = (float)(0.5 * env * (mt_resonate(&f1, src) * 4 + mt_resonate(&f2, src) * 2 + mt_resonate(&f3, src)));
     }
 }

@@ -36,6 +36,13 @@ void mt_sine(float *pcm, int n, double freq, double amp, long from);
 /* Speech-like, n samples: a glottal pulse train at a gliding pitch through three gliding
  * formants, syllables at 4 Hz, peaks near -6 dBFS (libopus's voice detector takes it for
  * speech, so SILK codes FEC for it). */
+/* A two-pole resonator (a formant) at f Hz with bandwidth bw Hz, at MT_RATE. */
+typedef struct {
+    double a1, a2, g, y1, y2;
+} mt_resonator;
+void mt_resonator_set(mt_resonator *r, double f, double bw);
+double mt_resonate(mt_resonator *r, double x);
+
 void mt_speech(float *pcm, int n);
 
 #endif
