@@ -48,10 +48,16 @@ function explain(error) {
   return error.message;
 }
 
+let sessionEventCount = 0;
+
+// The answer of a PATCH is older than a session event that came while it was on its way (a change
+// made by the operator or a partner): that event, or the one of this very change, then carries the state.
 async function patch(body) {
   try {
     showError('');
-    mergeConsole(await client.patch(consolePath, body));
+    const seen = sessionEventCount;
+    const answer = await client.patch(consolePath, body);
+    if (sessionEventCount === seen) mergeConsole(answer);
   } catch (error) {
     showError(explain(error));
   }
@@ -153,7 +159,7 @@ async function main() {
   }
   update();
   sessionEvents(sid, token, {
-    session: (s) => { session = s; if (!isLive(me())) pending = []; update(); },
+    session: (s) => { session = s; sessionEventCount += 1; if (!isLive(me())) pending = []; update(); },
     levels: (l) => { showLevel($('#meter-out'), l.channels?.[outputChannel(booth(), me())]); loud.show(document); },
     loudness_warning: (w) => { loud.note(w); loud.show(document); },
     signal: onSignal,

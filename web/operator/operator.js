@@ -44,7 +44,14 @@ function signIn() {
 const sessionPath = (...parts) => apiPath('sessions', current.session.id, ...parts);
 
 const actions = {
-  patchSession: guard(async (body) => { current.session = await client.patch(sessionPath(), body); render(); }),
+  // The answer of a PATCH is older than a session event that came while it was on its way (a change
+  // made elsewhere): that event, or the one of this very change, then carries the state.
+  patchSession: guard(async (body) => {
+    const mine = current;
+    const seen = mine.sessionEvents;
+    const session = await client.patch(sessionPath(), body);
+    if (mine.sessionEvents === seen) { mine.session = session; render(); }
+  }),
   patchChannel: guard((ch, body) => client.patch(sessionPath('channels', ch), body)),
   clearSignal: guard(async (id) => {
     await client.del(sessionPath('signals', String(id)));
@@ -89,10 +96,10 @@ const openSitting = guard(async (sid) => {
     client.get(apiPath('sessions', sid, 'tokens')).catch(() => ({ tokens: [] })),
   ]);
   history.replaceState(null, '', `#session=${encodeURIComponent(sid)}`);
-  const mine = { session, signals, tokens, levels: null, loud: loudnessBook() };
+  const mine = { session, sessionEvents: 0, signals, tokens, levels: null, loud: loudnessBook() };
   current = mine;
   mine.events = sessionEvents(sid, client.token, {
-    session: (s) => { mine.session = s; render(); },
+    session: (s) => { mine.session = s; mine.sessionEvents += 1; render(); },
     // Every 250 ms: also takes down the loudness badges whose minute is over.
     levels: (l) => { mine.levels = l; showLevels($('#sitting'), l); mine.loud.show($('#sitting')); },
     loudness_warning: (w) => { mine.loud.note(w); mine.loud.show($('#sitting')); },
