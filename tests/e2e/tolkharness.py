@@ -774,3 +774,132 @@ def wait_until(predicate, timeout=3.0, interval=0.05, message='condition'):
         if time.monotonic() > deadline:
             raise AssertionError('timed out after %.1f s waiting for %s' % (timeout, message))
         time.sleep(interval)
+
+
+# ---------------------------------------------------------------------------------------------
+# restarts: the same daemon again on its state (issue 9)
+
+def state_dir_args(path):
+    """The options that put a daemon's state (DIR/tolk.db) in `path`."""
+    return ['--state-dir', path]
+
+
+def health(daemon):
+    """(HTTP status, JSON) of the daemon's /healthz, or (None, the error) when nothing answers."""
+    try:
+        status, _, body = daemon.api().raw('GET', '/healthz', token='')
+    except OSError as e:
+        return None, e
+    return status, decode_json(body)
+
+
+def wait_serving(daemon, timeout=10.0):
+    """Waits until /healthz answers at all (ok or degraded); returns (status, JSON)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if daemon.proc.poll() is not None:
+            raise AssertionError('daemon exited with %d before /healthz answered:\n%s'
+                                 % (daemon.proc.returncode, daemon.stderr()))
+        status, body = health(daemon)
+        if status is not None:
+            return status, body
+        if time.monotonic() > deadline:
+            daemon.kill()
+            raise AssertionError('daemon did not answer /healthz in %.0f s:\n%s'
+                                 % (timeout, daemon.stderr()))
+        time.sleep(0.02)
+
+
+def start_again(daemon, timeout=10.0, healthy=True):
+    """Starts a stopped daemon's process again with the same argv: the same HTTP port, RTP
+    range, token, --session files and --state-dir. Its log is appended to. With `healthy`,
+    waits for {"status":"ok"}, else only for /healthz to answer. Returns the monotonic time
+    of the start."""
+    if daemon.alive():
+        raise AssertionError('start_again: the daemon is still running')
+    started = time.monotonic()
+    with open(daemon.stderr_path, 'ab') as err:
+        err.write(b'\n---- started again ----\n')
+        err.flush()
+        daemon.proc = subprocess.Popen(daemon.argv(), stdin=subprocess.DEVNULL,
+                                       stdout=err, stderr=err)
+    if healthy:
+        daemon._wait_healthy(timeout)
+    else:
+        wait_serving(daemon, timeout)
+    return started
+
+
+def restart(daemon, hard=False, timeout=10.0):
+    """kill -9 (`hard`) or SIGTERM (with a check of a clean exit), then start_again.
+    Returns (monotonic time of the stop, monotonic time of the new start)."""
+    stopped = time.monotonic()
+    if hard:
+        daemon.kill()
+        daemon.proc = None
+    else:
+        daemon.stop(check=True)
+    return stopped, start_again(daemon, timeout)
+
+
+def run_to_exit(argv, timeout=10.0):
+    """Runs a daemon command line that is expected to give up at start; returns (exit code,
+    its output). Fails when it is still running after `timeout` seconds."""
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        raise AssertionError('still running after %.0f s (expected an exit):\n%s'
+                             % (timeout, out.decode('utf-8', 'replace')[-2000:]))
+    return proc.returncode, out.decode('utf-8', 'replace')
+
+
+class RtpCapture:
+    """Listens on a UDP port (an output's destination) and keeps, per packet, its arrival time
+    and the clear RTP header fields (SSRC, sequence number, timestamp): what a receiver sees of
+    an output's packet index without decrypting it."""
+
+    def __init__(self, port=None, host='127.0.0.1'):
+        self.port = port or free_udp_pair()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((host, self.port))
+        self.sock.settimeout(0.1)
+        self.lock = threading.Lock()
+        self.packets = []                       # (monotonic time, ssrc, seq, timestamp)
+        self.running = True
+        self.thread = threading.Thread(target=self._run, name='rtp:%d' % self.port, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while self.running:
+            try:
+                data = self.sock.recv(2048)
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            if len(data) < 12 or data[0] >> 6 != 2 or 192 <= data[1] <= 223:
+                continue                        # not RTP, or RTCP
+            entry = (time.monotonic(), int.from_bytes(data[8:12], 'big'),
+                     int.from_bytes(data[2:4], 'big'), int.from_bytes(data[4:8], 'big'))
+            with self.lock:
+                self.packets.append(entry)
+                if len(self.packets) > 4000:
+                    del self.packets[:1000]
+
+    def last_before(self, when):
+        with self.lock:
+            older = [p for p in self.packets if p[0] < when]
+        return older[-1] if older else None
+
+    def first_after(self, when):
+        with self.lock:
+            return next((p for p in self.packets if p[0] >= when), None)
+
+    def close(self):
+        self.running = False
+        self.thread.join(2)
+        self.sock.close()

@@ -1,0 +1,271 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Durable sittings (issue 9): the daemon is killed (kill -9) and stopped (SIGTERM) in the middle
+of a sitting while its ffmpeg senders and its ffmpeg receiver keep running untouched; started
+again with the same arguments on the same --state-dir it must give back everything made through
+the API (ports and keys, outputs, tokens, console states, public flags, open signals), the
+receiver must decode the live console's tone again within 3 s of the new start, the output's
+packet index must continue forward (same SSRC, sequence number forward by less than 3000,
+timestamps forward), and packets replayed from before the restart must still be refused.
+
+One sitting 'durable': channels de, en, fr; booth en with 2 consoles (B: fr). The floor sends
+440 Hz and console en/1 880 Hz (both ffmpeg); en/1 is live on en, so the en output carries
+880 Hz only."""
+import os
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tolkharness as th  # noqa: E402
+from test_input_attacks import Relay, send_paced  # noqa: E402
+
+SID = 'durable'
+FLOOR, EN1, EN2 = 440, 880, 990
+SITTING = {'id': SID, 'name': 'e2e restart', 'floor_language': 'de', 'channels': ['de', 'en', 'fr'],
+           'booths': [{'language': 'en', 'consoles': 2, 'b_channels': ['fr']}]}
+CONSOLE_STATES = {'en/1': {'mic': 'on', 'listen': 'fr', 'partner_listen': True},
+                  'en/2': {'output': 'B', 'b_channel': 'fr', 'listen': 'auto'}}
+BACK_WITHIN = 3.0       # s from the new start until the receiver decodes en/1 again
+SEQ_MARGIN = 3000       # packets an output's sequence may jump forward across a restart
+REPLAY_AGE = 2.0        # s: packets this old at the kill must be refused after it
+
+
+def sp(*parts):
+    return th.session_path(SID, *parts)
+
+
+def console_view(con):
+    return {k: con.get(k) for k in ('id', 'mic', 'output', 'b_channel', 'listen', 'hears',
+                                    'partner_listen')}
+
+
+def output_view(out):
+    return {k: out.get(k) for k in ('id', 'host', 'port', 'key', 'ssrc')} | {
+        'srtp_key': out['srtp']['key']}
+
+
+def durable_state(api):
+    """What must survive a restart, from the operator's answers, without counters and levels."""
+    s = api.expect(200, 'GET', sp())
+    return {
+        'settings': {k: s.get(k) for k in ('name', 'floor_language', 'interlock', 'idle_channel',
+                                           'original_under_db', 'sound_check')},
+        'inputs': {i['id']: (i['port'], i['srtp']['key']) for i in s['inputs']},
+        'channels': {c['id']: {'public': c['public'], 'source': c['source'],
+                               'outputs': [output_view(o) for o in c['outputs']]}
+                     for c in s['channels']},
+        'consoles': {c['id']: dict(console_view(c), outputs=[output_view(o) for o in c['outputs']])
+                     for b in s['booths'] for c in b['consoles']},
+        'tokens': api.expect(200, 'GET', sp('tokens'))['tokens'],
+        'signals': api.expect(200, 'GET', sp('signals'))['signals'],
+    }
+
+
+class Restart(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.state_dir = tempfile.mkdtemp(prefix='tolk-state-')
+        cls.daemon = th.Daemon(extra_args=th.state_dir_args(cls.state_dir)).start()
+        cls.api = cls.daemon.api()
+        cls.senders, cls.receivers, cls.capture = [], [], None
+        try:
+            cls.build_sitting()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def build_sitting(cls):
+        api = cls.api
+        session = api.expect(201, 'POST', 'sessions', SITTING)
+        cls.senders = [th.Sender.for_input(session, 'floor', FLOOR, kind='ffmpeg').start(),
+                       th.Sender.for_input(session, 'en/1', EN1, kind='ffmpeg').start()]
+        cls.sender_pids = [s.proc.pid for s in cls.senders]
+        for cid, change in CONSOLE_STATES.items():
+            api.expect(200, 'PATCH', th.console_path(cid, SID), change)
+        api.expect(200, 'PATCH', sp('channels', 'fr'), {'public': True})
+        cls.tokens = {
+            'console': api.expect(201, 'POST', sp('tokens'), {'role': 'console', 'console': 'en/1'}),
+            'listener': api.expect(201, 'POST', sp('tokens'), {'role': 'listener', 'channel': 'en'}),
+            'floor': api.expect(201, 'POST', sp('tokens'), {'role': 'floor'}),
+        }
+        cls.revoked = api.expect(201, 'POST', sp('tokens'), {'role': 'listener', 'channel': 'de'})
+        api.expect(204, 'DELETE', sp('tokens', cls.revoked['id']))
+        api.expect(201, 'POST', sp('signals'), {'kind': 'technician', 'console': 'en/2'})
+        rx, cls.out = api.listen(sp('channels', 'en', 'outputs'), 'en output')
+        cls.receivers.append(rx)
+        cls.rx = rx
+        cls.capture = th.RtpCapture()
+        cls.captured_out = api.expect(201, 'POST', sp('channels', 'en', 'outputs'),
+                                      {'host': '127.0.0.1', 'port': cls.capture.port, 'key': 'own'})
+        api.expect(201, 'POST', th.console_path('en/1', SID) + '/outputs',
+                   {'host': '127.0.0.1', 'port': th.free_udp_pair()})
+        cls.rx.wait_for([EN1], [FLOOR], timeout=8.0)
+        cls.record_en2_input(session)
+
+    @classmethod
+    def record_en2_input(cls, session):
+        """A real sender on en/2's input through a relay that keeps its packets: the capture an
+        attacker would replay after the restart. en/2 stays off and its input quiet after."""
+        inp = th.find_input(session, 'en/2')
+        relay = Relay(inp['port'])
+        try:
+            with th.Sender(relay.port, inp['srtp']['key'], EN2, kind='gst'):
+                th.wait_until(lambda: len(relay.captured) > 100, timeout=5.0,
+                              message='the relay to catch 100 packets of en/2')
+        finally:
+            relay.close()
+        cls.en2_packets = list(relay.captured)
+        cls.en2_port = inp['port']
+        cls.en2_recorded = time.monotonic()
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.capture is not None:
+            cls.capture.close()
+        th.stop_all(cls.receivers, cls.senders, cls.daemon)
+        shutil.rmtree(cls.state_dir, ignore_errors=True)
+
+    def setUp(self):
+        self.assertTrue(self.daemon.alive(), 'daemon died:\n' + self.daemon.stderr())
+
+    # -- the checks around one restart
+
+    def restart_case(self, hard):
+        what = 'kill -9' if hard else 'SIGTERM'
+        before = durable_state(self.api)
+        self.assertEqual(before['consoles']['en/1']['mic'], 'on', before['consoles'])
+        if time.monotonic() - self.en2_recorded < REPLAY_AGE:
+            time.sleep(REPLAY_AGE - (time.monotonic() - self.en2_recorded))
+        stopped, started = th.restart(self.daemon, hard=hard)
+        self.assert_back(stopped, started, what)
+        self.assertEqual(durable_state(self.api), before, 'the state after %s' % what)
+        self.assert_tokens_work()
+        self.assert_output_continues(stopped, started, what)
+        self.assert_replay_refused(what)
+        self.assertEqual([s.proc.pid for s in self.senders if s.running()], self.sender_pids,
+                         'a sender stopped or was restarted')
+
+    def assert_back(self, stopped, started, what):
+        """The untouched ffmpeg receiver decodes en/1 again (and not the floor) within 3 s of
+        the start: the output kept its port, key and SSRC and its index moved forward."""
+        window = 0.2
+        try:
+            self.rx.wait_for([EN1], [FLOOR], timeout=BACK_WITHIN - (time.monotonic() - started),
+                             window_s=window)
+        except AssertionError as e:
+            raise AssertionError('after %s, the receiver did not decode %d Hz within %.1f s of '
+                                 'the new start: %s\n--- daemon log ---\n%s'
+                                 % (what, EN1, BACK_WITHIN, e, self.daemon.stderr())) from None
+        back = time.monotonic() - window
+        print('%s: daemon down %.2f s (stop to new start), %d Hz decoded again %.2f s after the '
+              'new start, audio gap %.2f s' % (what, started - stopped, EN1, back - started,
+                                               back - stopped), file=sys.stderr)
+        self.assertLess(back - started, BACK_WITHIN)
+
+    def assert_tokens_work(self):
+        api = self.api
+        con = api.get(th.console_path('en/1', SID), token=self.tokens['console']['token'])
+        self.assertEqual(con[0], 200, con)
+        self.assertEqual((con[1]['mic'], con[1]['listen'], con[1]['partner_listen']),
+                         ('on', 'fr', True), con[1])
+        for role in ('listener', 'floor'):
+            status, view = api.get(sp(), token=self.tokens[role]['token'])
+            self.assertEqual(status, 200, '%s token after the restart: %s' % (role, view))
+            self.assertNotIn('inputs', view, 'the %s token got the operator view' % role)
+        self.assertEqual(api.get(sp(), token=self.revoked['token'])[0], 401,
+                         'a token revoked before the restart works again')
+        self.assertEqual(api.get(sp(), token='not-a-token')[0], 401)
+        # The floor token still refuses what a console may do: the grants came back too.
+        status, _ = api.patch(th.console_path('en/1', SID), {}, token=self.tokens['floor']['token'])
+        self.assertEqual(status, 403)
+
+    def assert_output_continues(self, stopped, started, what):
+        """The own-key output's packets across the restart: same SSRC, sequence forward by less
+        than SEQ_MARGIN (ffmpeg keeps its sequence, libsrtp's rollover guess holds), timestamp
+        forward: no packet index, so no keystream, is used twice."""
+        last = self.capture.last_before(stopped)
+        first = th.wait_until(lambda: self.capture.first_after(started), timeout=2.0,
+                              message='a packet of the restored own-key output')
+        self.assertIsNotNone(last, 'no packet of the own-key output before the restart')
+        _, ssrc0, seq0, ts0 = last
+        _, ssrc1, seq1, ts1 = first
+        seq_step = (seq1 - seq0) % 65536
+        ts_step = (ts1 - ts0) % 2**32
+        print('%s: own-key output ssrc %08x -> %08x, seq %d -> %d (+%d), timestamp +%d'
+              % (what, ssrc0, ssrc1, seq0, seq1, seq_step, ts_step), file=sys.stderr)
+        self.assertEqual(ssrc1, ssrc0, 'the output changed its SSRC across %s' % what)
+        self.assertTrue(0 < seq_step < SEQ_MARGIN,
+                        'sequence %d -> %d across %s: not forward by 1..%d'
+                        % (seq0, seq1, what, SEQ_MARGIN - 1))
+        self.assertTrue(0 < ts_step < 2**31, 'timestamp %d -> %d across %s: not forward'
+                        % (ts0, ts1, what))
+
+    def assert_replay_refused(self, what):
+        """en/2's packets recorded before the restart, sent again to its (quiet) input after it,
+        are refused as replays: the replay floor was stored with the key."""
+        before = th.find_input(self.api.expect(200, 'GET', sp()), 'en/2')['health']
+        send_paced(self.en2_port, self.en2_packets, 200)
+        time.sleep(0.3)
+        after = th.find_input(self.api.expect(200, 'GET', sp()), 'en/2')['health']
+        sent = len(self.en2_packets)
+        replayed = after['dropped']['replay'] - before['dropped']['replay']
+        self.assertGreaterEqual(after['received'] - before['received'], sent - 5,
+                                'the replayed packets did not reach en/2')
+        self.assertGreaterEqual(replayed, sent - 2,
+                                'after %s, %d of %d packets recorded before it were accepted '
+                                'again by en/2: %s' % (what, sent - replayed, sent, after))
+
+    # -- the tests (in this order, on the same daemon, receivers and senders)
+
+    def test_1_kill_9(self):
+        self.restart_case(hard=True)
+
+    def test_2_sigterm(self):
+        self.restart_case(hard=False)
+
+    def test_3_state_file_private(self):
+        db = os.path.join(self.state_dir, 'tolk.db')
+        self.assertTrue(os.path.isfile(db), 'no %s' % db)
+        self.assertEqual(os.stat(db).st_mode & 0o777, 0o600, oct(os.stat(db).st_mode))
+        self.assertEqual(os.stat(self.state_dir).st_mode & 0o077, 0, oct(os.stat(self.state_dir).st_mode))
+
+
+class SessionFileRestart(unittest.TestCase):
+    """A sitting from a --session file that is in the state is restored from it (same keys,
+    the operator's changes kept), not made again from the file."""
+
+    def test_session_file_restored_from_state(self):
+        state_dir = tempfile.mkdtemp(prefix='tolk-state-')
+        self.addCleanup(shutil.rmtree, state_dir, True)
+        fd, path = tempfile.mkstemp(prefix='tolk-session-', suffix='.json')
+        self.addCleanup(os.unlink, path)
+        with os.fdopen(fd, 'w') as f:
+            f.write('{"id":"filed","channels":["en"],"booths":[{"language":"en","consoles":1}]}')
+        daemon = th.Daemon(session_file=path, extra_args=th.state_dir_args(state_dir)).start()
+        self.addCleanup(daemon.stop, False)
+        api = daemon.api()
+        path_ = th.session_path('filed')
+        api.expect(200, 'PATCH', th.console_path('en/1', 'filed'), {'listen': 'auto', 'mic': 'on'})
+        out = api.expect(201, 'POST', path_ + '/channels/en/outputs',
+                         {'host': '127.0.0.1', 'port': th.free_udp_pair()})
+        before = api.expect(200, 'GET', path_)
+        for hard in (True, False):
+            th.restart(daemon, hard=hard)
+            after = api.expect(200, 'GET', path_)
+            self.assertEqual({i['id']: (i['port'], i['srtp']['key']) for i in after['inputs']},
+                             {i['id']: (i['port'], i['srtp']['key']) for i in before['inputs']},
+                             'the --session sitting came back with other ports or keys')
+            con = th.console_of(after, 'en/1')
+            self.assertEqual((con['mic'], con['listen']), ('on', 'auto'))
+            outs = th.find(after['channels'], 'id', 'en')['outputs']
+            self.assertEqual([(o['id'], o['srtp']['key']) for o in outs],
+                             [(out['id'], out['srtp']['key'])])
+            self.assertEqual([s['id'] for s in api.expect(200, 'GET', 'sessions')['sessions']],
+                             ['filed'], 'the sitting is there twice')
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
