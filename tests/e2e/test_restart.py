@@ -143,7 +143,7 @@ class Restart(unittest.TestCase):
         self.assert_back(stopped, started, what)
         self.assertEqual(durable_state(self.api), before, 'the state after %s' % what)
         self.assert_tokens_work()
-        self.assert_output_continues(stopped, started, what)
+        self.assert_output_continues(started, what)
         self.assert_replay_refused(what)
         self.assertEqual([s.proc.pid for s in self.senders if s.running()], self.sender_pids,
                          'a sender stopped or was restarted')
@@ -182,11 +182,11 @@ class Restart(unittest.TestCase):
         status, _ = api.patch(th.console_path('en/1', SID), {}, token=self.tokens['floor']['token'])
         self.assertEqual(status, 403)
 
-    def assert_output_continues(self, stopped, started, what):
+    def assert_output_continues(self, started, what):
         """The own-key output's packets across the restart: same SSRC, sequence forward by less
         than SEQ_MARGIN (ffmpeg keeps its sequence, libsrtp's rollover guess holds), timestamp
         forward: no packet index, so no keystream, is used twice."""
-        last = self.capture.last_before(stopped)
+        last = self.capture.last_before(started)      # the old process's last, whenever it died
         first = th.wait_until(lambda: self.capture.first_after(started), timeout=2.0,
                               message='a packet of the restored own-key output')
         self.assertIsNotNone(last, 'no packet of the own-key output before the restart')
