@@ -115,7 +115,8 @@ case "${1:-}" in
   demo)
     deps; build build
     floor=$(demo_voice || true)
-    exec build/mixer/daemon/tolk --demo ${floor:+--demo-floor "$floor"} --demo-sdp-dir build/demo "${@:2}" ;;
+    exec build/mixer/daemon/tolk --demo ${floor:+--demo-floor "$floor"} --demo-sdp-dir build/demo \
+      --state-dir build/demo/state "${@:2}" ;;
   test)
     deps; browser_deps; build build
     status=0

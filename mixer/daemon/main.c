@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "options.h"
 #include "srtp_session.h"
+#include "state.h"
 #include "tolk-plugin.h"
 
 #define TOLK_LOG_MODULE "main"
@@ -105,6 +106,7 @@ static void free_app(tolk_app *app, tolk_http_server *http)
     if (app->sessions)
         tolk_app_close_streams(app); /* event streams end, or stopping the server would wait for them */
     tolk_http_server_free(http); /* then: no request may see a session being freed */
+    tolk_daemon_state_stop(app); /* then: the last counters, while the sittings still run */
     tolk_app_lock(app);
     while (app->sessions->len > 0)
         tolk_app_delete(app, g_ptr_array_index(app->sessions, app->sessions->len - 1));
@@ -195,6 +197,8 @@ static bool start(tolk_app *app, tolk_http_server *http, const tolk_options *opt
         fprintf(stderr, "tolk: %s\n", err);
         return false;
     }
+    if (!set_up_cors(app, http, options) || !tolk_daemon_state_start(app, options))
+        return false;
     for (int i = 0; i < options->session_file_count; i++) {
         if (!tolk_startup_session_file(app, options->session_files[i]))
             return false;
@@ -202,8 +206,6 @@ static bool start(tolk_app *app, tolk_http_server *http, const tolk_options *opt
     if (options->demo && !tolk_startup_demo(app, options))
         return false;
     tolk_api_register(app, http);
-    if (!set_up_cors(app, http, options))
-        return false;
     serve_pages(http, options->web_dir);
     raise_fd_limit(options->max_connections);
     tolk_http_limits limits = TOLK_HTTP_DEFAULT_LIMITS;
@@ -254,6 +256,7 @@ int main(int argc, char **argv)
         g_unix_signal_add(SIGTERM, on_signal, loop);
         g_timeout_add(WATCHDOG_INTERVAL_MS, check_inputs, &app);
         g_timeout_add(LEVELS_INTERVAL_MS, publish_levels, &app);
+        tolk_daemon_state_watch(&app);
         g_main_loop_run(loop);
         LOG_INFO("stopping");
         status = 0;

@@ -22,6 +22,8 @@ static const char usage[] =
     "  --tls-cert FILE         serve HTTPS with this PEM certificate (chain); needs --tls-key\n"
     "  --tls-key FILE          the certificate's unencrypted PEM private key; needs --tls-cert\n"
     "  --web-dir DIR           the browser pages to serve (default: the web/ folder of the source)\n"
+    "  --state-dir DIR         where the sittings are kept across restarts (default " TOLK_STATE_DIR ");\n"
+    "                          private to the daemon's user (0700)\n"
     "  --stun-server URL       STUN server for WebRTC, stun://host:port (default: none)\n"
     "  --turn-server URL       TURN server for WebRTC, turn://user:pass@host:port (default: none)\n"
     "  --ice-address LIST      addresses WebRTC offers, comma-separated (default: every interface)\n"
@@ -47,7 +49,7 @@ static const char usage[] =
     "  --version               the version\n";
 
 enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_SESSION, OPT_DEMO, OPT_DEMO_FLOOR,
-       OPT_DEMO_SDP, OPT_WEB_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS,
+       OPT_DEMO_SDP, OPT_WEB_DIR, OPT_STATE_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS,
        OPT_PEER_TIMEOUT, OPT_MAX_PEERS_CHANNEL, OPT_MAX_PEERS_SESSION, OPT_MAX_PEERS_ADDRESS, OPT_CORS, OPT_JITTER,
        OPT_LOST, OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_MAX_CONN, OPT_MAX_CONN_ADDR,
        OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_HELP, OPT_VERSION };
@@ -62,6 +64,7 @@ static const struct option long_options[] = {
     {"demo-floor", required_argument, NULL, OPT_DEMO_FLOOR},
     {"demo-sdp-dir", required_argument, NULL, OPT_DEMO_SDP},
     {"web-dir", required_argument, NULL, OPT_WEB_DIR},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
     {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
     {"tls-key", required_argument, NULL, OPT_TLS_KEY},
     {"stun-server", required_argument, NULL, OPT_STUN},
@@ -154,6 +157,7 @@ static void set_defaults(tolk_options *out)
     out->rtp_port_hi = 40999;
     out->demo_sdp_dir = ".";
     out->web_dir = TOLK_WEB_DIR;
+    out->state_dir = TOLK_STATE_DIR;
     out->jitter_ms = 20;
     out->lost_timeout_ms = 2000;
     out->signal_rate = 2;
@@ -191,6 +195,7 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
     case OPT_PORTS: return parse_range(arg, &out->rtp_port_lo, &out->rtp_port_hi);
     case OPT_WEBRTC_PORTS: return parse_range(arg, &out->webrtc_port_lo, &out->webrtc_port_hi);
     case OPT_WEB_DIR: out->web_dir = arg; return *arg != '\0';
+    case OPT_STATE_DIR: out->state_dir = arg; return *arg != '\0';
     case OPT_TLS_CERT: out->tls_cert = arg; return *arg != '\0';
     case OPT_TLS_KEY: out->tls_key = arg; return *arg != '\0';
     case OPT_STUN: out->stun_server = arg; return g_str_has_prefix(arg, "stun://");

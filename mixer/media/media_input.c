@@ -63,8 +63,21 @@ static tolk_media_input *input_alloc(const char *name)
 tolk_media_input *tolk_media_input_new(const char *name, GSocket *socket, const uint8_t key[TOLK_KEY_LEN],
                                        unsigned jitter_ms)
 {
+    return tolk_media_input_new_resumed(name, socket, key, jitter_ms, NULL, 0);
+}
+
+int tolk_media_input_positions(tolk_media_input *input, tolk_srtp_receiver_position *out, int max)
+{
+    return input->receiver ? tolk_srtp_receiver_positions(input->receiver, out, max) : 0;
+}
+
+tolk_media_input *tolk_media_input_new_resumed(const char *name, GSocket *socket, const uint8_t key[TOLK_KEY_LEN],
+                                               unsigned jitter_ms, const tolk_srtp_receiver_position *senders,
+                                               int sender_count)
+{
     tolk_media_input *input = input_alloc(name);
-    input->receiver = tolk_srtp_receiver_new(key);
+    input->receiver = sender_count > 0 ? tolk_srtp_receiver_new_resumed(key, senders, sender_count)
+                                       : tolk_srtp_receiver_new(key);
     /* --jitter-ms is how late a packet may be; the queue also holds the packet waiting for the
      * next tick and one that arrived in the same tick (a sender's burst). */
     input->jitter = tolk_jitter_buffer_new(jitter_ms + QUEUE_FRAMES_MS);

@@ -19,8 +19,10 @@ void tolk_app_lock(tolk_app *app)
     g_mutex_lock(&app->lock);
 }
 
-bool tolk_app_unlock(tolk_app *app)
+/* Unlocks and runs what the section left; *ticket: the records it queued (0: none). */
+static bool unlock_queued(tolk_app *app, uint64_t *ticket)
 {
+    *ticket = tolk_app_queue_changes(app);
     tolk_teardown *teardown = tolk_teardown_new();
     for (guint i = 0; i < app->sessions->len; i++)
         tolk_session_collect(g_ptr_array_index(app->sessions, i), teardown);
@@ -29,6 +31,23 @@ bool tolk_app_unlock(tolk_app *app)
     g_ptr_array_set_size(app->detached, 0);
     g_mutex_unlock(&app->lock);
     return tolk_teardown_run(teardown);
+}
+
+bool tolk_app_unlock(tolk_app *app)
+{
+    uint64_t ticket;
+    return unlock_queued(app, &ticket);
+}
+
+bool tolk_app_unlock_stored(tolk_app *app, tolk_error *err)
+{
+    uint64_t ticket;
+    bool carried = unlock_queued(app, &ticket);
+    if (ticket && !tolk_store_wait(app->store, ticket, err))
+        return false;
+    if (!carried)
+        tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "the audio did not take the change in time");
+    return carried;
 }
 
 tolk_session *tolk_app_find(tolk_app *app, const char *id)
