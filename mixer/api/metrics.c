@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "app_state.h"
 
 typedef struct {
     const char *session;
@@ -205,6 +206,17 @@ static void loudness_family(tolk_app *app, GString *out)
     }
 }
 
+static void state_family(tolk_app *app, GString *out)
+{
+    char *fault = tolk_app_state_fault(app);
+    header(out, "tolk_state_ok", "gauge", "1 while the state is written, 0 while it cannot be (disk full, a bad file).");
+    g_string_append_printf(out, "tolk_state_ok %d\n", fault == NULL);
+    header(out, "tolk_state_write_failures_total", "counter", "Commits of the state that failed.");
+    g_string_append_printf(out, "tolk_state_write_failures_total %" G_GUINT64_FORMAT "\n",
+                           (guint64)tolk_app_state_failures(app));
+    g_free(fault);
+}
+
 char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
 {
     GString *out = g_string_new(NULL);
@@ -223,6 +235,7 @@ char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
                                (guint64)tolk_session_media_errors(session));
     }
     loudness_family(app, out);
+    state_family(app, out);
     header(out, "tolk_webrtc_peers", "gauge", "WebRTC peers of a session, connected or still connecting.");
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
