@@ -245,7 +245,10 @@ static void touch_session(api_call *call)
 /* Ends a section; a change is answered once it is on the disk, or refused as not stored. */
 static void end_section(api_call *call, api_state state)
 {
-    if (state == STATE_READ || state == STATE_MEDIA) {
+    char *fault = state == STATE_LIVE ? tolk_app_state_fault(call->app) : NULL;
+    bool wait = (state == STATE_CHANGE || state == STATE_LIVE) && !fault;
+    g_free(fault);
+    if (!wait) { /* a live control with a broken disk: in force at once, stored once it can be */
         tolk_app_unlock(call->app);
         return;
     }

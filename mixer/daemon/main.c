@@ -53,22 +53,14 @@ static gboolean publish_levels(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
-/* The operator token: --token, else $TOLK_TOKEN, else a new one printed once. */
+/* The operator token: --token, else $TOLK_TOKEN, else (NULL here) the state's, made at the
+ * first start (tolk_daemon_state_operator_token). */
 static char *operator_token(const tolk_options *options)
 {
     if (options->token)
         return g_strdup(options->token);
     const char *env = g_getenv("TOLK_TOKEN");
-    if (env && *env)
-        return g_strdup(env);
-    char *token = g_malloc(TOLK_TOKEN_TEXT_SIZE(24));
-    if (!tolk_random_token(24, TOLK_TOKEN_BASE64URL, token, TOLK_TOKEN_TEXT_SIZE(24))) {
-        g_free(token);
-        return NULL;
-    }
-    printf("Operator token (shown once): %s\n", token);
-    fflush(stdout);
-    return token;
+    return env && *env ? g_strdup(env) : NULL;
 }
 
 static bool init_app(tolk_app *app, const tolk_options *options)
@@ -98,7 +90,7 @@ static bool init_app(tolk_app *app, const tolk_options *options)
     };
     app->grants = tolk_grants_new();
     app->token = operator_token(options);
-    return app->token != NULL;
+    return true;
 }
 
 static void free_app(tolk_app *app, tolk_http_server *http)
@@ -198,6 +190,8 @@ static bool start(tolk_app *app, tolk_http_server *http, const tolk_options *opt
         return false;
     }
     if (!set_up_cors(app, http, options) || !tolk_daemon_state_start(app, options))
+        return false;
+    if (!app->token && !(app->token = tolk_daemon_state_operator_token(app)))
         return false;
     for (int i = 0; i < options->session_file_count; i++) {
         if (!tolk_startup_session_file(app, options->session_files[i]))

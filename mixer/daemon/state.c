@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app_state.h"
+#include "keys.h"
 
 #define TOLK_LOG_MODULE "state"
 #include "log.h"
@@ -23,6 +24,37 @@ bool tolk_daemon_state_start(tolk_app *app, const tolk_options *options)
     demo_env.floor_file = options->demo_floor;
     tolk_app_restore(app, &demo_env);
     return true;
+}
+
+#define TOKEN_KIND "daemon"
+#define TOKEN_ID "operator_token"
+#define TOKEN_BYTES 24
+
+static void keep_token(const char *id, const char *text, void *ctx)
+{
+    if (strcmp(id, TOKEN_ID) == 0 && !*(char **)ctx)
+        *(char **)ctx = g_strdup(text);
+}
+
+char *tolk_daemon_state_operator_token(tolk_app *app)
+{
+    char *token = NULL;
+    tolk_store_load(app->store, TOKEN_KIND, keep_token, &token);
+    if (token) {
+        printf("Operator token: the one made at the first start, kept in %s\n", tolk_store_path(app->store));
+        fflush(stdout);
+        return token;
+    }
+    token = g_malloc(TOLK_TOKEN_TEXT_SIZE(TOKEN_BYTES));
+    if (!tolk_random_token(TOKEN_BYTES, TOLK_TOKEN_BASE64URL, token, TOLK_TOKEN_TEXT_SIZE(TOKEN_BYTES))) {
+        g_free(token);
+        return NULL;
+    }
+    tolk_error err;
+    bool kept = tolk_store_wait(app->store, tolk_store_put(app->store, TOKEN_KIND, TOKEN_ID, token), &err);
+    printf("Operator token (shown once%s): %s\n", kept ? ", kept in the state for the next starts" : "", token);
+    fflush(stdout);
+    return token;
 }
 
 /* Every event stream hears when the state stops (or starts again) being written. */
