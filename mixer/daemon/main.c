@@ -10,6 +10,7 @@
 #include "api.h"
 #include "app.h"
 #include "demo.h"
+#include "input_health.h"
 #include "keys.h"
 #include "options.h"
 #include "srtp_session.h"
@@ -27,7 +28,7 @@ static gboolean on_signal(gpointer loop)
     return G_SOURCE_REMOVE;
 }
 
-/* Rule 8, and WebRTC peers whose connection died, for every session, a few times a second. */
+/* Rule 8, each input's health state, and WebRTC peers whose connection died, for every session, a few times a second. */
 static gboolean check_inputs(gpointer data)
 {
     tolk_app *app = data;
@@ -36,6 +37,7 @@ static gboolean check_inputs(gpointer data)
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         tolk_session_check_inputs(session, now, app->lost_timeout_us);
+        tolk_session_watch_health(session, now, app->lost_timeout_us);
         tolk_session_reap_peers(session, now, (gint64)app->webrtc.connect_timeout_ms * 1000);
     }
     tolk_app_unlock(app); /* the reaped peers stop here, outside the lock */

@@ -90,6 +90,10 @@ typedef struct tolk_session {
     GPtrArray *ended;
     tolk_media_fence *fence;
     tolk_loudness_watch loudness;              /* the guard's warnings seen so far */
+    /* input_health.c: each input's state by slot + 1 (0: the floor) as last watched, and
+     * each channel's level as the levels timer last took it (the views read these). */
+    tolk_input_state input_states[TOLK_MAX_SLOTS + 1];
+    double channel_level_db[TOLK_MAX_CHANNELS + 1];
 } tolk_session;
 
 /* Who created a WebRTC resource, and so who may trickle to it or end it:
