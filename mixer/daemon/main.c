@@ -72,6 +72,23 @@ static char *operator_token(const tolk_options *options)
     return token;
 }
 
+/* The metrics token: --metrics-token, else $TOLK_METRICS_TOKEN, else none (only the operator
+ * reads /metrics). The operator's token would make it pointless: refused. */
+static bool metrics_token(const tolk_options *options, tolk_app *app)
+{
+    const char *token = options->metrics_token;
+    if (!token) {
+        const char *env = g_getenv("TOLK_METRICS_TOKEN");
+        token = env && *env ? env : NULL;
+    }
+    if (token && tolk_token_equal(token, app->token)) {
+        fprintf(stderr, "tolk: --metrics-token must differ from the operator token\n");
+        return false;
+    }
+    app->metrics_token = g_strdup(token);
+    return true;
+}
+
 static bool init_app(tolk_app *app, const tolk_options *options)
 {
     tolk_app_init(app);
@@ -99,7 +116,7 @@ static bool init_app(tolk_app *app, const tolk_options *options)
     };
     app->grants = tolk_grants_new();
     app->token = operator_token(options);
-    return app->token != NULL;
+    return app->token != NULL && metrics_token(options, app);
 }
 
 static void free_app(tolk_app *app, tolk_http_server *http)
@@ -119,6 +136,9 @@ static void free_app(tolk_app *app, tolk_http_server *http)
     if (app->token)
         tolk_key_wipe(app->token, strlen(app->token));
     g_free(app->token);
+    if (app->metrics_token)
+        tolk_key_wipe(app->metrics_token, strlen(app->metrics_token));
+    g_free(app->metrics_token);
     g_mutex_clear(&app->lock);
 }
 
