@@ -73,6 +73,65 @@ function channelsPanel(s, act) {
       el('tbody', {}, ...rows))));
 }
 
+// The technician's table (docs/operations.md): every state word, and the counts behind it.
+const HEALTH_TITLE = {
+  receiving: 'audio arrives and plays',
+  silent: 'nothing audible: digital silence, DTX, a short pause, or never sent',
+  lost: 'it sent, then nothing for --lost-timeout-ms: check the sender and the network',
+  failing: 'packets arrive but none can be played: wrong key, a second sender, or not Opus',
+};
+
+const cell = (attrs, value) => el('td', attrs, value == null ? '–' : String(value));
+const jitter = (ms) => (ms == null ? null : `${Number(ms).toFixed(1)} ms`);
+const dbfs = (db) => (db == null || db <= -100 ? 'silence' : `${Number(db).toFixed(1)} dBFS`);
+
+function showInputHealth(row, h) {
+  const word = row.querySelector('.health-state');
+  word.textContent = h.state || '–';
+  word.dataset.state = h.state || '';
+  word.title = HEALTH_TITLE[h.state] || '';
+  for (const key of ['lost', 'late', 'undecodable']) row.querySelector(`[data-count="${key}"]`).textContent = String(h[key] ?? '–');
+  row.querySelector('[data-count="jitter_ms"]').textContent = jitter(h.jitter_ms) ?? '–';
+}
+
+function healthPanel(s) {
+  const inputRows = (s.inputs || []).map((i) => {
+    const row = el('tr', { 'data-health-input': i.id },
+      el('th', { scope: 'row' }, i.id),
+      el('td', {}, el('span', { class: 'health-state', role: 'status' })),
+      cell({ 'data-count': 'lost' }), cell({ 'data-count': 'late' }), cell({ 'data-count': 'undecodable' }), cell({ 'data-count': 'jitter_ms' }));
+    const h = i.health || {};
+    showInputHealth(row, { state: h.state, lost: h.reorder?.lost, late: h.reorder?.late, undecodable: h.dropped?.undecodable, jitter_ms: h.reorder?.jitter_ms });
+    return row;
+  });
+  const channelRows = s.channels.map((ch) => el('tr', { 'data-health-channel': ch.id },
+    el('th', { scope: 'row' }, channelLabel(ch.id)),
+    cell({ 'data-count': 'level' }, dbfs(ch.health?.level_dbfs)),
+    cell({ 'data-count': 'listeners' }, ch.listeners ?? 0),
+    cell({ 'data-count': 'send_errors' }, ch.health?.send_errors ?? 0)));
+  const head = (...names) => el('thead', {}, el('tr', {}, ...names.map((h) => el('th', { scope: 'col' }, h))));
+  return el('section', { class: 'panel', id: 'health' }, el('h2', {}, 'Health'),
+    el('div', { class: 'table-wrap' }, el('table', {},
+      head('Input', 'State', 'Lost', 'Late', 'Undecodable', 'Jitter'), el('tbody', {}, ...inputRows))),
+    el('div', { class: 'table-wrap' }, el('table', {},
+      head('Channel', 'Level', 'Listeners', 'Send errors'), el('tbody', {}, ...channelRows))));
+}
+
+/** The health table from a levels event (its `health` part, levels and listener counts). */
+function showHealth(root, levels) {
+  for (const row of root.querySelectorAll('[data-health-input]')) {
+    const h = levels.health?.inputs?.[row.dataset.healthInput];
+    if (h) showInputHealth(row, h);
+  }
+  for (const row of root.querySelectorAll('[data-health-channel]')) {
+    const id = row.dataset.healthChannel;
+    if (levels.channels?.[id] != null) row.querySelector('[data-count="level"]').textContent = dbfs(levels.channels[id]);
+    if (levels.listeners?.[id] != null) row.querySelector('[data-count="listeners"]').textContent = String(levels.listeners[id]);
+    const errors = levels.health?.send_errors?.channels?.[id];
+    if (errors != null) row.querySelector('[data-count="send_errors"]').textContent = String(errors);
+  }
+}
+
 const KIND = { slower: 'Speak slower', technician: 'Technician call', handover_request: 'Handover request', handover_accept: 'Handover accepted' };
 
 function signalsPanel(signals, act) {
@@ -87,7 +146,8 @@ function signalsPanel(signals, act) {
 
 /** The sitting's panels (without tokens). */
 export function sittingView(s, signals, act) {
-  return [headerPanel(s, act), el('div', { class: 'grid' }, desksPanel(s, act), signalsPanel(signals, act)), channelsPanel(s, act)];
+  return [headerPanel(s, act), el('div', { class: 'grid' }, desksPanel(s, act), signalsPanel(signals, act)), channelsPanel(s, act),
+    healthPanel(s)];
 }
 
 /** Puts the levels event's numbers onto the meters and the listener counts under `root`
@@ -106,4 +166,5 @@ export function showLevels(root, levels) {
     const count = levels.listeners?.[cell.dataset.listeners];
     if (count != null) cell.textContent = String(count);
   }
+  showHealth(root, levels);
 }
