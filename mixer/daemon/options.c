@@ -35,7 +35,7 @@ static const char usage[] =
     "  --cors-origin ORIGIN    let pages of https://host[:port] call the API (repeatable; default none);\n"
     "                          '*': any page, on the routes that need no token\n"
     "  --jitter-ms N           input jitter buffer in milliseconds (default 20, 5-500)\n"
-    "  --lost-timeout-ms N     a live console whose input stops this long goes off (default 2000)\n"
+    "  --lost-timeout-ms N     an input that stops this long is lost; a live console goes off (default 2000)\n"
     "  --signal-rate N         signals a console may raise per second, per kind (default 2, 1-100)\n"
     "  --signal-burst N        ... and at once before that rate applies (default 10, 1-1000)\n"
     "  --max-sessions N        sessions this daemon runs at most (default 16, 1-1000)\n"

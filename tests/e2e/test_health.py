@@ -13,6 +13,7 @@ test_03 fail); without the problems list /healthz stays "ok" (test_04); without 
 role the metrics token gets 401 (test_06)."""
 
 import os
+import subprocess
 import sys
 import time
 import unittest
@@ -183,6 +184,14 @@ class HealthTest(unittest.TestCase):
             self.assertEqual(ch['health']['send_errors'], 0, ch)
         console = th.console_of(s, 'en/2')
         self.assertEqual(set(console['feed_health']), {'packets_sent', 'send_errors'}, console)
+
+    def test_08_metrics_token_must_differ_from_the_operator_token(self):
+        proc = subprocess.run([th.tolk_bin(), '--listen', '127.0.0.1:%d' % th.free_tcp_port(), '--token', 'same-token',
+                               '--metrics-token', 'same-token'], stdin=subprocess.DEVNULL, capture_output=True,
+                              timeout=10)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn(b'--metrics-token must differ from the operator token', proc.stderr)
+        self.assertNotIn(b'same-token\n', proc.stderr)
 
 
 if __name__ == '__main__':
