@@ -84,7 +84,6 @@ static json_object *session_levels(tolk_session *session)
     /* Here rather than in a session event: a WHEP listener coming or going is no
      * change of the sitting worth rendering the whole session for every reader. */
     json_object_object_add(levels, "listeners", listeners);
-    json_object_object_add(levels, "health", tolk_session_health_json(session));
     return levels;
 }
 

@@ -53,53 +53,6 @@ tolk_input_state tolk_session_input_state(const tolk_session *session, int slot)
     return slot >= -1 && slot < TOLK_MAX_SLOTS ? session->input_states[slot + 1] : TOLK_INPUT_SILENT;
 }
 
-static void add_count(json_object *obj, const char *name, uint64_t value)
-{
-    json_object_object_add(obj, name, json_object_new_int64((int64_t)value));
-}
-
-static json_object *input_json(tolk_session *session, int slot)
-{
-    tolk_media_input_stats s;
-    tolk_session_input_stats(session, slot, &s);
-    json_object *obj = json_object_new_object();
-    json_object_object_add(obj, "state", json_object_new_string(tolk_input_state_name(tolk_session_input_state(session, slot))));
-    add_count(obj, "lost", s.lost);
-    add_count(obj, "late", s.late);
-    add_count(obj, "undecodable", s.dropped_undecodable);
-    json_object_object_add(obj, "jitter_ms", json_object_new_double(s.jitter_ms));
-    return obj;
-}
-
-static uint64_t send_errors(tolk_session *session, int channel, int slot)
-{
-    tolk_srtp_sender_stats stats;
-    tolk_session_sender_stats(session, channel, slot, &stats);
-    return stats.send_errors;
-}
-
-json_object *tolk_session_health_json(tolk_session *session)
-{
-    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-    json_object *inputs = json_object_new_object();
-    json_object *feeds = json_object_new_object();
-    for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(config, &in);) {
-        json_object_object_add(inputs, in.id, input_json(session, in.slot));
-        if (in.slot >= 0)
-            add_count(feeds, in.id, send_errors(session, -1, in.slot));
-    }
-    json_object *channels = json_object_new_object();
-    for (int ch = 0; ch <= config->channel_count; ch++)
-        add_count(channels, tolk_matrix_channel_name(session->matrix, ch), send_errors(session, ch, -1));
-    json_object *health = json_object_new_object();
-    json_object_object_add(health, "inputs", inputs);
-    json_object *errors = json_object_new_object();
-    json_object_object_add(errors, "channels", channels);
-    json_object_object_add(errors, "feeds", feeds);
-    json_object_object_add(health, "send_errors", errors);
-    return health;
-}
-
 double tolk_session_channel_last_level(const tolk_session *session, int channel)
 {
     return channel >= 0 && channel <= TOLK_MAX_CHANNELS ? session->channel_level_db[channel] : -100.0;

@@ -19,9 +19,6 @@ void tolk_session_health_init(tolk_session *session);
 void tolk_session_watch_health(tolk_session *session, gint64 now_us, gint64 lost_timeout_us);
 /* As last watched; slot -1 is the floor. */
 tolk_input_state tolk_session_input_state(const tolk_session *session, int slot);
-/* The levels event's "health": per input its state and its loss, late, undecodable counts
- * and jitter; per channel and per return feed the packets its outputs could not send. */
-json_object *tolk_session_health_json(tolk_session *session);
 /* dBFS RMS of the latest levels interval (-100: silence or nothing). */
 double tolk_session_channel_last_level(const tolk_session *session, int channel);
 

@@ -85,13 +85,21 @@ const cell = (attrs, value) => el('td', attrs, value == null ? '–' : String(va
 const jitter = (ms) => (ms == null ? null : `${Number(ms).toFixed(1)} ms`);
 const dbfs = (db) => (db == null || db <= -100 ? 'silence' : `${Number(db).toFixed(1)} dBFS`);
 
-function showInputHealth(row, h) {
+function showHealthWord(row, state) {
   const word = row.querySelector('.health-state');
-  word.textContent = h.state || '–';
-  word.dataset.state = h.state || '';
-  word.title = HEALTH_TITLE[h.state] || '';
-  for (const key of ['lost', 'late', 'undecodable']) row.querySelector(`[data-count="${key}"]`).textContent = String(h[key] ?? '–');
-  row.querySelector('[data-count="jitter_ms"]').textContent = jitter(h.jitter_ms) ?? '–';
+  word.textContent = state || '–';
+  word.dataset.state = state || '';
+  word.title = HEALTH_TITLE[state] || '';
+}
+
+const setCount = (row, key, value) => { row.querySelector(`[data-count="${key}"]`).textContent = value == null ? '–' : String(value); };
+
+/** An input's row from `inputs[].health` of the session object. */
+function showInputCounts(row, h) {
+  setCount(row, 'lost', h.reorder?.lost);
+  setCount(row, 'late', h.reorder?.late);
+  setCount(row, 'undecodable', h.dropped?.undecodable);
+  setCount(row, 'jitter_ms', jitter(h.reorder?.jitter_ms));
 }
 
 function healthPanel(s) {
@@ -100,8 +108,8 @@ function healthPanel(s) {
       el('th', { scope: 'row' }, i.id),
       el('td', {}, el('span', { class: 'health-state', role: 'status' })),
       cell({ 'data-count': 'lost' }), cell({ 'data-count': 'late' }), cell({ 'data-count': 'undecodable' }), cell({ 'data-count': 'jitter_ms' }));
-    const h = i.health || {};
-    showInputHealth(row, { state: h.state, lost: h.reorder?.lost, late: h.reorder?.late, undecodable: h.dropped?.undecodable, jitter_ms: h.reorder?.jitter_ms });
+    showHealthWord(row, i.health?.state);
+    showInputCounts(row, i.health || {});
     return row;
   });
   const channelRows = s.channels.map((ch) => el('tr', { 'data-health-channel': ch.id },
@@ -117,18 +125,29 @@ function healthPanel(s) {
       head('Channel', 'Level', 'Listeners', 'Send errors'), el('tbody', {}, ...channelRows))));
 }
 
-/** The health table from a levels event (its `health` part, levels and listener counts). */
+/** The health table's state words, levels and listener counts from a levels event. */
 function showHealth(root, levels) {
   for (const row of root.querySelectorAll('[data-health-input]')) {
-    const h = levels.health?.inputs?.[row.dataset.healthInput];
-    if (h) showInputHealth(row, h);
+    const state = levels.input_states?.[row.dataset.healthInput];
+    if (state) showHealthWord(row, state);
   }
   for (const row of root.querySelectorAll('[data-health-channel]')) {
     const id = row.dataset.healthChannel;
-    if (levels.channels?.[id] != null) row.querySelector('[data-count="level"]').textContent = dbfs(levels.channels[id]);
-    if (levels.listeners?.[id] != null) row.querySelector('[data-count="listeners"]').textContent = String(levels.listeners[id]);
-    const errors = levels.health?.send_errors?.channels?.[id];
-    if (errors != null) row.querySelector('[data-count="send_errors"]').textContent = String(errors);
+    if (levels.channels?.[id] != null) setCount(row, 'level', dbfs(levels.channels[id]));
+    if (levels.listeners?.[id] != null) setCount(row, 'listeners', levels.listeners[id]);
+  }
+}
+
+/** The health table's counters from a fresh session object: the levels event, which every
+ * listener gets too, does not carry them. */
+export function showHealthCounts(root, s) {
+  for (const row of root.querySelectorAll('[data-health-input]')) {
+    const input = s.inputs?.find((i) => i.id === row.dataset.healthInput);
+    if (input?.health) showInputCounts(row, input.health);
+  }
+  for (const row of root.querySelectorAll('[data-health-channel]')) {
+    const ch = s.channels.find((c) => c.id === row.dataset.healthChannel);
+    if (ch?.health) setCount(row, 'send_errors', ch.health.send_errors);
   }
 }
 
