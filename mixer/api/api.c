@@ -39,7 +39,7 @@ typedef struct {
 
 static const api_route routes[] = {
     {"GET", "/healthz", TOLK_ROUTE_PUBLIC, ACCESS_PUBLIC, api_get_health},
-    {"GET", "/metrics", 0, ACCESS_OPERATOR, api_get_metrics},
+    {"GET", "/metrics", 0, ACCESS_METRICS, api_get_metrics},
     {"GET", SESSIONS, 0, ACCESS_OPERATOR, api_list_sessions},
     {"POST", SESSIONS, JSON, ACCESS_OPERATOR, api_create_session},
     {"GET", SESSION, ANY_TOKEN, ACCESS_VIEW, api_get_session},
@@ -160,7 +160,8 @@ static api_access_facts gather_facts(const api_call *call)
 {
     const char *sid = tolk_http_param(call->req, "sid");
     tolk_session *session = sid ? tolk_app_find(call->app, sid) : NULL;
-    api_access_facts f = {.operator = call->operator, .grant = call->grant, .session = sid,
+    api_access_facts f = {.operator = call->operator, .metrics = call->req->principal.role == TOLK_ROLE_METRICS,
+                          .grant = call->grant, .session = sid,
                           .session_known = session != NULL, .channel = -1, .booth = -1, .console = -1};
     if (!session)
         return f;
@@ -295,7 +296,7 @@ static void dispatch(void *ctx, const tolk_http_request *req, tolk_http_response
     }
 }
 
-/* The operator token, or a token the operator handed out. The principal keeps
+/* The operator token, the metrics token, or a token the operator handed out. The principal keeps
  * the grant's id in scope; dispatch looks it up again under the lock, so a
  * token revoked in between stops working at once. */
 static bool authenticate(void *ctx, const char *token, tolk_principal *out)
@@ -303,6 +304,11 @@ static bool authenticate(void *ctx, const char *token, tolk_principal *out)
     tolk_app *app = ctx;
     if (tolk_token_equal(token, app->token)) {
         out->role = TOLK_ROLE_OPERATOR;
+        out->scope[0] = '\0';
+        return true;
+    }
+    if (app->metrics_token && tolk_token_equal(token, app->metrics_token)) {
+        out->role = TOLK_ROLE_METRICS;
         out->scope[0] = '\0';
         return true;
     }

@@ -1,35 +1,12 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* The v1 core (api-v1.md): sessions, consoles, outputs, health and metrics. */
+/* The v1 core (api-v1.md): sessions, consoles, outputs, metrics (/healthz: api_health.c). */
 #include <stdio.h>
 #include <string.h>
 
 #include "api_internal.h"
-#include "app_state.h"
 
 #define TOLK_LOG_MODULE "api"
 #include "log.h"
-
-/* "ok" as api-v1 says, or "degraded" with what is wrong: the daemon serves on either way. */
-void api_get_health(api_call *call)
-{
-    json_object *problems = json_object_new_array();
-    char *fault = tolk_app_state_fault(call->app);
-    if (fault) {
-        json_object *problem = json_object_new_object();
-        json_object_object_add(problem, "what", json_object_new_string("state"));
-        json_object_object_add(problem, "error", json_object_new_string(fault));
-        json_object_array_add(problems, problem);
-    }
-    g_free(fault);
-    json_object *body = json_object_new_object();
-    bool ok = json_object_array_length(problems) == 0;
-    json_object_object_add(body, "status", json_object_new_string(ok ? "ok" : "degraded"));
-    if (ok)
-        json_object_put(problems);
-    else
-        json_object_object_add(body, "problems", problems);
-    tolk_http_reply_json(call->resp, 200, body);
-}
 
 void api_get_metrics(api_call *call)
 {

@@ -10,6 +10,7 @@
 #include "api.h"
 #include "app.h"
 #include "demo.h"
+#include "input_health.h"
 #include "keys.h"
 #include "options.h"
 #include "srtp_session.h"
@@ -28,7 +29,7 @@ static gboolean on_signal(gpointer loop)
     return G_SOURCE_REMOVE;
 }
 
-/* Rule 8, and WebRTC peers whose connection died, for every session, a few times a second. */
+/* Rule 8, each input's health state, and WebRTC peers whose connection died, for every session, a few times a second. */
 static gboolean check_inputs(gpointer data)
 {
     tolk_app *app = data;
@@ -37,6 +38,7 @@ static gboolean check_inputs(gpointer data)
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         tolk_session_check_inputs(session, now, app->lost_timeout_us);
+        tolk_session_watch_health(session, now, app->lost_timeout_us);
         tolk_session_reap_peers(session, now, (gint64)app->webrtc.connect_timeout_ms * 1000);
     }
     tolk_app_unlock(app); /* the reaped peers stop here, outside the lock */
@@ -61,6 +63,23 @@ static char *operator_token(const tolk_options *options)
         return g_strdup(options->token);
     const char *env = g_getenv("TOLK_TOKEN");
     return env && *env ? g_strdup(env) : NULL;
+}
+
+/* The metrics token: --metrics-token, else $TOLK_METRICS_TOKEN, else none (only the operator
+ * reads /metrics). The operator's token would make it pointless: refused. */
+static bool metrics_token(const tolk_options *options, tolk_app *app)
+{
+    const char *token = options->metrics_token;
+    if (!token) {
+        const char *env = g_getenv("TOLK_METRICS_TOKEN");
+        token = env && *env ? env : NULL;
+    }
+    if (token && tolk_token_equal(token, app->token)) {
+        fprintf(stderr, "tolk: --metrics-token must differ from the operator token\n");
+        return false;
+    }
+    app->metrics_token = g_strdup(token);
+    return true;
 }
 
 static bool init_app(tolk_app *app, const tolk_options *options)
@@ -90,7 +109,7 @@ static bool init_app(tolk_app *app, const tolk_options *options)
     };
     app->grants = tolk_grants_new();
     app->token = operator_token(options);
-    return true;
+    return metrics_token(options, app);
 }
 
 static void free_app(tolk_app *app, tolk_http_server *http)
@@ -111,6 +130,9 @@ static void free_app(tolk_app *app, tolk_http_server *http)
     if (app->token)
         tolk_key_wipe(app->token, strlen(app->token));
     g_free(app->token);
+    if (app->metrics_token)
+        tolk_key_wipe(app->metrics_token, strlen(app->metrics_token));
+    g_free(app->metrics_token);
     g_mutex_clear(&app->lock);
 }
 

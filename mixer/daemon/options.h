@@ -16,6 +16,7 @@ typedef struct {
     char media_address[64];
     int rtp_port_lo, rtp_port_hi;
     const char *token;         /* NULL: from TOLK_TOKEN, else generated */
+    const char *metrics_token; /* NULL: from TOLK_METRICS_TOKEN, else none */
     const char *session_files[TOLK_MAX_SESSION_FILES];
     int session_file_count;
     bool demo;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "app.h"
 
+#include "input_health.h"
+
 #include <string.h>
 
 #define TOLK_LOG_MODULE "app"
@@ -76,10 +78,8 @@ void tolk_app_delete(tolk_app *app, tolk_session *session)
 static void add_input_level(json_object *inputs, json_object *states, tolk_session *session, int slot,
                             const char *id)
 {
-    tolk_media_input_stats stats;
-    tolk_session_input_stats(session, slot, &stats);
     json_object_object_add(inputs, id, json_object_new_double(tolk_session_input_level(session, slot)));
-    json_object_object_add(states, id, json_object_new_string(tolk_media_input_state(&stats, g_get_monotonic_time())));
+    json_object_object_add(states, id, json_object_new_string(tolk_input_state_name(tolk_session_input_state(session, slot))));
 }
 
 static json_object *session_levels(tolk_session *session)

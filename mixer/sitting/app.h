@@ -25,6 +25,7 @@ typedef struct {
     tolk_ports *ports;
     tolk_session_env env;
     char *token;
+    char *metrics_token;    /* --metrics-token: GET /metrics only; NULL none */
     gint64 lost_timeout_us; /* rule 8 */
     unsigned next_session;   /* for generated session ids */
     unsigned max_sessions;   /* --max-sessions: a create past it is refused (limit_reached) */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "session.h"
+#include "input_health.h"
 
 #include "session_record.h"
 #include "token_digest.h"
@@ -310,6 +311,7 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->matrix = matrix;
     session->outputs = g_ptr_array_new_with_free_func(free_output);
     session->hub = tolk_hub_new();
+    tolk_session_health_init(session);
     session->signals = g_ptr_array_new_with_free_func(g_free);
     session->signal_rate = env->signal_rate;
     session->peers = g_ptr_array_new_with_free_func(free_peer);

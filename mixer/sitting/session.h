@@ -98,6 +98,10 @@ typedef struct tolk_session {
     /* The durable state (app_state.c): bumped by every change; the records as last queued. */
     uint64_t revision, stored_revision;
     char *stored_record, *stored_counters;
+    /* input_health.c: each input's state by slot + 1 (0: the floor) as last watched, and
+     * each channel's level as the levels timer last took it (the views read these). */
+    tolk_input_state input_states[TOLK_MAX_SLOTS + 1];
+    double channel_level_db[TOLK_MAX_CHANNELS + 1];
 } tolk_session;
 
 /* Who created a WebRTC resource, and so who may trickle to it or end it:
