@@ -371,7 +371,6 @@ void tolk_session_free(tolk_session *session)
     if (session->stored_record)
         tolk_key_wipe(session->stored_record, strlen(session->stored_record));
     g_free(session->stored_record);
-    g_free(session->stored_counters);
     g_free(session->media_address);
     g_free(session);
 }

@@ -97,7 +97,9 @@ typedef struct tolk_session {
     bool floor_from_file;                      /* the demo's floor */
     /* The durable state (app_state.c): bumped by every change; the records as last queued. */
     uint64_t revision, stored_revision;
-    char *stored_record, *stored_counters;
+    char *stored_record;
+    bool has_counters;        /* queued once: counters_digest is of that record */
+    uint64_t counters_digest;
     /* input_health.c: each input's state by slot + 1 (0: the floor) as last watched, and
      * each channel's level as the levels timer last took it (the views read these). */
     tolk_input_state input_states[TOLK_MAX_SLOTS + 1];

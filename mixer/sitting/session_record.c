@@ -224,6 +224,33 @@ char *tolk_session_counters(tolk_session *session, gint64 now_real_us)
     return to_text(r);
 }
 
+static uint64_t mix_in(uint64_t digest, uint64_t value)
+{
+    return (digest ^ value) * 0x100000001b3ull; /* FNV-1a over 64-bit words */
+}
+
+uint64_t tolk_session_counters_digest(tolk_session *session)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    uint64_t digest = 0xcbf29ce484222325ull;
+    tolk_srtp_position p;
+    for (int ch = 0; ch <= config->channel_count; ch++) {
+        tolk_media_stream_position(session->media, ch, -1, &p);
+        digest = mix_in(mix_in(digest, p.index), p.ssrc ^ (uint64_t)p.shared_roc_base << 32);
+    }
+    tolk_srtp_receiver_position at[TOLK_SRTP_RECEIVER_SENDERS];
+    for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(config, &in);) {
+        if (in.slot >= 0) {
+            tolk_media_stream_position(session->media, -1, in.slot, &p);
+            digest = mix_in(mix_in(digest, p.index), p.ssrc ^ (uint64_t)p.shared_roc_base << 32);
+        }
+        int n = tolk_media_input_positions_at(session->media, in.slot, at, TOLK_SRTP_RECEIVER_SENDERS);
+        for (int i = 0; i < n; i++)
+            digest = mix_in(mix_in(digest, at[i].highest), at[i].ssrc);
+    }
+    return digest;
+}
+
 /* ---- reading ---- */
 
 typedef struct {

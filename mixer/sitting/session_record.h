@@ -56,6 +56,9 @@ struct tolk_session_saved {
 /* The records' texts (g_free them). */
 char *tolk_session_record(tolk_session *session, tolk_grants *grants);
 char *tolk_session_counters(tolk_session *session, gint64 now_real_us);
+/* A digest of the counters without the time: when it has not moved, neither have they (an
+ * idle sitting), and the record is not made again. */
+uint64_t tolk_session_counters_digest(tolk_session *session);
 
 /* Reads the records of a sitting (counters may be NULL) into a new saved value; NULL with
  * *err naming the sitting and the field when the record is not one this Tolk can use. */
