@@ -23,6 +23,9 @@ bool api_access_allows(api_access access, const api_access_facts *f)
 {
     if (access == ACCESS_PUBLIC || f->operator)
         return true;
+    /* Prometheus holds this token: whoever reads its configuration may read /metrics only. */
+    if (f->metrics || access == ACCESS_METRICS)
+        return f->metrics && access == ACCESS_METRICS;
     bool other_session = f->grant && f->session && strcmp(f->grant->session, f->session) != 0;
     if (other_session || access == ACCESS_OPERATOR)
         return false;

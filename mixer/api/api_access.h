@@ -17,6 +17,7 @@
 typedef enum {
     ACCESS_PUBLIC,   /* anyone, no token */
     ACCESS_OPERATOR, /* the operator only */
+    ACCESS_METRICS,  /* the operator or the read-only metrics token (--metrics-token) */
     ACCESS_SESSION,  /* any token of the session {sid} */
     ACCESS_VIEW,     /* any token of the session, or anyone when it has a public channel */
     ACCESS_CONSOLE,  /* the console token of {lang}/{n} */
@@ -30,6 +31,7 @@ typedef enum {
  * token of the session would, so that the handler answers 404 to those who could see it. */
 typedef struct {
     bool operator;
+    bool metrics;            /* the metrics token: ACCESS_METRICS only */
     const tolk_grant *grant; /* the caller's; NULL for the operator or no token */
     bool session_known;      /* {sid} names a session */
     const char *session;     /* {sid}; NULL on routes without one */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* The v1 core (api-v1.md): sessions, consoles, outputs, health and metrics. */
+/* The v1 core (api-v1.md): sessions, consoles, outputs, metrics (/healthz: api_health.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,13 +7,6 @@
 
 #define TOLK_LOG_MODULE "api"
 #include "log.h"
-
-void api_get_health(api_call *call)
-{
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "status", json_object_new_string("ok"));
-    tolk_http_reply_json(call->resp, 200, body);
-}
 
 void api_get_metrics(api_call *call)
 {

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "app_state.h"
+#include "input_health.h"
 
 typedef struct {
     const char *session;
@@ -24,32 +26,42 @@ static void write_sample(GString *out, const char *name, const sample *s, const 
                            s->label, s->id, extra ? extra : "", (guint64)s->value);
 }
 
-/* Calls fn for the floor and every console input of every session. */
-typedef void (*input_fn)(GString *out, const char *name, const char *session, const char *id,
-                         const tolk_media_input_stats *stats);
+/* One input as a family's writer sees it. */
+typedef struct {
+    const char *session, *id;
+    tolk_input_state state;
+    tolk_media_input_stats stats;
+} input_view;
 
+typedef void (*input_fn)(GString *out, const char *name, const input_view *v);
+
+/* Calls fn for the floor and every console input of every session. */
 static void each_input(tolk_app *app, GString *out, const char *name, input_fn fn)
 {
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
         for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(config, &in);) {
-            tolk_media_input_stats stats;
-            tolk_session_input_stats(session, in.slot, &stats);
-            fn(out, name, session->id, in.id, &stats);
+            input_view v = {session->id, in.id, tolk_session_input_state(session, in.slot), {0}};
+            tolk_session_input_stats(session, in.slot, &v.stats);
+            fn(out, name, &v);
         }
     }
 }
 
-static void input_received(GString *out, const char *name, const char *session, const char *id,
-                           const tolk_media_input_stats *s)
+static void input_count(GString *out, const char *name, const input_view *v, uint64_t value, const char *extra)
 {
-    write_sample(out, name, &(sample){session, "input", id, s->received}, NULL);
+    write_sample(out, name, &(sample){v->session, "input", v->id, value}, extra);
 }
 
-static void input_dropped(GString *out, const char *name, const char *session, const char *id,
-                          const tolk_media_input_stats *s)
+static void input_received(GString *out, const char *name, const input_view *v)
 {
+    input_count(out, name, v, v->stats.received, NULL);
+}
+
+static void input_dropped(GString *out, const char *name, const input_view *v)
+{
+    const tolk_media_input_stats *s = &v->stats;
     const struct {
         const char *reason;
         uint64_t value;
@@ -58,40 +70,56 @@ static void input_dropped(GString *out, const char *name, const char *session, c
     for (size_t i = 0; i < G_N_ELEMENTS(reasons); i++) {
         char extra[32];
         snprintf(extra, sizeof extra, ",reason=\"%s\"", reasons[i].reason);
-        write_sample(out, name, &(sample){session, "input", id, reasons[i].value}, extra);
+        input_count(out, name, v, reasons[i].value, extra);
     }
 }
 
-static void input_rtcp(GString *out, const char *name, const char *session, const char *id,
-                       const tolk_media_input_stats *s)
+static void input_rtcp(GString *out, const char *name, const input_view *v)
 {
-    write_sample(out, name, &(sample){session, "input", id, s->rtcp}, ",result=\"ok\"");
-    write_sample(out, name, &(sample){session, "input", id, s->rtcp_failed}, ",result=\"failed\"");
+    input_count(out, name, v, v->stats.rtcp, ",result=\"ok\"");
+    input_count(out, name, v, v->stats.rtcp_failed, ",result=\"failed\"");
 }
 
-static void input_restarts(GString *out, const char *name, const char *session, const char *id,
-                           const tolk_media_input_stats *s)
+static void input_restarts(GString *out, const char *name, const input_view *v)
 {
-    write_sample(out, name, &(sample){session, "input", id, s->restarts}, NULL);
+    input_count(out, name, v, v->stats.restarts, NULL);
 }
 
-static void input_rekeys(GString *out, const char *name, const char *session, const char *id,
-                         const tolk_media_input_stats *s)
+static void input_rekeys(GString *out, const char *name, const input_view *v)
 {
-    write_sample(out, name, &(sample){session, "input", id, s->rekeys}, NULL);
+    input_count(out, name, v, v->stats.rekeys, NULL);
 }
 
 /* 1 for the state the input is in, 0 for the others: alert on state="failing". */
-static void input_state(GString *out, const char *name, const char *session, const char *id,
-                        const tolk_media_input_stats *s)
+static void input_state(GString *out, const char *name, const input_view *v)
 {
-    static const char *const states[] = {"receiving", "silent", "failing"};
-    const char *state = tolk_media_input_state(s, g_get_monotonic_time());
-    for (size_t i = 0; i < G_N_ELEMENTS(states); i++) {
+    static const tolk_input_state order[] = {TOLK_INPUT_RECEIVING, TOLK_INPUT_SILENT, TOLK_INPUT_LOST,
+                                             TOLK_INPUT_FAILING};
+    for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
         char extra[32];
-        snprintf(extra, sizeof extra, ",state=\"%s\"", states[i]);
-        write_sample(out, name, &(sample){session, "input", id, strcmp(state, states[i]) == 0}, extra);
+        snprintf(extra, sizeof extra, ",state=\"%s\"", tolk_input_state_name(order[i]));
+        input_count(out, name, v, v->state == order[i], extra);
     }
+}
+
+static void input_lost(GString *out, const char *name, const input_view *v)
+{
+    input_count(out, name, v, v->stats.lost, NULL);
+}
+
+static void input_late(GString *out, const char *name, const input_view *v)
+{
+    input_count(out, name, v, v->stats.late, NULL);
+}
+
+static void input_undecodable(GString *out, const char *name, const input_view *v)
+{
+    input_count(out, name, v, v->stats.dropped_undecodable, NULL);
+}
+
+static void input_jitter(GString *out, const char *name, const input_view *v)
+{
+    g_string_append_printf(out, "%s{session=\"%s\",input=\"%s\"} %.3f\n", name, v->session, v->id, v->stats.jitter_ms);
 }
 
 static void input_families(tolk_app *app, GString *out)
@@ -107,7 +135,15 @@ static void input_families(tolk_app *app, GString *out)
         {"tolk_input_rtcp_packets_total", "counter", "Multiplexed SRTCP packets per input, by result.", input_rtcp},
         {"tolk_input_restarts_total", "counter", "Times an input's chain failed and was restarted.", input_restarts},
         {"tolk_input_rekeys_total", "counter", "Times an input was given a new key.", input_rekeys},
-        {"tolk_input_state", "gauge", "An input's health: 1 for its current state.", input_state},
+        {"tolk_input_state", "gauge", "An input's health: 1 for its current state (receiving, silent, lost, failing).",
+         input_state},
+        {"tolk_input_lost_packets_total", "counter", "Packets of an input that never came (their turn was concealed).",
+         input_lost},
+        {"tolk_input_late_packets_total", "counter", "Packets of an input that came after their turn (dropped).",
+         input_late},
+        {"tolk_input_undecodable_packets_total", "counter", "Authenticated packets of an input that are not Opus.",
+         input_undecodable},
+        {"tolk_input_jitter_ms", "gauge", "Interarrival jitter of an input (RFC 3550), in milliseconds.", input_jitter},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(families); i++) {
         header(out, families[i].name, families[i].type, families[i].help);
@@ -185,6 +221,18 @@ static void stream_families(tolk_app *app, GString *out)
     }
 }
 
+static void channel_levels(tolk_app *app, GString *out)
+{
+    static const char name[] = "tolk_channel_level_dbfs";
+    header(out, name, "gauge", "A channel's RMS level over the latest quarter second, in dBFS (-100: silence).");
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        for (int ch = 0; ch <= tolk_matrix_config_get(session->matrix)->channel_count; ch++)
+            g_string_append_printf(out, "%s{session=\"%s\",channel=\"%s\"} %.1f\n", name, session->id,
+                                   tolk_matrix_channel_name(session->matrix, ch), tolk_session_channel_last_level(session, ch));
+    }
+}
+
 /* One family, two label sets: a channel's own guard and each console's return feed. */
 static void loudness_family(tolk_app *app, GString *out)
 {
@@ -205,6 +253,17 @@ static void loudness_family(tolk_app *app, GString *out)
     }
 }
 
+static void state_family(tolk_app *app, GString *out)
+{
+    char *fault = tolk_app_state_fault(app);
+    header(out, "tolk_state_ok", "gauge", "1 while the state is written, 0 while it cannot be (disk full, a bad file).");
+    g_string_append_printf(out, "tolk_state_ok %d\n", fault == NULL);
+    header(out, "tolk_state_write_failures_total", "counter", "Commits of the state that failed.");
+    g_string_append_printf(out, "tolk_state_write_failures_total %" G_GUINT64_FORMAT "\n",
+                           (guint64)tolk_app_state_failures(app));
+    g_free(fault);
+}
+
 char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
 {
     GString *out = g_string_new(NULL);
@@ -212,6 +271,7 @@ char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
     g_string_append_printf(out, "tolk_sessions %u\n", app->sessions->len);
     input_families(app, out);
     stream_families(app, out);
+    channel_levels(app, out);
     header(out, "tolk_engine_threads", "gauge", "Threads of the media engine (tick, receive, workers): constant in sittings.");
     g_string_append_printf(out, "tolk_engine_threads %u\n", tolk_media_engine_threads());
     header(out, "tolk_engine_late_ticks_total", "counter", "Frames the engine started over a frame late (an overloaded machine).");
@@ -223,6 +283,7 @@ char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
                                (guint64)tolk_session_media_errors(session));
     }
     loudness_family(app, out);
+    state_family(app, out);
     header(out, "tolk_webrtc_peers", "gauge", "WebRTC peers of a session, connected or still connecting.");
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);

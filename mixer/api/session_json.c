@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "input_health.h"
 #include "stream.h"
 #include "sdp.h"
 
@@ -47,7 +48,7 @@ static json_object *health_json(tolk_session *session, int slot)
     tolk_media_input_stats s;
     tolk_session_input_stats(session, slot, &s);
     json_object *health = json_object_new_object();
-    json_object_object_add(health, "state", json_object_new_string(tolk_media_input_state(&s, g_get_monotonic_time())));
+    json_object_object_add(health, "state", json_object_new_string(tolk_input_state_name(tolk_session_input_state(session, slot))));
     add_count(health, "received", s.received);
     json_object *dropped = json_object_new_object();
     add_count(dropped, "not_rtp", s.dropped_not_rtp);
@@ -116,6 +117,32 @@ json_object *tolk_output_to_json(tolk_session *session, const tolk_session_outpu
     return obj;
 }
 
+/* What a channel (slot < 0) or a return feed (channel < 0) sends: packets and the kernel's
+ * refusals, over all its outputs (they share one sender). */
+static void add_send_counts(json_object *health, tolk_session *session, int channel, int slot)
+{
+    tolk_srtp_sender_stats stats;
+    tolk_session_sender_stats(session, channel, slot, &stats);
+    add_count(health, "packets_sent", stats.packets);
+    add_count(health, "send_errors", stats.send_errors);
+}
+
+static json_object *channel_health_json(tolk_session *session, int channel)
+{
+    json_object *health = json_object_new_object();
+    json_object_object_add(health, "level_dbfs", json_object_new_double(tolk_session_channel_last_level(session, channel)));
+    json_object_object_add(health, "listeners", json_object_new_int(tolk_session_channel_listeners(session, channel)));
+    add_send_counts(health, session, channel, -1);
+    return health;
+}
+
+static json_object *feed_health_json(tolk_session *session, int slot)
+{
+    json_object *health = json_object_new_object();
+    add_send_counts(health, session, -1, slot);
+    return health;
+}
+
 static json_object *outputs_json(tolk_session *session, int channel, int slot)
 {
     json_object *list = json_object_new_array();
@@ -148,8 +175,10 @@ json_object *tolk_channel_to_json(tolk_session *session, int channel, bool full)
     json_object_object_add(obj, "quality", string_or_null(tolk_quality_name(state.quality)));
     json_object_object_add(obj, "public", json_object_new_boolean(session->channel_public[channel]));
     json_object_object_add(obj, "listeners", json_object_new_int(tolk_session_channel_listeners(session, channel)));
-    if (full)
+    if (full) {
         json_object_object_add(obj, "outputs", outputs_json(session, channel, -1));
+        json_object_object_add(obj, "health", channel_health_json(session, channel));
+    }
     return obj;
 }
 
@@ -169,8 +198,10 @@ json_object *tolk_console_to_json(tolk_session *session, int booth, int console,
     json_object_object_add(obj, "partner_listen", json_object_new_boolean(state->partner_listen));
     int hears = tolk_matrix_console_hears(session->matrix, booth, console);
     json_object_object_add(obj, "hears", json_object_new_string(tolk_matrix_channel_name(session->matrix, hears)));
-    if (full)
+    if (full) {
         json_object_object_add(obj, "outputs", outputs_json(session, -1, TOLK_SLOT(booth, console)));
+        json_object_object_add(obj, "feed_health", feed_health_json(session, TOLK_SLOT(booth, console)));
+    }
     return obj;
 }
 

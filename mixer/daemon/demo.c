@@ -19,6 +19,8 @@ static const char demo_json[] =
     " \"booths\": [{\"language\": \"en\", \"consoles\": 2, \"b_channels\": [\"fr\"]},"
     "              {\"language\": \"fr\", \"consoles\": 2, \"b_channels\": [\"en\"]}]}";
 
+/* A sitting of the file that came back from the state keeps what it became (its keys,
+ * outputs, tokens): the file only makes it the first time. */
 static tolk_session *create_from_json(tolk_app *app, json_object *body, const tolk_session_env *env,
                                       const char *origin)
 {
@@ -27,7 +29,11 @@ static tolk_session *create_from_json(tolk_app *app, json_object *body, const to
     tolk_session *session = NULL;
     if (!tolk_parse_session_create(body, spec, &err)) {
         fprintf(stderr, "tolk: %s: %s\n", origin, err.message);
+    } else if (spec->has_id && (session = tolk_app_find(app, spec->id))) {
+        LOG_INFO("sitting %s of %s: restored from the state, as it was at the stop", spec->id, origin);
     } else {
+        if (!spec->has_id)
+            LOG_WARN("%s has no \"id\": a new sitting is made at every start", origin);
         session = tolk_app_create(app, spec, env, &err);
         if (!session)
             fprintf(stderr, "tolk: %s: %s\n", origin, err.message);
@@ -64,6 +70,15 @@ static bool write_sdp(const char *dir, const char *channel, json_object *output,
            g_file_set_contents(path, json_object_get_string(sdp), -1, NULL);
 }
 
+/* The demo's listener output of a channel: the one restored from the state, or a new one. */
+static const tolk_session_output *listener_output(tolk_session *session, int ch, tolk_error *err)
+{
+    const tolk_session_output *output =
+        tolk_session_find_destination(session, ch, -1, "127.0.0.1", DEMO_LISTEN_PORT + 2 * ch);
+    return output ? output
+                  : tolk_session_add_output(session, ch, -1, "127.0.0.1", DEMO_LISTEN_PORT + 2 * ch, false, err);
+}
+
 static void add_listeners(tolk_session *session, const char *sdp_dir)
 {
     int count = tolk_matrix_config_get(session->matrix)->channel_count;
@@ -71,8 +86,7 @@ static void add_listeners(tolk_session *session, const char *sdp_dir)
     for (int ch = 0; ch <= count; ch++) {
         const char *name = tolk_matrix_channel_name(session->matrix, ch);
         tolk_error err;
-        const tolk_session_output *output =
-            tolk_session_add_output(session, ch, -1, "127.0.0.1", DEMO_LISTEN_PORT + 2 * ch, false, &err);
+        const tolk_session_output *output = listener_output(session, ch, &err);
         if (!output) {
             fprintf(stderr, "tolk: demo: no output for channel %s: %s\n", name, err.message);
             continue;
@@ -87,12 +101,23 @@ static void add_listeners(tolk_session *session, const char *sdp_dir)
 
 /* Pages to try at once: the demo's channels are public (no token to listen),
  * and console en/1 gets a token. */
+static void find_console_grant(const tolk_grant *grant, void *ctx)
+{
+    const tolk_grant **found = ctx;
+    if (!*found && grant->kind == TOLK_GRANT_CONSOLE && grant->booth == 0 && grant->console == 0)
+        *found = grant;
+}
+
 static void print_pages(tolk_app *app, tolk_session *session, const tolk_options *options)
 {
     int count = tolk_matrix_config_get(session->matrix)->channel_count;
     for (int ch = 0; ch <= count; ch++)
         session->channel_public[ch] = true;
-    const tolk_grant *grant = tolk_grants_add(app->grants, session->id, TOLK_GRANT_CONSOLE, 0, 0, -1);
+    const tolk_grant *grant = NULL; /* en/1's, restored from the state, else a new one */
+    tolk_grants_foreach(app->grants, session->id, find_console_grant, &grant);
+    if (!grant)
+        grant = tolk_grants_add(app->grants, session->id, TOLK_GRANT_CONSOLE, 0, 0, -1);
+    tolk_session_touch(session);
     const char *host = strchr(options->listen_address, ':') ? "[%s]" : "%s";
     char base[128], address[80];
     snprintf(address, sizeof address, host, options->listen_address);

@@ -10,9 +10,11 @@
 #include "api.h"
 #include "app.h"
 #include "demo.h"
+#include "input_health.h"
 #include "keys.h"
 #include "options.h"
 #include "srtp_session.h"
+#include "state.h"
 #include "tolk-plugin.h"
 
 #define TOLK_LOG_MODULE "main"
@@ -27,7 +29,7 @@ static gboolean on_signal(gpointer loop)
     return G_SOURCE_REMOVE;
 }
 
-/* Rule 8, and WebRTC peers whose connection died, for every session, a few times a second. */
+/* Rule 8, each input's health state, and WebRTC peers whose connection died, for every session, a few times a second. */
 static gboolean check_inputs(gpointer data)
 {
     tolk_app *app = data;
@@ -36,6 +38,7 @@ static gboolean check_inputs(gpointer data)
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         tolk_session_check_inputs(session, now, app->lost_timeout_us);
+        tolk_session_watch_health(session, now, app->lost_timeout_us);
         tolk_session_reap_peers(session, now, (gint64)app->webrtc.connect_timeout_ms * 1000);
     }
     tolk_app_unlock(app); /* the reaped peers stop here, outside the lock */
@@ -52,22 +55,31 @@ static gboolean publish_levels(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
-/* The operator token: --token, else $TOLK_TOKEN, else a new one printed once. */
+/* The operator token: --token, else $TOLK_TOKEN, else (NULL here) the state's, made at the
+ * first start (tolk_daemon_state_operator_token). */
 static char *operator_token(const tolk_options *options)
 {
     if (options->token)
         return g_strdup(options->token);
     const char *env = g_getenv("TOLK_TOKEN");
-    if (env && *env)
-        return g_strdup(env);
-    char *token = g_malloc(TOLK_TOKEN_TEXT_SIZE(24));
-    if (!tolk_random_token(24, TOLK_TOKEN_BASE64URL, token, TOLK_TOKEN_TEXT_SIZE(24))) {
-        g_free(token);
-        return NULL;
+    return env && *env ? g_strdup(env) : NULL;
+}
+
+/* The metrics token: --metrics-token, else $TOLK_METRICS_TOKEN, else none (only the operator
+ * reads /metrics). The operator's token would make it pointless: refused. */
+static bool metrics_token(const tolk_options *options, tolk_app *app)
+{
+    const char *token = options->metrics_token;
+    if (!token) {
+        const char *env = g_getenv("TOLK_METRICS_TOKEN");
+        token = env && *env ? env : NULL;
     }
-    printf("Operator token (shown once): %s\n", token);
-    fflush(stdout);
-    return token;
+    if (token && tolk_token_equal(token, app->token)) {
+        fprintf(stderr, "tolk: --metrics-token must differ from the operator token\n");
+        return false;
+    }
+    app->metrics_token = g_strdup(token);
+    return true;
 }
 
 static bool init_app(tolk_app *app, const tolk_options *options)
@@ -97,7 +109,7 @@ static bool init_app(tolk_app *app, const tolk_options *options)
     };
     app->grants = tolk_grants_new();
     app->token = operator_token(options);
-    return app->token != NULL;
+    return metrics_token(options, app);
 }
 
 static void free_app(tolk_app *app, tolk_http_server *http)
@@ -105,6 +117,7 @@ static void free_app(tolk_app *app, tolk_http_server *http)
     if (app->sessions)
         tolk_app_close_streams(app); /* event streams end, or stopping the server would wait for them */
     tolk_http_server_free(http); /* then: no request may see a session being freed */
+    tolk_daemon_state_stop(app); /* then: the last counters, while the sittings still run */
     tolk_app_lock(app);
     while (app->sessions->len > 0)
         tolk_app_delete(app, g_ptr_array_index(app->sessions, app->sessions->len - 1));
@@ -117,6 +130,9 @@ static void free_app(tolk_app *app, tolk_http_server *http)
     if (app->token)
         tolk_key_wipe(app->token, strlen(app->token));
     g_free(app->token);
+    if (app->metrics_token)
+        tolk_key_wipe(app->metrics_token, strlen(app->metrics_token));
+    g_free(app->metrics_token);
     g_mutex_clear(&app->lock);
 }
 
@@ -195,6 +211,10 @@ static bool start(tolk_app *app, tolk_http_server *http, const tolk_options *opt
         fprintf(stderr, "tolk: %s\n", err);
         return false;
     }
+    if (!set_up_cors(app, http, options) || !tolk_daemon_state_start(app, options))
+        return false;
+    if (!app->token && !(app->token = tolk_daemon_state_operator_token(app)))
+        return false;
     for (int i = 0; i < options->session_file_count; i++) {
         if (!tolk_startup_session_file(app, options->session_files[i]))
             return false;
@@ -202,8 +222,6 @@ static bool start(tolk_app *app, tolk_http_server *http, const tolk_options *opt
     if (options->demo && !tolk_startup_demo(app, options))
         return false;
     tolk_api_register(app, http);
-    if (!set_up_cors(app, http, options))
-        return false;
     serve_pages(http, options->web_dir);
     raise_fd_limit(options->max_connections);
     tolk_http_limits limits = TOLK_HTTP_DEFAULT_LIMITS;
@@ -254,6 +272,7 @@ int main(int argc, char **argv)
         g_unix_signal_add(SIGTERM, on_signal, loop);
         g_timeout_add(WATCHDOG_INTERVAL_MS, check_inputs, &app);
         g_timeout_add(LEVELS_INTERVAL_MS, publish_levels, &app);
+        tolk_daemon_state_watch(&app);
         g_main_loop_run(loop);
         LOG_INFO("stopping");
         status = 0;

@@ -14,7 +14,9 @@ static const char usage[] =
     "  --listen ADDR:PORT      HTTP API address (default 127.0.0.1:8080; IPv6 as [::1]:8080)\n"
     "  --media-address ADDR    address the inputs listen on (default 127.0.0.1)\n"
     "  --rtp-ports LO-HI       UDP port range for inputs (default 40000-40999)\n"
-    "  --token TOKEN           operator token (default: $TOLK_TOKEN, else one is made and printed)\n"
+    "  --token TOKEN           operator token (default: $TOLK_TOKEN, else the state's: made and printed\n"
+    "                          at the first start, kept for the next ones)\n"
+    "  --metrics-token TOKEN   a token that may read /metrics and nothing else (default: $TOLK_METRICS_TOKEN)\n"
     "  --session FILE.json     create this sitting at start (repeatable; the body of POST /api/v1/sessions)\n"
     "  --demo                  start the demo sitting (floor German, channels de, en, fr)\n"
     "  --demo-floor FILE       audio file the demo floor plays in a loop (default: a built-in chime)\n"
@@ -22,6 +24,8 @@ static const char usage[] =
     "  --tls-cert FILE         serve HTTPS with this PEM certificate (chain); needs --tls-key\n"
     "  --tls-key FILE          the certificate's unencrypted PEM private key; needs --tls-cert\n"
     "  --web-dir DIR           the browser pages to serve (default: the web/ folder of the source)\n"
+    "  --state-dir DIR         where the sittings are kept across restarts (default " TOLK_STATE_DIR ");\n"
+    "                          private to the daemon's user (0700)\n"
     "  --stun-server URL       STUN server for WebRTC, stun://host:port (default: none)\n"
     "  --turn-server URL       TURN server for WebRTC, turn://user:pass@host:port (default: none)\n"
     "  --ice-address LIST      addresses WebRTC offers, comma-separated (default: every interface)\n"
@@ -34,7 +38,7 @@ static const char usage[] =
     "  --cors-origin ORIGIN    let pages of https://host[:port] call the API (repeatable; default none);\n"
     "                          '*': any page, on the routes that need no token\n"
     "  --jitter-ms N           input jitter buffer in milliseconds (default 20, 5-500)\n"
-    "  --lost-timeout-ms N     a live console whose input stops this long goes off (default 2000)\n"
+    "  --lost-timeout-ms N     an input that stops this long is lost; a live console goes off (default 2000)\n"
     "  --signal-rate N         signals a console may raise per second, per kind (default 2, 1-100)\n"
     "  --signal-burst N        ... and at once before that rate applies (default 10, 1-1000)\n"
     "  --max-sessions N        sessions this daemon runs at most (default 16, 1-1000)\n"
@@ -46,8 +50,8 @@ static const char usage[] =
     "  --help                  this text\n"
     "  --version               the version\n";
 
-enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_SESSION, OPT_DEMO, OPT_DEMO_FLOOR,
-       OPT_DEMO_SDP, OPT_WEB_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS,
+enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_METRICS_TOKEN, OPT_SESSION, OPT_DEMO, OPT_DEMO_FLOOR,
+       OPT_DEMO_SDP, OPT_WEB_DIR, OPT_STATE_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS,
        OPT_PEER_TIMEOUT, OPT_MAX_PEERS_CHANNEL, OPT_MAX_PEERS_SESSION, OPT_MAX_PEERS_ADDRESS, OPT_CORS, OPT_JITTER,
        OPT_LOST, OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_MAX_CONN, OPT_MAX_CONN_ADDR,
        OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_HELP, OPT_VERSION };
@@ -57,11 +61,13 @@ static const struct option long_options[] = {
     {"media-address", required_argument, NULL, OPT_MEDIA},
     {"rtp-ports", required_argument, NULL, OPT_PORTS},
     {"token", required_argument, NULL, OPT_TOKEN},
+    {"metrics-token", required_argument, NULL, OPT_METRICS_TOKEN},
     {"session", required_argument, NULL, OPT_SESSION},
     {"demo", no_argument, NULL, OPT_DEMO},
     {"demo-floor", required_argument, NULL, OPT_DEMO_FLOOR},
     {"demo-sdp-dir", required_argument, NULL, OPT_DEMO_SDP},
     {"web-dir", required_argument, NULL, OPT_WEB_DIR},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
     {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
     {"tls-key", required_argument, NULL, OPT_TLS_KEY},
     {"stun-server", required_argument, NULL, OPT_STUN},
@@ -154,6 +160,7 @@ static void set_defaults(tolk_options *out)
     out->rtp_port_hi = 40999;
     out->demo_sdp_dir = ".";
     out->web_dir = TOLK_WEB_DIR;
+    out->state_dir = TOLK_STATE_DIR;
     out->jitter_ms = 20;
     out->lost_timeout_ms = 2000;
     out->signal_rate = 2;
@@ -191,12 +198,14 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
     case OPT_PORTS: return parse_range(arg, &out->rtp_port_lo, &out->rtp_port_hi);
     case OPT_WEBRTC_PORTS: return parse_range(arg, &out->webrtc_port_lo, &out->webrtc_port_hi);
     case OPT_WEB_DIR: out->web_dir = arg; return *arg != '\0';
+    case OPT_STATE_DIR: out->state_dir = arg; return *arg != '\0';
     case OPT_TLS_CERT: out->tls_cert = arg; return *arg != '\0';
     case OPT_TLS_KEY: out->tls_key = arg; return *arg != '\0';
     case OPT_STUN: out->stun_server = arg; return g_str_has_prefix(arg, "stun://");
     case OPT_TURN: out->turn_server = arg; return g_str_has_prefix(arg, "turn://") || g_str_has_prefix(arg, "turns://");
     case OPT_ICE_ADDRESS: out->ice_addresses = arg; return *arg != '\0';
     case OPT_TOKEN: out->token = arg; return *arg != '\0';
+    case OPT_METRICS_TOKEN: out->metrics_token = arg; return *arg != '\0';
     case OPT_SESSION:
         if (out->session_file_count == TOLK_MAX_SESSION_FILES)
             return false;

@@ -16,12 +16,14 @@ typedef struct {
     char media_address[64];
     int rtp_port_lo, rtp_port_hi;
     const char *token;         /* NULL: from TOLK_TOKEN, else generated */
+    const char *metrics_token; /* NULL: from TOLK_METRICS_TOKEN, else none */
     const char *session_files[TOLK_MAX_SESSION_FILES];
     int session_file_count;
     bool demo;
     const char *demo_floor;    /* file played as the demo floor */
     const char *demo_sdp_dir;  /* where the demo writes its listeners' SDP files */
     const char *web_dir;       /* the browser pages (web/) */
+    const char *state_dir;     /* the durable state (store.h) */
     const char *tls_cert;      /* PEM certificate (chain) for HTTPS, or NULL: plain HTTP */
     const char *tls_key;       /* its PEM private key; set exactly when tls_cert is */
     const char *stun_server;   /* stun://host:port for WebRTC, or NULL */

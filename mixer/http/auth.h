@@ -11,6 +11,7 @@ typedef enum {
     TOLK_ROLE_NONE = 0,  /* public routes: nobody was authenticated */
     TOLK_ROLE_OPERATOR,  /* sees and changes everything */
     TOLK_ROLE_GRANT,     /* a token the operator handed out; scope holds its grant id, the app knows its rights */
+    TOLK_ROLE_METRICS,   /* --metrics-token: reads /metrics, nothing else */
     /* TOLK_ROLE_CONSOLE and TOLK_ROLE_LISTENER come later; scope then names the console/channel. */
 } tolk_role;
 

@@ -82,18 +82,28 @@ static bool add_input(tolk_media *media, tolk_media_input *input, tolk_error *er
     return true;
 }
 
+static tolk_media_input *new_input(const char *name, const tolk_media_input_spec *s, unsigned jitter_ms)
+{
+    return tolk_media_input_new_resumed(name, s->socket, s->key, jitter_ms, s->senders, s->sender_count);
+}
+
+static const tolk_srtp_position *start_of(const tolk_media_stream_start *start)
+{
+    return start->continues ? &start->at : NULL;
+}
+
 static bool build_inputs(tolk_media *media, const tolk_media_spec *spec, tolk_error *err)
 {
     tolk_media_input *floor = spec->floor_from_file
                                   ? tolk_media_input_new_file("floor", spec->floor_file)
-                                  : tolk_media_input_new("floor", spec->floor.socket, spec->floor.key, spec->jitter_ms);
+                                  : new_input("floor", &spec->floor, spec->jitter_ms);
     media->plays_file = spec->floor_from_file;
     if (!add_input(media, floor, err, "the floor"))
         return false;
     for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(spec->matrix, &in);) {
         media->input_of_slot[in.slot] = (int)media->input_count;
         const tolk_media_input_spec *s = &spec->consoles[in.slot];
-        if (!add_input(media, tolk_media_input_new(in.id, s->socket, s->key, spec->jitter_ms), err, in.id))
+        if (!add_input(media, new_input(in.id, s, spec->jitter_ms), err, in.id))
             return false;
     }
     return true;
@@ -116,7 +126,8 @@ static bool build_mixes(tolk_media *media, const tolk_media_spec *spec, tolk_err
     for (int ch = 0; ch < media->channel_count; ch++) {
         gchar *name = g_strdup_printf("session %s channel %s", spec->session_id,
                                       tolk_config_channel_name(spec->matrix, ch));
-        media->channels[ch] = tolk_media_mix_new(name, media->source_count, true, spec->channel_keys[ch]);
+        media->channels[ch] = tolk_media_mix_new(name, media->source_count, true, spec->channel_keys[ch],
+                                                 start_of(&spec->channel_starts[ch]));
         bool ok = add_mix(media, media->channels[ch], err, name);
         g_free(name);
         if (!ok)
@@ -124,7 +135,8 @@ static bool build_mixes(tolk_media *media, const tolk_media_spec *spec, tolk_err
     }
     for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(spec->matrix, &in);) {
         gchar *name = g_strdup_printf("session %s feed %s", spec->session_id, in.id);
-        media->feeds[in.slot] = tolk_media_mix_new(name, media->source_count, false, spec->feed_keys[in.slot]);
+        media->feeds[in.slot] = tolk_media_mix_new(name, media->source_count, false, spec->feed_keys[in.slot],
+                                                start_of(&spec->feed_starts[in.slot]));
         media->slot_of_feed[media->mix_count - media->channel_count] = in.slot;
         bool ok = add_mix(media, media->feeds[in.slot], err, name);
         g_free(name);
@@ -382,12 +394,15 @@ uint64_t tolk_media_loudness_warnings(tolk_media *media, int channel, int slot, 
     return tolk_media_mix_loudness_warnings(mix, level_db);
 }
 
-static int add_output(tolk_media *media, tolk_stream *stream, const char *host, int port, const uint8_t *own_key)
+static int add_output(tolk_media *media, tolk_stream *stream, const char *host, int port, const uint8_t *own_key,
+                      const uint32_t *roc_base)
 {
     tolk_srtp_sender *sender = tolk_stream_sender(stream);
     atomic_fetch_add(&media->consumer_changes, 1);
-    return own_key ? tolk_srtp_sender_add_keyed_destination(sender, host, port, own_key)
-                   : tolk_srtp_sender_add_destination(sender, host, port);
+    if (!own_key)
+        return tolk_srtp_sender_add_destination(sender, host, port);
+    return roc_base ? tolk_srtp_sender_add_keyed_destination_at(sender, host, port, own_key, *roc_base)
+                    : tolk_srtp_sender_add_keyed_destination(sender, host, port, own_key);
 }
 
 /* Who consumes the stream changed: the tick looks again (may_skip). */
@@ -397,10 +412,11 @@ static bool remove_output(tolk_media *media, tolk_stream *stream, int id)
     return stream && tolk_srtp_sender_remove_destination(tolk_stream_sender(stream), id);
 }
 
-int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port, const uint8_t *own_key)
+int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port, const uint8_t *own_key,
+                                  const uint32_t *roc_base)
 {
     tolk_stream *stream = tolk_media_channel_stream_at(media, channel);
-    return stream ? add_output(media, stream, host, port, own_key) : -1;
+    return stream ? add_output(media, stream, host, port, own_key, roc_base) : -1;
 }
 
 bool tolk_media_remove_channel_output(tolk_media *media, int channel, int id)
@@ -408,10 +424,11 @@ bool tolk_media_remove_channel_output(tolk_media *media, int channel, int id)
     return remove_output(media, tolk_media_channel_stream_at(media, channel), id);
 }
 
-int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port, const uint8_t *own_key)
+int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port, const uint8_t *own_key,
+                               const uint32_t *roc_base)
 {
     tolk_stream *stream = tolk_media_feed_stream_at(media, slot);
-    return stream ? add_output(media, stream, host, port, own_key) : -1;
+    return stream ? add_output(media, stream, host, port, own_key, roc_base) : -1;
 }
 
 bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id)
@@ -482,6 +499,20 @@ uint32_t tolk_media_sender_ssrc(tolk_media *media, int channel, int slot)
     return sender ? tolk_srtp_sender_ssrc(sender) : 0;
 }
 
+bool tolk_media_stream_position(tolk_media *media, int channel, int slot, tolk_srtp_position *position)
+{
+    tolk_srtp_sender *sender = sender_at(media, channel, slot);
+    if (sender)
+        tolk_srtp_sender_position(sender, position);
+    return sender != NULL;
+}
+
+uint32_t tolk_media_output_roc_base(tolk_media *media, int channel, int slot, int id)
+{
+    tolk_srtp_sender *sender = sender_at(media, channel, slot);
+    return sender ? tolk_srtp_sender_destination_roc_base(sender, id) : 0;
+}
+
 int tolk_media_sender_destinations(tolk_media *media, int channel, int slot)
 {
     tolk_srtp_sender *sender = sender_at(media, channel, slot);
@@ -494,4 +525,10 @@ uint64_t tolk_media_error_count(tolk_media *media)
     for (unsigned m = 0; m < media->mix_count; m++)
         errors += tolk_media_mix_errors(media->mixes[m]);
     return errors;
+}
+
+int tolk_media_input_positions_at(tolk_media *media, int slot, tolk_srtp_receiver_position *out, int max)
+{
+    tolk_media_input *input = tolk_media_input_at(media, slot);
+    return input ? tolk_media_input_positions(input, out, max) : 0;
 }

@@ -20,12 +20,21 @@
 #include "media_fence.h"
 #include "media_input_stats.h"
 #include "rules.h"
+#include "srtp_receiver.h"
 #include "stream.h"
 
 typedef struct {
     GSocket *socket; /* bound UDP socket the input listens on */
     uint8_t key[TOLK_KEY_LEN];
+    int sender_count; /* after a restart: its senders of before, who continue (srtp_receiver.h) */
+    tolk_srtp_receiver_position senders[TOLK_SRTP_RECEIVER_SENDERS];
 } tolk_media_input_spec;
+
+/* Where a stream continues after a restart (srtp_sender.h), when `continues`. */
+typedef struct {
+    bool continues;
+    tolk_srtp_position at;
+} tolk_media_stream_start;
 
 typedef struct {
     const char *session_id;
@@ -36,6 +45,8 @@ typedef struct {
     tolk_media_input_spec consoles[TOLK_MAX_SLOTS]; /* by slot; socket NULL where no console */
     uint8_t channel_keys[TOLK_MAX_CHANNELS + 1][TOLK_KEY_LEN];
     uint8_t feed_keys[TOLK_MAX_SLOTS][TOLK_KEY_LEN];
+    tolk_media_stream_start channel_starts[TOLK_MAX_CHANNELS + 1];
+    tolk_media_stream_start feed_starts[TOLK_MAX_SLOTS];
     unsigned jitter_ms;
 } tolk_media_spec;
 
@@ -63,11 +74,19 @@ void tolk_media_set_sound_check(tolk_media *media, bool on, const tolk_route *ro
 double tolk_media_channel_level_at(tolk_media *media, int channel);
 
 /* Outputs: ids are the sender's destination ids, -1 on failure. own_key NULL: the
- * stream's shared key; else the output's own key (copied). */
+ * stream's shared key; else the output's own key (copied), whose context began at
+ * rollover counter *roc_base (an output restored after a restart), or now (roc_base NULL). */
 int tolk_media_add_channel_output(tolk_media *media, int channel, const char *host, int port,
-                                  const uint8_t *own_key);
+                                  const uint8_t *own_key, const uint32_t *roc_base);
 bool tolk_media_remove_channel_output(tolk_media *media, int channel, int id);
-int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port, const uint8_t *own_key);
+int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, int port, const uint8_t *own_key,
+                               const uint32_t *roc_base);
+/* The stream (a channel, slot < 0; or a return feed, channel < 0) and where it stands; the roc
+ * base of one of its outputs with its own key. False or 0 when there is no such stream. */
+bool tolk_media_stream_position(tolk_media *media, int channel, int slot, tolk_srtp_position *position);
+uint32_t tolk_media_output_roc_base(tolk_media *media, int channel, int slot, int id);
+/* Where an input's senders stand (slot -1: the floor), at most max; 0 when none. */
+int tolk_media_input_positions_at(tolk_media *media, int slot, tolk_srtp_receiver_position *out, int max);
 bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id);
 /* A new shared key for a channel's or a return feed's outputs, from the next packet on. */
 bool tolk_media_rekey_channel(tolk_media *media, int channel, const uint8_t key[TOLK_KEY_LEN]);

@@ -16,8 +16,9 @@
 #define TOLK_LOG_MODULE "input"
 #include "log.h"
 
-/* An input is receiving while good packets arrived this recently, failing while bad ones did. */
-#define RECENT_US (1000 * 1000)
+/* A frame whose peak stays under -80 dBFS is digital silence (or a DTX frame's comfort noise
+ * of a silent line): a live microphone's noise floor is above it. */
+#define AUDIBLE_PEAK 1e-4f
 /* A second sender is heard only once the first has been quiet this long: two interleaved
  * sequence spaces would make noise of both. */
 #define SENDER_HANDOVER_US (300 * 1000)
@@ -40,7 +41,8 @@ struct tolk_media_input {
     size_t file_len, file_pos;
     tolk_level level;
     atomic_uint_fast64_t received, decoded, undecodable, second_sender;
-    atomic_int_fast64_t last_valid_us, last_dropped_us;
+    atomic_int_fast64_t last_valid_us, last_dropped_us, dropping_since_us;
+    atomic_int_fast64_t last_audible_us; /* the tick's */
     atomic_uint logged_causes; /* bit per cause: logged once, then only counted */
     atomic_int_fast64_t *activity; /* the sitting's, may be NULL */
 };
@@ -63,8 +65,21 @@ static tolk_media_input *input_alloc(const char *name)
 tolk_media_input *tolk_media_input_new(const char *name, GSocket *socket, const uint8_t key[TOLK_KEY_LEN],
                                        unsigned jitter_ms)
 {
+    return tolk_media_input_new_resumed(name, socket, key, jitter_ms, NULL, 0);
+}
+
+int tolk_media_input_positions(tolk_media_input *input, tolk_srtp_receiver_position *out, int max)
+{
+    return input->receiver ? tolk_srtp_receiver_positions(input->receiver, out, max) : 0;
+}
+
+tolk_media_input *tolk_media_input_new_resumed(const char *name, GSocket *socket, const uint8_t key[TOLK_KEY_LEN],
+                                               unsigned jitter_ms, const tolk_srtp_receiver_position *senders,
+                                               int sender_count)
+{
     tolk_media_input *input = input_alloc(name);
-    input->receiver = tolk_srtp_receiver_new(key);
+    input->receiver = sender_count > 0 ? tolk_srtp_receiver_new_resumed(key, senders, sender_count)
+                                       : tolk_srtp_receiver_new(key);
     /* --jitter-ms is how late a packet may be; the queue also holds the packet waiting for the
      * next tick and one that arrived in the same tick (a sender's burst). */
     input->jitter = tolk_jitter_buffer_new(jitter_ms + QUEUE_FRAMES_MS);
@@ -117,9 +132,12 @@ static bool first_time(tolk_media_input *input, unsigned cause)
     return !(atomic_fetch_or(&input->logged_causes, 1u << cause) & (1u << cause));
 }
 
+/* Drops with no break of TOLK_INPUT_RECENT_US are one run: a long run makes the input failing. */
 static void mark_dropped(tolk_media_input *input, int64_t now_us)
 {
-    atomic_store(&input->last_dropped_us, now_us);
+    int64_t last = atomic_exchange(&input->last_dropped_us, now_us);
+    if (!last || now_us - last >= TOLK_INPUT_RECENT_US)
+        atomic_store(&input->dropping_since_us, now_us);
 }
 
 /* One sender at a time: a newcomer takes over once the current one has gone quiet. */
@@ -228,8 +246,19 @@ bool tolk_media_input_push_rtp(tolk_media_input *input, const uint8_t *packet, s
     return true;
 }
 
-static void play_file(tolk_media_input *input, float *out)
+static bool audible(const float *out)
 {
+    for (unsigned i = 0; i < TOLK_FRAME_SAMPLES; i++) {
+        if (out[i] > AUDIBLE_PEAK || out[i] < -AUDIBLE_PEAK)
+            return true;
+    }
+    return false;
+}
+
+/* The demo floor always sends: it counts as decoded packets for the health state. */
+static void play_file(tolk_media_input *input, float *out, int64_t now_us)
+{
+    atomic_store(&input->last_valid_us, now_us);
     for (unsigned i = 0; i < TOLK_FRAME_SAMPLES; i++) {
         out[i] = input->file[input->file_pos++];
         if (input->file_pos == input->file_len)
@@ -241,13 +270,16 @@ bool tolk_media_input_pull(tolk_media_input *input, float out[TOLK_FRAME_SAMPLES
 {
     bool playing = true;
     if (input->file)
-        play_file(input, out);
+        play_file(input, out, now_us);
     else if (now_us - atomic_load(&input->last_valid_us) > TOLK_INPUT_QUIET_US)
         return false;
     else
         playing = tolk_jitter_buffer_pull(input->jitter, out, now_us);
-    if (playing)
+    if (playing) {
         tolk_level_add(&input->level, out, TOLK_FRAME_SAMPLES);
+        if (audible(out))
+            atomic_store(&input->last_audible_us, now_us);
+    }
     return playing;
 }
 
@@ -270,6 +302,8 @@ void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats 
         .rekeys = r.rekeys,
         .last_valid_us = atomic_load(&input->last_valid_us),
         .last_dropped_us = atomic_load(&input->last_dropped_us),
+        .dropping_since_us = atomic_load(&input->dropping_since_us),
+        .last_audible_us = atomic_load(&input->last_audible_us),
     };
     if (input->jitter) {
         tolk_jitter_stats j;
@@ -284,13 +318,29 @@ void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats 
     }
 }
 
-const char *tolk_media_input_state(const tolk_media_input_stats *stats, gint64 now_us)
+static bool within(gint64 at_us, gint64 now_us, gint64 span_us)
 {
-    if (stats->last_valid_us && now_us - stats->last_valid_us < RECENT_US)
-        return "receiving";
-    if (stats->last_dropped_us && now_us - stats->last_dropped_us < RECENT_US)
-        return "failing";
-    return "silent";
+    return at_us && now_us - at_us < span_us;
+}
+
+tolk_input_state tolk_media_input_state(const tolk_media_input_stats *s, gint64 now_us, gint64 lost_timeout_us)
+{
+    /* The audio is judged a tick after its packet arrived (the reorder buffer's delay): a
+     * sound that reaches the tick within the window still counts. */
+    if (within(s->last_valid_us, now_us, TOLK_INPUT_RECENT_US))
+        return within(s->last_audible_us, now_us, TOLK_INPUT_RECENT_US) ? TOLK_INPUT_RECEIVING : TOLK_INPUT_SILENT;
+    if (within(s->last_dropped_us, now_us, TOLK_INPUT_RECENT_US) &&
+        s->last_dropped_us - s->dropping_since_us >= TOLK_INPUT_FAILING_AFTER_US)
+        return TOLK_INPUT_FAILING;
+    if (s->last_valid_us && !within(s->last_valid_us, now_us, lost_timeout_us))
+        return TOLK_INPUT_LOST;
+    return TOLK_INPUT_SILENT;
+}
+
+const char *tolk_input_state_name(tolk_input_state state)
+{
+    static const char *const names[TOLK_INPUT_STATES] = {"silent", "receiving", "lost", "failing"};
+    return (unsigned)state < TOLK_INPUT_STATES ? names[state] : "silent";
 }
 
 bool tolk_media_input_rekey(tolk_media_input *input, const uint8_t key[TOLK_KEY_LEN])

@@ -22,6 +22,7 @@
 
 #include "keys.h"
 #include "media_input_stats.h"
+#include "srtp_receiver.h"
 
 #define TOLK_FRAME_SAMPLES 960
 /* Nothing taken for this long: the reorder buffer has long finished concealing, so the tick
@@ -31,6 +32,10 @@
 /* Takes a reference to `socket`, already bound. NULL on failure. */
 tolk_media_input *tolk_media_input_new(const char *name, GSocket *socket, const uint8_t key[TOLK_KEY_LEN],
                                        unsigned jitter_ms);
+/* The same after a restart, under the key of before: its senders then continue (srtp_receiver.h). */
+tolk_media_input *tolk_media_input_new_resumed(const char *name, GSocket *socket, const uint8_t key[TOLK_KEY_LEN],
+                                               unsigned jitter_ms, const tolk_srtp_receiver_position *senders,
+                                               int sender_count);
 /* A looping file (any format GStreamer decodes; NULL: a chime) instead of the network. */
 tolk_media_input *tolk_media_input_new_file(const char *name, const char *path);
 /* Only once the engine no longer watches its socket (tolk_engine_unwatch and a barrier). */
@@ -53,6 +58,8 @@ bool tolk_media_input_pull(tolk_media_input *input, float out[TOLK_FRAME_SAMPLES
 void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats *stats);
 /* A new SRTP key between two packets; its senders start afresh. False for an input with no
  * key (the demo floor) or when libsrtp refuses. */
+/* Where its admitted senders stand (none for a file): what a restart continues from. */
+int tolk_media_input_positions(tolk_media_input *input, tolk_srtp_receiver_position *out, int max);
 bool tolk_media_input_rekey(tolk_media_input *input, const uint8_t key[TOLK_KEY_LEN]);
 /* RMS level in dBFS since the previous call (-100: silence or nothing). */
 double tolk_media_input_take_level(tolk_media_input *input);

@@ -36,7 +36,8 @@ struct tolk_media_mix {
     _Atomic double warning_level_db;
 };
 
-tolk_media_mix *tolk_media_mix_new(const char *name, unsigned sources, bool metered, const uint8_t key[TOLK_KEY_LEN])
+tolk_media_mix *tolk_media_mix_new(const char *name, unsigned sources, bool metered, const uint8_t key[TOLK_KEY_LEN],
+                                   const tolk_srtp_position *start)
 {
     tolk_media_mix *mix = g_new0(tolk_media_mix, 1);
     mix->name = g_strdup(name);
@@ -44,7 +45,7 @@ tolk_media_mix *tolk_media_mix_new(const char *name, unsigned sources, bool mete
     mix->metered = metered;
     mix->gain = g_new0(float, sources);
     mix->target = g_new0(float, sources);
-    mix->stream = tolk_stream_new(key);
+    mix->stream = tolk_stream_new_at(key, start);
     tolk_level_init(&mix->level);
     atomic_store(&mix->warning_level_db, -100.0);
     if (!mix->stream) {

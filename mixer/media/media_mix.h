@@ -23,7 +23,9 @@
 typedef struct tolk_media_mix tolk_media_mix;
 
 /* metered: a channel, whose level the pages show even when nobody listens. */
-tolk_media_mix *tolk_media_mix_new(const char *name, unsigned sources, bool metered, const uint8_t key[TOLK_KEY_LEN]);
+/* start: where its stream continues after a restart, or NULL (stream.h). */
+tolk_media_mix *tolk_media_mix_new(const char *name, unsigned sources, bool metered, const uint8_t key[TOLK_KEY_LEN],
+                                   const tolk_srtp_position *start);
 void tolk_media_mix_free(tolk_media_mix *mix);
 
 /* New gains (linear, one per source), reached by a ramp over the next 10 ms. */

@@ -73,3 +73,15 @@ GSocket *tolk_ports_bind(tolk_ports *ports, int *port_out)
         LOG_WARN("no free UDP port left in %d-%d", ports->lo, ports->hi);
     return socket;
 }
+
+GSocket *tolk_ports_bind_at(tolk_ports *ports, int port)
+{
+    if (port < ports->lo || port > ports->hi)
+        LOG_WARN("port %d is outside --rtp-ports %d-%d: kept, as senders were given it", port, ports->lo, ports->hi);
+    g_mutex_lock(&ports->lock);
+    GSocket *socket = port > 0 && port < 65536 ? try_bind(ports, port) : NULL;
+    g_mutex_unlock(&ports->lock);
+    if (!socket)
+        LOG_WARN("port %d cannot be bound again: another program has it", port);
+    return socket;
+}

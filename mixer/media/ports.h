@@ -14,5 +14,7 @@ tolk_ports *tolk_ports_new(const char *address, int lo, int hi);
 void tolk_ports_free(tolk_ports *ports);
 /* A bound UDP socket on the next free even port, NULL when the range is exhausted. */
 GSocket *tolk_ports_bind(tolk_ports *ports, int *port_out);
+/* That very port (a sitting restored after a restart keeps its ports), NULL when taken. */
+GSocket *tolk_ports_bind_at(tolk_ports *ports, int port);
 
 #endif

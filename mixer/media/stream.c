@@ -31,7 +31,13 @@ void tolk_stream_set_change_counter(tolk_stream *stream, atomic_uint *counter)
 
 tolk_stream *tolk_stream_new(const uint8_t key[TOLK_KEY_LEN])
 {
-    tolk_srtp_sender *sender = tolk_srtp_sender_new(key, TOLK_OUTPUT_PAYLOAD_TYPE);
+    return tolk_stream_new_at(key, NULL);
+}
+
+tolk_stream *tolk_stream_new_at(const uint8_t key[TOLK_KEY_LEN], const tolk_srtp_position *start)
+{
+    tolk_srtp_sender *sender = start ? tolk_srtp_sender_new_at(key, TOLK_OUTPUT_PAYLOAD_TYPE, start)
+                                     : tolk_srtp_sender_new(key, TOLK_OUTPUT_PAYLOAD_TYPE);
     if (!sender)
         return NULL;
     tolk_stream *stream = g_new0(tolk_stream, 1);

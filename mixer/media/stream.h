@@ -26,6 +26,8 @@ typedef void (*tolk_frame_fn)(void *ctx, const guint8 *data, gsize size, guint64
 typedef struct tolk_stream tolk_stream;
 
 tolk_stream *tolk_stream_new(const uint8_t key[TOLK_KEY_LEN]);
+/* A stream that continues one from before a restart at start (srtp_sender.h); NULL: a new one. */
+tolk_stream *tolk_stream_new_at(const uint8_t key[TOLK_KEY_LEN], const tolk_srtp_position *start);
 void tolk_stream_free(tolk_stream *stream);
 
 tolk_srtp_sender *tolk_stream_sender(tolk_stream *stream);

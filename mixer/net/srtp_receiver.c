@@ -18,6 +18,10 @@ typedef struct {
     int64_t heard_us;
     bool has_report;
     tolk_rtcp_sender_report report;
+    uint64_t highest;  /* SRTP index: the highest that authenticated */
+    bool has_floor;    /* resumed: indexes at or below floor are replays */
+    uint64_t floor;
+    bool resumed;      /* resumed and not heard since: libsrtp needs its rollover counter */
 } sender;
 
 struct tolk_srtp_receiver {
@@ -52,6 +56,46 @@ void tolk_srtp_receiver_free(tolk_srtp_receiver *r)
     srtp_dealloc(r->srtp);
     pthread_mutex_destroy(&r->lock);
     free(r);
+}
+
+static bool resume_sender(tolk_srtp_receiver *r, const uint8_t key[TOLK_KEY_LEN],
+                          const tolk_srtp_receiver_position *position, sender *slot)
+{
+    if (!tolk_srtp_session_add_stream(r->srtp, key, position->ssrc, (uint32_t)(position->highest >> 16)))
+        return false;
+    /* heard_us 0: quiet since long, so a new sender may take the place of one that never returns. */
+    *slot = (sender){.used = true, .ssrc = position->ssrc, .highest = position->highest, .has_floor = true,
+                     .floor = position->highest, .resumed = true};
+    return true;
+}
+
+tolk_srtp_receiver *tolk_srtp_receiver_new_resumed(const uint8_t key[TOLK_KEY_LEN],
+                                                   const tolk_srtp_receiver_position *senders, int count)
+{
+    tolk_srtp_receiver *r = tolk_srtp_receiver_new(key);
+    if (r == NULL)
+        return NULL;
+    int taken = 0;
+    for (int i = 0; i < count && taken < TOLK_SRTP_RECEIVER_SENDERS; i++) {
+        if (!resume_sender(r, key, &senders[i], &r->senders[taken])) {
+            tolk_srtp_receiver_free(r);
+            return NULL;
+        }
+        taken++;
+    }
+    return r;
+}
+
+int tolk_srtp_receiver_positions(tolk_srtp_receiver *r, tolk_srtp_receiver_position *out, int max)
+{
+    int n = 0;
+    pthread_mutex_lock(&r->lock);
+    for (int i = 0; i < TOLK_SRTP_RECEIVER_SENDERS && n < max; i++) {
+        if (r->senders[i].used)
+            out[n++] = (tolk_srtp_receiver_position){r->senders[i].ssrc, r->senders[i].highest};
+    }
+    pthread_mutex_unlock(&r->lock);
+    return n;
 }
 
 static sender *find_sender(tolk_srtp_receiver *r, uint32_t ssrc)
@@ -155,6 +199,23 @@ static tolk_receive_result take_rtcp(sender *s, const uint8_t *packet, size_t le
     return TOLK_RECEIVE_RTCP;
 }
 
+/* The packet's SRTP index, guessed from its sender's highest (a new sender starts at
+ * rollover counter 0, as libsrtp's fresh stream does). False for a resumed sender's packet at
+ * or below its floor. A resumed sender not heard since gets its rollover counter into
+ * libsrtp before the packet goes there. */
+static bool place_packet(tolk_srtp_receiver *r, const sender *s, const uint8_t *packet, uint64_t *index)
+{
+    uint16_t seq = (uint16_t)(packet[2] << 8 | packet[3]);
+    *index = s ? tolk_srtp_guess_index(s->highest, seq) : seq;
+    if (s == NULL)
+        return true;
+    if (s->has_floor && *index <= s->floor)
+        return false;
+    if (s->resumed && *index >> 16 != 0)
+        srtp_set_stream_roc(r->srtp, s->ssrc, (uint32_t)(*index >> 16));
+    return true;
+}
+
 static tolk_receive_result receive_locked(tolk_srtp_receiver *r, tolk_packet_kind kind, uint8_t *packet,
                                           size_t *len, int64_t now_us)
 {
@@ -164,6 +225,11 @@ static tolk_receive_result receive_locked(tolk_srtp_receiver *r, tolk_packet_kin
         return TOLK_RECEIVE_DROPPED;
     }
     sender *s = find_sender(r, ssrc);
+    uint64_t index = 0;
+    if (kind == TOLK_PACKET_RTP && !place_packet(r, s, packet, &index)) {
+        count_failure(r, kind, srtp_err_status_replay_old);
+        return TOLK_RECEIVE_DROPPED;
+    }
     srtp_err_status_t status = unprotect(r, kind, packet, len);
     if (status != srtp_err_status_ok) {
         count_failure(r, kind, status);
@@ -172,6 +238,11 @@ static tolk_receive_result receive_locked(tolk_srtp_receiver *r, tolk_packet_kin
     if (s == NULL && (s = admit(r, ssrc, now_us)) == NULL)
         return TOLK_RECEIVE_DROPPED;
     s->heard_us = now_us;
+    if (kind == TOLK_PACKET_RTP) {
+        s->resumed = false;
+        if (index > s->highest)
+            s->highest = index;
+    }
     if (kind == TOLK_PACKET_RTCP) {
         r->stats.rtcp++;
         return take_rtcp(s, packet, *len);

@@ -57,6 +57,22 @@ typedef struct {
 
 /* key: AES_CM_128_HMAC_SHA1_80 master key and salt, copied into libsrtp only. NULL on failure. */
 tolk_srtp_receiver *tolk_srtp_receiver_new(const uint8_t key[TOLK_KEY_LEN]);
+
+/* Where an admitted sender stands: the highest SRTP index it authenticated. */
+typedef struct {
+    uint32_t ssrc;
+    uint64_t highest;
+} tolk_srtp_receiver_position;
+
+/* The admitted senders' positions (at most max), for a restart to continue from. */
+int tolk_srtp_receiver_positions(tolk_srtp_receiver *receiver, tolk_srtp_receiver_position *out, int max);
+/* A receiver under the same key as before a restart, that knows the senders of then: each
+ * continues with its rollover counter (so a sender past a sequence wrap still
+ * authenticates), and a packet of theirs at or below its highest index then is refused as
+ * a replay for the key's lifetime (the window of a fresh stream would take it). At most
+ * TOLK_SRTP_RECEIVER_SENDERS are taken. NULL on failure. */
+tolk_srtp_receiver *tolk_srtp_receiver_new_resumed(const uint8_t key[TOLK_KEY_LEN],
+                                                   const tolk_srtp_receiver_position *senders, int count);
 void tolk_srtp_receiver_free(tolk_srtp_receiver *receiver);
 
 /* One datagram in packet[0..*len), writable. On TOLK_RECEIVE_MEDIA the packet is plain RTP

@@ -16,6 +16,7 @@
 #define RTP_HEADER_LEN 12
 #define PACKET_BUFFER_LEN 1500
 #define OPUS_CLOCK_RATE 48000u
+#define OPUS_FRAME_TICKS 960u /* 20 ms: the engine's frame */
 #define NS_PER_SECOND 1000000000u
 /* srtp_protect may append up to SRTP_MAX_TRAILER_LEN bytes after the payload. */
 #define MAX_FRAME_LEN (PACKET_BUFFER_LEN - RTP_HEADER_LEN - SRTP_MAX_TRAILER_LEN)
@@ -28,12 +29,18 @@ struct tolk_srtp_sender {
     /* Parallel to fanout.destinations: NULL for the shared key, else that destination's
      * own context. Grown with the fanout, so sending never allocates. */
     srtp_t *own_srtp;
+    uint32_t *own_roc_base; /* parallel too: the stream's rollover counter when that context began */
     size_t own_capacity;
     size_t own_count; /* destinations with their own key */
     uint8_t payload_type;
     uint32_t ssrc;
     uint16_t next_seq;
+    uint32_t roc; /* the stream's rollover counter: wraps of next_seq */
+    uint32_t shared_roc_base;
     uint32_t timestamp_base;
+    bool timestamp_pending; /* continued: the first packet sets the base to give first_timestamp */
+    uint32_t first_timestamp;
+    uint32_t last_timestamp;
     bool has_sent;
     uint64_t last_pts_ns;
     tolk_srtp_sender_stats stats;
@@ -80,6 +87,39 @@ tolk_srtp_sender *tolk_srtp_sender_new(const uint8_t key[TOLK_KEY_LEN], int payl
     return s;
 }
 
+tolk_srtp_sender *tolk_srtp_sender_new_at(const uint8_t key[TOLK_KEY_LEN], int payload_type,
+                                          const tolk_srtp_position *start)
+{
+    if (start == NULL || start->shared_roc_base > start->index >> 16)
+        return NULL;
+    tolk_srtp_sender *s = tolk_srtp_sender_new(key, payload_type);
+    if (s == NULL)
+        return NULL;
+    s->ssrc = start->ssrc;
+    s->next_seq = (uint16_t)start->index;
+    s->roc = (uint32_t)(start->index >> 16);
+    s->shared_roc_base = start->shared_roc_base;
+    s->timestamp_pending = true;
+    s->first_timestamp = start->timestamp;
+    if (!tolk_srtp_session_add_stream(s->srtp, key, s->ssrc, s->roc - s->shared_roc_base)) {
+        tolk_srtp_sender_free(s);
+        return NULL;
+    }
+    LOG_DEBUG("srtp sender %08x continued at index %llu", s->ssrc, (unsigned long long)start->index);
+    return s;
+}
+
+void tolk_srtp_sender_position(tolk_srtp_sender *s, tolk_srtp_position *position)
+{
+    pthread_mutex_lock(&s->lock);
+    position->ssrc = s->ssrc;
+    position->index = (uint64_t)s->roc << 16 | s->next_seq;
+    position->timestamp = !s->has_sent ? (s->timestamp_pending ? s->first_timestamp : s->timestamp_base)
+                                       : s->last_timestamp + OPUS_FRAME_TICKS;
+    position->shared_roc_base = s->shared_roc_base;
+    pthread_mutex_unlock(&s->lock);
+}
+
 static bool own_slots_fit(tolk_srtp_sender *s, size_t count)
 {
     if (count <= s->own_capacity)
@@ -90,12 +130,20 @@ static bool own_slots_fit(tolk_srtp_sender *s, size_t count)
         return false;
     memset(grown + s->own_capacity, 0, (capacity - s->own_capacity) * sizeof *grown);
     s->own_srtp = grown;
+    uint32_t *bases = realloc(s->own_roc_base, capacity * sizeof *bases);
+    if (bases == NULL)
+        return false; /* own_srtp grew: harmless, the next call grows this one too */
+    memset(bases + s->own_capacity, 0, (capacity - s->own_capacity) * sizeof *bases);
+    s->own_roc_base = bases;
     s->own_capacity = capacity;
     return true;
 }
 
-/* own: the destination's own context (taken over), or NULL for the shared key. */
-static int add_destination(tolk_srtp_sender *s, const char *host, int port, srtp_t own)
+/* own: the destination's own context (taken over), or NULL for the shared key; key and
+ * roc_base its key and roc base (NOW: the stream's counter at this moment). */
+#define NOW UINT32_MAX
+static int add_destination(tolk_srtp_sender *s, const char *host, int port, srtp_t own,
+                           const uint8_t *key, uint32_t roc_base)
 {
     tolk_udp_address address;
     if (!tolk_udp_address_parse(host, port, &address)) {
@@ -103,9 +151,17 @@ static int add_destination(tolk_srtp_sender *s, const char *host, int port, srtp
         return -1;
     }
     pthread_mutex_lock(&s->lock);
+    if (roc_base == NOW)
+        roc_base = s->roc;
+    bool continues = own && roc_base != s->roc;
+    if (continues && (roc_base > s->roc || !tolk_srtp_session_add_stream(own, key, s->ssrc, s->roc - roc_base))) {
+        pthread_mutex_unlock(&s->lock);
+        return -1;
+    }
     int id = own_slots_fit(s, s->fanout.count + 1) ? tolk_udp_fanout_add(&s->fanout, &address) : -1;
     if (id >= 0) {
         s->own_srtp[s->fanout.count - 1] = own;
+        s->own_roc_base[s->fanout.count - 1] = own ? roc_base : 0;
         s->own_count += own != NULL;
     }
     atomic_store(&s->destinations, (int)s->fanout.count);
@@ -115,19 +171,31 @@ static int add_destination(tolk_srtp_sender *s, const char *host, int port, srtp
 
 int tolk_srtp_sender_add_destination(tolk_srtp_sender *s, const char *host, int port)
 {
-    return add_destination(s, host, port, NULL);
+    return add_destination(s, host, port, NULL, NULL, 0);
+}
+
+static int add_keyed(tolk_srtp_sender *s, const char *host, int port, const uint8_t key[TOLK_KEY_LEN],
+                     uint32_t roc_base)
+{
+    srtp_t own = key ? tolk_srtp_session_new(key, true) : NULL;
+    if (own == NULL)
+        return -1;
+    int id = add_destination(s, host, port, own, key, roc_base);
+    if (id < 0)
+        srtp_dealloc(own);
+    return id;
 }
 
 int tolk_srtp_sender_add_keyed_destination(tolk_srtp_sender *s, const char *host, int port,
                                            const uint8_t key[TOLK_KEY_LEN])
 {
-    srtp_t own = key ? tolk_srtp_session_new(key, true) : NULL;
-    if (own == NULL)
-        return -1;
-    int id = add_destination(s, host, port, own);
-    if (id < 0)
-        srtp_dealloc(own);
-    return id;
+    return add_keyed(s, host, port, key, NOW);
+}
+
+int tolk_srtp_sender_add_keyed_destination_at(tolk_srtp_sender *s, const char *host, int port,
+                                              const uint8_t key[TOLK_KEY_LEN], uint32_t roc_base)
+{
+    return roc_base == NOW ? -1 : add_keyed(s, host, port, key, roc_base);
 }
 
 static ssize_t destination_index(const tolk_srtp_sender *s, int id)
@@ -139,13 +207,24 @@ static ssize_t destination_index(const tolk_srtp_sender *s, int id)
     return -1;
 }
 
+uint32_t tolk_srtp_sender_destination_roc_base(tolk_srtp_sender *s, int id)
+{
+    pthread_mutex_lock(&s->lock);
+    ssize_t i = destination_index(s, id);
+    uint32_t base = i >= 0 ? s->own_roc_base[i] : 0;
+    pthread_mutex_unlock(&s->lock);
+    return base;
+}
+
 bool tolk_srtp_sender_remove_destination(tolk_srtp_sender *s, int id)
 {
     pthread_mutex_lock(&s->lock);
     ssize_t i = destination_index(s, id);
     srtp_t own = i >= 0 ? s->own_srtp[i] : NULL;
     if (i >= 0) {
-        memmove(&s->own_srtp[i], &s->own_srtp[i + 1], (s->fanout.count - (size_t)i - 1) * sizeof *s->own_srtp);
+        size_t after = s->fanout.count - (size_t)i - 1;
+        memmove(&s->own_srtp[i], &s->own_srtp[i + 1], after * sizeof *s->own_srtp);
+        memmove(&s->own_roc_base[i], &s->own_roc_base[i + 1], after * sizeof *s->own_roc_base);
         s->own_srtp[s->fanout.count - 1] = NULL;
         s->own_count -= own != NULL;
         tolk_udp_fanout_remove(&s->fanout, id);
@@ -167,6 +246,7 @@ bool tolk_srtp_sender_rekey(tolk_srtp_sender *s, const uint8_t key[TOLK_KEY_LEN]
     pthread_mutex_lock(&s->lock);
     srtp_t old = s->srtp;
     s->srtp = fresh;
+    s->shared_roc_base = s->roc;
     pthread_mutex_unlock(&s->lock);
     srtp_dealloc(old);
     LOG_DEBUG("srtp sender %08x: shared key replaced", s->ssrc);
@@ -207,7 +287,12 @@ static void write_rtp_header(tolk_srtp_sender *s, uint64_t pts_ns, bool marker)
     h[0] = 0x80; /* version 2, no padding, no extension, no CSRC */
     h[1] = (uint8_t)((marker ? 0x80 : 0x00) | s->payload_type);
     put_be16(h + 2, s->next_seq);
-    put_be32(h + 4, s->timestamp_base + pts_to_rtp_ticks(pts_ns));
+    if (s->timestamp_pending) {
+        s->timestamp_base = s->first_timestamp - pts_to_rtp_ticks(pts_ns);
+        s->timestamp_pending = false;
+    }
+    s->last_timestamp = s->timestamp_base + pts_to_rtp_ticks(pts_ns);
+    put_be32(h + 4, s->last_timestamp);
     put_be32(h + 8, s->ssrc);
 }
 
@@ -272,7 +357,8 @@ void tolk_srtp_sender_send_opus(tolk_srtp_sender *s, const uint8_t *frame, size_
      * number, or a long silence on the wire would make libsrtp misjudge the rollover counter. */
     int shared_len = 0;
     bool shared_ok = protect(s->srtp, s->plain, plain_len, s->packet, &shared_len);
-    s->next_seq++;
+    if (++s->next_seq == 0)
+        s->roc++;
     s->has_sent = true;
     s->last_pts_ns = pts_ns;
     if (!shared_ok && s->own_count < s->fanout.count)
@@ -305,6 +391,7 @@ void tolk_srtp_sender_free(tolk_srtp_sender *s)
             srtp_dealloc(s->own_srtp[i]);
     }
     free(s->own_srtp);
+    free(s->own_roc_base);
     tolk_udp_fanout_clear(&s->fanout);
     pthread_mutex_destroy(&s->lock);
     tolk_key_wipe(s->plain, sizeof s->plain);

@@ -15,4 +15,15 @@ bool tolk_srtp_library_init(void);
  * salt, for any outbound SSRC (outbound=true) or any inbound SSRC. NULL on failure. */
 srtp_t tolk_srtp_session_new(const uint8_t key[TOLK_KEY_LEN], bool outbound);
 
+/* Adds to session a stream of its own for ssrc (the key again, as the session's; its
+ * direction is learnt from its first use), whose next packet uses rollover counter roc:
+ * for a stream that continues after a restart under the same key. False when libsrtp
+ * refuses. */
+bool tolk_srtp_session_add_stream(srtp_t session, const uint8_t key[TOLK_KEY_LEN], uint32_t ssrc, uint32_t roc);
+
+/* The SRTP index a packet with sequence number seq most likely has, given the highest
+ * index seen so far (RFC 3711 section 3.3.1: the rollover counter that puts the index
+ * within 2^15 of it). Pure. */
+uint64_t tolk_srtp_guess_index(uint64_t highest, uint16_t seq);
+
 #endif

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "app.h"
 
+#include "input_health.h"
+
 #include <string.h>
 
 #define TOLK_LOG_MODULE "app"
@@ -19,8 +21,10 @@ void tolk_app_lock(tolk_app *app)
     g_mutex_lock(&app->lock);
 }
 
-bool tolk_app_unlock(tolk_app *app)
+/* Unlocks and runs what the section left; *ticket: the records it queued (0: none). */
+static bool unlock_queued(tolk_app *app, uint64_t *ticket)
 {
+    *ticket = tolk_app_queue_changes(app);
     tolk_teardown *teardown = tolk_teardown_new();
     for (guint i = 0; i < app->sessions->len; i++)
         tolk_session_collect(g_ptr_array_index(app->sessions, i), teardown);
@@ -29,6 +33,23 @@ bool tolk_app_unlock(tolk_app *app)
     g_ptr_array_set_size(app->detached, 0);
     g_mutex_unlock(&app->lock);
     return tolk_teardown_run(teardown);
+}
+
+bool tolk_app_unlock(tolk_app *app)
+{
+    uint64_t ticket;
+    return unlock_queued(app, &ticket);
+}
+
+bool tolk_app_unlock_stored(tolk_app *app, tolk_error *err)
+{
+    uint64_t ticket;
+    bool carried = unlock_queued(app, &ticket);
+    if (ticket && !tolk_store_wait(app->store, ticket, err))
+        return false;
+    if (!carried)
+        tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "the audio did not take the change in time");
+    return carried;
 }
 
 tolk_session *tolk_app_find(tolk_app *app, const char *id)
@@ -57,10 +78,8 @@ void tolk_app_delete(tolk_app *app, tolk_session *session)
 static void add_input_level(json_object *inputs, json_object *states, tolk_session *session, int slot,
                             const char *id)
 {
-    tolk_media_input_stats stats;
-    tolk_session_input_stats(session, slot, &stats);
     json_object_object_add(inputs, id, json_object_new_double(tolk_session_input_level(session, slot)));
-    json_object_object_add(states, id, json_object_new_string(tolk_media_input_state(&stats, g_get_monotonic_time())));
+    json_object_object_add(states, id, json_object_new_string(tolk_input_state_name(tolk_session_input_state(session, slot))));
 }
 
 static json_object *session_levels(tolk_session *session)

@@ -17,6 +17,7 @@
 #include "grants.h"
 #include "session.h"
 #include "session_spec.h"
+#include "store.h"
 
 typedef struct {
     GMutex lock;
@@ -24,6 +25,7 @@ typedef struct {
     tolk_ports *ports;
     tolk_session_env env;
     char *token;
+    char *metrics_token;    /* --metrics-token: GET /metrics only; NULL none */
     gint64 lost_timeout_us; /* rule 8 */
     unsigned next_session;   /* for generated session ids */
     unsigned max_sessions;   /* --max-sessions: a create past it is refused (limit_reached) */
@@ -32,6 +34,7 @@ typedef struct {
     GPtrArray *detached;         /* tolk_session*: deleted in this section, freed after it */
     GPtrArray *creating;         /* tolk_app_creation*: ids and places held while built */
     bool stopping;               /* set by tolk_app_close_streams: no session is added past it */
+    tolk_store *store;           /* the durable state (app_state.h), or NULL */
 } tolk_app;
 
 /* A session on its way into the registry (app_create.c). */
@@ -45,6 +48,13 @@ void tolk_app_lock(tolk_app *app);
  * changes made (so a reply sent after this comes after the audio change).
  * False when a mixer did not take its gains in time. */
 bool tolk_app_unlock(tolk_app *app);
+/* The same, and then waits until the records of the sittings changed in the section are on
+ * the disk (app_state.h): false with *err (state_unwritable) when they could not be
+ * written; the changes are in force all the same. */
+bool tolk_app_unlock_stored(tolk_app *app, tolk_error *err);
+/* Queues the records of the sittings changed (or deleted) since; the last ticket, 0 when
+ * nothing changed. The caller holds the lock (tolk_app_unlock calls it). */
+uint64_t tolk_app_queue_changes(tolk_app *app);
 
 /* Finds a session by id; the caller holds the lock. */
 tolk_session *tolk_app_find(tolk_app *app, const char *id);
@@ -66,6 +76,10 @@ tolk_session *tolk_app_commit(tolk_app *app, tolk_app_creation *creation, tolk_e
 /* After the unlock: frees the creation and a session that did not get in (which waits
  * for its pipelines to stop). NULL is a no-op. */
 void tolk_app_creation_free(tolk_app_creation *creation);
+/* Start-up: a sitting of before a restart, built from its record (session_record.h) with
+ * the same id, ports and keys; env NULL: the app's. NULL with *err when it cannot be. */
+tolk_session *tolk_app_restore_session(tolk_app *app, const tolk_session_saved *saved, const tolk_session_env *env,
+                                       tolk_error *err);
 /* The three steps at once, not capped, without taking the lock: for start-up sittings
  * (--session files, the demo) before any other thread uses the app. */
 tolk_session *tolk_app_create(tolk_app *app, const tolk_session_spec *spec, const tolk_session_env *env,

@@ -5,6 +5,8 @@
  * the registry) under it again. */
 #include "app.h"
 
+#include "session_record.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -111,6 +113,23 @@ void tolk_app_creation_free(tolk_app_creation *creation)
         return;
     tolk_session_free(creation->session);
     g_free(creation);
+}
+
+tolk_session *tolk_app_restore_session(tolk_app *app, const tolk_session_saved *saved, const tolk_session_env *env,
+                                       tolk_error *err)
+{
+    if (id_taken(app, saved->params.id)) {
+        tolk_error_set(err, TOLK_ERROR_CONFLICT, "session_exists", "id", "session id %s is taken", saved->params.id);
+        return NULL;
+    }
+    tolk_app_creation *creation = g_new0(tolk_app_creation, 1);
+    creation->params = saved->params;
+    creation->env = env ? env : &app->env;
+    g_ptr_array_add(app->creating, creation);
+    tolk_app_build(creation);
+    tolk_session *session = tolk_app_commit(app, creation, err);
+    tolk_app_creation_free(creation);
+    return session;
 }
 
 tolk_session *tolk_app_create(tolk_app *app, const tolk_session_spec *spec, const tolk_session_env *env,

@@ -54,6 +54,14 @@ void tolk_grants_free(tolk_grants *grants)
     g_free(grants);
 }
 
+static void insert(tolk_grants *grants, tolk_grant *grant)
+{
+    tolk_token_digest(grant->token, grant->digest);
+    g_ptr_array_add(grants->list, grant);
+    g_hash_table_insert(grants->by_digest, grant->digest, grant);
+    g_hash_table_insert(grants->by_id, grant->id, grant);
+}
+
 const tolk_grant *tolk_grants_add(tolk_grants *grants, const char *session, tolk_grant_kind kind, int booth,
                                   int console, int channel)
 {
@@ -62,17 +70,27 @@ const tolk_grant *tolk_grants_add(tolk_grants *grants, const char *session, tolk
         g_free(grant);
         return NULL;
     }
-    tolk_token_digest(grant->token, grant->digest);
     snprintf(grant->id, sizeof grant->id, "t%u", ++grants->next_id);
     g_strlcpy(grant->session, session, sizeof grant->session);
     grant->kind = kind;
     grant->booth = booth;
     grant->console = console;
     grant->channel = channel;
-    g_ptr_array_add(grants->list, grant);
-    g_hash_table_insert(grants->by_digest, grant->digest, grant);
-    g_hash_table_insert(grants->by_id, grant->id, grant);
+    insert(grants, grant);
     return grant;
+}
+
+bool tolk_grants_restore(tolk_grants *grants, const tolk_grant *saved)
+{
+    unsigned number = 0;
+    if (sscanf(saved->id, "t%u", &number) != 1 || g_hash_table_contains(grants->by_id, saved->id) ||
+        strnlen(saved->token, sizeof saved->token) < 32 || strnlen(saved->token, sizeof saved->token) >= sizeof saved->token)
+        return false;
+    tolk_grant *grant = g_memdup2(saved, sizeof *saved);
+    insert(grants, grant);
+    if (number > grants->next_id)
+        grants->next_id = number; /* ids stay unique: new ones come after */
+    return true;
 }
 
 const tolk_grant *tolk_grants_find_token(tolk_grants *grants, const char *token)

@@ -44,6 +44,9 @@ void tolk_grants_free(tolk_grants *grants);
 /* NULL when the system's random source fails. */
 const tolk_grant *tolk_grants_add(tolk_grants *grants, const char *session, tolk_grant_kind kind, int booth,
                                   int console, int channel);
+/* A grant of before a restart, as it was (id, token, kind, place); its digest is made again.
+ * False when the id is taken or malformed or the token is not one of ours. */
+bool tolk_grants_restore(tolk_grants *grants, const tolk_grant *saved);
 /* One lookup by the token's digest; the digest found is compared again in constant time. */
 const tolk_grant *tolk_grants_find_token(tolk_grants *grants, const char *token);
 /* By id ("t3"): ids are unique across sessions. */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "session.h"
+#include "input_health.h"
 
+#include "session_record.h"
 #include "token_digest.h"
 
 #include <stdio.h>
@@ -66,12 +68,18 @@ static void apply(tolk_session *session, const tolk_events *events)
     session->fence = tolk_media_fence_new(session->media);
     if (events)
         log_events(session, events);
-    tolk_hub_session_changed(session->hub);
+    tolk_session_changed(session);
 }
 
 void tolk_session_changed(tolk_session *session)
 {
+    session->revision++;
     tolk_hub_session_changed(session->hub);
+}
+
+void tolk_session_touch(tolk_session *session)
+{
+    session->revision++;
 }
 
 void tolk_session_set_sound_check(tolk_session *session, bool on)
@@ -80,28 +88,58 @@ void tolk_session_set_sound_check(tolk_session *session, bool on)
     apply(session, NULL);
 }
 
-static gboolean open_input(tolk_session_input *input, tolk_ports *ports)
+/* A new input, or the same port and key as before a restart (saved). */
+static gboolean open_input(tolk_session_input *input, tolk_ports *ports, const tolk_saved_input *saved)
 {
+    if (saved) {
+        input->port = saved->port;
+        memcpy(input->key, saved->key, TOLK_KEY_LEN);
+        input->socket = tolk_ports_bind_at(ports, saved->port);
+        return input->socket != NULL;
+    }
     input->socket = tolk_ports_bind(ports, &input->port);
     return input->socket && tolk_key_generate(input->key);
 }
 
-static gboolean open_inputs(tolk_session *session, const tolk_session_env *env)
+static gboolean stream_key(uint8_t key[TOLK_KEY_LEN], const uint8_t *saved)
 {
-    if (!open_input(&session->floor, env->ports))
+    if (!saved)
+        return tolk_key_generate(key);
+    memcpy(key, saved, TOLK_KEY_LEN);
+    return TRUE;
+}
+
+static gboolean open_inputs(tolk_session *session, const tolk_session_env *env, const tolk_session_saved *saved)
+{
+    if (!open_input(&session->floor, env->ports, saved ? &saved->floor : NULL))
         return FALSE;
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(config, &in);)
-        if (!open_input(&session->consoles[in.slot], env->ports) || !tolk_key_generate(session->feed_keys[in.slot]))
+        if (!open_input(&session->consoles[in.slot], env->ports, saved ? &saved->consoles[in.slot] : NULL) ||
+            !stream_key(session->feed_keys[in.slot], saved ? saved->feed_keys[in.slot] : NULL))
             return FALSE;
     for (int ch = 0; ch <= config->channel_count; ch++) {
-        if (!tolk_key_generate(session->channel_keys[ch]))
+        if (!stream_key(session->channel_keys[ch], saved ? saved->channel_keys[ch] : NULL))
             return FALSE;
     }
     return TRUE;
 }
 
-static tolk_media *start_media(tolk_session *session, const tolk_session_env *env, tolk_error *err)
+/* A restart: the streams continue, and the inputs know their senders of before. */
+static void continue_media(tolk_media_spec *spec, const tolk_session_saved *saved)
+{
+    memcpy(spec->channel_starts, saved->channel_starts, sizeof spec->channel_starts);
+    memcpy(spec->feed_starts, saved->feed_starts, sizeof spec->feed_starts);
+    spec->floor.sender_count = saved->floor_senders;
+    memcpy(spec->floor.senders, saved->floor_positions, sizeof spec->floor.senders);
+    for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++) {
+        spec->consoles[slot].sender_count = saved->console_senders[slot];
+        memcpy(spec->consoles[slot].senders, saved->console_positions[slot], sizeof spec->consoles[slot].senders);
+    }
+}
+
+static tolk_media *start_media(tolk_session *session, const tolk_session_env *env, const tolk_session_saved *saved,
+                               tolk_error *err)
 {
     tolk_media_spec *spec = g_new0(tolk_media_spec, 1);
     spec->session_id = session->id;
@@ -117,6 +155,8 @@ static tolk_media *start_media(tolk_session *session, const tolk_session_env *en
     }
     memcpy(spec->channel_keys, session->channel_keys, sizeof spec->channel_keys);
     memcpy(spec->feed_keys, session->feed_keys, sizeof spec->feed_keys);
+    if (saved)
+        continue_media(spec, saved);
     tolk_media *media = tolk_media_new(spec, err);
     tolk_key_wipe(spec, sizeof *spec);
     g_free(spec);
@@ -271,17 +311,21 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->matrix = matrix;
     session->outputs = g_ptr_array_new_with_free_func(free_output);
     session->hub = tolk_hub_new();
+    tolk_session_health_init(session);
     session->signals = g_ptr_array_new_with_free_func(g_free);
     session->signal_rate = env->signal_rate;
     session->peers = g_ptr_array_new_with_free_func(free_peer);
     session->ended = g_ptr_array_new_with_free_func(free_peer);
-    if (!open_inputs(session, env)) {
+    session->floor_from_file = env->floor_from_file;
+    if (!open_inputs(session, env, params->saved)) {
         tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL,
-                       "no free UDP port left for the inputs of session %s", params->id);
+                       params->saved ? "the ports of session %s of before the restart are taken"
+                                     : "no free UDP port left for the inputs of session %s",
+                       params->id);
         tolk_session_free(session);
         return NULL;
     }
-    session->media = start_media(session, env, err);
+    session->media = start_media(session, env, params->saved, err);
     if (!session->media) {
         tolk_session_free(session);
         return NULL;
@@ -324,6 +368,9 @@ void tolk_session_free(tolk_session *session)
     tolk_key_wipe(session->feed_keys, sizeof session->feed_keys);
     tolk_matrix_free(session->matrix);
     g_ptr_array_unref(session->outputs);
+    if (session->stored_record)
+        tolk_key_wipe(session->stored_record, strlen(session->stored_record));
+    g_free(session->stored_record);
     g_free(session->media_address);
     g_free(session);
 }
@@ -379,6 +426,25 @@ void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 time
         apply(session, &events);
 }
 
+/* Sends the output's stream to its destination; false with *err when the sender refuses. */
+static bool attach_output(tolk_session *session, tolk_session_output *output, const uint32_t *roc_base,
+                          tolk_error *err)
+{
+    const uint8_t *key = output->own_key ? output->key : NULL;
+    output->destination =
+        output->channel >= 0
+            ? tolk_media_add_channel_output(session->media, output->channel, output->host, output->port, key, roc_base)
+            : tolk_media_add_feed_output(session->media, output->slot, output->host, output->port, key, roc_base);
+    if (output->destination < 0) {
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "host", "host %s port %d cannot be sent to",
+                       output->host, output->port);
+        return false;
+    }
+    g_ptr_array_add(session->outputs, output);
+    tolk_session_changed(session);
+    return true;
+}
+
 const tolk_session_output *tolk_session_add_output(tolk_session *session, int channel, int slot,
                                                    const char *host, int port, bool own_key, tolk_error *err)
 {
@@ -388,25 +454,33 @@ const tolk_session_output *tolk_session_add_output(tolk_session *session, int ch
         tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "no key could be made for the output");
         return NULL;
     }
-    const uint8_t *key = own_key ? output->key : NULL;
-    int destination = channel >= 0 ? tolk_media_add_channel_output(session->media, channel, host, port, key)
-                                    : tolk_media_add_feed_output(session->media, slot, host, port, key);
-    if (destination < 0) {
-        free_output(output);
-        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "host", "host %s port %d cannot be sent to", host,
-                       port);
-        return NULL;
-    }
     output->own_key = own_key;
-    snprintf(output->id, sizeof output->id, "o%u", ++session->next_output);
     output->channel = channel;
     output->slot = channel >= 0 ? -1 : slot;
     g_strlcpy(output->host, host, sizeof output->host);
     output->port = port;
-    output->destination = destination;
-    g_ptr_array_add(session->outputs, output);
-    tolk_session_changed(session);
+    if (!attach_output(session, output, NULL, err)) {
+        free_output(output);
+        return NULL;
+    }
+    snprintf(output->id, sizeof output->id, "o%u", ++session->next_output);
     return output;
+}
+
+bool tolk_session_restore_output(tolk_session *session, const tolk_session_output *saved, uint32_t roc_base,
+                                 tolk_error *err)
+{
+    if ((saved->channel < 0) == (saved->slot < 0) || tolk_session_find_output(session, saved->id)) {
+        tolk_error_set(err, TOLK_ERROR_INVALID, "state_invalid", "outputs", "output %s is not one stream's, or twice",
+                       saved->id);
+        return false;
+    }
+    tolk_session_output *output = g_memdup2(saved, sizeof *saved);
+    if (!attach_output(session, output, saved->own_key ? &roc_base : NULL, err)) {
+        free_output(output);
+        return false;
+    }
+    return true;
 }
 
 const tolk_session_output *tolk_session_find_output(tolk_session *session, const char *id)

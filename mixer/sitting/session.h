@@ -29,11 +29,15 @@
 #define TOLK_MAX_STREAM_OUTPUTS 64   /* per channel or return feed */
 #define TOLK_MAX_SESSION_OUTPUTS 256 /* per session */
 
+/* What a restart restores a sitting from (session_record.h). */
+typedef struct tolk_session_saved tolk_session_saved;
+
 typedef struct {
     char id[TOLK_SESSION_ID_SIZE];
     char name[TOLK_NAME_SIZE];
     char floor_language[TOLK_LANG_SIZE]; /* "" when not set */
     tolk_matrix_config matrix;
+    const tolk_session_saved *saved; /* a restart: the ports, keys and streams of before; else NULL */
 } tolk_session_params;
 
 typedef struct {
@@ -90,6 +94,16 @@ typedef struct tolk_session {
     GPtrArray *ended;
     tolk_media_fence *fence;
     tolk_loudness_watch loudness;              /* the guard's warnings seen so far */
+    bool floor_from_file;                      /* the demo's floor */
+    /* The durable state (app_state.c): bumped by every change; the records as last queued. */
+    uint64_t revision, stored_revision;
+    char *stored_record;
+    bool has_counters;        /* queued once: counters_digest is of that record */
+    uint64_t counters_digest;
+    /* input_health.c: each input's state by slot + 1 (0: the floor) as last watched, and
+     * each channel's level as the levels timer last took it (the views read these). */
+    tolk_input_state input_states[TOLK_MAX_SLOTS + 1];
+    double channel_level_db[TOLK_MAX_CHANNELS + 1];
 } tolk_session;
 
 /* Who created a WebRTC resource, and so who may trickle to it or end it:
@@ -198,6 +212,13 @@ tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kin
  * (invalid) or no key could be made (unavailable). */
 const tolk_session_output *tolk_session_add_output(tolk_session *session, int channel, int slot,
                                                    const char *host, int port, bool own_key, tolk_error *err);
+/* An output of before a restart (session_record.c): its id, destination and key as they
+ * were, an own key's context at roc_base. False with *err when the sender refuses it. */
+bool tolk_session_restore_output(tolk_session *session, const tolk_session_output *saved, uint32_t roc_base,
+                                 tolk_error *err);
+/* A change the API made that the session may not have seen (tokens, signals): the state
+ * is written again if its record changed. */
+void tolk_session_touch(tolk_session *session);
 const tolk_session_output *tolk_session_find_output(tolk_session *session, const char *id);
 /* The output of that channel (or return feed) that already sends to host:port, or NULL. */
 const tolk_session_output *tolk_session_find_destination(tolk_session *session, int channel, int slot,

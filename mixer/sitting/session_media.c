@@ -21,7 +21,10 @@ double tolk_session_input_level(tolk_session *session, int slot)
 
 double tolk_session_channel_level(tolk_session *session, int channel)
 {
-    return tolk_media_channel_level_at(session->media, channel);
+    double db = tolk_media_channel_level_at(session->media, channel);
+    if (channel >= 0 && channel <= TOLK_MAX_CHANNELS)
+        session->channel_level_db[channel] = db; /* for the views between two levels events */
+    return db;
 }
 
 bool tolk_session_sender_stats(tolk_session *session, int channel, int slot, tolk_srtp_sender_stats *stats)

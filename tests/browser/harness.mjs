@@ -95,6 +95,10 @@ export class Daemon {
       '--rtp-ports', `${lo}-${lo + 199}`, '--token', this.token];
     if (help.includes('--web-dir')) args.push('--web-dir', join(REPO, 'web'));
     if (help.includes('--ice-address')) args.push('--ice-address', '127.0.0.1');
+    if (help.includes('--state-dir')) {
+      this.stateRoot = mkdtempSync(join(tmpdir(), 'tolk-state-'));
+      args.push('--state-dir', join(this.stateRoot, 'state'));
+    }
     args.push(...this.extraArgs);
     this.proc = spawn(TOLK_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     for (const s of [this.proc.stdout, this.proc.stderr]) s.on('data', (d) => { this.log = (this.log + d).slice(-20000); });
@@ -135,6 +139,7 @@ export class Daemon {
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), 8000);
     await exited;
     clearTimeout(timer);
+    if (this.stateRoot) rmSync(this.stateRoot, { recursive: true, force: true });
   }
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-// Scenario 4: the operator page shows a console going live within a second.
+// Scenario 4: the operator page shows a console going live within a second, and its health
+// table an input's state words as a real sender starts and stops.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TONE, scene, skipUnlessReady, text, waitFor } from './harness.mjs';
+import { TONE, floorSender, scene, skipUnlessReady, text, waitFor } from './harness.mjs';
 
 const skip = skipUnlessReady();
 const setup = scene({ tones: [TONE.b] });
@@ -24,4 +25,21 @@ test('a console going live shows on the operator page within 1 s', { skip, timeo
 
   await daemon.ok('PATCH', 'sessions/browser/booths/en/consoles/1', { output: 'B' });
   await waitFor(async () => (await state()) === 'live on B (fr)', 1000, 'live on B', 20);
+});
+
+test('the health table shows the floor input silent, receiving, then lost', { skip, timeout: 60000 }, async () => {
+  const { daemon, browsers: [browser] } = setup;
+  const page = await browser.page(`${daemon.url}/operator/#session=browser&token=${daemon.token}`);
+  const state = () => text(page, '[data-health-input="floor"] .health-state');
+  await waitFor(async () => (await state()) === 'silent', 10000, 'the floor silent (never sent)');
+  assert.equal(await text(page, '[data-health-channel="en"] [data-count="send_errors"]'), '0');
+  const sender = floorSender(await daemon.ok('GET', 'sessions/browser'));
+  try {
+    await waitFor(async () => (await state()) === 'receiving', 5000, 'the floor receiving');
+    assert.match(await text(page, '[data-health-input="floor"] [data-count="jitter_ms"]'), /^[0-9.]+ ms$/);
+  } finally {
+    sender.stop();
+  }
+  // --lost-timeout-ms is 2000 by default; the state word changes without a reload
+  await waitFor(async () => (await state()) === 'lost', 5000, 'the floor lost');
 });

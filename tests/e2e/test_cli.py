@@ -50,7 +50,8 @@ def temp_file(text, suffix='.json'):
 def valid_daemon_args(port=None):
     lo, hi = th.free_rtp_range()
     return ['--listen', '127.0.0.1:%d' % (port or th.free_tcp_port()),
-            '--media-address', '127.0.0.1', '--rtp-ports', '%d-%d' % (lo, hi), '--token', 't']
+            '--media-address', '127.0.0.1', '--rtp-ports', '%d-%d' % (lo, hi), '--token', 't',
+            '--state-dir', th.new_state_dir()]
 
 
 class Cli(unittest.TestCase):
@@ -120,7 +121,7 @@ class Cli(unittest.TestCase):
         port = th.free_tcp_port()
         env = dict(os.environ, TOLK_TOKEN='env-token-123')
         args = [th.tolk_bin(), '--listen', '127.0.0.1:%d' % port, '--media-address', '127.0.0.1',
-                '--rtp-ports', '%d-%d' % (lo, hi)]
+                '--rtp-ports', '%d-%d' % (lo, hi), '--state-dir', th.new_state_dir()]
         proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -151,7 +152,7 @@ class ClearTextWarning(unittest.TestCase):
         """Runs the daemon until its start line, stops it; returns its stderr."""
         lo, hi = th.free_rtp_range()
         args = [th.tolk_bin(), '--listen', listen, '--media-address', '127.0.0.1',
-                '--rtp-ports', '%d-%d' % (lo, hi), '--token', 't'] + list(extra)
+                '--rtp-ports', '%d-%d' % (lo, hi), '--token', 't', '--state-dir', th.new_state_dir()] + list(extra)
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                     stderr=err)

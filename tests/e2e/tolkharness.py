@@ -6,6 +6,7 @@ amplitude 0.3 is about -13.5 dB.
 """
 
 import array
+import atexit
 import base64
 import collections
 import http.client
@@ -15,6 +16,7 @@ import operator
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -244,11 +246,29 @@ def metric_sum(text, name, **labels):
 # ---------------------------------------------------------------------------------------------
 # the daemon
 
+_STATE_DIRS = []
+
+
+def new_state_dir():
+    """A fresh private folder for a daemon's --state-dir, removed when the test process ends."""
+    path = os.path.join(tempfile.mkdtemp(prefix='tolk-state-'), 'state')
+    _STATE_DIRS.append(os.path.dirname(path))
+    return path
+
+
+@atexit.register
+def _remove_state_dirs():
+    for path in _STATE_DIRS:
+        shutil.rmtree(path, ignore_errors=True)
+
 class Daemon:
     """The tolk binary on a free HTTP port and a free range of 200 RTP ports."""
 
-    def __init__(self, token='e2e-operator-token', extra_args=(), binary=None, session_file=None):
+    def __init__(self, token='e2e-operator-token', extra_args=(), binary=None, session_file=None,
+                 state_dir=None):
         self.binary = binary or tolk_bin()
+        # A state folder of its own (--state-dir), unless a test restarts on one it keeps.
+        self.state_dir = state_dir or new_state_dir()
         self.token = token
         self.extra_args = list(extra_args)
         self.session_file = session_file
@@ -264,7 +284,7 @@ class Daemon:
         lo, hi = self.rtp_range
         args = [self.binary, '--listen', '%s:%d' % (self.host, self.port),
                 '--media-address', '127.0.0.1', '--rtp-ports', '%d-%d' % (lo, hi),
-                '--token', self.token]
+                '--token', self.token, '--state-dir', self.state_dir]
         if self.session_file:
             args += ['--session', self.session_file]
         return args + self.extra_args

@@ -76,7 +76,8 @@ class TlsOptions(unittest.TestCase):
     def test_https_start_line_and_request(self):
         port = free_port()
         proc = subprocess.Popen([TOLK, '--token', 't', '--listen', '127.0.0.1:%d' % port,
-                                 '--tls-cert', self.cert, '--tls-key', self.key],
+                                 '--tls-cert', self.cert, '--tls-key', self.key,
+                                 '--state-dir', os.path.join(self.dir, 'state')],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         try:

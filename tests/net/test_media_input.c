@@ -22,6 +22,7 @@ typedef struct {
     uint32_t ssrc;
     OpusEncoder *encoder;
     double phase;
+    double amplitude; /* of the tone sent */
 } fixture;
 
 static GSocket *loopback_socket(GSocketAddress **bound)
@@ -48,6 +49,7 @@ static void fixture_set_up(fixture *f, gconstpointer data)
     g_assert_nonnull(f->input);
     f->seq = 1000;
     f->ssrc = 0x12345678;
+    f->amplitude = 0.3;
     int err;
     f->encoder = opus_encoder_create(48000, 1, OPUS_APPLICATION_AUDIO, &err);
     g_assert_nonnull(f->encoder);
@@ -64,12 +66,12 @@ static void fixture_tear_down(fixture *f, gconstpointer data)
     g_object_unref(f->sender);
 }
 
-/* One 20 ms packet of a 440 Hz tone, protected and sent. */
+/* One 20 ms packet of a 440 Hz tone (digital silence at amplitude 0), protected and sent. */
 static void send_packet(fixture *f)
 {
     float pcm[960];
     for (int i = 0; i < 960; i++, f->phase += 2 * G_PI * 440 / 48000)
-        pcm[i] = (float)(0.3 * sin(f->phase));
+        pcm[i] = (float)(f->amplitude * sin(f->phase));
     uint8_t p[1500] = {0x80, 111, (uint8_t)(f->seq >> 8), (uint8_t)f->seq};
     uint32_t ts = 960u * f->seq;
     p[4] = (uint8_t)(ts >> 24), p[5] = (uint8_t)(ts >> 16), p[6] = (uint8_t)(ts >> 8), p[7] = (uint8_t)ts;
@@ -119,7 +121,8 @@ static void test_audio_flows(fixture *f, gconstpointer data)
     tolk_media_input_get_stats(f->input, &s);
     g_assert_cmpuint(s.decoded, >=, 23);
     g_assert_cmpuint(s.dropped_auth, ==, 0);
-    g_assert_cmpstr(tolk_media_input_state(&s, g_get_monotonic_time()), ==, "receiving");
+    g_assert_cmpstr(tolk_input_state_name(tolk_media_input_state(&s, g_get_monotonic_time(), 2000 * 1000)), ==,
+                    "receiving");
 }
 
 static void test_quiet_input_plays_nothing(fixture *f, gconstpointer data)
@@ -178,6 +181,57 @@ static void test_rekey_refuses_old_key(fixture *f, gconstpointer data)
     tolk_key_wipe(key, sizeof key);
 }
 
+/* The four health states as a function of the input's times (docs/operations.md). */
+static void test_health_states(void)
+{
+    const gint64 now = 100 * G_USEC_PER_SEC, ms = 1000, lost = 2000 * ms;
+    static const struct {
+        const char *why;
+        gint64 valid_ago, audible_ago, dropped_ago, dropping_for; /* -1: never */
+        const char *state;
+    } cases[] = {
+        {"never sent", -1, -1, -1, 0, "silent"},
+        {"a tone", 20 * ms, 60 * ms, -1, 0, "receiving"},
+        {"digital silence arriving", 20 * ms, 5000 * ms, -1, 0, "silent"},
+        {"silence since the first packet", 20 * ms, -1, -1, 0, "silent"},
+        {"a pause shorter than the timeout", 1500 * ms, 1500 * ms, -1, 0, "silent"},
+        {"stopped for the timeout", 2000 * ms, 2000 * ms, -1, 0, "lost"},
+        {"a wrong key for 1.2 s", 5000 * ms, 5000 * ms, 10 * ms, 1200 * ms, "failing"},
+        {"a wrong key for 0.5 s: not yet", 5000 * ms, 5000 * ms, 10 * ms, 500 * ms, "lost"},
+        {"junk beside a good sender", 20 * ms, 20 * ms, 10 * ms, 9000 * ms, "receiving"},
+        {"the junk stopped 0.6 s ago", 5000 * ms, 5000 * ms, 600 * ms, 9000 * ms, "lost"},
+        {"junk at a console that never sent", -1, -1, 10 * ms, 3000 * ms, "failing"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        tolk_media_input_stats s = {0};
+        if (cases[i].valid_ago >= 0)
+            s.last_valid_us = now - cases[i].valid_ago;
+        if (cases[i].audible_ago >= 0)
+            s.last_audible_us = now - cases[i].audible_ago;
+        if (cases[i].dropped_ago >= 0) {
+            s.last_dropped_us = now - cases[i].dropped_ago;
+            s.dropping_since_us = s.last_dropped_us - cases[i].dropping_for;
+        }
+        const char *got = tolk_input_state_name(tolk_media_input_state(&s, now, lost));
+        if (strcmp(got, cases[i].state) != 0)
+            g_error("%s: %s, expected %s", cases[i].why, got, cases[i].state);
+    }
+}
+
+/* Digital silence through the real path (SRTP, Opus, the reorder buffer) is silent. */
+static void test_digital_silence_is_silent(fixture *f, gconstpointer data)
+{
+    (void)data;
+    f->amplitude = 0.0;
+    double level = 0;
+    g_assert_cmpint(play(f, 25, &level), >=, 22);
+    tolk_media_input_stats s;
+    tolk_media_input_get_stats(f->input, &s);
+    g_assert_cmpuint(s.decoded, >=, 23);
+    g_assert_cmpstr(tolk_input_state_name(tolk_media_input_state(&s, g_get_monotonic_time(), 2000 * 1000)), ==,
+                    "silent");
+}
+
 #define ADD(path, fn) g_test_add(path, fixture, NULL, fixture_set_up, fn, fixture_tear_down)
 
 int main(int argc, char **argv)
@@ -187,5 +241,7 @@ int main(int argc, char **argv)
     ADD("/media-input/quiet-plays-nothing", test_quiet_input_plays_nothing);
     ADD("/media-input/second-sender-refused", test_second_sender_refused);
     ADD("/media-input/rekey-refuses-old-key", test_rekey_refuses_old_key);
+    ADD("/media-input/digital-silence-is-silent", test_digital_silence_is_silent);
+    g_test_add_func("/media-input/health-states", test_health_states);
     return g_test_run();
 }

@@ -10,7 +10,7 @@
 #define CH S "/channels/{ch}"
 #define CON S "/booths/{lang}/consoles/{n}"
 
-typedef enum { OP, NOBODY, CONSOLE_A, CONSOLE_B, LISTENER_EN, FLOOR, STRANGER } caller;
+typedef enum { OP, NOBODY, CONSOLE_A, CONSOLE_B, LISTENER_EN, FLOOR, STRANGER, METRICS } caller;
 
 static const tolk_grant grants[] = {
     [CONSOLE_A] = {.id = "t1", .session = "s", .kind = TOLK_GRANT_CONSOLE, .booth = 0, .console = 0, .channel = -1},
@@ -37,6 +37,17 @@ static const row table[] = {
     {"GET", "/metrics", OP, 0, -1, -1, -1, true},
     {"GET", "/metrics", CONSOLE_A, 0, -1, -1, -1, false},
     {"GET", "/metrics", NOBODY, 0, -1, -1, -1, false},
+    /* the metrics token: /metrics and nothing else, not even what anyone may see */
+    {"GET", "/metrics", METRICS, 0, -1, -1, -1, true},
+    {"GET", "/healthz", METRICS, 0, -1, -1, -1, true},
+    {"GET", "/api/v1/sessions", METRICS, 0, -1, -1, -1, false},
+    {"POST", "/api/v1/sessions", METRICS, 0, -1, -1, -1, false},
+    {"GET", S, METRICS, KNOWN, -1, -1, -1, false},
+    {"GET", S, METRICS, KNOWN | PUBLIC_SESSION, -1, -1, -1, false},
+    {"GET", S "/events", METRICS, KNOWN | PUBLIC_SESSION, -1, -1, -1, false},
+    {"POST", CH "/whep", METRICS, KNOWN | PUBLIC_SESSION | PUBLIC_CHANNEL, 2, -1, -1, false},
+    {"DELETE", S "/webrtc/{rid}", METRICS, KNOWN, -1, -1, -1, false},
+    {"DELETE", S, METRICS, KNOWN, -1, -1, -1, false},
     {"GET", "/api/v1/sessions", FLOOR, 0, -1, -1, -1, false},
     {"POST", "/api/v1/sessions", OP, 0, -1, -1, -1, true},
     /* the session: any token of it, anyone once a channel is public */
@@ -102,7 +113,8 @@ static void test_access_table(void)
         bool has_sid = g_str_has_prefix(r->pattern, "/api/v1/sessions/");
         api_access_facts facts = {
             .operator = r->who == OP,
-            .grant = r->who == OP || r->who == NOBODY ? NULL : &grants[r->who],
+            .metrics = r->who == METRICS,
+            .grant = r->who == OP || r->who == NOBODY || r->who == METRICS ? NULL : &grants[r->who],
             .session = has_sid ? "s" : NULL,
             .session_known = r->state & KNOWN,
             .session_public = r->state & PUBLIC_SESSION,

@@ -6,7 +6,7 @@ import { $, el, showState } from '../common/dom.js';
 import { sessionEvents } from '../common/events.js';
 import { loudnessBook } from '../common/loudness.js';
 import { buildCreateForm } from './create.js';
-import { showLevels, sittingView } from './sitting.js';
+import { showHealthCounts, showLevels, sittingView } from './sitting.js';
 import { tokensView } from './tokens.js';
 
 const KEY = 'tolk.operator.token';
@@ -42,6 +42,26 @@ function signIn() {
 }
 
 const sessionPath = (...parts) => apiPath('sessions', current.session.id, ...parts);
+const HEALTH_POLL_MS = 2000;
+
+/** The health table's counters, every 2 s while this sitting is open (state words come 4 times a second
+ * with the levels events). Only the table's cells change: a session event may be newer than the answer. */
+function pollHealth(mine) {
+  return setInterval(async () => {
+    if (document.hidden || current !== mine) return;
+    try {
+      const fresh = await client.get(apiPath('sessions', mine.session.id));
+      if (current === mine) showHealthCounts($('#sitting'), fresh);
+    } catch { /* the next round, or the events' state, tells */ }
+  }, HEALTH_POLL_MS);
+}
+
+function closeSitting() {
+  if (!current) return;
+  current.events.close();
+  clearInterval(current.healthPoll);
+  current = null;
+}
 
 const actions = {
   // The answer of a PATCH is older than a session event that came while it was on its way (a change
@@ -88,8 +108,7 @@ const listSittings = guard(async () => {
 });
 
 const openSitting = guard(async (sid) => {
-  if (current) current.events.close();
-  current = null;
+  closeSitting();
   const [session, { signals }, { tokens }] = await Promise.all([
     client.get(apiPath('sessions', sid)),
     client.get(apiPath('sessions', sid, 'signals')).catch(() => ({ signals: [] })),
@@ -111,6 +130,7 @@ const openSitting = guard(async (sid) => {
     },
     signal_cleared: ({ id }) => { mine.signals = mine.signals.filter((g) => g.id !== id); render(); },
   }, (state) => showState($('#state-events'), 'events', state));
+  mine.healthPoll = pollHealth(mine);
   render();
   listSittings();
 });
@@ -119,8 +139,7 @@ const endSitting = guard(async (sid) => {
   if (!confirm(`End the sitting ${sid}? All its media stops.`)) return;
   await client.del(apiPath('sessions', sid));
   if (current?.session.id === sid) {
-    current.events.close();
-    current = null;
+    closeSitting();
     render();
   }
   listSittings();

@@ -73,6 +73,84 @@ function channelsPanel(s, act) {
       el('tbody', {}, ...rows))));
 }
 
+// The technician's table (docs/operations.md): every state word, and the counts behind it.
+const HEALTH_TITLE = {
+  receiving: 'audio arrives and plays',
+  silent: 'nothing audible: digital silence, DTX, a short pause, or never sent',
+  lost: 'it sent, then nothing for --lost-timeout-ms: check the sender and the network',
+  failing: 'packets arrive but none can be played: wrong key, a second sender, or not Opus',
+};
+
+const cell = (attrs, value) => el('td', attrs, value == null ? '–' : String(value));
+const jitter = (ms) => (ms == null ? null : `${Number(ms).toFixed(1)} ms`);
+const dbfs = (db) => (db == null || db <= -100 ? 'silence' : `${Number(db).toFixed(1)} dBFS`);
+
+function showHealthWord(row, state) {
+  const word = row.querySelector('.health-state');
+  word.textContent = state || '–';
+  word.dataset.state = state || '';
+  word.title = HEALTH_TITLE[state] || '';
+}
+
+const setCount = (row, key, value) => { row.querySelector(`[data-count="${key}"]`).textContent = value == null ? '–' : String(value); };
+
+/** An input's row from `inputs[].health` of the session object. */
+function showInputCounts(row, h) {
+  setCount(row, 'lost', h.reorder?.lost);
+  setCount(row, 'late', h.reorder?.late);
+  setCount(row, 'undecodable', h.dropped?.undecodable);
+  setCount(row, 'jitter_ms', jitter(h.reorder?.jitter_ms));
+}
+
+function healthPanel(s) {
+  const inputRows = (s.inputs || []).map((i) => {
+    const row = el('tr', { 'data-health-input': i.id },
+      el('th', { scope: 'row' }, i.id),
+      el('td', {}, el('span', { class: 'health-state', role: 'status' })),
+      cell({ 'data-count': 'lost' }), cell({ 'data-count': 'late' }), cell({ 'data-count': 'undecodable' }), cell({ 'data-count': 'jitter_ms' }));
+    showHealthWord(row, i.health?.state);
+    showInputCounts(row, i.health || {});
+    return row;
+  });
+  const channelRows = s.channels.map((ch) => el('tr', { 'data-health-channel': ch.id },
+    el('th', { scope: 'row' }, channelLabel(ch.id)),
+    cell({ 'data-count': 'level' }, dbfs(ch.health?.level_dbfs)),
+    cell({ 'data-count': 'listeners' }, ch.listeners ?? 0),
+    cell({ 'data-count': 'send_errors' }, ch.health?.send_errors ?? 0)));
+  const head = (...names) => el('thead', {}, el('tr', {}, ...names.map((h) => el('th', { scope: 'col' }, h))));
+  return el('section', { class: 'panel', id: 'health' }, el('h2', {}, 'Health'),
+    el('div', { class: 'table-wrap' }, el('table', {},
+      head('Input', 'State', 'Lost', 'Late', 'Undecodable', 'Jitter'), el('tbody', {}, ...inputRows))),
+    el('div', { class: 'table-wrap' }, el('table', {},
+      head('Channel', 'Level', 'Listeners', 'Send errors'), el('tbody', {}, ...channelRows))));
+}
+
+/** The health table's state words, levels and listener counts from a levels event. */
+function showHealth(root, levels) {
+  for (const row of root.querySelectorAll('[data-health-input]')) {
+    const state = levels.input_states?.[row.dataset.healthInput];
+    if (state) showHealthWord(row, state);
+  }
+  for (const row of root.querySelectorAll('[data-health-channel]')) {
+    const id = row.dataset.healthChannel;
+    if (levels.channels?.[id] != null) setCount(row, 'level', dbfs(levels.channels[id]));
+    if (levels.listeners?.[id] != null) setCount(row, 'listeners', levels.listeners[id]);
+  }
+}
+
+/** The health table's counters from a fresh session object: the levels event, which every
+ * listener gets too, does not carry them. */
+export function showHealthCounts(root, s) {
+  for (const row of root.querySelectorAll('[data-health-input]')) {
+    const input = s.inputs?.find((i) => i.id === row.dataset.healthInput);
+    if (input?.health) showInputCounts(row, input.health);
+  }
+  for (const row of root.querySelectorAll('[data-health-channel]')) {
+    const ch = s.channels.find((c) => c.id === row.dataset.healthChannel);
+    if (ch?.health) setCount(row, 'send_errors', ch.health.send_errors);
+  }
+}
+
 const KIND = { slower: 'Speak slower', technician: 'Technician call', handover_request: 'Handover request', handover_accept: 'Handover accepted' };
 
 function signalsPanel(signals, act) {
@@ -87,7 +165,8 @@ function signalsPanel(signals, act) {
 
 /** The sitting's panels (without tokens). */
 export function sittingView(s, signals, act) {
-  return [headerPanel(s, act), el('div', { class: 'grid' }, desksPanel(s, act), signalsPanel(signals, act)), channelsPanel(s, act)];
+  return [headerPanel(s, act), el('div', { class: 'grid' }, desksPanel(s, act), signalsPanel(signals, act)), channelsPanel(s, act),
+    healthPanel(s)];
 }
 
 /** Puts the levels event's numbers onto the meters and the listener counts under `root`
@@ -106,4 +185,5 @@ export function showLevels(root, levels) {
     const count = levels.listeners?.[cell.dataset.listeners];
     if (count != null) cell.textContent = String(count);
   }
+  showHealth(root, levels);
 }

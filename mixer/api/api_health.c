@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* GET /healthz: "ok", or "degraded" with the problems a technician must act on. Each source
+ * of problems is one line in collect_problems. A lost input is not one: a sender switched off
+ * at the end of a sitting is no fault of the daemon (the session view, the input_state event
+ * and tolk_input_state show it). Threads: a handler, under the app lock. */
+#include "api_internal.h"
+#include "app_state.h"
+#include "input_health.h"
+
+/* A fault of the daemon itself, for sources that report one as a message (taken) or NULL. */
+static void add_fault(json_object *problems, const char *what, char *message)
+{
+    if (!message)
+        return;
+    json_object *problem = json_object_new_object();
+    json_object_object_add(problem, "what", json_object_new_string(what));
+    json_object_object_add(problem, "message", json_object_new_string(message));
+    json_object_array_add(problems, problem);
+    g_free(message);
+}
+
+/* Inputs that receive packets they cannot play: a wrong key, a second sender, not Opus. */
+static void add_failing_inputs(tolk_app *app, json_object *problems)
+{
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+        for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(config, &in);) {
+            tolk_input_state state = tolk_session_input_state(session, in.slot);
+            if (state != TOLK_INPUT_FAILING)
+                continue;
+            json_object *problem = json_object_new_object();
+            json_object_object_add(problem, "what", json_object_new_string("input"));
+            json_object_object_add(problem, "sitting", json_object_new_string(session->id));
+            json_object_object_add(problem, "input", json_object_new_string(in.id));
+            json_object_object_add(problem, "state", json_object_new_string(tolk_input_state_name(state)));
+            json_object_array_add(problems, problem);
+        }
+    }
+}
+
+static void collect_problems(tolk_app *app, json_object *problems)
+{
+    add_failing_inputs(app, problems);
+    add_fault(problems, "state", tolk_app_state_fault(app));
+}
+
+void api_get_health(api_call *call)
+{
+    json_object *problems = json_object_new_array();
+    collect_problems(call->app, problems);
+    bool ok = json_object_array_length(problems) == 0;
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "status", json_object_new_string(ok ? "ok" : "degraded"));
+    if (ok)
+        json_object_put(problems);
+    else
+        json_object_object_add(body, "problems", problems);
+    tolk_http_reply_json(call->resp, 200, body);
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "app_state.h"
+
+#include <string.h>
+
+#include "session_record.h"
+
+#define TOLK_LOG_MODULE "state"
+#include "log.h"
+
+void tolk_app_set_store(tolk_app *app, tolk_store *store)
+{
+    app->store = store;
+}
+
+static void forget_text(char **text)
+{
+    if (*text)
+        tolk_key_wipe(*text, strlen(*text));
+    g_clear_pointer(text, g_free);
+}
+
+/* The sitting record, if it changed since it was last queued. */
+static uint64_t queue_record(tolk_app *app, tolk_session *session)
+{
+    if (session->revision == session->stored_revision)
+        return 0;
+    session->stored_revision = session->revision;
+    char *text = tolk_session_record(session, app->grants);
+    if (session->stored_record && strcmp(text, session->stored_record) == 0) {
+        forget_text(&text);
+        return 0;
+    }
+    uint64_t ticket = tolk_store_put(app->store, TOLK_RECORD_SITTING, session->id, text);
+    forget_text(&session->stored_record);
+    session->stored_record = text;
+    return ticket;
+}
+
+uint64_t tolk_app_queue_changes(tolk_app *app)
+{
+    if (!app->store)
+        return 0;
+    uint64_t ticket = 0;
+    for (guint i = 0; i < app->sessions->len; i++)
+        ticket = MAX(ticket, queue_record(app, g_ptr_array_index(app->sessions, i)));
+    for (guint i = 0; i < app->detached->len; i++) {
+        const tolk_session *gone = g_ptr_array_index(app->detached, i);
+        tolk_store_put(app->store, TOLK_RECORD_COUNTERS, gone->id, NULL);
+        ticket = tolk_store_put(app->store, TOLK_RECORD_SITTING, gone->id, NULL);
+    }
+    return ticket;
+}
+
+void tolk_app_checkpoint(tolk_app *app)
+{
+    if (!app->store)
+        return;
+    tolk_app_queue_changes(app);
+    gint64 now = g_get_real_time();
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        /* An idle sitting's counters stand still: nothing to make, nothing to write. */
+        uint64_t digest = tolk_session_counters_digest(session);
+        if (session->has_counters && digest == session->counters_digest)
+            continue;
+        char *text = tolk_session_counters(session, now);
+        tolk_store_put(app->store, TOLK_RECORD_COUNTERS, session->id, text);
+        g_free(text);
+        session->has_counters = true;
+        session->counters_digest = digest;
+    }
+}
+
+char *tolk_app_state_fault(tolk_app *app)
+{
+    return app->store ? tolk_store_fault(app->store) : NULL;
+}
+
+uint64_t tolk_app_state_failures(tolk_app *app)
+{
+    return app->store ? tolk_store_failures(app->store) : 0;
+}
+
+/* ---- start-up ---- */
+
+static void keep_counters(const char *id, const char *text, void *ctx)
+{
+    g_hash_table_insert(ctx, g_strdup(id), g_strdup(text));
+}
+
+typedef struct {
+    tolk_app *app;
+    const tolk_session_env *demo_env;
+    GHashTable *counters;
+    gint64 now;
+    unsigned restored;
+} restore_run;
+
+static void restore_one(const char *id, const char *text, void *ctx)
+{
+    restore_run *run = ctx;
+    tolk_error err;
+    tolk_session_saved *saved = tolk_session_saved_parse(text, g_hash_table_lookup(run->counters, id), run->now, &err);
+    if (!saved) {
+        LOG_ERROR("sitting %s is not restored: %s (its record stays in the state file)", id, err.message);
+        return;
+    }
+    const tolk_session_env *env = saved->floor_from_file ? run->demo_env : NULL;
+    tolk_session *session = tolk_app_restore_session(run->app, saved, env, &err);
+    if (!session) {
+        LOG_ERROR("sitting %s is not restored: %s (its record stays in the state file)", id, err.message);
+    } else {
+        tolk_session_restore_state(session, saved, run->app->grants);
+        session->stored_record = g_strdup(text);
+        session->stored_revision = session->revision;
+        /* The record may differ from the rebuilt sitting's (a console the rules refused now): written anew. */
+        session->revision++;
+        run->restored++;
+    }
+    tolk_session_saved_free(saved);
+}
+
+unsigned tolk_app_restore(tolk_app *app, const tolk_session_env *demo_env)
+{
+    if (!app->store)
+        return 0;
+    gint64 started = g_get_monotonic_time();
+    restore_run run = {.app = app, .demo_env = demo_env, .now = g_get_real_time(),
+                       .counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free)};
+    tolk_store_load(app->store, TOLK_RECORD_COUNTERS, keep_counters, run.counters);
+    tolk_store_load(app->store, TOLK_RECORD_SITTING, restore_one, &run);
+    g_hash_table_unref(run.counters);
+    if (run.restored > 0)
+        LOG_INFO("%u sittings restored from %s in %lld ms", run.restored, tolk_store_path(app->store),
+                 (long long)((g_get_monotonic_time() - started) / 1000));
+    return run.restored;
+}

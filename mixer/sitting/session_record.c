@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "session_record.h"
+
+#include <string.h>
+
+#include "signals.h"
+
+#define TOLK_LOG_MODULE "state"
+#include "log.h"
+
+/* ---- writing ---- */
+
+static void add_int(json_object *o, const char *name, int64_t v)
+{
+    json_object_object_add(o, name, json_object_new_int64(v));
+}
+
+static void add_key(json_object *o, const char *name, const uint8_t key[TOLK_KEY_LEN])
+{
+    char b64[TOLK_KEY_B64_LEN + 1];
+    tolk_key_to_base64(key, b64);
+    json_object_object_add(o, name, json_object_new_string(b64));
+    tolk_key_wipe(b64, sizeof b64);
+}
+
+static json_object *matrix_record(const tolk_matrix_config *c)
+{
+    json_object *m = json_object_new_object();
+    json_object *channels = json_object_new_array();
+    for (int ch = 1; ch <= c->channel_count; ch++)
+        json_object_array_add(channels, json_object_new_string(c->channels[ch]));
+    json_object_object_add(m, "channels", channels);
+    json_object *booths = json_object_new_array();
+    for (int b = 0; b < c->booth_count; b++) {
+        json_object *booth = json_object_new_object();
+        add_int(booth, "channel", c->booths[b].channel);
+        add_int(booth, "consoles", c->booths[b].console_count);
+        json_object *bs = json_object_new_array();
+        for (int i = 0; i < c->booths[b].b_count; i++)
+            json_object_array_add(bs, json_object_new_int(c->booths[b].b_channels[i]));
+        json_object_object_add(booth, "b_channels", bs);
+        json_object_array_add(booths, booth);
+    }
+    json_object_object_add(m, "booths", booths);
+    add_int(m, "interlock", c->interlock);
+    add_int(m, "idle_channel", c->idle_channel);
+    json_object_object_add(m, "original_under", json_object_new_boolean(c->original_under));
+    json_object_object_add(m, "original_under_db", json_object_new_double(c->original_under_db));
+    return m;
+}
+
+static json_object *input_record(const tolk_session_input *input)
+{
+    json_object *o = json_object_new_object();
+    add_int(o, "port", input->port);
+    add_key(o, "key", input->key);
+    return o;
+}
+
+static json_object *consoles_record(tolk_session *session)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    json_object *list = json_object_new_array();
+    for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(config, &in);) {
+        const tolk_console_state *c = tolk_matrix_console(session->matrix, in.booth, in.console);
+        json_object *o = input_record(&session->consoles[in.slot]);
+        add_int(o, "slot", in.slot);
+        add_key(o, "feed_key", session->feed_keys[in.slot]);
+        add_int(o, "mic", c->mic);
+        add_int(o, "output", c->output);
+        add_int(o, "b_channel", c->b_channel);
+        add_int(o, "listen", c->listen);
+        json_object_object_add(o, "partner_listen", json_object_new_boolean(c->partner_listen));
+        json_object_array_add(list, o);
+    }
+    return list;
+}
+
+static json_object *channels_record(tolk_session *session)
+{
+    json_object *list = json_object_new_array();
+    for (int ch = 0; ch <= tolk_matrix_config_get(session->matrix)->channel_count; ch++) {
+        json_object *o = json_object_new_object();
+        add_key(o, "key", session->channel_keys[ch]);
+        json_object_object_add(o, "public", json_object_new_boolean(session->channel_public[ch]));
+        json_object_array_add(list, o);
+    }
+    return list;
+}
+
+static json_object *outputs_record(tolk_session *session)
+{
+    json_object *list = json_object_new_array();
+    for (guint i = 0; i < session->outputs->len; i++) {
+        const tolk_session_output *out = g_ptr_array_index(session->outputs, i);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_string(out->id));
+        add_int(o, "channel", out->channel);
+        add_int(o, "slot", out->slot);
+        json_object_object_add(o, "host", json_object_new_string(out->host));
+        add_int(o, "port", out->port);
+        if (out->own_key) {
+            add_key(o, "own_key", out->key);
+            add_int(o, "roc_base",
+                    tolk_media_output_roc_base(session->media, out->channel, out->slot, out->destination));
+        }
+        json_object_array_add(list, o);
+    }
+    return list;
+}
+
+static json_object *signals_record(tolk_session *session)
+{
+    json_object *list = json_object_new_array();
+    for (guint i = 0; i < session->signals->len; i++) {
+        const tolk_signal *s = g_ptr_array_index(session->signals, i);
+        json_object *o = json_object_new_object();
+        add_int(o, "id", s->id);
+        add_int(o, "kind", s->kind);
+        add_int(o, "booth", s->booth);
+        add_int(o, "console", s->console);
+        add_int(o, "at_us", s->at_us);
+        add_int(o, "repeats", s->repeats);
+        json_object_array_add(list, o);
+    }
+    return list;
+}
+
+static void add_grant(const tolk_grant *g, void *ctx)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_string(g->id));
+    json_object_object_add(o, "token", json_object_new_string(g->token));
+    add_int(o, "kind", g->kind);
+    add_int(o, "booth", g->booth);
+    add_int(o, "console", g->console);
+    add_int(o, "channel", g->channel);
+    json_object_array_add(ctx, o);
+}
+
+/* The text is wiped before it is freed: it holds keys and tokens. */
+static char *to_text(json_object *o)
+{
+    char *text = g_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    json_object_put(o);
+    return text;
+}
+
+char *tolk_session_record(tolk_session *session, tolk_grants *grants)
+{
+    json_object *r = json_object_new_object();
+    add_int(r, "version", TOLK_RECORD_VERSION);
+    json_object_object_add(r, "id", json_object_new_string(session->id));
+    json_object_object_add(r, "name", json_object_new_string(session->name));
+    json_object_object_add(r, "floor_language", json_object_new_string(session->floor_language));
+    json_object_object_add(r, "matrix", matrix_record(tolk_matrix_config_get(session->matrix)));
+    json_object_object_add(r, "floor_from_file", json_object_new_boolean(session->floor_from_file));
+    json_object_object_add(r, "floor", input_record(&session->floor));
+    json_object_object_add(r, "consoles", consoles_record(session));
+    json_object_object_add(r, "channels", channels_record(session));
+    json_object_object_add(r, "sound_check", json_object_new_boolean(session->sound_check));
+    json_object_object_add(r, "outputs", outputs_record(session));
+    add_int(r, "next_output", session->next_output);
+    json_object_object_add(r, "signals", signals_record(session));
+    add_int(r, "next_signal", session->next_signal);
+    json_object *list = json_object_new_array();
+    tolk_grants_foreach(grants, session->id, add_grant, list);
+    json_object_object_add(r, "grants", list);
+    return to_text(r);
+}
+
+static json_object *position_record(const tolk_srtp_position *p)
+{
+    json_object *o = json_object_new_object();
+    add_int(o, "ssrc", p->ssrc);
+    add_int(o, "index", (int64_t)p->index);
+    add_int(o, "timestamp", p->timestamp);
+    add_int(o, "shared_roc_base", p->shared_roc_base);
+    return o;
+}
+
+static json_object *senders_record(tolk_session *session, int slot)
+{
+    tolk_srtp_receiver_position at[TOLK_SRTP_RECEIVER_SENDERS];
+    int n = tolk_media_input_positions_at(session->media, slot, at, TOLK_SRTP_RECEIVER_SENDERS);
+    json_object *list = json_object_new_array();
+    for (int i = 0; i < n; i++) {
+        json_object *o = json_object_new_object();
+        add_int(o, "ssrc", at[i].ssrc);
+        add_int(o, "highest", (int64_t)at[i].highest);
+        json_object_array_add(list, o);
+    }
+    return list;
+}
+
+char *tolk_session_counters(tolk_session *session, gint64 now_real_us)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    json_object *r = json_object_new_object();
+    add_int(r, "at_us", now_real_us);
+    json_object *channels = json_object_new_array(), *feeds = json_object_new_array();
+    tolk_srtp_position p;
+    for (int ch = 0; ch <= config->channel_count; ch++) {
+        tolk_media_stream_position(session->media, ch, -1, &p);
+        json_object_array_add(channels, position_record(&p));
+    }
+    json_object *inputs = json_object_new_object();
+    json_object_object_add(inputs, "floor", senders_record(session, -1));
+    json_object *consoles = json_object_new_array();
+    for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(config, &in);) {
+        tolk_media_stream_position(session->media, -1, in.slot, &p);
+        json_object *feed = position_record(&p);
+        add_int(feed, "slot", in.slot);
+        json_object_array_add(feeds, feed);
+        json_object *senders = json_object_new_object();
+        add_int(senders, "slot", in.slot);
+        json_object_object_add(senders, "senders", senders_record(session, in.slot));
+        json_object_array_add(consoles, senders);
+    }
+    json_object_object_add(inputs, "consoles", consoles);
+    json_object_object_add(r, "channels", channels);
+    json_object_object_add(r, "feeds", feeds);
+    json_object_object_add(r, "inputs", inputs);
+    return to_text(r);
+}
+
+static uint64_t mix_in(uint64_t digest, uint64_t value)
+{
+    return (digest ^ value) * 0x100000001b3ull; /* FNV-1a over 64-bit words */
+}
+
+uint64_t tolk_session_counters_digest(tolk_session *session)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    uint64_t digest = 0xcbf29ce484222325ull;
+    tolk_srtp_position p;
+    for (int ch = 0; ch <= config->channel_count; ch++) {
+        tolk_media_stream_position(session->media, ch, -1, &p);
+        digest = mix_in(mix_in(digest, p.index), p.ssrc ^ (uint64_t)p.shared_roc_base << 32);
+    }
+    tolk_srtp_receiver_position at[TOLK_SRTP_RECEIVER_SENDERS];
+    for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(config, &in);) {
+        if (in.slot >= 0) {
+            tolk_media_stream_position(session->media, -1, in.slot, &p);
+            digest = mix_in(mix_in(digest, p.index), p.ssrc ^ (uint64_t)p.shared_roc_base << 32);
+        }
+        int n = tolk_media_input_positions_at(session->media, in.slot, at, TOLK_SRTP_RECEIVER_SENDERS);
+        for (int i = 0; i < n; i++)
+            digest = mix_in(mix_in(digest, at[i].highest), at[i].ssrc);
+    }
+    return digest;
+}
+
+/* ---- reading ---- */
+
+typedef struct {
+    const char *sitting;
+    tolk_error *err;
+    bool failed;
+} reader;
+
+static void bad(reader *rd, const char *field)
+{
+    if (!rd->failed)
+        tolk_error_set(rd->err, TOLK_ERROR_INVALID, "state_invalid", field,
+                       "the state record of sitting %s has a bad %s", rd->sitting, field);
+    rd->failed = true;
+}
+
+static json_object *member(reader *rd, json_object *o, const char *name, json_type type)
+{
+    json_object *v = NULL;
+    if (!o || !json_object_object_get_ex(o, name, &v) || !json_object_is_type(v, type)) {
+        bad(rd, name);
+        return NULL;
+    }
+    return v;
+}
+
+static int64_t get_int(reader *rd, json_object *o, const char *name, int64_t lo, int64_t hi)
+{
+    json_object *v = member(rd, o, name, json_type_int);
+    int64_t n = v ? json_object_get_int64(v) : lo;
+    if (v && (n < lo || n > hi)) {
+        bad(rd, name);
+        return lo;
+    }
+    return n;
+}
+
+static bool get_bool(reader *rd, json_object *o, const char *name)
+{
+    json_object *v = member(rd, o, name, json_type_boolean);
+    return v && json_object_get_boolean(v);
+}
+
+static void get_text(reader *rd, json_object *o, const char *name, char *out, size_t size)
+{
+    json_object *v = member(rd, o, name, json_type_string);
+    if (v && (size_t)json_object_get_string_len(v) >= size)
+        bad(rd, name);
+    else if (v)
+        g_strlcpy(out, json_object_get_string(v), size);
+}
+
+static void get_key(reader *rd, json_object *o, const char *name, uint8_t key[TOLK_KEY_LEN])
+{
+    json_object *v = member(rd, o, name, json_type_string);
+    if (v && !tolk_key_from_base64(json_object_get_string(v), key))
+        bad(rd, name);
+}
+
+static json_object *get_array(reader *rd, json_object *o, const char *name, size_t max)
+{
+    json_object *v = member(rd, o, name, json_type_array);
+    if (v && json_object_array_length(v) > max) {
+        bad(rd, name);
+        return NULL;
+    }
+    return v;
+}
+
+static void read_matrix(reader *rd, json_object *m, tolk_matrix_config *c)
+{
+    json_object *channels = get_array(rd, m, "channels", TOLK_MAX_CHANNELS);
+    c->channel_count = channels ? (int)json_object_array_length(channels) : 0;
+    for (int ch = 1; ch <= c->channel_count; ch++) {
+        json_object *v = json_object_array_get_idx(channels, (size_t)ch - 1);
+        if (!json_object_is_type(v, json_type_string) || !tolk_is_language_code(json_object_get_string(v)))
+            bad(rd, "matrix.channels");
+        else
+            g_strlcpy(c->channels[ch], json_object_get_string(v), TOLK_LANG_SIZE);
+    }
+    json_object *booths = get_array(rd, m, "booths", TOLK_MAX_BOOTHS);
+    c->booth_count = booths ? (int)json_object_array_length(booths) : 0;
+    for (int b = 0; b < c->booth_count; b++) {
+        json_object *booth = json_object_array_get_idx(booths, (size_t)b);
+        c->booths[b].channel = (int)get_int(rd, booth, "channel", 1, TOLK_MAX_CHANNELS);
+        c->booths[b].console_count = (int)get_int(rd, booth, "consoles", 1, TOLK_MAX_CONSOLES);
+        json_object *bs = get_array(rd, booth, "b_channels", TOLK_MAX_CHANNELS);
+        c->booths[b].b_count = bs ? (int)json_object_array_length(bs) : 0;
+        for (int i = 0; i < c->booths[b].b_count; i++)
+            c->booths[b].b_channels[i] = json_object_get_int(json_object_array_get_idx(bs, (size_t)i));
+    }
+    c->interlock = (tolk_interlock)get_int(rd, m, "interlock", TOLK_INTERLOCK_NO_OVERRIDE, TOLK_INTERLOCK_FREE);
+    c->idle_channel = (tolk_idle)get_int(rd, m, "idle_channel", TOLK_IDLE_FLOOR, TOLK_IDLE_SILENCE);
+    c->original_under = get_bool(rd, m, "original_under");
+    json_object *db = json_object_object_get(m, "original_under_db");
+    c->original_under_db = db ? json_object_get_double(db) : 0;
+    tolk_result result;
+    if (!rd->failed && !tolk_config_validate(c, &result))
+        bad(rd, "matrix");
+}
+
+static void read_input(reader *rd, json_object *o, tolk_saved_input *input)
+{
+    input->port = (int)get_int(rd, o, "port", 1, 65535);
+    get_key(rd, o, "key", input->key);
+}
+
+/* Where a stream continues: the counters' index moved on by the time since they were read. */
+static void read_start(reader *rd, json_object *o, gint64 elapsed_us, tolk_media_stream_start *start)
+{
+    tolk_srtp_position *p = &start->at;
+    p->ssrc = (uint32_t)get_int(rd, o, "ssrc", 0, UINT32_MAX);
+    uint64_t index = (uint64_t)get_int(rd, o, "index", 0, INT64_C(1) << 47);
+    uint32_t timestamp = (uint32_t)get_int(rd, o, "timestamp", 0, UINT32_MAX);
+    p->shared_roc_base = (uint32_t)get_int(rd, o, "shared_roc_base", 0, UINT32_MAX);
+    uint64_t frames = elapsed_us < 0 ? TOLK_RESTART_BACKWARDS : (uint64_t)(elapsed_us + 19999) / 20000;
+    p->index = index + frames + TOLK_RESTART_MARGIN;
+    p->timestamp = timestamp + (uint32_t)((elapsed_us < 0 ? 0 : elapsed_us) * 48 / 1000);
+    start->continues = !rd->failed && p->shared_roc_base <= p->index >> 16;
+}
+
+static int read_senders(reader *rd, json_object *list, tolk_srtp_receiver_position *out)
+{
+    int n = list ? (int)MIN(json_object_array_length(list), TOLK_SRTP_RECEIVER_SENDERS) : 0;
+    for (int i = 0; i < n; i++) {
+        json_object *o = json_object_array_get_idx(list, (size_t)i);
+        out[i].ssrc = (uint32_t)get_int(rd, o, "ssrc", 0, UINT32_MAX);
+        out[i].highest = (uint64_t)get_int(rd, o, "highest", 0, INT64_C(1) << 47);
+    }
+    return n;
+}
+
+static void read_counters(reader *rd, json_object *c, gint64 now_real_us, tolk_session_saved *saved)
+{
+    gint64 elapsed = now_real_us - get_int(rd, c, "at_us", 0, INT64_MAX);
+    const tolk_matrix_config *config = &saved->params.matrix;
+    json_object *channels = get_array(rd, c, "channels", TOLK_MAX_CHANNELS + 1);
+    for (int ch = 0; channels && ch < (int)json_object_array_length(channels) && ch <= config->channel_count; ch++)
+        read_start(rd, json_object_array_get_idx(channels, (size_t)ch), elapsed, &saved->channel_starts[ch]);
+    json_object *feeds = get_array(rd, c, "feeds", TOLK_MAX_SLOTS);
+    for (size_t i = 0; feeds && i < json_object_array_length(feeds); i++) {
+        json_object *o = json_object_array_get_idx(feeds, i);
+        int slot = (int)get_int(rd, o, "slot", 0, TOLK_MAX_SLOTS - 1);
+        read_start(rd, o, elapsed, &saved->feed_starts[slot]);
+    }
+    json_object *inputs = member(rd, c, "inputs", json_type_object);
+    saved->floor_senders = read_senders(rd, get_array(rd, inputs, "floor", 64), saved->floor_positions);
+    json_object *consoles = get_array(rd, inputs, "consoles", TOLK_MAX_SLOTS);
+    for (size_t i = 0; consoles && i < json_object_array_length(consoles); i++) {
+        json_object *o = json_object_array_get_idx(consoles, i);
+        int slot = (int)get_int(rd, o, "slot", 0, TOLK_MAX_SLOTS - 1);
+        saved->console_senders[slot] =
+            read_senders(rd, get_array(rd, o, "senders", 64), saved->console_positions[slot]);
+    }
+}
+
+static void read_record(reader *rd, json_object *r, tolk_session_saved *saved)
+{
+    if (get_int(rd, r, "version", 0, INT32_MAX) != TOLK_RECORD_VERSION)
+        bad(rd, "version");
+    tolk_session_params *params = &saved->params;
+    get_text(rd, r, "id", params->id, sizeof params->id);
+    get_text(rd, r, "name", params->name, sizeof params->name);
+    get_text(rd, r, "floor_language", params->floor_language, sizeof params->floor_language);
+    read_matrix(rd, member(rd, r, "matrix", json_type_object), &params->matrix);
+    saved->floor_from_file = get_bool(rd, r, "floor_from_file");
+    read_input(rd, member(rd, r, "floor", json_type_object), &saved->floor);
+    json_object *consoles = get_array(rd, r, "consoles", TOLK_MAX_SLOTS);
+    for (size_t i = 0; consoles && i < json_object_array_length(consoles); i++) {
+        json_object *o = json_object_array_get_idx(consoles, i);
+        int slot = (int)get_int(rd, o, "slot", 0, TOLK_MAX_SLOTS - 1);
+        read_input(rd, o, &saved->consoles[slot]);
+        get_key(rd, o, "feed_key", saved->feed_keys[slot]);
+    }
+    json_object *channels = get_array(rd, r, "channels", TOLK_MAX_CHANNELS + 1);
+    for (size_t ch = 0; channels && ch < json_object_array_length(channels); ch++)
+        get_key(rd, json_object_array_get_idx(channels, ch), "key", saved->channel_keys[ch]);
+    if (!channels || (int)json_object_array_length(channels) != params->matrix.channel_count + 1)
+        bad(rd, "channels");
+}
+
+tolk_session_saved *tolk_session_saved_parse(const char *record, const char *counters, gint64 now_real_us,
+                                             tolk_error *err)
+{
+    tolk_session_saved *saved = g_new0(tolk_session_saved, 1);
+    saved->record = json_tokener_parse(record);
+    reader rd = {.sitting = "?", .err = err};
+    json_object *id = NULL;
+    if (json_object_object_get_ex(saved->record, "id", &id) && json_object_is_type(id, json_type_string))
+        rd.sitting = json_object_get_string(id);
+    if (!json_object_is_type(saved->record, json_type_object))
+        bad(&rd, "record");
+    else
+        read_record(&rd, saved->record, saved);
+    json_object *c = counters && !rd.failed ? json_tokener_parse(counters) : NULL;
+    if (c && !rd.failed) {
+        reader crd = {.sitting = rd.sitting, .err = err};
+        read_counters(&crd, c, now_real_us, saved);
+        if (crd.failed) /* the sitting comes back; its streams start afresh (new SSRCs) */
+            LOG_WARN("sitting %s: its counters record is unusable (%s): its outputs start new streams",
+                     rd.sitting, err->message);
+    }
+    json_object_put(c);
+    if (rd.failed) {
+        tolk_session_saved_free(saved);
+        return NULL;
+    }
+    saved->params.saved = saved;
+    return saved;
+}
+
+void tolk_session_saved_free(tolk_session_saved *saved)
+{
+    if (!saved)
+        return;
+    json_object_put(saved->record);
+    tolk_key_wipe(saved, sizeof *saved);
+    g_free(saved);
+}
+
+/* ---- putting the rest back ---- */
+
+static void restore_output(tolk_session *session, json_object *o)
+{
+    reader rd = {.sitting = session->id};
+    tolk_error err;
+    rd.err = &err;
+    tolk_session_output out = {0};
+    get_text(&rd, o, "id", out.id, sizeof out.id);
+    out.channel = (int)get_int(&rd, o, "channel", -1, TOLK_MAX_CHANNELS);
+    out.slot = (int)get_int(&rd, o, "slot", -1, TOLK_MAX_SLOTS - 1);
+    get_text(&rd, o, "host", out.host, sizeof out.host);
+    out.port = (int)get_int(&rd, o, "port", 1, 65535);
+    uint32_t roc_base = 0;
+    out.own_key = json_object_object_get(o, "own_key") != NULL;
+    if (out.own_key) {
+        get_key(&rd, o, "own_key", out.key);
+        roc_base = (uint32_t)get_int(&rd, o, "roc_base", 0, UINT32_MAX);
+    }
+    if (rd.failed || !tolk_session_restore_output(session, &out, roc_base, &err))
+        LOG_WARN("sitting %s: output %s not restored: %s", session->id, out.id[0] ? out.id : "?", err.message);
+    tolk_key_wipe(&out, sizeof out);
+}
+
+static void patch_console(tolk_session *session, int slot, const tolk_console_patch *patch, const char *what)
+{
+    tolk_error err;
+    if (!tolk_session_patch_console(session, slot / TOLK_MAX_CONSOLES, slot % TOLK_MAX_CONSOLES, patch, &err)) {
+        char id[TOLK_CONSOLE_ID_SIZE];
+        tolk_console_id(tolk_matrix_config_get(session->matrix), slot / TOLK_MAX_CONSOLES, slot % TOLK_MAX_CONSOLES,
+                        id, sizeof id);
+        LOG_WARN("sitting %s, console %s: %s not restored: %s", session->id, id, what, err.message);
+    }
+}
+
+/* Through the rules, as an interpreter would: what it hears and speaks into first, then the
+ * microphone (a cough is a live microphone, muted). */
+static void restore_console(tolk_session *session, json_object *o)
+{
+    reader rd = {.sitting = session->id};
+    tolk_error err;
+    rd.err = &err;
+    int slot = (int)get_int(&rd, o, "slot", 0, TOLK_MAX_SLOTS - 1);
+    tolk_console_patch setup = {.has_output = true, .has_listen = true, .has_partner_listen = true};
+    setup.output = (tolk_output)get_int(&rd, o, "output", TOLK_OUTPUT_A, TOLK_OUTPUT_B);
+    setup.listen = (int)get_int(&rd, o, "listen", TOLK_LISTEN_AUTO, TOLK_MAX_CHANNELS);
+    setup.partner_listen = get_bool(&rd, o, "partner_listen");
+    int b_channel = (int)get_int(&rd, o, "b_channel", -1, TOLK_MAX_CHANNELS);
+    setup.has_b_channel = b_channel >= 0;
+    setup.b_channel = b_channel;
+    tolk_mic mic = (tolk_mic)get_int(&rd, o, "mic", TOLK_MIC_OFF, TOLK_MIC_MUTED);
+    if (rd.failed) {
+        LOG_WARN("sitting %s: a console's state not restored: %s", session->id, err.message);
+        return;
+    }
+    patch_console(session, slot, &setup, "what it hears and speaks into");
+    if (mic == TOLK_MIC_OFF)
+        return;
+    patch_console(session, slot, &(tolk_console_patch){.has_mic = true, .mic = TOLK_MIC_ON}, "its live microphone");
+    if (mic == TOLK_MIC_MUTED)
+        patch_console(session, slot, &(tolk_console_patch){.has_mic = true, .mic = TOLK_MIC_MUTED}, "its cough");
+}
+
+static void restore_signals(tolk_session *session, json_object *list)
+{
+    reader rd = {.sitting = session->id};
+    tolk_error err;
+    rd.err = &err;
+    for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+        json_object *o = json_object_array_get_idx(list, i);
+        tolk_signal *s = g_new0(tolk_signal, 1);
+        s->id = (unsigned)get_int(&rd, o, "id", 1, UINT32_MAX);
+        s->kind = (tolk_signal_kind)get_int(&rd, o, "kind", 0, TOLK_SIGNAL_KINDS - 1);
+        s->booth = (int)get_int(&rd, o, "booth", 0, TOLK_MAX_BOOTHS - 1);
+        s->console = (int)get_int(&rd, o, "console", 0, TOLK_MAX_CONSOLES - 1);
+        s->at_us = get_int(&rd, o, "at_us", 0, INT64_MAX);
+        s->repeats = (unsigned)get_int(&rd, o, "repeats", 1, UINT32_MAX);
+        if (rd.failed) {
+            g_free(s);
+            LOG_WARN("sitting %s: open signals not restored: %s", session->id, err.message);
+            return;
+        }
+        g_ptr_array_add(session->signals, s);
+    }
+}
+
+static void restore_grants(tolk_session *session, json_object *list, tolk_grants *grants)
+{
+    reader rd = {.sitting = session->id};
+    tolk_error err;
+    rd.err = &err;
+    for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+        json_object *o = json_object_array_get_idx(list, i);
+        tolk_grant g = {0};
+        get_text(&rd, o, "id", g.id, sizeof g.id);
+        get_text(&rd, o, "token", g.token, sizeof g.token);
+        g_strlcpy(g.session, session->id, sizeof g.session);
+        g.kind = (tolk_grant_kind)get_int(&rd, o, "kind", TOLK_GRANT_CONSOLE, TOLK_GRANT_FLOOR);
+        g.booth = (int)get_int(&rd, o, "booth", -1, TOLK_MAX_BOOTHS - 1);
+        g.console = (int)get_int(&rd, o, "console", -1, TOLK_MAX_CONSOLES - 1);
+        g.channel = (int)get_int(&rd, o, "channel", -1, TOLK_MAX_CHANNELS);
+        if (rd.failed || !tolk_grants_restore(grants, &g))
+            LOG_WARN("sitting %s: token %s not restored", session->id, g.id[0] ? g.id : "?");
+        rd.failed = false;
+        tolk_key_wipe(&g, sizeof g);
+    }
+}
+
+void tolk_session_restore_state(tolk_session *session, const tolk_session_saved *saved, tolk_grants *grants)
+{
+    json_object *r = saved->record;
+    reader rd = {.sitting = session->id};
+    tolk_error err;
+    rd.err = &err;
+    json_object *channels = json_object_object_get(r, "channels");
+    for (size_t ch = 0; ch < json_object_array_length(channels); ch++)
+        session->channel_public[ch] = get_bool(&rd, json_object_array_get_idx(channels, ch), "public");
+    json_object *outputs = get_array(&rd, r, "outputs", TOLK_MAX_SESSION_OUTPUTS);
+    for (size_t i = 0; outputs && i < json_object_array_length(outputs); i++)
+        restore_output(session, json_object_array_get_idx(outputs, i));
+    session->next_output = (unsigned)MAX(session->next_output, get_int(&rd, r, "next_output", 0, UINT32_MAX));
+    json_object *consoles = json_object_object_get(r, "consoles");
+    for (size_t i = 0; i < json_object_array_length(consoles); i++)
+        restore_console(session, json_object_array_get_idx(consoles, i));
+    restore_signals(session, get_array(&rd, r, "signals", 4096));
+    session->next_signal = (unsigned)get_int(&rd, r, "next_signal", 0, UINT32_MAX);
+    restore_grants(session, get_array(&rd, r, "grants", TOLK_MAX_GRANTS_PER_SESSION), grants);
+    if (get_bool(&rd, r, "sound_check"))
+        tolk_session_set_sound_check(session, true);
+    tolk_session_changed(session);
+}
