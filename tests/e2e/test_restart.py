@@ -11,7 +11,6 @@ One sitting 'durable': channels de, en, fr; booth en with 2 consoles (B: fr). Th
 440 Hz and console en/1 880 Hz (both ffmpeg); en/1 is live on en, so the en output carries
 880 Hz only."""
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -66,8 +65,8 @@ def durable_state(api):
 class Restart(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.state_dir = tempfile.mkdtemp(prefix='tolk-state-')
-        cls.daemon = th.Daemon(extra_args=th.state_dir_args(cls.state_dir)).start()
+        cls.daemon = th.Daemon().start()
+        cls.state_dir = cls.daemon.state_dir
         cls.api = cls.daemon.api()
         cls.senders, cls.receivers, cls.capture = [], [], None
         try:
@@ -94,6 +93,8 @@ class Restart(unittest.TestCase):
         cls.revoked = api.expect(201, 'POST', sp('tokens'), {'role': 'listener', 'channel': 'de'})
         api.expect(204, 'DELETE', sp('tokens', cls.revoked['id']))
         api.expect(201, 'POST', sp('signals'), {'kind': 'technician', 'console': 'en/2'})
+        cls.cleared = api.expect(201, 'POST', sp('signals'), {'kind': 'slower', 'console': 'en/1'})
+        api.expect(204, 'DELETE', sp('signals', str(cls.cleared['id'])))
         rx, cls.out = api.listen(sp('channels', 'en', 'outputs'), 'en output')
         cls.receivers.append(rx)
         cls.rx = rx
@@ -126,7 +127,6 @@ class Restart(unittest.TestCase):
         if cls.capture is not None:
             cls.capture.close()
         th.stop_all(cls.receivers, cls.senders, cls.daemon)
-        shutil.rmtree(cls.state_dir, ignore_errors=True)
 
     def setUp(self):
         self.assertTrue(self.daemon.alive(), 'daemon died:\n' + self.daemon.stderr())
@@ -143,6 +143,7 @@ class Restart(unittest.TestCase):
         self.assert_back(stopped, started, what)
         self.assertEqual(durable_state(self.api), before, 'the state after %s' % what)
         self.assert_tokens_work()
+        self.assert_new_ids_fresh(before)
         self.assert_output_continues(started, what)
         self.assert_replay_refused(what)
         self.assertEqual([s.proc.pid for s in self.senders if s.running()], self.sender_pids,
@@ -160,6 +161,8 @@ class Restart(unittest.TestCase):
                                  'the new start: %s\n--- daemon log ---\n%s'
                                  % (what, EN1, BACK_WITHIN, e, self.daemon.stderr())) from None
         back = time.monotonic() - window
+        # The old process is gone: what plays now comes from the new one, and keeps playing.
+        self.rx.hold([EN1], [FLOOR], duration=1.0)
         print('%s: daemon down %.2f s (stop to new start), %d Hz decoded again %.2f s after the '
               'new start, audio gap %.2f s' % (what, started - stopped, EN1, back - started,
                                                back - stopped), file=sys.stderr)
@@ -181,6 +184,23 @@ class Restart(unittest.TestCase):
         # The floor token still refuses what a console may do: the grants came back too.
         status, _ = api.patch(th.console_path('en/1', SID), {}, token=self.tokens['floor']['token'])
         self.assertEqual(status, 403)
+
+    def assert_new_ids_fresh(self, before):
+        """Ids made after the restart are not those of before it, not even those of a token
+        revoked or a signal cleared before it (the access log names tokens by their ids)."""
+        api = self.api
+        out = api.expect(201, 'POST', sp('channels', 'fr', 'outputs'),
+                         {'host': '127.0.0.1', 'port': th.free_udp_pair()})
+        api.expect(204, 'DELETE', sp('channels', 'fr', 'outputs', out['id']))
+        used = [o['id'] for c in before['channels'].values() for o in c['outputs']]
+        used += [o['id'] for c in before['consoles'].values() for o in c['outputs']]
+        self.assertNotIn(out['id'], used)
+        token = api.expect(201, 'POST', sp('tokens'), {'role': 'listener', 'channel': 'fr'})
+        api.expect(204, 'DELETE', sp('tokens', token['id']))
+        self.assertNotIn(token['id'], [t['id'] for t in before['tokens']] + [self.revoked['id']])
+        signal = api.expect(201, 'POST', sp('signals'), {'kind': 'slower', 'console': 'en/1'})
+        api.expect(204, 'DELETE', sp('signals', str(signal['id'])))
+        self.assertNotIn(signal['id'], [g['id'] for g in before['signals']] + [self.cleared['id']])
 
     def assert_output_continues(self, started, what):
         """The own-key output's packets across the restart: same SSRC, sequence forward by less
@@ -238,13 +258,11 @@ class SessionFileRestart(unittest.TestCase):
     the operator's changes kept), not made again from the file."""
 
     def test_session_file_restored_from_state(self):
-        state_dir = tempfile.mkdtemp(prefix='tolk-state-')
-        self.addCleanup(shutil.rmtree, state_dir, True)
         fd, path = tempfile.mkstemp(prefix='tolk-session-', suffix='.json')
         self.addCleanup(os.unlink, path)
         with os.fdopen(fd, 'w') as f:
             f.write('{"id":"filed","channels":["en"],"booths":[{"language":"en","consoles":1}]}')
-        daemon = th.Daemon(session_file=path, extra_args=th.state_dir_args(state_dir)).start()
+        daemon = th.Daemon(session_file=path).start()
         self.addCleanup(daemon.stop, False)
         api = daemon.api()
         path_ = th.session_path('filed')

@@ -41,7 +41,7 @@ def session_file(test):
 
 def unstarted(state_dir, **kw):
     """A Daemon on state_dir with its ports chosen, for a command line that should not start."""
-    d = th.Daemon(extra_args=th.state_dir_args(state_dir), **kw)
+    d = th.Daemon(state_dir=state_dir, **kw)
     d.port, d.rtp_range = th.free_tcp_port(), th.free_rtp_range()
     return d
 
@@ -65,7 +65,7 @@ class Permissions(unittest.TestCase):
     def test_missing_dir_is_created_private(self):
         parent = private_dir(self)
         state_dir = os.path.join(parent, 'nested', 'state')
-        daemon = th.Daemon(extra_args=th.state_dir_args(state_dir)).start()
+        daemon = th.Daemon(state_dir=state_dir).start()
         self.addCleanup(daemon.stop, False)
         daemon.api().expect(201, 'POST', 'sessions', NEW_SITTING)
         self.assertEqual(os.stat(state_dir).st_mode & 0o777, 0o700)
@@ -80,7 +80,7 @@ class Permissions(unittest.TestCase):
 
     def test_open_file_refused(self):
         state_dir = private_dir(self)
-        daemon = th.Daemon(extra_args=th.state_dir_args(state_dir)).start()
+        daemon = th.Daemon(state_dir=state_dir).start()
         daemon.api().expect(201, 'POST', 'sessions', NEW_SITTING)
         daemon.stop()
         db = os.path.join(state_dir, 'tolk.db')
@@ -89,7 +89,7 @@ class Permissions(unittest.TestCase):
             self.assert_refused(state_dir, db, mode)
         # Made private again, the state is there as it was.
         os.chmod(db, 0o600)
-        daemon = th.Daemon(extra_args=th.state_dir_args(state_dir)).start()
+        daemon = th.Daemon(state_dir=state_dir).start()
         self.addCleanup(daemon.stop, False)
         daemon.api().expect(200, 'GET', th.session_path('fresh'))
 
@@ -178,7 +178,7 @@ class FullDisk(unittest.TestCase):
 
     def setUp(self):
         self.state_dir = self.mount_small()
-        self.daemon = th.Daemon(extra_args=th.state_dir_args(self.state_dir)).start()
+        self.daemon = th.Daemon(state_dir=self.state_dir).start()
         self.api = self.daemon.api()
         self.senders, self.receivers = [], []
         self.addCleanup(lambda: th.stop_all(self.receivers, self.senders, self.daemon))

@@ -799,11 +799,6 @@ def wait_until(predicate, timeout=3.0, interval=0.05, message='condition'):
 # ---------------------------------------------------------------------------------------------
 # restarts: the same daemon again on its state (issue 9)
 
-def state_dir_args(path):
-    """The options that put a daemon's state (DIR/tolk.db) in `path`."""
-    return ['--state-dir', path]
-
-
 def health(daemon):
     """(HTTP status, JSON) of the daemon's /healthz, or (None, the error) when nothing answers."""
     try:
