@@ -150,16 +150,20 @@ class BadStateFile(unittest.TestCase):
 
 
 def fill(path):
-    """Writes zeros to a file under path until the file system is full; returns its name."""
+    """Writes zeros to a file under path until the file system has not one byte left;
+    returns its name."""
     name = os.path.join(path, 'filler')
-    with open(name, 'wb') as f:
-        try:
-            while True:
-                f.write(bytes(65536))
-                f.flush()
-        except OSError as e:
-            if e.errno != errno.ENOSPC:
-                raise
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        for size in (1 << 16, 1 << 12, 1):
+            try:
+                while True:
+                    os.write(fd, bytes(size))
+            except OSError as e:
+                if e.errno != errno.ENOSPC:
+                    raise
+    finally:
+        os.close(fd)
     return name
 
 
