@@ -27,6 +27,7 @@ SITTING = {'id': SID, 'name': 'e2e restart', 'floor_language': 'de', 'channels':
 CONSOLE_STATES = {'en/1': {'mic': 'on', 'listen': 'fr', 'partner_listen': True},
                   'en/2': {'output': 'B', 'b_channel': 'fr', 'listen': 'auto'}}
 BACK_WITHIN = 3.0       # s from the new start until the receiver decodes en/1 again
+INPUTS_WITHIN = 2.0     # s from the new start until the restored inputs are receiving
 SEQ_MARGIN = 3000       # packets an output's sequence may jump forward across a restart
 REPLAY_AGE = 2.0        # s: packets this old at the kill must be refused after it
 
@@ -143,11 +144,11 @@ class Restart(unittest.TestCase):
         self.assert_back(stopped, started, what)
         self.assertEqual(durable_state(self.api), before, 'the state after %s' % what)
         self.assert_tokens_work()
-        self.assert_new_ids_fresh(before)
         self.assert_output_continues(started, what)
         self.assert_replay_refused(what)
         self.assertEqual([s.proc.pid for s in self.senders if s.running()], self.sender_pids,
                          'a sender stopped or was restarted')
+        self.assert_new_ids_fresh(before)
 
     def assert_back(self, stopped, started, what):
         """The untouched ffmpeg receiver decodes en/1 again (and not the floor) within 3 s of
@@ -167,6 +168,16 @@ class Restart(unittest.TestCase):
               'new start, audio gap %.2f s' % (what, started - stopped, EN1, back - started,
                                                back - stopped), file=sys.stderr)
         self.assertLess(back - started, BACK_WITHIN)
+        self.assert_inputs_receiving(started)
+
+    def assert_inputs_receiving(self, started):
+        """Within 2 s of the start the restored inputs play their senders again."""
+        def states():
+            s = self.api.expect(200, 'GET', sp())
+            got = {i: th.find_input(s, i)['health']['state'] for i in ('floor', 'en/1')}
+            return got if set(got.values()) == {'receiving'} else None
+        th.wait_until(states, timeout=max(0.0, INPUTS_WITHIN - (time.monotonic() - started)),
+                      message='floor and en/1 receiving within %.0f s of the start' % INPUTS_WITHIN)
 
     def assert_tokens_work(self):
         api = self.api
