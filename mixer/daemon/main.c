@@ -12,6 +12,7 @@
 #include "demo.h"
 #include "keys.h"
 #include "options.h"
+#include "service_notify.h"
 #include "srtp_session.h"
 #include "tolk-plugin.h"
 
@@ -23,6 +24,7 @@
 
 static gboolean on_signal(gpointer loop)
 {
+    tolk_service_stopping("stopping: sittings end, sockets close");
     g_main_loop_quit(loop);
     return G_SOURCE_REMOVE;
 }
@@ -222,6 +224,9 @@ static bool start(tolk_app *app, tolk_http_server *http, const tolk_options *opt
            strchr(options->listen_address, ':') ? "]" : "", options->listen_port, options->media_address,
            options->rtp_port_lo, options->rtp_port_hi);
     fflush(stdout);
+    gchar *status = g_strdup_printf("serving on port %d, %u sittings", options->listen_port, app->sessions->len);
+    tolk_service_ready(status);
+    g_free(status);
     return true;
 }
 
@@ -254,6 +259,7 @@ int main(int argc, char **argv)
         g_unix_signal_add(SIGTERM, on_signal, loop);
         g_timeout_add(WATCHDOG_INTERVAL_MS, check_inputs, &app);
         g_timeout_add(LEVELS_INTERVAL_MS, publish_levels, &app);
+        tolk_service_watchdog_start();
         g_main_loop_run(loop);
         LOG_INFO("stopping");
         status = 0;

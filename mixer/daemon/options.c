@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "options.h"
 
+#include "config_file.h"
+#include "install_paths.h"
+
+#include <errno.h>
 #include <getopt.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
     "Usage: tolk [OPTION]...\n"
@@ -21,7 +26,8 @@ static const char usage[] =
     "  --demo-sdp-dir DIR      where --demo writes the SDP files of its listener outputs (default .)\n"
     "  --tls-cert FILE         serve HTTPS with this PEM certificate (chain); needs --tls-key\n"
     "  --tls-key FILE          the certificate's unencrypted PEM private key; needs --tls-cert\n"
-    "  --web-dir DIR           the browser pages to serve (default: the web/ folder of the source)\n"
+    "  --web-dir DIR           the browser pages to serve (default " TOLK_WEB_DIR ";\n"
+    "                          run from the build tree: the source tree's web/)\n"
     "  --stun-server URL       STUN server for WebRTC, stun://host:port (default: none)\n"
     "  --turn-server URL       TURN server for WebRTC, turn://user:pass@host:port (default: none)\n"
     "  --ice-address LIST      addresses WebRTC offers, comma-separated (default: every interface)\n"
@@ -43,6 +49,8 @@ static const char usage[] =
     "                          open HTTP connections from one client address (default 512)\n"
     "  --request-timeout S     seconds a request head, then its body, may take (default 10)\n"
     "  --log-level LEVEL       error, warn, info (default) or debug\n"
+    "  --config FILE           read options from FILE, 'key = value' lines (default\n"
+    "                          " TOLK_CONFIG_FILE " when it exists); the command line wins\n"
     "  --help                  this text\n"
     "  --version               the version\n";
 
@@ -50,7 +58,7 @@ enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_SESSION, OPT_DEMO
        OPT_DEMO_SDP, OPT_WEB_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS,
        OPT_PEER_TIMEOUT, OPT_MAX_PEERS_CHANNEL, OPT_MAX_PEERS_SESSION, OPT_MAX_PEERS_ADDRESS, OPT_CORS, OPT_JITTER,
        OPT_LOST, OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_MAX_CONN, OPT_MAX_CONN_ADDR,
-       OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_HELP, OPT_VERSION };
+       OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_CONFIG, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -82,6 +90,7 @@ static const struct option long_options[] = {
     {"max-connections-per-address", required_argument, NULL, OPT_MAX_CONN_ADDR},
     {"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
     {"log-level", required_argument, NULL, OPT_LOG},
+    {"config", required_argument, NULL, OPT_CONFIG},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -153,7 +162,7 @@ static void set_defaults(tolk_options *out)
     out->rtp_port_lo = 40000;
     out->rtp_port_hi = 40999;
     out->demo_sdp_dir = ".";
-    out->web_dir = TOLK_WEB_DIR;
+    out->web_dir = tolk_default_web_dir();
     out->jitter_ms = 20;
     out->lost_timeout_ms = 2000;
     out->signal_rate = 2;
@@ -235,12 +244,75 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
     }
 }
 
+static const struct option *find_option(const char *name)
+{
+    for (const struct option *o = long_options; o->name; o++) {
+        if (strcmp(o->name, name) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static bool parse_flag(const char *s, bool *on)
+{
+    *on = strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
+    return *on || strcmp(s, "no") == 0 || strcmp(s, "false") == 0 || strcmp(s, "0") == 0;
+}
+
+static bool apply_config_entry(const tolk_config_file *config, const tolk_config_entry *e, const bool *on_command_line,
+                               tolk_options *out)
+{
+    const struct option *o = find_option(e->key);
+    if (!o || o->val == OPT_HELP || o->val == OPT_VERSION || o->val == OPT_CONFIG) {
+        fprintf(stderr, "tolk: %s:%d: unknown key '%s' (the keys are the long options without '--'; see tolk --help)\n",
+                config->path, e->line, e->key);
+        return false;
+    }
+    if (on_command_line[o - long_options])
+        return true;
+    const char *arg = e->value;
+    bool on = true;
+    if (o->has_arg == no_argument && !parse_flag(arg, &on)) {
+        fprintf(stderr, "tolk: %s:%d: invalid value for %s: '%s' (yes or no)\n", config->path, e->line, e->key, arg);
+        return false;
+    }
+    if (o->has_arg == no_argument)
+        arg = NULL;
+    if (on && !apply_option(o->val, arg, out)) {
+        fprintf(stderr, "tolk: %s:%d: invalid value for %s: '%s'\n", config->path, e->line, e->key, e->value);
+        return false;
+    }
+    return true;
+}
+
+/* The file's settings, except for the options the command line sets: the command line
+ * wins, and its values of a repeatable option replace the file's. A missing default
+ * file is no error; a missing --config is. */
+static bool apply_config_file(const char *path, bool explicit, const bool *on_command_line, tolk_options *out)
+{
+    static tolk_config_file config; /* the options point into it until exit */
+    if (!explicit && access(path, F_OK) != 0 && errno == ENOENT)
+        return true;
+    char err[1024];
+    if (!tolk_config_file_load(path, &config, err, sizeof err)) {
+        fprintf(stderr, "tolk: configuration file %s\n", err);
+        return false;
+    }
+    for (size_t i = 0; i < config.count; i++) {
+        if (!apply_config_entry(&config, &config.entries[i], on_command_line, out))
+            return false;
+    }
+    return true;
+}
+
 tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out)
 {
     set_defaults(out);
     opterr = 0;
-    int option;
-    while ((option = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+    int option, index = -1;
+    bool on_command_line[G_N_ELEMENTS(long_options)] = {false};
+    const char *config_path = NULL;
+    while ((option = getopt_long(argc, argv, "", long_options, &index)) != -1) {
         if (option == OPT_HELP) {
             fputs(usage, stdout);
             return TOLK_OPTIONS_EXIT_OK;
@@ -253,6 +325,11 @@ tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out
             fprintf(stderr, "tolk: unknown option or missing value: %s\nTry 'tolk --help'.\n", argv[optind - 1]);
             return TOLK_OPTIONS_EXIT_ERROR;
         }
+        on_command_line[index] = true;
+        if (option == OPT_CONFIG) {
+            config_path = optarg;
+            continue;
+        }
         if (!apply_option(option, optarg, out)) {
             fprintf(stderr, "tolk: invalid value for --%s: '%s'\nTry 'tolk --help'.\n", bad_value(option),
                     optarg ? optarg : "");
@@ -263,6 +340,9 @@ tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out
         fprintf(stderr, "tolk: unexpected argument '%s'\nTry 'tolk --help'.\n", argv[optind]);
         return TOLK_OPTIONS_EXIT_ERROR;
     }
+    const char *config_file = config_path ? config_path : tolk_default_config_file();
+    if (config_file && !apply_config_file(config_file, config_path != NULL, on_command_line, out))
+        return TOLK_OPTIONS_EXIT_ERROR;
     if (out->max_connections_per_address > out->max_connections) {
         fprintf(stderr, "tolk: --max-connections-per-address (%u) is over --max-connections (%u)\nTry 'tolk --help'.\n",
                 out->max_connections_per_address, out->max_connections);
