@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -285,6 +286,25 @@ static bool apply_config_entry(const tolk_config_file *config, const tolk_config
     return true;
 }
 
+/* A token or TURN password in a file every user may read is everybody's: said at start. */
+static void warn_if_secrets_readable(const tolk_config_file *config)
+{
+    static const char *const secret_keys[] = {"token", "metrics-token", "turn-server"};
+    struct stat st;
+    if (stat(config->path, &st) != 0 || !(st.st_mode & S_IROTH))
+        return;
+    for (size_t i = 0; i < config->count; i++) {
+        for (size_t k = 0; k < G_N_ELEMENTS(secret_keys); k++) {
+            if (strcmp(config->entries[i].key, secret_keys[k]) == 0) {
+                fprintf(stderr, "tolk: warning: %s:%d: %s is a secret, and every user may read this file: "
+                        "chown root:tolk %s && chmod 0640 %s\n", config->path, config->entries[i].line,
+                        secret_keys[k], config->path, config->path);
+                return;
+            }
+        }
+    }
+}
+
 /* The file's settings, except for the options the command line sets: the command line
  * wins, and its values of a repeatable option replace the file's. A missing default
  * file is no error; a missing --config is. */
@@ -298,6 +318,7 @@ static bool apply_config_file(const char *path, bool explicit, const bool *on_co
         fprintf(stderr, "tolk: configuration file %s\n", err);
         return false;
     }
+    warn_if_secrets_readable(&config);
     for (size_t i = 0; i < config.count; i++) {
         if (!apply_config_entry(&config, &config.entries[i], on_command_line, out))
             return false;
