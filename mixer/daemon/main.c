@@ -24,7 +24,7 @@
 
 static gboolean on_signal(gpointer loop)
 {
-    tolk_service_stopping("stopping: sittings end, sockets close");
+    tolk_service_stopping();
     g_main_loop_quit(loop);
     return G_SOURCE_REMOVE;
 }
@@ -40,6 +40,7 @@ static gboolean check_inputs(gpointer data)
         tolk_session_check_inputs(session, now, app->lost_timeout_us);
         tolk_session_reap_peers(session, now, (gint64)app->webrtc.connect_timeout_ms * 1000);
     }
+    tolk_service_sittings(app->sessions->len);
     tolk_app_unlock(app); /* the reaped peers stop here, outside the lock */
     return G_SOURCE_CONTINUE;
 }
@@ -224,9 +225,7 @@ static bool start(tolk_app *app, tolk_http_server *http, const tolk_options *opt
            strchr(options->listen_address, ':') ? "]" : "", options->listen_port, options->media_address,
            options->rtp_port_lo, options->rtp_port_hi);
     fflush(stdout);
-    gchar *status = g_strdup_printf("serving on port %d, %u sittings", options->listen_port, app->sessions->len);
-    tolk_service_ready(status);
-    g_free(status);
+    tolk_service_ready(options->listen_port, app->sessions->len);
     return true;
 }
 

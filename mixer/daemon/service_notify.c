@@ -6,21 +6,42 @@
 #define TOLK_LOG_MODULE "service"
 #include "log.h"
 
+static int status_port;
+static unsigned status_sittings;
+
 static void notify(const char *state, const char *status)
 {
-    int r = sd_notifyf(0, "%s\nSTATUS=%s", state, status);
+    int r = sd_notifyf(0, "%s%sSTATUS=%s", state, *state ? "\n" : "", status);
     if (r < 0)
-        LOG_WARN("could not tell systemd %s: %s", state, g_strerror(-r));
+        LOG_WARN("could not tell systemd %s: %s", *state ? state : "the status", g_strerror(-r));
 }
 
-void tolk_service_ready(const char *status)
+static void notify_serving(const char *state)
 {
-    notify("READY=1", status);
+    gchar *status = g_strdup_printf("serving on port %d, %u sitting%s", status_port, status_sittings,
+                                    status_sittings == 1 ? "" : "s");
+    notify(state, status);
+    g_free(status);
 }
 
-void tolk_service_stopping(const char *status)
+void tolk_service_ready(int port, unsigned sittings)
 {
-    notify("STOPPING=1", status);
+    status_port = port;
+    status_sittings = sittings;
+    notify_serving("READY=1");
+}
+
+void tolk_service_sittings(unsigned sittings)
+{
+    if (status_port == 0 || sittings == status_sittings)
+        return;
+    status_sittings = sittings;
+    notify_serving("");
+}
+
+void tolk_service_stopping(void)
+{
+    notify("STOPPING=1", "stopping: sittings end, sockets close");
 }
 
 static gboolean ping(gpointer data)

@@ -10,11 +10,14 @@
 
 #include <glib.h>
 
-/* READY=1 with a STATUS= line. */
-void tolk_service_ready(const char *status);
+/* READY=1, with STATUS=serving on port PORT, N sittings. */
+void tolk_service_ready(int port, unsigned sittings);
+
+/* The STATUS= line again, when the number of sittings changed since the last one. */
+void tolk_service_sittings(unsigned sittings);
 
 /* STOPPING=1 with a STATUS= line. */
-void tolk_service_stopping(const char *status);
+void tolk_service_stopping(void);
 
 /* When systemd's watchdog is on for us (WatchdogSec=), pings at half its interval on the
  * default main context; returns the source id, or 0 when there is no watchdog. */

@@ -80,7 +80,12 @@ class Notify(unittest.TestCase):
         status, body = self.api.get('/api/v1/sessions/at-start')
         self.assertEqual(status, 200, body)
         self.assertIn('serving on port %d' % self.port, msg.get('STATUS', ''))
-        self.assertIn('1 sittings', msg['STATUS'])
+        self.assertIn('1 sitting', msg['STATUS'])
+        # A sitting created through the API: the status line follows.
+        status, body = self.api.post('/api/v1/sessions', {'id': 'second', 'channels': ['de', 'en']})
+        self.assertEqual(status, 201, body)
+        msg, _ = self.next_with('STATUS', timeout=3)
+        self.assertEqual(msg['STATUS'], 'serving on port %d, 2 sittings' % self.port)
         self.proc.send_signal(15)
         msg, _ = self.next_with('STOPPING')
         self.assertEqual(msg['STOPPING'], '1')
