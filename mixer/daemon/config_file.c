@@ -5,6 +5,8 @@
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A configuration file is a few hundred bytes; a bigger one is a wrong path
  * (a log, an image), refused before it is read whole. */
@@ -136,4 +138,89 @@ void tolk_config_file_clear(tolk_config_file *config)
     g_free(config->entries);
     g_free(config->path);
     memset(config, 0, sizeof *config);
+}
+
+static const struct option *find_option(const tolk_config_target *target, const char *name)
+{
+    for (const struct option *o = target->options; o->name; o++) {
+        if (strcmp(o->name, name) == 0) {
+            for (const int *no = target->not_in_files; *no; no++) {
+                if (o->val == *no)
+                    return NULL;
+            }
+            return o;
+        }
+    }
+    return NULL;
+}
+
+static bool parse_flag(const char *s, bool *on)
+{
+    *on = strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
+    return *on || strcmp(s, "no") == 0 || strcmp(s, "false") == 0 || strcmp(s, "0") == 0;
+}
+
+static bool apply_entry(const tolk_config_file *config, const tolk_config_entry *e, const tolk_config_target *target)
+{
+    const struct option *o = find_option(target, e->key);
+    if (!o) {
+        fprintf(stderr, "tolk: %s:%d: unknown key '%s' (the keys are the long options without '--'; see tolk --help)\n",
+                config->path, e->line, e->key);
+        return false;
+    }
+    if (target->on_command_line[o - target->options])
+        return true;
+    bool on = true;
+    if (o->has_arg == no_argument && !parse_flag(e->value, &on)) {
+        fprintf(stderr, "tolk: %s:%d: invalid value for %s: '%s' (yes or no)\n", config->path, e->line, e->key,
+                e->value);
+        return false;
+    }
+    const char *arg = o->has_arg == no_argument ? NULL : e->value;
+    if (on && !target->apply(o->val, arg, target->data)) {
+        fprintf(stderr, "tolk: %s:%d: invalid value for %s: '%s'\n", config->path, e->line, e->key, e->value);
+        return false;
+    }
+    return true;
+}
+
+/* A token or TURN password in a file every user may read is everybody's: said at start. */
+static void warn_if_secrets_readable(const tolk_config_file *config)
+{
+    static const char *const secret_keys[] = {"token", "metrics-token", "turn-server"};
+    struct stat st;
+    if (stat(config->path, &st) != 0 || !(st.st_mode & S_IROTH))
+        return;
+    for (size_t i = 0; i < config->count; i++) {
+        for (size_t k = 0; k < G_N_ELEMENTS(secret_keys); k++) {
+            if (strcmp(config->entries[i].key, secret_keys[k]) == 0) {
+                fprintf(stderr, "tolk: warning: %s:%d: %s is a secret, and every user may read this file: "
+                        "chown root:tolk %s && chmod 0640 %s\n", config->path, config->entries[i].line,
+                        secret_keys[k], config->path, config->path);
+                return;
+            }
+        }
+    }
+}
+
+bool tolk_config_file_apply(const char *path, bool explicit, const tolk_config_target *target)
+{
+    static GPtrArray *loaded; /* every file applied: the options point into them until exit */
+    if (!explicit && access(path, F_OK) != 0 && errno == ENOENT)
+        return true;
+    char err[1024];
+    tolk_config_file *config = g_new0(tolk_config_file, 1);
+    if (!loaded)
+        loaded = g_ptr_array_new();
+    g_ptr_array_add(loaded, config);
+    if (!tolk_config_file_load(path, config, err, sizeof err)) {
+        fprintf(stderr, "tolk: configuration file %s\n", err);
+        return false;
+    }
+    warn_if_secrets_readable(config);
+    for (size_t i = 0; i < config->count; i++) {
+        if (!apply_entry(config, &config->entries[i], target))
+            return false;
+    }
+    return true;
 }

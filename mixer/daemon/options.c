@@ -4,14 +4,11 @@
 #include "config_file.h"
 #include "install_paths.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const char usage[] =
     "Usage: tolk [OPTION]...\n"
@@ -245,85 +242,9 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
     }
 }
 
-static const struct option *find_option(const char *name)
+static bool apply_from_file(int option, const char *arg, void *out)
 {
-    for (const struct option *o = long_options; o->name; o++) {
-        if (strcmp(o->name, name) == 0)
-            return o;
-    }
-    return NULL;
-}
-
-static bool parse_flag(const char *s, bool *on)
-{
-    *on = strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
-    return *on || strcmp(s, "no") == 0 || strcmp(s, "false") == 0 || strcmp(s, "0") == 0;
-}
-
-static bool apply_config_entry(const tolk_config_file *config, const tolk_config_entry *e, const bool *on_command_line,
-                               tolk_options *out)
-{
-    const struct option *o = find_option(e->key);
-    if (!o || o->val == OPT_HELP || o->val == OPT_VERSION || o->val == OPT_CONFIG) {
-        fprintf(stderr, "tolk: %s:%d: unknown key '%s' (the keys are the long options without '--'; see tolk --help)\n",
-                config->path, e->line, e->key);
-        return false;
-    }
-    if (on_command_line[o - long_options])
-        return true;
-    const char *arg = e->value;
-    bool on = true;
-    if (o->has_arg == no_argument && !parse_flag(arg, &on)) {
-        fprintf(stderr, "tolk: %s:%d: invalid value for %s: '%s' (yes or no)\n", config->path, e->line, e->key, arg);
-        return false;
-    }
-    if (o->has_arg == no_argument)
-        arg = NULL;
-    if (on && !apply_option(o->val, arg, out)) {
-        fprintf(stderr, "tolk: %s:%d: invalid value for %s: '%s'\n", config->path, e->line, e->key, e->value);
-        return false;
-    }
-    return true;
-}
-
-/* A token or TURN password in a file every user may read is everybody's: said at start. */
-static void warn_if_secrets_readable(const tolk_config_file *config)
-{
-    static const char *const secret_keys[] = {"token", "metrics-token", "turn-server"};
-    struct stat st;
-    if (stat(config->path, &st) != 0 || !(st.st_mode & S_IROTH))
-        return;
-    for (size_t i = 0; i < config->count; i++) {
-        for (size_t k = 0; k < G_N_ELEMENTS(secret_keys); k++) {
-            if (strcmp(config->entries[i].key, secret_keys[k]) == 0) {
-                fprintf(stderr, "tolk: warning: %s:%d: %s is a secret, and every user may read this file: "
-                        "chown root:tolk %s && chmod 0640 %s\n", config->path, config->entries[i].line,
-                        secret_keys[k], config->path, config->path);
-                return;
-            }
-        }
-    }
-}
-
-/* The file's settings, except for the options the command line sets: the command line
- * wins, and its values of a repeatable option replace the file's. A missing default
- * file is no error; a missing --config is. */
-static bool apply_config_file(const char *path, bool explicit, const bool *on_command_line, tolk_options *out)
-{
-    static tolk_config_file config; /* the options point into it until exit */
-    if (!explicit && access(path, F_OK) != 0 && errno == ENOENT)
-        return true;
-    char err[1024];
-    if (!tolk_config_file_load(path, &config, err, sizeof err)) {
-        fprintf(stderr, "tolk: configuration file %s\n", err);
-        return false;
-    }
-    warn_if_secrets_readable(&config);
-    for (size_t i = 0; i < config.count; i++) {
-        if (!apply_config_entry(&config, &config.entries[i], on_command_line, out))
-            return false;
-    }
-    return true;
+    return apply_option(option, arg, out);
 }
 
 tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out)
@@ -361,8 +282,10 @@ tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out
         fprintf(stderr, "tolk: unexpected argument '%s'\nTry 'tolk --help'.\n", argv[optind]);
         return TOLK_OPTIONS_EXIT_ERROR;
     }
+    static const int not_in_files[] = {OPT_HELP, OPT_VERSION, OPT_CONFIG, 0};
+    const tolk_config_target target = {long_options, on_command_line, not_in_files, apply_from_file, out};
     const char *config_file = config_path ? config_path : tolk_default_config_file();
-    if (config_file && !apply_config_file(config_file, config_path != NULL, on_command_line, out))
+    if (config_file && !tolk_config_file_apply(config_file, config_path != NULL, &target))
         return TOLK_OPTIONS_EXIT_ERROR;
     if (out->max_connections_per_address > out->max_connections) {
         fprintf(stderr, "tolk: --max-connections-per-address (%u) is over --max-connections (%u)\nTry 'tolk --help'.\n",

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* The configuration file's parser: keys, values, comments, quotes, and the messages
- * (file and line) of what it refuses. The keys' meaning is options.c's: tests/e2e/test_config_file.py. */
+/* The configuration file: the parser (keys, values, comments, quotes, and the messages,
+ * file and line, of what it refuses), and applying a file to a getopt table (the command
+ * line's options skipped, flags, keys a file may not set). The daemon's own keys:
+ * tests/e2e/test_config_file.py. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -115,11 +117,67 @@ static void test_load(void)
     g_free(dir);
 }
 
+/* A getopt table of three options and a flag, and what reached "apply". */
+enum { OPT_NAME = 1, OPT_COLOUR, OPT_LOUD, OPT_CONFIG };
+static const struct option table[] = {
+    {"name", required_argument, NULL, OPT_NAME},
+    {"colour", required_argument, NULL, OPT_COLOUR},
+    {"loud", no_argument, NULL, OPT_LOUD},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {NULL, 0, NULL, 0},
+};
+static const int not_in_files[] = {OPT_CONFIG, 0};
+
+static bool record(int option, const char *arg, void *data)
+{
+    GString *applied = data;
+    if (option == OPT_COLOUR && strcmp(arg, "plaid") == 0)
+        return false;
+    g_string_append_printf(applied, "%d=%s;", option, arg ? arg : "(flag)");
+    return true;
+}
+
+static bool apply_text(const char *text, const bool *on_command_line, GString *applied)
+{
+    gchar *dir = g_dir_make_tmp("tolk-config-XXXXXX", NULL);
+    gchar *path = g_build_filename(dir, "t.conf", NULL);
+    g_file_set_contents(path, text, -1, NULL);
+    g_chmod(path, 0600);
+    tolk_config_target target = {table, on_command_line, not_in_files, record, applied};
+    g_string_truncate(applied, 0);
+    bool ok = tolk_config_file_apply(path, true, &target);
+    g_unlink(path);
+    g_rmdir(dir);
+    g_free(path);
+    g_free(dir);
+    return ok;
+}
+
+static void test_apply(void)
+{
+    GString *applied = g_string_new(NULL);
+    bool none[5] = {false}, name_given[5] = {true, false, false, false, false};
+    CHECK(apply_text("name = a\ncolour = red\nloud = yes\nname = b\n", none, applied), "refused");
+    CHECK(strcmp(applied->str, "1=a;2=red;3=(flag);1=b;") == 0, "applied '%s'", applied->str);
+    CHECK(apply_text("name = a\ncolour = red\nloud = no\n", name_given, applied), "refused");
+    CHECK(strcmp(applied->str, "2=red;") == 0, "the command line's name not skipped: '%s'", applied->str);
+    CHECK(!apply_text("colour = plaid\n", none, applied), "a bad value applied");
+    CHECK(!apply_text("loud = maybe\n", none, applied), "a flag took 'maybe'");
+    CHECK(!apply_text("config = other.conf\n", none, applied), "config set from a file");
+    CHECK(!apply_text("name = a\nsize = 3\n", none, applied), "an unknown key applied");
+    CHECK(strcmp(applied->str, "1=a;") == 0, "applied '%s'", applied->str);
+    tolk_config_target target = {table, none, not_in_files, record, applied};
+    CHECK(tolk_config_file_apply("/nonexistent/t.conf", false, &target), "a missing default file refused");
+    CHECK(!tolk_config_file_apply("/nonexistent/t.conf", true, &target), "a missing --config accepted");
+    g_string_free(applied, TRUE);
+}
+
 int main(void)
 {
     test_accepts();
     test_refuses();
     test_load();
+    test_apply();
     if (failures) {
         fprintf(stderr, "%d failures\n", failures);
         return 1;

@@ -184,8 +184,11 @@ class Unit(unittest.TestCase):
             f.write(self.text.replace('ExecStart=' + ENV['BINDIR'], 'ExecStart=' + staged(ENV['BINDIR'])))
 
     def test_what_the_service_needs(self):
-        for line in ('Type=notify', 'Restart=on-failure', 'User=tolk', 'StateDirectory=tolk',
+        for line in ('Type=notify', 'Restart=on-failure', 'RestartPreventExitStatus=2', 'User=tolk',
+                     'StateDirectory=tolk', 'MemoryDenyWriteExecute=yes', 'NoNewPrivileges=yes',
+                     'ProtectSystem=strict', 'SystemCallFilter=@system-service',
                      'StateDirectoryMode=0700', 'ConfigurationDirectory=tolk', 'LimitRTPRIO=5',
+                     'AmbientCapabilities=CAP_SYS_NICE CAP_NET_BIND_SERVICE',
                      'ExecStart=%s/tolk --config %s/tolk/tolk.conf --state-dir /var/lib/tolk'
                      % (ENV['BINDIR'], ENV['SYSCONFDIR'])):
             self.assertRegex(self.text, r'(?m)^%s$' % re.escape(line))
