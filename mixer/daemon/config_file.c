@@ -143,15 +143,19 @@ void tolk_config_file_clear(tolk_config_file *config)
 static const struct option *find_option(const tolk_config_target *target, const char *name)
 {
     for (const struct option *o = target->options; o->name; o++) {
-        if (strcmp(o->name, name) == 0) {
-            for (const int *no = target->not_in_files; *no; no++) {
-                if (o->val == *no)
-                    return NULL;
-            }
+        if (strcmp(o->name, name) == 0)
             return o;
-        }
     }
     return NULL;
+}
+
+static bool settable_in_files(const tolk_config_target *target, const struct option *o)
+{
+    for (const int *no = target->not_in_files; *no; no++) {
+        if (o->val == *no)
+            return false;
+    }
+    return true;
 }
 
 static bool parse_flag(const char *s, bool *on)
@@ -166,6 +170,10 @@ static bool apply_entry(const tolk_config_file *config, const tolk_config_entry 
     if (!o) {
         fprintf(stderr, "tolk: %s:%d: unknown key '%s' (the keys are the long options without '--'; see tolk --help)\n",
                 config->path, e->line, e->key);
+        return false;
+    }
+    if (!settable_in_files(target, o)) {
+        fprintf(stderr, "tolk: %s:%d: '%s' cannot be set in a configuration file\n", config->path, e->line, e->key);
         return false;
     }
     if (target->on_command_line[o - target->options])
