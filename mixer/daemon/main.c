@@ -13,6 +13,7 @@
 #include "input_health.h"
 #include "keys.h"
 #include "options.h"
+#include "service_notify.h"
 #include "srtp_session.h"
 #include "state.h"
 #include "tolk-plugin.h"
@@ -25,6 +26,7 @@
 
 static gboolean on_signal(gpointer loop)
 {
+    tolk_service_stopping();
     g_main_loop_quit(loop);
     return G_SOURCE_REMOVE;
 }
@@ -41,6 +43,7 @@ static gboolean check_inputs(gpointer data)
         tolk_session_watch_health(session, now, app->lost_timeout_us);
         tolk_session_reap_peers(session, now, (gint64)app->webrtc.connect_timeout_ms * 1000);
     }
+    tolk_service_sittings(app->sessions->len);
     tolk_app_unlock(app); /* the reaped peers stop here, outside the lock */
     return G_SOURCE_CONTINUE;
 }
@@ -240,6 +243,7 @@ static bool start(tolk_app *app, tolk_http_server *http, const tolk_options *opt
            strchr(options->listen_address, ':') ? "]" : "", options->listen_port, options->media_address,
            options->rtp_port_lo, options->rtp_port_hi);
     fflush(stdout);
+    tolk_service_ready(options->listen_port, app->sessions->len);
     return true;
 }
 
@@ -273,6 +277,7 @@ int main(int argc, char **argv)
         g_timeout_add(WATCHDOG_INTERVAL_MS, check_inputs, &app);
         g_timeout_add(LEVELS_INTERVAL_MS, publish_levels, &app);
         tolk_daemon_state_watch(&app);
+        tolk_service_watchdog_start();
         g_main_loop_run(loop);
         LOG_INFO("stopping");
         status = 0;
