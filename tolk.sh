@@ -14,7 +14,7 @@ PACKAGES=(
   build-essential meson ninja-build pkg-config
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
-  libnice-dev libsrtp2-dev libopus-dev libmicrohttpd-dev libjson-c-dev
+  libnice-dev libsrtp2-dev libopus-dev libmicrohttpd-dev libjson-c-dev libsystemd-dev
   python3 python3-cryptography ffmpeg espeak-ng curl openssl
   clang libclang-rt-14-dev
   chromium nodejs
