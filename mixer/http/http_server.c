@@ -74,6 +74,7 @@ struct tolk_http_server {
     size_t tls_key_size;
     /* While starting: the first thing libmicrohttpd logged, for the error sentence. */
     GMutex log_lock;
+    tolk_log_limit mhd_warnings;
     bool capture_log;
     char start_log[256];
     atomic_uint_least64_t replies[STATUS_SLOTS]; /* by status code */
@@ -726,10 +727,13 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
     char message[512];
     vsnprintf(message, sizeof message, fmt, ap);
     g_strchomp(message);
+    uint64_t unlogged;
     if (client_left(message))
         LOG_DEBUG("libmicrohttpd: %s", message);
-    else
-        LOG_WARN("libmicrohttpd: %s", message);
+    else if (tolk_log_limit_pass(&server->mhd_warnings, g_get_monotonic_time(), &unlogged))
+        /* Some come once per connection (a client over its cap): limited like a packet's. */
+        LOG_WARN("libmicrohttpd: %s (%llu more of its warnings since the last such line)", message,
+                 (unsigned long long)unlogged);
     g_mutex_lock(&server->log_lock);
     if (server->capture_log && !server->start_log[0]) /* the first is the most specific */
         g_strlcpy(server->start_log, message, sizeof server->start_log);
