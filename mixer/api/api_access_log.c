@@ -41,6 +41,28 @@ static bool changes_something(const char *method, const char *pattern)
     return !(strcmp(method, "PATCH") == 0 && g_str_has_suffix(pattern, "/webrtc/{rid}"));
 }
 
+/* The path from its route's pattern: a WebRTC resource id is the resource's capability
+ * (webrtc.h), so it stays "{rid}"; the other segments are the request's, decoded. */
+static void shown_path(const tolk_http_request *req, const char *pattern, char *out, size_t size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (const char *p = pattern; *p && len + 1 < size;) {
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        if (!close) {
+            out[len++] = *p++;
+            out[len] = '\0';
+            continue;
+        }
+        char name[16];
+        g_strlcpy(name, p + 1, MIN(sizeof name, (size_t)(close - p)));
+        const char *value = strcmp(name, "rid") == 0 ? NULL : tolk_http_param(req, name);
+        len += (size_t)snprintf(out + len, size - len, value ? "%s" : "{%s}", value ? value : name);
+        len = MIN(len, size - 1);
+        p = close + 1;
+    }
+}
+
 void api_access_log(const api_call *call, const char *pattern, const char *caller)
 {
     const tolk_http_request *req = call->req;
@@ -53,6 +75,8 @@ void api_access_log(const api_call *call, const char *pattern, const char *calle
     tolk_log_where where = {.sitting = tolk_http_param(req, "sid"),
                             .console = lang && n ? console : NULL,
                             .channel = tolk_http_param(req, "ch")};
-    tolk_access_entry entry = {caller, req->method, req->path, call->resp->status, req->client_address};
+    char path[256];
+    shown_path(req, pattern, path, sizeof path);
+    tolk_access_entry entry = {caller, req->method, path, call->resp->status, req->client_address};
     tolk_access_log_write(&where, &entry);
 }

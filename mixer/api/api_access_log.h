@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The access log of the API (docs/logging.md): one line per request that may change something,
  * naming who (the operator, or the grant by its id and scope, never its token), what (method,
- * path, the answer's status) and from which address. Not to be confused with api_access.c,
+ * path, with a WebRTC resource's secret id left out, the answer's status) and from which address. Not to be confused with api_access.c,
  * which decides who may call what.
  *
  * Threads: api_access_caller under the app lock (it reads the grant and the sitting),
