@@ -100,9 +100,13 @@ class TextLogs(unittest.TestCase):
         output = api.expect(201, 'POST', th.session_path(SID, 'channels', 'fr', 'outputs'),
                             {'host': '127.0.0.1', 'port': out_port})
 
-        # Floods: 2000 forged datagrams, then 2000 authentic packets with a bad padding count.
+        # Floods: 50 requests guessing a token, 2000 forged datagrams, then 2000 authentic packets
+        # with a bad padding count.
         port = th.find_input(session, 'en/1')['port']
         before = len(self.daemon.lines())
+        guess = self.daemon.api('guessed-token-%d' % random.randrange(10**9))
+        for _ in range(50):
+            self.assertEqual(guess.patch(console_path('en/2'), {'mic': 'off'})[0], 401)
         send_paced(port, [forged(random.randrange(2**32), i) for i in range(FLOOD)], 2000)
         wait_dropped(api, 'en/1', FLOOD)
         srtp = Srtp(th.find_input(session, 'en/1')['srtp']['key'])
@@ -125,11 +129,14 @@ class TextLogs(unittest.TestCase):
             self.assertNotRegex(line, INTERNAL)
             self.assertNotIn(grant['token'], line)
             self.assertNotIn(self.daemon.token, line)
+            self.assertNotIn(guess.token, line)
         self.assertLessEqual(len(flood_lines), FLOOD_LINES_MAX, 'the floods logged:\n' + '\n'.join(flood_lines))
         self.assertEqual(sum('en/1' in line and 'refused by SRTP' in line for line in flood_lines), 1,
                          '\n'.join(flood_lines))
         self.assertEqual(sum('en/1' in line and 'padding' in line for line in flood_lines), 1,
                          '\n'.join(flood_lines))
+        self.assertEqual(sum('PATCH request from 127.0.0.1 presented a token nobody knows' in line
+                             for line in flood_lines), 1, '\n'.join(flood_lines))
 
         text = '\n'.join(lines)
         self.assertIn('sitting plenary: started', text)
