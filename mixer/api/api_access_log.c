@@ -63,6 +63,19 @@ static void shown_path(const tolk_http_request *req, const char *pattern, char *
     }
 }
 
+/* The sitting a request concerns: its {sid}, or for a new sitting the one its Location names. */
+static const char *sitting_of(const api_call *call, const char *pattern)
+{
+    const char *sid = tolk_http_param(call->req, "sid");
+    if (sid || strcmp(pattern, SESSIONS) != 0 || call->resp->status != 201)
+        return sid;
+    for (int i = 0; i < call->resp->header_count; i++)
+        if (g_ascii_strcasecmp(call->resp->headers[i].name, "Location") == 0 &&
+            g_str_has_prefix(call->resp->headers[i].value, SESSIONS "/"))
+            return call->resp->headers[i].value + strlen(SESSIONS "/");
+    return NULL;
+}
+
 void api_access_log(const api_call *call, const char *pattern, const char *caller)
 {
     const tolk_http_request *req = call->req;
@@ -72,7 +85,7 @@ void api_access_log(const api_call *call, const char *pattern, const char *calle
     char console[TOLK_CONSOLE_ID_SIZE * 2];
     if (lang && n)
         snprintf(console, sizeof console, "%s/%s", lang, n);
-    tolk_log_where where = {.sitting = tolk_http_param(req, "sid"),
+    tolk_log_where where = {.sitting = sitting_of(call, pattern),
                             .console = lang && n ? console : NULL,
                             .channel = tolk_http_param(req, "ch")};
     char path[256];

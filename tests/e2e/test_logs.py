@@ -149,8 +149,8 @@ class TextLogs(unittest.TestCase):
         access = [line for line in lines if ' access ' in line]
         who = 'console token %s (en/2)' % grant['id']
         expected = [
-            # POST /sessions has no {sid} in its path: that line names no sitting.
-            'operator from 127.0.0.1: POST /api/v1/sessions -> 201',
+            # POST /sessions has no {sid} in its path: the new sitting's Location names it.
+            'sitting plenary: operator from 127.0.0.1: POST /api/v1/sessions -> 201',
             'sitting plenary: operator from 127.0.0.1: POST /api/v1/sessions/plenary/tokens -> 201',
             'sitting plenary, console en/2: %s from 127.0.0.1: PATCH %s -> 200' % (who, console_path('en/2')),
             'sitting plenary, console en/1: %s from 127.0.0.1: PATCH %s -> 403' % (who, console_path('en/1')),
