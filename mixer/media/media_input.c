@@ -229,8 +229,9 @@ void tolk_media_input_readable(tolk_media_input *input)
     for (int i = 0; i < READS_PER_WAKE; i++) {
         ssize_t n = recv(input->fd, packet, sizeof packet, MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-                log_cause(input, CAUSE_RECEIVE_ERROR, g_get_monotonic_time(), "cannot receive: %s", g_strerror(errno));
+            int failure = errno;
+            if (failure != EAGAIN && failure != EWOULDBLOCK && failure != EINTR)
+                log_cause(input, CAUSE_RECEIVE_ERROR, g_get_monotonic_time(), "cannot receive: %s", g_strerror(failure));
             return;
         }
         int64_t now_us = g_get_monotonic_time();
