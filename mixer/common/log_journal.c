@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
+/* The CODE_ fields are the logging call's, which the record carries; libsystemd's macros would
+ * add this file's instead. */
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
 /* Taken from syslog.h, whose LOG_INFO and LOG_DEBUG our own macros then replace. */

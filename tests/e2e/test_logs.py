@@ -225,6 +225,8 @@ while True:
             key, size = line, int.from_bytes(data[nl + 1:nl + 9], 'little')
             value = data[nl + 9:nl + 9 + size]
             i = nl + 9 + size + 1
+        if key.decode() in fields:
+            fields.setdefault('DUPLICATED', []).append(key.decode())
         fields[key.decode()] = value.decode()
     entries.append(fields)
 with open(daemon.stderr_path, encoding='utf-8') as f:
@@ -254,12 +256,15 @@ class JournalLogs(unittest.TestCase):
             self.assertLessEqual({'MESSAGE', 'PRIORITY', 'SYSLOG_IDENTIFIER', 'TOLK_MODULE', 'CODE_FILE',
                                   'CODE_LINE', 'CODE_FUNC'}, set(e), e)
             self.assertIn(e['PRIORITY'], ('3', '4', '6', '7'))
+            self.assertNotIn('DUPLICATED', e)
             self.assertNotRegex(e['MESSAGE'], INTERNAL)
         mic = [e for e in entries if e.get('TOLK_CONSOLE') == 'en/1' and 'mic on' in e['MESSAGE']
                and e['TOLK_MODULE'] != 'access']
         self.assertEqual(len(mic), 1, entries)
         self.assertEqual((mic[0]['TOLK_SITTING'], mic[0]['PRIORITY']), (SID, '6'))
         self.assertTrue(mic[0]['MESSAGE'].startswith('sitting plenary, console en/1: '), mic[0])
+        # Where the line was logged, not where the logger sends it.
+        self.assertEqual((os.path.basename(mic[0]['CODE_FILE']), mic[0]['CODE_FUNC']), ('session.c', 'log_console_event'))
         access = [e for e in entries if e['TOLK_MODULE'] == 'access' and e.get('TOLK_METHOD') == 'PATCH']
         self.assertEqual([(e['TOLK_WHO'], e['TOLK_STATUS'], e['TOLK_CONSOLE']) for e in access],
                          [('operator', '200', 'en/1')])
