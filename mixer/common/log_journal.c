@@ -58,7 +58,10 @@ int tolk_log_send_journal(const tolk_log_record *rec)
     add(j, "MESSAGE", words);
     add(j, "PRIORITY", priority);
     add(j, "SYSLOG_IDENTIFIER", "tolk");
-    add(j, "CODE_FILE", rec->file);
+    const char *file = rec->file;
+    while (file && g_str_has_prefix(file, "../")) /* as the build sees it: from the source root */
+        file += 3;
+    add(j, "CODE_FILE", file);
     add(j, "CODE_LINE", rec->file ? line : NULL);
     add(j, "CODE_FUNC", rec->func);
     add_tolk(j, "module", rec->module);

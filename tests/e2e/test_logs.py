@@ -264,7 +264,7 @@ class JournalLogs(unittest.TestCase):
         self.assertEqual((mic[0]['TOLK_SITTING'], mic[0]['PRIORITY']), (SID, '6'))
         self.assertTrue(mic[0]['MESSAGE'].startswith('sitting plenary, console en/1: '), mic[0])
         # Where the line was logged, not where the logger sends it.
-        self.assertEqual((os.path.basename(mic[0]['CODE_FILE']), mic[0]['CODE_FUNC']), ('session.c', 'log_console_event'))
+        self.assertEqual((mic[0]['CODE_FILE'], mic[0]['CODE_FUNC']), ('mixer/sitting/session.c', 'log_console_event'))
         access = [e for e in entries if e['TOLK_MODULE'] == 'access' and e.get('TOLK_METHOD') == 'PATCH']
         self.assertEqual([(e['TOLK_WHO'], e['TOLK_STATUS'], e['TOLK_CONSOLE']) for e in access],
                          [('operator', '200', 'en/1')])
