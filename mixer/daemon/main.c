@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "access_log.h"
 #include "api.h"
 #include "app.h"
 #include "demo.h"
@@ -29,6 +30,27 @@ static gboolean on_signal(gpointer loop)
     tolk_service_stopping();
     g_main_loop_quit(loop);
     return G_SOURCE_REMOVE;
+}
+
+/* logrotate has moved the access log away: write on in a new file under its name. */
+static gboolean on_hangup(gpointer data)
+{
+    (void)data;
+    tolk_access_log_reopen();
+    return G_SOURCE_CONTINUE;
+}
+
+static bool set_up_logging(const tolk_options *options)
+{
+    tolk_log_set_level(options->log_level);
+    tolk_log_set_format(options->log_format);
+    tolk_log_route_glib();
+    char err[512];
+    if (options->access_log && !tolk_access_log_open(options->access_log, err, sizeof err)) {
+        fprintf(stderr, "tolk: %s\n", err);
+        return false;
+    }
+    return true;
 }
 
 /* Rule 8, each input's health state, and WebRTC peers whose connection died, for every session, a few times a second. */
@@ -255,7 +277,8 @@ int main(int argc, char **argv)
     case TOLK_OPTIONS_EXIT_ERROR: return 2;
     case TOLK_OPTIONS_RUN: break;
     }
-    tolk_log_set_level(options.log_level);
+    if (!set_up_logging(&options))
+        return 1;
     /* libsrtp2 is initialised once, by us, before GStreamer's srtp plugin loads:
      * a second srtp_init() re-runs the self-tests and reports failure. */
     if (!tolk_srtp_library_init()) {
@@ -274,6 +297,7 @@ int main(int argc, char **argv)
     if (init_app(&app, &options) && start(&app, http, &options)) {
         g_unix_signal_add(SIGINT, on_signal, loop);
         g_unix_signal_add(SIGTERM, on_signal, loop);
+        g_unix_signal_add(SIGHUP, on_hangup, NULL);
         g_timeout_add(WATCHDOG_INTERVAL_MS, check_inputs, &app);
         g_timeout_add(LEVELS_INTERVAL_MS, publish_levels, &app);
         tolk_daemon_state_watch(&app);
@@ -285,5 +309,6 @@ int main(int argc, char **argv)
     free_app(&app, http);
     tolk_media_engine_shutdown(); /* after every sitting is gone */
     g_main_loop_unref(loop);
+    tolk_access_log_close();
     return status;
 }

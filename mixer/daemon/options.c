@@ -53,6 +53,8 @@ static const char usage[] =
     "  --log-level LEVEL       error, warn, info (default) or debug\n"
     "  --config FILE           read options from FILE, 'key = value' lines (default\n"
     "                          " TOLK_CONFIG_FILE " when it exists); the command line wins\n"
+    "  --log-format FORMAT     text (default), json (one object per line) or journal (native fields)\n"
+    "  --access-log FILE       also append the access log (API changes) to FILE; reopened on SIGHUP\n"
     "  --help                  this text\n"
     "  --version               the version\n";
 
@@ -60,7 +62,7 @@ enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_METRICS_TOKEN, OP
        OPT_DEMO_SDP, OPT_WEB_DIR, OPT_STATE_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS,
        OPT_PEER_TIMEOUT, OPT_MAX_PEERS_CHANNEL, OPT_MAX_PEERS_SESSION, OPT_MAX_PEERS_ADDRESS, OPT_CORS, OPT_JITTER,
        OPT_LOST, OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_MAX_CONN, OPT_MAX_CONN_ADDR,
-       OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_CONFIG, OPT_HELP, OPT_VERSION };
+       OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_LOG_FORMAT, OPT_ACCESS_LOG, OPT_CONFIG, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -95,6 +97,8 @@ static const struct option long_options[] = {
     {"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
     {"log-level", required_argument, NULL, OPT_LOG},
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"access-log", required_argument, NULL, OPT_ACCESS_LOG},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -247,6 +251,8 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
         out->cors_origins[out->cors_origin_count++] = arg;
         return true;
     case OPT_LOG: return tolk_log_parse_level(arg, &out->log_level) == 0;
+    case OPT_LOG_FORMAT: return tolk_log_parse_format(arg, &out->log_format) == 0;
+    case OPT_ACCESS_LOG: out->access_log = arg; return *arg != '\0';
     default: return false;
     }
 }
