@@ -5,7 +5,8 @@
 #   ./tolk.sh test   installs what is missing, builds, runs every test
 # Other subcommands: deps (install only), build, bench, asan (the tests under
 # AddressSanitizer and UBSan in build-asan/), fuzz [SECONDS] (each libFuzzer target of
-# tests/fuzz for SECONDS, default 5, in build-fuzz/; test runs it for 5).
+# tests/fuzz for SECONDS, default 5, in build-fuzz/; test runs it for 5), deb [OUTDIR] (the
+# Debian package, default in build-deb/).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,6 +16,7 @@ PACKAGES=(
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
   libnice-dev libsrtp2-dev libopus-dev libmicrohttpd-dev libjson-c-dev libsqlite3-dev
+  libsystemd-dev systemd man-db groff-base
   python3 python3-cryptography ffmpeg espeak-ng curl openssl
   clang libclang-rt-14-dev
   chromium nodejs
@@ -24,6 +26,8 @@ PACKAGES=(
 # also enables a system janus service with the stock configuration; the benchmark does not need
 # it (systemctl disable --now janus).
 BENCH_PACKAGES=(janus)
+# Only for ./tolk.sh deb: the Debian package (dist/build-deb.sh, docs/deployment.md).
+DEB_PACKAGES=(debhelper dpkg-dev fakeroot)
 
 missing_packages() {
   local p
@@ -135,7 +139,8 @@ case "${1:-}" in
     ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="fast_unwind_on_malloc=0:suppressions=$PWD/tests/lsan.supp" \
       meson test -C build-asan --print-errorlogs "${@:2}" ;;
   fuzz) deps; fuzz "${2:-5}" ;;
+  deb) deps "${DEB_PACKAGES[@]}"; dist/build-deb.sh "${@:2}" ;;
   *)
-    echo "usage: $0 demo|test|deps|build|bench|asan|fuzz [SECONDS]" >&2
+    echo "usage: $0 demo|test|deps|build|bench|asan|fuzz [SECONDS]|deb [OUTDIR]" >&2
     exit 2 ;;
 esac

@@ -12,6 +12,7 @@
 
 #include "api.h"
 #include "api_access.h"
+#include "api_access_log.h"
 #include "api_internal.h"
 #include "app_state.h"
 
@@ -270,6 +271,8 @@ static void dispatch(void *ctx, const tolk_http_request *req, tolk_http_response
     api_state state = state_of(binding->route);
     tolk_app_lock(call.app);
     bool known = resolve_caller(&call);
+    char caller[API_CALLER_SIZE];
+    api_access_caller(&call, known, caller);
     if (!known) {
         tolk_http_reply_failure(resp, TOLK_ERROR_UNAUTHORIZED, "unauthorized", "this token is no longer valid");
     } else if (!caller_allowed(&call, binding->route->access)) {
@@ -294,6 +297,7 @@ static void dispatch(void *ctx, const tolk_http_request *req, tolk_http_response
         end_section(&call, state);
         call.finish(&call);
     }
+    api_access_log(&call, binding->route->pattern, caller);
 }
 
 /* The operator token, the metrics token, or a token the operator handed out. The principal keeps

@@ -30,7 +30,7 @@ static tolk_session *create_from_json(tolk_app *app, json_object *body, const to
     if (!tolk_parse_session_create(body, spec, &err)) {
         fprintf(stderr, "tolk: %s: %s\n", origin, err.message);
     } else if (spec->has_id && (session = tolk_app_find(app, spec->id))) {
-        LOG_INFO("sitting %s of %s: restored from the state, as it was at the stop", spec->id, origin);
+        LOG_INFO_AT(TOLK_WHERE(.sitting = spec->id), "of %s: restored from the state, as it was at the stop", origin);
     } else {
         if (!spec->has_id)
             LOG_WARN("%s has no \"id\": a new sitting is made at every start", origin);

@@ -7,12 +7,14 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "access_log.h"
 #include "api.h"
 #include "app.h"
 #include "demo.h"
 #include "input_health.h"
 #include "keys.h"
 #include "options.h"
+#include "service_notify.h"
 #include "srtp_session.h"
 #include "state.h"
 #include "tolk-plugin.h"
@@ -25,8 +27,30 @@
 
 static gboolean on_signal(gpointer loop)
 {
+    tolk_service_stopping();
     g_main_loop_quit(loop);
     return G_SOURCE_REMOVE;
+}
+
+/* logrotate has moved the access log away: write on in a new file under its name. */
+static gboolean on_hangup(gpointer data)
+{
+    (void)data;
+    tolk_access_log_reopen();
+    return G_SOURCE_CONTINUE;
+}
+
+static bool set_up_logging(const tolk_options *options)
+{
+    tolk_log_set_level(options->log_level);
+    tolk_log_set_format(options->log_format);
+    tolk_log_route_glib();
+    char err[512];
+    if (options->access_log && !tolk_access_log_open(options->access_log, err, sizeof err)) {
+        fprintf(stderr, "tolk: %s\n", err);
+        return false;
+    }
+    return true;
 }
 
 /* Rule 8, each input's health state, and WebRTC peers whose connection died, for every session, a few times a second. */
@@ -41,6 +65,7 @@ static gboolean check_inputs(gpointer data)
         tolk_session_watch_health(session, now, app->lost_timeout_us);
         tolk_session_reap_peers(session, now, (gint64)app->webrtc.connect_timeout_ms * 1000);
     }
+    tolk_service_sittings(app->sessions->len);
     tolk_app_unlock(app); /* the reaped peers stop here, outside the lock */
     return G_SOURCE_CONTINUE;
 }
@@ -240,6 +265,7 @@ static bool start(tolk_app *app, tolk_http_server *http, const tolk_options *opt
            strchr(options->listen_address, ':') ? "]" : "", options->listen_port, options->media_address,
            options->rtp_port_lo, options->rtp_port_hi);
     fflush(stdout);
+    tolk_service_ready(options->listen_port, app->sessions->len);
     return true;
 }
 
@@ -251,7 +277,8 @@ int main(int argc, char **argv)
     case TOLK_OPTIONS_EXIT_ERROR: return 2;
     case TOLK_OPTIONS_RUN: break;
     }
-    tolk_log_set_level(options.log_level);
+    if (!set_up_logging(&options))
+        return 1;
     /* libsrtp2 is initialised once, by us, before GStreamer's srtp plugin loads:
      * a second srtp_init() re-runs the self-tests and reports failure. */
     if (!tolk_srtp_library_init()) {
@@ -270,9 +297,11 @@ int main(int argc, char **argv)
     if (init_app(&app, &options) && start(&app, http, &options)) {
         g_unix_signal_add(SIGINT, on_signal, loop);
         g_unix_signal_add(SIGTERM, on_signal, loop);
+        g_unix_signal_add(SIGHUP, on_hangup, NULL);
         g_timeout_add(WATCHDOG_INTERVAL_MS, check_inputs, &app);
         g_timeout_add(LEVELS_INTERVAL_MS, publish_levels, &app);
         tolk_daemon_state_watch(&app);
+        tolk_service_watchdog_start();
         g_main_loop_run(loop);
         LOG_INFO("stopping");
         status = 0;
@@ -280,5 +309,6 @@ int main(int argc, char **argv)
     free_app(&app, http);
     tolk_media_engine_shutdown(); /* after every sitting is gone */
     g_main_loop_unref(loop);
+    tolk_access_log_close();
     return status;
 }

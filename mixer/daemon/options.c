@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "options.h"
 
+#include "config_file.h"
+#include "install_paths.h"
+
 #include <getopt.h>
 #include <glib.h>
 #include <stdio.h>
@@ -23,7 +26,8 @@ static const char usage[] =
     "  --demo-sdp-dir DIR      where --demo writes the SDP files of its listener outputs (default .)\n"
     "  --tls-cert FILE         serve HTTPS with this PEM certificate (chain); needs --tls-key\n"
     "  --tls-key FILE          the certificate's unencrypted PEM private key; needs --tls-cert\n"
-    "  --web-dir DIR           the browser pages to serve (default: the web/ folder of the source)\n"
+    "  --web-dir DIR           the browser pages to serve (default " TOLK_WEB_DIR ";\n"
+    "                          run from the build tree: the source tree's web/)\n"
     "  --state-dir DIR         where the sittings are kept across restarts (default " TOLK_STATE_DIR ");\n"
     "                          private to the daemon's user (0700)\n"
     "  --stun-server URL       STUN server for WebRTC, stun://host:port (default: none)\n"
@@ -47,6 +51,10 @@ static const char usage[] =
     "                          open HTTP connections from one client address (default 512)\n"
     "  --request-timeout S     seconds a request head, then its body, may take (default 10)\n"
     "  --log-level LEVEL       error, warn, info (default) or debug\n"
+    "  --config FILE           read options from FILE, 'key = value' lines (default\n"
+    "                          " TOLK_CONFIG_FILE " when it exists); the command line wins\n"
+    "  --log-format FORMAT     text (default), json (one object per line) or journal (native fields)\n"
+    "  --access-log FILE       also append the access log (API changes) to FILE; reopened on SIGHUP\n"
     "  --help                  this text\n"
     "  --version               the version\n";
 
@@ -54,7 +62,7 @@ enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_METRICS_TOKEN, OP
        OPT_DEMO_SDP, OPT_WEB_DIR, OPT_STATE_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS,
        OPT_PEER_TIMEOUT, OPT_MAX_PEERS_CHANNEL, OPT_MAX_PEERS_SESSION, OPT_MAX_PEERS_ADDRESS, OPT_CORS, OPT_JITTER,
        OPT_LOST, OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_MAX_CONN, OPT_MAX_CONN_ADDR,
-       OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_HELP, OPT_VERSION };
+       OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_LOG_FORMAT, OPT_ACCESS_LOG, OPT_CONFIG, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -88,6 +96,9 @@ static const struct option long_options[] = {
     {"max-connections-per-address", required_argument, NULL, OPT_MAX_CONN_ADDR},
     {"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
     {"log-level", required_argument, NULL, OPT_LOG},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"access-log", required_argument, NULL, OPT_ACCESS_LOG},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -159,7 +170,7 @@ static void set_defaults(tolk_options *out)
     out->rtp_port_lo = 40000;
     out->rtp_port_hi = 40999;
     out->demo_sdp_dir = ".";
-    out->web_dir = TOLK_WEB_DIR;
+    out->web_dir = tolk_default_web_dir();
     out->state_dir = TOLK_STATE_DIR;
     out->jitter_ms = 20;
     out->lost_timeout_ms = 2000;
@@ -240,16 +251,25 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
         out->cors_origins[out->cors_origin_count++] = arg;
         return true;
     case OPT_LOG: return tolk_log_parse_level(arg, &out->log_level) == 0;
+    case OPT_LOG_FORMAT: return tolk_log_parse_format(arg, &out->log_format) == 0;
+    case OPT_ACCESS_LOG: out->access_log = arg; return *arg != '\0';
     default: return false;
     }
+}
+
+static bool apply_from_file(int option, const char *arg, void *out)
+{
+    return apply_option(option, arg, out);
 }
 
 tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out)
 {
     set_defaults(out);
     opterr = 0;
-    int option;
-    while ((option = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+    int option, index = -1;
+    bool on_command_line[G_N_ELEMENTS(long_options)] = {false};
+    const char *config_path = NULL;
+    while ((option = getopt_long(argc, argv, "", long_options, &index)) != -1) {
         if (option == OPT_HELP) {
             fputs(usage, stdout);
             return TOLK_OPTIONS_EXIT_OK;
@@ -262,6 +282,11 @@ tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out
             fprintf(stderr, "tolk: unknown option or missing value: %s\nTry 'tolk --help'.\n", argv[optind - 1]);
             return TOLK_OPTIONS_EXIT_ERROR;
         }
+        on_command_line[index] = true;
+        if (option == OPT_CONFIG) {
+            config_path = optarg;
+            continue;
+        }
         if (!apply_option(option, optarg, out)) {
             fprintf(stderr, "tolk: invalid value for --%s: '%s'\nTry 'tolk --help'.\n", bad_value(option),
                     optarg ? optarg : "");
@@ -272,6 +297,11 @@ tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out
         fprintf(stderr, "tolk: unexpected argument '%s'\nTry 'tolk --help'.\n", argv[optind]);
         return TOLK_OPTIONS_EXIT_ERROR;
     }
+    static const int not_in_files[] = {OPT_HELP, OPT_VERSION, OPT_CONFIG, 0};
+    const tolk_config_target target = {long_options, on_command_line, not_in_files, apply_from_file, out};
+    const char *config_file = config_path ? config_path : tolk_default_config_file();
+    if (config_file && !tolk_config_file_apply(config_file, config_path != NULL, &target))
+        return TOLK_OPTIONS_EXIT_ERROR;
     if (out->max_connections_per_address > out->max_connections) {
         fprintf(stderr, "tolk: --max-connections-per-address (%u) is over --max-connections (%u)\nTry 'tolk --help'.\n",
                 out->max_connections_per_address, out->max_connections);

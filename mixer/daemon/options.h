@@ -42,6 +42,8 @@ typedef struct {
     unsigned max_connections_per_address; /* HTTP connections from one client address */
     unsigned request_timeout_s;           /* an HTTP request head, then its body, within this */
     tolk_log_level log_level;
+    tolk_log_format log_format;
+    const char *access_log;    /* --access-log FILE, or NULL: the access lines only in the log */
 } tolk_options;
 
 typedef enum { TOLK_OPTIONS_RUN, TOLK_OPTIONS_EXIT_OK, TOLK_OPTIONS_EXIT_ERROR } tolk_options_outcome;

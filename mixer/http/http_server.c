@@ -74,6 +74,7 @@ struct tolk_http_server {
     size_t tls_key_size;
     /* While starting: the first thing libmicrohttpd logged, for the error sentence. */
     GMutex log_lock;
+    tolk_log_limit mhd_warnings, unknown_tokens;
     bool capture_log;
     char start_log[256];
     atomic_uint_least64_t replies[STATUS_SLOTS]; /* by status code */
@@ -410,6 +411,20 @@ static void reply_unauthorized(tolk_http_response *resp, const char *header, con
     tolk_http_reply_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"tolk\"");
 }
 
+static void client_address(struct MHD_Connection *connection, char *out, size_t size);
+
+/* Someone guessing tokens is worth a line; one per request would let the guesser fill the log. */
+static void log_unknown_token(tolk_http_server *server, struct MHD_Connection *connection, const char *method)
+{
+    uint64_t unlogged;
+    if (!tolk_log_limit_pass(&server->unknown_tokens, g_get_monotonic_time(), &unlogged))
+        return;
+    char address[TOLK_HTTP_ADDRESS_SIZE];
+    client_address(connection, address, sizeof address);
+    LOG_WARN("a %s request from %s presented a token nobody knows: 401 (%llu more such requests since the last "
+             "such line)", method, address, (unsigned long long)unlogged);
+}
+
 /* Fills state->principal from the token; false with a 401 in resp when refused. An
  * OPTIONAL_AUTH route lets a request that presents no token at all through as NONE. */
 static bool authenticate(tolk_http_server *server, struct MHD_Connection *connection,
@@ -426,6 +441,8 @@ static bool authenticate(tolk_http_server *server, struct MHD_Connection *connec
         memset(&state->principal, 0, sizeof state->principal);
     if (!ok && !header && !token && (flags & TOLK_ROUTE_OPTIONAL_AUTH))
         ok = true;
+    if (!ok && token)
+        log_unknown_token(server, connection, method);
     if (!ok)
         reply_unauthorized(resp, header, token);
     g_free(query_token); /* never logged, never kept */
@@ -726,10 +743,13 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
     char message[512];
     vsnprintf(message, sizeof message, fmt, ap);
     g_strchomp(message);
+    uint64_t unlogged;
     if (client_left(message))
         LOG_DEBUG("libmicrohttpd: %s", message);
-    else
-        LOG_WARN("libmicrohttpd: %s", message);
+    else if (tolk_log_limit_pass(&server->mhd_warnings, g_get_monotonic_time(), &unlogged))
+        /* Some come once per connection (a client over its cap): limited like a packet's. */
+        LOG_WARN("libmicrohttpd: %s (%llu more of its warnings since the last such line)", message,
+                 (unsigned long long)unlogged);
     g_mutex_lock(&server->log_lock);
     if (server->capture_log && !server->start_log[0]) /* the first is the most specific */
         g_strlcpy(server->start_log, message, sizeof server->start_log);

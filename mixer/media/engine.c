@@ -192,7 +192,12 @@ static gpointer receive_main(gpointer data)
     for (;;) {
         int n = epoll_wait(e->epoll_fd, events, EVENTS_PER_WAIT, -1);
         if (n < 0 && errno != EINTR) {
-            LOG_ERROR("epoll_wait: %s", g_strerror(errno));
+            int failure = errno;
+            static tolk_log_limit limit;
+            uint64_t unlogged;
+            if (tolk_log_limit_pass(&limit, g_get_monotonic_time(), &unlogged))
+                LOG_ERROR("the receive thread cannot wait for packets (epoll_wait: %s; %llu more since the last "
+                          "such line)", g_strerror(failure), (unsigned long long)unlogged);
             g_usleep(10000); /* never spin on a broken epoll */
         }
         bool stopping = false;

@@ -72,6 +72,7 @@ static bool add_input(tolk_media *media, tolk_media_input *input, tolk_error *er
         BUILD_FAILED(err, "the input of %s could not be set up", name);
         return false;
     }
+    tolk_media_input_set_sitting(input, media->session_id);
     media->inputs[media->input_count++] = input;
     tolk_media_input_set_activity(input, &media->last_packet_us);
     int fd = tolk_media_input_fd(input);
@@ -124,19 +125,21 @@ static bool build_mixes(tolk_media *media, const tolk_media_spec *spec, tolk_err
 {
     media->mixes = g_new0(tolk_media_mix *, media->channel_count + media->input_count);
     for (int ch = 0; ch < media->channel_count; ch++) {
-        gchar *name = g_strdup_printf("session %s channel %s", spec->session_id,
-                                      tolk_config_channel_name(spec->matrix, ch));
-        media->channels[ch] = tolk_media_mix_new(name, media->source_count, true, spec->channel_keys[ch],
+        const char *channel = tolk_config_channel_name(spec->matrix, ch);
+        media->channels[ch] = tolk_media_mix_new(TOLK_WHERE(.sitting = spec->session_id, .channel = channel),
+                                                 media->source_count, true, spec->channel_keys[ch],
                                                  start_of(&spec->channel_starts[ch]));
+        gchar *name = g_strdup_printf("channel %s", channel);
         bool ok = add_mix(media, media->channels[ch], err, name);
         g_free(name);
         if (!ok)
             return false;
     }
     for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(spec->matrix, &in);) {
-        gchar *name = g_strdup_printf("session %s feed %s", spec->session_id, in.id);
-        media->feeds[in.slot] = tolk_media_mix_new(name, media->source_count, false, spec->feed_keys[in.slot],
-                                                start_of(&spec->feed_starts[in.slot]));
+        media->feeds[in.slot] = tolk_media_mix_new(TOLK_WHERE(.sitting = spec->session_id, .console = in.id),
+                                                   media->source_count, false, spec->feed_keys[in.slot],
+                                                   start_of(&spec->feed_starts[in.slot]));
+        gchar *name = g_strdup_printf("the return feed of console %s", in.id);
         media->slot_of_feed[media->mix_count - media->channel_count] = in.slot;
         bool ok = add_mix(media, media->feeds[in.slot], err, name);
         g_free(name);

@@ -75,7 +75,8 @@ bool tolk_media_fence_wait(tolk_media_fence *fence)
         applied = g_cond_wait_until(&p->advanced, &p->lock, deadline) || atomic_load(&p->applied) >= fence->generation;
     g_mutex_unlock(&p->lock);
     if (!applied)
-        LOG_WARN("session %s: the audio did not take the new routing within %d ms", fence->session_id, APPLY_TIMEOUT_MS);
+        LOG_WARN_AT(TOLK_WHERE(.sitting = fence->session_id), "the audio did not take the new routing within %d ms",
+                    APPLY_TIMEOUT_MS);
     return applied;
 }
 

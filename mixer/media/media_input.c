@@ -2,6 +2,8 @@
 #include "media_input.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -26,8 +28,14 @@
 #define QUEUE_FRAMES_MS 40
 #define READS_PER_WAKE 64
 
+/* What is logged the first time, then at most once a minute with a count: the Opus check's
+ * verdicts, and these. */
+enum { CAUSE_RECEIVE_ERROR = TOLK_OPUS_VERDICTS, CAUSE_SECOND_SENDER, CAUSE_REFUSED, CAUSE_TRUNCATED, CAUSES };
+
 struct tolk_media_input {
     char *name;
+    char *sitting;
+    tolk_log_where where; /* sitting and name, for log lines */
     GSocket *socket; /* NULL for the demo floor */
     int fd;
     GMutex receive_lock; /* receiver, opus, sender_ssrc, sender_last_us */
@@ -43,9 +51,18 @@ struct tolk_media_input {
     atomic_uint_fast64_t received, decoded, undecodable, second_sender;
     atomic_int_fast64_t last_valid_us, last_dropped_us, dropping_since_us;
     atomic_int_fast64_t last_audible_us; /* the tick's */
-    atomic_uint logged_causes; /* bit per cause: logged once, then only counted */
+    tolk_log_limit logged[CAUSES];
     atomic_int_fast64_t *activity; /* the sitting's, may be NULL */
 };
+
+void tolk_media_input_set_sitting(tolk_media_input *input, const char *sitting)
+{
+    g_free(input->sitting);
+    input->sitting = g_strdup(sitting);
+    input->where.sitting = input->sitting;
+    if (input->receiver)
+        tolk_srtp_receiver_set_where(input->receiver, &input->where);
+}
 
 void tolk_media_input_set_activity(tolk_media_input *input, atomic_int_fast64_t *last_packet_us)
 {
@@ -56,6 +73,7 @@ static tolk_media_input *input_alloc(const char *name)
 {
     tolk_media_input *input = g_new0(tolk_media_input, 1);
     input->name = g_strdup(name);
+    input->where.console = input->name;
     input->fd = -1;
     g_mutex_init(&input->receive_lock);
     tolk_level_init(&input->level);
@@ -84,7 +102,7 @@ tolk_media_input *tolk_media_input_new_resumed(const char *name, GSocket *socket
      * next tick and one that arrived in the same tick (a sender's burst). */
     input->jitter = tolk_jitter_buffer_new(jitter_ms + QUEUE_FRAMES_MS);
     if (!input->receiver || !input->jitter || !socket) {
-        LOG_ERROR("%s: could not set up the input", name);
+        LOG_ERROR_AT(TOLK_WHERE(.console = name), "the input could not be set up");
         tolk_media_input_free(input);
         return NULL;
     }
@@ -116,6 +134,7 @@ void tolk_media_input_free(tolk_media_input *input)
     tolk_level_clear(&input->level);
     g_mutex_clear(&input->receive_lock);
     g_free(input->name);
+    g_free(input->sitting);
     g_free(input);
 }
 
@@ -124,12 +143,25 @@ int tolk_media_input_fd(const tolk_media_input *input)
     return input->fd;
 }
 
-/* What is logged once per input and then only counted: the Opus check's verdicts, and these. */
-enum { CAUSE_RECEIVE_ERROR = TOLK_OPUS_VERDICTS, CAUSE_SECOND_SENDER };
-
-static bool first_time(tolk_media_input *input, unsigned cause)
+/* Per packet, so limited: the first of a cause, then a line a minute with the count between
+ * (the counts themselves are in the input's health and /metrics). */
+static void log_cause(tolk_media_input *input, unsigned cause, int64_t now_us, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void log_cause(tolk_media_input *input, unsigned cause, int64_t now_us, const char *fmt, ...)
 {
-    return !(atomic_fetch_or(&input->logged_causes, 1u << cause) & (1u << cause));
+    uint64_t unlogged;
+    if (!tolk_log_limit_pass(&input->logged[cause], now_us, &unlogged))
+        return;
+    char what[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (unlogged == 0)
+        LOG_WARN_AT(&input->where, "%s: dropped and counted (logged at most once a minute)", what);
+    else
+        LOG_WARN_AT(&input->where, "%s: %llu more dropped and counted since the last such line", what,
+                    (unsigned long long)unlogged);
 }
 
 /* Drops with no break of TOLK_INPUT_RECENT_US are one run: a long run makes the input failing. */
@@ -157,9 +189,7 @@ static void count_undecodable(tolk_media_input *input, tolk_opus_verdict cause, 
 {
     atomic_fetch_add(&input->undecodable, 1);
     mark_dropped(input, now_us);
-    if (first_time(input, cause))
-        LOG_WARN("%s: undecodable packets (%s): dropped and counted, not logged again", input->name,
-                 tolk_opus_verdict_name(cause));
+    log_cause(input, cause, now_us, "undecodable packets (%s)", tolk_opus_verdict_name(cause));
 }
 
 /* Under receive_lock: a plain RTP packet, authenticated where the input has a key. The
@@ -176,9 +206,7 @@ static void deliver(tolk_media_input *input, const uint8_t *packet, size_t len, 
     if (!sender_admitted(input, header.ssrc, now_us)) {
         atomic_fetch_add(&input->second_sender, 1);
         mark_dropped(input, now_us);
-        if (first_time(input, CAUSE_SECOND_SENDER))
-            LOG_WARN("%s: a second sender while the first still sends: dropped and counted, not logged again",
-                     input->name);
+        log_cause(input, CAUSE_SECOND_SENDER, now_us, "a second sender while the first still sends");
         return;
     }
     tolk_opus_verdict verdict = tolk_opus_check_packet(&input->opus, packet, len);
@@ -203,8 +231,11 @@ static void take_datagram(tolk_media_input *input, uint8_t *packet, size_t len, 
     tolk_receive_result result = tolk_srtp_receiver_receive(input->receiver, packet, &len, now_us);
     if (result == TOLK_RECEIVE_MEDIA)
         deliver(input, packet, len, now_us);
-    else if (result == TOLK_RECEIVE_DROPPED)
+    else if (result == TOLK_RECEIVE_DROPPED) {
         mark_dropped(input, now_us);
+        log_cause(input, CAUSE_REFUSED, now_us,
+                  "packets refused by SRTP (not RTP, not authenticated under the input's key, or replayed)");
+    }
     g_mutex_unlock(&input->receive_lock);
 }
 
@@ -216,9 +247,9 @@ void tolk_media_input_readable(tolk_media_input *input)
     for (int i = 0; i < READS_PER_WAKE; i++) {
         ssize_t n = recv(input->fd, packet, sizeof packet, MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-                if (first_time(input, CAUSE_RECEIVE_ERROR))
-                    LOG_WARN("%s: %s: not logged again", input->name, g_strerror(errno));
+            int failure = errno;
+            if (failure != EAGAIN && failure != EWOULDBLOCK && failure != EINTR)
+                log_cause(input, CAUSE_RECEIVE_ERROR, g_get_monotonic_time(), "cannot receive: %s", g_strerror(failure));
             return;
         }
         int64_t now_us = g_get_monotonic_time();
@@ -226,6 +257,7 @@ void tolk_media_input_readable(tolk_media_input *input)
             atomic_fetch_add(&input->received, 1);
             atomic_fetch_add(&input->undecodable, 1);
             mark_dropped(input, now_us);
+            log_cause(input, CAUSE_TRUNCATED, now_us, "datagrams over %d bytes", DATAGRAM_MAX);
             continue;
         }
         take_datagram(input, packet, (size_t)n, now_us);

@@ -40,6 +40,9 @@ tolk_media_input *tolk_media_input_new_resumed(const char *name, GSocket *socket
 tolk_media_input *tolk_media_input_new_file(const char *name, const char *path);
 /* Only once the engine no longer watches its socket (tolk_engine_unwatch and a barrier). */
 void tolk_media_input_free(tolk_media_input *input);
+/* The sitting the input's log lines name (with its name, "en/1" or "floor"); copied. Before
+ * the engine watches it. */
+void tolk_media_input_set_sitting(tolk_media_input *input, const char *sitting);
 /* Where the input also stamps each packet it takes (monotonic us): the sitting's one clock of
  * "something arrived", so the tick can pass over a sitting that hears nothing. */
 void tolk_media_input_set_activity(tolk_media_input *input, atomic_int_fast64_t *last_packet_us);

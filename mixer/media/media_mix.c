@@ -18,7 +18,7 @@
 #define PACKET_MAX 1500
 
 struct tolk_media_mix {
-    char *name;
+    char *sitting, *channel, *console; /* for log lines */
     unsigned sources;
     bool metered;
     float *gain;   /* now, per source */
@@ -36,11 +36,13 @@ struct tolk_media_mix {
     _Atomic double warning_level_db;
 };
 
-tolk_media_mix *tolk_media_mix_new(const char *name, unsigned sources, bool metered, const uint8_t key[TOLK_KEY_LEN],
-                                   const tolk_srtp_position *start)
+tolk_media_mix *tolk_media_mix_new(const tolk_log_where *where, unsigned sources, bool metered,
+                                   const uint8_t key[TOLK_KEY_LEN], const tolk_srtp_position *start)
 {
     tolk_media_mix *mix = g_new0(tolk_media_mix, 1);
-    mix->name = g_strdup(name);
+    mix->sitting = g_strdup(where->sitting);
+    mix->channel = g_strdup(where->channel);
+    mix->console = g_strdup(where->console);
     mix->sources = sources;
     mix->metered = metered;
     mix->gain = g_new0(float, sources);
@@ -65,7 +67,9 @@ void tolk_media_mix_free(tolk_media_mix *mix)
     tolk_level_clear(&mix->level);
     g_free(mix->gain);
     g_free(mix->target);
-    g_free(mix->name);
+    g_free(mix->sitting);
+    g_free(mix->channel);
+    g_free(mix->console);
     g_free(mix);
 }
 
@@ -153,8 +157,7 @@ static bool protect(tolk_media_mix *mix, bool heard)
     tolk_guard_process(mix->guard, mix->frame, TOLK_FRAME_SAMPLES, &report);
     if (report.warning) {
         atomic_store(&mix->warning_level_db, report.level_db);
-        atomic_fetch_add(&mix->warnings, 1);
-        LOG_WARN("%s: loudness warning: the last minute averaged %.1f dBFS", mix->name, report.level_db);
+        atomic_fetch_add(&mix->warnings, 1); /* the sitting logs it, off this real-time thread */
     }
     return false;
 }
@@ -173,7 +176,9 @@ static void encode_and_send(tolk_media_mix *mix, uint64_t pts_ns)
     int len = tolk_opus_encoder_encode(mix->encoder, mix->frame, packet, sizeof packet);
     if (len <= 0) {
         if (atomic_fetch_add(&mix->errors, 1) == 0) /* logged once: it would repeat every 20 ms */
-            LOG_WARN("%s: the Opus encoder failed (%d)", mix->name, len);
+            LOG_WARN_AT(TOLK_WHERE(.sitting = mix->sitting, .channel = mix->channel, .console = mix->console),
+                        "%sthe Opus encoder failed (%d): the frames are dropped and counted",
+                        mix->console ? "return feed: " : "", len);
         return;
     }
     tolk_stream_push(mix->stream, packet, (size_t)len, pts_ns);

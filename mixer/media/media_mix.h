@@ -18,14 +18,17 @@
 #include <stdint.h>
 
 #include "keys.h"
+#include "log.h"
 #include "stream.h"
 
 typedef struct tolk_media_mix tolk_media_mix;
 
 /* metered: a channel, whose level the pages show even when nobody listens. */
-/* start: where its stream continues after a restart, or NULL (stream.h). */
-tolk_media_mix *tolk_media_mix_new(const char *name, unsigned sources, bool metered, const uint8_t key[TOLK_KEY_LEN],
-                                   const tolk_srtp_position *start);
+/* `where` names it in log lines: the sitting and its channel, or the console whose return
+ * feed it is; copied. start: where its stream continues after a restart, or NULL
+ * (stream.h). */
+tolk_media_mix *tolk_media_mix_new(const tolk_log_where *where, unsigned sources, bool metered,
+                                   const uint8_t key[TOLK_KEY_LEN], const tolk_srtp_position *start);
 void tolk_media_mix_free(tolk_media_mix *mix);
 
 /* New gains (linear, one per source), reached by a ramp over the next 10 ms. */

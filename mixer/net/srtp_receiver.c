@@ -31,7 +31,13 @@ struct tolk_srtp_receiver {
     uint32_t retired[TOLK_SRTP_RECEIVER_RETIRED];
     unsigned retired_count, retired_next;
     tolk_srtp_receiver_stats stats;
+    const tolk_log_where *where; /* the owner's, or NULL */
 };
+
+void tolk_srtp_receiver_set_where(tolk_srtp_receiver *receiver, const tolk_log_where *where)
+{
+    receiver->where = where;
+}
 
 tolk_srtp_receiver *tolk_srtp_receiver_new(const uint8_t key[TOLK_KEY_LEN])
 {
@@ -142,8 +148,8 @@ static sender *free_or_quiet_slot(tolk_srtp_receiver *r, int64_t now_us)
     }
     if (now_us - oldest->heard_us < TOLK_SRTP_RECEIVER_QUIET_US)
         return NULL;
-    LOG_INFO("sender %08x let go after %lld ms of quiet: a new one takes its place", oldest->ssrc,
-             (long long)((now_us - oldest->heard_us) / 1000));
+    LOG_INFO_AT(r->where, "sender (SSRC %08x) let go after %lld ms of quiet: a new one takes its place",
+                oldest->ssrc, (long long)((now_us - oldest->heard_us) / 1000));
     drop_stream(r, oldest->ssrc);
     retire(r, oldest->ssrc);
     r->stats.senders_evicted++;
@@ -163,7 +169,7 @@ static sender *admit(tolk_srtp_receiver *r, uint32_t ssrc, int64_t now_us)
     memset(slot, 0, sizeof *slot);
     slot->used = true;
     slot->ssrc = ssrc;
-    LOG_DEBUG("new sender %08x", ssrc);
+    LOG_DEBUG_AT(r->where, "new sender (SSRC %08x)", ssrc);
     return slot;
 }
 

@@ -22,6 +22,7 @@
 #define TOLK_NET_SRTP_RECEIVER_H
 
 #include "keys.h"
+#include "log.h"
 #include "rtp_header.h"
 
 #include <stdbool.h>
@@ -83,6 +84,10 @@ tolk_receive_result tolk_srtp_receiver_receive(tolk_srtp_receiver *receiver, uin
 /* A new key: a new libsrtp session, every sender forgotten, nothing of the old key accepted
  * after this returns. False (and the old key kept) if libsrtp refuses. */
 bool tolk_srtp_receiver_rekey(tolk_srtp_receiver *receiver, const uint8_t key[TOLK_KEY_LEN]);
+
+/* What its log lines name (the input's sitting and console); kept, not copied: it must outlive
+ * the receiver. Before the first packet. */
+void tolk_srtp_receiver_set_where(tolk_srtp_receiver *receiver, const tolk_log_where *where);
 
 void tolk_srtp_receiver_get_stats(tolk_srtp_receiver *receiver, tolk_srtp_receiver_stats *stats);
 

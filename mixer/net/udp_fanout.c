@@ -57,7 +57,8 @@ static bool ensure_socket(tolk_udp_fanout *fanout, int family)
      * media thread. */
     int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        LOG_WARN("cannot create UDP socket for family %d: %s", family, strerror(errno));
+        LOG_WARN("cannot create a UDP socket for %s outputs: %s", family == AF_INET6 ? "IPv6" : "IPv4",
+                 strerror(errno));
         return false;
     }
     *slot = fd;

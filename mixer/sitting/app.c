@@ -66,7 +66,7 @@ tolk_session *tolk_app_find(tolk_app *app, const char *id)
 
 void tolk_app_delete(tolk_app *app, tolk_session *session)
 {
-    LOG_INFO("session %s deleted", session->id);
+    LOG_INFO_AT(TOLK_WHERE(.sitting = session->id), "closed");
     tolk_grants_remove_session(app->grants, session->id);
     g_ptr_array_remove(app->sessions, session);
     tolk_hub_close(session->hub); /* its event streams end now, not after the teardown */

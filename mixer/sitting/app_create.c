@@ -98,7 +98,7 @@ tolk_session *tolk_app_commit(tolk_app *app, tolk_app_creation *creation, tolk_e
         return NULL;
     }
     if (app->stopping) {
-        LOG_INFO("session %s not added: the daemon is stopping", creation->params.id);
+        LOG_INFO_AT(TOLK_WHERE(.sitting = creation->params.id), "not added: the daemon is stopping");
         tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "the daemon is stopping");
         return NULL; /* tolk_app_creation_free stops it, after the unlock */
     }

@@ -103,13 +103,13 @@ static void restore_one(const char *id, const char *text, void *ctx)
     tolk_error err;
     tolk_session_saved *saved = tolk_session_saved_parse(text, g_hash_table_lookup(run->counters, id), run->now, &err);
     if (!saved) {
-        LOG_ERROR("sitting %s is not restored: %s (its record stays in the state file)", id, err.message);
+        LOG_ERROR_AT(TOLK_WHERE(.sitting = id), "not restored: %s (its record stays in the state file)", err.message);
         return;
     }
     const tolk_session_env *env = saved->floor_from_file ? run->demo_env : NULL;
     tolk_session *session = tolk_app_restore_session(run->app, saved, env, &err);
     if (!session) {
-        LOG_ERROR("sitting %s is not restored: %s (its record stays in the state file)", id, err.message);
+        LOG_ERROR_AT(TOLK_WHERE(.sitting = id), "not restored: %s (its record stays in the state file)", err.message);
     } else {
         tolk_session_restore_state(session, saved, run->app->grants);
         session->stored_record = g_strdup(text);

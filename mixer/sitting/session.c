@@ -32,6 +32,20 @@ static void publish_console_event(tolk_session *session, const tolk_event *e)
     tolk_hub_publish(session->hub, "console", data);
 }
 
+/* In the words of rules 5 and 8: "sitting plenary, console en/2: mic off, handed over to en/1". */
+static void log_console_event(tolk_session *session, const tolk_matrix_config *config, const tolk_event *e)
+{
+    static const char *const words[] = {"", ", handed over to", ", overridden by", ", took the channel from",
+                                        ", its input stopped", ""};
+    char id[TOLK_CONSOLE_ID_SIZE], other[TOLK_CONSOLE_ID_SIZE] = "";
+    tolk_console_id(config, e->booth, e->console, id, sizeof id);
+    if (e->other_booth >= 0)
+        tolk_console_id(config, e->other_booth, e->other_console, other, sizeof other);
+    const tolk_console_state *c = tolk_matrix_console(session->matrix, e->booth, e->console);
+    LOG_INFO_AT(TOLK_WHERE(.sitting = session->id, .console = id), "mic %s%s%s%s", tolk_mic_name(c->mic),
+                words[e->kind], other[0] ? " " : "", other);
+}
+
 static void log_events(tolk_session *session, const tolk_events *events)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
@@ -41,17 +55,14 @@ static void log_events(tolk_session *session, const tolk_events *events)
         if (e->kind == TOLK_EVENT_CHANNEL) {
             tolk_channel_state state = tolk_matrix_channel(session->matrix, e->channel);
             const char *quality = tolk_quality_name(state.quality);
-            LOG_INFO("session %s: channel %s now from %s, quality %s", session->id,
-                     tolk_matrix_channel_name(session->matrix, e->channel),
-                     state.source == TOLK_SOURCE_CONSOLE ? "a console"
-                     : state.source == TOLK_SOURCE_FLOOR ? "the floor" : "silence",
-                     quality ? quality : "none");
+            const char *channel = tolk_matrix_channel_name(session->matrix, e->channel);
+            LOG_INFO_AT(TOLK_WHERE(.sitting = session->id, .channel = channel), "now from %s (quality %s)",
+                        state.source == TOLK_SOURCE_CONSOLE ? "a console"
+                        : state.source == TOLK_SOURCE_FLOOR ? "the floor" : "silence",
+                        quality ? quality : "none");
             continue;
         }
-        const char *lang = config->channels[config->booths[e->booth].channel];
-        const tolk_console_state *c = tolk_matrix_console(session->matrix, e->booth, e->console);
-        LOG_INFO("session %s: console %s/%d %s (mic %s)", session->id, lang, e->console + 1,
-                 event_names[e->kind], tolk_mic_name(c->mic));
+        log_console_event(session, config, e);
         publish_console_event(session, e);
     }
 }
@@ -253,7 +264,7 @@ bool tolk_session_reap_peers(tolk_session *session, gint64 now_us, gint64 connec
         const char *why = reap_reason(entry, state, now_us, connect_timeout_us);
         if (why) {
             /* The name, never the id: the id is the resource's capability. */
-            LOG_INFO("session %s: WebRTC peer %s ends: %s", session->id, tolk_webrtc_peer_name(entry->peer), why);
+            LOG_INFO_AT(TOLK_WHERE(.sitting = session->id), "WebRTC peer %s ends: %s", tolk_webrtc_peer_name(entry->peer), why);
             changed = changed || entry->connected;
             end_peer(session, i);
         } else if (state == TOLK_WEBRTC_CONNECTED && !entry->connected) {
@@ -331,8 +342,8 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
         return NULL;
     }
     apply(session, NULL);
-    LOG_INFO("session %s started: %d channels, %d booths, floor on port %d", session->id,
-             params->matrix.channel_count, params->matrix.booth_count, session->floor.port);
+    LOG_INFO_AT(TOLK_WHERE(.sitting = session->id), "started: %d channels, %d booths, floor on port %d",
+                params->matrix.channel_count, params->matrix.booth_count, session->floor.port);
     return session;
 }
 
@@ -426,9 +437,25 @@ void tolk_session_check_inputs(tolk_session *session, gint64 now_us, gint64 time
         apply(session, &events);
 }
 
+/* "sitting plenary, channel fr, output o3 to 192.0.2.7:5004: opened". */
+static void log_output(tolk_session *session, const tolk_session_output *output, const char *what)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    char console[TOLK_CONSOLE_ID_SIZE], place[TOLK_HOST_SIZE + 32];
+    if (output->channel < 0)
+        tolk_input_id(config, output->slot, console, sizeof console);
+    bool v6 = strchr(output->host, ':') != NULL;
+    snprintf(place, sizeof place, "%s to %s%s%s:%d", output->id, v6 ? "[" : "", output->host, v6 ? "]" : "",
+             output->port);
+    LOG_INFO_AT(TOLK_WHERE(.sitting = session->id, .output = place,
+                           .channel = output->channel >= 0 ? tolk_config_channel_name(config, output->channel) : NULL,
+                           .console = output->channel >= 0 ? NULL : console),
+                "%s%s", output->channel >= 0 ? "" : "return feed: ", what);
+}
+
 /* Sends the output's stream to its destination; false with *err when the sender refuses. */
 static bool attach_output(tolk_session *session, tolk_session_output *output, const uint32_t *roc_base,
-                          tolk_error *err)
+                          const char *what, tolk_error *err)
 {
     const uint8_t *key = output->own_key ? output->key : NULL;
     output->destination =
@@ -441,6 +468,7 @@ static bool attach_output(tolk_session *session, tolk_session_output *output, co
         return false;
     }
     g_ptr_array_add(session->outputs, output);
+    log_output(session, output, what);
     tolk_session_changed(session);
     return true;
 }
@@ -459,11 +487,12 @@ const tolk_session_output *tolk_session_add_output(tolk_session *session, int ch
     output->slot = channel >= 0 ? -1 : slot;
     g_strlcpy(output->host, host, sizeof output->host);
     output->port = port;
-    if (!attach_output(session, output, NULL, err)) {
+    snprintf(output->id, sizeof output->id, "o%u", session->next_output + 1);
+    if (!attach_output(session, output, NULL, own_key ? "opened, with a key of its own" : "opened", err)) {
         free_output(output);
         return NULL;
     }
-    snprintf(output->id, sizeof output->id, "o%u", ++session->next_output);
+    session->next_output++;
     return output;
 }
 
@@ -476,7 +505,7 @@ bool tolk_session_restore_output(tolk_session *session, const tolk_session_outpu
         return false;
     }
     tolk_session_output *output = g_memdup2(saved, sizeof *saved);
-    if (!attach_output(session, output, saved->own_key ? &roc_base : NULL, err)) {
+    if (!attach_output(session, output, saved->own_key ? &roc_base : NULL, "restored after the restart", err)) {
         free_output(output);
         return false;
     }
@@ -519,6 +548,7 @@ void tolk_session_remove_output(tolk_session *session, const char *id)
         tolk_media_remove_channel_output(session->media, output->channel, output->destination);
     else
         tolk_media_remove_feed_output(session->media, output->slot, output->destination);
+    log_output(session, output, "closed");
     g_ptr_array_remove(session->outputs, (gpointer)output);
     tolk_session_changed(session);
 }

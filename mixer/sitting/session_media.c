@@ -47,19 +47,42 @@ uint64_t tolk_session_media_errors(tolk_session *session)
     return tolk_media_error_count(session->media);
 }
 
+/* What the peer's log lines name: the channel it plays, or the console whose feed it plays or
+ * whose microphone it is (-1: the floor). */
+static void name_peer(tolk_session *session, tolk_webrtc_peer *peer, tolk_peer_kind kind, int index)
+{
+    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
+    char console[TOLK_CONSOLE_ID_SIZE];
+    if (kind == TOLK_PEER_WHEP_CHANNEL) {
+        tolk_webrtc_peer_set_where(peer, TOLK_WHERE(.sitting = session->id,
+                                                    .channel = tolk_config_channel_name(config, index)));
+        return;
+    }
+    if (index >= 0)
+        tolk_input_id(config, index, console, sizeof console);
+    tolk_webrtc_peer_set_where(peer, TOLK_WHERE(.sitting = session->id, .console = index >= 0 ? console : "floor"));
+}
+
 tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kind kind, int index,
                                             const char *offer, const tolk_webrtc_config *cfg, tolk_error *err)
 {
+    tolk_webrtc_peer *peer = NULL;
     switch (kind) {
     case TOLK_PEER_WHEP_CHANNEL:
-        return tolk_webrtc_whep_prepare(offer, tolk_media_channel_stream_at(session->media, index), cfg, err);
+        peer = tolk_webrtc_whep_prepare(offer, tolk_media_channel_stream_at(session->media, index), cfg, err);
+        break;
     case TOLK_PEER_WHEP_FEED:
-        return tolk_webrtc_whep_prepare(offer, tolk_media_feed_stream_at(session->media, index), cfg, err);
+        peer = tolk_webrtc_whep_prepare(offer, tolk_media_feed_stream_at(session->media, index), cfg, err);
+        break;
     case TOLK_PEER_WHIP_INPUT:
-        return tolk_webrtc_whip_prepare(offer, tolk_media_input_at(session->media, index), cfg, err);
+        peer = tolk_webrtc_whip_prepare(offer, tolk_media_input_at(session->media, index), cfg, err);
+        break;
+    default:
+        tolk_error_set(err, TOLK_ERROR_INTERNAL, "internal_error", NULL, "no WebRTC peer of kind %d", (int)kind);
     }
-    tolk_error_set(err, TOLK_ERROR_INTERNAL, "internal_error", NULL, "no WebRTC peer of kind %d", (int)kind);
-    return NULL;
+    if (peer)
+        name_peer(session, peer, kind, index);
+    return peer;
 }
 
 static uint64_t media_loudness(void *ctx, int channel, int slot, double *level_db)
@@ -72,7 +95,13 @@ static void publish_loudness(void *ctx, int channel, int slot, double level_db)
     tolk_session *session = ctx;
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
     json_object *data = tolk_loudness_warning_json(config, channel, slot, level_db);
-    LOG_WARN("session %s: loudness warning on %s", session->id, json_object_to_json_string(data));
+    char console[TOLK_CONSOLE_ID_SIZE];
+    if (slot >= 0)
+        tolk_input_id(config, slot, console, sizeof console);
+    LOG_WARN_AT(TOLK_WHERE(.sitting = session->id, .console = slot >= 0 ? console : NULL,
+                           .channel = slot >= 0 ? NULL : tolk_config_channel_name(config, channel)),
+                "%sloudness warning: the last minute averaged %.1f dBFS", slot >= 0 ? "return feed: " : "",
+                level_db);
     tolk_hub_publish(session->hub, "loudness_warning", data);
 }
 

@@ -450,8 +450,8 @@ tolk_session_saved *tolk_session_saved_parse(const char *record, const char *cou
         reader crd = {.sitting = rd.sitting, .err = err};
         read_counters(&crd, c, now_real_us, saved);
         if (crd.failed) /* the sitting comes back; its streams start afresh (new SSRCs) */
-            LOG_WARN("sitting %s: its counters record is unusable (%s): its outputs start new streams",
-                     rd.sitting, err->message);
+            LOG_WARN_AT(TOLK_WHERE(.sitting = rd.sitting),
+                        "its counters record is unusable (%s): its outputs start new streams", err->message);
     }
     json_object_put(c);
     if (rd.failed) {
@@ -491,7 +491,8 @@ static void restore_output(tolk_session *session, json_object *o)
         roc_base = (uint32_t)get_int(&rd, o, "roc_base", 0, UINT32_MAX);
     }
     if (rd.failed || !tolk_session_restore_output(session, &out, roc_base, &err))
-        LOG_WARN("sitting %s: output %s not restored: %s", session->id, out.id[0] ? out.id : "?", err.message);
+        LOG_WARN_AT(TOLK_WHERE(.sitting = session->id, .output = out.id[0] ? out.id : "?"), "not restored: %s",
+                    err.message);
     tolk_key_wipe(&out, sizeof out);
 }
 
@@ -502,7 +503,7 @@ static void patch_console(tolk_session *session, int slot, const tolk_console_pa
         char id[TOLK_CONSOLE_ID_SIZE];
         tolk_console_id(tolk_matrix_config_get(session->matrix), slot / TOLK_MAX_CONSOLES, slot % TOLK_MAX_CONSOLES,
                         id, sizeof id);
-        LOG_WARN("sitting %s, console %s: %s not restored: %s", session->id, id, what, err.message);
+        LOG_WARN_AT(TOLK_WHERE(.sitting = session->id, .console = id), "%s not restored: %s", what, err.message);
     }
 }
 
@@ -523,7 +524,7 @@ static void restore_console(tolk_session *session, json_object *o)
     setup.b_channel = b_channel;
     tolk_mic mic = (tolk_mic)get_int(&rd, o, "mic", TOLK_MIC_OFF, TOLK_MIC_MUTED);
     if (rd.failed) {
-        LOG_WARN("sitting %s: a console's state not restored: %s", session->id, err.message);
+        LOG_WARN_AT(TOLK_WHERE(.sitting = session->id), "a console's state not restored: %s", err.message);
         return;
     }
     patch_console(session, slot, &setup, "what it hears and speaks into");
@@ -550,7 +551,7 @@ static void restore_signals(tolk_session *session, json_object *list)
         s->repeats = (unsigned)get_int(&rd, o, "repeats", 1, UINT32_MAX);
         if (rd.failed) {
             g_free(s);
-            LOG_WARN("sitting %s: open signals not restored: %s", session->id, err.message);
+            LOG_WARN_AT(TOLK_WHERE(.sitting = session->id), "open signals not restored: %s", err.message);
             return;
         }
         g_ptr_array_add(session->signals, s);
@@ -573,7 +574,7 @@ static void restore_grants(tolk_session *session, json_object *list, tolk_grants
         g.console = (int)get_int(&rd, o, "console", -1, TOLK_MAX_CONSOLES - 1);
         g.channel = (int)get_int(&rd, o, "channel", -1, TOLK_MAX_CHANNELS);
         if (rd.failed || !tolk_grants_restore(grants, &g))
-            LOG_WARN("sitting %s: token %s not restored", session->id, g.id[0] ? g.id : "?");
+            LOG_WARN_AT(TOLK_WHERE(.sitting = session->id), "token %s not restored", g.id[0] ? g.id : "?");
         rd.failed = false;
         tolk_key_wipe(&g, sizeof g);
     }

@@ -56,7 +56,7 @@ bool tolk_session_rekey_input(tolk_session *session, int slot, tolk_error *err)
     }
     char id[TOLK_CONSOLE_ID_SIZE];
     tolk_input_id(tolk_matrix_config_get(session->matrix), slot, id, sizeof id);
-    LOG_INFO("session %s: input %s re-keyed", session->id, id);
+    LOG_INFO_AT(TOLK_WHERE(.sitting = session->id, .console = id), "the input has a new key");
     publish_rekeyed(session, "input_rekeyed", "input", id);
     return true;
 }
@@ -66,7 +66,7 @@ bool tolk_session_rekey_channel(tolk_session *session, int channel, tolk_error *
     if (replace_key(session->channel_keys[channel], tolk_media_rekey_channel, session->media, channel) != KEY_REPLACED)
         return no_new_key(err);
     const char *name = tolk_matrix_channel_name(session->matrix, channel);
-    LOG_INFO("session %s: channel %s has a new key", session->id, name);
+    LOG_INFO_AT(TOLK_WHERE(.sitting = session->id, .channel = name), "the outputs have a new key");
     publish_rekeyed(session, "channel_rekeyed", "channel", name);
     tolk_session_changed(session);
     return true;
@@ -79,7 +79,7 @@ bool tolk_session_rekey_feed(tolk_session *session, int booth, int console, tolk
         return no_new_key(err);
     char id[TOLK_CONSOLE_ID_SIZE];
     tolk_console_id(tolk_matrix_config_get(session->matrix), booth, console, id, sizeof id);
-    LOG_INFO("session %s: the return feed of console %s has a new key", session->id, id);
+    LOG_INFO_AT(TOLK_WHERE(.sitting = session->id, .console = id), "the return feed has a new key");
     publish_rekeyed(session, "feed_rekeyed", "console", id);
     tolk_session_changed(session);
     return true;

@@ -136,7 +136,10 @@ const tolk_signal *tolk_session_raise_signal(tolk_session *session, tolk_signal_
     signal->at_us = g_get_real_time();
     signal->repeats++;
     tolk_hub_publish(session->hub, "signal", tolk_signal_to_json(session, signal));
-    LOG_INFO("session %s: signal %u %s%s", session->id, signal->id, tolk_signal_kind_name(kind), *refreshed ? " again" : "");
+    char console_id[TOLK_CONSOLE_ID_SIZE];
+    tolk_console_id(tolk_matrix_config_get(session->matrix), booth, console, console_id, sizeof console_id);
+    LOG_INFO_AT(TOLK_WHERE(.sitting = session->id, .console = console_id), "signal %u %s%s", signal->id,
+                tolk_signal_kind_name(kind), *refreshed ? " again" : "");
     return signal;
 }
 

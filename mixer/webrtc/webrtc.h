@@ -48,6 +48,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "log.h"
 #include "media_input_stats.h"
 #include "stream.h"
 
@@ -148,5 +149,8 @@ const char *tolk_webrtc_state_name(tolk_webrtc_state state);
 const char *tolk_webrtc_peer_id(tolk_webrtc_peer *peer);
 /* "p17": what logs call the peer; lives as long as the peer. */
 const char *tolk_webrtc_peer_name(tolk_webrtc_peer *peer);
+/* What the peer's log lines name besides: its sitting, and the channel or console it carries;
+ * copied. Between prepare and negotiate, on the thread that prepared it. */
+void tolk_webrtc_peer_set_where(tolk_webrtc_peer *peer, const tolk_log_where *where);
 
 #endif

@@ -41,10 +41,10 @@ static GstBusSyncReply on_bus_message(GstBus *bus, GstMessage *message, gpointer
     GError *error = NULL;
     if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
         gst_message_parse_error(message, &error, NULL);
-        LOG_WARN("peer %s: %s: %s", (const char *)user_data, GST_OBJECT_NAME(message->src), error->message);
+        LOG_WARN("WebRTC peer %s: %s", (const char *)user_data, error->message);
     } else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_WARNING) {
         gst_message_parse_warning(message, &error, NULL);
-        LOG_DEBUG("peer %s: %s: %s", (const char *)user_data, GST_OBJECT_NAME(message->src), error->message);
+        LOG_DEBUG("WebRTC peer %s: %s", (const char *)user_data, error->message);
     }
     g_clear_error(&error);
     gst_message_unref(message);
@@ -231,7 +231,7 @@ static bool run_action(tolk_webrtc_peer *peer, const char *action, gpointer arg,
     if (error || !replied) {
         char reason[sizeof err->message];
         g_snprintf(reason, sizeof reason, "WebRTC %s failed: %s", action, error ? error->message : "no reply");
-        LOG_WARN("peer %s: %s", peer->name, reason);
+        LOG_WARN_AT(&peer->where, "WebRTC peer %s: %s", peer->name, reason);
         no_answer(err, reason);
         g_clear_error(&error);
         gst_promise_unref(promise);
@@ -320,8 +320,8 @@ static bool wait_gathering(tolk_webrtc_peer *peer, tolk_error *err)
     g_mutex_lock(&peer->lock);
     while (!peer->gathered && !peer_closed(peer)) {
         if (!g_cond_wait_until(&peer->cond, &peer->lock, deadline)) {
-            LOG_INFO("peer %s: ICE gathering not complete after %u ms, answering with what it has", peer->name,
-                     peer->gather_timeout_ms);
+            LOG_INFO_AT(&peer->where, "WebRTC peer %s: ICE gathering not complete after %u ms, answering with what it has",
+                        peer->name, peer->gather_timeout_ms);
             break;
         }
     }
@@ -375,7 +375,7 @@ tolk_webrtc_peer *tolk_webrtc_peer_build(peer_kind kind, const char *offer_sdp, 
     tolk_webrtc_peer *peer = tolk_webrtc_peer_alloc(kind, offer_sdp, cfg, err);
     if (peer && !build(peer)) {
         tolk_webrtc_offer_refused(err, "%s", failure);
-        LOG_ERROR("peer %s: %s", peer->name, failure);
+        LOG_ERROR_AT(&peer->where, "WebRTC peer %s: %s", peer->name, failure);
         tolk_webrtc_peer_unref(peer);
         return NULL;
     }
@@ -398,7 +398,8 @@ char *tolk_webrtc_peer_negotiate(tolk_webrtc_peer *peer, tolk_error *err)
         return NULL;
     char *answer = local_sdp_text(peer, err);
     if (answer)
-        LOG_INFO("peer %s: %s answered (Opus payload type %u)", peer->name, peer->kind == PEER_WHEP ? "WHEP" : "WHIP",
+        LOG_INFO_AT(&peer->where, "WebRTC peer %s: %s answered (Opus payload type %u)", peer->name,
+                    peer->kind == PEER_WHEP ? "WHEP" : "WHIP",
                  peer->offer.opus_pt);
     return answer;
 }
@@ -433,7 +434,7 @@ void tolk_webrtc_peer_close(tolk_webrtc_peer *peer)
     if (!peer->stopped) {
         peer->stopped = TRUE;
         gst_element_set_state(peer->pipeline, GST_STATE_NULL);
-        LOG_DEBUG("peer %s: closed", peer->name);
+        LOG_DEBUG_AT(&peer->where, "WebRTC peer %s: closed", peer->name);
     }
     g_mutex_unlock(&peer->close_lock);
 }
@@ -519,6 +520,15 @@ const char *tolk_webrtc_state_name(tolk_webrtc_state state)
 const char *tolk_webrtc_peer_id(tolk_webrtc_peer *peer)
 {
     return peer->id;
+}
+
+void tolk_webrtc_peer_set_where(tolk_webrtc_peer *peer, const tolk_log_where *where)
+{
+    g_strlcpy(peer->sitting, where->sitting ? where->sitting : "", sizeof peer->sitting);
+    g_strlcpy(peer->console, where->console ? where->console : "", sizeof peer->console);
+    g_strlcpy(peer->channel, where->channel ? where->channel : "", sizeof peer->channel);
+    peer->where = (tolk_log_where){where->sitting ? peer->sitting : NULL, where->console ? peer->console : NULL,
+                                   where->channel ? peer->channel : NULL, NULL};
 }
 
 const char *tolk_webrtc_peer_name(tolk_webrtc_peer *peer)

@@ -23,6 +23,8 @@ struct tolk_webrtc_peer {
     peer_kind kind;
     char id[TOLK_WEBRTC_ID_LEN + 1]; /* secret: see webrtc.h */
     char name[TOLK_WEBRTC_NAME_SIZE]; /* for logs */
+    char sitting[64], console[16], channel[64]; /* for logs, with where pointing into them */
+    tolk_log_where where;
     char etag[TOLK_WEBRTC_ETAG_SIZE];  /* set once by negotiate, before the answer is returned */
     peer_offer offer;
     unsigned gather_timeout_ms;

@@ -65,14 +65,14 @@ static void link_received(tolk_webrtc_peer *peer, GstPad *pad)
     GstElement *first = pad_is_opus(pad) ? build_receive_chain(peer) : NULL;
     if (!first) {
         /* Not ours to decode: sink it so webrtcbin never sees not-linked. */
-        LOG_WARN("peer %s: ignoring a received stream that is not Opus", peer->name);
+        LOG_WARN_AT(&peer->where, "WebRTC peer %s: ignoring a received stream that is not Opus", peer->name);
         if (!(first = tolk_webrtc_peer_add(peer, "fakesink")))
             return;
         gst_element_sync_state_with_parent(first);
     }
     GstPad *sink = gst_element_get_static_pad(first, "sink");
     if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
-        LOG_WARN("peer %s: could not link the received audio", peer->name);
+        LOG_WARN_AT(&peer->where, "WebRTC peer %s: could not link the received audio", peer->name);
     gst_object_unref(sink);
 }
 
