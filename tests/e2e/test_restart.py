@@ -263,6 +263,25 @@ class Restart(unittest.TestCase):
         self.assertEqual(os.stat(db).st_mode & 0o777, 0o600, oct(os.stat(db).st_mode))
         self.assertEqual(os.stat(self.state_dir).st_mode & 0o077, 0, oct(os.stat(self.state_dir).st_mode))
 
+    def test_4_answered_change_survives_kill_9(self):
+        """A change is on disk once the API has answered it: kill -9 right after the answers."""
+        api = self.api
+        api.expect(200, 'PATCH', th.console_path('en/2', SID), {'listen': 'de'})
+        api.expect(200, 'PATCH', sp('channels', 'de'), {'public': True})
+        token = api.expect(201, 'POST', sp('tokens'), {'role': 'console', 'console': 'en/2'})
+        out = api.expect(201, 'POST', sp('channels', 'de', 'outputs'),
+                         {'host': '127.0.0.1', 'port': th.free_udp_pair(), 'key': 'own'})
+        self.daemon.kill()
+        self.daemon.proc = None
+        th.start_again(self.daemon)
+        state = durable_state(api)
+        self.assertEqual(state['consoles']['en/2']['listen'], 'de')
+        self.assertTrue(state['channels']['de']['public'])
+        self.assertIn(token, state['tokens'])
+        self.assertIn(output_view(out), state['channels']['de']['outputs'])
+        self.assertEqual(api.get(th.console_path('en/2', SID), token=token['token'])[0], 200)
+        self.rx.wait_for([EN1], [FLOOR], timeout=BACK_WITHIN)
+
 
 class SessionFileRestart(unittest.TestCase):
     """A sitting from a --session file that is in the state is restored from it (same keys,
