@@ -58,6 +58,17 @@ const char *tolk_default_web_dir(void)
     return web_dir;
 }
 
+const char *tolk_default_state_dir(void)
+{
+    static char *state_dir;
+    tolk_install_place *place = install_place();
+    if (place->build_tree)
+        return NULL;
+    if (!state_dir)
+        state_dir = g_strconcat(place->staging_root, TOLK_STATE_DIR, NULL);
+    return state_dir;
+}
+
 const char *tolk_default_config_file(void)
 {
     static char *config_file;

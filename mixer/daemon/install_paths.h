@@ -10,6 +10,10 @@
 /* The browser pages: DATADIR/tolk/web, or the source tree's web/. */
 const char *tolk_default_web_dir(void);
 
+/* LOCALSTATEDIR/lib/tolk, or NULL when run from the build tree: tests and trials there
+ * name their own (--state-dir), so that none restores another's sittings. */
+const char *tolk_default_state_dir(void);
+
 /* SYSCONFDIR/tolk/tolk.conf, or NULL when run from the build tree. */
 const char *tolk_default_config_file(void);
 

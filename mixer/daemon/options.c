@@ -28,8 +28,8 @@ static const char usage[] =
     "  --tls-key FILE          the certificate's unencrypted PEM private key; needs --tls-cert\n"
     "  --web-dir DIR           the browser pages to serve (default " TOLK_WEB_DIR ";\n"
     "                          run from the build tree: the source tree's web/)\n"
-    "  --state-dir DIR         where the sittings are kept across restarts (default " TOLK_STATE_DIR ");\n"
-    "                          private to the daemon's user (0700)\n"
+    "  --state-dir DIR         where the sittings are kept across restarts, private to the daemon's\n"
+    "                          user (default " TOLK_STATE_DIR "; run from the build tree: none, give one)\n"
     "  --stun-server URL       STUN server for WebRTC, stun://host:port (default: none)\n"
     "  --turn-server URL       TURN server for WebRTC, turn://user:pass@host:port (default: none)\n"
     "  --ice-address LIST      addresses WebRTC offers, comma-separated (default: every interface)\n"
@@ -171,7 +171,7 @@ static void set_defaults(tolk_options *out)
     out->rtp_port_hi = 40999;
     out->demo_sdp_dir = ".";
     out->web_dir = tolk_default_web_dir();
-    out->state_dir = TOLK_STATE_DIR;
+    out->state_dir = tolk_default_state_dir();
     out->jitter_ms = 20;
     out->lost_timeout_ms = 2000;
     out->signal_rate = 2;

@@ -12,6 +12,11 @@
 
 bool tolk_daemon_state_start(tolk_app *app, const tolk_options *options)
 {
+    if (!options->state_dir) {
+        fprintf(stderr, "tolk: give --state-dir DIR: run from its build tree, tolk has no state folder of its own "
+                        "(installed, it is " TOLK_STATE_DIR ")\n");
+        return false;
+    }
     tolk_error err;
     tolk_store *store = tolk_store_open(options->state_dir, &err);
     if (!store) {

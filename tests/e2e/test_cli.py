@@ -79,6 +79,15 @@ class Cli(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, output_of(proc))
         self.assertIn(project_version(), output_of(proc))
 
+    def test_build_tree_needs_a_state_dir(self):
+        """Run from the build tree there is no default state folder: no test or trial restores
+        another's sittings from a shared one."""
+        args = valid_daemon_args()
+        i = args.index('--state-dir')
+        proc = run_tolk(args[:i] + args[i + 2:])
+        self.assertEqual(proc.returncode, 1, output_of(proc))
+        self.assertIn('--state-dir', output_of(proc))
+
     def test_bad_option(self):
         self.assert_fails_clearly(['--no-such-option'], 'no-such-option')
 

@@ -72,7 +72,8 @@ class ConfigFile(unittest.TestCase):
             'rtp-ports = %d-%d\n'
             'token = "file-token-1"  # quoted\n'
             'session = %s\n'
-            'max-sessions = 1\n') % (port, lo, hi, sitting))
+            'max-sessions = 1\n'
+            'state-dir = %s\n') % (port, lo, hi, sitting, th.new_state_dir()))
         proc = subprocess.Popen([th.tolk_bin(), '--config', conf], stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:

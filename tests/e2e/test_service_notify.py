@@ -46,7 +46,8 @@ class Notify(unittest.TestCase):
         self.addCleanup(self.log.close)
         self.proc = subprocess.Popen(
             [th.tolk_bin(), '--listen', '127.0.0.1:%d' % self.port, '--media-address', '127.0.0.1',
-             '--rtp-ports', '%d-%d' % (lo, hi), '--token', 't', '--session', sitting],
+             '--rtp-ports', '%d-%d' % (lo, hi), '--token', 't', '--session', sitting,
+             '--state-dir', th.new_state_dir()],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, env=env)
         self.addCleanup(self.stop)
         self.api = th.Api('127.0.0.1', self.port, 't')
