@@ -10,9 +10,12 @@ timestamps forward), and packets replayed from before the restart must still be 
 One sitting 'durable': channels de, en, fr; booth en with 2 consoles (B: fr). The floor sends
 440 Hz and console en/1 880 Hz (both ffmpeg); en/1 is live on en, so the en output carries
 880 Hz only."""
+import contextlib
 import os
+import sqlite3
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -61,6 +64,33 @@ def durable_state(api):
         'tokens': api.expect(200, 'GET', sp('tokens'))['tokens'],
         'signals': api.expect(200, 'GET', sp('signals'))['signals'],
     }
+
+
+def state_file_text(state_dir):
+    """Every value of every table of DIR/tolk.db as one text, read as another process would
+    (with the WAL): what a kill -9 now would leave. A secret the daemon keeps (a token, an own
+    output key) must be in it once the API has answered."""
+    uri = 'file:%s?mode=ro' % os.path.join(state_dir, 'tolk.db')
+    with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=2)) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        text = '\n'.join(str(v) for t in tables for row in db.execute('SELECT * FROM "%s"' % t)
+                         for v in row)
+    return text.replace('\\/', '/')       # JSON may escape the slashes of base64
+
+
+@contextlib.contextmanager
+def state_file_busy(state_dir, seconds=0.3):
+    """Holds the state file's write lock for `seconds` from now, as a backup tool or a slow disk
+    would: the daemon's commit has to wait that long, and so must its answer."""
+    db = sqlite3.connect(os.path.join(state_dir, 'tolk.db'), isolation_level=None,
+                         check_same_thread=False, timeout=2)
+    db.execute('BEGIN IMMEDIATE')
+    release = threading.Timer(seconds, lambda: (db.rollback(), db.close()))
+    release.start()
+    try:
+        yield
+    finally:
+        release.join()
 
 
 class Restart(unittest.TestCase):
@@ -264,13 +294,20 @@ class Restart(unittest.TestCase):
         self.assertEqual(os.stat(self.state_dir).st_mode & 0o077, 0, oct(os.stat(self.state_dir).st_mode))
 
     def test_4_answered_change_survives_kill_9(self):
-        """A change is on disk once the API has answered it: kill -9 right after the answers."""
+        """A change is on disk once the API has answered it: in the state file at the answer
+        (even when the commit has to wait for the file), and after a kill -9 right after it."""
         api = self.api
         api.expect(200, 'PATCH', th.console_path('en/2', SID), {'listen': 'de'})
         api.expect(200, 'PATCH', sp('channels', 'de'), {'public': True})
-        token = api.expect(201, 'POST', sp('tokens'), {'role': 'console', 'console': 'en/2'})
-        out = api.expect(201, 'POST', sp('channels', 'de', 'outputs'),
-                         {'host': '127.0.0.1', 'port': th.free_udp_pair(), 'key': 'own'})
+        with state_file_busy(self.state_dir):
+            token = api.expect(201, 'POST', sp('tokens'), {'role': 'console', 'console': 'en/2'})
+            self.assertTrue(token['token'] in state_file_text(self.state_dir),
+                            'the token was answered before it was in the state file')
+        with state_file_busy(self.state_dir):
+            out = api.expect(201, 'POST', sp('channels', 'de', 'outputs'),
+                             {'host': '127.0.0.1', 'port': th.free_udp_pair(), 'key': 'own'})
+            self.assertTrue(out['srtp']['key'] in state_file_text(self.state_dir),
+                            'the output was answered before it was in the state file')
         self.daemon.kill()
         self.daemon.proc = None
         th.start_again(self.daemon)
