@@ -5,7 +5,9 @@ again with the same arguments on the same --state-dir it must give back everythi
 the API (ports and keys, outputs, tokens, console states, public flags, open signals), the
 receiver must decode the live console's tone again within 3 s of the new start, the output's
 packet index must continue forward (same SSRC, sequence number forward by less than 3000,
-timestamps forward), and packets replayed from before the restart must still be refused.
+timestamps forward), packets replayed from before the restart must still be refused, and ids
+made after it must be fresh. A change is in the state file when the API answers it, so a kill -9
+right after the answer keeps it. A --session sitting comes back from the state, not the file.
 
 One sitting 'durable': channels de, en, fr; booth en with 2 consoles (B: fr). The floor sends
 440 Hz and console en/1 880 Hz (both ffmpeg); en/1 is live on en, so the en output carries
