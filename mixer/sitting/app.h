@@ -35,6 +35,8 @@ typedef struct {
     GPtrArray *creating;         /* tolk_app_creation*: ids and places held while built */
     bool stopping;               /* set by tolk_app_close_streams: no session is added past it */
     tolk_store *store;           /* the durable state (app_state.h), or NULL */
+    bool stored_ids_known;       /* app_state.c: the id counters as last queued */
+    unsigned stored_last_grant, stored_next_session;
 } tolk_app;
 
 /* A session on its way into the registry (app_create.c). */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "app_state.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "session_record.h"
@@ -37,13 +38,43 @@ static uint64_t queue_record(tolk_app *app, tolk_session *session)
     return ticket;
 }
 
+/* The daemon's id counters (tokens "t<n>", sittings "s<n>"): an id is never given twice,
+ * not even one revoked or deleted before a restart. */
+#define IDS_KIND "daemon"
+#define IDS_ID "ids"
+
+static uint64_t queue_ids(tolk_app *app)
+{
+    unsigned grant = tolk_grants_last_id(app->grants), session = app->next_session;
+    if (app->stored_ids_known && grant == app->stored_last_grant && session == app->stored_next_session)
+        return 0;
+    app->stored_ids_known = true;
+    app->stored_last_grant = grant;
+    app->stored_next_session = session;
+    char text[64];
+    g_snprintf(text, sizeof text, "{\"last_grant\":%u,\"next_session\":%u}", grant, session);
+    return tolk_store_put(app->store, IDS_KIND, IDS_ID, text);
+}
+
+static void restore_ids(const char *id, const char *text, void *ctx)
+{
+    tolk_app *app = ctx;
+    unsigned grant = 0, session = 0;
+    if (strcmp(id, IDS_ID) != 0 || sscanf(text, "{\"last_grant\":%u,\"next_session\":%u}", &grant, &session) != 2)
+        return;
+    tolk_grants_raise_last_id(app->grants, grant);
+    app->next_session = MAX(app->next_session, session);
+}
+
 uint64_t tolk_app_queue_changes(tolk_app *app)
 {
     if (!app->store)
         return 0;
-    uint64_t ticket = 0;
-    for (guint i = 0; i < app->sessions->len; i++)
-        ticket = MAX(ticket, queue_record(app, g_ptr_array_index(app->sessions, i)));
+    uint64_t ticket = queue_ids(app);
+    for (guint i = 0; i < app->sessions->len; i++) {
+        uint64_t queued = queue_record(app, g_ptr_array_index(app->sessions, i)); /* once: MAX is a macro */
+        ticket = MAX(ticket, queued);
+    }
     for (guint i = 0; i < app->detached->len; i++) {
         const tolk_session *gone = g_ptr_array_index(app->detached, i);
         tolk_store_put(app->store, TOLK_RECORD_COUNTERS, gone->id, NULL);
@@ -128,6 +159,7 @@ unsigned tolk_app_restore(tolk_app *app, const tolk_session_env *demo_env)
     gint64 started = g_get_monotonic_time();
     restore_run run = {.app = app, .demo_env = demo_env, .now = g_get_real_time(),
                        .counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free)};
+    tolk_store_load(app->store, IDS_KIND, restore_ids, app);
     tolk_store_load(app->store, TOLK_RECORD_COUNTERS, keep_counters, run.counters);
     tolk_store_load(app->store, TOLK_RECORD_SITTING, restore_one, &run);
     g_hash_table_unref(run.counters);

@@ -80,6 +80,17 @@ const tolk_grant *tolk_grants_add(tolk_grants *grants, const char *session, tolk
     return grant;
 }
 
+unsigned tolk_grants_last_id(const tolk_grants *grants)
+{
+    return grants->next_id;
+}
+
+void tolk_grants_raise_last_id(tolk_grants *grants, unsigned last)
+{
+    if (last > grants->next_id)
+        grants->next_id = last;
+}
+
 bool tolk_grants_restore(tolk_grants *grants, const tolk_grant *saved)
 {
     unsigned number = 0;

@@ -55,6 +55,11 @@ const tolk_grant *tolk_grants_find(tolk_grants *grants, const char *session, con
 bool tolk_grants_remove(tolk_grants *grants, const char *session, const char *id);
 void tolk_grants_remove_session(tolk_grants *grants, const char *session);
 
+/* The number the next grant's id takes after ("t<n+1>"); at start, raised to what the state
+ * kept, so an id is never given twice, a revoked one's included. */
+unsigned tolk_grants_last_id(const tolk_grants *grants);
+void tolk_grants_raise_last_id(tolk_grants *grants, unsigned last);
+
 /* How many grants the session has. */
 unsigned tolk_grants_count(tolk_grants *grants, const char *session);
 

@@ -592,7 +592,8 @@ void tolk_session_restore_state(tolk_session *session, const tolk_session_saved 
     json_object *outputs = get_array(&rd, r, "outputs", TOLK_MAX_SESSION_OUTPUTS);
     for (size_t i = 0; outputs && i < json_object_array_length(outputs); i++)
         restore_output(session, json_object_array_get_idx(outputs, i));
-    session->next_output = (unsigned)MAX(session->next_output, get_int(&rd, r, "next_output", 0, UINT32_MAX));
+    unsigned next_output = (unsigned)get_int(&rd, r, "next_output", 0, UINT32_MAX);
+    session->next_output = MAX(session->next_output, next_output);
     json_object *consoles = json_object_object_get(r, "consoles");
     for (size_t i = 0; i < json_object_array_length(consoles); i++)
         restore_console(session, json_object_array_get_idx(consoles, i));
