@@ -14,7 +14,6 @@
 #include "api_access.h"
 #include "api_access_log.h"
 #include "api_internal.h"
-#include "app_state.h"
 
 #define TOLK_LOG_MODULE "api"
 #include "log.h"
@@ -205,70 +204,11 @@ static bool resolve_caller(api_call *call)
     return grant != NULL;
 }
 
-/* What a route does to the durable state (app_state.h). */
-typedef enum {
-    STATE_READ,   /* nothing */
-    STATE_MEDIA,  /* WebRTC: a peer lives as long as its connection, nothing to keep */
-    STATE_LIVE,   /* a console's own controls and its signals: kept in memory when the state
-                   * cannot be written, for a full disk must never stop an interpreter */
-    STATE_CHANGE, /* the rest: refused when it could not be stored */
-} api_state;
-
-static api_state state_of(const api_route *route)
-{
-    if (strcmp(route->method, "GET") == 0)
-        return STATE_READ;
-    if ((route->flags & SLOW) || strstr(route->pattern, "/webrtc/"))
-        return STATE_MEDIA;
-    if ((strcmp(route->method, "PATCH") == 0 && strcmp(route->pattern, CONSOLE) == 0) ||
-        strcmp(route->pattern, SESSION "/signals") == 0 || strcmp(route->pattern, SESSION "/signals/{gid}") == 0)
-        return STATE_LIVE;
-    return STATE_CHANGE;
-}
-
-/* A change that could not be stored is refused before it is made. */
-static bool refused_unstorable(api_call *call)
-{
-    char *fault = tolk_app_state_fault(call->app);
-    if (fault)
-        api_fail(call, TOLK_ERROR_UNAVAILABLE, "state_unwritable", "refused, as it could not be stored: %s", fault);
-    g_free(fault);
-    return fault != NULL;
-}
-
-/* The path's sitting may have changed in ways it does not see itself (tokens, signals). */
-static void touch_session(api_call *call)
-{
-    tolk_session *session = tolk_app_find(call->app, tolk_http_param(call->req, "sid"));
-    if (session)
-        tolk_session_touch(session);
-}
-
-/* Ends a section; a change is answered once it is on the disk, or refused as not stored. */
-static void end_section(api_call *call, api_state state)
-{
-    char *fault = state == STATE_LIVE ? tolk_app_state_fault(call->app) : NULL;
-    bool wait = (state == STATE_CHANGE || state == STATE_LIVE) && !fault;
-    g_free(fault);
-    if (!wait) { /* a live control with a broken disk: in force at once, stored once it can be */
-        tolk_app_unlock(call->app);
-        return;
-    }
-    tolk_error err;
-    if (!tolk_app_unlock_stored(call->app, &err) && strcmp(err.code, "state_unwritable") == 0 &&
-        state == STATE_CHANGE && call->resp->status < 400) {
-        tolk_http_response_clear(call->resp);
-        tolk_http_reply_failure(call->resp, TOLK_ERROR_UNAVAILABLE, "state_unwritable",
-                                "the change is in force until the daemon stops, but could not be stored: %s",
-                                err.message);
-    }
-}
-
 static void dispatch(void *ctx, const tolk_http_request *req, tolk_http_response *resp)
 {
     api_binding *binding = ctx;
     api_call call = {.app = binding->app, .http = binding->http, .req = req, .resp = resp};
-    api_state state = state_of(binding->route);
+    api_state state = api_state_of(binding->route->method, binding->route->pattern, binding->route->flags);
     tolk_app_lock(call.app);
     bool known = resolve_caller(&call);
     char caller[API_CALLER_SIZE];
@@ -284,17 +224,17 @@ static void dispatch(void *ctx, const tolk_http_request *req, tolk_http_response
             tolk_http_reply_failure(resp, TOLK_ERROR_FORBIDDEN, "forbidden", "this token may not %s %s", req->method,
                                     req->path);
         }
-    } else if (state != STATE_CHANGE || !refused_unstorable(&call)) {
+    } else if (state != API_STATE_CHANGE || !api_refused_unstorable(&call)) {
         binding->route->fn(&call);
-        if (state != STATE_READ)
-            touch_session(&call);
+        if (state != API_STATE_READ)
+            api_touch_session(&call);
     }
-    end_section(&call, call.outside ? STATE_READ : state);
+    api_end_section(&call, call.outside ? API_STATE_READ : state);
     if (call.outside) {
         call.outside(&call);
         tolk_app_lock(call.app);
         call.commit(&call);
-        end_section(&call, state);
+        api_end_section(&call, state);
         call.finish(&call);
     }
     api_access_log(&call, binding->route->pattern, caller);

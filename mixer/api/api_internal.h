@@ -54,6 +54,26 @@ void api_fail(api_call *call, tolk_error_kind kind, const char *code, const char
     __attribute__((format(printf, 4, 5)));
 void api_reply_created(api_call *call, json_object *body, const char *location);
 
+/* api_state.c: what a route does to the durable state (app_state.h). */
+typedef enum {
+    API_STATE_READ,   /* nothing */
+    API_STATE_MEDIA,  /* WebRTC: a peer lives as long as its connection, nothing to keep */
+    API_STATE_LIVE,   /* a console's own controls and its signals: kept in memory when the state
+                       * cannot be written, for a full disk must never stop an interpreter */
+    API_STATE_CHANGE, /* the rest: refused when it could not be stored */
+} api_state;
+
+api_state api_state_of(const char *method, const char *pattern, unsigned flags);
+/* Under the lock, before the handler: true (and the reply is a 503 state_unwritable) when the
+ * state cannot be written now. */
+bool api_refused_unstorable(api_call *call);
+/* After a handler of a route that changes something: the path's sitting is looked at again for
+ * what it does not see itself (tokens, signals). */
+void api_touch_session(api_call *call);
+/* Ends a critical section: a change is answered once it is on the disk, or turned into a 503
+ * state_unwritable when its commit failed. */
+void api_end_section(api_call *call, api_state state);
+
 /* Prometheus text for /metrics, the server's response counts included; the caller holds
  * the lock. g_free the result. */
 char *tolk_metrics_render(tolk_app *app, tolk_http_server *http);
