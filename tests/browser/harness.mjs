@@ -100,11 +100,25 @@ export class Daemon {
       args.push('--state-dir', join(this.stateRoot, 'state'));
     }
     args.push(...this.extraArgs);
-    this.proc = spawn(TOLK_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const s of [this.proc.stdout, this.proc.stderr]) s.on('data', (d) => { this.log = (this.log + d).slice(-20000); });
+    this.args = args;
     this.url = `http://127.0.0.1:${this.port}`;
-    await waitFor(async () => (await fetch(`${this.url}/healthz`)).ok, 10000, 'the daemon /healthz');
+    await this.spawn();
     return this;
+  }
+
+  async spawn() {
+    this.proc = spawn(TOLK_BIN, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const s of [this.proc.stdout, this.proc.stderr]) s.on('data', (d) => { this.log = (this.log + d).slice(-20000); });
+    await waitFor(async () => (await fetch(`${this.url}/healthz`).catch(() => ({ ok: false }))).ok, 10000,
+      'the daemon /healthz');
+  }
+
+  /** Stops the daemon with `signal` and starts it again on the same port, ports and state. */
+  async restart(signal = 'SIGKILL') {
+    const exited = new Promise((ok) => this.proc.once('exit', ok));
+    this.proc.kill(signal);
+    await exited;
+    await this.spawn();
   }
 
   /** fetch under the daemon; JSON body in and out; returns {status, body}. */

@@ -30,8 +30,13 @@ def make_pair(directory, name):
 
 
 def run_tolk(args, timeout=10):
-    return subprocess.run([TOLK, '--token', 't', '--listen', '127.0.0.1:%d' % free_port()] + args,
-                          stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, text=True)
+    state = tempfile.mkdtemp(prefix='tolk-tls-state-')
+    try:
+        return subprocess.run([TOLK, '--token', 't', '--listen', '127.0.0.1:%d' % free_port(),
+                               '--state-dir', os.path.join(state, 'state')] + args,
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, text=True)
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
 
 
 @unittest.skipUnless(TOLK and shutil.which('openssl') and shutil.which('curl'),
