@@ -221,6 +221,23 @@ static void stream_families(tolk_app *app, GString *out)
     }
 }
 
+/* Per output, so that the one destination the kernel refuses is found among a channel's many. */
+static void output_errors(tolk_app *app, GString *out)
+{
+    static const char name[] = "tolk_output_destination_send_errors_total";
+    header(out, name, "counter", "Packets the kernel refused, per output (its destination).");
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        for (guint o = 0; o < session->outputs->len; o++) {
+            const tolk_session_output *output = g_ptr_array_index(session->outputs, o);
+            g_string_append_printf(out, "%s{session=\"%s\",output=\"%s\"} %" G_GUINT64_FORMAT "\n", name, session->id,
+                                   output->id,
+                                   (guint64)tolk_media_output_send_errors(session->media, output->channel, output->slot,
+                                                                          output->destination));
+        }
+    }
+}
+
 static void channel_levels(tolk_app *app, GString *out)
 {
     static const char name[] = "tolk_channel_level_dbfs";
@@ -271,6 +288,7 @@ char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
     g_string_append_printf(out, "tolk_sessions %u\n", app->sessions->len);
     input_families(app, out);
     stream_families(app, out);
+    output_errors(app, out);
     channel_levels(app, out);
     header(out, "tolk_engine_threads", "gauge", "Threads of the media engine (tick, receive, workers): constant in sittings.");
     g_string_append_printf(out, "tolk_engine_threads %u\n", tolk_media_engine_threads());

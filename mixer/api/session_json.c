@@ -114,6 +114,10 @@ json_object *tolk_output_to_json(tolk_session *session, const tolk_session_outpu
     const uint8_t *key = output->own_key ? output->key : tolk_session_stream_key(session, output->channel, output->slot);
     add_stream_fields(obj, session, output->host, output->port, key);
     add_ssrc(obj, tolk_session_sender_ssrc(session, output->channel, channel ? -1 : output->slot));
+    json_object *health = json_object_new_object();
+    add_count(health, "send_errors",
+              tolk_media_output_send_errors(session->media, output->channel, output->slot, output->destination));
+    json_object_object_add(obj, "health", health);
     return obj;
 }
 

@@ -516,6 +516,12 @@ uint32_t tolk_media_output_roc_base(tolk_media *media, int channel, int slot, in
     return sender ? tolk_srtp_sender_destination_roc_base(sender, id) : 0;
 }
 
+uint64_t tolk_media_output_send_errors(tolk_media *media, int channel, int slot, int id)
+{
+    tolk_srtp_sender *sender = sender_at(media, channel, slot);
+    return sender ? tolk_srtp_sender_destination_errors(sender, id) : 0;
+}
+
 int tolk_media_sender_destinations(tolk_media *media, int channel, int slot)
 {
     tolk_srtp_sender *sender = sender_at(media, channel, slot);

@@ -85,6 +85,7 @@ int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, in
  * base of one of its outputs with its own key. False or 0 when there is no such stream. */
 bool tolk_media_stream_position(tolk_media *media, int channel, int slot, tolk_srtp_position *position);
 uint32_t tolk_media_output_roc_base(tolk_media *media, int channel, int slot, int id);
+uint64_t tolk_media_output_send_errors(tolk_media *media, int channel, int slot, int id);
 /* Where an input's senders stand (slot -1: the floor), at most max; 0 when none. */
 int tolk_media_input_positions_at(tolk_media *media, int slot, tolk_srtp_receiver_position *out, int max);
 bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id);

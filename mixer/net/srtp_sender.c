@@ -21,16 +21,21 @@
 /* srtp_protect may append up to SRTP_MAX_TRAILER_LEN bytes after the payload. */
 #define MAX_FRAME_LEN (PACKET_BUFFER_LEN - RTP_HEADER_LEN - SRTP_MAX_TRAILER_LEN)
 
+/* What the sender keeps of a destination beside its address. */
+typedef struct {
+    srtp_t own;         /* its own key's context, or NULL for the shared key */
+    uint32_t roc_base;  /* own: the stream's rollover counter when that context began */
+    uint64_t send_errors;
+} destination;
+
 struct tolk_srtp_sender {
     pthread_mutex_t lock;
     srtp_t srtp; /* the shared key's context */
     tolk_udp_fanout fanout;
     atomic_int destinations; /* = fanout.count, for readers that take no lock (every frame) */
-    /* Parallel to fanout.destinations: NULL for the shared key, else that destination's
-     * own context. Grown with the fanout, so sending never allocates. */
-    srtp_t *own_srtp;
-    uint32_t *own_roc_base; /* parallel too: the stream's rollover counter when that context began */
-    size_t own_capacity;
+    /* Parallel to fanout.destinations, grown with it, so sending never allocates. */
+    destination *extra;
+    size_t extra_capacity;
     size_t own_count; /* destinations with their own key */
     uint8_t payload_type;
     uint32_t ssrc;
@@ -122,20 +127,15 @@ void tolk_srtp_sender_position(tolk_srtp_sender *s, tolk_srtp_position *position
 
 static bool own_slots_fit(tolk_srtp_sender *s, size_t count)
 {
-    if (count <= s->own_capacity)
+    if (count <= s->extra_capacity)
         return true;
-    size_t capacity = s->own_capacity ? s->own_capacity * 2 : 4;
-    srtp_t *grown = realloc(s->own_srtp, capacity * sizeof *grown);
+    size_t capacity = s->extra_capacity ? s->extra_capacity * 2 : 4;
+    destination *grown = realloc(s->extra, capacity * sizeof *grown);
     if (grown == NULL)
         return false;
-    memset(grown + s->own_capacity, 0, (capacity - s->own_capacity) * sizeof *grown);
-    s->own_srtp = grown;
-    uint32_t *bases = realloc(s->own_roc_base, capacity * sizeof *bases);
-    if (bases == NULL)
-        return false; /* own_srtp grew: harmless, the next call grows this one too */
-    memset(bases + s->own_capacity, 0, (capacity - s->own_capacity) * sizeof *bases);
-    s->own_roc_base = bases;
-    s->own_capacity = capacity;
+    memset(grown + s->extra_capacity, 0, (capacity - s->extra_capacity) * sizeof *grown);
+    s->extra = grown;
+    s->extra_capacity = capacity;
     return true;
 }
 
@@ -160,8 +160,7 @@ static int add_destination(tolk_srtp_sender *s, const char *host, int port, srtp
     }
     int id = own_slots_fit(s, s->fanout.count + 1) ? tolk_udp_fanout_add(&s->fanout, &address) : -1;
     if (id >= 0) {
-        s->own_srtp[s->fanout.count - 1] = own;
-        s->own_roc_base[s->fanout.count - 1] = own ? roc_base : 0;
+        s->extra[s->fanout.count - 1] = (destination){.own = own, .roc_base = own ? roc_base : 0};
         s->own_count += own != NULL;
     }
     atomic_store(&s->destinations, (int)s->fanout.count);
@@ -211,21 +210,29 @@ uint32_t tolk_srtp_sender_destination_roc_base(tolk_srtp_sender *s, int id)
 {
     pthread_mutex_lock(&s->lock);
     ssize_t i = destination_index(s, id);
-    uint32_t base = i >= 0 ? s->own_roc_base[i] : 0;
+    uint32_t base = i >= 0 ? s->extra[i].roc_base : 0;
     pthread_mutex_unlock(&s->lock);
     return base;
+}
+
+uint64_t tolk_srtp_sender_destination_errors(tolk_srtp_sender *s, int id)
+{
+    pthread_mutex_lock(&s->lock);
+    ssize_t i = destination_index(s, id);
+    uint64_t errors = i >= 0 ? s->extra[i].send_errors : 0;
+    pthread_mutex_unlock(&s->lock);
+    return errors;
 }
 
 bool tolk_srtp_sender_remove_destination(tolk_srtp_sender *s, int id)
 {
     pthread_mutex_lock(&s->lock);
     ssize_t i = destination_index(s, id);
-    srtp_t own = i >= 0 ? s->own_srtp[i] : NULL;
+    srtp_t own = i >= 0 ? s->extra[i].own : NULL;
     if (i >= 0) {
         size_t after = s->fanout.count - (size_t)i - 1;
-        memmove(&s->own_srtp[i], &s->own_srtp[i + 1], after * sizeof *s->own_srtp);
-        memmove(&s->own_roc_base[i], &s->own_roc_base[i + 1], after * sizeof *s->own_roc_base);
-        s->own_srtp[s->fanout.count - 1] = NULL;
+        memmove(&s->extra[i], &s->extra[i + 1], after * sizeof *s->extra);
+        s->extra[s->fanout.count - 1] = (destination){0};
         s->own_count -= own != NULL;
         tolk_udp_fanout_remove(&s->fanout, id);
     }
@@ -311,13 +318,14 @@ static bool protect(srtp_t srtp, const uint8_t *plain, int plain_len, uint8_t *o
     return srtp_protect(srtp, out, out_len) == srtp_err_status_ok;
 }
 
-static void count_send(tolk_srtp_sender *s, bool sent, int len)
+static void count_send(tolk_srtp_sender *s, size_t i, bool sent, int len)
 {
     if (sent) {
         s->stats.packets++;
         s->stats.bytes += (uint64_t)len;
     } else {
         s->stats.send_errors++;
+        s->extra[i].send_errors++;
     }
 }
 
@@ -325,7 +333,7 @@ static void count_send(tolk_srtp_sender *s, bool sent, int len)
 static void send_to_all(tolk_srtp_sender *s, int plain_len, bool shared_ok, int shared_len)
 {
     for (size_t i = 0; i < s->fanout.count; i++) {
-        srtp_t own = s->own_srtp[i];
+        srtp_t own = s->extra[i].own;
         int len = shared_len;
         const uint8_t *bytes = s->packet;
         if (own) {
@@ -337,7 +345,7 @@ static void send_to_all(tolk_srtp_sender *s, int plain_len, bool shared_ok, int 
         } else if (!shared_ok) {
             continue;
         }
-        count_send(s, tolk_udp_fanout_send_at(&s->fanout, i, bytes, (size_t)len), len);
+        count_send(s, i, tolk_udp_fanout_send_at(&s->fanout, i, bytes, (size_t)len), len);
     }
 }
 
@@ -387,11 +395,10 @@ void tolk_srtp_sender_free(tolk_srtp_sender *s)
     /* srtp_dealloc zeroes the cipher and auth contexts, which hold the session keys. */
     srtp_dealloc(s->srtp);
     for (size_t i = 0; i < s->fanout.count; i++) {
-        if (s->own_srtp[i])
-            srtp_dealloc(s->own_srtp[i]);
+        if (s->extra[i].own)
+            srtp_dealloc(s->extra[i].own);
     }
-    free(s->own_srtp);
-    free(s->own_roc_base);
+    free(s->extra);
     tolk_udp_fanout_clear(&s->fanout);
     pthread_mutex_destroy(&s->lock);
     tolk_key_wipe(s->plain, sizeof s->plain);

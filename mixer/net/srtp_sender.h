@@ -67,6 +67,8 @@ int tolk_srtp_sender_add_keyed_destination(tolk_srtp_sender *sender, const char 
  * stream's rollover counter was roc_base. */
 int tolk_srtp_sender_add_keyed_destination_at(tolk_srtp_sender *sender, const char *host, int port,
                                               const uint8_t key[TOLK_KEY_LEN], uint32_t roc_base);
+/* The sendto failures of one destination (0 for no such destination). */
+uint64_t tolk_srtp_sender_destination_errors(tolk_srtp_sender *sender, int id);
 /* The roc base of a destination with its own key (0 for none or a shared one). */
 uint32_t tolk_srtp_sender_destination_roc_base(tolk_srtp_sender *sender, int id);
 

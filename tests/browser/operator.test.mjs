@@ -43,3 +43,15 @@ test('the health table shows the floor input silent, receiving, then lost', { sk
   // --lost-timeout-ms is 2000 by default; the state word changes without a reload
   await waitFor(async () => (await state()) === 'lost', 5000, 'the floor lost');
 });
+
+test('the health table shows each output and the sends the kernel refuses it', { skip, timeout: 60000 }, async () => {
+  const { daemon, browsers: [browser] } = setup;
+  const page = await browser.page(`${daemon.url}/operator/#session=browser&token=${daemon.token}`);
+  await waitFor(() => page.locator('#state-events[data-state="open"]').count(), 10000, 'the operator events');
+  // A careless destination: broadcast, which the kernel refuses without SO_BROADCAST.
+  const output = await daemon.ok('POST', 'sessions/browser/channels/fr/outputs', { host: '255.255.255.255', port: 5004 });
+  const errors = () => text(page, `[data-health-output="${output.id}"] [data-count="send_errors"]`);
+  await waitFor(async () => Number(await errors()) > 0, 10000, 'the refused sends counted on the output');
+  assert.equal(await text(page, '[data-health-channel="en"] [data-count="send_errors"]'), '0');
+  await daemon.ok('DELETE', `sessions/browser/channels/fr/outputs/${output.id}`);
+});

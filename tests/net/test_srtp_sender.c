@@ -499,6 +499,24 @@ static void test_continue_needs_the_counter(fixture *f, gconstpointer data)
     g_assert_null(tolk_srtp_sender_new_at(f->key, PT, &start));
 }
 
+/* A destination the kernel refuses (broadcast without SO_BROADCAST) is counted as its own,
+ * not blamed on the others. */
+static void test_send_errors_per_destination(fixture *f, gconstpointer data)
+{
+    (void)data;
+    int good = tolk_srtp_sender_add_destination(f->sender, "127.0.0.1", f->port);
+    int refused = tolk_srtp_sender_add_destination(f->sender, "255.255.255.255", 5004);
+    g_assert_cmpint(refused, >=, 0);
+    send_frames(f->sender, 0, 5);
+    g_assert_cmpuint(tolk_srtp_sender_destination_errors(f->sender, refused), ==, 5);
+    g_assert_cmpuint(tolk_srtp_sender_destination_errors(f->sender, good), ==, 0);
+    tolk_srtp_sender_stats stats;
+    tolk_srtp_sender_get_stats(f->sender, &stats);
+    g_assert_cmpuint(stats.send_errors, ==, 5);
+    g_assert_true(tolk_srtp_sender_remove_destination(f->sender, refused));
+    g_assert_cmpuint(tolk_srtp_sender_destination_errors(f->sender, refused), ==, 0);
+}
+
 #define ADD(path, fn) g_test_add(path, fixture, NULL, fixture_set_up, fn, fixture_tear_down)
 
 int main(int argc, char **argv)
@@ -517,6 +535,7 @@ int main(int argc, char **argv)
     ADD("/net/srtp-sender/rekey", test_rekey);
     ADD("/net/srtp-sender/continues-after-restart", test_continues_after_restart);
     ADD("/net/srtp-sender/continue-needs-the-counter", test_continue_needs_the_counter);
+    ADD("/net/srtp-sender/send-errors-per-destination", test_send_errors_per_destination);
     g_test_add_func("/net/srtp-sender/new-bad-arguments", test_new_rejects_bad_arguments);
     return g_test_run();
 }

@@ -117,12 +117,25 @@ function healthPanel(s) {
     cell({ 'data-count': 'level' }, dbfs(ch.health?.level_dbfs)),
     cell({ 'data-count': 'listeners' }, ch.listeners ?? 0),
     cell({ 'data-count': 'send_errors' }, ch.health?.send_errors ?? 0)));
+  const outputRows = allOutputs(s).map(({ o, stream }) => el('tr', { 'data-health-output': o.id },
+    el('th', { scope: 'row' }, o.id), el('td', {}, stream), el('td', {}, `${o.host}:${o.port}`),
+    cell({ 'data-count': 'send_errors' }, o.health?.send_errors ?? 0)));
   const head = (...names) => el('thead', {}, el('tr', {}, ...names.map((h) => el('th', { scope: 'col' }, h))));
   return el('section', { class: 'panel', id: 'health' }, el('h2', {}, 'Health'),
     el('div', { class: 'table-wrap' }, el('table', {},
       head('Input', 'State', 'Lost', 'Late', 'Undecodable', 'Jitter'), el('tbody', {}, ...inputRows))),
     el('div', { class: 'table-wrap' }, el('table', {},
-      head('Channel', 'Level', 'Listeners', 'Send errors'), el('tbody', {}, ...channelRows))));
+      head('Channel', 'Level', 'Listeners', 'Send errors'), el('tbody', {}, ...channelRows))),
+    outputRows.length ? el('div', { class: 'table-wrap' }, el('table', {},
+      head('Output', 'Carries', 'To', 'Send errors'), el('tbody', {}, ...outputRows))) : '');
+}
+
+/** Every SRTP output of the sitting, with what it carries: a channel, or a console's return feed. */
+function allOutputs(s) {
+  const channels = s.channels.flatMap((ch) => (ch.outputs || []).map((o) => ({ o, stream: channelLabel(ch.id) })));
+  const feeds = (s.booths || []).flatMap((b) => b.consoles.flatMap((c) =>
+    (c.outputs || []).map((o) => ({ o, stream: `return feed ${c.id}` }))));
+  return channels.concat(feeds);
 }
 
 /** The health table's state words, levels and listener counts from a levels event. */
@@ -148,6 +161,11 @@ export function showHealthCounts(root, s) {
   for (const row of root.querySelectorAll('[data-health-channel]')) {
     const ch = s.channels.find((c) => c.id === row.dataset.healthChannel);
     if (ch?.health) setCount(row, 'send_errors', ch.health.send_errors);
+  }
+  const outputs = allOutputs(s);
+  for (const row of root.querySelectorAll('[data-health-output]')) {
+    const found = outputs.find(({ o }) => o.id === row.dataset.healthOutput);
+    if (found?.o.health) setCount(row, 'send_errors', found.o.health.send_errors);
   }
 }
 
