@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "service_notify.h"
 
+#include "media.h"
+#include "media_watch.h"
+
 #include <systemd/sd-daemon.h>
 
 #define TOLK_LOG_MODULE "service"
@@ -44,9 +47,18 @@ void tolk_service_stopping(void)
     notify("STOPPING=1", "stopping: sittings end, sockets close");
 }
 
+/* Only while the media moves on too: a tick stuck for a whole interval is worth a restart. */
 static gboolean ping(gpointer data)
 {
+    static tolk_media_watch watch;
     (void)data;
+    uint64_t ticks;
+    bool busy = tolk_media_engine_progress(&ticks);
+    if (!tolk_media_watch_moving(&watch, busy, ticks)) {
+        LOG_ERROR("the media engine made no frame since the last watchdog ping: no ping, so systemd restarts tolk "
+                  "(the sittings come back from the state)");
+        return G_SOURCE_CONTINUE;
+    }
     sd_notify(0, "WATCHDOG=1");
     return G_SOURCE_CONTINUE;
 }

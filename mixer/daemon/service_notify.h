@@ -20,7 +20,8 @@ void tolk_service_sittings(unsigned sittings);
 void tolk_service_stopping(void);
 
 /* When systemd's watchdog is on for us (WatchdogSec=), pings at half its interval on the
- * default main context; returns the source id, or 0 when there is no watchdog. */
+ * default main context, as long as the media engine makes frames too (media_watch.h);
+ * returns the source id, or 0 when there is no watchdog. */
 guint tolk_service_watchdog_start(void);
 
 #endif

@@ -314,6 +314,22 @@ unsigned tolk_engine_thread_count(void)
     return n;
 }
 
+bool tolk_engine_progress(uint64_t *ticks)
+{
+    g_mutex_lock(&start_lock);
+    engine *e = the_engine;
+    bool busy = false;
+    *ticks = 0;
+    if (e) {
+        g_mutex_lock(&e->lock);
+        busy = e->members->len > 0;
+        *ticks = e->tick_seq;
+        g_mutex_unlock(&e->lock);
+    }
+    g_mutex_unlock(&start_lock);
+    return busy;
+}
+
 uint64_t tolk_engine_late_ticks(void)
 {
     g_mutex_lock(&start_lock);

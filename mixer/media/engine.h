@@ -33,6 +33,9 @@ void tolk_engine_unwatch(int fd);
 unsigned tolk_engine_thread_count(void);
 /* Ticks that started later than a whole frame after their time (machine overloaded). */
 uint64_t tolk_engine_late_ticks(void);
+/* Ticks finished so far (*ticks), and whether there is a sitting to tick: a watchdog that sees
+ * sittings and no new tick knows the media has stopped. Any thread. */
+bool tolk_engine_progress(uint64_t *ticks);
 
 /* Stops the threads (at exit, after every sitting is gone). */
 void tolk_engine_shutdown(void);

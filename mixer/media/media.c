@@ -252,6 +252,11 @@ unsigned tolk_media_engine_threads(void)
     return tolk_engine_thread_count();
 }
 
+bool tolk_media_engine_progress(uint64_t *ticks)
+{
+    return tolk_engine_progress(ticks);
+}
+
 uint64_t tolk_media_engine_late_ticks(void)
 {
     return tolk_engine_late_ticks();

@@ -56,6 +56,8 @@ typedef struct tolk_media tolk_media;
  * (0 before that), and its stop at exit, once every sitting is freed. */
 unsigned tolk_media_engine_threads(void);
 uint64_t tolk_media_engine_late_ticks(void);
+/* tolk_engine_progress (engine.h): frames made so far, and whether any sitting runs. */
+bool tolk_media_engine_progress(uint64_t *ticks);
 void tolk_media_engine_shutdown(void);
 
 /* Builds and starts the pipeline; NULL with *err (kind unavailable) on failure. */
