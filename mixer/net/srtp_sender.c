@@ -206,22 +206,24 @@ static ssize_t destination_index(const tolk_srtp_sender *s, int id)
     return -1;
 }
 
-uint32_t tolk_srtp_sender_destination_roc_base(tolk_srtp_sender *s, int id)
+/* A copy of what the sender keeps of destination id; zeros when there is none. */
+static destination destination_copy(tolk_srtp_sender *s, int id)
 {
     pthread_mutex_lock(&s->lock);
     ssize_t i = destination_index(s, id);
-    uint32_t base = i >= 0 ? s->extra[i].roc_base : 0;
+    destination d = i >= 0 ? s->extra[i] : (destination){0};
     pthread_mutex_unlock(&s->lock);
-    return base;
+    return d;
+}
+
+uint32_t tolk_srtp_sender_destination_roc_base(tolk_srtp_sender *s, int id)
+{
+    return destination_copy(s, id).roc_base;
 }
 
 uint64_t tolk_srtp_sender_destination_errors(tolk_srtp_sender *s, int id)
 {
-    pthread_mutex_lock(&s->lock);
-    ssize_t i = destination_index(s, id);
-    uint64_t errors = i >= 0 ? s->extra[i].send_errors : 0;
-    pthread_mutex_unlock(&s->lock);
-    return errors;
+    return destination_copy(s, id).send_errors;
 }
 
 bool tolk_srtp_sender_remove_destination(tolk_srtp_sender *s, int id)

@@ -135,7 +135,7 @@ class Cli(unittest.TestCase):
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             api = th.Api('127.0.0.1', port, 'env-token-123')
-            th.wait_until(lambda: _healthy(api), timeout=10, message='/healthz')
+            th.wait_until(lambda: th.healthz_answers(api), timeout=10, message='/healthz')
             self.assertEqual(api.get('sessions')[0], 200)
             self.assertEqual(api.get('sessions', token='other')[0], 401)
         finally:
@@ -194,13 +194,6 @@ class ClearTextWarning(unittest.TestCase):
         text = self.start_and_stop('0.0.0.0:%d' % th.free_tcp_port(),
                                    ['--tls-cert', cert, '--tls-key', key])
         self.assertNotRegex(text, CLEAR_TEXT_WARNING)
-
-
-def _healthy(api):
-    try:
-        return api.raw('GET', '/healthz', token='')[0] == 200
-    except OSError:
-        return False
 
 
 if __name__ == '__main__':

@@ -78,7 +78,7 @@ class ConfigFile(unittest.TestCase):
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
             api = th.Api('127.0.0.1', port, 'file-token-1')
-            th.wait_until(lambda: _healthy(api), timeout=10, message='/healthz on the file\'s port')
+            th.wait_until(lambda: th.healthz_answers(api), timeout=10, message='/healthz on the file\'s port')
             self.assertEqual(self.session_ids(api), ['from-file'])
             status, _ = th.Api('127.0.0.1', port, 'wrong').get('/api/v1/sessions')
             self.assertEqual(status, 401)
@@ -144,13 +144,6 @@ class ConfigFile(unittest.TestCase):
         self.assertIn('warning: %s:1: token is a secret' % conf, daemon.stderr())
         self.assertIn('chmod 0640', daemon.stderr())
         self.assertNotIn('readable-by-all', daemon.stderr(), 'the warning shows the secret')
-
-
-def _healthy(api):
-    try:
-        return api.raw('GET', '/healthz', token='')[0] == 200
-    except OSError:
-        return False
 
 
 if __name__ == '__main__':

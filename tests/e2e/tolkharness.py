@@ -799,6 +799,14 @@ def wait_until(predicate, timeout=3.0, interval=0.05, message='condition'):
 # ---------------------------------------------------------------------------------------------
 # restarts: the same daemon again on its state (issue 9)
 
+def healthz_answers(api):
+    """Whether /healthz answers 200 through `api` (an Api) now."""
+    try:
+        return api.raw('GET', '/healthz', token='')[0] == 200
+    except OSError:
+        return False
+
+
 def health(daemon):
     """(HTTP status, JSON) of the daemon's /healthz, or (None, the error) when nothing answers."""
     try:
