@@ -126,7 +126,9 @@ static void print_pages(tolk_app *app, tolk_session *session, const tolk_options
     printf("In a browser:\n  listener     %s/listen/#session=%s&channel=en\n", base, session->id);
     if (grant)
         printf("  interpreter  %s/console/#session=%s&console=en/1&token=%s\n", base, session->id, grant->token);
-    printf("  operator     %s/operator/ (with the operator token)\n", base);
+    /* The demo is a trial on one's own machine: the token that the state keeps is shown at
+     * every start, in the link itself. */
+    printf("  operator     %s/operator/#token=%s\n", base, app->token);
 }
 
 bool tolk_startup_demo(tolk_app *app, const tolk_options *options)
