@@ -4,7 +4,7 @@
 
 import { after, before } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -81,9 +81,11 @@ export function skipUnlessReady() {
 }
 
 export class Daemon {
-  constructor(token = 'browser-operator-token', extraArgs = []) {
+  /** stateFile: bytes the state file holds before the first start (a corrupt one, say). */
+  constructor(token = 'browser-operator-token', extraArgs = [], { stateFile = null } = {}) {
     this.token = token;
     this.extraArgs = extraArgs;
+    this.stateFile = stateFile;
     this.log = '';
   }
 
@@ -97,7 +99,12 @@ export class Daemon {
     if (help.includes('--ice-address')) args.push('--ice-address', '127.0.0.1');
     if (help.includes('--state-dir')) {
       this.stateRoot = mkdtempSync(join(tmpdir(), 'tolk-state-'));
-      args.push('--state-dir', join(this.stateRoot, 'state'));
+      const dir = join(this.stateRoot, 'state');
+      if (this.stateFile) {
+        mkdirSync(dir, { mode: 0o700 });
+        writeFileSync(join(dir, 'tolk.db'), this.stateFile, { mode: 0o600 });
+      }
+      args.push('--state-dir', dir);
     }
     args.push(...this.extraArgs);
     this.args = args;

@@ -89,6 +89,20 @@ const actions = {
   }),
 };
 
+/** The state file's fault, from /healthz (no token): shown until it is written again. The
+ * `state` event says when it changes; /healthz says how it is when the page opens. */
+async function showStateFault() {
+  let fault = '';
+  try {
+    const health = await (await fetch('/healthz', { cache: 'no-store' })).json();
+    const problem = (health.problems || []).find((p) => p.what === 'state');
+    if (problem) fault = `The sittings cannot be stored: ${problem.message}. They run on; changes are refused until this is fixed.`;
+  } catch {
+    return; // the daemon is away: the events' state says so
+  }
+  $('#state-fault').textContent = fault;
+}
+
 function render() {
   if (!current) {
     $('#sitting').replaceChildren();
@@ -129,7 +143,8 @@ const openSitting = guard(async (sid) => {
       render();
     },
     signal_cleared: ({ id }) => { mine.signals = mine.signals.filter((g) => g.id !== id); render(); },
-  }, (state) => showState($('#state-events'), 'events', state));
+    state: () => showStateFault(),
+  }, (state) => { showState($('#state-events'), 'events', state); if (state === 'open') showStateFault(); });
   mine.healthPoll = pollHealth(mine);
   render();
   listSittings();
@@ -166,6 +181,7 @@ function main() {
 
 async function start() {
   if (!signIn()) return;
+  showStateFault(); // with no sitting open too: a bad state file shows at once
   const sid = hashParams().session;
   await listSittings();
   if (sid) openSitting(sid);
