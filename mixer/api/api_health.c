@@ -6,6 +6,7 @@
 #include "api_internal.h"
 #include "app_state.h"
 #include "input_health.h"
+#include "output_health.h"
 
 /* A fault of the daemon itself, for sources that report one as a message (taken) or NULL. */
 static void add_fault(json_object *problems, const char *what, char *message)
@@ -39,9 +40,29 @@ static void add_failing_inputs(tolk_app *app, json_object *problems)
     }
 }
 
+/* Outputs whose packets the kernel refuses: the hall's receivers get nothing from them. */
+static void add_failing_outputs(tolk_app *app, json_object *problems)
+{
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        for (guint o = 0; o < session->outputs->len; o++) {
+            const tolk_session_output *output = g_ptr_array_index(session->outputs, o);
+            if (!output->failing)
+                continue;
+            json_object *problem = json_object_new_object();
+            json_object_object_add(problem, "what", json_object_new_string("output"));
+            json_object_object_add(problem, "sitting", json_object_new_string(session->id));
+            json_object_object_add(problem, "output", json_object_new_string(output->id));
+            json_object_object_add(problem, "state", json_object_new_string(tolk_output_state_name(output)));
+            json_object_array_add(problems, problem);
+        }
+    }
+}
+
 static void collect_problems(tolk_app *app, json_object *problems)
 {
     add_failing_inputs(app, problems);
+    add_failing_outputs(app, problems);
     add_fault(problems, "state", tolk_app_state_fault(app));
 }
 

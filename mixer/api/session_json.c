@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "input_health.h"
+#include "output_health.h"
 #include "stream.h"
 #include "sdp.h"
 
@@ -115,6 +116,7 @@ json_object *tolk_output_to_json(tolk_session *session, const tolk_session_outpu
     add_stream_fields(obj, session, output->host, output->port, key);
     add_ssrc(obj, tolk_session_sender_ssrc(session, output->channel, channel ? -1 : output->slot));
     json_object *health = json_object_new_object();
+    json_object_object_add(health, "state", json_object_new_string(tolk_output_state_name(output)));
     add_count(health, "send_errors",
               tolk_media_output_send_errors(session->media, output->channel, output->slot, output->destination));
     json_object_object_add(obj, "health", health);

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "demo.h"
 #include "input_health.h"
+#include "output_health.h"
 #include "keys.h"
 #include "options.h"
 #include "service_notify.h"
@@ -63,6 +64,7 @@ static gboolean check_inputs(gpointer data)
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         tolk_session_check_inputs(session, now, app->lost_timeout_us);
         tolk_session_watch_health(session, now, app->lost_timeout_us);
+        tolk_session_watch_outputs(session, now);
         tolk_session_reap_peers(session, now, (gint64)app->webrtc.connect_timeout_ms * 1000);
     }
     tolk_service_sittings(app->sessions->len);

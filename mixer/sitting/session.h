@@ -49,6 +49,10 @@ typedef struct {
     int destination; /* id at the sender */
     bool own_key;    /* "key": "own": key below, else the stream's shared key */
     uint8_t key[TOLK_KEY_LEN];
+    /* output_health.c: the send errors last seen, when they last grew, the state told. */
+    uint64_t seen_errors;
+    gint64 errors_at_us;
+    bool failing;
 } tolk_session_output;
 
 typedef struct {

@@ -184,6 +184,32 @@ class HealthTest(unittest.TestCase):
         console = th.console_of(s, 'en/2')
         self.assertEqual(set(console['feed_health']), {'packets_sent', 'send_errors'}, console)
 
+    def test_09_output_the_kernel_refuses_is_failing(self):
+        """A careless destination (broadcast, which the kernel refuses without SO_BROADCAST):
+        the output is failing in its object, its event and /healthz, its errors counted per
+        output; a sound output beside it stays sending. Once it is gone, /healthz is ok."""
+        good = self.api.expect(201, 'POST', th.session_path(SID, 'channels', 'en', 'outputs'),
+                               {'host': '127.0.0.1', 'port': th.free_udp_pair()})
+        bad = self.api.expect(201, 'POST', th.session_path(SID, 'channels', 'en', 'outputs'),
+                              {'host': '255.255.255.255', 'port': 5004})
+        msg = self.events.wait_for('output_state', lambda d: d['output'] == bad['id'], timeout=3)
+        self.assertEqual(msg['data']['state'], 'failing', msg)
+        self.assertGreater(msg['data']['send_errors'], 0, msg)
+        outputs = {o['id']: o for ch in self.api.expect(200, 'GET', th.session_path(SID))['channels']
+                   for o in ch['outputs']}
+        self.assertEqual(outputs[bad['id']]['health']['state'], 'failing')
+        self.assertEqual(outputs[good['id']]['health'], {'state': 'sending', 'send_errors': 0})
+        problems = self.healthz().get('problems', [])
+        self.assertIn({'what': 'output', 'sitting': SID, 'output': bad['id'], 'state': 'failing'}, problems)
+        text = self.api.metrics()
+        self.assertGreater(th.metric_sum(text, 'tolk_output_destination_send_errors_total', session=SID,
+                                         output=bad['id']), 0)
+        self.assertEqual(th.metric_sum(text, 'tolk_output_destination_send_errors_total', session=SID,
+                                       output=good['id']), 0)
+        for o in (bad, good):
+            self.api.expect(204, 'DELETE', th.session_path(SID, 'channels', 'en', 'outputs', o['id']))
+        self.assertEqual(self.healthz(), {'status': 'ok'})
+
     def test_08_metrics_token_must_differ_from_the_operator_token(self):
         proc = subprocess.run([th.tolk_bin(), '--listen', '127.0.0.1:%d' % th.free_tcp_port(), '--token', 'same-token',
                                '--metrics-token', 'same-token'], stdin=subprocess.DEVNULL, capture_output=True,

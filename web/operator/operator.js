@@ -6,7 +6,7 @@ import { $, el, showState } from '../common/dom.js';
 import { sessionEvents } from '../common/events.js';
 import { loudnessBook } from '../common/loudness.js';
 import { buildCreateForm } from './create.js';
-import { showHealthCounts, showLevels, sittingView } from './sitting.js';
+import { showHealthCounts, showLevels, showOutputState, sittingView } from './sitting.js';
 import { tokensView } from './tokens.js';
 
 const KEY = 'tolk.operator.token';
@@ -144,6 +144,7 @@ const openSitting = guard(async (sid) => {
     },
     signal_cleared: ({ id }) => { mine.signals = mine.signals.filter((g) => g.id !== id); render(); },
     state: () => showStateFault(),
+    output_state: (o) => showOutputState($('#sitting'), o),
   }, (state) => { showState($('#state-events'), 'events', state); if (state === 'open') showStateFault(); });
   mine.healthPoll = pollHealth(mine);
   render();

@@ -81,15 +81,20 @@ const HEALTH_TITLE = {
   failing: 'packets arrive but none can be played: wrong key, a second sender, or not Opus',
 };
 
+const OUTPUT_TITLE = {
+  sending: 'its packets go out',
+  failing: 'the kernel refuses its packets: check the host, the route, the network',
+};
+
 const cell = (attrs, value) => el('td', attrs, value == null ? '–' : String(value));
 const jitter = (ms) => (ms == null ? null : `${Number(ms).toFixed(1)} ms`);
 const dbfs = (db) => (db == null || db <= -100 ? 'silence' : `${Number(db).toFixed(1)} dBFS`);
 
-function showHealthWord(row, state) {
+function showHealthWord(row, state, titles = HEALTH_TITLE) {
   const word = row.querySelector('.health-state');
   word.textContent = state || '–';
   word.dataset.state = state || '';
-  word.title = HEALTH_TITLE[state] || '';
+  word.title = titles[state] || '';
 }
 
 const setCount = (row, key, value) => { row.querySelector(`[data-count="${key}"]`).textContent = value == null ? '–' : String(value); };
@@ -117,9 +122,14 @@ function healthPanel(s) {
     cell({ 'data-count': 'level' }, dbfs(ch.health?.level_dbfs)),
     cell({ 'data-count': 'listeners' }, ch.listeners ?? 0),
     cell({ 'data-count': 'send_errors' }, ch.health?.send_errors ?? 0)));
-  const outputRows = allOutputs(s).map(({ o, stream }) => el('tr', { 'data-health-output': o.id },
-    el('th', { scope: 'row' }, o.id), el('td', {}, stream), el('td', {}, `${o.host}:${o.port}`),
-    cell({ 'data-count': 'send_errors' }, o.health?.send_errors ?? 0)));
+  const outputRows = allOutputs(s).map(({ o, stream }) => {
+    const row = el('tr', { 'data-health-output': o.id },
+      el('th', { scope: 'row' }, o.id), el('td', {}, stream), el('td', {}, `${o.host}:${o.port}`),
+      el('td', {}, el('span', { class: 'health-state', role: 'status' })),
+      cell({ 'data-count': 'send_errors' }, o.health?.send_errors ?? 0));
+    showHealthWord(row, o.health?.state, OUTPUT_TITLE);
+    return row;
+  });
   const head = (...names) => el('thead', {}, el('tr', {}, ...names.map((h) => el('th', { scope: 'col' }, h))));
   return el('section', { class: 'panel', id: 'health' }, el('h2', {}, 'Health'),
     el('div', { class: 'table-wrap' }, el('table', {},
@@ -127,7 +137,7 @@ function healthPanel(s) {
     el('div', { class: 'table-wrap' }, el('table', {},
       head('Channel', 'Level', 'Listeners', 'Send errors'), el('tbody', {}, ...channelRows))),
     outputRows.length ? el('div', { class: 'table-wrap' }, el('table', {},
-      head('Output', 'Carries', 'To', 'Send errors'), el('tbody', {}, ...outputRows))) : '');
+      head('Output', 'Carries', 'To', 'State', 'Send errors'), el('tbody', {}, ...outputRows))) : '');
 }
 
 /** Every SRTP output of the sitting, with what it carries: a channel, or a console's return feed. */
@@ -165,8 +175,19 @@ export function showHealthCounts(root, s) {
   const outputs = allOutputs(s);
   for (const row of root.querySelectorAll('[data-health-output]')) {
     const found = outputs.find(({ o }) => o.id === row.dataset.healthOutput);
-    if (found?.o.health) setCount(row, 'send_errors', found.o.health.send_errors);
+    if (found?.o.health) showOutputHealth(row, found.o.health);
   }
+}
+
+function showOutputHealth(row, health) {
+  showHealthWord(row, health.state, OUTPUT_TITLE);
+  setCount(row, 'send_errors', health.send_errors);
+}
+
+/** An output_state event: that output's row at once, without waiting for the next poll. */
+export function showOutputState(root, { output, state, send_errors: errors }) {
+  const row = root.querySelector(`[data-health-output="${CSS.escape(output)}"]`);
+  if (row) showOutputHealth(row, { state, send_errors: errors });
 }
 
 const KIND = { slower: 'Speak slower', technician: 'Technician call', handover_request: 'Handover request', handover_accept: 'Handover accepted' };
