@@ -283,6 +283,7 @@ static void test_killed_file_stays_playable(fixture *f, gconstpointer data)
         }
     }
     g_assert_cmpint(pages, ==, 4);
+    g_test_message("a second of tone on disk: %zu bytes (a page)", sizes[2] - sizes[1]);
     GHashTable *kv = probe(f->path);
     g_assert_nonnull(kv);
     g_assert_cmpfloat_with_epsilon(probe_duration(kv), expected_duration(200), TOLERANCE);
