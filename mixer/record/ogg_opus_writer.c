@@ -92,8 +92,12 @@ static int write_out(tolk_ogg_opus_writer *w, int packets)
 static int sync_file(tolk_ogg_opus_writer *w)
 {
     w->unsynced = 0;
-    if (fdatasync(w->fd) == 0 || errno == EINVAL || errno == EROFS)
-        return 0; /* EINVAL: a file that has no sync (a pipe, a device) */
+    if (fdatasync(w->fd) == 0) {
+        atomic_fetch_add_explicit(&w->stats.syncs, 1, memory_order_relaxed);
+        return 0;
+    }
+    if (errno == EINVAL || errno == EROFS)
+        return 0; /* a file that has no sync (a pipe, a device) */
     int err = -errno;
     error_count(w, -err);
     return err;

@@ -28,7 +28,7 @@
 #define TOLK_OGG_PAGE_NS 1000000000ULL       /* 1 s of audio per page at most */
 #define TOLK_OGG_SYNC_NS (5 * TOLK_OGG_PAGE_NS) /* fdatasync at least this often (audio time) */
 #define TOLK_OGG_MAX_FILL_NS (60 * TOLK_OGG_PAGE_NS) /* a longer pts jump is a new timeline, not a gap */
-#define TOLK_OGG_MAX_PACKET 4000              /* larger than any 20 ms Opus packet */
+#define TOLK_OGG_MAX_PACKET 4000 /* ours are ~160 bytes, one Opus frame 1275 at most: more is not ours */
 
 /* What goes into OpusTags. Any field may be NULL (left out); start_unix_us is the UTC start
  * that DATE gives in ISO 8601. */
@@ -49,6 +49,7 @@ typedef struct {
     atomic_ullong lost;          /* packets lost with a page that could not be written */
     atomic_ullong write_errors;  /* failed write(2)/fdatasync(2) calls */
     atomic_ullong bytes;         /* bytes on disk */
+    atomic_ullong syncs;         /* fdatasync(2) calls that succeeded */
     atomic_int last_errno;       /* the last write error's errno, 0 for none */
 } tolk_ogg_opus_stats;
 

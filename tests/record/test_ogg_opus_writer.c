@@ -317,6 +317,23 @@ static void test_killed_file_stays_playable(fixture *f, gconstpointer data)
     g_assert_cmpint(tolk_ogg_opus_writer_close(w), ==, 0);
 }
 
+/* The file reaches the disk itself, not only the page cache, every five seconds of audio. */
+static void test_synced_every_five_seconds(fixture *f, gconstpointer data)
+{
+    (void)data;
+    tolk_ogg_opus_writer *w = tolk_ogg_opus_writer_open(f->path, &meta, NULL);
+    g_assert_nonnull(w);
+    const tolk_ogg_opus_stats *st = tolk_ogg_opus_writer_stats(w);
+    g_assert_cmpuint(atomic_load(&st->syncs), ==, 1); /* the headers */
+    push_frames(f, w, 0, 249, 0, 0);
+    g_assert_cmpuint(atomic_load(&st->syncs), ==, 1);
+    push_frames(f, w, 249, 550, 0, 0);
+    g_assert_cmpuint(atomic_load(&st->syncs), ==, 3); /* at 5 and 10 s */
+    g_assert_cmpint(tolk_ogg_opus_writer_flush(w), ==, 0);
+    g_assert_cmpuint(atomic_load(&st->syncs), ==, 4);
+    g_assert_cmpint(tolk_ogg_opus_writer_close(w), ==, 0);
+}
+
 /* A device that is always full: the headers fail, and open says so. */
 static void test_full_disk_at_open(void)
 {
@@ -378,6 +395,8 @@ int main(int argc, char **argv)
     g_test_add("/record/tone_file", fixture, NULL, fixture_set_up, test_tone_file, fixture_tear_down);
     g_test_add("/record/gap", fixture, NULL, fixture_set_up, test_gap_keeps_the_timeline, fixture_tear_down);
     g_test_add("/record/killed", fixture, NULL, fixture_set_up, test_killed_file_stays_playable,
+               fixture_tear_down);
+    g_test_add("/record/synced", fixture, NULL, fixture_set_up, test_synced_every_five_seconds,
                fixture_tear_down);
     g_test_add_func("/record/full_disk_at_open", test_full_disk_at_open);
     g_test_add("/record/full_disk_mid_stream", fixture, NULL, fixture_set_up, test_full_disk_mid_stream,
