@@ -449,6 +449,8 @@ static bool attribute(parser *p, char *value)
     char *arg = colon ? colon + 1 : value + strlen(value);
     if (colon)
         *colon = '\0';
+    if (!value[0])
+        return fail(p, "an attribute without a name");
     for (const char *c = value; *c; c++)
         if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
             return fail(p, "attribute name with a character that is not a token");

@@ -391,6 +391,7 @@ static void test_hostile_lines(void)
         {7, "a=source-filter: incl IN IP4 239.1.2.3 host.example", "source 1"},
         {7, "a=p\x01time:1", "control character"},
         {7, "a=pti me:1", "not a token"},
+        {7, "a=:1", "line 8 (a=): an attribute without a name"},
         {7, "x=1", "unknown line type"},
         {7, "A=1", "a lower-case letter"},
         {7, "a=\xff\xfe", "not UTF-8"},
