@@ -45,7 +45,7 @@ static size_t utf8_sequence(const unsigned char *p, size_t left, uint32_t *cp)
 /* The s= text (RFC 8866 5.3: UTF-8, one line): a control character (C0, DEL, C1) could end
  * the line or inject one, so each becomes a space, and each byte that is not UTF-8 a '?'.
  * The API refuses such names; this holds whatever name reaches here. */
-static char *session_name_text(const char *name)
+char *tolk_sdp_session_name_text(const char *name)
 {
     size_t len = strlen(name);
     char *out = malloc(len + 1);
@@ -89,7 +89,7 @@ char *tolk_sdp_for_stream(const char *session_name, const char *address, int por
         return NULL;
     if (session_name == NULL || session_name[0] == '\0')
         session_name = "-";
-    char *name = session_name_text(session_name);
+    char *name = tolk_sdp_session_name_text(session_name);
     if (!name)
         return NULL;
     int stereo = channels == 2 ? 1 : 0;

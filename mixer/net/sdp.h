@@ -25,4 +25,9 @@
 char *tolk_sdp_for_stream(const char *session_name, const char *address, int port,
                           int payload_type, int channels, const char *key_b64);
 
+/* The s= text of a name: control characters (C0, DEL, C1) become spaces and bytes that are
+ * not UTF-8 '?', so the line stays one line (also used by aes67_sdp.c). Malloc'd; NULL when
+ * memory is out. */
+char *tolk_sdp_session_name_text(const char *name);
+
 #endif
