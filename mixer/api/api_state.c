@@ -40,13 +40,12 @@ void api_touch_session(api_call *call)
 /* Ends a section; a change is answered once it is on the disk, or refused as not stored. */
 void api_end_section(api_call *call, api_state state)
 {
-    char *fault = state == API_STATE_LIVE ? tolk_app_state_fault(call->app) : NULL;
-    bool wait = (state == API_STATE_CHANGE || state == API_STATE_LIVE) && !fault;
-    g_free(fault);
-    if (!wait) { /* a live control with a broken disk: in force at once, stored once it can be */
+    if (state != API_STATE_CHANGE && state != API_STATE_LIVE) {
         tolk_app_unlock(call->app);
         return;
     }
+    /* A live control whose commit fails stays in force and is stored once it can be: its
+     * answer stands. */
     tolk_error err;
     if (!tolk_app_unlock_stored(call->app, &err) && strcmp(err.code, "state_unwritable") == 0 &&
         state == API_STATE_CHANGE && call->resp->status < 400) {

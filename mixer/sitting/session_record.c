@@ -179,12 +179,36 @@ static json_object *position_record(const tolk_srtp_position *p)
     return o;
 }
 
-static json_object *senders_record(tolk_session *session, int slot)
+static uint64_t mix_in(uint64_t digest, uint64_t value)
+{
+    return (digest ^ value) * 0x100000001b3ull; /* FNV-1a over 64-bit words */
+}
+
+/* One walk over every position of a sitting: into a digest always, into the counters record
+ * when `record` (else only the digest is made: the once-a-second look at an idle sitting). */
+typedef struct {
+    tolk_session *session;
+    uint64_t digest;
+    json_object *record, *channels, *feeds, *consoles;
+} counters_walk;
+
+static json_object *take_stream(counters_walk *w, int channel, int slot)
+{
+    tolk_srtp_position p;
+    tolk_media_stream_position(w->session->media, channel, slot, &p);
+    w->digest = mix_in(mix_in(w->digest, p.index), p.ssrc ^ (uint64_t)p.shared_roc_base << 32);
+    return w->record ? position_record(&p) : NULL;
+}
+
+static json_object *take_senders(counters_walk *w, int slot)
 {
     tolk_srtp_receiver_position at[TOLK_SRTP_RECEIVER_SENDERS];
-    int n = tolk_media_input_positions_at(session->media, slot, at, TOLK_SRTP_RECEIVER_SENDERS);
-    json_object *list = json_object_new_array();
+    int n = tolk_media_input_positions_at(w->session->media, slot, at, TOLK_SRTP_RECEIVER_SENDERS);
+    json_object *list = w->record ? json_object_new_array() : NULL;
     for (int i = 0; i < n; i++) {
+        w->digest = mix_in(mix_in(w->digest, at[i].highest), at[i].ssrc);
+        if (!list)
+            continue;
         json_object *o = json_object_new_object();
         add_int(o, "ssrc", at[i].ssrc);
         add_int(o, "highest", (int64_t)at[i].highest);
@@ -193,62 +217,52 @@ static json_object *senders_record(tolk_session *session, int slot)
     return list;
 }
 
-char *tolk_session_counters(tolk_session *session, gint64 now_real_us)
+static void walk_counters(counters_walk *w)
 {
-    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-    json_object *r = json_object_new_object();
-    add_int(r, "at_us", now_real_us);
-    json_object *channels = json_object_new_array(), *feeds = json_object_new_array();
-    tolk_srtp_position p;
+    const tolk_matrix_config *config = tolk_matrix_config_get(w->session->matrix);
+    w->digest = 0xcbf29ce484222325ull;
     for (int ch = 0; ch <= config->channel_count; ch++) {
-        tolk_media_stream_position(session->media, ch, -1, &p);
-        json_object_array_add(channels, position_record(&p));
+        json_object *o = take_stream(w, ch, -1);
+        if (o)
+            json_object_array_add(w->channels, o);
     }
-    json_object *inputs = json_object_new_object();
-    json_object_object_add(inputs, "floor", senders_record(session, -1));
-    json_object *consoles = json_object_new_array();
+    json_object *floor = take_senders(w, -1);
     for (tolk_input in = TOLK_EACH_CONSOLE; tolk_input_next(config, &in);) {
-        tolk_media_stream_position(session->media, -1, in.slot, &p);
-        json_object *feed = position_record(&p);
+        json_object *feed = take_stream(w, -1, in.slot);
+        json_object *senders = take_senders(w, in.slot);
+        if (!w->record)
+            continue;
         add_int(feed, "slot", in.slot);
-        json_object_array_add(feeds, feed);
-        json_object *senders = json_object_new_object();
-        add_int(senders, "slot", in.slot);
-        json_object_object_add(senders, "senders", senders_record(session, in.slot));
-        json_object_array_add(consoles, senders);
+        json_object_array_add(w->feeds, feed);
+        json_object *console = json_object_new_object();
+        add_int(console, "slot", in.slot);
+        json_object_object_add(console, "senders", senders);
+        json_object_array_add(w->consoles, console);
     }
-    json_object_object_add(inputs, "consoles", consoles);
-    json_object_object_add(r, "channels", channels);
-    json_object_object_add(r, "feeds", feeds);
-    json_object_object_add(r, "inputs", inputs);
-    return to_text(r);
+    if (!w->record)
+        return;
+    json_object *inputs = json_object_new_object();
+    json_object_object_add(inputs, "floor", floor);
+    json_object_object_add(inputs, "consoles", w->consoles);
+    json_object_object_add(w->record, "channels", w->channels);
+    json_object_object_add(w->record, "feeds", w->feeds);
+    json_object_object_add(w->record, "inputs", inputs);
 }
 
-static uint64_t mix_in(uint64_t digest, uint64_t value)
+char *tolk_session_counters(tolk_session *session, gint64 now_real_us)
 {
-    return (digest ^ value) * 0x100000001b3ull; /* FNV-1a over 64-bit words */
+    counters_walk w = {.session = session, .record = json_object_new_object(), .channels = json_object_new_array(),
+                       .feeds = json_object_new_array(), .consoles = json_object_new_array()};
+    add_int(w.record, "at_us", now_real_us);
+    walk_counters(&w);
+    return to_text(w.record);
 }
 
 uint64_t tolk_session_counters_digest(tolk_session *session)
 {
-    const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
-    uint64_t digest = 0xcbf29ce484222325ull;
-    tolk_srtp_position p;
-    for (int ch = 0; ch <= config->channel_count; ch++) {
-        tolk_media_stream_position(session->media, ch, -1, &p);
-        digest = mix_in(mix_in(digest, p.index), p.ssrc ^ (uint64_t)p.shared_roc_base << 32);
-    }
-    tolk_srtp_receiver_position at[TOLK_SRTP_RECEIVER_SENDERS];
-    for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(config, &in);) {
-        if (in.slot >= 0) {
-            tolk_media_stream_position(session->media, -1, in.slot, &p);
-            digest = mix_in(mix_in(digest, p.index), p.ssrc ^ (uint64_t)p.shared_roc_base << 32);
-        }
-        int n = tolk_media_input_positions_at(session->media, in.slot, at, TOLK_SRTP_RECEIVER_SENDERS);
-        for (int i = 0; i < n; i++)
-            digest = mix_in(mix_in(digest, at[i].highest), at[i].ssrc);
-    }
-    return digest;
+    counters_walk w = {.session = session};
+    walk_counters(&w);
+    return w.digest;
 }
 
 /* ---- reading ---- */
@@ -257,7 +271,14 @@ typedef struct {
     const char *sitting;
     tolk_error *err;
     bool failed;
+    tolk_error own; /* where err points for a reader of the restore, which logs and goes on */
 } reader;
+
+static void reader_init(reader *rd, const char *sitting)
+{
+    *rd = (reader){.sitting = sitting};
+    rd->err = &rd->own;
+}
 
 static void bad(reader *rd, const char *field)
 {
@@ -475,9 +496,8 @@ void tolk_session_saved_free(tolk_session_saved *saved)
 
 static void restore_output(tolk_session *session, json_object *o)
 {
-    reader rd = {.sitting = session->id};
-    tolk_error err;
-    rd.err = &err;
+    reader rd;
+    reader_init(&rd, session->id);
     tolk_session_output out = {0};
     get_text(&rd, o, "id", out.id, sizeof out.id);
     out.channel = (int)get_int(&rd, o, "channel", -1, TOLK_MAX_CHANNELS);
@@ -490,9 +510,9 @@ static void restore_output(tolk_session *session, json_object *o)
         get_key(&rd, o, "own_key", out.key);
         roc_base = (uint32_t)get_int(&rd, o, "roc_base", 0, UINT32_MAX);
     }
-    if (rd.failed || !tolk_session_restore_output(session, &out, roc_base, &err))
+    if (rd.failed || !tolk_session_restore_output(session, &out, roc_base, rd.err))
         LOG_WARN_AT(TOLK_WHERE(.sitting = session->id, .output = out.id[0] ? out.id : "?"), "not restored: %s",
-                    err.message);
+                    rd.err->message);
     tolk_key_wipe(&out, sizeof out);
 }
 
@@ -511,9 +531,8 @@ static void patch_console(tolk_session *session, int slot, const tolk_console_pa
  * microphone (a cough is a live microphone, muted). */
 static void restore_console(tolk_session *session, json_object *o)
 {
-    reader rd = {.sitting = session->id};
-    tolk_error err;
-    rd.err = &err;
+    reader rd;
+    reader_init(&rd, session->id);
     int slot = (int)get_int(&rd, o, "slot", 0, TOLK_MAX_SLOTS - 1);
     tolk_console_patch setup = {.has_output = true, .has_listen = true, .has_partner_listen = true};
     setup.output = (tolk_output)get_int(&rd, o, "output", TOLK_OUTPUT_A, TOLK_OUTPUT_B);
@@ -524,7 +543,7 @@ static void restore_console(tolk_session *session, json_object *o)
     setup.b_channel = b_channel;
     tolk_mic mic = (tolk_mic)get_int(&rd, o, "mic", TOLK_MIC_OFF, TOLK_MIC_MUTED);
     if (rd.failed) {
-        LOG_WARN_AT(TOLK_WHERE(.sitting = session->id), "a console's state not restored: %s", err.message);
+        LOG_WARN_AT(TOLK_WHERE(.sitting = session->id), "a console's state not restored: %s", rd.err->message);
         return;
     }
     patch_console(session, slot, &setup, "what it hears and speaks into");
@@ -537,9 +556,8 @@ static void restore_console(tolk_session *session, json_object *o)
 
 static void restore_signals(tolk_session *session, json_object *list)
 {
-    reader rd = {.sitting = session->id};
-    tolk_error err;
-    rd.err = &err;
+    reader rd;
+    reader_init(&rd, session->id);
     for (size_t i = 0; list && i < json_object_array_length(list); i++) {
         json_object *o = json_object_array_get_idx(list, i);
         tolk_signal *s = g_new0(tolk_signal, 1);
@@ -551,7 +569,7 @@ static void restore_signals(tolk_session *session, json_object *list)
         s->repeats = (unsigned)get_int(&rd, o, "repeats", 1, UINT32_MAX);
         if (rd.failed) {
             g_free(s);
-            LOG_WARN_AT(TOLK_WHERE(.sitting = session->id), "open signals not restored: %s", err.message);
+            LOG_WARN_AT(TOLK_WHERE(.sitting = session->id), "open signals not restored: %s", rd.err->message);
             return;
         }
         g_ptr_array_add(session->signals, s);
@@ -560,9 +578,8 @@ static void restore_signals(tolk_session *session, json_object *list)
 
 static void restore_grants(tolk_session *session, json_object *list, tolk_grants *grants)
 {
-    reader rd = {.sitting = session->id};
-    tolk_error err;
-    rd.err = &err;
+    reader rd;
+    reader_init(&rd, session->id);
     for (size_t i = 0; list && i < json_object_array_length(list); i++) {
         json_object *o = json_object_array_get_idx(list, i);
         tolk_grant g = {0};
@@ -583,9 +600,8 @@ static void restore_grants(tolk_session *session, json_object *list, tolk_grants
 void tolk_session_restore_state(tolk_session *session, const tolk_session_saved *saved, tolk_grants *grants)
 {
     json_object *r = saved->record;
-    reader rd = {.sitting = session->id};
-    tolk_error err;
-    rd.err = &err;
+    reader rd;
+    reader_init(&rd, session->id);
     json_object *channels = json_object_object_get(r, "channels");
     for (size_t ch = 0; ch < json_object_array_length(channels); ch++)
         session->channel_public[ch] = get_bool(&rd, json_object_array_get_idx(channels, ch), "public");

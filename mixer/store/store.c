@@ -226,7 +226,7 @@ bool tolk_store_wait(tolk_store *store, uint64_t ticket, tolk_error *err)
     gint64 deadline = g_get_monotonic_time() + TOLK_STORE_WAIT_MS * G_TIME_SPAN_MILLISECOND;
     g_mutex_lock(&store->lock);
     bool timed_out = false;
-    while (!store->refused && store->committed < ticket && store->failed < ticket && !timed_out)
+    while (!store->fault && store->committed < ticket && store->failed < ticket && !timed_out)
         timed_out = !g_cond_wait_until(&store->changed, &store->lock, deadline);
     bool ok = store->committed >= ticket;
     if (!ok)

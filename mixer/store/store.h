@@ -53,7 +53,8 @@ void tolk_store_load(tolk_store *store, const char *kind, tolk_store_record_fn f
 uint64_t tolk_store_put(tolk_store *store, const char *kind, const char *id, const char *text);
 /* Waits until ticket is committed: true; false with *err (kind unavailable, code
  * state_unwritable, a message naming the file and the cause) when its commit failed, the
- * store is in fault for good, or the disk did not answer in TOLK_STORE_WAIT_MS. */
+ * store is in fault (no wait then: the writer is pausing before its retry, and the record
+ * stays queued), or the disk did not answer in TOLK_STORE_WAIT_MS. */
 bool tolk_store_wait(tolk_store *store, uint64_t ticket, tolk_error *err);
 
 /* NULL when all is well, else why the state cannot be written (g_free it). */
