@@ -121,6 +121,8 @@ static bool init_app(tolk_app *app, const tolk_options *options)
     app->env.ports = app->ports;
     app->env.jitter_ms = options->jitter_ms;
     app->env.signal_rate = (tolk_rate){options->signal_rate, options->signal_burst};
+    app->env.allow_plain_rtp = options->allow_plain_rtp;
+    app->env.hall_address = options->hall_address;
     app->max_sessions = options->max_sessions;
     app->lost_timeout_us = (gint64)options->lost_timeout_ms * 1000;
     app->webrtc = (tolk_webrtc_config){

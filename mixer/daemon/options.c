@@ -55,6 +55,10 @@ static const char usage[] =
     "                          " TOLK_CONFIG_FILE " when it exists); the command line wins\n"
     "  --log-format FORMAT     text (default), json (one object per line) or journal (native fields)\n"
     "  --access-log FILE       also append the access log (API changes) to FILE; reopened on SIGHUP\n"
+    "  --allow-plain-rtp       allow AES67 inputs and outputs: plain (unencrypted) RTP, for a closed hall\n"
+    "                          network only (default: refused; everything else is always encrypted)\n"
+    "  --hall-address ADDR     IPv4 address of the hall network's interface: AES67 multicast is joined\n"
+    "                          and sent there, SAP announced and heard there (default: the routing's)\n"
     "  --help                  this text\n"
     "  --version               the version\n";
 
@@ -62,7 +66,8 @@ enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_METRICS_TOKEN, OP
        OPT_DEMO_SDP, OPT_WEB_DIR, OPT_STATE_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS,
        OPT_PEER_TIMEOUT, OPT_MAX_PEERS_CHANNEL, OPT_MAX_PEERS_SESSION, OPT_MAX_PEERS_ADDRESS, OPT_CORS, OPT_JITTER,
        OPT_LOST, OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_MAX_CONN, OPT_MAX_CONN_ADDR,
-       OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_LOG_FORMAT, OPT_ACCESS_LOG, OPT_CONFIG, OPT_HELP, OPT_VERSION };
+       OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_LOG_FORMAT, OPT_ACCESS_LOG, OPT_ALLOW_PLAIN_RTP,
+       OPT_HALL_ADDRESS, OPT_CONFIG, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -99,6 +104,8 @@ static const struct option long_options[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
     {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
     {"access-log", required_argument, NULL, OPT_ACCESS_LOG},
+    {"allow-plain-rtp", no_argument, NULL, OPT_ALLOW_PLAIN_RTP},
+    {"hall-address", required_argument, NULL, OPT_HALL_ADDRESS},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -253,6 +260,8 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
     case OPT_LOG: return tolk_log_parse_level(arg, &out->log_level) == 0;
     case OPT_LOG_FORMAT: return tolk_log_parse_format(arg, &out->log_format) == 0;
     case OPT_ACCESS_LOG: out->access_log = arg; return *arg != '\0';
+    case OPT_ALLOW_PLAIN_RTP: out->allow_plain_rtp = true; return true;
+    case OPT_HALL_ADDRESS: out->hall_address = arg; return g_hostname_is_ip_address(arg) && !strchr(arg, ':');
     default: return false;
     }
 }

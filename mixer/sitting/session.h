@@ -68,6 +68,8 @@ typedef struct {
     bool floor_from_file;   /* the demo: the floor plays floor_file (NULL: a chime) */
     const char *floor_file;
     tolk_rate signal_rate;  /* per console and kind (--signal-rate, --signal-burst) */
+    bool allow_plain_rtp;   /* --allow-plain-rtp: AES67 inputs and outputs may be made */
+    const char *hall_address; /* --hall-address: the hall interface's IPv4 address, or NULL */
 } tolk_session_env;
 
 typedef struct tolk_session {
