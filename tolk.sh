@@ -20,7 +20,7 @@ PACKAGES=(
   python3 python3-cryptography ffmpeg espeak-ng curl openssl
   clang libclang-rt-14-dev
   chromium nodejs
-  libshout3-dev gstreamer1.0-libav icecast2 vlc-bin vlc-plugin-base nginx-light
+  libshout3-dev gstreamer1.0-libav icecast2 vlc-bin vlc-plugin-base nginx-light mpv
 )
 # Only for ./tolk.sh bench: Janus AudioBridge, the peer of the plenary benchmark
 # (tests/bench/sitting_bench.py runs it as a child with its own configuration). Debian's package
