@@ -2,10 +2,14 @@
 /* libFuzzer target: what an input port does with a datagram. The first byte picks the
  * path: the RTP/RTCP header functions on the raw bytes, the Opus check as if decrypted,
  * or the whole receiver (with a fixed key: forgeries fail authentication, so this mostly
- * covers classification, the sender table and libsrtp's length checks). */
+ * covers classification, the sender table and libsrtp's length checks). The header path also
+ * reads video payloads (H.264, VP8) and RTCP key frame requests, on libFuzzer's own buffer of
+ * exactly the datagram's size, so a read past its end is caught. */
 #include "opus_check.h"
+#include "rtcp_feedback.h"
 #include "rtp_header.h"
 #include "srtp_receiver.h"
+#include "video_rtp.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +41,15 @@ static void headers(const uint8_t *data, size_t size)
     (void)tolk_rtcp_parse_sender_report(data, size, &report);
 }
 
+static void video(const uint8_t *data, size_t size)
+{
+    tolk_video_packet pkt;
+    (void)tolk_video_rtp_inspect(TOLK_VIDEO_H264, data, size, &pkt);
+    (void)tolk_video_rtp_inspect(TOLK_VIDEO_VP8, data, size, &pkt);
+    uint32_t ssrc;
+    (void)tolk_rtcp_find_keyframe_request(data, size, &ssrc);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static tolk_opus_check check;
@@ -51,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     switch (mode % 3) {
     case 0:
         headers(packet, len);
+        video(data, size);
         break;
     case 1:
         (void)tolk_opus_check_packet(&check, packet, len);
