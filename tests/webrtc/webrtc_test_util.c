@@ -151,6 +151,72 @@ client *client_new_receiver(unsigned pt, double hz)
     return c;
 }
 
+static GstFlowReturn on_video_frame(GstAppSink *sink, gpointer user_data)
+{
+    client *c = user_data;
+    GstSample *sample = gst_app_sink_pull_sample(sink);
+    if (!sample)
+        return GST_FLOW_EOS;
+    GstMapInfo map;
+    if (gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ)) {
+        guint64 sums[3] = {0, 0, 0}, n = 0;
+        for (gsize i = 0; i + 3 <= map.size; i += 3 * 61, n++)
+            for (int k = 0; k < 3; k++)
+                sums[k] += map.data[i + k];
+        gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
+        g_mutex_lock(&c->lock);
+        c->video_frames++;
+        if (n && sums[2] / n > 180 && sums[0] / n < 90 && sums[1] / n < 90)
+            c->blue_frames++;
+        g_mutex_unlock(&c->lock);
+    }
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+}
+
+static void on_video_pad(GstElement *webrtc, GstPad *pad, gpointer user_data)
+{
+    (void)webrtc;
+    client *c = user_data;
+    if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
+        return;
+    GstElement *bin = gst_parse_bin_from_description(
+        "rtpvp8depay ! vp8dec ! videoconvert ! video/x-raw,format=RGB ! appsink name=sink sync=false", TRUE, NULL);
+    GstElement *sink = gst_bin_get_by_name(GST_BIN(bin), "sink");
+    GstAppSinkCallbacks callbacks = {.new_sample = on_video_frame};
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, c, NULL);
+    gst_object_unref(sink);
+    gst_bin_add(GST_BIN(c->pipeline), bin);
+    gst_element_sync_state_with_parent(bin);
+    GstPad *sinkpad = gst_element_get_static_pad(bin, "sink");
+    g_assert_cmpint(gst_pad_link(pad, sinkpad), ==, GST_PAD_LINK_OK);
+    gst_object_unref(sinkpad);
+}
+
+client *client_new_video_receiver(unsigned pt)
+{
+    client *c = client_alloc(0);
+    GstCaps *caps = gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name",
+                                        G_TYPE_STRING, "VP8", "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT,
+                                        (int)pt, NULL);
+    GstWebRTCRTPTransceiver *t = NULL;
+    g_signal_emit_by_name(c->webrtc, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &t);
+    gst_caps_unref(caps);
+    g_assert_nonnull(t);
+    gst_object_unref(t);
+    g_signal_connect(c->webrtc, "pad-added", G_CALLBACK(on_video_pad), c);
+    return c;
+}
+
+int client_video_frames(client *c, int *blue_frames)
+{
+    g_mutex_lock(&c->lock);
+    int n = c->video_frames;
+    *blue_frames = c->blue_frames;
+    g_mutex_unlock(&c->lock);
+    return n;
+}
+
 client *client_new_sender(unsigned pt, double hz)
 {
     client *c = client_alloc(hz);

@@ -34,10 +34,15 @@ typedef struct {
     GCond cond;
     gboolean gathered;
     tone_meter meter; /* what it receives (WHEP) */
+    int video_frames, blue_frames; /* video it decoded (under lock) */
 } client;
 
 /* Receives Opus offered with payload type `pt` (109 like Firefox), decodes it into the meter. */
 client *client_new_receiver(unsigned pt, double hz);
+/* Receives VP8 offered with payload type `pt`, decodes it and counts the frames, and those
+ * that are mostly blue. */
+client *client_new_video_receiver(unsigned pt);
+int client_video_frames(client *c, int *blue_frames);
 /* Sends a sine at `hz`, Opus with payload type `pt` (111 like Chromium). */
 client *client_new_sender(unsigned pt, double hz);
 /* Creates the offer, waits for its gathering: the full SDP text (g_free). */
