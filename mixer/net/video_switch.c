@@ -64,13 +64,15 @@ static void rewrite(tolk_video_switch *sw, uint8_t *packet, const tolk_video_pac
 }
 
 tolk_video_verdict tolk_video_switch_push(tolk_video_switch *sw, int source, uint8_t *packet, size_t len,
-                                          int64_t now_us)
+                                          int64_t now_us, tolk_video_packet *info)
 {
     tolk_video_packet pkt;
     if (tolk_video_rtp_inspect(sw->codec, packet, len, &pkt) < 0) {
         atomic_fetch_add(&sw->invalid, 1);
         return TOLK_VIDEO_INVALID;
     }
+    if (info)
+        *info = pkt;
     /* live is written here only, so a choice made meanwhile is seen at the next packet. */
     int chosen = atomic_load(&sw->chosen), live = atomic_load(&sw->live);
     if (chosen < 0 && live >= 0)

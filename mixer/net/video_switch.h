@@ -58,8 +58,8 @@ void tolk_video_switch_select(tolk_video_switch *sw, int source);
 int tolk_video_switch_live(tolk_video_switch *sw);
 
 /* A packet of `source` at now_us (monotonic): FORWARD with packet rewritten in place, else one
- * of the drops. */
+ * of the drops. *info (may be NULL) gets what video_rtp found in it, unless INVALID. */
 tolk_video_verdict tolk_video_switch_push(tolk_video_switch *sw, int source, uint8_t *packet, size_t len,
-                                          int64_t now_us);
+                                          int64_t now_us, tolk_video_packet *info);
 
 #endif

@@ -47,7 +47,7 @@ static tolk_video_verdict frame(tolk_video_switch *sw, int id, source *src, bool
 {
     uint8_t buf[32];
     size_t len = vp8(buf, src, key, true);
-    tolk_video_verdict v = tolk_video_switch_push(sw, id, buf, len, now_us);
+    tolk_video_verdict v = tolk_video_switch_push(sw, id, buf, len, now_us, NULL);
     src->timestamp += 3000; /* 30 frames a second */
     if (v == TOLK_VIDEO_FORWARD && out)
         *out = read_line(buf);
@@ -116,7 +116,7 @@ static void test_loss_stays_a_gap(void)
     uint8_t buf[32];
     source late = {1, (uint16_t)(a.seq - 2), a.timestamp - 3000};
     size_t len = vp8(buf, &late, false, true);
-    g_assert_cmpint(tolk_video_switch_push(&sw, 0, buf, len, 40000), ==, TOLK_VIDEO_FORWARD);
+    g_assert_cmpint(tolk_video_switch_push(&sw, 0, buf, len, 40000, NULL), ==, TOLK_VIDEO_FORWARD);
     g_assert_cmpuint(read_line(buf).seq, ==, (uint16_t)(l.seq - 1));
     prev = l;
     g_assert_cmpint(frame(&sw, 0, &a, false, 66666, &l), ==, TOLK_VIDEO_FORWARD);
@@ -135,7 +135,7 @@ static void test_no_picture_and_invalid(void)
     g_assert_cmpint(tolk_video_switch_live(&sw), ==, -1);
 
     uint8_t junk[] = {0x80, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1};
-    g_assert_cmpint(tolk_video_switch_push(&sw, 0, junk, sizeof junk, 40000), ==, TOLK_VIDEO_INVALID);
+    g_assert_cmpint(tolk_video_switch_push(&sw, 0, junk, sizeof junk, 40000, NULL), ==, TOLK_VIDEO_INVALID);
     g_assert_cmpuint(atomic_load(&sw.invalid), ==, 1);
 }
 

@@ -75,7 +75,7 @@ int main(int argc, char **argv)
             ssize_t n = recv(in[source].fd, buf, sizeof buf, 0);
             if (n <= 0)
                 continue;
-            tolk_video_verdict v = tolk_video_switch_push(&sw, source, buf, (size_t)n, now_us());
+            tolk_video_verdict v = tolk_video_switch_push(&sw, source, buf, (size_t)n, now_us(), NULL);
             want += v == TOLK_VIDEO_WANT_KEYFRAME;
             if (v == TOLK_VIDEO_FORWARD && sendto(out, buf, (size_t)n, 0, (struct sockaddr *)&to, sizeof to) < 0)
                 perror("sendto");

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include "video_feed.h"
+
+#include <stdatomic.h>
+
+typedef struct {
+    guint id;
+    tolk_video_packet_fn fn;
+    void *ctx;
+    bool waiting; /* for a key frame: joined, or missed a packet */
+} viewer;
+
+struct tolk_video_feed {
+    tolk_video_switch line;
+    tolk_video_ask_fn ask;
+    void *ask_ctx;
+    GMutex lock; /* guards viewers; held while calling them */
+    GArray *viewers;
+    guint next_id;
+    GMutex requests_lock; /* guards requests, never held across ask */
+    tolk_keyframe_requests requests;
+    atomic_uint_fast64_t delivered, skipped;
+};
+
+tolk_video_feed *tolk_video_feed_new(tolk_video_codec codec, uint32_t ssrc, tolk_video_ask_fn ask, void *ask_ctx)
+{
+    tolk_video_feed *feed = g_new0(tolk_video_feed, 1);
+    tolk_video_switch_init(&feed->line, codec, ssrc, (uint16_t)g_random_int(), g_random_int());
+    feed->ask = ask;
+    feed->ask_ctx = ask_ctx;
+    g_mutex_init(&feed->lock);
+    g_mutex_init(&feed->requests_lock);
+    feed->viewers = g_array_new(FALSE, FALSE, sizeof(viewer));
+    tolk_keyframe_requests_init(&feed->requests, TOLK_VIDEO_KEYFRAME_INTERVAL_US);
+    return feed;
+}
+
+void tolk_video_feed_free(tolk_video_feed *feed)
+{
+    if (!feed)
+        return;
+    g_array_unref(feed->viewers);
+    g_mutex_clear(&feed->lock);
+    g_mutex_clear(&feed->requests_lock);
+    g_free(feed);
+}
+
+/* The source to ask: the chosen one (a switch waits for it), else the one on the line. */
+static int source_to_ask(tolk_video_feed *feed)
+{
+    int chosen = atomic_load(&feed->line.chosen);
+    return chosen >= 0 ? chosen : tolk_video_switch_live(&feed->line);
+}
+
+static void ask_for_keyframe(tolk_video_feed *feed, int64_t now_us)
+{
+    g_mutex_lock(&feed->requests_lock);
+    bool now = tolk_keyframe_requests_ask(&feed->requests, now_us);
+    g_mutex_unlock(&feed->requests_lock);
+    int source = source_to_ask(feed);
+    if (now && source >= 0)
+        feed->ask(feed->ask_ctx, source);
+}
+
+guint tolk_video_feed_subscribe(tolk_video_feed *feed, tolk_video_packet_fn fn, void *ctx, int64_t now_us)
+{
+    g_mutex_lock(&feed->lock);
+    viewer v = {++feed->next_id, fn, ctx, true};
+    g_array_append_val(feed->viewers, v);
+    g_mutex_unlock(&feed->lock);
+    ask_for_keyframe(feed, now_us);
+    return v.id;
+}
+
+void tolk_video_feed_unsubscribe(tolk_video_feed *feed, guint id)
+{
+    g_mutex_lock(&feed->lock);
+    for (guint i = 0; i < feed->viewers->len; i++) {
+        if (g_array_index(feed->viewers, viewer, i).id == id) {
+            g_array_remove_index_fast(feed->viewers, i);
+            break;
+        }
+    }
+    g_mutex_unlock(&feed->lock);
+}
+
+void tolk_video_feed_select(tolk_video_feed *feed, int source, int64_t now_us)
+{
+    tolk_video_switch_select(&feed->line, source);
+    if (source >= 0)
+        ask_for_keyframe(feed, now_us);
+}
+
+/* Every viewer gets the packet, but one waiting for a key frame only from a key frame on; one
+ * that cannot take it waits from here. True when one of them must now wait. */
+static bool deliver(tolk_video_feed *feed, const uint8_t *rtp, size_t len, bool keyframe)
+{
+    bool newly_waiting = false;
+    g_mutex_lock(&feed->lock);
+    for (guint i = 0; i < feed->viewers->len; i++) {
+        viewer *v = &g_array_index(feed->viewers, viewer, i);
+        if (v->waiting && !keyframe) {
+            atomic_fetch_add(&feed->skipped, 1);
+            continue;
+        }
+        v->waiting = !v->fn(v->ctx, rtp, len);
+        newly_waiting |= v->waiting;
+        atomic_fetch_add(v->waiting ? &feed->skipped : &feed->delivered, 1);
+    }
+    g_mutex_unlock(&feed->lock);
+    return newly_waiting;
+}
+
+void tolk_video_feed_push(tolk_video_feed *feed, int source, uint8_t *rtp, size_t len, int64_t now_us)
+{
+    tolk_video_packet pkt;
+    tolk_video_verdict verdict = tolk_video_switch_push(&feed->line, source, rtp, len, now_us, &pkt);
+    if (verdict == TOLK_VIDEO_WANT_KEYFRAME)
+        ask_for_keyframe(feed, now_us);
+    if (verdict != TOLK_VIDEO_FORWARD)
+        return;
+    bool keyframe = pkt.keyframe;
+    if (keyframe) {
+        g_mutex_lock(&feed->requests_lock);
+        tolk_keyframe_requests_keyframe(&feed->requests);
+        g_mutex_unlock(&feed->requests_lock);
+    }
+    if (deliver(feed, rtp, len, keyframe))
+        ask_for_keyframe(feed, now_us);
+}
+
+void tolk_video_feed_request_keyframe(tolk_video_feed *feed, int64_t now_us)
+{
+    ask_for_keyframe(feed, now_us);
+}
+
+int64_t tolk_video_feed_tick(tolk_video_feed *feed, int64_t now_us)
+{
+    g_mutex_lock(&feed->requests_lock);
+    bool due = tolk_keyframe_requests_due(&feed->requests, now_us);
+    int64_t next = tolk_keyframe_requests_next_us(&feed->requests);
+    g_mutex_unlock(&feed->requests_lock);
+    int source = source_to_ask(feed);
+    if (due && source >= 0)
+        feed->ask(feed->ask_ctx, source);
+    return next;
+}
+
+void tolk_video_feed_get_stats(tolk_video_feed *feed, tolk_video_feed_stats *out)
+{
+    g_mutex_lock(&feed->requests_lock);
+    out->asked = feed->requests.asked;
+    out->sent = feed->requests.sent;
+    g_mutex_unlock(&feed->requests_lock);
+    g_mutex_lock(&feed->lock);
+    out->viewers = (int)feed->viewers->len;
+    g_mutex_unlock(&feed->lock);
+    out->forwarded = atomic_load(&feed->line.forwarded);
+    out->switches = atomic_load(&feed->line.switches);
+    out->live = tolk_video_switch_live(&feed->line);
+    out->delivered = atomic_load(&feed->delivered);
+    out->skipped = atomic_load(&feed->skipped);
+}
