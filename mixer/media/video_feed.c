@@ -45,6 +45,16 @@ void tolk_video_feed_free(tolk_video_feed *feed)
     g_free(feed);
 }
 
+tolk_video_codec tolk_video_feed_codec(const tolk_video_feed *feed)
+{
+    return feed->line.codec;
+}
+
+uint32_t tolk_video_feed_ssrc(const tolk_video_feed *feed)
+{
+    return feed->line.ssrc;
+}
+
 /* The source to ask: the chosen one (a switch waits for it), else the one on the line. */
 static int source_to_ask(tolk_video_feed *feed)
 {

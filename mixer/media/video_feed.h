@@ -48,6 +48,8 @@ typedef struct {
 /* ssrc: the line's; its sequence and timestamp start at random. */
 tolk_video_feed *tolk_video_feed_new(tolk_video_codec codec, uint32_t ssrc, tolk_video_ask_fn ask, void *ask_ctx);
 void tolk_video_feed_free(tolk_video_feed *feed);
+tolk_video_codec tolk_video_feed_codec(const tolk_video_feed *feed);
+uint32_t tolk_video_feed_ssrc(const tolk_video_feed *feed);
 
 /* A new viewer waits for a key frame, which is asked for. Returns its id (> 0). */
 guint tolk_video_feed_subscribe(tolk_video_feed *feed, tolk_video_packet_fn fn, void *ctx, int64_t now_us);

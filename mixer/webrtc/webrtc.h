@@ -51,6 +51,7 @@
 #include "log.h"
 #include "media_input_stats.h"
 #include "stream.h"
+#include "video_feed.h"
 
 /* The resource id is the capability of an anonymous WHEP listener (RFC 9725:
  * whoever holds the resource URL may end it): 128 random bits, never logged.
@@ -101,6 +102,14 @@ tolk_webrtc_peer *tolk_webrtc_whep_prepare(const char *offer_sdp, tolk_stream *s
                                            const tolk_webrtc_config *cfg, tolk_error *err);
 tolk_webrtc_peer *tolk_webrtc_whip_prepare(const char *offer_sdp, tolk_media_input *input,
                                            const tolk_webrtc_config *cfg, tolk_error *err);
+/* WHEP with the floor video beside the audio (issue 11, docs/video.md): when the offer has a
+ * video m-line offering the feed's codec, the viewer subscribes to the feed (a key frame is
+ * asked for, its PLI and FIR reach the feed) and its packets go out as they are, with the
+ * offer's payload type; otherwise audio only. video NULL: tolk_webrtc_whep_prepare. The feed
+ * must outlive the peer's detach (the barrier, as for the stream). */
+tolk_webrtc_peer *tolk_webrtc_whep_prepare_with_video(const char *offer_sdp, tolk_stream *stream,
+                                                      tolk_video_feed *video, const tolk_webrtc_config *cfg,
+                                                      tolk_error *err);
 
 /* Step 2. Applies the offer, creates the answer, waits for ICE gathering
  * (bounded by gather_timeout_ms, then answers with what was gathered) and

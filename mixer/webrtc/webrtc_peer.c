@@ -369,11 +369,11 @@ static bool apply_answer(tolk_webrtc_peer *peer, tolk_error *err)
 }
 
 tolk_webrtc_peer *tolk_webrtc_peer_build(peer_kind kind, const char *offer_sdp, const tolk_webrtc_config *cfg,
-                                         bool (*build)(tolk_webrtc_peer *), const char *failure,
+                                         bool (*build)(tolk_webrtc_peer *, void *), void *ctx, const char *failure,
                                          tolk_error *err)
 {
     tolk_webrtc_peer *peer = tolk_webrtc_peer_alloc(kind, offer_sdp, cfg, err);
-    if (peer && !build(peer)) {
+    if (peer && !build(peer, ctx)) {
         tolk_webrtc_offer_refused(err, "%s", failure);
         LOG_ERROR_AT(&peer->where, "WebRTC peer %s: %s", peer->name, failure);
         tolk_webrtc_peer_unref(peer);
@@ -425,6 +425,7 @@ void tolk_webrtc_peer_detach(tolk_webrtc_peer *peer)
     g_mutex_unlock(&peer->lock);
     if (stream)
         tolk_stream_unsubscribe(stream, peer->subscription);
+    tolk_webrtc_whep_video_detach(peer);
 }
 
 void tolk_webrtc_peer_close(tolk_webrtc_peer *peer)

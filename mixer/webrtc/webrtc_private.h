@@ -5,6 +5,7 @@
 
 #include <gst/gst.h>
 
+#include "video_feed.h"
 #include "webrtc.h"
 
 typedef enum { PEER_WHEP, PEER_WHIP } peer_kind;
@@ -14,6 +15,11 @@ typedef struct {
     char *text;
     unsigned opus_pt;
     guint opus_mline;
+    /* The first live video m-line's payload type for each codec (video_rtp.h), when offered:
+     * VP8/90000; H264/90000 in packetization-mode 1. */
+    bool video_offered[2];
+    unsigned video_pt[2];
+    guint video_mline;
     GStrv mids;  /* per m-line, "" where the offer has no a=mid */
     char *ufrag; /* the offer's ICE ufrag, to recognise an ICE restart */
 } peer_offer;
@@ -45,6 +51,13 @@ struct tolk_webrtc_peer {
     guint subscription;
     GstElement *appsrc;
     tolk_media_input *input; /* WHIP; NULL once closed */
+
+    /* WHEP with the floor video (webrtc_whep_video.c): the feed (NULL once closed, or audio
+     * only), the viewer's subscription, its appsrc and payload type. */
+    tolk_video_feed *video;
+    guint video_subscription;
+    GstElement *video_appsrc;
+    unsigned video_pt;
 };
 
 /* webrtc_sdp.c */
@@ -66,13 +79,24 @@ bool tolk_webrtc_parse_sdpfrag(const char *frag, const peer_offer *offer, tolk_c
 tolk_webrtc_peer *tolk_webrtc_peer_alloc(peer_kind kind, const char *offer_sdp, const tolk_webrtc_config *cfg,
                                          tolk_error *err);
 GstElement *tolk_webrtc_peer_add(tolk_webrtc_peer *peer, const char *factory);
-/* A peer of this kind whose media build() adds; when build() fails, err says failure. */
+/* A peer of this kind whose media build(peer, ctx) adds; when build() fails, err says failure. */
 tolk_webrtc_peer *tolk_webrtc_peer_build(peer_kind kind, const char *offer_sdp, const tolk_webrtc_config *cfg,
-                                         bool (*build)(tolk_webrtc_peer *), const char *failure,
+                                         bool (*build)(tolk_webrtc_peer *, void *), void *ctx, const char *failure,
                                          tolk_error *err);
 /* Negotiates a prepared peer (NULL passes through); on failure the peer goes and NULL comes back. */
 tolk_webrtc_peer *tolk_webrtc_peer_answered(tolk_webrtc_peer *peer, char **answer_sdp, tolk_error *err);
 GstCaps *tolk_webrtc_rtp_caps(unsigned pt);
+
+/* webrtc_whep.c: links element's src to a new sending transceiver of webrtcbin with these
+ * codec preferences (the payload type the offer gave). */
+bool tolk_webrtc_link_sender(tolk_webrtc_peer *peer, GstElement *element, GstCaps *caps);
+
+/* webrtc_whep_video.c: adds the floor video's chain when the offer has a video m-line for the
+ * feed's codec (true without one: audio only); subscribes once the peer is built; the
+ * barrier of detach. */
+bool tolk_webrtc_whep_video_build(tolk_webrtc_peer *peer, tolk_video_feed *video);
+void tolk_webrtc_whep_video_subscribe(tolk_webrtc_peer *peer);
+void tolk_webrtc_whep_video_detach(tolk_webrtc_peer *peer);
 
 /* webrtc_ice.c: the libnice agent behind a webrtcbin. */
 void tolk_webrtc_ice_configure(GstElement *webrtcbin, const tolk_webrtc_config *cfg);

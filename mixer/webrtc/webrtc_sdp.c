@@ -4,6 +4,7 @@
  * candidates to m-lines. webrtcbin does the real negotiation. */
 #include <gst/sdp/sdp.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "webrtc_private.h"
@@ -76,6 +77,62 @@ static char *offer_ufrag(const GstSDPMessage *sdp, guint mline)
     return g_strdup(ufrag);
 }
 
+/* "96 VP8/90000" or "102 H264/90000": the payload type and the codec (video_rtp.h). */
+static bool rtpmap_video(const char *rtpmap, unsigned *pt, tolk_video_codec *codec)
+{
+    char *end = NULL;
+    guint64 value = g_ascii_strtoull(rtpmap, &end, 10);
+    if (end == rtpmap || *end != ' ' || value > 127)
+        return false;
+    while (*end == ' ')
+        end++;
+    char name[8] = "";
+    const char *slash = strchr(end, '/');
+    if (!slash || slash - end >= (ptrdiff_t)sizeof name || strcmp(slash, "/90000") != 0)
+        return false;
+    memcpy(name, end, (size_t)(slash - end));
+    *pt = (unsigned)value;
+    return tolk_video_codec_from_name(name, codec);
+}
+
+/* H.264 only in packetization mode 1 (single NAL units, STAP-A, FU-A: what video_rtp reads). */
+static bool h264_mode_1(const GstSDPMedia *media, unsigned pt)
+{
+    char prefix[8];
+    g_snprintf(prefix, sizeof prefix, "%u ", pt);
+    for (guint i = 0; i < gst_sdp_media_attributes_len(media); i++) {
+        const GstSDPAttribute *a = gst_sdp_media_get_attribute(media, i);
+        if (a->key && strcmp(a->key, "fmtp") == 0 && a->value && g_str_has_prefix(a->value, prefix) &&
+            strstr(a->value, "packetization-mode=1"))
+            return true;
+    }
+    return false;
+}
+
+/* The first live video m-line: the first payload type it offers of each codec. Port 0 is live
+ * when bundled (RFC 8843 bundle-only: GStreamer's max-bundle offers do that). */
+static void find_video(const GstSDPMessage *sdp, peer_offer *offer)
+{
+    for (guint i = 0; i < gst_sdp_message_medias_len(sdp); i++) {
+        const GstSDPMedia *media = gst_sdp_message_get_media(sdp, i);
+        bool live = gst_sdp_media_get_port(media) != 0 || gst_sdp_media_get_attribute_val(media, "bundle-only");
+        if (g_strcmp0(gst_sdp_media_get_media(media), "video") != 0 || !live)
+            continue;
+        for (guint k = 0; k < gst_sdp_media_attributes_len(media); k++) {
+            const GstSDPAttribute *a = gst_sdp_media_get_attribute(media, k);
+            unsigned pt;
+            tolk_video_codec codec;
+            if (!a->key || strcmp(a->key, "rtpmap") != 0 || !a->value || !rtpmap_video(a->value, &pt, &codec) ||
+                offer->video_offered[codec] || (codec == TOLK_VIDEO_H264 && !h264_mode_1(media, pt)))
+                continue;
+            offer->video_offered[codec] = true;
+            offer->video_pt[codec] = pt;
+        }
+        offer->video_mline = i;
+        return;
+    }
+}
+
 /* Finds the first live (port != 0) audio m-line offering Opus. */
 static bool find_opus(const GstSDPMessage *sdp, peer_offer *offer, tolk_error *err)
 {
@@ -119,6 +176,7 @@ bool tolk_webrtc_parse_offer(const char *text, peer_offer *offer, tolk_error *er
         return false;
     bool ok = find_opus(sdp, offer, err);
     if (ok) {
+        find_video(sdp, offer);
         offer->text = g_strdup(text);
         offer->mids = collect_mids(sdp);
         offer->ufrag = offer_ufrag(sdp, offer->opus_mline);

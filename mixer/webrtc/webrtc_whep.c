@@ -35,21 +35,18 @@ static void configure_appsrc(GstElement *appsrc)
     gst_caps_unref(caps);
 }
 
-/* The sink pad's transceiver sends only, and with the payload type the
- * browser offered (Chromium 111, Firefox 109), so webrtcbin matches it to the
- * offer's Opus m-line. */
-static bool link_to_webrtcbin(tolk_webrtc_peer *peer, GstElement *payloader)
+/* The sink pad's transceiver sends only, and with the payload type the browser offered
+ * (Chromium 111, Firefox 109 for Opus), so webrtcbin matches it to the offer's m-line. */
+bool tolk_webrtc_link_sender(tolk_webrtc_peer *peer, GstElement *element, GstCaps *caps)
 {
     GstPad *sink = gst_element_request_pad_simple(peer->webrtc, "sink_%u");
-    GstPad *src = gst_element_get_static_pad(payloader, "src");
+    GstPad *src = gst_element_get_static_pad(element, "src");
     bool ok = sink && gst_pad_link(src, sink) == GST_PAD_LINK_OK;
     if (ok) {
         GstWebRTCRTPTransceiver *transceiver = NULL;
         g_object_get(sink, "transceiver", &transceiver, NULL);
-        GstCaps *caps = tolk_webrtc_rtp_caps(peer->offer.opus_pt);
         g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "codec-preferences",
                      caps, NULL);
-        gst_caps_unref(caps);
         gst_object_unref(transceiver);
     }
     gst_object_unref(src);
@@ -58,7 +55,16 @@ static bool link_to_webrtcbin(tolk_webrtc_peer *peer, GstElement *payloader)
     return ok;
 }
 
-static bool build_send_chain(tolk_webrtc_peer *peer)
+static bool link_to_webrtcbin(tolk_webrtc_peer *peer, GstElement *payloader)
+{
+    GstCaps *caps = tolk_webrtc_rtp_caps(peer->offer.opus_pt);
+    bool ok = tolk_webrtc_link_sender(peer, payloader, caps);
+    gst_caps_unref(caps);
+    return ok;
+}
+
+/* ctx: the floor video (NULL: audio only). */
+static bool build_send_chain(tolk_webrtc_peer *peer, void *ctx)
 {
     peer->appsrc = tolk_webrtc_peer_add(peer, "appsrc");
     GstElement *payloader = tolk_webrtc_peer_add(peer, "rtpopuspay");
@@ -66,20 +72,29 @@ static bool build_send_chain(tolk_webrtc_peer *peer)
         return false;
     configure_appsrc(peer->appsrc);
     g_object_set(payloader, "pt", peer->offer.opus_pt, NULL);
-    return gst_element_link(peer->appsrc, payloader) && link_to_webrtcbin(peer, payloader);
+    return gst_element_link(peer->appsrc, payloader) && link_to_webrtcbin(peer, payloader) &&
+           (!ctx || tolk_webrtc_whep_video_build(peer, ctx));
 }
 
-tolk_webrtc_peer *tolk_webrtc_whep_prepare(const char *offer_sdp, tolk_stream *stream,
-                                           const tolk_webrtc_config *cfg, tolk_error *err)
+tolk_webrtc_peer *tolk_webrtc_whep_prepare_with_video(const char *offer_sdp, tolk_stream *stream,
+                                                      tolk_video_feed *video, const tolk_webrtc_config *cfg,
+                                                      tolk_error *err)
 {
-    tolk_webrtc_peer *peer = tolk_webrtc_peer_build(PEER_WHEP, offer_sdp, cfg, build_send_chain,
+    tolk_webrtc_peer *peer = tolk_webrtc_peer_build(PEER_WHEP, offer_sdp, cfg, build_send_chain, video,
                                                     "could not build the WHEP pipeline (GStreamer plugins missing?)",
                                                     err);
     if (!peer)
         return NULL;
     peer->stream = stream;
     peer->subscription = tolk_stream_subscribe(stream, on_frame, peer);
+    tolk_webrtc_whep_video_subscribe(peer);
     return peer;
+}
+
+tolk_webrtc_peer *tolk_webrtc_whep_prepare(const char *offer_sdp, tolk_stream *stream,
+                                           const tolk_webrtc_config *cfg, tolk_error *err)
+{
+    return tolk_webrtc_whep_prepare_with_video(offer_sdp, stream, NULL, cfg, err);
 }
 
 tolk_webrtc_peer *tolk_webrtc_whep_new(const char *offer_sdp, tolk_stream *stream,

@@ -89,8 +89,9 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer user_data)
     g_mutex_unlock(&peer->close_lock);
 }
 
-static bool add_receiver(tolk_webrtc_peer *peer)
+static bool add_receiver(tolk_webrtc_peer *peer, void *ctx)
 {
+    (void)ctx;
     GstCaps *caps = tolk_webrtc_rtp_caps(peer->offer.opus_pt);
     GstWebRTCRTPTransceiver *transceiver = NULL;
     g_signal_emit_by_name(peer->webrtc, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps,
@@ -106,7 +107,7 @@ static bool add_receiver(tolk_webrtc_peer *peer)
 tolk_webrtc_peer *tolk_webrtc_whip_prepare(const char *offer_sdp, tolk_media_input *input,
                                            const tolk_webrtc_config *cfg, tolk_error *err)
 {
-    tolk_webrtc_peer *peer = tolk_webrtc_peer_build(PEER_WHIP, offer_sdp, cfg, add_receiver,
+    tolk_webrtc_peer *peer = tolk_webrtc_peer_build(PEER_WHIP, offer_sdp, cfg, add_receiver, NULL,
                                                     "could not add a receiving transceiver", err);
     if (peer)
         peer->input = input;

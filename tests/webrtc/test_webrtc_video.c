@@ -4,13 +4,19 @@
  * already payloaded (as a hall encoder or a WHIP camera hands it to Tolk) goes into a WHEP-like
  * sender as RTP through an appsrc, with its payload type rewritten to the one the viewer offered,
  * and nothing is decoded or encoded on the way. The viewer, a browser stand-in on another
- * webrtcbin, decodes the frames: a ball on blue, frame after frame.
+ * webrtcbin, decodes the frames: a ball on blue, frame after frame. Then the same through the
+ * daemon's own WHEP peer and the floor video's feed (tolk_webrtc_whep_prepare_with_video): the
+ * viewer receives the audio stream and the feed's line in one peer connection, and its request
+ * for a key frame (RTCP PLI) reaches the feed.
  */
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/webrtc/webrtc.h>
 
+#include "keys.h"
+#include "video_feed.h"
+#include "webrtc.h"
 #include "webrtc_private.h"
 #include "webrtc_test_util.h"
 
@@ -161,10 +167,12 @@ static GstElement *source_new(forwarder *f)
         "rtpvp8pay pt=96 mtu=1200 ! appsink name=sink sync=false",
         NULL);
     g_assert_nonnull(source);
-    GstElement *sink = gst_bin_get_by_name(GST_BIN(source), "sink");
-    GstAppSinkCallbacks callbacks = {.new_sample = on_source_packet};
-    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, f, NULL);
-    gst_object_unref(sink);
+    if (f) {
+        GstElement *sink = gst_bin_get_by_name(GST_BIN(source), "sink");
+        GstAppSinkCallbacks callbacks = {.new_sample = on_source_packet};
+        gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, f, NULL);
+        gst_object_unref(sink);
+    }
     return source;
 }
 
@@ -195,10 +203,98 @@ static void test_forward_vp8(void)
     g_free(answer);
 }
 
+/* The camera's packets into the feed as source 0, as the daemon's receive path will. */
+static GstFlowReturn on_feed_packet(GstAppSink *sink, gpointer user_data)
+{
+    GstSample *sample = gst_app_sink_pull_sample(sink);
+    if (!sample)
+        return GST_FLOW_EOS;
+    GstMapInfo map;
+    GstBuffer *buffer = gst_sample_get_buffer(sample);
+    if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+        uint8_t *copy = g_memdup2(map.data, map.size);
+        tolk_video_feed_push(user_data, 0, copy, map.size, g_get_monotonic_time());
+        g_free(copy);
+        gst_buffer_unmap(buffer, &map);
+    }
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+}
+
+typedef struct {
+    gint asks;
+} asked;
+
+static void on_ask(void *ctx, int source)
+{
+    (void)source;
+    g_atomic_int_inc(&((asked *)ctx)->asks);
+}
+
+static bool video_pad_came(void *viewer)
+{
+    return client_request_keyframe(viewer);
+}
+
+static void test_whep_with_video(void)
+{
+    asked asks = {0};
+    tolk_video_feed *feed = tolk_video_feed_new(TOLK_VIDEO_VP8, 0x5eed, on_ask, &asks);
+    tolk_video_feed_select(feed, 0, g_get_monotonic_time());
+    uint8_t key[TOLK_KEY_LEN] = {1, 2, 3};
+    tolk_stream *audio = tolk_stream_new(key);
+    client *viewer = client_new_av_receiver(111, VIEWER_PT, 440);
+    char *offer = client_offer(viewer);
+    tolk_webrtc_config cfg = {.gather_timeout_ms = 3000};
+    tolk_error err;
+    char *answer = NULL;
+    tolk_webrtc_peer *peer = tolk_webrtc_peer_answered(
+        tolk_webrtc_whep_prepare_with_video(offer, audio, feed, &cfg, &err), &answer, &err);
+    g_assert_nonnull(peer);
+    g_assert_true(client_set_answer(viewer, answer));
+
+    GstElement *source = source_new(NULL);
+    GstElement *sink = gst_bin_get_by_name(GST_BIN(source), "sink");
+    GstAppSinkCallbacks callbacks = {.new_sample = on_feed_packet};
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, feed, NULL);
+    gst_object_unref(sink);
+    g_assert_cmpint(gst_element_set_state(source, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+    g_assert_true(wait_for(enough_blue, viewer, 10000));
+
+    /* The viewer's decoder asks for a key frame: its PLI comes up to the feed. */
+    tolk_video_feed_stats before, after;
+    tolk_video_feed_get_stats(feed, &before);
+    g_assert_true(wait_for(video_pad_came, viewer, 2000));
+    gint64 deadline = g_get_monotonic_time() + 3 * G_TIME_SPAN_SECOND;
+    do {
+        g_usleep(50000);
+        tolk_video_feed_get_stats(feed, &after);
+    } while (after.asked == before.asked && g_get_monotonic_time() < deadline);
+    int blue = 0, frames = client_video_frames(viewer, &blue);
+    g_test_message("viewer decoded %d frames (%d blue); feed: %" G_GUINT64_FORMAT " packets delivered, requests %"
+                   G_GUINT64_FORMAT " asked, %" G_GUINT64_FORMAT " sent to the source",
+                   frames, blue, after.delivered, after.asked, after.sent);
+    g_assert_cmpuint(after.asked, >, before.asked);
+    g_assert_cmpint(after.viewers, ==, 1);
+
+    tolk_webrtc_peer_close(peer);
+    tolk_video_feed_get_stats(feed, &after);
+    g_assert_cmpint(after.viewers, ==, 0);
+    gst_element_set_state(source, GST_STATE_NULL);
+    gst_object_unref(source);
+    tolk_webrtc_peer_unref(peer);
+    client_free(viewer);
+    tolk_stream_free(audio);
+    tolk_video_feed_free(feed);
+    g_free(offer);
+    g_free(answer);
+}
+
 int main(int argc, char **argv)
 {
     gst_init(&argc, &argv);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/webrtc-video/forward-vp8", test_forward_vp8);
+    g_test_add_func("/webrtc-video/whep-with-video", test_whep_with_video);
     return g_test_run();
 }

@@ -180,6 +180,9 @@ static void on_video_pad(GstElement *webrtc, GstPad *pad, gpointer user_data)
     client *c = user_data;
     if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
         return;
+    g_mutex_lock(&c->lock);
+    c->video_pad = gst_object_ref(pad);
+    g_mutex_unlock(&c->lock);
     GstElement *bin = gst_parse_bin_from_description(
         "rtpvp8depay ! vp8dec ! videoconvert ! video/x-raw,format=RGB ! appsink name=sink sync=false", TRUE, NULL);
     GstElement *sink = gst_bin_get_by_name(GST_BIN(bin), "sink");
@@ -193,19 +196,65 @@ static void on_video_pad(GstElement *webrtc, GstPad *pad, gpointer user_data)
     gst_object_unref(sinkpad);
 }
 
-client *client_new_video_receiver(unsigned pt)
+static void add_receiving(client *c, GstCaps *caps)
 {
-    client *c = client_alloc(0);
-    GstCaps *caps = gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name",
-                                        G_TYPE_STRING, "VP8", "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT,
-                                        (int)pt, NULL);
     GstWebRTCRTPTransceiver *t = NULL;
     g_signal_emit_by_name(c->webrtc, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &t);
     gst_caps_unref(caps);
     g_assert_nonnull(t);
     gst_object_unref(t);
+}
+
+static GstCaps *vp8_rtp_caps(unsigned pt)
+{
+    return gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING,
+                               "VP8", "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT, (int)pt,
+                               "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE, NULL);
+}
+
+client *client_new_video_receiver(unsigned pt)
+{
+    client *c = client_alloc(0);
+    add_receiving(c, vp8_rtp_caps(pt));
     g_signal_connect(c->webrtc, "pad-added", G_CALLBACK(on_video_pad), c);
     return c;
+}
+
+/* Audio or video, by the pad's caps. */
+static void on_av_pad(GstElement *webrtc, GstPad *pad, gpointer user_data)
+{
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    if (!caps)
+        caps = gst_pad_query_caps(pad, NULL);
+    const char *media = gst_structure_get_string(gst_caps_get_structure(caps, 0), "media");
+    bool video = g_strcmp0(media, "video") == 0;
+    gst_caps_unref(caps);
+    if (video)
+        on_video_pad(webrtc, pad, user_data);
+    else
+        on_client_pad(webrtc, pad, user_data);
+}
+
+client *client_new_av_receiver(unsigned pt, unsigned vp8_pt, double hz)
+{
+    client *c = client_alloc(hz);
+    add_receiving(c, opus_rtp_caps(pt));
+    add_receiving(c, vp8_rtp_caps(vp8_pt));
+    g_signal_connect(c->webrtc, "pad-added", G_CALLBACK(on_av_pad), c);
+    return c;
+}
+
+bool client_request_keyframe(client *c)
+{
+    g_mutex_lock(&c->lock);
+    GstPad *pad = c->video_pad ? gst_object_ref(c->video_pad) : NULL;
+    g_mutex_unlock(&c->lock);
+    if (!pad)
+        return false;
+    GstStructure *s = gst_structure_new("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL);
+    bool ok = gst_pad_send_event(pad, gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, s));
+    gst_object_unref(pad);
+    return ok;
 }
 
 int client_video_frames(client *c, int *blue_frames)
@@ -304,6 +353,8 @@ int client_connection_state(client *c)
 void client_free(client *c)
 {
     gst_element_set_state(c->pipeline, GST_STATE_NULL);
+    if (c->video_pad)
+        gst_object_unref(c->video_pad);
     g_signal_handlers_disconnect_by_data(c->webrtc, c);
     gst_object_unref(c->pipeline);
     meter_clear(&c->meter);

@@ -35,6 +35,7 @@ typedef struct {
     gboolean gathered;
     tone_meter meter; /* what it receives (WHEP) */
     int video_frames, blue_frames; /* video it decoded (under lock) */
+    GstPad *video_pad;             /* webrtcbin's video src pad, once it came (under lock) */
 } client;
 
 /* Receives Opus offered with payload type `pt` (109 like Firefox), decodes it into the meter. */
@@ -43,6 +44,11 @@ client *client_new_receiver(unsigned pt, double hz);
  * that are mostly blue. */
 client *client_new_video_receiver(unsigned pt);
 int client_video_frames(client *c, int *blue_frames);
+/* Receives Opus (pt) and VP8 (vp8_pt) in one peer connection, as a console page does. */
+client *client_new_av_receiver(unsigned pt, unsigned vp8_pt, double hz);
+/* Asks the sender for a key frame, as a browser's decoder does (RTCP PLI). False before the
+ * video pad came. */
+bool client_request_keyframe(client *c);
 /* Sends a sine at `hz`, Opus with payload type `pt` (111 like Chromium). */
 client *client_new_sender(unsigned pt, double hz);
 /* Creates the offer, waits for its gathering: the full SDP text (g_free). */
