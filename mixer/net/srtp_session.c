@@ -10,9 +10,14 @@
 static pthread_once_t library_once = PTHREAD_ONCE_INIT;
 static srtp_err_status_t library_status = srtp_err_status_fail;
 
+/* libsrtp is one per process, and GStreamer's srtp plugin (webrtcbin's DTLS-SRTP) initialises
+ * it too when it is first loaded. A second srtp_init finds its debug module loaded already and
+ * answers bad_param, with the library working: that is not a failure, whoever came first. */
 static void library_init_once(void)
 {
     library_status = srtp_init();
+    if (library_status == srtp_err_status_bad_param)
+        library_status = srtp_err_status_ok;
     if (library_status != srtp_err_status_ok)
         LOG_ERROR("srtp_init failed with status %d", (int)library_status);
 }
