@@ -11,6 +11,7 @@ typedef struct {
 } viewer;
 
 struct tolk_video_feed {
+    GMutex push_lock; /* serialises pushes: the switch takes one at a time, sources are many */
     tolk_video_switch line;
     tolk_video_ask_fn ask;
     void *ask_ctx;
@@ -28,6 +29,7 @@ tolk_video_feed *tolk_video_feed_new(tolk_video_codec codec, uint32_t ssrc, tolk
     tolk_video_switch_init(&feed->line, codec, ssrc, (uint16_t)g_random_int(), g_random_int());
     feed->ask = ask;
     feed->ask_ctx = ask_ctx;
+    g_mutex_init(&feed->push_lock);
     g_mutex_init(&feed->lock);
     g_mutex_init(&feed->requests_lock);
     feed->viewers = g_array_new(FALSE, FALSE, sizeof(viewer));
@@ -40,6 +42,7 @@ void tolk_video_feed_free(tolk_video_feed *feed)
     if (!feed)
         return;
     g_array_unref(feed->viewers);
+    g_mutex_clear(&feed->push_lock);
     g_mutex_clear(&feed->lock);
     g_mutex_clear(&feed->requests_lock);
     g_free(feed);
@@ -121,21 +124,27 @@ static bool deliver(tolk_video_feed *feed, const uint8_t *rtp, size_t len, bool 
     return newly_waiting;
 }
 
-void tolk_video_feed_push(tolk_video_feed *feed, int source, uint8_t *rtp, size_t len, int64_t now_us)
+/* Under push_lock: true when a key frame must be asked for (after the lock). */
+static bool push_locked(tolk_video_feed *feed, int source, uint8_t *rtp, size_t len, int64_t now_us)
 {
     tolk_video_packet pkt;
     tolk_video_verdict verdict = tolk_video_switch_push(&feed->line, source, rtp, len, now_us, &pkt);
-    if (verdict == TOLK_VIDEO_WANT_KEYFRAME)
-        ask_for_keyframe(feed, now_us);
     if (verdict != TOLK_VIDEO_FORWARD)
-        return;
-    bool keyframe = pkt.keyframe;
-    if (keyframe) {
+        return verdict == TOLK_VIDEO_WANT_KEYFRAME;
+    if (pkt.keyframe) {
         g_mutex_lock(&feed->requests_lock);
         tolk_keyframe_requests_keyframe(&feed->requests);
         g_mutex_unlock(&feed->requests_lock);
     }
-    if (deliver(feed, rtp, len, keyframe))
+    return deliver(feed, rtp, len, pkt.keyframe);
+}
+
+void tolk_video_feed_push(tolk_video_feed *feed, int source, uint8_t *rtp, size_t len, int64_t now_us)
+{
+    g_mutex_lock(&feed->push_lock);
+    bool ask = push_locked(feed, source, rtp, len, now_us);
+    g_mutex_unlock(&feed->push_lock);
+    if (ask)
         ask_for_keyframe(feed, now_us);
 }
 

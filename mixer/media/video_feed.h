@@ -9,11 +9,13 @@
  * source) are merged (keyframe_requests.h) and handed to the owner's `ask` for the live or
  * chosen source, at most once per interval.
  *
- * Threads: new/free, subscribe/unsubscribe, select on control threads; push on one media
- * thread at a time; request_keyframe and tick on any thread. The subscriptions' lock is held
+ * Threads: new/free, subscribe/unsubscribe, select on control threads; push on any media
+ * thread (each source has its own; pushes are serialised); request_keyframe and tick on any
+ * thread. The subscriptions' lock is held
  * while calling them, so unsubscribe is a barrier: once it returns, fn is never called again
  * for it. `ask` is called without any of the feed's locks, from the thread that pushed, asked
- * or ticked: it must only hand the request on (a PLI to send, an event to post).
+ * or ticked (so perhaps from inside a source's own push callback): it must only hand the
+ * request on (a PLI to send, an event to post), never wait.
  */
 #ifndef TOLK_MEDIA_VIDEO_FEED_H
 #define TOLK_MEDIA_VIDEO_FEED_H

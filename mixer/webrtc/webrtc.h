@@ -110,6 +110,16 @@ tolk_webrtc_peer *tolk_webrtc_whip_prepare(const char *offer_sdp, tolk_media_inp
 tolk_webrtc_peer *tolk_webrtc_whep_prepare_with_video(const char *offer_sdp, tolk_stream *stream,
                                                       tolk_video_feed *video, const tolk_webrtc_config *cfg,
                                                       tolk_error *err);
+/* WHIP with a camera: when the offer sends video of the feed's codec, it goes into the feed as
+ * `source` (packets as they are; tolk_webrtc_peer_request_keyframe asks the camera for a key
+ * frame); otherwise audio only. video NULL: tolk_webrtc_whip_prepare. */
+tolk_webrtc_peer *tolk_webrtc_whip_prepare_with_video(const char *offer_sdp, tolk_media_input *input,
+                                                      tolk_video_feed *video, int source,
+                                                      const tolk_webrtc_config *cfg, tolk_error *err);
+/* A WHIP camera is asked for a key frame (an RTCP FIR/PLI from webrtcbin); false before its
+ * video came, after detach, or for a peer without video. Any thread; it never blocks on the
+ * feed (the feed's ask may call it). */
+bool tolk_webrtc_peer_request_keyframe(tolk_webrtc_peer *peer);
 
 /* Step 2. Applies the offer, creates the answer, waits for ICE gathering
  * (bounded by gather_timeout_ms, then answers with what was gathered) and

@@ -132,6 +132,7 @@ tolk_webrtc_peer *tolk_webrtc_peer_alloc(peer_kind kind, const char *offer_sdp, 
     peer->gather_timeout_ms = cfg && cfg->gather_timeout_ms ? cfg->gather_timeout_ms : DEFAULT_GATHER_TIMEOUT_MS;
     g_mutex_init(&peer->close_lock);
     g_mutex_init(&peer->lock);
+    g_mutex_init(&peer->video_lock);
     g_cond_init(&peer->cond);
     peer->pipeline = gst_pipeline_new(NULL);
     GstBus *bus = gst_pipeline_get_bus(GST_PIPELINE(peer->pipeline));
@@ -425,7 +426,7 @@ void tolk_webrtc_peer_detach(tolk_webrtc_peer *peer)
     g_mutex_unlock(&peer->lock);
     if (stream)
         tolk_stream_unsubscribe(stream, peer->subscription);
-    tolk_webrtc_whep_video_detach(peer);
+    tolk_webrtc_video_detach(peer);
 }
 
 void tolk_webrtc_peer_close(tolk_webrtc_peer *peer)
@@ -454,6 +455,7 @@ void tolk_webrtc_peer_unref(tolk_webrtc_peer *peer)
     tolk_key_wipe(peer->id, sizeof peer->id);
     g_mutex_clear(&peer->close_lock);
     g_mutex_clear(&peer->lock);
+    g_mutex_clear(&peer->video_lock);
     g_cond_clear(&peer->cond);
     g_free(peer);
 }

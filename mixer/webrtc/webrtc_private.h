@@ -52,12 +52,18 @@ struct tolk_webrtc_peer {
     GstElement *appsrc;
     tolk_media_input *input; /* WHIP; NULL once closed */
 
-    /* WHEP with the floor video (webrtc_whep_video.c): the feed (NULL once closed, or audio
-     * only), the viewer's subscription, its appsrc and payload type. */
+    /* The floor video (NULL once closed, or audio only). WHEP (webrtc_whep_video.c): the feed a
+     * viewer takes, its subscription, appsrc and payload type. WHIP (webrtc_whip_video.c): the
+     * feed a camera gives to as `video_source`, and the received video's pad, up which key frame
+     * requests go (under video_lock, which nothing else is held under: the feed's ask comes
+     * from inside a push, under lock). */
     tolk_video_feed *video;
     guint video_subscription;
     GstElement *video_appsrc;
     unsigned video_pt;
+    int video_source;
+    GMutex video_lock;
+    GstPad *video_pad;
 };
 
 /* webrtc_sdp.c */
@@ -93,10 +99,19 @@ bool tolk_webrtc_link_sender(tolk_webrtc_peer *peer, GstElement *element, GstCap
 
 /* webrtc_whep_video.c: adds the floor video's chain when the offer has a video m-line for the
  * feed's codec (true without one: audio only); subscribes once the peer is built; the
- * barrier of detach. */
+ * barrier of detach, for WHEP and WHIP. */
 bool tolk_webrtc_whep_video_build(tolk_webrtc_peer *peer, tolk_video_feed *video);
 void tolk_webrtc_whep_video_subscribe(tolk_webrtc_peer *peer);
-void tolk_webrtc_whep_video_detach(tolk_webrtc_peer *peer);
+void tolk_webrtc_video_detach(tolk_webrtc_peer *peer);
+extern const char *const tolk_webrtc_video_codec_names[]; /* "H264", "VP8" by tolk_video_codec */
+/* The RTP caps of the feed's codec with the key frame feedback (PLI, FIR); ssrc 0: none. */
+GstCaps *tolk_webrtc_video_caps(tolk_video_codec codec, unsigned pt, uint32_t ssrc);
+
+/* webrtc_whip_video.c: a receiving video transceiver when the offer sends the feed's codec
+ * (true without: audio only); and the received video's pad, when it comes, to the feed. False
+ * for a pad that is not the feed's video. */
+bool tolk_webrtc_whip_video_build(tolk_webrtc_peer *peer);
+bool tolk_webrtc_whip_video_link(tolk_webrtc_peer *peer, GstPad *pad);
 
 /* webrtc_ice.c: the libnice agent behind a webrtcbin. */
 void tolk_webrtc_ice_configure(GstElement *webrtcbin, const tolk_webrtc_config *cfg);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The floor video of a WHEP viewer (issue 11, docs/video.md): appsrc (the feed's line, packets
  * as they are, the payload type made the one the viewer offered) ! webrtcbin, sending only. No
- * decoder, encoder or payloader per viewer: DTLS-SRTP is all it costs. */
+ * decoder, encoder or payloader per viewer: DTLS-SRTP is all it costs. Also what WHEP and
+ * WHIP share: the video caps and the detach. */
 #include <gst/app/gstappsrc.h>
 
 #include "webrtc_private.h"
@@ -13,16 +14,18 @@
  * from there to the next key frame (video_feed.h), whole frames, never a broken picture. */
 #define VIDEO_QUEUE_BYTES (256 * 1024)
 
-static const char *const codec_names[] = {[TOLK_VIDEO_H264] = "H264", [TOLK_VIDEO_VP8] = "VP8"};
+const char *const tolk_webrtc_video_codec_names[] = {[TOLK_VIDEO_H264] = "H264", [TOLK_VIDEO_VP8] = "VP8"};
 
 /* With the feedback a viewer needs to ask for a key frame (RFC 4585 PLI, RFC 5104 FIR), and the
  * line's SSRC: webrtcbin's funnel finds the pad to send a viewer's request up by it. */
-static GstCaps *video_caps(tolk_video_codec codec, unsigned pt, uint32_t ssrc)
+GstCaps *tolk_webrtc_video_caps(tolk_video_codec codec, unsigned pt, uint32_t ssrc)
 {
     GstCaps *caps = gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name",
-                                        G_TYPE_STRING, codec_names[codec], "clock-rate", G_TYPE_INT, 90000,
+                                        G_TYPE_STRING, tolk_webrtc_video_codec_names[codec], "clock-rate", G_TYPE_INT, 90000,
                                         "payload", G_TYPE_INT, (int)pt, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
-                                        "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, "ssrc", G_TYPE_UINT, ssrc, NULL);
+                                        "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, NULL);
+    if (ssrc)
+        gst_caps_set_simple(caps, "ssrc", G_TYPE_UINT, ssrc, NULL);
     if (codec == TOLK_VIDEO_H264)
         gst_caps_set_simple(caps, "packetization-mode", G_TYPE_STRING, "1", NULL);
     return caps;
@@ -77,11 +80,11 @@ bool tolk_webrtc_whep_video_build(tolk_webrtc_peer *peer, tolk_video_feed *video
     tolk_video_codec codec = tolk_video_feed_codec(video);
     if (!peer->offer.video_offered[codec]) {
         LOG_INFO_AT(&peer->where, "WebRTC peer %s: the offer takes no %s video: audio only", peer->name,
-                    codec_names[codec]);
+                    tolk_webrtc_video_codec_names[codec]);
         return true;
     }
     peer->video_pt = peer->offer.video_pt[codec];
-    GstCaps *caps = video_caps(codec, peer->video_pt, tolk_video_feed_ssrc(video));
+    GstCaps *caps = tolk_webrtc_video_caps(codec, peer->video_pt, tolk_video_feed_ssrc(video));
     peer->video_appsrc = add_appsrc(peer, caps);
     bool ok = peer->video_appsrc && tolk_webrtc_link_sender(peer, peer->video_appsrc, caps);
     gst_caps_unref(caps);
@@ -96,12 +99,18 @@ void tolk_webrtc_whep_video_subscribe(tolk_webrtc_peer *peer)
         peer->video_subscription = tolk_video_feed_subscribe(peer->video, on_video_packet, peer, g_get_monotonic_time());
 }
 
-void tolk_webrtc_whep_video_detach(tolk_webrtc_peer *peer)
+void tolk_webrtc_video_detach(tolk_webrtc_peer *peer)
 {
     g_mutex_lock(&peer->lock);
     tolk_video_feed *video = peer->video;
     peer->video = NULL;
     g_mutex_unlock(&peer->lock);
+    g_mutex_lock(&peer->video_lock);
+    GstPad *pad = peer->video_pad;
+    peer->video_pad = NULL;
+    g_mutex_unlock(&peer->video_lock);
     if (video && peer->video_subscription)
         tolk_video_feed_unsubscribe(video, peer->video_subscription);
+    if (pad)
+        gst_object_unref(pad);
 }

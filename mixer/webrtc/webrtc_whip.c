@@ -62,6 +62,8 @@ static bool pad_is_opus(GstPad *pad)
 
 static void link_received(tolk_webrtc_peer *peer, GstPad *pad)
 {
+    if (tolk_webrtc_whip_video_link(peer, pad))
+        return;
     GstElement *first = pad_is_opus(pad) ? build_receive_chain(peer) : NULL;
     if (!first) {
         /* Not ours to decode: sink it so webrtcbin never sees not-linked. */
@@ -91,7 +93,7 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer user_data)
 
 static bool add_receiver(tolk_webrtc_peer *peer, void *ctx)
 {
-    (void)ctx;
+    (void)ctx; /* peer->video is set already when the camera's video is wanted */
     GstCaps *caps = tolk_webrtc_rtp_caps(peer->offer.opus_pt);
     GstWebRTCRTPTransceiver *transceiver = NULL;
     g_signal_emit_by_name(peer->webrtc, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps,
@@ -101,17 +103,39 @@ static bool add_receiver(tolk_webrtc_peer *peer, void *ctx)
         return false;
     gst_object_unref(transceiver);
     g_signal_connect(peer->webrtc, "pad-added", G_CALLBACK(on_pad_added), peer);
-    return true;
+    return !peer->video || tolk_webrtc_whip_video_build(peer);
+}
+
+/* The video and its source are the build's context: set before the transceivers are added. */
+typedef struct {
+    tolk_video_feed *video;
+    int source;
+} whip_video;
+
+static bool add_receivers(tolk_webrtc_peer *peer, void *ctx)
+{
+    const whip_video *v = ctx;
+    peer->video = v->video;
+    peer->video_source = v->source;
+    return add_receiver(peer, NULL);
+}
+
+tolk_webrtc_peer *tolk_webrtc_whip_prepare_with_video(const char *offer_sdp, tolk_media_input *input,
+                                                      tolk_video_feed *video, int source,
+                                                      const tolk_webrtc_config *cfg, tolk_error *err)
+{
+    whip_video v = {video, source};
+    tolk_webrtc_peer *peer = tolk_webrtc_peer_build(PEER_WHIP, offer_sdp, cfg, add_receivers, &v,
+                                                    "could not add a receiving transceiver", err);
+    if (peer)
+        peer->input = input;
+    return peer;
 }
 
 tolk_webrtc_peer *tolk_webrtc_whip_prepare(const char *offer_sdp, tolk_media_input *input,
                                            const tolk_webrtc_config *cfg, tolk_error *err)
 {
-    tolk_webrtc_peer *peer = tolk_webrtc_peer_build(PEER_WHIP, offer_sdp, cfg, add_receiver, NULL,
-                                                    "could not add a receiving transceiver", err);
-    if (peer)
-        peer->input = input;
-    return peer;
+    return tolk_webrtc_whip_prepare_with_video(offer_sdp, input, NULL, -1, cfg, err);
 }
 
 tolk_webrtc_peer *tolk_webrtc_whip_new(const char *offer_sdp, tolk_media_input *input,

@@ -7,7 +7,9 @@
  * webrtcbin, decodes the frames: a ball on blue, frame after frame. Then the same through the
  * daemon's own WHEP peer and the floor video's feed (tolk_webrtc_whep_prepare_with_video): the
  * viewer receives the audio stream and the feed's line in one peer connection, and its request
- * for a key frame (RTCP PLI) reaches the feed.
+ * for a key frame (RTCP PLI) reaches the feed. And a camera: a speaker's page stand-in sends
+ * audio and VP8 by WHIP (tolk_webrtc_whip_prepare_with_video); its video goes into the feed,
+ * and the feed's key frame requests reach the camera's encoder.
  */
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
@@ -15,6 +17,7 @@
 #include <gst/webrtc/webrtc.h>
 
 #include "keys.h"
+#include "media_input.h"
 #include "video_feed.h"
 #include "webrtc.h"
 #include "webrtc_private.h"
@@ -290,11 +293,107 @@ static void test_whep_with_video(void)
     g_free(answer);
 }
 
+typedef struct {
+    tolk_webrtc_peer *camera; /* set once answered */
+    gint asks;
+} camera_asks;
+
+static void ask_camera(void *ctx, int source)
+{
+    camera_asks *a = ctx;
+    g_assert_cmpint(source, ==, 3);
+    g_atomic_int_inc(&a->asks);
+    tolk_webrtc_peer *camera = g_atomic_pointer_get(&a->camera);
+    if (camera)
+        tolk_webrtc_peer_request_keyframe(camera);
+}
+
+typedef struct {
+    gint packets, keyframes;
+} counting_viewer;
+
+static bool count_packet(void *ctx, const uint8_t *rtp, size_t len)
+{
+    counting_viewer *v = ctx;
+    g_atomic_int_inc(&v->packets);
+    if (len > 14 && (rtp[12] & 0x10) && !(rtp[12] & 0x07) && !(rtp[13] & 0x01))
+        g_atomic_int_inc(&v->keyframes);
+    return true;
+}
+
+static bool camera_frames(void *ctx)
+{
+    return g_atomic_int_get(&((counting_viewer *)ctx)->packets) >= 60;
+}
+
+static bool camera_asked(void *ctx)
+{
+    return client_keyframe_requests(ctx) > 0;
+}
+
+static void test_whip_camera(void)
+{
+    camera_asks asks = {0};
+    tolk_video_feed *feed = tolk_video_feed_new(TOLK_VIDEO_VP8, 0xca3e7a, ask_camera, &asks);
+    tolk_video_feed_select(feed, 3, g_get_monotonic_time());
+    GSocket *socket = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+    GInetAddress *loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    GSocketAddress *address = g_inet_socket_address_new(loopback, 0);
+    g_assert_true(g_socket_bind(socket, address, TRUE, NULL));
+    g_object_unref(address);
+    g_object_unref(loopback);
+    uint8_t key[TOLK_KEY_LEN] = {7, 8, 9};
+    tolk_media_input *input = tolk_media_input_new("floor", socket, key, 40);
+
+    client *camera = client_new_av_sender(111, 96, 440);
+    char *offer = client_offer(camera);
+    tolk_webrtc_config cfg = {.gather_timeout_ms = 3000};
+    tolk_error err;
+    char *answer = NULL;
+    tolk_webrtc_peer *peer = tolk_webrtc_peer_answered(
+        tolk_webrtc_whip_prepare_with_video(offer, input, feed, 3, &cfg, &err), &answer, &err);
+    g_assert_nonnull(peer);
+    g_atomic_pointer_set(&asks.camera, peer);
+    g_assert_true(client_set_answer(camera, answer));
+
+    /* A viewer joins once the camera's key frame opened the line: it asks for one, which
+     * reaches the camera's encoder as a key frame request. */
+    counting_viewer early = {0}, late = {0};
+    guint first = tolk_video_feed_subscribe(feed, count_packet, &early, g_get_monotonic_time());
+    g_assert_true(wait_for(camera_frames, &early, 10000));
+    int before = client_keyframe_requests(camera);
+    g_usleep(600000); /* past the requests' interval */
+    guint second = tolk_video_feed_subscribe(feed, count_packet, &late, g_get_monotonic_time());
+    g_assert_true(wait_for(camera_asked, camera, 3000));
+    tolk_video_feed_stats st;
+    tolk_video_feed_get_stats(feed, &st);
+    g_test_message("camera: %d packets on the line to the first viewer (%d key frame starts), the camera got %d key "
+                   "frame requests (%d before the second viewer); feed: %" G_GUINT64_FORMAT " asked, %" G_GUINT64_FORMAT
+                   " sent, live %d",
+                   early.packets, early.keyframes, client_keyframe_requests(camera), before, st.asked, st.sent, st.live);
+    g_assert_cmpint(st.live, ==, 3);
+    g_assert_cmpint(early.keyframes, >=, 1);
+    g_assert_cmpint(client_keyframe_requests(camera), >, before);
+
+    tolk_webrtc_peer_close(peer);
+    g_assert_false(tolk_webrtc_peer_request_keyframe(peer));
+    tolk_video_feed_unsubscribe(feed, first);
+    tolk_video_feed_unsubscribe(feed, second);
+    tolk_webrtc_peer_unref(peer);
+    client_free(camera);
+    tolk_media_input_free(input);
+    g_object_unref(socket);
+    tolk_video_feed_free(feed);
+    g_free(offer);
+    g_free(answer);
+}
+
 int main(int argc, char **argv)
 {
     gst_init(&argc, &argv);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/webrtc-video/forward-vp8", test_forward_vp8);
     g_test_add_func("/webrtc-video/whep-with-video", test_whep_with_video);
+    g_test_add_func("/webrtc-video/whip-camera", test_whip_camera);
     return g_test_run();
 }

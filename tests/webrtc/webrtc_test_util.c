@@ -266,6 +266,61 @@ int client_video_frames(client *c, int *blue_frames)
     return n;
 }
 
+static GstCaps *vp8_rtp_caps(unsigned pt);
+
+static GstPadProbeReturn on_encoder_event(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+    (void)pad;
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (GST_EVENT_TYPE(event) == GST_EVENT_CUSTOM_UPSTREAM && gst_event_has_name(event, "GstForceKeyUnit"))
+        g_atomic_int_inc(&((client *)user_data)->keyframe_requests);
+    return GST_PAD_PROBE_OK;
+}
+
+/* bin's src to a new sending transceiver with these codec preferences. */
+static void link_sending(client *c, GstElement *bin, GstCaps *caps)
+{
+    gst_bin_add(GST_BIN(c->pipeline), bin);
+    GstPad *sink = gst_element_request_pad_simple(c->webrtc, "sink_%u");
+    GstPad *src = gst_element_get_static_pad(bin, "src");
+    g_assert_cmpint(gst_pad_link(src, sink), ==, GST_PAD_LINK_OK);
+    GstWebRTCRTPTransceiver *t = NULL;
+    g_object_get(sink, "transceiver", &t, NULL);
+    g_object_set(t, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "codec-preferences", caps, NULL);
+    gst_caps_unref(caps);
+    gst_object_unref(t);
+    gst_object_unref(src);
+    gst_object_unref(sink);
+}
+
+client *client_new_av_sender(unsigned pt, unsigned vp8_pt, double hz)
+{
+    client *c = client_alloc(hz);
+    char *desc = g_strdup_printf("audiotestsrc is-live=true wave=sine volume=0.3 freq=%.0f ! "
+                                 "audio/x-raw,rate=48000,channels=1 ! opusenc frame-size=20 ! rtpopuspay pt=%u",
+                                 hz, pt);
+    link_sending(c, gst_parse_bin_from_description(desc, TRUE, NULL), opus_rtp_caps(pt));
+    g_free(desc);
+    desc = g_strdup_printf("videotestsrc is-live=true pattern=ball background-color=0xff0000ff ! "
+                           "video/x-raw,width=320,height=240,framerate=30/1 ! vp8enc deadline=1 keyframe-max-dist=60 ! "
+                           "rtpvp8pay name=pay pt=%u mtu=1200",
+                           vp8_pt);
+    GstElement *video = gst_parse_bin_from_description(desc, TRUE, NULL);
+    g_free(desc);
+    GstElement *pay = gst_bin_get_by_name(GST_BIN(video), "pay");
+    GstPad *pay_sink = gst_element_get_static_pad(pay, "sink");
+    gst_pad_add_probe(pay_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_encoder_event, c, NULL);
+    gst_object_unref(pay_sink);
+    gst_object_unref(pay);
+    link_sending(c, video, vp8_rtp_caps(vp8_pt));
+    return c;
+}
+
+int client_keyframe_requests(client *c)
+{
+    return g_atomic_int_get(&c->keyframe_requests);
+}
+
 client *client_new_sender(unsigned pt, double hz)
 {
     client *c = client_alloc(hz);

@@ -36,6 +36,7 @@ typedef struct {
     tone_meter meter; /* what it receives (WHEP) */
     int video_frames, blue_frames; /* video it decoded (under lock) */
     GstPad *video_pad;             /* webrtcbin's video src pad, once it came (under lock) */
+    gint keyframe_requests;        /* a sender: GstForceKeyUnit events up to its encoder (atomic) */
 } client;
 
 /* Receives Opus offered with payload type `pt` (109 like Firefox), decodes it into the meter. */
@@ -46,6 +47,11 @@ client *client_new_video_receiver(unsigned pt);
 int client_video_frames(client *c, int *blue_frames);
 /* Receives Opus (pt) and VP8 (vp8_pt) in one peer connection, as a console page does. */
 client *client_new_av_receiver(unsigned pt, unsigned vp8_pt, double hz);
+/* Sends a sine at `hz` (Opus, pt) and a moving ball on blue (VP8, vp8_pt, a key frame every
+ * 2 s), as a speaker's page with its camera does; counts the key frame requests that reach its
+ * encoder. */
+client *client_new_av_sender(unsigned pt, unsigned vp8_pt, double hz);
+int client_keyframe_requests(client *c);
 /* Asks the sender for a key frame, as a browser's decoder does (RTCP PLI). False before the
  * video pad came. */
 bool client_request_keyframe(client *c);

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* The floor video from a WHIP camera (issue 11, docs/video.md): the received video, still RTP
+ * (DTLS-SRTP removed), goes from an appsink to the floor video's feed as one of its sources;
+ * nothing is decoded. The feed's key frame requests go back up the received video's pad, which
+ * webrtcbin's RTP session turns into a PLI or FIR to the camera. */
+#include <gst/app/gstappsink.h>
+#include <gst/webrtc/webrtc.h>
+
+#include "webrtc_private.h"
+
+#define TOLK_LOG_MODULE "webrtc"
+#include "log.h"
+
+/* On the video's streaming thread, under peer->lock: detach clears peer->video under it. The
+ * feed rewrites the packet in place: it gets a copy. */
+static GstFlowReturn on_video_sample(GstAppSink *sink, gpointer user_data)
+{
+    tolk_webrtc_peer *peer = user_data;
+    GstSample *sample = gst_app_sink_pull_sample(sink);
+    if (!sample)
+        return GST_FLOW_EOS;
+    GstMapInfo map;
+    GstBuffer *buffer = gst_sample_get_buffer(sample);
+    if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+        uint8_t *copy = g_memdup2(map.data, map.size);
+        gsize size = map.size;
+        gst_buffer_unmap(buffer, &map);
+        g_mutex_lock(&peer->lock);
+        if (peer->video)
+            tolk_video_feed_push(peer->video, peer->video_source, copy, size, g_get_monotonic_time());
+        g_mutex_unlock(&peer->lock);
+        g_free(copy);
+    }
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+}
+
+bool tolk_webrtc_whip_video_build(tolk_webrtc_peer *peer)
+{
+    tolk_video_codec codec = tolk_video_feed_codec(peer->video);
+    if (!peer->offer.video_offered[codec]) {
+        LOG_INFO_AT(&peer->where, "WebRTC peer %s: the offer sends no %s video: audio only", peer->name,
+                    tolk_webrtc_video_codec_names[codec]);
+        peer->video = NULL;
+        return true;
+    }
+    GstCaps *caps = tolk_webrtc_video_caps(codec, peer->offer.video_pt[codec], 0);
+    GstWebRTCRTPTransceiver *transceiver = NULL;
+    g_signal_emit_by_name(peer->webrtc, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps,
+                          &transceiver);
+    gst_caps_unref(caps);
+    if (!transceiver)
+        return false;
+    gst_object_unref(transceiver);
+    return true;
+}
+
+static bool pad_is_video(GstPad *pad)
+{
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    if (!caps)
+        caps = gst_pad_query_caps(pad, NULL);
+    const GstStructure *s = gst_caps_get_size(caps) ? gst_caps_get_structure(caps, 0) : NULL;
+    bool video = s && g_strcmp0(gst_structure_get_string(s, "media"), "video") == 0;
+    gst_caps_unref(caps);
+    return video;
+}
+
+bool tolk_webrtc_whip_video_link(tolk_webrtc_peer *peer, GstPad *pad)
+{
+    if (!peer->video || !pad_is_video(pad))
+        return false;
+    GstElement *sink = tolk_webrtc_peer_add(peer, "appsink");
+    if (!sink)
+        return false;
+    GstAppSinkCallbacks callbacks = {.new_sample = on_video_sample};
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, peer, NULL);
+    /* Frames are stamped by the feed on arrival; a stalled feed drops, never blocks webrtcbin. */
+    g_object_set(sink, "sync", FALSE, "async", FALSE, "max-buffers", 200, "drop", TRUE, NULL);
+    gst_element_sync_state_with_parent(sink);
+    GstPad *sinkpad = gst_element_get_static_pad(sink, "sink");
+    bool ok = gst_pad_link(pad, sinkpad) == GST_PAD_LINK_OK;
+    gst_object_unref(sinkpad);
+    if (ok) {
+        g_mutex_lock(&peer->video_lock);
+        peer->video_pad = gst_object_ref(pad);
+        g_mutex_unlock(&peer->video_lock);
+    }
+    return ok;
+}
+
+/* Under video_lock alone: the feed may ask from inside a push, which holds peer->lock. */
+bool tolk_webrtc_peer_request_keyframe(tolk_webrtc_peer *peer)
+{
+    g_mutex_lock(&peer->video_lock);
+    GstPad *pad = peer->video_pad ? gst_object_ref(peer->video_pad) : NULL;
+    g_mutex_unlock(&peer->video_lock);
+    if (!pad)
+        return false;
+    GstStructure *s = gst_structure_new("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL);
+    bool ok = gst_pad_send_event(pad, gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, s));
+    gst_object_unref(pad);
+    return ok;
+}
