@@ -131,6 +131,7 @@ tolk_webrtc_peer *tolk_webrtc_peer_alloc(peer_kind kind, const char *offer_sdp, 
     g_snprintf(peer->name, sizeof peer->name, "p%d", g_atomic_int_add(&next_name, 1) + 1);
     peer->gather_timeout_ms = cfg && cfg->gather_timeout_ms ? cfg->gather_timeout_ms : DEFAULT_GATHER_TIMEOUT_MS;
     g_mutex_init(&peer->close_lock);
+    g_mutex_init(&peer->stop_lock);
     g_mutex_init(&peer->lock);
     g_mutex_init(&peer->video_lock);
     g_cond_init(&peer->cond);
@@ -429,16 +430,21 @@ void tolk_webrtc_peer_detach(tolk_webrtc_peer *peer)
     tolk_webrtc_video_detach(peer);
 }
 
+/* The pipeline stops without close_lock held: stopping waits for the streaming threads, and
+ * one may be waiting for close_lock in pad-added (webrtc_whip.c), which then sees `stopped`
+ * and adds nothing. Every closer waits on stop_lock until the pipeline has stopped. */
 void tolk_webrtc_peer_close(tolk_webrtc_peer *peer)
 {
     g_mutex_lock(&peer->close_lock);
     tolk_webrtc_peer_detach(peer);
-    if (!peer->stopped) {
-        peer->stopped = TRUE;
-        gst_element_set_state(peer->pipeline, GST_STATE_NULL);
-        LOG_DEBUG_AT(&peer->where, "WebRTC peer %s: closed", peer->name);
-    }
+    bool first = !peer->stopped;
+    peer->stopped = TRUE;
     g_mutex_unlock(&peer->close_lock);
+    g_mutex_lock(&peer->stop_lock);
+    gst_element_set_state(peer->pipeline, GST_STATE_NULL);
+    g_mutex_unlock(&peer->stop_lock);
+    if (first)
+        LOG_DEBUG_AT(&peer->where, "WebRTC peer %s: closed", peer->name);
 }
 
 void tolk_webrtc_peer_unref(tolk_webrtc_peer *peer)
@@ -454,6 +460,7 @@ void tolk_webrtc_peer_unref(tolk_webrtc_peer *peer)
     tolk_webrtc_offer_clear(&peer->offer);
     tolk_key_wipe(peer->id, sizeof peer->id);
     g_mutex_clear(&peer->close_lock);
+    g_mutex_clear(&peer->stop_lock);
     g_mutex_clear(&peer->lock);
     g_mutex_clear(&peer->video_lock);
     g_cond_clear(&peer->cond);

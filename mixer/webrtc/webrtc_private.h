@@ -44,7 +44,8 @@ struct tolk_webrtc_peer {
     GMutex lock;
     GCond cond;
     gint closed; /* atomic as well, for cheap checks */
-    gboolean stopped; /* under close_lock: the pipeline was set to NULL */
+    gboolean stopped; /* under close_lock: the pipeline is stopping or stopped, never to grow */
+    GMutex stop_lock; /* held by close around stopping the pipeline, and by nothing else */
     gboolean negotiating, gathered;
 
     tolk_stream *stream; /* WHEP; NULL once closed */

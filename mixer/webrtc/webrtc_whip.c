@@ -78,15 +78,17 @@ static void link_received(tolk_webrtc_peer *peer, GstPad *pad)
     gst_object_unref(sink);
 }
 
-/* On a webrtcbin streaming thread. Try-lock: if a close holds the lock it is
- * stopping the pipeline (and waiting for this thread), so add nothing. */
+/* On a webrtcbin streaming thread, one per received stream (audio and video come on two at
+ * once). close_lock serialises them, and with close, which never stops the pipeline under it
+ * (webrtc_peer.c): a peer that is stopping gets nothing added. */
 static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer user_data)
 {
     (void)webrtc;
     tolk_webrtc_peer *peer = user_data;
-    if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC || !g_mutex_trylock(&peer->close_lock))
+    if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
         return;
-    if (!g_atomic_int_get(&peer->closed))
+    g_mutex_lock(&peer->close_lock);
+    if (!peer->stopped && !g_atomic_int_get(&peer->closed))
         link_received(peer, pad);
     g_mutex_unlock(&peer->close_lock);
 }
