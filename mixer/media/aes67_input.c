@@ -32,6 +32,8 @@
  * been quiet this long: a restarted device comes back, a second one does not mix in. */
 #define HANDOVER_US (1000 * 1000)
 #define READS_PER_WAKE 64
+/* A jumbo frame's worth: 9000 bytes of IP payload. */
+#define DATAGRAM_MAX 9000
 /* Late packets in a row that make a new timeline (a sender that went back in time: 50 ms of
  * 1 ms packets). */
 #define LATE_RUN 50
@@ -41,8 +43,7 @@ struct tolk_aes67_receiver {
     int channel;
     size_t payload_bytes;
     int fd;
-    uint8_t *datagram;
-    size_t datagram_size;
+    GMutex receive_lock; /* take: the receive thread and the tick's receive pass may both read */
     int32_t *samples;
     char *sitting, *input;
     tolk_log_where where;
@@ -130,6 +131,12 @@ static void reset_ring(tolk_aes67_receiver *r, uint32_t ts)
 
 tolk_aes67_receiver *tolk_aes67_receiver_new(const tolk_aes67_stream *stream, int channel, int fd, tolk_error *err)
 {
+    if (tolk_aes67_payload_bytes(stream) + TOLK_RTP_HEADER_LEN > DATAGRAM_MAX) {
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_sdp", "sdp",
+                       "the stream's packets carry %zu bytes of audio: at most %d are taken (a jumbo frame)",
+                       tolk_aes67_payload_bytes(stream), DATAGRAM_MAX - TOLK_RTP_HEADER_LEN);
+        return NULL;
+    }
     if (channel < 0 || channel >= stream->channels) {
         tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_channel", "channel",
                        "Field \"channel\" must be 1..%d: the stream has %d channel%s", stream->channels,
@@ -141,9 +148,6 @@ tolk_aes67_receiver *tolk_aes67_receiver_new(const tolk_aes67_stream *stream, in
     r->channel = channel;
     r->fd = fd;
     r->payload_bytes = tolk_aes67_payload_bytes(stream);
-    /* Room for the header's CSRCs and extension, and one byte more to see an oversized one. */
-    r->datagram_size = r->payload_bytes + 1024;
-    r->datagram = g_malloc(r->datagram_size);
     r->samples = g_new(int32_t, stream->frame_samples);
     const char *source = stream->has_source_filter ? stream->source_address : stream->origin_address;
     r->source_fixed = parse_address(source, &r->source);
@@ -152,6 +156,7 @@ tolk_aes67_receiver *tolk_aes67_receiver_new(const tolk_aes67_stream *stream, in
         g_strlcpy(r->source_text, source, sizeof r->source_text);
     r->target = TOLK_AES67_FRAME + (MARGIN_US + stream->ptime_us) * 48 / 1000;
     g_mutex_init(&r->lock);
+    g_mutex_init(&r->receive_lock);
     reset_ring(r, 0);
     return r;
 }
@@ -163,7 +168,7 @@ void tolk_aes67_receiver_free(tolk_aes67_receiver *r)
     if (r->fd >= 0)
         close(r->fd);
     g_mutex_clear(&r->lock);
-    g_free(r->datagram);
+    g_mutex_clear(&r->receive_lock);
     g_free(r->samples);
     g_free(r->sitting);
     g_free(r->input);
@@ -183,6 +188,11 @@ void tolk_aes67_receiver_set_where(tolk_aes67_receiver *r, const char *sitting, 
     r->input = g_strdup(input);
     r->where.sitting = r->sitting;
     r->where.console = r->input;
+}
+
+void tolk_aes67_receiver_adopt_fd(tolk_aes67_receiver *r, int fd)
+{
+    r->fd = fd;
 }
 
 int tolk_aes67_receiver_fd(const tolk_aes67_receiver *r)
@@ -269,10 +279,9 @@ static bool put_samples(tolk_aes67_receiver *r, uint32_t ts, const int32_t *samp
     return true;
 }
 
-void tolk_aes67_receiver_take(tolk_aes67_receiver *r, const uint8_t *packet, size_t len, const struct sockaddr *from,
-                              int64_t now_us)
+static void take_locked(tolk_aes67_receiver *r, const uint8_t *packet, size_t len, const struct sockaddr *from,
+                        int64_t now_us)
 {
-    atomic_fetch_add(&r->received, 1);
     if (!source_admitted(r, from, now_us)) {
         drop(r, TOLK_AES67_DROP_SOURCE, now_us);
         return;
@@ -314,22 +323,32 @@ void tolk_aes67_receiver_take(tolk_aes67_receiver *r, const uint8_t *packet, siz
         atomic_store(r->activity, now_us);
 }
 
+void tolk_aes67_receiver_take(tolk_aes67_receiver *r, const uint8_t *packet, size_t len, const struct sockaddr *from,
+                              int64_t now_us)
+{
+    atomic_fetch_add(&r->received, 1);
+    g_mutex_lock(&r->receive_lock);
+    take_locked(r, packet, len, from, now_us);
+    g_mutex_unlock(&r->receive_lock);
+}
+
 void tolk_aes67_receiver_readable(tolk_aes67_receiver *r)
 {
+    uint8_t datagram[DATAGRAM_MAX + 1];
     for (int i = 0; i < READS_PER_WAKE; i++) {
         struct sockaddr_storage from;
         socklen_t from_len = sizeof from;
-        ssize_t n = recvfrom(r->fd, r->datagram, r->datagram_size, MSG_DONTWAIT | MSG_TRUNC,
-                             (struct sockaddr *)&from, &from_len);
+        ssize_t n = recvfrom(r->fd, datagram, sizeof datagram, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&from,
+                             &from_len);
         if (n < 0)
             return; /* EAGAIN: level-triggered epoll comes back for more */
         int64_t now_us = g_get_monotonic_time();
-        if ((size_t)n > r->datagram_size) {
+        if ((size_t)n > DATAGRAM_MAX) {
             atomic_fetch_add(&r->received, 1);
             drop(r, TOLK_AES67_DROP_SIZE, now_us);
             continue;
         }
-        tolk_aes67_receiver_take(r, r->datagram, (size_t)n, (struct sockaddr *)&from, now_us);
+        tolk_aes67_receiver_take(r, datagram, (size_t)n, (struct sockaddr *)&from, now_us);
     }
 }
 

@@ -70,6 +70,8 @@ void tolk_aes67_receiver_free(tolk_aes67_receiver *r);
 void tolk_aes67_receiver_set_activity(tolk_aes67_receiver *r, atomic_int_fast64_t *last_packet_us);
 void tolk_aes67_receiver_set_where(tolk_aes67_receiver *r, const char *sitting, const char *input);
 int tolk_aes67_receiver_fd(const tolk_aes67_receiver *r);
+/* The socket it reads from now on (closed by free); before the engine watches it. */
+void tolk_aes67_receiver_adopt_fd(tolk_aes67_receiver *r, int fd);
 
 /* The receive thread: datagrams wait on the fd. */
 void tolk_aes67_receiver_readable(tolk_aes67_receiver *r);
