@@ -45,6 +45,7 @@ typedef struct tolk_json_field {
     const char *const *one_of;       /* NULL-terminated allowed values, or NULL */
     bool (*valid)(const char *value); /* or NULL */
     const char *expected;            /* what valid() accepts, for the message: "a language code" */
+    bool lines;                      /* text of several lines (an SDP): CR, LF and TAB allowed */
     /* Integers and numbers. */
     bool ranged;
     double min, max;

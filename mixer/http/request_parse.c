@@ -104,6 +104,13 @@ static const tolk_json_field output_create_fields[] = {
     {0},
 };
 
+static const tolk_json_field aes67_source_fields[] = {
+    {.name = "sdp", .type = TOLK_JSON_STRING, .max_length = TOLK_AES67_SDP_TEXT_MAX, .lines = true},
+    {.name = "sap", .type = TOLK_JSON_STRING, .max_length = TOLK_AES67_SAP_NAME_MAX},
+    {.name = "channel", .type = TOLK_JSON_INTEGER, .ranged = true, .min = 1, .max = 64},
+    {0},
+};
+
 /* ---- helpers; the tables have run, so types are known to be right ---- */
 
 static const char *string_field(json_object *body, const char *name)
@@ -340,5 +347,29 @@ bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_err
     const char *key = string_field(body, "key");
     tolk_output_key kind = TOLK_OUTPUT_KEY_SHARED;
     out->own_key = key && tolk_output_key_parse(key, &kind) && kind == TOLK_OUTPUT_KEY_OWN;
+    return true;
+}
+
+/* ---- PUT .../aes67 ---- */
+
+bool tolk_parse_aes67_source(json_object *body, tolk_aes67_source_spec *out, tolk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!tolk_json_check(body, aes67_source_fields, err))
+        return false;
+    const char *sdp = string_field(body, "sdp"), *sap = string_field(body, "sap");
+    if (!sdp == !sap) {
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", sdp ? "sap" : "sdp",
+                       "Give one of the fields \"sdp\" (the stream's SDP) and \"sap\" (the name it is announced under).");
+        return false;
+    }
+    if (sap && !*sap) {
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "sap", "Field \"sap\" must be a session name.");
+        return false;
+    }
+    out->sdp = sdp;
+    g_strlcpy(out->sap, sap ? sap : "", sizeof out->sap);
+    json_object *channel;
+    out->channel = has_field(body, "channel", &channel) ? (int)json_object_get_int64(channel) : 1;
     return true;
 }
