@@ -22,6 +22,11 @@
  * problem as a phrase: "is not valid UTF-8", "contains the control character U+0009". */
 bool tolk_text_check(const char *s, size_t len, char *why, size_t why_size);
 
+/* The same for text of several lines (an SDP): each line on its own, CR, LF and TAB between. */
+bool tolk_lines_check(const char *s, size_t len, char *why, size_t why_size);
+/* The one field of the API whose value is such text, wherever it appears. */
+#define TOLK_JSON_LINES_FIELD "sdp"
+
 typedef enum {
     TOLK_JSON_STRING,
     TOLK_JSON_STRING_OR_NULL,

@@ -86,8 +86,14 @@ bool tolk_session_set_aes67(tolk_session *session, int slot, const char *sdp, co
                             const tolk_sap_directory *dir, tolk_error *err)
 {
     tolk_aes67_stream stream;
-    if (sdp && !tolk_aes67_sdp_parse(sdp, strlen(sdp), &stream, err))
+    if (sdp && !tolk_aes67_sdp_parse(sdp, strlen(sdp), &stream, err)) {
+        char why[sizeof err->message], code[sizeof err->code];
+        g_strlcpy(why, err->message, sizeof why);
+        g_strlcpy(code, err->code, sizeof code);
+        tolk_error_set(err, TOLK_ERROR_INVALID, code, "sdp", "Field \"sdp\" is not an AES67 stream Tolk takes: %s",
+                       why);
         return false;
+    }
     tolk_session_aes67 *a = &tolk_session_input_at(session, slot)->aes67;
     tolk_session_aes67 before = *a;
     a->sdp = NULL; /* attach replaces it; before keeps the old text until the outcome is known */
