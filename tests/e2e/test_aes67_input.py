@@ -35,8 +35,8 @@ import tolkharness as th  # noqa: E402
 SID = 'hall'
 SITTING = {'id': SID, 'name': 'e2e hall', 'channels': ['en', 'fr'],
            'booths': [{'language': 'en', 'consoles': 1}, {'language': 'fr', 'consoles': 1}]}
-CH1, CH2, UNICAST, ONSET = 440, 660, 330, 1000
-TONES = (CH1, CH2, UNICAST)
+CH1, CH2, UNICAST, FFMPEG, ONSET = 440, 660, 330, 550, 1000
+TONES = (CH1, CH2, UNICAST, FFMPEG)
 GROUP, STREAM_PORT = '239.69.10.1', 5004
 SAP_GROUP, SAP_PORT = '239.255.255.255', 9875
 HALL_NAME = 'Hall floor mix'
@@ -110,6 +110,16 @@ def gst_unicast_sender(port):
          'audioconvert', '!', 'audio/x-raw,format=S16BE,rate=48000,channels=1', '!',
          'rtpL16pay', 'pt=96', 'min-ptime=1000000', 'max-ptime=1000000', '!',
          'udpsink', 'host=127.0.0.1', 'port=%d' % port], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def ffmpeg_unicast_sender(port):
+    """Mono L24, 1 ms packets: frames of 48 samples (else the source's 1024-sample frames end in a
+    short packet, which the input drops as the wrong size), 12 bytes of header and 144 of audio."""
+    return subprocess.Popen(
+        ['ffmpeg', '-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-f', 'lavfi',
+         '-i', 'sine=frequency=%d:sample_rate=48000:samples_per_frame=48' % FFMPEG, '-ac', '1', '-c:a', 'pcm_s24be',
+         '-f', 'rtp', '-payload_type', '97', 'rtp://127.0.0.1:%d?pkt_size=156' % port],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 class PySender(threading.Thread):
@@ -301,25 +311,44 @@ class Aes67Input(unittest.TestCase):
                                          reason='source'), 100)
         self.rx['en'].wait_for([UNICAST], [CH1, CH2], timeout=2)
 
+    def test_3b_ffmpeg_l24_unicast(self):
+        port = th.free_udp_pair()
+        self.put_floor({'sdp': unicast_sdp(port, 'L24', 97)})
+        sender = ffmpeg_unicast_sender(port)
+        try:
+            self.hear_everywhere(FFMPEG)
+            a = self.wait_state('receiving')['aes67']
+            self.assertEqual((a['encoding'], a['receive']['dropped']['size']), ('L24', 0), a)
+        finally:
+            th.terminate(sender)
+
     def test_4_latency(self):
+        """Onset to ffmpeg's decoded output, three times: the arrival of the output chunk holding
+        the onset (an upper bound: ffmpeg writes whole frames) and the onset's place in it."""
         port = th.free_udp_pair()
         self.put_floor({'sdp': unicast_sdp(port)})
-        sender = PySender(port)
-        sender.start()
-        try:
-            self.rx['floor'].wait_silent(timeout=5)
-            time.sleep(0.5)
-            sender.onset()
-            th.wait_until(lambda: sender.onset_at, timeout=1, message='the onset sent')
-            rx = self.rx['floor']
-            got = th.wait_until(lambda: onset_arrival(rx, sender.onset_at), timeout=5, message='the onset')
-            a = floor_input(self.api)['aes67']['receive']
-            print('latency: onset sent to decoded by ffmpeg from the SRTP output %.1f ms; the AES67 input holds '
-                  '%.2f ms beyond the 20 ms frame it takes (buffer %.2f ms)'
-                  % ((got - sender.onset_at) * 1000, a['latency_ms'], a['fill_ms']), file=sys.stderr)
-            self.assertLess(got - sender.onset_at, 1.0)
-        finally:
-            sender.stop()
+        found = []
+        for _ in range(3):
+            sender = PySender(port)
+            sender.start()
+            try:
+                self.rx['floor'].wait_silent(timeout=5)
+                sender.onset()
+                th.wait_until(lambda: sender.onset_at, timeout=1, message='the onset sent')
+                rx = self.rx['floor']
+                found.append(th.wait_until(lambda: onset_arrival(rx, sender.onset_at), timeout=5,
+                                           message='the onset') + (sender.onset_at,))
+            finally:
+                sender.stop()
+        upper = sorted((chunk - sent) * 1000 for chunk, _, sent in found)
+        lower = sorted((onset - sent) * 1000 for _, onset, sent in found)
+        a = floor_input(self.api)['aes67']['receive']
+        print('latency, L16 1 ms sender to ffmpeg decoding the SRTP output: the chunk holding the onset '
+              'arrived %s ms after it was sent (the onset within it: %s ms); the AES67 input holds %.2f ms '
+              'beyond the 20 ms frame the tick takes (buffer %.2f ms)'
+              % ('/'.join('%.1f' % x for x in upper), '/'.join('%.1f' % x for x in lower), a['latency_ms'],
+                 a['fill_ms']), file=sys.stderr)
+        self.assertLess(upper[-1], 1000.0)
 
     def test_5_restart_and_back_to_srtp(self):
         self.put_floor({'sap': HALL_NAME, 'channel': 2})
@@ -335,13 +364,14 @@ class Aes67Input(unittest.TestCase):
 
 
 def onset_arrival(rx, since):
-    """The arrival time of the first loud sample received after `since`, or None."""
+    """(arrival of the chunk holding the first loud sample after `since`, that sample's time if the
+    chunk's last sample arrived then), or None."""
     with rx.lock:
         chunks = [(t, c) for t, c in rx.chunks if t >= since]
     for t, c in chunks:
         for i, x in enumerate(c):
             if abs(x) > 0.05:
-                return t - (len(c) - i) / th.RATE
+                return t, t - (len(c) - i) / th.RATE
     return None
 
 
