@@ -255,13 +255,13 @@ static void start_timeline(tolk_aes67_receiver *r, uint32_t ts, uint32_t end)
 }
 
 /* Under lock: n samples from timestamp ts. False when they came too late to play. A packet far
- * ahead is a new timeline; one behind the read position is late, unless every packet is (the
- * sender's timeline went back). */
+ * ahead or behind (170 ms: no network is that late) is a new timeline; one a little behind the
+ * read position is late, unless every packet is (the sender's timeline went back a little). */
 static bool put_samples(tolk_aes67_receiver *r, uint32_t ts, const int32_t *samples, unsigned n)
 {
     uint32_t end = ts + n;
     int32_t ahead = (int32_t)(end - r->newest_end);
-    if (!r->primed || ahead > (int32_t)JUMP || (!r->reading && ahead < -(int32_t)JUMP))
+    if (!r->primed || ahead > (int32_t)JUMP || ahead < -(int32_t)JUMP)
         start_timeline(r, ts, end);
     if (r->reading && (int32_t)(end - r->read_ts) <= 0) {
         if (++r->late_run < LATE_RUN)

@@ -320,13 +320,20 @@ static void test_late_packet(void)
     sim_init(&s, "1", 0);
     run(&s, &(run_params){.seconds = 1});
     uint8_t packet[2048];
-    s.sample -= 48 * 200; /* 200 ms back: long played */
+    s.sample -= 48 * 100; /* 100 ms back: played */
     size_t len = make_packet(&s, packet);
     tolk_aes67_receiver_take(s.r, packet, len, (struct sockaddr *)&s.from, 1000000 + 1000000);
     tolk_aes67_stats st;
     tolk_aes67_receiver_get_stats(s.r, &st);
     g_assert_cmpuint(st.dropped[TOLK_AES67_DROP_LATE], ==, 1);
     g_assert_cmpuint(st.resyncs, ==, 2);
+    /* A second back is no late packet: the sender's timeline went back (it restarted). */
+    s.sample -= 48 * 1000;
+    len = make_packet(&s, packet);
+    tolk_aes67_receiver_take(s.r, packet, len, (struct sockaddr *)&s.from, 1000000 + 1001000);
+    tolk_aes67_receiver_get_stats(s.r, &st);
+    g_assert_cmpuint(st.dropped[TOLK_AES67_DROP_LATE], ==, 1);
+    g_assert_cmpuint(st.resyncs, ==, 3);
     sim_clear(&s);
 }
 
