@@ -66,8 +66,6 @@ bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_error *e
 
 /* PUT .../inputs/.../aes67: an AES67 stream by its SDP or by its SAP announcement's name, and
  * the channel of it (1-based; whether the stream has it is known only with the SDP). */
-#define TOLK_AES67_SDP_TEXT_MAX 8192
-#define TOLK_AES67_SAP_NAME_MAX 127
 typedef struct {
     const char *sdp; /* into the body (which outlives the use), or NULL */
     char sap[TOLK_AES67_SAP_NAME_MAX + 1]; /* "" when by SDP */

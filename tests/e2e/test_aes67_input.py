@@ -363,6 +363,29 @@ class Aes67Input(unittest.TestCase):
         self.rx['en'].wait_silent(timeout=3)
 
 
+    def test_6_create_with_floor_aes67(self):
+        """POST /sessions with "floor_aes67": the new sitting's floor takes the announced stream."""
+        body = dict(SITTING, id='hall2', floor_aes67={'sap': HALL_NAME, 'channel': 2})
+        s = self.api.expect(201, 'POST', 'sessions', body)
+        self.assertEqual(th.find_input(s, 'floor')['aes67']['sap'], HALL_NAME)
+        th.wait_until(lambda: th.find_input(self.api.expect(200, 'GET', 'sessions/hall2'), 'floor')['aes67']['state']
+                      == 'receiving', timeout=4, message='hall2 floor receiving')
+        rx, _ = self.api.listen('sessions/hall2/channels/en/outputs', 'hall2 en')
+        try:
+            rx.wait_for([CH2], [CH1], timeout=6)
+        finally:
+            rx.stop()
+        self.api.expect(204, 'DELETE', 'sessions/hall2')
+        mono = unicast_sdp(th.free_udp_pair())
+        got, js = self.api.request('POST', 'sessions', dict(SITTING, id='hall3', floor_aes67={'sdp': mono, 'channel': 2}))
+        self.assertEqual(got, 400, js)
+        self.assertIn('Field "floor_aes67.channel" must be 1..1', js['error']['message'])
+        got, js = self.api.request('POST', 'sessions', dict(SITTING, id='hall3', floor_aes67={'channel': 1}))
+        self.assertEqual(got, 400, js)
+        self.assertIn('floor_aes67.sdp', js['error']['message'])
+        self.assertEqual(self.api.request('GET', 'sessions/hall3')[0], 404)
+
+
 def onset_arrival(rx, since):
     """(arrival of the chunk holding the first loud sample after `since`, that sample's time if the
     chunk's last sample arrived then), or None."""
@@ -387,6 +410,8 @@ class Refused(unittest.TestCase):
                 got, js = api.request(method, path, body)
                 self.assertEqual((got, js['error']['code']), (403, 'plain_rtp_not_allowed'), (method, path, js))
                 self.assertIn('--allow-plain-rtp', js['error']['message'])
+            got, js = api.request('POST', 'sessions', dict(SITTING, id='other', floor_aes67={'sap': HALL_NAME}))
+            self.assertEqual((got, js['error']['code']), (403, 'plain_rtp_not_allowed'), js)
             got, js = api.request('PUT', 'sessions/%s/inputs/floor/aes67' % SID, {'sap': HALL_NAME},
                                   token='not-the-operator')
             self.assertEqual(got, 401, js)
