@@ -16,9 +16,12 @@ static bool plain_rtp_allowed(api_call *call)
     return false;
 }
 
-/* The input of the path: -1 the floor, else a console's slot; -2 when refused (replied). */
+/* The input of the path: -1 the floor, else a console's slot; -2 when refused (replied: no
+ * plain RTP, no such session or console). */
 static int path_input(api_call *call, tolk_session **session, bool floor)
 {
+    if (!plain_rtp_allowed(call))
+        return -2;
     *session = api_find_session(call);
     if (!*session)
         return -2;
@@ -30,8 +33,6 @@ static int path_input(api_call *call, tolk_session **session, bool floor)
 
 static void put_aes67(api_call *call, bool floor)
 {
-    if (!plain_rtp_allowed(call))
-        return;
     tolk_session *session;
     int slot = path_input(call, &session, floor);
     if (slot < -1)
@@ -48,14 +49,12 @@ static void put_aes67(api_call *call, bool floor)
 
 static void delete_aes67(api_call *call, bool floor)
 {
-    if (!plain_rtp_allowed(call))
-        return;
     tolk_session *session;
     int slot = path_input(call, &session, floor);
-    if (slot < -1)
-        return;
-    tolk_session_clear_aes67(session, slot);
-    tolk_http_reply_json(call->resp, 200, tolk_input_to_json(session, slot));
+    if (slot >= -1) {
+        tolk_session_clear_aes67(session, slot);
+        tolk_http_reply_json(call->resp, 200, tolk_input_to_json(session, slot));
+    }
 }
 
 void api_put_floor_aes67(api_call *call)
