@@ -264,6 +264,8 @@ void tolk_media_input_readable(tolk_media_input *input)
     tolk_aes67_receiver *aes67 = atomic_load(&input->aes67);
     if (aes67)
         tolk_aes67_receiver_readable(aes67); /* its socket and the port's share the input's watch */
+    if (input->fd < 0)
+        return; /* the demo floor has no port */
     /* Level-triggered epoll comes back for the rest: a flood on one port cannot hold the
      * receive thread from the others for long. */
     for (int i = 0; i < READS_PER_WAKE; i++) {
