@@ -421,11 +421,34 @@ class Refused(unittest.TestCase):
             self.assertEqual(got, 401, js)
 
 
+class SessionFile(unittest.TestCase):
+    def test_session_file_with_floor_aes67(self):
+        """A --session file starts the plenary with the hall's floor mix; without --allow-plain-rtp the
+        daemon refuses to start on it, saying why."""
+        import json
+        import tempfile
+        port = th.free_udp_pair()
+        body = dict(SITTING, id='plenary', floor_aes67={'sdp': unicast_sdp(port), 'channel': 1})
+        fd, path = tempfile.mkstemp(prefix='tolk-aes67-', suffix='.json')
+        with os.fdopen(fd, 'w') as f:
+            json.dump(body, f)
+        try:
+            with th.Daemon(session_file=path, extra_args=['--allow-plain-rtp']) as daemon:
+                inp = th.find_input(daemon.api().expect(200, 'GET', 'sessions/plenary'), 'floor')
+                self.assertEqual((inp['aes67']['port'], inp['aes67']['encoding']), (port, 'L16'), inp)
+            refused = th.Daemon(session_file=path)
+            with self.assertRaises(AssertionError) as failed:
+                refused.start()
+            self.assertIn('--allow-plain-rtp', str(failed.exception))
+        finally:
+            os.unlink(path)
+
+
 if __name__ == '__main__':
     if not hallnet.enter():
         print('1 skipped: the AES67 input test needs a network namespace (multicast on its loopback)')
         sys.exit(77)
     # Run inside hallnet's exec (not an imported module): the classes are named, not discovered.
     loader = unittest.defaultTestLoader
-    suite = unittest.TestSuite([loader.loadTestsFromTestCase(Refused), loader.loadTestsFromTestCase(Aes67Input)])
+    suite = unittest.TestSuite([loader.loadTestsFromTestCase(c) for c in (Refused, SessionFile, Aes67Input)])
     sys.exit(0 if unittest.TextTestRunner(verbosity=2).run(suite).wasSuccessful() else 1)
