@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* The JSON shapes of AES67 (docs/api.md): an input's "aes67" source and the SAP directory. */
+/* The JSON shapes of AES67 (docs/api.md): an input's "aes67" source and the SAP directory.
+ * Threads: like session.h, under the app lock (the handlers and views hold it). */
 #ifndef TOLK_AES67_JSON_H
 #define TOLK_AES67_JSON_H
 
