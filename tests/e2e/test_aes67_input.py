@@ -367,10 +367,15 @@ class Aes67Input(unittest.TestCase):
 
     def test_5_restart_and_back_to_srtp(self):
         self.put_floor({'sap': HALL_NAME, 'channel': 2})
+        by_sdp = unicast_sdp(th.free_udp_pair())
+        self.api.expect(200, 'PUT', 'sessions/%s/inputs/en/1/aes67' % SID, {'sdp': by_sdp})
         self.hear_everywhere(CH2)
         th.restart(self.daemon)
         a = self.wait_state('receiving', timeout=8)['aes67']
         self.assertEqual((a['sap'], a['channel']), (HALL_NAME, 2), a)
+        en1 = th.find_input(self.api.expect(200, 'GET', 'sessions/' + SID), 'en/1')['aes67']
+        self.assertEqual((en1['sdp'], en1['sap'], en1['channel']), (by_sdp, None, 1), en1)
+        self.api.expect(200, 'DELETE', 'sessions/%s/inputs/en/1/aes67' % SID)
         self.open_receivers()
         self.hear_everywhere(CH2)
         inp = self.api.expect(200, 'DELETE', 'sessions/%s/inputs/floor/aes67' % SID)
