@@ -98,6 +98,11 @@ void api_rekey_floor_input(api_call *call);
 void api_rekey_console_input(api_call *call);
 
 void api_patch_channel(api_call *call);
+void api_put_floor_aes67(api_call *call);
+void api_put_console_aes67(api_call *call);
+void api_delete_floor_aes67(api_call *call);
+void api_delete_console_aes67(api_call *call);
+void api_list_aes67_streams(api_call *call);
 void api_create_token(api_call *call);
 void api_list_tokens(api_call *call);
 void api_delete_token(api_call *call);

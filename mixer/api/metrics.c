@@ -31,6 +31,8 @@ typedef struct {
     const char *session, *id;
     tolk_input_state state;
     tolk_media_input_stats stats;
+    bool has_aes67; /* the input takes an AES67 stream: aes67 holds its receiver's counters */
+    tolk_aes67_stats aes67;
 } input_view;
 
 typedef void (*input_fn)(GString *out, const char *name, const input_view *v);
@@ -42,8 +44,9 @@ static void each_input(tolk_app *app, GString *out, const char *name, input_fn f
         tolk_session *session = g_ptr_array_index(app->sessions, i);
         const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
         for (tolk_input in = TOLK_EACH_INPUT; tolk_input_next(config, &in);) {
-            input_view v = {session->id, in.id, tolk_session_input_state(session, in.slot), {0}};
+            input_view v = {session->id, in.id, tolk_session_input_state(session, in.slot), {0}, false, {0}};
             tolk_session_input_stats(session, in.slot, &v.stats);
+            v.has_aes67 = tolk_session_aes67_stats(session, in.slot, &v.aes67);
             fn(out, name, &v);
         }
     }
@@ -122,6 +125,31 @@ static void input_jitter(GString *out, const char *name, const input_view *v)
     g_string_append_printf(out, "%s{session=\"%s\",input=\"%s\"} %.3f\n", name, v->session, v->id, v->stats.jitter_ms);
 }
 
+/* Plain RTP's drops by reason: what a hostile or misconfigured hall sender shows as. */
+static void input_aes67_dropped(GString *out, const char *name, const input_view *v)
+{
+    for (int i = 0; v->has_aes67 && i < TOLK_AES67_DROPS; i++) {
+        char extra[40];
+        snprintf(extra, sizeof extra, ",reason=\"%s\"", tolk_aes67_drop_name(i));
+        input_count(out, name, v, v->aes67.dropped[i], extra);
+    }
+}
+
+static void input_aes67_drift(GString *out, const char *name, const input_view *v)
+{
+    if (!v->has_aes67)
+        return;
+    input_count(out, name, v, v->aes67.drift_dropped, ",way=\"dropped\"");
+    input_count(out, name, v, v->aes67.drift_repeated, ",way=\"repeated\"");
+}
+
+static void input_aes67_fill(GString *out, const char *name, const input_view *v)
+{
+    if (v->has_aes67)
+        g_string_append_printf(out, "%s{session=\"%s\",input=\"%s\"} %.3f\n", name, v->session, v->id,
+                               v->aes67.fill_ms);
+}
+
 static void input_families(tolk_app *app, GString *out)
 {
     static const struct {
@@ -144,6 +172,14 @@ static void input_families(tolk_app *app, GString *out)
         {"tolk_input_undecodable_packets_total", "counter", "Authenticated packets of an input that are not Opus.",
          input_undecodable},
         {"tolk_input_jitter_ms", "gauge", "Interarrival jitter of an input (RFC 3550), in milliseconds.", input_jitter},
+        {"tolk_input_aes67_packets_dropped_total", "counter",
+         "Datagrams an input's AES67 source dropped, by reason: another source address, another SSRC, another "
+         "payload type, another packet size, not RTP, too late to play.", input_aes67_dropped},
+        {"tolk_input_aes67_drift_corrections_total", "counter",
+         "Frames an input's AES67 source made from one sample more (dropped) or less (repeated) to follow the "
+         "sender's clock.", input_aes67_drift},
+        {"tolk_input_aes67_buffer_ms", "gauge",
+         "Audio an input's AES67 source holds beyond the frame taken, averaged, in milliseconds.", input_aes67_fill},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(families); i++) {
         header(out, families[i].name, families[i].type, families[i].help);

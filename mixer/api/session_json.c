@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "aes67_json.h"
 #include "input_health.h"
 #include "output_health.h"
 #include "stream.h"
@@ -87,6 +88,7 @@ json_object *tolk_input_to_json(tolk_session *session, int slot)
     json_object_object_add(obj, "port", json_object_new_int(input->port));
     add_stream_fields(obj, session, session->media_address, input->port, input->key);
     json_object_object_add(obj, "health", health_json(session, slot));
+    json_object_object_add(obj, "aes67", tolk_input_aes67_to_json(session, slot));
     return obj;
 }
 

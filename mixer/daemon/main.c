@@ -15,6 +15,7 @@
 #include "output_health.h"
 #include "keys.h"
 #include "options.h"
+#include "sap_listen.h"
 #include "service_notify.h"
 #include "srtp_session.h"
 #include "state.h"
@@ -123,6 +124,10 @@ static bool init_app(tolk_app *app, const tolk_options *options)
     app->env.signal_rate = (tolk_rate){options->signal_rate, options->signal_burst};
     app->env.allow_plain_rtp = options->allow_plain_rtp;
     app->env.hall_address = options->hall_address;
+    app->sap_fd = -1;
+    tolk_error sap_err;
+    if (options->allow_plain_rtp && !tolk_sap_listen_start(app, &sap_err))
+        LOG_WARN("no SAP: %s (AES67 streams can still be given by their SDP)", sap_err.message);
     app->max_sessions = options->max_sessions;
     app->lost_timeout_us = (gint64)options->lost_timeout_ms * 1000;
     app->webrtc = (tolk_webrtc_config){
@@ -151,6 +156,7 @@ static void free_app(tolk_app *app, tolk_http_server *http)
     while (app->sessions->len > 0)
         tolk_app_delete(app, g_ptr_array_index(app->sessions, app->sessions->len - 1));
     tolk_app_unlock(app);
+    tolk_sap_listen_stop(app);
     g_ptr_array_unref(app->sessions);
     g_ptr_array_unref(app->detached);
     g_ptr_array_unref(app->creating);

@@ -108,6 +108,20 @@ static bool is_one_of(const char *value, const char *const *one_of)
     return false;
 }
 
+/* Each line of s on its own: the line ends and TABs between them are allowed. */
+bool tolk_lines_check(const char *s, size_t len, char *why, size_t why_size)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && s[i] != '\r' && s[i] != '\n' && s[i] != '\t')
+            continue;
+        if (!tolk_text_check(s + start, i - start, why, why_size))
+            return false;
+        start = i + 1;
+    }
+    return true;
+}
+
 static bool check_string(json_object *value, const tolk_json_field *spec, const char *path,
                          tolk_error *err)
 {
@@ -115,7 +129,7 @@ static bool check_string(json_object *value, const tolk_json_field *spec, const 
     size_t len = (size_t)json_object_get_string_len(value);
     size_t max = spec->max_length ? spec->max_length : TOLK_JSON_DEFAULT_MAX_LENGTH;
     char why[64];
-    if (!tolk_text_check(s, len, why, sizeof why)) {
+    if (!(spec->lines ? tolk_lines_check(s, len, why, sizeof why) : tolk_text_check(s, len, why, sizeof why))) {
         tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_text", path, "Field \"%s\" %s.", path, why);
         return false;
     }

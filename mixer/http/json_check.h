@@ -22,6 +22,11 @@
  * problem as a phrase: "is not valid UTF-8", "contains the control character U+0009". */
 bool tolk_text_check(const char *s, size_t len, char *why, size_t why_size);
 
+/* The same for text of several lines (an SDP): each line on its own, CR, LF and TAB between. */
+bool tolk_lines_check(const char *s, size_t len, char *why, size_t why_size);
+/* The one field of the API whose value is such text, wherever it appears. */
+#define TOLK_JSON_LINES_FIELD "sdp"
+
 typedef enum {
     TOLK_JSON_STRING,
     TOLK_JSON_STRING_OR_NULL,
@@ -45,6 +50,7 @@ typedef struct tolk_json_field {
     const char *const *one_of;       /* NULL-terminated allowed values, or NULL */
     bool (*valid)(const char *value); /* or NULL */
     const char *expected;            /* what valid() accepts, for the message: "a language code" */
+    bool lines;                      /* text of several lines (an SDP): CR, LF and TAB allowed */
     /* Integers and numbers. */
     bool ranged;
     double min, max;

@@ -168,7 +168,10 @@ static bool scan_string(json_scanner *s)
     char why[64];
     if (unpaired)
         return refuse_text(s, is_key, "is not valid Unicode (an unpaired surrogate escape)");
-    if (!tolk_text_check(s->text->str, s->text->len, why, sizeof why))
+    /* An SDP's value carries its CRLF line ends (RFC 4566); every other string is one line. */
+    bool lines = !is_key && f && f->object && f->key && strcmp(f->key, TOLK_JSON_LINES_FIELD) == 0;
+    if (!(lines ? tolk_lines_check(s->text->str, s->text->len, why, sizeof why)
+                : tolk_text_check(s->text->str, s->text->len, why, sizeof why)))
         return refuse_text(s, is_key, why);
     return !is_key || take_key(s, f);
 }

@@ -40,6 +40,13 @@ static const tolk_json_field booth_fields[] = {
     {0},
 };
 
+static const tolk_json_field aes67_source_fields[] = {
+    {.name = "sdp", .type = TOLK_JSON_STRING, .max_length = TOLK_AES67_SDP_TEXT_MAX, .lines = true},
+    {.name = "sap", .type = TOLK_JSON_STRING, .max_length = TOLK_AES67_SAP_NAME_MAX},
+    {.name = "channel", .type = TOLK_JSON_INTEGER, .ranged = true, .min = 1, .max = 64},
+    {0},
+};
+
 static const tolk_json_field session_create_fields[] = {
     {.name = "id", .type = TOLK_JSON_STRING, .valid = tolk_is_session_id,
      .expected = "1 to 32 of a-z, 0-9 and '-', not starting with '-'"},
@@ -55,6 +62,7 @@ static const tolk_json_field session_create_fields[] = {
     {.name = "interlock", .type = TOLK_JSON_STRING, .one_of = tolk_interlock_names},
     {.name = "idle_channel", .type = TOLK_JSON_STRING, .one_of = tolk_idle_names},
     {.name = "original_under_db", .type = TOLK_JSON_NUMBER_OR_NULL, .ranged = true, .min = -60, .max = 0},
+    {.name = "floor_aes67", .type = TOLK_JSON_OBJECT, .fields = aes67_source_fields},
     {0},
 };
 
@@ -103,6 +111,7 @@ static const tolk_json_field output_create_fields[] = {
     {.name = "key", .type = TOLK_JSON_STRING, .one_of = tolk_output_key_names},
     {0},
 };
+
 
 /* ---- helpers; the tables have run, so types are known to be right ---- */
 
@@ -172,6 +181,8 @@ static void parse_settings(json_object *body, tolk_matrix_config *config)
         parse_original_under(under, &config->original_under, &config->original_under_db);
 }
 
+static bool parse_floor_aes67(json_object *body, tolk_floor_aes67_spec *out, tolk_error *err);
+
 bool tolk_parse_session_create(json_object *body, tolk_session_spec *out, tolk_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -194,6 +205,8 @@ bool tolk_parse_session_create(json_object *body, tolk_session_spec *out, tolk_e
     parse_settings(body, config);
     parse_channels(json_object_object_get(body, "channels"), config);
     parse_booths(json_object_object_get(body, "booths"), config);
+    if (!parse_floor_aes67(body, &out->floor_aes67, err))
+        return false;
     tolk_result result;
     if (tolk_config_validate(config, &result))
         return true;
@@ -340,5 +353,53 @@ bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_err
     const char *key = string_field(body, "key");
     tolk_output_key kind = TOLK_OUTPUT_KEY_SHARED;
     out->own_key = key && tolk_output_key_parse(key, &kind) && kind == TOLK_OUTPUT_KEY_OWN;
+    return true;
+}
+
+/* ---- PUT .../aes67, and "floor_aes67" of POST /sessions ---- */
+
+/* The table has run on obj; prefix names where it is in the body ("" or "floor_aes67."). */
+static bool aes67_source(json_object *obj, const char *prefix, tolk_aes67_source_spec *out, tolk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    const char *sdp = string_field(obj, "sdp"), *sap = string_field(obj, "sap");
+    if (!sdp == !sap) {
+        char field[40];
+        snprintf(field, sizeof field, "%s%s", prefix, sdp ? "sap" : "sdp");
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", field,
+                       "Give one of the fields \"%ssdp\" (the stream's SDP) and \"%ssap\" (the name it is "
+                       "announced under).", prefix, prefix);
+        return false;
+    }
+    if (sap && !*sap) {
+        char field[40];
+        snprintf(field, sizeof field, "%ssap", prefix);
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", field, "Field \"%s\" must be a session name.", field);
+        return false;
+    }
+    out->sdp = sdp;
+    g_strlcpy(out->sap, sap ? sap : "", sizeof out->sap);
+    json_object *channel;
+    out->channel = has_field(obj, "channel", &channel) ? (int)json_object_get_int64(channel) : 1;
+    return true;
+}
+
+bool tolk_parse_aes67_source(json_object *body, tolk_aes67_source_spec *out, tolk_error *err)
+{
+    return tolk_json_check(body, aes67_source_fields, err) && aes67_source(body, "", out, err);
+}
+
+static bool parse_floor_aes67(json_object *body, tolk_floor_aes67_spec *out, tolk_error *err)
+{
+    json_object *obj;
+    if (!has_field(body, "floor_aes67", &obj))
+        return true;
+    tolk_aes67_source_spec source;
+    if (!aes67_source(obj, "floor_aes67.", &source, err))
+        return false;
+    out->on = true;
+    g_strlcpy(out->sap, source.sap, sizeof out->sap);
+    g_strlcpy(out->sdp, source.sdp ? source.sdp : "", sizeof out->sdp);
+    out->channel = source.channel;
     return true;
 }

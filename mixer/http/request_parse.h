@@ -64,6 +64,15 @@ bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_err
 /* PATCH .../channels/{ch}: {"public": bool}. */
 bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_error *err);
 
+/* PUT .../inputs/.../aes67: an AES67 stream by its SDP or by its SAP announcement's name, and
+ * the channel of it (1-based; whether the stream has it is known only with the SDP). */
+typedef struct {
+    const char *sdp; /* into the body (which outlives the use), or NULL */
+    char sap[TOLK_AES67_SAP_NAME_MAX + 1]; /* "" when by SDP */
+    int channel;
+} tolk_aes67_source_spec;
+bool tolk_parse_aes67_source(json_object *body, tolk_aes67_source_spec *out, tolk_error *err);
+
 /* Validators, also for path parameters (the language code check is rules.h's). */
 bool tolk_is_session_id(const char *s);    /* [a-z0-9][a-z0-9-]{0,31} */
 bool tolk_is_ip_address(const char *s);    /* numeric IPv4 or IPv6 */

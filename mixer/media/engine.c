@@ -268,15 +268,11 @@ static void wake_receiver(engine *e)
         LOG_WARN("engine wake: %s", g_strerror(errno));
 }
 
-void tolk_engine_remove(tolk_media *media)
+/* A tick that took its snapshot before now may still use what was removed; a receive batch that
+ * began before a socket left epoll may still hold its input. Waits both out. */
+static void engine_barrier(engine *e)
 {
-    engine *e = engine_get();
-    if (!e)
-        return;
     g_mutex_lock(&e->lock);
-    g_ptr_array_remove(e->members, media);
-    /* A tick that took its snapshot before the removal may still use the sitting; a receive
-     * batch that began before the sockets left epoll may still hold one of its inputs. */
     uint64_t tick = e->tick_seq, batch = e->recv_seq;
     while (e->tick_running && e->tick_seq == tick)
         g_cond_wait(&e->changed, &e->lock);
@@ -286,6 +282,24 @@ void tolk_engine_remove(tolk_media *media)
     while (e->recv_seq == batch && !e->stopping)
         g_cond_wait(&e->changed, &e->lock);
     g_mutex_unlock(&e->lock);
+}
+
+void tolk_engine_remove(tolk_media *media)
+{
+    engine *e = engine_get();
+    if (!e)
+        return;
+    g_mutex_lock(&e->lock);
+    g_ptr_array_remove(e->members, media);
+    g_mutex_unlock(&e->lock);
+    engine_barrier(e);
+}
+
+void tolk_engine_barrier(void)
+{
+    engine *e = engine_get();
+    if (e)
+        engine_barrier(e);
 }
 
 bool tolk_engine_watch(tolk_media_input *input, int fd)

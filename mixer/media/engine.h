@@ -28,6 +28,10 @@ void tolk_engine_remove(tolk_media *media);
 /* Datagrams on fd go to tolk_media_input_readable(input). */
 bool tolk_engine_watch(tolk_media_input *input, int fd);
 void tolk_engine_unwatch(int fd);
+/* Returns once neither the tick nor the receive thread can still hold what they held when it
+ * was called (an input's source swapped out, a socket unwatched). Never under a lock the
+ * media threads take; waits up to a tick. */
+void tolk_engine_barrier(void);
 
 /* Engine threads now (0 before the first sitting). */
 unsigned tolk_engine_thread_count(void);

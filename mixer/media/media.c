@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "aes67_socket.h"
 #include "engine.h"
 #include "media_fence_private.h"
 #include "media_input.h"
@@ -192,9 +193,12 @@ void tolk_media_free(tolk_media *media)
 {
     if (!media)
         return;
-    for (unsigned i = 0; i < media->input_count; i++)
+    for (unsigned i = 0; i < media->input_count; i++) {
         if (tolk_media_input_fd(media->inputs[i]) >= 0)
             tolk_engine_unwatch(tolk_media_input_fd(media->inputs[i]));
+        if (tolk_media_input_aes67_fd(media->inputs[i]) >= 0)
+            tolk_engine_unwatch(tolk_media_input_aes67_fd(media->inputs[i]));
+    }
     tolk_engine_remove(media); /* a barrier: neither thread of the engine holds it after this */
     for (unsigned i = 0; i < media->input_count; i++)
         tolk_media_input_free(media->inputs[i]);
@@ -545,4 +549,56 @@ int tolk_media_input_positions_at(tolk_media *media, int slot, tolk_srtp_receive
 {
     tolk_media_input *input = tolk_media_input_at(media, slot);
     return input ? tolk_media_input_positions(input, out, max) : 0;
+}
+
+tolk_aes67_receiver *tolk_media_aes67_open(const tolk_aes67_stream *stream, int channel, const char *hall_address,
+                                           tolk_error *err)
+{
+    tolk_aes67_receiver *r = tolk_aes67_receiver_new(stream, channel, -1, err);
+    if (!r)
+        return NULL;
+    int fd = tolk_aes67_socket_open(stream->address, stream->port,
+                                    stream->has_source_filter ? stream->source_address : NULL, hall_address, err);
+    if (fd < 0) {
+        tolk_aes67_receiver_free(r);
+        return NULL;
+    }
+    tolk_aes67_receiver_adopt_fd(r, fd);
+    return r;
+}
+
+bool tolk_media_set_input_aes67(tolk_media *media, int slot, tolk_aes67_receiver *receiver,
+                                tolk_aes67_receiver **old, tolk_error *err)
+{
+    tolk_media_input *input = tolk_media_input_at(media, slot);
+    *old = NULL;
+    if (!input) {
+        tolk_error_set(err, TOLK_ERROR_NOT_FOUND, "input_not_found", NULL, "no such input");
+        return false;
+    }
+    *old = tolk_media_input_swap_aes67(input, receiver);
+    if (receiver && !tolk_engine_watch(input, tolk_aes67_receiver_fd(receiver))) {
+        tolk_media_input_swap_aes67(input, *old);
+        *old = receiver; /* the tick may have pulled it already: released like an old one */
+        tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "the AES67 stream cannot be received");
+        return false;
+    }
+    if (*old)
+        tolk_engine_unwatch(tolk_aes67_receiver_fd(*old));
+    atomic_fetch_add(&media->consumer_changes, 1); /* a dormant sitting looks again */
+    return true;
+}
+
+void tolk_media_aes67_release(gpointer receiver)
+{
+    if (!receiver)
+        return;
+    tolk_engine_barrier();
+    tolk_aes67_receiver_free(receiver);
+}
+
+bool tolk_media_input_aes67_stats_at(tolk_media *media, int slot, tolk_aes67_stats *stats)
+{
+    tolk_media_input *input = tolk_media_input_at(media, slot);
+    return input && tolk_media_input_aes67_stats(input, stats);
 }

@@ -15,6 +15,7 @@
 #include <gio/gio.h>
 #include <stdint.h>
 
+#include "aes67_input.h"
 #include "error.h"
 #include "keys.h"
 #include "media_fence.h"
@@ -105,6 +106,19 @@ double tolk_media_input_level_at(tolk_media *media, int slot);
 /* A new SRTP key between two packets; false for no such input, one without a key
  * (the demo floor), or when libsrtp refuses. */
 bool tolk_media_rekey_input(tolk_media *media, int slot, const uint8_t key[TOLK_KEY_LEN]);
+/* AES67 (aes67_input.h): a receiver of channel (0-based) of the stream, its socket joined on the
+ * hall interface (hall_address NULL: the kernel's choice); NULL with *err (invalid for a channel
+ * the stream lacks, unavailable when the socket cannot be had). */
+tolk_aes67_receiver *tolk_media_aes67_open(const tolk_aes67_stream *stream, int channel, const char *hall_address,
+                                           tolk_error *err);
+/* The input (slot -1: the floor) takes its audio from receiver (taken) from the next tick on;
+ * NULL: from its SRTP port again. *old: the receiver it had (or, on failure, this one), to be
+ * freed by tolk_media_aes67_release outside any lock the media threads or the app take. */
+bool tolk_media_set_input_aes67(tolk_media *media, int slot, tolk_aes67_receiver *receiver,
+                                tolk_aes67_receiver **old, tolk_error *err);
+/* Waits until no media thread can hold it (a tick at most), then frees it. NULL is a no-op. */
+void tolk_media_aes67_release(gpointer receiver);
+bool tolk_media_input_aes67_stats_at(tolk_media *media, int slot, tolk_aes67_stats *stats);
 /* The SRTP sender of a channel (slot < 0) or a return feed (channel < 0); false when
  * there is no such stream. */
 bool tolk_media_sender_stats(tolk_media *media, int channel, int slot, tolk_srtp_sender_stats *stats);

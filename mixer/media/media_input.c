@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "aes67_input.h"
 #include "file_audio.h"
 #include "jitter_buffer.h"
 #include "level.h"
@@ -53,6 +54,8 @@ struct tolk_media_input {
     atomic_int_fast64_t last_audible_us; /* the tick's */
     tolk_log_limit logged[CAUSES];
     atomic_int_fast64_t *activity; /* the sitting's, may be NULL */
+    /* An AES67 stream the input takes its audio from instead (NULL: its SRTP port). */
+    tolk_aes67_receiver *_Atomic aes67;
 };
 
 void tolk_media_input_set_sitting(tolk_media_input *input, const char *sitting)
@@ -126,6 +129,7 @@ void tolk_media_input_free(tolk_media_input *input)
 {
     if (!input)
         return;
+    tolk_aes67_receiver_free(atomic_load(&input->aes67));
     tolk_srtp_receiver_free(input->receiver);
     tolk_jitter_buffer_free(input->jitter);
     if (input->socket)
@@ -141,6 +145,12 @@ void tolk_media_input_free(tolk_media_input *input)
 int tolk_media_input_fd(const tolk_media_input *input)
 {
     return input->fd;
+}
+
+int tolk_media_input_aes67_fd(tolk_media_input *input)
+{
+    tolk_aes67_receiver *aes67 = atomic_load(&input->aes67);
+    return aes67 ? tolk_aes67_receiver_fd(aes67) : -1;
 }
 
 /* Per packet, so limited: the first of a cause, then a line a minute with the count between
@@ -239,9 +249,23 @@ static void take_datagram(tolk_media_input *input, uint8_t *packet, size_t len, 
     g_mutex_unlock(&input->receive_lock);
 }
 
+tolk_aes67_receiver *tolk_media_input_swap_aes67(tolk_media_input *input, tolk_aes67_receiver *receiver)
+{
+    if (receiver) {
+        tolk_aes67_receiver_set_activity(receiver, input->activity);
+        tolk_aes67_receiver_set_where(receiver, input->sitting, input->name);
+    }
+    return atomic_exchange(&input->aes67, receiver);
+}
+
 void tolk_media_input_readable(tolk_media_input *input)
 {
     uint8_t packet[DATAGRAM_MAX];
+    tolk_aes67_receiver *aes67 = atomic_load(&input->aes67);
+    if (aes67)
+        tolk_aes67_receiver_readable(aes67); /* its socket and the port's share the input's watch */
+    if (input->fd < 0)
+        return; /* the demo floor has no port */
     /* Level-triggered epoll comes back for the rest: a flood on one port cannot hold the
      * receive thread from the others for long. */
     for (int i = 0; i < READS_PER_WAKE; i++) {
@@ -301,7 +325,10 @@ static void play_file(tolk_media_input *input, float *out, int64_t now_us)
 bool tolk_media_input_pull(tolk_media_input *input, float out[TOLK_FRAME_SAMPLES], int64_t now_us)
 {
     bool playing = true;
-    if (input->file)
+    tolk_aes67_receiver *aes67 = atomic_load(&input->aes67);
+    if (aes67)
+        playing = tolk_aes67_receiver_pull(aes67, out, now_us);
+    else if (input->file)
         play_file(input, out, now_us);
     else if (now_us - atomic_load(&input->last_valid_us) > TOLK_INPUT_QUIET_US)
         return false;
@@ -315,8 +342,45 @@ bool tolk_media_input_pull(tolk_media_input *input, float out[TOLK_FRAME_SAMPLES
     return playing;
 }
 
+/* An AES67 source's counters in the input's terms: its drops by reason fold into the SRTP
+ * input's (not RTP; another sender; not the stream's format), its zeros are the lost. */
+static void aes67_stats(tolk_media_input *input, tolk_aes67_receiver *aes67, tolk_media_input_stats *stats)
+{
+    tolk_aes67_stats a;
+    tolk_aes67_receiver_get_stats(aes67, &a);
+    *stats = (tolk_media_input_stats){
+        .received = a.received,
+        .decoded = a.accepted,
+        .dropped_not_rtp = a.dropped[TOLK_AES67_DROP_NOT_RTP],
+        .dropped_sender = a.dropped[TOLK_AES67_DROP_SOURCE] + a.dropped[TOLK_AES67_DROP_SSRC],
+        .dropped_undecodable = a.dropped[TOLK_AES67_DROP_PAYLOAD_TYPE] + a.dropped[TOLK_AES67_DROP_SIZE],
+        .last_valid_us = a.last_valid_us,
+        .last_dropped_us = a.last_dropped_us,
+        .dropping_since_us = a.dropping_since_us,
+        .last_audible_us = atomic_load(&input->last_audible_us),
+        .late = a.dropped[TOLK_AES67_DROP_LATE],
+        .lost = a.concealed,
+        .concealed = a.concealed,
+        .skipped = a.drift_dropped + a.drift_repeated,
+        .depth_ms = (unsigned)(a.fill_ms > 0 ? a.fill_ms + 0.5 : 0),
+    };
+}
+
+bool tolk_media_input_aes67_stats(tolk_media_input *input, tolk_aes67_stats *stats)
+{
+    tolk_aes67_receiver *aes67 = atomic_load(&input->aes67);
+    if (aes67)
+        tolk_aes67_receiver_get_stats(aes67, stats);
+    return aes67 != NULL;
+}
+
 void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats *stats)
 {
+    tolk_aes67_receiver *aes67 = atomic_load(&input->aes67);
+    if (aes67) {
+        aes67_stats(input, aes67, stats);
+        return;
+    }
     tolk_srtp_receiver_stats r = {0};
     if (input->receiver)
         tolk_srtp_receiver_get_stats(input->receiver, &r);

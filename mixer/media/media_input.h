@@ -6,7 +6,8 @@
  * into the input's reorder buffer (tolk_jitter_buffer). A WebRTC peer puts the RTP it received
  * (DTLS-SRTP already removed) into the same buffer. The tick pulls 20 ms at a time: decoded,
  * concealed (FEC, PLC), or nothing at all when the input is quiet, which then costs nothing.
- * The demo floor is a file decoded once and played in a loop.
+ * The demo floor is a file decoded once and played in a loop. An input may take its audio from
+ * an AES67 stream instead (aes67_input.h): the tick then pulls that, the port stays open.
  *
  * Threads: new, free, rekey, stats and levels on control threads; readable on the receive
  * thread; push_rtp on a WebRTC streaming thread; pull on the tick or a worker. A mutex guards
@@ -20,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "aes67_input.h"
 #include "keys.h"
 #include "media_input_stats.h"
 #include "srtp_receiver.h"
@@ -48,6 +50,8 @@ void tolk_media_input_set_sitting(tolk_media_input *input, const char *sitting);
 void tolk_media_input_set_activity(tolk_media_input *input, atomic_int_fast64_t *last_packet_us);
 /* The socket the engine watches; -1 for a file input. */
 int tolk_media_input_fd(const tolk_media_input *input);
+/* The socket of its AES67 source; -1 when none. */
+int tolk_media_input_aes67_fd(tolk_media_input *input);
 
 /* The receive thread: datagrams are waiting on the socket. */
 void tolk_media_input_readable(tolk_media_input *input);
@@ -64,6 +68,12 @@ void tolk_media_input_get_stats(tolk_media_input *input, tolk_media_input_stats 
 /* Where its admitted senders stand (none for a file): what a restart continues from. */
 int tolk_media_input_positions(tolk_media_input *input, tolk_srtp_receiver_position *out, int max);
 bool tolk_media_input_rekey(tolk_media_input *input, const uint8_t key[TOLK_KEY_LEN]);
+/* The input's audio from now on comes from an AES67 stream (receiver, taken; NULL: from its
+ * SRTP port again). Returns the one it had: the caller unwatches its fd and frees it only
+ * after tolk_engine_barrier(). The engine must watch the new receiver's fd for this input. */
+tolk_aes67_receiver *tolk_media_input_swap_aes67(tolk_media_input *input, tolk_aes67_receiver *receiver);
+/* Its AES67 source's counters; false when it has none. */
+bool tolk_media_input_aes67_stats(tolk_media_input *input, tolk_aes67_stats *stats);
 /* RMS level in dBFS since the previous call (-100: silence or nothing). */
 double tolk_media_input_take_level(tolk_media_input *input);
 

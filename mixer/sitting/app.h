@@ -37,6 +37,9 @@ typedef struct {
     tolk_store *store;           /* the durable state (app_state.h), or NULL */
     bool stored_ids_known;       /* app_state.c: the id counters as last queued */
     unsigned stored_last_grant, stored_next_session;
+    tolk_sap_directory *sap;     /* sap_listen.h: the hall's AES67 announcements, or NULL */
+    int sap_fd;
+    guint sap_watch, sap_timer;
 } tolk_app;
 
 /* A session on its way into the registry (app_create.c). */

@@ -15,6 +15,7 @@
 
 struct tolk_app_creation {
     tolk_session_params params;
+    tolk_floor_aes67_spec floor_aes67; /* the floor's AES67 source, taken once built */
     const tolk_session_env *env;
     tolk_session *session; /* built outside the lock; NULL once the registry has it */
     tolk_error err;        /* why the build failed */
@@ -41,7 +42,8 @@ static void generate_id(tolk_app *app, char id[TOLK_SESSION_ID_SIZE])
 }
 
 /* What refuses a creation before anything is built; false with *err. */
-static bool may_create(tolk_app *app, const tolk_session_spec *spec, bool capped, tolk_error *err)
+static bool may_create(tolk_app *app, const tolk_session_spec *spec, const tolk_session_env *spec_env, bool capped,
+                       tolk_error *err)
 {
     if (app->stopping) {
         tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL, "the daemon is stopping");
@@ -56,6 +58,12 @@ static bool may_create(tolk_app *app, const tolk_session_spec *spec, bool capped
         tolk_error_set(err, TOLK_ERROR_CONFLICT, "session_exists", "id", "session id %s is taken", spec->id);
         return false;
     }
+    const tolk_session_env *env = spec_env ? spec_env : &app->env;
+    if (spec->floor_aes67.on && !env->allow_plain_rtp) {
+        tolk_error_set(err, TOLK_ERROR_FORBIDDEN, "plain_rtp_not_allowed", "floor_aes67",
+                       "the daemon refuses plain RTP; start it with --allow-plain-rtp on a closed hall network");
+        return false;
+    }
     tolk_result result;
     if (!tolk_config_validate(&spec->matrix, &result)) {
         tolk_error_from_result(err, &result);
@@ -67,7 +75,7 @@ static bool may_create(tolk_app *app, const tolk_session_spec *spec, bool capped
 tolk_app_creation *tolk_app_reserve(tolk_app *app, const tolk_session_spec *spec, const tolk_session_env *env,
                                     bool capped, tolk_error *err)
 {
-    if (!may_create(app, spec, capped, err))
+    if (!may_create(app, spec, env, capped, err))
         return NULL;
     tolk_app_creation *creation = g_new0(tolk_app_creation, 1);
     tolk_session_params *params = &creation->params;
@@ -79,15 +87,49 @@ tolk_app_creation *tolk_app_reserve(tolk_app *app, const tolk_session_spec *spec
     if (spec->has_floor_language)
         g_strlcpy(params->floor_language, spec->floor_language, sizeof params->floor_language);
     params->matrix = spec->matrix;
+    creation->floor_aes67 = spec->floor_aes67;
     creation->env = env ? env : &app->env;
     g_ptr_array_add(app->creating, creation);
     return creation;
 }
 
+/* The message with `Field "name"` written `Field "PREFIXname"`. */
+static gchar *prefixed_field(const char *message, const char *name, const char *prefix)
+{
+    gchar *from = g_strdup_printf("Field \"%s\"", name), *to = g_strdup_printf("Field \"%s%s\"", prefix, name);
+    GString *out = g_string_new(message);
+    g_string_replace(out, from, to, 1);
+    g_free(from);
+    g_free(to);
+    return g_string_free(out, FALSE);
+}
+
+/* The floor's AES67 source of the spec: an SDP refused, a channel it lacks, a socket not had
+ * refuse the whole creation. By SAP name it is waited for (the next announcement brings it). */
+static bool take_floor_aes67(tolk_app_creation *creation)
+{
+    const tolk_floor_aes67_spec *a = &creation->floor_aes67;
+    tolk_error *err = &creation->err;
+    if (!a->on || tolk_session_set_aes67(creation->session, -1, a->sdp[0] ? a->sdp : NULL, a->sap[0] ? a->sap : NULL,
+                                         a->channel, NULL, err))
+        return true;
+    tolk_session_free(g_steal_pointer(&creation->session));
+    if (err->field[0]) { /* "sdp" and "channel" are under "floor_aes67" here */
+        gchar *message = prefixed_field(err->message, err->field, "floor_aes67.");
+        gchar *field = g_strconcat("floor_aes67.", err->field, NULL);
+        char code[sizeof err->code];
+        g_strlcpy(code, err->code, sizeof code);
+        tolk_error_set(err, err->kind, code, field, "%s", message);
+        g_free(field);
+        g_free(message);
+    }
+    return false;
+}
+
 bool tolk_app_build(tolk_app_creation *creation)
 {
     creation->session = tolk_session_new(&creation->params, creation->env, &creation->err);
-    return creation->session != NULL;
+    return creation->session != NULL && take_floor_aes67(creation);
 }
 
 tolk_session *tolk_app_commit(tolk_app *app, tolk_app_creation *creation, tolk_error *err)

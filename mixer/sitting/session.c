@@ -203,6 +203,10 @@ void tolk_session_collect(tolk_session *session, tolk_teardown *teardown)
         session->ended = g_ptr_array_new_with_free_func(free_peer);
     }
     tolk_teardown_add_fence(teardown, g_steal_pointer(&session->fence));
+    if (session->retired->len > 0) {
+        tolk_teardown_add_array(teardown, session->retired);
+        session->retired = g_ptr_array_new_with_free_func(tolk_media_aes67_release);
+    }
 }
 
 tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, tolk_owner_kind kind,
@@ -328,6 +332,9 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->peers = g_ptr_array_new_with_free_func(free_peer);
     session->ended = g_ptr_array_new_with_free_func(free_peer);
     session->floor_from_file = env->floor_from_file;
+    session->hall_address = g_strdup(env->hall_address);
+    session->allow_plain_rtp = env->allow_plain_rtp;
+    session->retired = g_ptr_array_new_with_free_func(tolk_media_aes67_release);
     if (!open_inputs(session, env, params->saved)) {
         tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL,
                        params->saved ? "the ports of session %s of before the restart are taken"
@@ -349,6 +356,7 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
 
 static void close_input(tolk_session_input *input)
 {
+    g_free(input->aes67.sdp);
     if (input->socket) {
         g_socket_close(input->socket, NULL);
         g_object_unref(input->socket);
@@ -372,6 +380,9 @@ void tolk_session_free(tolk_session *session)
         g_ptr_array_unref(session->ended);
     tolk_media_fence_free(session->fence);
     tolk_media_free(session->media); /* first: the media reads the sockets */
+    if (session->retired)
+        g_ptr_array_unref(session->retired);
+    g_free(session->hall_address);
     close_input(&session->floor);
     for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++)
         close_input(&session->consoles[slot]);

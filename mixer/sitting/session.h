@@ -21,6 +21,7 @@
 #include "ports.h"
 #include "rate_limit.h"
 #include "rules.h"
+#include "sap_directory.h"
 #include "teardown.h"
 #include "webrtc.h"
 
@@ -55,10 +56,23 @@ typedef struct {
     bool failing;
 } tolk_session_output;
 
+/* Where an input takes its audio from when not from its SRTP port: an AES67 stream, given by
+ * its SDP or by the name it is announced under by SAP (session_aes67.c). */
+typedef struct {
+    bool on;
+    char sap[128];              /* by SAP: the announced name (s=); "" by SDP */
+    int channel;                /* 1-based */
+    char *sdp;                  /* the SDP received from; NULL while the announcement is awaited */
+    tolk_aes67_stream stream;   /* read from sdp */
+    char sap_origin[46];        /* the announcement in use (origin, hash) */
+    uint16_t sap_hash;
+} tolk_session_aes67;
+
 typedef struct {
     GSocket *socket;
     int port;
     uint8_t key[TOLK_KEY_LEN];
+    tolk_session_aes67 aes67;
 } tolk_session_input;
 
 typedef struct {
@@ -101,6 +115,9 @@ typedef struct tolk_session {
     tolk_media_fence *fence;
     tolk_loudness_watch loudness;              /* the guard's warnings seen so far */
     bool floor_from_file;                      /* the demo's floor */
+    char *hall_address;                        /* --hall-address, or NULL: where AES67 is joined */
+    bool allow_plain_rtp;                      /* --allow-plain-rtp: AES67 sources may be restored */
+    GPtrArray *retired;                        /* AES67 receivers swapped out, released after the unlock */
     /* The durable state (app_state.c): bumped by every change; the records as last queued. */
     uint64_t revision, stored_revision;
     char *stored_record;
@@ -204,6 +221,23 @@ uint64_t tolk_session_media_errors(tolk_session *session);
 void tolk_session_poll_loudness(tolk_session *session);
 /* Warnings of a channel (slot < 0) or a console's return feed (channel < 0) so far. */
 uint64_t tolk_session_loudness_warnings(tolk_session *session, int channel, int slot);
+
+/* session_aes67.c: an input (slot -1: the floor) takes its audio from an AES67 stream: by its
+ * SDP (sdp not NULL), or by the SAP announcement named sap (then at once when dir has it, else
+ * when it appears: tolk_session_sap_update). channel is 1-based. False with *err (invalid,
+ * field "sdp" or "channel"; unavailable when its socket cannot be had): nothing changed. */
+bool tolk_session_set_aes67(tolk_session *session, int slot, const char *sdp, const char *sap, int channel,
+                            const tolk_sap_directory *dir, tolk_error *err);
+/* Back to its SRTP port (and key). */
+void tolk_session_clear_aes67(tolk_session *session, int slot);
+/* The SAP directory changed: inputs waiting for an announcement, or whose announcement was
+ * replaced by a newer version, take it. */
+void tolk_session_sap_update(tolk_session *session, const tolk_sap_directory *dir);
+tolk_session_input *tolk_session_input_at(tolk_session *session, int slot);
+/* "waiting" (no stream yet, or nothing heard from it), "receiving", "lost" (heard, then nothing
+ * for half a second). */
+const char *tolk_session_aes67_state(tolk_session *session, int slot);
+bool tolk_session_aes67_stats(tolk_session *session, int slot, tolk_aes67_stats *stats);
 
 /* What a WebRTC peer carries: a channel or a console's return feed to a listener
  * (WHEP), or a browser's microphone into an input (WHIP). */

@@ -49,11 +49,24 @@ static json_object *matrix_record(const tolk_matrix_config *c)
     return m;
 }
 
+/* The AES67 source as the operator gave it: the SAP name, or the SDP; null for SRTP. */
+static json_object *aes67_record(const tolk_session_aes67 *a)
+{
+    if (!a->on)
+        return NULL;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "sap", a->sap[0] ? json_object_new_string(a->sap) : NULL);
+    json_object_object_add(o, "sdp", !a->sap[0] && a->sdp ? json_object_new_string(a->sdp) : NULL);
+    add_int(o, "channel", a->channel);
+    return o;
+}
+
 static json_object *input_record(const tolk_session_input *input)
 {
     json_object *o = json_object_new_object();
     add_int(o, "port", input->port);
     add_key(o, "key", input->key);
+    json_object_object_add(o, "aes67", aes67_record(&input->aes67));
     return o;
 }
 
@@ -529,6 +542,29 @@ static void patch_console(tolk_session *session, int slot, const tolk_console_pa
 
 /* Through the rules, as an interpreter would: what it hears and speaks into first, then the
  * microphone (a cough is a live microphone, muted). */
+/* An input's AES67 source of before (input_record); a SAP name waits for its announcement. */
+static void restore_aes67(tolk_session *session, int slot, json_object *input)
+{
+    json_object *a = input ? json_object_object_get(input, "aes67") : NULL;
+    if (!a || !json_object_is_type(a, json_type_object))
+        return;
+    char name[TOLK_CONSOLE_ID_SIZE];
+    tolk_input_id(tolk_matrix_config_get(session->matrix), slot, name, sizeof name);
+    if (!session->allow_plain_rtp) {
+        LOG_WARN_AT(TOLK_WHERE(.sitting = session->id, .console = name),
+                    "its AES67 source is not restored: the daemon now refuses plain RTP (no --allow-plain-rtp)");
+        return;
+    }
+    json_object *sdp = json_object_object_get(a, "sdp"), *sap = json_object_object_get(a, "sap");
+    json_object *channel = json_object_object_get(a, "channel");
+    tolk_error err;
+    if (!tolk_session_set_aes67(session, slot, json_object_is_type(sdp, json_type_string) ? json_object_get_string(sdp) : NULL,
+                                json_object_is_type(sap, json_type_string) ? json_object_get_string(sap) : NULL,
+                                channel ? (int)json_object_get_int(channel) : 1, NULL, &err))
+        LOG_WARN_AT(TOLK_WHERE(.sitting = session->id, .console = name), "its AES67 source is not restored: %s",
+                    err.message);
+}
+
 static void restore_console(tolk_session *session, json_object *o)
 {
     reader rd;
@@ -547,6 +583,7 @@ static void restore_console(tolk_session *session, json_object *o)
         return;
     }
     patch_console(session, slot, &setup, "what it hears and speaks into");
+    restore_aes67(session, slot, o);
     if (mic == TOLK_MIC_OFF)
         return;
     patch_console(session, slot, &(tolk_console_patch){.has_mic = true, .mic = TOLK_MIC_ON}, "its live microphone");
@@ -613,6 +650,7 @@ void tolk_session_restore_state(tolk_session *session, const tolk_session_saved 
     json_object *consoles = json_object_object_get(r, "consoles");
     for (size_t i = 0; i < json_object_array_length(consoles); i++)
         restore_console(session, json_object_array_get_idx(consoles, i));
+    restore_aes67(session, -1, json_object_object_get(r, "floor"));
     restore_signals(session, get_array(&rd, r, "signals", 4096));
     session->next_signal = (unsigned)get_int(&rd, r, "next_signal", 0, UINT32_MAX);
     restore_grants(session, get_array(&rd, r, "grants", TOLK_MAX_GRANTS_PER_SESSION), grants);

@@ -5,7 +5,7 @@
 
 struct tolk_teardown {
     GPtrArray *fences;   /* tolk_media_fence* */
-    GPtrArray *peers;    /* GPtrArray* of detached tolk_session_peer* */
+    GPtrArray *peers;    /* GPtrArray* of detached tolk_session_peer* (or others with a free function) */
     GPtrArray *sessions; /* tolk_session* */
 };
 
@@ -28,6 +28,11 @@ void tolk_teardown_add_peers(tolk_teardown *teardown, GPtrArray *peers)
 {
     if (peers)
         g_ptr_array_add(teardown->peers, peers);
+}
+
+void tolk_teardown_add_array(tolk_teardown *teardown, GPtrArray *array)
+{
+    tolk_teardown_add_peers(teardown, array); /* the same: unref'd, which frees each */
 }
 
 void tolk_teardown_add_session(tolk_teardown *teardown, struct tolk_session *session)

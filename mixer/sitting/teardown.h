@@ -28,6 +28,9 @@ tolk_teardown *tolk_teardown_new(void);
 void tolk_teardown_add_fence(tolk_teardown *teardown, tolk_media_fence *fence);
 /* Takes the array of detached peers (its free function closes them); NULL is ignored. */
 void tolk_teardown_add_peers(tolk_teardown *teardown, GPtrArray *peers);
+/* Takes an array whose free function stops what it holds (AES67 receivers swapped out of the
+ * media); NULL is ignored. */
+void tolk_teardown_add_array(tolk_teardown *teardown, GPtrArray *array);
 /* Takes a session that is no longer in the registry. */
 void tolk_teardown_add_session(tolk_teardown *teardown, struct tolk_session *session);
 /* Closes the peers, frees the sessions, then waits for the fences; frees the

@@ -296,6 +296,14 @@ static void test_body_messages(void)
     check_body_message("{\"\x7f\": 1}", "A field name at the top level contains the control character U+007F.");
     check_body_message("{\"booths\": [{\"language\": \"en\", \"language\": \"fr\"}]}",
                        "Field \"booths[0].language\" appears more than once.");
+    /* An SDP's value keeps its line ends (an AES67 source), nothing else of control; other
+     * fields stay one line, and a key named sdp is no value. */
+    tolk_error err;
+    g_assert_true(parse_body("{\"sdp\": \"v=0\\r\\ns=Hall\\r\\na=x:1\\t2\\n\", \"channel\": 1}", &err));
+    g_assert_true(parse_body("{\"floor_aes67\": {\"sdp\": \"v=0\\r\\n\"}}", &err));
+    check_body_message("{\"sdp\": \"v=0\\u001b[2J\\r\\n\"}", "Field \"sdp\" contains the control character U+001B.");
+    check_body_message("{\"sap\": \"v=0\\r\\n\"}", "Field \"sap\" contains the control character U+000D.");
+    check_body_message("{\"sdp\\n\": 1}", "A field name at the top level contains the control character U+000A.");
 }
 
 /* The scan on its own, on what json-c would never hand it: it must refuse, not read on. */

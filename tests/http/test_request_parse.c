@@ -491,6 +491,39 @@ static void test_output_converts(void)
     json_object_put(body);
 }
 
+/* PUT .../aes67 and "floor_aes67" of a new session: one of sdp and sap, a channel (default 1). */
+static void test_aes67_source(void)
+{
+    tolk_aes67_source_spec a;
+    tolk_error err;
+    json_object *body = json_tokener_parse("{\"sap\": \"Hall floor mix\", \"channel\": 2}");
+    g_assert_true(tolk_parse_aes67_source(body, &a, &err));
+    g_assert_cmpstr(a.sap, ==, "Hall floor mix");
+    g_assert_null(a.sdp);
+    g_assert_cmpint(a.channel, ==, 2);
+    json_object_put(body);
+    static const char *const refused[][2] = {
+        {"{}", "Give one of the fields \"sdp\""}, {"{\"sap\": \"a\", \"sdp\": \"v=0\"}", "Give one of"},
+        {"{\"sap\": \"\"}", "Field \"sap\" must be a session name."}, {"{\"sap\": \"a\", \"channel\": 65}", "\"channel\""},
+        {"{\"sap\": 1}", "\"sap\""}, {"{\"sap\": \"a\", \"port\": 1}", "\"port\""}};
+    for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+        body = json_tokener_parse(refused[i][0]);
+        g_assert_false(tolk_parse_aes67_source(body, &a, &err));
+        if (!strstr(err.message, refused[i][1]))
+            g_error("%s: %s", refused[i][0], err.message);
+        json_object_put(body);
+    }
+    tolk_session_spec spec;
+    g_assert_true(parse_create_json("{" SESSION ", \"floor_aes67\": {\"sdp\": \"v=0\\r\\n\"}}", &spec, &err));
+    g_assert_true(spec.floor_aes67.on);
+    g_assert_cmpstr(spec.floor_aes67.sdp, ==, "v=0\r\n");
+    g_assert_cmpint(spec.floor_aes67.channel, ==, 1);
+    g_assert_true(parse_create_json("{" SESSION "}", &spec, &err));
+    g_assert_false(spec.floor_aes67.on);
+    g_assert_false(parse_create_json("{" SESSION ", \"floor_aes67\": {\"channel\": 2}}", &spec, &err));
+    g_assert_cmpstr(err.field, ==, "floor_aes67.sdp");
+}
+
 static void test_validators(void)
 {
     g_assert_true(tolk_is_session_id("a"));
@@ -520,6 +553,7 @@ int main(int argc, char **argv)
     g_test_add_func("/parse/console-patch/convert", test_console_patch_converts);
     g_test_add_func("/parse/output/cases", test_output_cases);
     g_test_add_func("/parse/output/convert", test_output_converts);
+    g_test_add_func("/parse/aes67-source", test_aes67_source);
     g_test_add_func("/parse/validators", test_validators);
     return g_test_run();
 }

@@ -101,6 +101,15 @@ static const row table[] = {
     {"GET", S "/signals", CONSOLE_A, KNOWN, -1, -1, -1, false},
     {"DELETE", S "/signals/{gid}", OP, KNOWN, -1, -1, -1, true},
     {"POST", S "/inputs/floor/rekey", FLOOR, KNOWN, -1, -1, -1, false},
+    /* AES67 sources (issue 10): the operator only */
+    {"PUT", S "/inputs/floor/aes67", OP, KNOWN, -1, -1, -1, true},
+    {"PUT", S "/inputs/floor/aes67", FLOOR, KNOWN, -1, -1, -1, false},
+    {"DELETE", S "/inputs/floor/aes67", FLOOR, KNOWN, -1, -1, -1, false},
+    {"PUT", S "/inputs/{lang}/{n}/aes67", CONSOLE_A, KNOWN, -1, 0, 0, false},
+    {"DELETE", S "/inputs/{lang}/{n}/aes67", OP, KNOWN, -1, 0, 0, true},
+    {"GET", "/api/v1/aes67/streams", OP, 0, -1, -1, -1, true},
+    {"GET", "/api/v1/aes67/streams", CONSOLE_A, 0, -1, -1, -1, false},
+    {"GET", "/api/v1/aes67/streams", METRICS, 0, -1, -1, -1, false},
 };
 
 static void test_access_table(void)

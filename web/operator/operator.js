@@ -82,6 +82,27 @@ const actions = {
     current.tokens.push(await client.post(sessionPath('tokens'), body));
     render();
   }),
+  // The hall (hall.js): the SAP list, and the floor's source set or taken back.
+  loadAes67: guard(async () => {
+    const mine = current;
+    try {
+      mine.hall.streams = (await client.get(apiPath('aes67', 'streams'))).streams;
+    } catch (error) {
+      if (error.code !== 'plain_rtp_not_allowed') throw error;
+      mine.hall.refused = error.message;
+    }
+    render();
+  }),
+  setFloorAes67: guard(async (body) => {
+    await client.put(sessionPath('inputs', 'floor', 'aes67'), body);
+    current.session = await client.get(sessionPath());
+    render();
+  }),
+  clearFloorAes67: guard(async () => {
+    await client.del(sessionPath('inputs', 'floor', 'aes67'));
+    current.session = await client.get(sessionPath());
+    render();
+  }),
   deleteToken: guard(async (id) => {
     await client.del(sessionPath('tokens', id));
     current.tokens = current.tokens.filter((t) => t.id !== id);
@@ -108,7 +129,7 @@ function render() {
     $('#sitting').replaceChildren();
     return;
   }
-  $('#sitting').replaceChildren(...sittingView(current.session, current.signals, actions), tokensView(current.tokens, actions));
+  $('#sitting').replaceChildren(...sittingView(current.session, current.signals, actions, current.hall), tokensView(current.tokens, actions));
   if (current.levels) showLevels($('#sitting'), current.levels);
   current.loud.show($('#sitting'));
 }
@@ -129,7 +150,7 @@ const openSitting = guard(async (sid) => {
     client.get(apiPath('sessions', sid, 'tokens')).catch(() => ({ tokens: [] })),
   ]);
   history.replaceState(null, '', `#session=${encodeURIComponent(sid)}`);
-  const mine = { session, sessionEvents: 0, signals, tokens, levels: null, loud: loudnessBook() };
+  const mine = { session, sessionEvents: 0, signals, tokens, levels: null, loud: loudnessBook(), hall: {} };
   current = mine;
   mine.events = sessionEvents(sid, client.token, {
     session: (s) => { mine.session = s; mine.sessionEvents += 1; render(); },

@@ -5,6 +5,7 @@ import { el, qualityTag } from '../common/dom.js';
 import { loudBadge } from '../common/loudness.js';
 import { showLevel } from '../common/meter.js';
 import { channelLabel } from '../common/names.js';
+import { hallPanel, showHallState } from './hall.js';
 
 const meter = (key) => el('meter', { min: -60, max: 0, low: -18, high: -6, optimum: -24, value: -60, 'data-level': key, 'aria-label': `level ${key}` });
 
@@ -172,6 +173,7 @@ export function showHealthCounts(root, s) {
     const ch = s.channels.find((c) => c.id === row.dataset.healthChannel);
     if (ch?.health) setCount(row, 'send_errors', ch.health.send_errors);
   }
+  showHallState(root, s);
   const outputs = allOutputs(s);
   for (const row of root.querySelectorAll('[data-health-output]')) {
     const found = outputs.find(({ o }) => o.id === row.dataset.healthOutput);
@@ -202,10 +204,10 @@ function signalsPanel(signals, act) {
     items.length ? el('ul', { class: 'signals' }, ...items) : el('p', { class: 'muted' }, 'No open signals.'));
 }
 
-/** The sitting's panels (without tokens). */
-export function sittingView(s, signals, act) {
+/** The sitting's panels (without tokens); `hall`: the hall panel's state (hall.js). */
+export function sittingView(s, signals, act, hall = {}) {
   return [headerPanel(s, act), el('div', { class: 'grid' }, desksPanel(s, act), signalsPanel(signals, act)), channelsPanel(s, act),
-    healthPanel(s)];
+    hallPanel(s, hall, act), healthPanel(s)];
 }
 
 /** Puts the levels event's numbers onto the meters and the listener counts under `root`
