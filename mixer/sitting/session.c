@@ -328,6 +328,7 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->peers = g_ptr_array_new_with_free_func(free_peer);
     session->ended = g_ptr_array_new_with_free_func(free_peer);
     session->floor_from_file = env->floor_from_file;
+    session->recorder = env->recorder;
     if (!open_inputs(session, env, params->saved)) {
         tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL,
                        params->saved ? "the ports of session %s of before the restart are taken"
@@ -371,6 +372,7 @@ void tolk_session_free(tolk_session *session)
     if (session->ended)
         g_ptr_array_unref(session->ended);
     tolk_media_fence_free(session->fence);
+    tolk_session_release_recordings(session); /* they subscribe to the media's streams */
     tolk_media_free(session->media); /* first: the media reads the sockets */
     close_input(&session->floor);
     for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++)
