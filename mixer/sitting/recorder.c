@@ -161,6 +161,7 @@ static void open_segment(tolk_recording *rec, gint64 now_us)
         if (rec->path)
             unlink(rec->path); /* headers that could not be written: no half-made file stays */
         g_clear_pointer(&rec->path, g_free);
+        rec->closed_errors++; /* a file that could not be made is a failed write too */
         note_outcome(rec, -err);
         return;
     }
@@ -385,7 +386,7 @@ bool tolk_recorder_space_low(const tolk_recorder *r, guint64 *free_bytes)
     guint64 free = tolk_recorder_free_bytes(r);
     guint64 need = MAX(TOLK_RECORDER_LOW_SPACE, (guint64)tolk_recorder_active(r) * TOLK_RECORDER_HOUR_BYTES);
     *free_bytes = free;
-    return free != G_MAXUINT64 && free < need;
+    return tolk_recorder_active(r) > 0 && free != G_MAXUINT64 && free < need;
 }
 
 tolk_recording *tolk_recording_new(tolk_recorder *recorder, const char *sitting, const char *channel,

@@ -51,7 +51,8 @@ const char *tolk_recorder_dir(const tolk_recorder *recorder);
 guint64 tolk_recorder_free_bytes(const tolk_recorder *recorder);
 /* Channels recording now, over all sittings. */
 int tolk_recorder_active(const tolk_recorder *recorder);
-/* Whether free space is short: below TOLK_RECORDER_LOW_SPACE or an hour of what records now. */
+/* Whether free space is short while anything records: below TOLK_RECORDER_LOW_SPACE or an
+ * hour of what records now. */
 bool tolk_recorder_space_low(const tolk_recorder *recorder, guint64 *free_bytes);
 
 /* One channel of a sitting, not recording yet. The names go into the folder and the tags;
