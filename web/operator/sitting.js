@@ -5,6 +5,7 @@ import { el, qualityTag } from '../common/dom.js';
 import { loudBadge } from '../common/loudness.js';
 import { showLevel } from '../common/meter.js';
 import { channelLabel } from '../common/names.js';
+import { recordingPanel } from './recording.js';
 
 const meter = (key) => el('meter', { min: -60, max: 0, low: -18, high: -6, optimum: -24, value: -60, 'data-level': key, 'aria-label': `level ${key}` });
 
@@ -205,7 +206,7 @@ function signalsPanel(signals, act) {
 /** The sitting's panels (without tokens). */
 export function sittingView(s, signals, act) {
   return [headerPanel(s, act), el('div', { class: 'grid' }, desksPanel(s, act), signalsPanel(signals, act)), channelsPanel(s, act),
-    healthPanel(s)];
+    recordingPanel(s, act), healthPanel(s)];
 }
 
 /** Puts the levels event's numbers onto the meters and the listener counts under `root`
