@@ -244,6 +244,7 @@ class Recording(unittest.TestCase):
         path = os.path.join(self.dir, SID, 'en', first)
         probe = ffprobe(path)
         duration = float(probe['format']['duration'])
+        print('kill -9 after %.2f s of recording: the file plays %.2f s' % (recorded, duration), file=sys.stderr)
         self.assertGreater(duration, recorded - KILL_LOSS_S, probe['format'])
         self.assertLess(duration, recorded + DURATION_TOLERANCE, probe['format'])
         samples = decode(path)
