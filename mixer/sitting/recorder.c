@@ -112,7 +112,8 @@ static void note_outcome(tolk_recording *rec, int errnum)
             LOG_ERROR_AT(where, "recording: cannot write in %s: %s (%s); the audio goes on, the record has a gap",
                          rec->recorder->dir, error_name(errnum), g_strerror(errnum));
         rec->failing = true;
-        rec->bytes_at_error = rec->status.bytes;
+        publish(rec);
+        rec->bytes_at_error = rec->status.bytes; /* writing works again once this grows */
     } else if (rec->failing) {
         rec->failing = false;
         LOG_INFO_AT(where, "recording: writing again after %s", error_name(rec->status.last_errno));
