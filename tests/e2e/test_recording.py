@@ -108,15 +108,12 @@ class Recording(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix='tolk-recordings-')
+        cls.addClassCleanup(shutil.rmtree, cls.dir, True)   # last: after the daemon stopped
         cls.state_dir = th.new_state_dir()
         cls.sitting = Sitting(cls.addClassCleanup, cls.dir, cls.state_dir)
         cls.api = cls.sitting.api
         cls.sitting.create()
         cls.sitting.listen_en()   # the tones flow: what is recorded from now on is the tone
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.dir, ignore_errors=True)
 
     def record(self, seconds, body=None):
         """Records the sitting for about `seconds`; returns the time between the answers."""

@@ -115,6 +115,34 @@ static void test_segments(void)
     g_free(dir);
 }
 
+/* A segment length of one second (the options take minutes; the recorder seconds): frames in
+ * real time over 2.5 s make a new file on each boundary, with no audio lost between them. */
+static void test_roll(void)
+{
+    char *dir = g_dir_make_tmp("tolk-recorder-XXXXXX", NULL);
+    tolk_recorder *recorder = tolk_recorder_new(dir, 1);
+    uint8_t key[TOLK_KEY_LEN] = {2};
+    tolk_stream *stream = tolk_stream_new(key);
+    tolk_recording *rec = tolk_recording_new(recorder, "s1", "en", NULL, NULL);
+    guint64 pts = 0;
+    tolk_recording_start(rec, stream);
+    for (int i = 0; i < 125; i++) {
+        push_frames(stream, &pts, 1);
+        g_usleep(20000);
+    }
+    tolk_recording_release(rec);
+    tolk_recorder_free(recorder);
+    tolk_stream_free(stream);
+    listing l = {0};
+    tolk_recordings_scan(dir, NULL, count_entry, &l);
+    g_assert_cmpint(l.count, >=, 2);
+    g_assert_cmpfloat_with_epsilon(l.seconds, 2.5, 0.1);
+    char *rm = g_strdup_printf("rm -rf '%s'", dir);
+    g_assert_cmpint(system(rm), ==, 0);
+    g_free(rm);
+    g_free(dir);
+}
+
 static void test_names(void)
 {
     char name[TOLK_RECORDING_NAME_SIZE];
@@ -145,5 +173,6 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/recorder/names", test_names);
     g_test_add_func("/recorder/segments", test_segments);
+    g_test_add_func("/recorder/roll", test_roll);
     return g_test_run();
 }
