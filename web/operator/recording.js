@@ -101,7 +101,7 @@ export function recordingPanel(s, act) {
       el('button', { id: 'record-all', onclick: () => act.recordAll(true) }, 'Record floor and all channels'),
       el('button', { id: 'record-stop', disabled: !any, onclick: () => act.recordAll(false) }, 'Stop all')),
     el('div', { class: 'table-wrap' }, el('table', {},
-      head('Channel', 'State', 'File', 'Written', 'Lost'), el('tbody', {}, ...s.channels.map((ch) => channelRow(ch, act))))),
+      head('Channel', 'State', 'File', 'Written', 'Lost', ''), el('tbody', {}, ...s.channels.map((ch) => channelRow(ch, act))))),
     el('h3', {}, 'Files'),
     el('div', { class: 'table-wrap' }, el('table', {},
       head('Channel', 'File (UTC start)', 'Duration', 'Size', ''), el('tbody', { 'data-recordings-files': '' }))));
