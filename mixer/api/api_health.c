@@ -3,6 +3,8 @@
  * of problems is one line in collect_problems. A lost input is not one: a sender switched off
  * at the end of a sitting is no fault of the daemon (the session view, the input_state event
  * and tolk_input_state show it). Threads: a handler, under the app lock. */
+#include <string.h>
+
 #include "api_internal.h"
 #include "app_state.h"
 #include "input_health.h"
@@ -59,8 +61,38 @@ static void add_failing_outputs(tolk_app *app, json_object *problems)
     }
 }
 
+/* Recordings that cannot write (a disk full), and a recordings folder running out of room. */
+static void add_recording_problems(tolk_app *app, json_object *problems)
+{
+    tolk_recorder *recorder = app->env.recorder;
+    if (!recorder)
+        return;
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        for (int ch = 0; ch <= tolk_matrix_config_get(session->matrix)->channel_count; ch++) {
+            tolk_recording_status st;
+            if (!tolk_session_recording_status(session, ch, &st) || st.state != TOLK_RECORDING_FAILING)
+                continue;
+            json_object *problem = json_object_new_object();
+            json_object_object_add(problem, "what", json_object_new_string("recording"));
+            json_object_object_add(problem, "sitting", json_object_new_string(session->id));
+            json_object_object_add(problem, "channel", json_object_new_string(tolk_matrix_channel_name(session->matrix, ch)));
+            json_object_object_add(problem, "state", json_object_new_string(tolk_recording_state_name(st.state)));
+            json_object_object_add(problem, "error", st.last_errno ? json_object_new_string(strerrorname_np(st.last_errno)) : NULL);
+            json_object_array_add(problems, problem);
+        }
+    }
+    guint64 free_bytes;
+    if (tolk_recorder_space_low(recorder, &free_bytes))
+        add_fault(problems, "recordings_space",
+                  g_strdup_printf("%s has %" G_GUINT64_FORMAT " MiB free, less than an hour of the recordings running "
+                                  "or %llu MiB", tolk_recorder_dir(recorder), free_bytes >> 20,
+                                  TOLK_RECORDER_LOW_SPACE >> 20));
+}
+
 static void collect_problems(tolk_app *app, json_object *problems)
 {
+    add_recording_problems(app, problems);
     add_failing_inputs(app, problems);
     add_failing_outputs(app, problems);
     add_fault(problems, "state", tolk_app_state_fault(app));

@@ -111,6 +111,13 @@ void api_list_signals(api_call *call);
 void api_delete_signal(api_call *call);
 void api_get_events(api_call *call);
 
+void api_start_recording(api_call *call);
+void api_stop_recording(api_call *call);
+void api_start_channel_recording(api_call *call);
+void api_stop_channel_recording(api_call *call);
+void api_list_recordings(api_call *call);
+void api_get_recording(api_call *call);
+
 void api_whip_floor(api_call *call);
 void api_whip_console(api_call *call);
 void api_whep_channel(api_call *call);

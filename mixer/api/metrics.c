@@ -188,7 +188,20 @@ static void input_families(tolk_app *app, GString *out)
 }
 
 /* What a stream metric reads: frames for channels, sender stats for both kinds. */
-typedef enum { STREAM_FRAMES, STREAM_PACKETS, STREAM_ERRORS, STREAM_LISTENERS } stream_value;
+typedef enum { STREAM_FRAMES, STREAM_PACKETS, STREAM_ERRORS, STREAM_LISTENERS, RECORDING_BYTES,
+               RECORDING_ERRORS, RECORDING_LOST, RECORDING_ON } stream_value;
+
+static uint64_t read_recording(tolk_session *session, int channel, stream_value what)
+{
+    tolk_recording_status st;
+    tolk_session_recording_status(session, channel, &st);
+    switch (what) {
+    case RECORDING_BYTES: return st.bytes;
+    case RECORDING_ERRORS: return st.write_errors;
+    case RECORDING_LOST: return st.lost;
+    default: return st.state != TOLK_RECORDING_OFF;
+    }
+}
 
 static uint64_t read_stream(tolk_session *session, int channel, int slot, stream_value what)
 {
@@ -199,6 +212,7 @@ static uint64_t read_stream(tolk_session *session, int channel, int slot, stream
     case STREAM_PACKETS: return stats.packets;
     case STREAM_ERRORS: return stats.send_errors;
     case STREAM_LISTENERS: return (uint64_t)tolk_session_channel_listeners(session, channel);
+    default: return read_recording(session, channel, what);
     }
     return 0;
 }
@@ -245,6 +259,10 @@ static void stream_families(tolk_app *app, GString *out)
         {"tolk_output_packets_sent_total", "counter", "SRTP packets sent, over all outputs of a channel.", false, STREAM_PACKETS},
         {"tolk_output_send_errors_total", "counter", "Packets of a channel's outputs the kernel refused.", false, STREAM_ERRORS},
         {"tolk_channel_listeners", "gauge", "Outputs and connected WebRTC listeners of a channel.", false, STREAM_LISTENERS},
+        {"tolk_recording_bytes_total", "counter", "Bytes a channel's recording wrote to its files.", false, RECORDING_BYTES},
+        {"tolk_recording_write_errors_total", "counter", "Writes of a channel's recording that failed (a disk full).", false, RECORDING_ERRORS},
+        {"tolk_recording_lost_frames_total", "counter", "Frames a channel's recording lost (queue full, write failed, no file).", false, RECORDING_LOST},
+        {"tolk_recording_active", "gauge", "1 while a channel records.", false, RECORDING_ON},
         {"tolk_feed_packets_sent_total", "counter", "SRTP packets sent, over all outputs of a return feed.", true, STREAM_PACKETS},
         {"tolk_feed_send_errors_total", "counter", "Packets of a return feed the kernel refused.", true, STREAM_ERRORS},
     };
@@ -338,6 +356,12 @@ char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
     }
     loudness_family(app, out);
     state_family(app, out);
+    if (app->env.recorder) {
+        guint64 free_bytes = tolk_recorder_free_bytes(app->env.recorder);
+        header(out, "tolk_recordings_free_bytes", "gauge", "Free space in the recordings folder.");
+        if (free_bytes != G_MAXUINT64)
+            g_string_append_printf(out, "tolk_recordings_free_bytes %" G_GUINT64_FORMAT "\n", free_bytes);
+    }
     header(out, "tolk_webrtc_peers", "gauge", "WebRTC peers of a session, connected or still connecting.");
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);

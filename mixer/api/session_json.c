@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "aes67_json.h"
 #include "input_health.h"
@@ -171,6 +172,32 @@ static json_object *inputs_json(tolk_session *session)
     return list;
 }
 
+json_object *tolk_utc_json(gint64 unix_s)
+{
+    GDateTime *t = g_date_time_new_from_unix_utc(unix_s);
+    gchar *text = t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+    json_object *obj = text ? json_object_new_string(text) : NULL;
+    g_free(text);
+    if (t)
+        g_date_time_unref(t);
+    return obj;
+}
+
+json_object *tolk_recording_to_json(const tolk_recording_status *st)
+{
+    bool on = st->state != TOLK_RECORDING_OFF;
+    json_object *obj = json_object_new_object();
+    json_object_object_add(obj, "state", json_object_new_string(tolk_recording_state_name(st->state)));
+    json_object_object_add(obj, "since", on ? tolk_utc_json(st->since_unix_us / G_USEC_PER_SEC) : NULL);
+    json_object_object_add(obj, "file", on && st->file[0] ? json_object_new_string(st->file) : NULL);
+    json_object_object_add(obj, "bytes", json_object_new_int64((int64_t)st->bytes));
+    json_object_object_add(obj, "write_errors", json_object_new_int64((int64_t)st->write_errors));
+    json_object_object_add(obj, "lost", json_object_new_int64((int64_t)st->lost));
+    const char *error = st->last_errno ? strerrorname_np(st->last_errno) : NULL;
+    json_object_object_add(obj, "last_error", error ? json_object_new_string(error) : NULL);
+    return obj;
+}
+
 json_object *tolk_channel_to_json(tolk_session *session, int channel, bool full)
 {
     const tolk_matrix_config *config = tolk_matrix_config_get(session->matrix);
@@ -186,6 +213,9 @@ json_object *tolk_channel_to_json(tolk_session *session, int channel, bool full)
     if (full) {
         json_object_object_add(obj, "outputs", outputs_json(session, channel, -1));
         json_object_object_add(obj, "health", channel_health_json(session, channel));
+        tolk_recording_status st;
+        tolk_session_recording_status(session, channel, &st);
+        json_object_object_add(obj, "recording", tolk_recording_to_json(&st));
     }
     return obj;
 }

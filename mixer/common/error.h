@@ -23,6 +23,7 @@ typedef enum {
     TOLK_ERROR_RATE_LIMITED,        /* too many requests of this kind, for now */
     TOLK_ERROR_UNAVAILABLE,         /* the daemon lacks a resource: ports, pipelines, peers */
     TOLK_ERROR_INTERNAL,            /* a bug */
+    TOLK_ERROR_RANGE,               /* a byte range past the end of a file */
 } tolk_error_kind;
 
 typedef struct {

@@ -157,6 +157,7 @@ static void free_app(tolk_app *app, tolk_http_server *http)
         tolk_app_delete(app, g_ptr_array_index(app->sessions, app->sessions->len - 1));
     tolk_app_unlock(app);
     tolk_sap_listen_stop(app);
+    tolk_recorder_free(app->env.recorder); /* after the sittings released their recordings */
     g_ptr_array_unref(app->sessions);
     g_ptr_array_unref(app->detached);
     g_ptr_array_unref(app->creating);

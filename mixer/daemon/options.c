@@ -30,6 +30,10 @@ static const char usage[] =
     "                          run from the build tree: the source tree's web/)\n"
     "  --state-dir DIR         where the sittings are kept across restarts, private to the daemon's\n"
     "                          user (default " TOLK_STATE_DIR "; run from the build tree: none, give one)\n"
+    "  --recordings-dir DIR    where channels are recorded, Ogg/Opus per sitting and channel (default\n"
+    "                          STATE_DIR/recordings; none without a state folder)\n"
+    "  --recording-segment-minutes N  a recording starts a new file every N minutes, on the\n"
+    "                          hour for 60 (default 60, 1-1440)\n"
     "  --stun-server URL       STUN server for WebRTC, stun://host:port (default: none)\n"
     "  --turn-server URL       TURN server for WebRTC, turn://user:pass@host:port (default: none)\n"
     "  --ice-address LIST      addresses WebRTC offers, comma-separated (default: every interface)\n"
@@ -67,7 +71,7 @@ enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_METRICS_TOKEN, OP
        OPT_PEER_TIMEOUT, OPT_MAX_PEERS_CHANNEL, OPT_MAX_PEERS_SESSION, OPT_MAX_PEERS_ADDRESS, OPT_CORS, OPT_JITTER,
        OPT_LOST, OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_MAX_CONN, OPT_MAX_CONN_ADDR,
        OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_LOG_FORMAT, OPT_ACCESS_LOG, OPT_ALLOW_PLAIN_RTP,
-       OPT_HALL_ADDRESS, OPT_CONFIG, OPT_HELP, OPT_VERSION };
+       OPT_HALL_ADDRESS, OPT_RECORDINGS_DIR, OPT_SEGMENT_MINUTES, OPT_CONFIG, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -83,6 +87,8 @@ static const struct option long_options[] = {
     {"state-dir", required_argument, NULL, OPT_STATE_DIR},
     {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
     {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"recordings-dir", required_argument, NULL, OPT_RECORDINGS_DIR},
+    {"recording-segment-minutes", required_argument, NULL, OPT_SEGMENT_MINUTES},
     {"stun-server", required_argument, NULL, OPT_STUN},
     {"turn-server", required_argument, NULL, OPT_TURN},
     {"ice-address", required_argument, NULL, OPT_ICE_ADDRESS},
@@ -188,6 +194,7 @@ static void set_defaults(tolk_options *out)
     out->max_connections_per_address = 512;
     out->request_timeout_s = 10;
     out->peer_connect_timeout_ms = 15000;
+    out->recording_segment_minutes = 60;
     out->max_peers_per_channel = 300;
     out->max_peers_per_session = 600;
     out->max_peers_per_address = 50;
@@ -217,6 +224,8 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
     case OPT_WEBRTC_PORTS: return parse_range(arg, &out->webrtc_port_lo, &out->webrtc_port_hi);
     case OPT_WEB_DIR: out->web_dir = arg; return *arg != '\0';
     case OPT_STATE_DIR: out->state_dir = arg; return *arg != '\0';
+    case OPT_RECORDINGS_DIR: out->recordings_dir = arg; return *arg != '\0';
+    case OPT_SEGMENT_MINUTES: return parse_unsigned(arg, 1, 1440, &out->recording_segment_minutes);
     case OPT_TLS_CERT: out->tls_cert = arg; return *arg != '\0';
     case OPT_TLS_KEY: out->tls_key = arg; return *arg != '\0';
     case OPT_STUN: out->stun_server = arg; return g_str_has_prefix(arg, "stun://");

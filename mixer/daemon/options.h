@@ -24,6 +24,8 @@ typedef struct {
     const char *demo_sdp_dir;  /* where the demo writes its listeners' SDP files */
     const char *web_dir;       /* the browser pages (web/) */
     const char *state_dir;     /* the durable state (store.h) */
+    const char *recordings_dir; /* NULL: STATE_DIR/recordings, or none without a state folder */
+    unsigned recording_segment_minutes;
     const char *tls_cert;      /* PEM certificate (chain) for HTTPS, or NULL: plain HTTP */
     const char *tls_key;       /* its PEM private key; set exactly when tls_cert is */
     const char *stun_server;   /* stun://host:port for WebRTC, or NULL */

@@ -10,6 +10,20 @@
 #define TOLK_LOG_MODULE "state"
 #include "log.h"
 
+/* The one recorder of the daemon (recorder.h), in --recordings-dir or under the state folder:
+ * made once the store has made that folder private, before the sittings that record again. */
+static void start_recorder(tolk_app *app, const tolk_options *options)
+{
+    gchar *dir = options->recordings_dir ? g_strdup(options->recordings_dir)
+                 : options->state_dir      ? g_build_filename(options->state_dir, "recordings", NULL)
+                                           : NULL;
+    if (dir)
+        app->env.recorder = tolk_recorder_new(dir, options->recording_segment_minutes * 60);
+    else
+        LOG_INFO("no recordings folder (--recordings-dir, --state-dir): recording is unavailable");
+    g_free(dir);
+}
+
 bool tolk_daemon_state_start(tolk_app *app, const tolk_options *options)
 {
     if (!options->state_dir) {
@@ -24,6 +38,7 @@ bool tolk_daemon_state_start(tolk_app *app, const tolk_options *options)
         return false;
     }
     tolk_app_set_store(app, store);
+    start_recorder(app, options);
     tolk_session_env demo_env = app->env;
     demo_env.floor_from_file = true;
     demo_env.floor_file = options->demo_floor;

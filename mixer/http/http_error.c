@@ -14,6 +14,7 @@ static const int status_of_kind[] = {
     [TOLK_ERROR_RATE_LIMITED] = 429,
     [TOLK_ERROR_UNAVAILABLE] = 503,
     [TOLK_ERROR_INTERNAL] = 500,
+    [TOLK_ERROR_RANGE] = 416,
 };
 
 int tolk_http_status_for(tolk_error_kind kind)

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void clear_body(tolk_http_response *resp)
 {
@@ -14,6 +15,9 @@ static void clear_body(tolk_http_response *resp)
      * once sent, the sender has taken the context and set these to NULL. */
     if (resp->stream_free)
         resp->stream_free(resp->stream_ctx);
+    if (resp->kind == TOLK_REPLY_FILE && resp->file_fd >= 0)
+        close(resp->file_fd);
+    resp->file_fd = -1;
     resp->json = NULL;
     resp->text = NULL;
     resp->text_len = 0;
@@ -86,17 +90,32 @@ void tolk_http_reply_bytes(tolk_http_response *resp, int status, const char *con
     resp->content_type = g_strdup(content_type);
 }
 
+/* A new body of this kind in place of the one before. */
+static void begin_body(tolk_http_response *resp, tolk_reply_kind kind, int status, const char *content_type)
+{
+    clear_body(resp);
+    resp->kind = kind;
+    resp->status = status;
+    resp->content_type = g_strdup(content_type);
+}
+
 void tolk_http_reply_stream(tolk_http_response *resp, int status, const char *content_type,
                             tolk_http_stream_read_fn read, tolk_http_stream_free_fn free_ctx,
                             void *ctx)
 {
-    clear_body(resp);
-    resp->kind = TOLK_REPLY_STREAM;
-    resp->status = status;
-    resp->content_type = g_strdup(content_type);
+    begin_body(resp, TOLK_REPLY_STREAM, status, content_type);
     resp->stream_read = read;
     resp->stream_free = free_ctx;
     resp->stream_ctx = ctx;
+}
+
+void tolk_http_reply_file(tolk_http_response *resp, int status, const char *content_type, int fd,
+                          uint64_t offset, uint64_t length)
+{
+    begin_body(resp, TOLK_REPLY_FILE, status, content_type);
+    resp->file_fd = fd;
+    resp->file_offset = offset;
+    resp->file_length = length;
 }
 
 void tolk_http_reply_empty(tolk_http_response *resp, int status)

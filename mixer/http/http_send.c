@@ -18,6 +18,13 @@ static struct MHD_Response *body_response(tolk_http_response *resp, http_streams
         return MHD_create_response_from_buffer(resp->text_len, resp->text, MHD_RESPMEM_MUST_COPY);
     case TOLK_REPLY_STREAM:
         return http_stream_response(streams, connection, resp);
+    case TOLK_REPLY_FILE: {
+        struct MHD_Response *r = MHD_create_response_from_fd_at_offset64(resp->file_length, resp->file_fd,
+                                                                         (int64_t)resp->file_offset);
+        if (r)
+            resp->file_fd = -1; /* MHD closes it when done */
+        return r;
+    }
     default:
         return MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     }

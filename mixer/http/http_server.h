@@ -50,6 +50,8 @@ enum {
                                            a token that is wrong still gets 401 */
     TOLK_ROUTE_SLOW = 1u << 6,          /* the handler may block for seconds: it runs on a
                                            worker thread, the connection suspended meanwhile */
+    TOLK_ROUTE_BODY_OPTIONAL = 1u << 7, /* with a *_BODY flag: a request without a body is taken
+                                           too (req->body / req->text NULL) */
 };
 
 struct tolk_http_request_internal;
@@ -78,6 +80,7 @@ typedef enum {
     TOLK_REPLY_TEXT,
     TOLK_REPLY_EMPTY,
     TOLK_REPLY_STREAM, /* a body produced while it is sent (server-sent events) */
+    TOLK_REPLY_FILE,   /* length bytes of an open file from offset, sent by the server (sendfile) */
 } tolk_reply_kind;
 
 /* A streamed reply while it is sent; valid until its free_ctx returned. */
@@ -115,6 +118,8 @@ typedef struct {
     tolk_http_stream_read_fn stream_read; /* TOLK_REPLY_STREAM, owned until sent */
     tolk_http_stream_free_fn stream_free;
     void *stream_ctx;
+    int file_fd;              /* TOLK_REPLY_FILE: owned until sent */
+    uint64_t file_offset, file_length;
     int header_count;
     tolk_http_header headers[TOLK_HTTP_MAX_HEADERS];
 } tolk_http_response;
@@ -230,6 +235,10 @@ void tolk_http_reply_empty(tolk_http_response *resp, int status);
 void tolk_http_reply_stream(tolk_http_response *resp, int status, const char *content_type,
                             tolk_http_stream_read_fn read, tolk_http_stream_free_fn free_ctx,
                             void *ctx);
+/* The bytes [offset, offset + length) of the open file fd, which the response owns from here
+ * (closed when sent, replaced or never sent). */
+void tolk_http_reply_file(tolk_http_response *resp, int status, const char *content_type, int fd,
+                          uint64_t offset, uint64_t length);
 /* Adds a header such as Location or Link (may repeat); returns false when
  * TOLK_HTTP_MAX_HEADERS are set. A Cache-Control given here replaces the default no-store. */
 bool tolk_http_reply_header(tolk_http_response *resp, const char *name, const char *value);

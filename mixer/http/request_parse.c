@@ -82,6 +82,12 @@ static const tolk_json_field channel_patch_fields[] = {
     {0},
 };
 
+static const tolk_json_field recording_start_fields[] = {
+    {.name = "channels", .type = TOLK_JSON_STRING_ARRAY, .min_items = 1, .max_items = TOLK_MAX_CHANNELS + 1,
+     .unique = true},
+    {0},
+};
+
 static const tolk_json_field token_create_fields[] = {
     {.name = "role", .type = TOLK_JSON_STRING, .required = true, .one_of = tolk_grant_kind_names},
     {.name = "console", .type = TOLK_JSON_STRING},
@@ -246,6 +252,28 @@ bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_error *e
     if (!tolk_json_check(body, channel_patch_fields, err))
         return false;
     *public_out = json_object_get_boolean(json_object_object_get(body, "public"));
+    return true;
+}
+
+bool tolk_parse_recording_start(json_object *body, const tolk_matrix_config *config,
+                                bool channels[TOLK_MAX_CHANNELS + 1], tolk_error *err)
+{
+    memset(channels, 0, sizeof(bool) * (TOLK_MAX_CHANNELS + 1));
+    json_object *list = body ? json_object_object_get(body, "channels") : NULL;
+    if (body && !tolk_json_check(body, recording_start_fields, err))
+        return false;
+    for (int ch = 0; !list && ch <= config->channel_count; ch++)
+        channels[ch] = true; /* no list: the floor and every channel */
+    for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+        const char *name = json_object_get_string(json_object_array_get_idx(list, i));
+        int ch = strcmp(name, "floor") == 0 ? 0 : tolk_config_language_index(config, name);
+        if (ch < 0) {
+            tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "channels",
+                           "Field \"channels\" names %.8s, which is not a channel of this session.", name);
+            return false;
+        }
+        channels[ch] = true;
+    }
     return true;
 }
 

@@ -63,6 +63,10 @@ bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_err
 
 /* PATCH .../channels/{ch}: {"public": bool}. */
 bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_error *err);
+/* POST .../recording: {"channels": ["floor", "en"]}, or no body (NULL): the floor and every
+ * channel. */
+bool tolk_parse_recording_start(json_object *body, const tolk_matrix_config *config,
+                                bool channels[TOLK_MAX_CHANNELS + 1], tolk_error *err);
 
 /* PUT .../inputs/.../aes67: an AES67 stream by its SDP or by its SAP announcement's name, and
  * the channel of it (1-based; whether the stream has it is known only with the SDP). */

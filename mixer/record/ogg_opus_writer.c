@@ -34,7 +34,7 @@ static guint64 samples_ns(guint64 samples)
     return samples * NS_PER_SAMPLE_NUM / NS_PER_SAMPLE_DEN;
 }
 
-int tolk_opus_packet_samples(const guint8 *data, gsize size)
+int tolk_ogg_packet_samples(const guint8 *data, gsize size)
 {
     static const int silk[4] = {480, 960, 1920, 2880}, hybrid[2] = {480, 960}, celt[4] = {120, 240, 480, 960};
     if (size < 1)
@@ -283,7 +283,7 @@ static gboolean place(tolk_ogg_opus_writer *w, guint64 pts_ns, int samples, int 
 
 int tolk_ogg_opus_writer_push(tolk_ogg_opus_writer *w, const guint8 *data, gsize size, guint64 pts_ns)
 {
-    int samples = tolk_opus_packet_samples(data, size);
+    int samples = tolk_ogg_packet_samples(data, size);
     if (samples == 0 || size > TOLK_OGG_MAX_PACKET) {
         atomic_fetch_add_explicit(&w->stats.dropped, 1, memory_order_relaxed);
         return -EINVAL;

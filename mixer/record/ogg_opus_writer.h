@@ -80,6 +80,6 @@ const tolk_ogg_opus_stats *tolk_ogg_opus_writer_stats(const tolk_ogg_opus_writer
 guint64 tolk_ogg_opus_writer_samples(const tolk_ogg_opus_writer *w);
 
 /* Samples (48 kHz) in one Opus packet from its TOC (RFC 6716, 3.1); 0 if not a valid packet. */
-int tolk_opus_packet_samples(const guint8 *data, gsize size);
+int tolk_ogg_packet_samples(const guint8 *data, gsize size);
 
 #endif

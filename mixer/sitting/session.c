@@ -335,6 +335,7 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->hall_address = g_strdup(env->hall_address);
     session->allow_plain_rtp = env->allow_plain_rtp;
     session->retired = g_ptr_array_new_with_free_func(tolk_media_aes67_release);
+    session->recorder = env->recorder;
     if (!open_inputs(session, env, params->saved)) {
         tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL,
                        params->saved ? "the ports of session %s of before the restart are taken"
@@ -379,6 +380,7 @@ void tolk_session_free(tolk_session *session)
     if (session->ended)
         g_ptr_array_unref(session->ended);
     tolk_media_fence_free(session->fence);
+    tolk_session_release_recordings(session); /* they subscribe to the media's streams */
     tolk_media_free(session->media); /* first: the media reads the sockets */
     if (session->retired)
         g_ptr_array_unref(session->retired);

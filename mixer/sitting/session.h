@@ -20,6 +20,7 @@
 #include "media.h"
 #include "ports.h"
 #include "rate_limit.h"
+#include "recorder.h"
 #include "rules.h"
 #include "sap_directory.h"
 #include "teardown.h"
@@ -84,6 +85,7 @@ typedef struct {
     tolk_rate signal_rate;  /* per console and kind (--signal-rate, --signal-burst) */
     bool allow_plain_rtp;   /* --allow-plain-rtp: AES67 inputs and outputs may be made */
     const char *hall_address; /* --hall-address: the hall interface's IPv4 address, or NULL */
+    tolk_recorder *recorder;  /* the daemon's recorder (recorder.h), or NULL: recording unavailable */
 } tolk_session_env;
 
 typedef struct tolk_session {
@@ -127,6 +129,10 @@ typedef struct tolk_session {
      * each channel's level as the levels timer last took it (the views read these). */
     tolk_input_state input_states[TOLK_MAX_SLOTS + 1];
     double channel_level_db[TOLK_MAX_CHANNELS + 1];
+    /* session_recording.c: each channel's recording (0: the floor), made at its first start,
+     * released with the sitting; NULL for one never recorded. */
+    tolk_recorder *recorder;
+    tolk_recording *recordings[TOLK_MAX_CHANNELS + 1];
 } tolk_session;
 
 /* Who created a WebRTC resource, and so who may trickle to it or end it:
@@ -272,5 +278,16 @@ const uint8_t *tolk_session_stream_key(tolk_session *session, int channel, int s
  * (unavailable) when no key could be made (nothing changed). */
 bool tolk_session_rekey_channel(tolk_session *session, int channel, tolk_error *err);
 bool tolk_session_rekey_feed(tolk_session *session, int booth, int console, tolk_error *err);
+
+/* session_recording.c: the record of a channel (0: the floor). Start begins a new segment
+ * (a no-op when it records already); false with *err (unavailable recording_unavailable)
+ * when the daemon has no recordings folder. A change is stored (the sitting record keeps
+ * which channels record, so a restart resumes them in a new segment). */
+bool tolk_session_set_recording(tolk_session *session, int channel, bool on, tolk_error *err);
+bool tolk_session_recording_on(const tolk_session *session, int channel);
+/* False and an off status for a channel never recorded in this run. */
+bool tolk_session_recording_status(tolk_session *session, int channel, tolk_recording_status *out);
+/* Before the media goes: every recording stopped and handed to the recorder to close. */
+void tolk_session_release_recordings(tolk_session *session);
 
 #endif

@@ -139,6 +139,17 @@ static json_object *signals_record(tolk_session *session)
     return list;
 }
 
+/* The channels that record, by name: a restart starts each in a new segment. */
+static json_object *recording_record(tolk_session *session)
+{
+    json_object *list = json_object_new_array();
+    for (int ch = 0; ch <= tolk_matrix_config_get(session->matrix)->channel_count; ch++) {
+        if (tolk_session_recording_on(session, ch))
+            json_object_array_add(list, json_object_new_string(tolk_matrix_channel_name(session->matrix, ch)));
+    }
+    return list;
+}
+
 static void add_grant(const tolk_grant *g, void *ctx)
 {
     json_object *o = json_object_new_object();
@@ -176,6 +187,7 @@ char *tolk_session_record(tolk_session *session, tolk_grants *grants)
     add_int(r, "next_output", session->next_output);
     json_object_object_add(r, "signals", signals_record(session));
     add_int(r, "next_signal", session->next_signal);
+    json_object_object_add(r, "recording", recording_record(session));
     json_object *list = json_object_new_array();
     tolk_grants_foreach(grants, session->id, add_grant, list);
     json_object_object_add(r, "grants", list);
@@ -634,6 +646,20 @@ static void restore_grants(tolk_session *session, json_object *list, tolk_grants
     }
 }
 
+/* A record of before recording existed has none: nothing records. */
+static void restore_recording(tolk_session *session, json_object *list)
+{
+    for (size_t i = 0; list && json_object_is_type(list, json_type_array) && i < json_object_array_length(list); i++) {
+        const char *name = json_object_get_string(json_object_array_get_idx(list, i));
+        int channel = name ? tolk_matrix_channel_index(session->matrix, name) : -1;
+        tolk_error err;
+        if (channel < 0)
+            LOG_WARN_AT(TOLK_WHERE(.sitting = session->id), "restore: no channel %s to record", name ? name : "?");
+        else if (!tolk_session_set_recording(session, channel, true, &err))
+            LOG_WARN_AT(TOLK_WHERE(.sitting = session->id), "restore: recording not resumed: %s", err.message);
+    }
+}
+
 void tolk_session_restore_state(tolk_session *session, const tolk_session_saved *saved, tolk_grants *grants)
 {
     json_object *r = saved->record;
@@ -656,5 +682,6 @@ void tolk_session_restore_state(tolk_session *session, const tolk_session_saved 
     restore_grants(session, get_array(&rd, r, "grants", TOLK_MAX_GRANTS_PER_SESSION), grants);
     if (get_bool(&rd, r, "sound_check"))
         tolk_session_set_sound_check(session, true);
+    restore_recording(session, json_object_object_get(r, "recording"));
     tolk_session_changed(session);
 }

@@ -110,6 +110,17 @@ static const row table[] = {
     {"GET", "/api/v1/aes67/streams", OP, 0, -1, -1, -1, true},
     {"GET", "/api/v1/aes67/streams", CONSOLE_A, 0, -1, -1, -1, false},
     {"GET", "/api/v1/aes67/streams", METRICS, 0, -1, -1, -1, false},
+    /* recording: the operator only, also a public channel's listeners may not */
+    {"POST", S "/recording", OP, KNOWN, -1, -1, -1, true},
+    {"POST", S "/recording", CONSOLE_A, KNOWN, -1, -1, -1, false},
+    {"DELETE", S "/recording", FLOOR, KNOWN, -1, -1, -1, false},
+    {"POST", CH "/recording", LISTENER_EN, KNOWN | PUBLIC_SESSION | PUBLIC_CHANNEL, 2, -1, -1, false},
+    {"DELETE", CH "/recording", NOBODY, KNOWN | PUBLIC_SESSION | PUBLIC_CHANNEL, 2, -1, -1, false},
+    {"GET", "/api/v1/recordings", OP, 0, -1, -1, -1, true},
+    {"GET", "/api/v1/recordings", METRICS, 0, -1, -1, -1, false},
+    {"GET", "/api/v1/recordings/{sid}/{ch}/{file}", OP, 0, -1, -1, -1, true},
+    {"GET", "/api/v1/recordings/{sid}/{ch}/{file}", LISTENER_EN, KNOWN | PUBLIC_SESSION | PUBLIC_CHANNEL, 2, -1, -1, false},
+    {"GET", "/api/v1/recordings/{sid}/{ch}/{file}", NOBODY, KNOWN | PUBLIC_SESSION | PUBLIC_CHANNEL, 2, -1, -1, false},
 };
 
 static void test_access_table(void)

@@ -6,6 +6,7 @@ import { $, el, showState } from '../common/dom.js';
 import { sessionEvents } from '../common/events.js';
 import { loudnessBook } from '../common/loudness.js';
 import { buildCreateForm } from './create.js';
+import { recordingActions, showRecordingCounts } from './recording.js';
 import { showHealthCounts, showLevels, showOutputState, sittingView } from './sitting.js';
 import { tokensView } from './tokens.js';
 
@@ -51,7 +52,10 @@ function pollHealth(mine) {
     if (document.hidden || current !== mine) return;
     try {
       const fresh = await client.get(apiPath('sessions', mine.session.id));
-      if (current === mine) showHealthCounts($('#sitting'), fresh);
+      if (current === mine) {
+        showHealthCounts($('#sitting'), fresh);
+        showRecordingCounts($('#sitting'), fresh, actions);
+      }
     } catch { /* the next round, or the events' state, tells */ }
   }, HEALTH_POLL_MS);
 }
@@ -108,6 +112,7 @@ const actions = {
     current.tokens = current.tokens.filter((t) => t.id !== id);
     render();
   }),
+  ...recordingActions(() => client, () => current.session.id, guard),
 };
 
 /** The state file's fault, from /healthz (no token): shown until it is written again. The

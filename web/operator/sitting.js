@@ -6,6 +6,7 @@ import { loudBadge } from '../common/loudness.js';
 import { showLevel } from '../common/meter.js';
 import { channelLabel } from '../common/names.js';
 import { hallPanel, showHallState } from './hall.js';
+import { recordingPanel } from './recording.js';
 
 const meter = (key) => el('meter', { min: -60, max: 0, low: -18, high: -6, optimum: -24, value: -60, 'data-level': key, 'aria-label': `level ${key}` });
 
@@ -207,7 +208,7 @@ function signalsPanel(signals, act) {
 /** The sitting's panels (without tokens); `hall`: the hall panel's state (hall.js). */
 export function sittingView(s, signals, act, hall = {}) {
   return [headerPanel(s, act), el('div', { class: 'grid' }, desksPanel(s, act), signalsPanel(signals, act)), channelsPanel(s, act),
-    hallPanel(s, hall, act), healthPanel(s)];
+    hallPanel(s, hall, act), recordingPanel(s, act), healthPanel(s)];
 }
 
 /** Puts the levels event's numbers onto the meters and the listener counts under `root`
