@@ -37,18 +37,6 @@ static void count(atomic_ullong *counter)
     atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
 }
 
-int tolk_opus_packet_samples(const guint8 *data, gsize size)
-{
-    static const int silk[4] = {480, 960, 1920, 2880}, hybrid[2] = {480, 960}, celt[4] = {120, 240, 480, 960};
-    if (size < 1)
-        return 0;
-    int config = data[0] >> 3, code = data[0] & 3;
-    int frame = config < 12 ? silk[config & 3] : config < 16 ? hybrid[config & 1] : celt[config & 3];
-    int frames = code == 0 ? 1 : code < 3 ? 2 : size >= 2 ? (data[1] & 0x3f) : 0;
-    int total = frames * frame;
-    return total <= 5760 ? total : 0; /* at most 120 ms (RFC 6716, 3.2.5) */
-}
-
 tolk_ogg_opus_stream *tolk_ogg_opus_stream_new(guint64 page_ns, tolk_ogg_page_sink sink, void *ctx,
                                                tolk_ogg_opus_stats *stats)
 {
@@ -222,8 +210,8 @@ static gboolean place(tolk_ogg_opus_stream *s, guint64 pts_ns, int samples, int 
 
 int tolk_ogg_opus_stream_push(tolk_ogg_opus_stream *s, const guint8 *data, gsize size, guint64 pts_ns)
 {
-    int samples = tolk_opus_packet_samples(data, size);
-    if (samples == 0 || size > TOLK_OGG_MAX_PACKET) {
+    int samples = size <= TOLK_OGG_MAX_PACKET ? tolk_opus_packet_samples(data, size) : -1;
+    if (samples <= 0) {
         count(&s->stats->dropped);
         return -EINVAL;
     }

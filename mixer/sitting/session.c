@@ -2,6 +2,7 @@
 #include "session.h"
 #include "input_health.h"
 
+#include "session_icecast.h"
 #include "session_record.h"
 #include "token_digest.h"
 
@@ -371,6 +372,7 @@ void tolk_session_free(tolk_session *session)
     if (session->ended)
         g_ptr_array_unref(session->ended);
     tolk_media_fence_free(session->fence);
+    tolk_session_icecast_release_all(session); /* they take the channels' streams */
     tolk_media_free(session->media); /* first: the media reads the sockets */
     close_input(&session->floor);
     for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++)
@@ -566,6 +568,7 @@ void tolk_session_set_details(tolk_session *session, const char *name, const cha
 void tolk_session_set_channel_public(tolk_session *session, int channel, bool public_flag)
 {
     session->channel_public[channel] = public_flag;
+    tolk_session_icecast_follow(session, channel);
     tolk_session_changed(session);
 }
 
