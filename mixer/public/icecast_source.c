@@ -89,6 +89,7 @@ void tolk_icecast_source_start(tolk_icecast_source *src, tolk_stream *stream)
     src->stream = stream;
     src->subscription = tolk_stream_subscribe(stream, on_frame, src);
     atomic_store(&src->active, true);
+    tolk_icecast_source_set_state(src, TOLK_ICECAST_CONNECTING, NULL); /* the view says so before the thread's step */
 }
 
 void tolk_icecast_source_stop(tolk_icecast_source *src)

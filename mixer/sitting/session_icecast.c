@@ -61,16 +61,3 @@ void tolk_session_icecast_release_all(tolk_session *session)
         session->icecast[ch] = NULL;
     }
 }
-
-int tolk_session_icecast_failing(tolk_session *session)
-{
-    int failing = 0;
-    for (int ch = 0; ch <= TOLK_MAX_CHANNELS; ch++) {
-        if (!session->icecast[ch])
-            continue;
-        tolk_icecast_status status;
-        tolk_icecast_source_status(session->icecast[ch], &status);
-        failing += status.state == TOLK_ICECAST_FAILING;
-    }
-    return failing;
-}

@@ -22,7 +22,5 @@ bool tolk_session_remove_icecast(tolk_session *session, int channel);
 void tolk_session_icecast_follow(tolk_session *session, int channel);
 /* Every source released (the sitting ends; before its media goes). */
 void tolk_session_icecast_release_all(tolk_session *session);
-/* Sources of this sitting failing now, for /healthz. */
-int tolk_session_icecast_failing(tolk_session *session);
 
 #endif
