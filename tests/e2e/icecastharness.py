@@ -20,7 +20,7 @@ import tolkharness as th
 NOBODY = pwd.getpwnam('nobody')
 # Bytes Icecast sends a new listener at once from what it holds: the latency a listener hears
 # on top of Tolk's (the Debian default, 65535, is 8 s of Tolk's ~64 kbit/s). Docs: icecast.md.
-BURST_SIZE = 4096
+BURST_SIZE = int(os.environ.get('TOLK_E2E_ICECAST_BURST', '4096'))
 
 CONFIG = """<icecast>
   <location>Tolk e2e</location>
@@ -198,11 +198,14 @@ class StreamReader(th.Receiver):
                              % (self.name, seconds, timeout, self.log()))
 
 
-def ffmpeg_argv(url):
-    """What docs/clients.md gives for ffmpeg (ffplay takes the same URL)."""
-    return ['ffmpeg', '-hide_banner', '-loglevel', 'warning', '-nostdin',
+def ffmpeg_argv(url, realtime=False):
+    """What docs/clients.md gives for ffmpeg (ffplay takes the same URL). realtime (-re): read
+    at the stream's own pace from the first byte, as a player plays it, so Icecast's burst on
+    connect becomes delay; without it ffmpeg decodes the burst at once and then what arrives."""
+    return ['ffmpeg', '-hide_banner', '-loglevel', 'warning', '-nostdin'] + (['-re'] if realtime else []) + [
             '-fflags', 'nobuffer', '-probesize', '32', '-analyzeduration', '0',
-            '-i', url, '-af', 'pan=mono|c0=c0', '-f', 'f32le', '-ar', str(th.RATE), 'pipe:1']
+            '-i', url, '-af', 'pan=mono|c0=c0', '-f', 'f32le', '-ar', str(th.RATE),
+            '-flush_packets', '1', 'pipe:1']
 
 
 def gst_argv(url):
@@ -240,6 +243,20 @@ def vlc_argv(url, wav, seconds):
             % wav, 'vlc://quit']
 
 
-def mpv_argv(url, wav, seconds):
+def mpv_argv(url, raw, seconds):
+    """mpv's pcm output as raw s16le mono 48 kHz (its WAV header is WAVE_FORMAT_EXTENSIBLE,
+    which Python's wave module does not read)."""
     return ['mpv', '--no-config', '--no-video', '--really-quiet', '--length=%d' % seconds,
-            '--ao=pcm', '--ao-pcm-file=' + wav, url]
+            '--audio-format=s16', '--audio-channels=mono', '--audio-samplerate=48000',
+            '--ao=pcm', '--ao-pcm-waveheader=no', '--ao-pcm-file=' + raw, url]
+
+
+def read_s16(path):
+    """Raw s16le mono as floats, or None when unreadable."""
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except OSError:
+        return None
+    pcm = array.array('h', data[:len(data) - len(data) % 2])
+    return array.array('f', (v / 32768.0 for v in pcm))
