@@ -189,6 +189,7 @@ class IcecastSource(unittest.TestCase):
         """A tone switch at the source (en/1 off: en carries the floor) to its arrival at ffmpeg
         reading the mount, and at ffmpeg reading an SRTP output of the same channel."""
         self.ensure_streaming()
+        time.sleep(float(os.environ.get('TOLK_E2E_ICECAST_WARM_S', '0')))  # a mount that has run a while
         ice_rx = self.reader(ih.ffmpeg_argv(self.ice.url(MOUNT)), 'ffmpeg latency')
         player_rx = self.reader(ih.ffmpeg_argv(self.ice.url(MOUNT), realtime=True), 'ffmpeg -re latency')
         srtp_rx, _ = self.api.listen('sessions/%s/channels/en/outputs' % SID, 'srtp en')

@@ -6,6 +6,7 @@ import { $, el, showState } from '../common/dom.js';
 import { sessionEvents } from '../common/events.js';
 import { loudnessBook } from '../common/loudness.js';
 import { buildCreateForm } from './create.js';
+import { icecastPanel, showIcecast } from './icecast.js';
 import { showHealthCounts, showLevels, showOutputState, sittingView } from './sitting.js';
 import { tokensView } from './tokens.js';
 
@@ -51,7 +52,7 @@ function pollHealth(mine) {
     if (document.hidden || current !== mine) return;
     try {
       const fresh = await client.get(apiPath('sessions', mine.session.id));
-      if (current === mine) showHealthCounts($('#sitting'), fresh);
+      if (current === mine) { showHealthCounts($('#sitting'), fresh); showIcecast($('#sitting'), fresh); }
     } catch { /* the next round, or the events' state, tells */ }
   }, HEALTH_POLL_MS);
 }
@@ -73,6 +74,8 @@ const actions = {
     if (mine.sessionEvents === seen) { mine.session = session; render(); }
   }),
   patchChannel: guard((ch, body) => client.patch(sessionPath('channels', ch), body)),
+  putIcecast: guard((ch, body) => client.put(sessionPath('channels', ch, 'icecast'), body)),
+  deleteIcecast: guard((ch) => client.del(sessionPath('channels', ch, 'icecast'))),
   clearSignal: guard(async (id) => {
     await client.del(sessionPath('signals', String(id)));
     current.signals = current.signals.filter((g) => g.id !== id);
@@ -108,7 +111,8 @@ function render() {
     $('#sitting').replaceChildren();
     return;
   }
-  $('#sitting').replaceChildren(...sittingView(current.session, current.signals, actions), tokensView(current.tokens, actions));
+  $('#sitting').replaceChildren(...sittingView(current.session, current.signals, actions), icecastPanel(current.session, actions),
+    tokensView(current.tokens, actions));
   if (current.levels) showLevels($('#sitting'), current.levels);
   current.loud.show($('#sitting'));
 }
