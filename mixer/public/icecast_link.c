@@ -38,21 +38,29 @@ static void describe(tolk_icecast_source *src, int code, char *out, size_t size)
     }
 }
 
-static void free_shout(icecast_link *link)
+/* Ends the connection (or the attempt); the shout_t stays for the next one. libshout 2.4.6's
+ * shout_free frees nothing unless a connection is open (its check is the wrong way round), so a
+ * shout_t per attempt would leak one per reconnect: one per source is made, and at most that stays. */
+static void close_connection(icecast_link *link)
 {
-    if (link->shout) {
+    if (link->open)
         shout_close(link->shout);
-        shout_free(link->shout);
-        link->shout = NULL;
-    }
-    link->connected = false;
+    link->open = link->connected = false;
     tolk_ogg_opus_stream_free(link->ogg);
     link->ogg = NULL;
 }
 
 void tolk_icecast_link_close(tolk_icecast_source *src)
 {
-    free_shout(&src->link);
+    icecast_link *link = &src->link;
+    close_connection(link);
+    if (link->shout) {
+        if (shout_set_password(link->shout, "-") != SHOUTERR_SUCCESS) {
+            /* connected after all: the shout_free below frees it then */
+        }
+        shout_free(link->shout);
+        link->shout = NULL;
+    }
 }
 
 /* Closes and waits: the first failure after streaming is logged at once, then once a minute. */
@@ -60,7 +68,7 @@ static void fail(tolk_icecast_source *src, const char *why, gint64 now_us)
 {
     icecast_link *link = &src->link;
     bool was_connected = link->connected;
-    free_shout(link);
+    close_connection(link);
     link->retry_us = now_us + (gint64)link->backoff_s * G_USEC_PER_SEC;
     if (!link->failure_logged_us || now_us - link->failure_logged_us >= TOLK_ICECAST_LOG_EVERY_US) {
         LOG_WARN_AT(WHERE, "Icecast %s%s: %s; trying again every %d s at most", src->cfg.url,
@@ -114,11 +122,16 @@ static bool configure(tolk_icecast_source *src, shout_t *s)
 static void open_link(tolk_icecast_source *src, gint64 now_us)
 {
     icecast_link *link = &src->link;
-    link->shout = shout_new();
-    if (!link->shout || !configure(src, link->shout)) {
-        fail(src, "libshout refused the configuration", now_us);
-        return;
+    if (!link->shout) {
+        link->shout = shout_new();
+        if (!link->shout || !configure(src, link->shout)) {
+            shout_free(link->shout);
+            link->shout = NULL;
+            fail(src, "libshout refused the configuration", now_us);
+            return;
+        }
     }
+    link->open = true;
     link->opened_us = now_us;
     tolk_icecast_source_set_state(src, TOLK_ICECAST_CONNECTING, NULL);
     int rc = shout_open(link->shout);
@@ -206,9 +219,9 @@ void tolk_icecast_link_step(tolk_icecast_source *src, gint64 now_us)
 {
     icecast_link *link = &src->link;
     if (!atomic_load(&src->active)) {
-        if (link->shout)
+        if (link->open)
             LOG_INFO_AT(WHERE, "Icecast %s: paused (the channel is not public)", src->cfg.url);
-        free_shout(link);
+        close_connection(link);
         link->backoff_s = 1;
         link->retry_us = 0;
         drain(src);
@@ -217,11 +230,11 @@ void tolk_icecast_link_step(tolk_icecast_source *src, gint64 now_us)
     }
     if (link->backoff_s == 0)
         link->backoff_s = 1;
-    if (!link->shout && now_us >= link->retry_us)
+    if (!link->open && now_us >= link->retry_us)
         open_link(src, now_us);
-    if (link->shout && !link->connected)
+    if (link->open && !link->connected)
         step_connecting(src, now_us);
-    if (link->shout && link->connected)
+    if (link->open && link->connected)
         step_streaming(src, now_us);
     else
         drain(src); /* the stream begins at the next connection */

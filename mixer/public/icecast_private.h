@@ -32,7 +32,8 @@ typedef struct {
 } icecast_frame;
 
 typedef struct {
-    shout_t *shout;                 /* NULL while not connected or connecting */
+    shout_t *shout;                 /* made at the first attempt, kept for every later one */
+    bool open;                      /* connecting or connected */
     bool connected;                 /* past the login: streaming */
     tolk_ogg_opus_stream *ogg;
     tolk_ogg_opus_stats ogg_stats;
