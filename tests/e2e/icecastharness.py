@@ -4,6 +4,7 @@ ports, run as nobody (icecast refuses to run as root), with a config written her
 that decode an HTTP stream (ffmpeg, cvlc, GStreamer, mpv) into samples for the tone checks."""
 
 import array
+import collections
 import os
 import pwd
 import shutil
@@ -163,14 +164,13 @@ class Icecast:
 
 class StreamReader(th.Receiver):
     """A stream read over HTTP and decoded to 48 kHz mono float on stdout by `argv`, with
-    Receiver's buffer, arrival times and tone checks."""
+    Receiver's process, buffer, arrival times and tone checks (its start runs argv())."""
 
     def __init__(self, argv, name, keep_s=8.0):  # pylint: disable=super-init-not-called
         self._argv, self.name, self.keep = argv, name, int(keep_s * th.RATE)
         self.kind, self.ssrc = 'http', None
         self.proc = self.thread = None
         self.lock = threading.Lock()
-        import collections
         self.chunks = collections.deque()
         self.buffered = self.total = 0
         self.last_arrival = None
@@ -179,14 +179,6 @@ class StreamReader(th.Receiver):
 
     def argv(self):
         return self._argv
-
-    def start(self, peek_timeout=5.0):
-        with open(self.log_path, 'ab') as log:
-            self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.PIPE, stderr=log, bufsize=0)
-        self.thread = threading.Thread(target=self._read, name=self.name, daemon=True)
-        self.thread.start()
-        return self
 
     def wait_samples(self, seconds, timeout):
         deadline = time.monotonic() + timeout
