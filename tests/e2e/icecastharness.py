@@ -48,6 +48,7 @@ CONFIG = """<icecast>
     <bind-address>127.0.0.1</bind-address>
   </listen-socket>
   {relay}
+  {headers}
   <fileserve>1</fileserve>
   <paths>
     <basedir>/usr/share/icecast2</basedir>
@@ -76,12 +77,17 @@ RELAY = """<relay>
     <relay-shoutcast-metadata>0</relay-shoutcast-metadata>
   </relay>"""
 
+CORS = """<http-headers>
+    <header name="Access-Control-Allow-Origin" value="*" />
+  </http-headers>"""
+
 
 class Icecast:
-    """One icecast2 on a free port, as nobody; `relay_of` (port, mount) relays that mount."""
+    """One icecast2 on a free port, as nobody; `relay_of` (port, mount) relays that mount; `cors`
+    adds Access-Control-Allow-Origin: * (a page's Web Audio may then read the stream)."""
 
-    def __init__(self, password='e2e-source-password', relay_of=None, burst=BURST_SIZE):
-        self.password, self.relay_of, self.burst = password, relay_of, burst
+    def __init__(self, password='e2e-source-password', relay_of=None, burst=BURST_SIZE, cors=False):
+        self.password, self.relay_of, self.burst, self.cors = password, relay_of, burst, cors
         self.dir = tempfile.mkdtemp(prefix='tolk-icecast-')
         os.chown(self.dir, NOBODY.pw_uid, NOBODY.pw_gid)
         self.port = th.free_tcp_port()
@@ -89,8 +95,9 @@ class Icecast:
 
     def config(self):
         relay = RELAY.format(port=self.relay_of[0], mount=self.relay_of[1]) if self.relay_of else ''
+        headers = CORS if self.cors else ''
         return CONFIG.format(burst=self.burst, password=self.password, port=self.port, relay=relay,
-                             dir=self.dir)
+                             headers=headers, dir=self.dir)
 
     def start(self, timeout=10.0):
         path = os.path.join(self.dir, 'icecast.xml')
