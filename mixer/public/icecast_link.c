@@ -19,8 +19,8 @@ static void describe(tolk_icecast_source *src, int code, char *out, size_t size)
     const char *shout_words = src->link.shout ? shout_get_error(src->link.shout) : "";
     switch (code) {
     case SHOUTERR_NOLOGIN:
-        g_snprintf(out, size, "the server refused the source login for %s (wrong user or password, or the mount is "
-                 "in use by another source)", src->target.mount);
+        g_snprintf(out, size, "the server refused the source login for %s (a wrong user or password, the mount in "
+                   "use by another source, or not an Icecast server)", src->target.mount);
         break;
     case SHOUTERR_NOCONNECT:
         g_snprintf(out, size, "could not connect to %s port %d (%s)", src->target.host, src->target.port, shout_words);

@@ -8,7 +8,9 @@ One sitting: channel en, booth en with one console. Floor 440 Hz (ffmpeg SRTP se
 880 Hz live (gst sender), so the channel en carries 880 Hz and, with en/1 off, the floor's 440."""
 
 import os
+import socket
 import sys
+import threading
 import time
 import unittest
 import urllib.request
@@ -295,6 +297,47 @@ class IcecastSource(unittest.TestCase):
             time.sleep(0.2)
         self.assertFalse(self.ice.mount_up(MOUNT))
         self.api.expect(200, 'GET', 'sessions/' + SID)
+
+    def test_10_hostile_servers(self):
+        """A server that answers garbage, and one that takes the connection and says nothing: the
+        source fails with a reason, and the channel's audio (an SRTP output) never stalls."""
+        self.api.expect(200, 'PATCH', 'sessions/%s/channels/en' % SID, {'public': True})
+        rx, _ = self.api.listen('sessions/%s/channels/en/outputs' % SID, 'srtp during hostile servers')
+        self.readers.append(rx)
+        garbage = socket.socket()
+        garbage.bind(('127.0.0.1', 0))
+        garbage.listen(8)
+        stop = threading.Event()
+
+        def serve():
+            while not stop.is_set():
+                try:
+                    conn, _ = garbage.accept()
+                except OSError:
+                    return
+                conn.sendall(b'\x00\xffnot HTTP at all\r\n\r\n' * 50)
+                conn.close()
+        threading.Thread(target=serve, daemon=True).start()
+        tarpit = socket.socket()
+        tarpit.bind(('127.0.0.1', 0))
+        tarpit.listen(8)  # accepted by the kernel, never read nor answered
+        try:
+            self.put(url='http://127.0.0.1:%d/en.opus' % garbage.getsockname()[1])
+            view = self.wait_state('failing')
+            print('garbage server: %s' % view['last_error'])
+            self.put(url='http://127.0.0.1:%d/en.opus' % tarpit.getsockname()[1])
+            view = self.wait_state('failing', timeout=20)
+            self.assertIn('did not answer', view['last_error'], view)
+            samples = rx.samples(5)  # the last 5 s, while the source waited on the tarpit
+            self.assertEqual(len(samples), 5 * th.RATE, rx.describe())
+            self.assertLess(th.longest_quiet_run(samples), 0.1, 'the channel stalled')
+            self.assert_tone(samples, 'SRTP output while Icecast hangs')
+            self.assertTrue(self.daemon.alive())
+        finally:
+            stop.set()
+            garbage.close()
+            tarpit.close()
+            self.api.request('DELETE', ICECAST)
 
 
 if __name__ == '__main__':
