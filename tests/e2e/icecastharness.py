@@ -157,8 +157,8 @@ class Icecast:
     def kill(self):
         """icecast2 itself killed -9 (a crash): runuser, its parent, then ends."""
         if self.proc is not None:
-            kids = subprocess.run(['pgrep', '-P', str(self.proc.pid)], capture_output=True,
-                                  text=True).stdout.split()
+            with open('/proc/%d/task/%d/children' % (self.proc.pid, self.proc.pid)) as f:
+                kids = f.read().split()
             for pid in kids:
                 os.kill(int(pid), 9)
             self.proc.wait(5)

@@ -128,6 +128,7 @@ class IcecastSource(unittest.TestCase):
         self.assertIsNone(self.icecast_view())
 
     def test_02_stream_to_players(self):
+        self.api.expect(200, 'PATCH', 'sessions/%s/channels/en' % SID, {'public': True})
         view = self.put()
         self.assertNotIn('password', view)
         self.assertIn(view['state'], ('connecting', 'streaming'), view)
@@ -141,12 +142,17 @@ class IcecastSource(unittest.TestCase):
         vlc_wav, mpv_raw = os.path.join(home, 'vlc.wav'), os.path.join(home, 'mpv.s16')
         vlc = th.subprocess.Popen(ih.vlc_argv(url, vlc_wav, 4), env=dict(os.environ, HOME=home),
                                   stdout=th.subprocess.DEVNULL, stderr=th.subprocess.PIPE)
+        # mpv is not in tolk.sh's PACKAGES: played when installed (docs/clients.md says so)
         mpv = th.subprocess.Popen(ih.mpv_argv(url, mpv_raw, 4), stdout=th.subprocess.DEVNULL,
-                                  stderr=th.subprocess.PIPE)
+                                  stderr=th.subprocess.PIPE) if th.shutil.which('mpv') else None
         self.assert_tone(ff.wait_samples(3, 15), 'ffmpeg from Icecast')
         self.assert_tone(gst.wait_samples(3, 15), 'GStreamer from Icecast')
+        if mpv is None:
+            print('mpv: not installed, not played')
         for name, proc, path, read in (('cvlc as nobody', vlc, vlc_wav, ih.read_wav),
                                        ('mpv', mpv, mpv_raw, ih.read_s16)):
+            if proc is None:
+                continue
             try:
                 _, err = proc.communicate(timeout=20)
             except th.subprocess.TimeoutExpired:
