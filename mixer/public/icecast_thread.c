@@ -41,12 +41,12 @@ static gpointer icecast_main(gpointer unused)
     for (;;) {
         GPtrArray *now = tolk_icecast_thread_sources();
         gint64 now_us = g_get_monotonic_time();
+        reap(now); /* first: a source replaced by a PUT lets go of its mount before the new one logs in */
         for (guint i = 0; i < now->len; i++) {
             tolk_icecast_source *src = g_ptr_array_index(now, i);
             if (!atomic_load(&src->released))
                 tolk_icecast_link_step(src, now_us);
         }
-        reap(now);
         g_ptr_array_set_free_func(now, (GDestroyNotify)tolk_icecast_source_unref);
         g_ptr_array_unref(now);
         g_usleep(TICK_US);
