@@ -284,12 +284,7 @@ class IcecastSource(unittest.TestCase):
         self.ensure_streaming()
         state_dir = self.daemon.state_dir
         self.daemon.stop()
-        stored = b''
-        for name in os.listdir(state_dir):
-            if name.startswith('tolk.db'):
-                with open(os.path.join(state_dir, name), 'rb') as f:
-                    stored += f.read()
-        self.assertIn(self.ice.password.encode(), stored)  # kept: the file is private (0600)
+        self.assertIn(self.ice.password.encode(), self.stored(state_dir))  # kept: the file is private (0600)
         self.__class__.daemon = th.Daemon(state_dir=state_dir).start()
         self.__class__.api = self.daemon.api()
         self.wait_state('streaming')
@@ -303,6 +298,20 @@ class IcecastSource(unittest.TestCase):
             time.sleep(0.2)
         self.assertFalse(self.ice.mount_up(MOUNT))
         self.api.expect(200, 'GET', 'sessions/' + SID)
+        self.daemon.stop()  # a clean stop checkpoints the state: the password is gone from its files
+        self.assertNotIn(self.ice.password.encode(), self.stored(state_dir))
+        self.__class__.daemon = th.Daemon(state_dir=state_dir).start()
+        self.__class__.api = self.daemon.api()
+        self.assertIsNone(self.icecast_view())
+
+    @staticmethod
+    def stored(state_dir):
+        stored = b''
+        for name in os.listdir(state_dir):
+            if name.startswith('tolk.db'):
+                with open(os.path.join(state_dir, name), 'rb') as f:
+                    stored += f.read()
+        return stored
 
     def test_10_hostile_servers(self):
         """A server that answers garbage, and one that takes the connection and says nothing: the
