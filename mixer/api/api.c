@@ -50,6 +50,8 @@ static const api_route routes[] = {
     {"POST", CHANNEL "/outputs", JSON, ACCESS_OPERATOR, api_create_channel_output},
     {"DELETE", CHANNEL "/outputs/{oid}", 0, ACCESS_OPERATOR, api_delete_channel_output},
     {"POST", CHANNEL "/rekey", 0, ACCESS_OPERATOR, api_rekey_channel},
+    {"PUT", CHANNEL "/icecast", JSON, ACCESS_OPERATOR, api_put_icecast},
+    {"DELETE", CHANNEL "/icecast", 0, ACCESS_OPERATOR, api_delete_icecast},
     {"POST", CHANNEL "/whep", SDP | ANY_TOKEN | SLOW, ACCESS_CHANNEL, api_whep_channel},
     {"GET", CONSOLE, 0, ACCESS_CONSOLE, api_get_console},
     {"PATCH", CONSOLE, JSON, ACCESS_CONSOLE, api_patch_console},

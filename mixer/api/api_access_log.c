@@ -36,7 +36,8 @@ void api_access_caller(const api_call *call, bool known, char out[API_CALLER_SIZ
 
 static bool changes_something(const char *method, const char *pattern)
 {
-    if (strcmp(method, "POST") != 0 && strcmp(method, "PATCH") != 0 && strcmp(method, "DELETE") != 0)
+    if (strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0 && strcmp(method, "PATCH") != 0 &&
+        strcmp(method, "DELETE") != 0)
         return false;
     return !(strcmp(method, "PATCH") == 0 && g_str_has_suffix(pattern, "/webrtc/{rid}"));
 }

@@ -90,11 +90,35 @@ static void add_recording_problems(tolk_app *app, json_object *problems)
                                   TOLK_RECORDER_LOW_SPACE >> 20));
 }
 
+/* Icecast sources that cannot reach or log in to their server: the public hears nothing. */
+static void add_failing_icecast(tolk_app *app, json_object *problems)
+{
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        for (int ch = 0; ch <= tolk_matrix_config_get(session->matrix)->channel_count; ch++) {
+            tolk_icecast_status st;
+            if (!session->icecast[ch])
+                continue;
+            tolk_icecast_source_status(session->icecast[ch], &st);
+            if (st.state != TOLK_ICECAST_FAILING)
+                continue;
+            json_object *problem = json_object_new_object();
+            json_object_object_add(problem, "what", json_object_new_string("icecast"));
+            json_object_object_add(problem, "sitting", json_object_new_string(session->id));
+            json_object_object_add(problem, "channel", json_object_new_string(tolk_matrix_channel_name(session->matrix, ch)));
+            json_object_object_add(problem, "state", json_object_new_string(tolk_icecast_state_name(st.state)));
+            json_object_object_add(problem, "message", json_object_new_string(st.last_error));
+            json_object_array_add(problems, problem);
+        }
+    }
+}
+
 static void collect_problems(tolk_app *app, json_object *problems)
 {
     add_recording_problems(app, problems);
     add_failing_inputs(app, problems);
     add_failing_outputs(app, problems);
+    add_failing_icecast(app, problems);
     add_fault(problems, "state", tolk_app_state_fault(app));
 }
 

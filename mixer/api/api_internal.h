@@ -77,6 +77,8 @@ void api_end_section(api_call *call, api_state state);
 /* Prometheus text for /metrics, the server's response counts included; the caller holds
  * the lock. g_free the result. */
 char *tolk_metrics_render(tolk_app *app, tolk_http_server *http);
+/* metrics_icecast.c: the Icecast families. */
+void tolk_metrics_icecast(tolk_app *app, GString *out);
 
 /* The handlers, by file. */
 void api_get_health(api_call *call);
@@ -93,6 +95,8 @@ void api_patch_console(api_call *call);
 void api_create_console_output(api_call *call);
 void api_delete_console_output(api_call *call);
 void api_rekey_channel(api_call *call);
+void api_put_icecast(api_call *call);
+void api_delete_icecast(api_call *call);
 void api_rekey_feed(api_call *call);
 void api_rekey_floor_input(api_call *call);
 void api_rekey_console_input(api_call *call);

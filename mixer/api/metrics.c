@@ -355,6 +355,7 @@ char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
                                (guint64)tolk_session_media_errors(session));
     }
     loudness_family(app, out);
+    tolk_metrics_icecast(app, out);
     state_family(app, out);
     if (app->env.recorder) {
         guint64 free_bytes = tolk_recorder_free_bytes(app->env.recorder);

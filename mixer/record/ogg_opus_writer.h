@@ -24,6 +24,8 @@
 #include <glib.h>
 #include <stdatomic.h>
 
+#include "opus_packet.h"
+
 #define TOLK_OGG_PRE_SKIP 312                 /* libopus's lookahead, OPUS_APPLICATION_AUDIO, 48 kHz */
 #define TOLK_OGG_PAGE_NS 1000000000ULL       /* 1 s of audio per page at most */
 #define TOLK_OGG_SYNC_NS (5 * TOLK_OGG_PAGE_NS) /* fdatasync at least this often (audio time) */
@@ -79,7 +81,7 @@ const tolk_ogg_opus_stats *tolk_ogg_opus_writer_stats(const tolk_ogg_opus_writer
 /* Samples (48 kHz) of playable audio taken so far, pre-skip excluded. */
 guint64 tolk_ogg_opus_writer_samples(const tolk_ogg_opus_writer *w);
 
-/* Samples (48 kHz) in one Opus packet from its TOC (RFC 6716, 3.1); 0 if not a valid packet. */
-int tolk_ogg_packet_samples(const guint8 *data, gsize size);
+/* Samples (48 kHz) in one Opus packet, -1 if not a valid packet: plugins/dsp/opus_packet.h,
+ * the reading the jitter buffer makes too. */
 
 #endif

@@ -2,6 +2,7 @@
 #include "session.h"
 #include "input_health.h"
 
+#include "session_icecast.h"
 #include "session_record.h"
 #include "token_digest.h"
 
@@ -381,6 +382,7 @@ void tolk_session_free(tolk_session *session)
         g_ptr_array_unref(session->ended);
     tolk_media_fence_free(session->fence);
     tolk_session_release_recordings(session); /* they subscribe to the media's streams */
+    tolk_session_icecast_release_all(session); /* they take the channels' streams */
     tolk_media_free(session->media); /* first: the media reads the sockets */
     if (session->retired)
         g_ptr_array_unref(session->retired);
@@ -579,6 +581,7 @@ void tolk_session_set_details(tolk_session *session, const char *name, const cha
 void tolk_session_set_channel_public(tolk_session *session, int channel, bool public_flag)
 {
     session->channel_public[channel] = public_flag;
+    tolk_session_icecast_follow(session, channel);
     tolk_session_changed(session);
 }
 

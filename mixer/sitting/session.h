@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "hub.h"
+#include "icecast_source.h"
 #include "keys.h"
 #include "loudness_watch.h"
 #include "media.h"
@@ -104,6 +105,7 @@ typedef struct tolk_session {
     uint64_t events_total;
     tolk_hub *hub;                             /* server-sent events of this session */
     bool channel_public[TOLK_MAX_CHANNELS + 1]; /* WHEP without a token */
+    tolk_icecast_source *icecast[TOLK_MAX_CHANNELS + 1]; /* session_icecast.c; NULL for none */
     bool sound_check;
     GPtrArray *signals;                        /* tolk_signal*: the open queue */
     unsigned next_signal;

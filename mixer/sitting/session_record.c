@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "session_record.h"
+#include "session_icecast.h"
 
 #include <string.h>
 
@@ -89,6 +90,23 @@ static json_object *consoles_record(tolk_session *session)
     return list;
 }
 
+/* The channel's Icecast source as the operator set it, password included (the state file is
+ * private: docs/state.md). */
+static json_object *icecast_record(const tolk_icecast_source *src)
+{
+    if (!src)
+        return NULL;
+    const tolk_icecast_config *c = tolk_icecast_source_config(src);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "url", json_object_new_string(c->url));
+    json_object_object_add(o, "user", json_object_new_string(c->user));
+    json_object_object_add(o, "password", json_object_new_string(c->password));
+    json_object_object_add(o, "listen_url", json_object_new_string(c->listen_url));
+    json_object_object_add(o, "name", json_object_new_string(c->name));
+    json_object_object_add(o, "description", json_object_new_string(c->description));
+    return o;
+}
+
 static json_object *channels_record(tolk_session *session)
 {
     json_object *list = json_object_new_array();
@@ -96,6 +114,8 @@ static json_object *channels_record(tolk_session *session)
         json_object *o = json_object_new_object();
         add_key(o, "key", session->channel_keys[ch]);
         json_object_object_add(o, "public", json_object_new_boolean(session->channel_public[ch]));
+        if (session->icecast[ch])
+            json_object_object_add(o, "icecast", icecast_record(session->icecast[ch]));
         json_object_array_add(list, o);
     }
     return list;
@@ -660,14 +680,40 @@ static void restore_recording(tolk_session *session, json_object *list)
     }
 }
 
+static void restore_icecast(tolk_session *session, int channel, json_object *o)
+{
+    reader rd;
+    reader_init(&rd, session->id);
+    tolk_icecast_config *c = g_new0(tolk_icecast_config, 1);
+    get_text(&rd, o, "url", c->url, sizeof c->url);
+    get_text(&rd, o, "user", c->user, sizeof c->user);
+    get_text(&rd, o, "password", c->password, sizeof c->password);
+    get_text(&rd, o, "listen_url", c->listen_url, sizeof c->listen_url);
+    get_text(&rd, o, "name", c->name, sizeof c->name);
+    get_text(&rd, o, "description", c->description, sizeof c->description);
+    tolk_icecast_target target;
+    const char *why = "";
+    if (rd.failed || !tolk_icecast_url_parse(c->url, &target, &why))
+        LOG_WARN_AT(TOLK_WHERE(.sitting = session->id, .channel = tolk_matrix_channel_name(session->matrix, channel)),
+                    "Icecast source not restored: %s%s", rd.failed ? rd.err->message : "url ", why);
+    else
+        tolk_session_restore_icecast(session, channel, c);
+    tolk_key_wipe(c, sizeof *c);
+    g_free(c);
+}
+
 void tolk_session_restore_state(tolk_session *session, const tolk_session_saved *saved, tolk_grants *grants)
 {
     json_object *r = saved->record;
     reader rd;
     reader_init(&rd, session->id);
     json_object *channels = json_object_object_get(r, "channels");
-    for (size_t ch = 0; ch < json_object_array_length(channels); ch++)
-        session->channel_public[ch] = get_bool(&rd, json_object_array_get_idx(channels, ch), "public");
+    for (size_t ch = 0; ch < json_object_array_length(channels); ch++) {
+        json_object *c = json_object_array_get_idx(channels, ch), *icecast = json_object_object_get(c, "icecast");
+        session->channel_public[ch] = get_bool(&rd, c, "public");
+        if (icecast && (int)ch <= tolk_matrix_config_get(session->matrix)->channel_count)
+            restore_icecast(session, (int)ch, icecast);
+    }
     json_object *outputs = get_array(&rd, r, "outputs", TOLK_MAX_SESSION_OUTPUTS);
     for (size_t i = 0; outputs && i < json_object_array_length(outputs); i++)
         restore_output(session, json_object_array_get_idx(outputs, i));

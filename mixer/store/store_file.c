@@ -164,7 +164,10 @@ static bool open_database(tolk_store_file *file, char **why)
                                version, TOLK_STORE_SCHEMA);
         return false;
     }
-    return intact(file->db, why) && exec(file->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", why) &&
+    /* secure_delete: a record's old text (keys, tokens, an Icecast password) is zeroed when it is
+     * replaced or deleted, not left in the page's free space */
+    return intact(file->db, why) &&
+           exec(file->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON", why) &&
            migrate(file->db, version, why) &&
            sqlite3_prepare_v2(file->db,
                               "INSERT INTO records (kind, id, body, updated_us) VALUES (?1, ?2, ?3, ?4)"

@@ -179,12 +179,12 @@ static void test_crc_and_toc(void)
 {
     /* CRC-32/CKSUM's check value without its final inversion */
     g_assert_cmphex(tolk_ogg_crc(0, (const guint8 *)"123456789", 9), ==, 0x765e7680u ^ 0xffffffffu);
-    g_assert_cmpint(tolk_ogg_packet_samples(tolk_opus_silence_frame, 3), ==, 960);
+    g_assert_cmpint(tolk_opus_packet_samples(tolk_opus_silence_frame, 3), ==, 960);
     const guint8 silk60[] = {0x18}, celt_multi[] = {0xfb, 0x03}, bad[] = {0xfb, 0x00};
-    g_assert_cmpint(tolk_ogg_packet_samples(silk60, 1), ==, 2880);
-    g_assert_cmpint(tolk_ogg_packet_samples(celt_multi, 2), ==, 3 * 960);
-    g_assert_cmpint(tolk_ogg_packet_samples(bad, 2), ==, 0);
-    g_assert_cmpint(tolk_ogg_packet_samples(bad, 0), ==, 0);
+    g_assert_cmpint(tolk_opus_packet_samples(silk60, 1), ==, 2880);
+    g_assert_cmpint(tolk_opus_packet_samples(celt_multi, 2), ==, 3 * 960);
+    g_assert_cmpint(tolk_opus_packet_samples(bad, 2), <=, 0); /* -1: not a packet */
+    g_assert_cmpint(tolk_opus_packet_samples(bad, 0), <=, 0); /* -1: not a packet */
 }
 
 static void test_tone_file(fixture *f, gconstpointer data)

@@ -72,6 +72,12 @@ static const row table[] = {
     {"POST", CON "/whep", CONSOLE_B, KNOWN, -1, 0, 1, true},
     {"POST", CON "/outputs", CONSOLE_A, KNOWN, -1, 0, 0, false},
     {"POST", CON "/outputs/rekey", CONSOLE_A, KNOWN, -1, 0, 0, false},
+    /* an Icecast source: the operator's only, also of a public channel */
+    {"PUT", CH "/icecast", OP, KNOWN | PUBLIC_SESSION | PUBLIC_CHANNEL, 2, -1, -1, true},
+    {"PUT", CH "/icecast", LISTENER_EN, KNOWN | PUBLIC_SESSION | PUBLIC_CHANNEL, 2, -1, -1, false},
+    {"PUT", CH "/icecast", NOBODY, KNOWN | PUBLIC_SESSION | PUBLIC_CHANNEL, 2, -1, -1, false},
+    {"DELETE", CH "/icecast", CONSOLE_A, KNOWN, 2, -1, -1, false},
+    {"DELETE", CH "/icecast", OP, KNOWN, 2, -1, -1, true},
     /* a channel: its listener token, anyone when it is public */
     {"POST", CH "/whep", LISTENER_EN, KNOWN, 2, -1, -1, true},
     {"POST", CH "/whep", LISTENER_EN, KNOWN, 1, -1, -1, false},

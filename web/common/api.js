@@ -57,6 +57,7 @@ export function apiClient(token) {
     token,
     get: (path) => request('GET', path),
     post: (path, body = {}) => request('POST', path, body),
+    put: (path, body) => request('PUT', path, body),
     patch: (path, body) => request('PATCH', path, body),
     put: (path, body) => request('PUT', path, body),
     del: (path) => request('DELETE', path),

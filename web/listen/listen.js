@@ -35,6 +35,13 @@ function renderChannels() {
   const current = list.find((ch) => ch.id === chosen);
   $('#now').textContent = chosen ? channelLabel(chosen) : 'No channel chosen';
   $('#now-tag').replaceChildren(current && current.quality ? qualityTag(current.quality) : '');
+  showPlayerLink(current?.icecast?.listen_url);
+}
+
+/** A public channel sent to Icecast: its stream for VLC or any player (docs/clients.md). */
+function showPlayerLink(url) {
+  $('#player').replaceChildren(...(url ? ['Or open this stream in VLC or another player: ',
+    el('a', { href: url, 'data-icecast-link': '' }, url)] : []));
 }
 
 /** WHEP listeners coming and going send no session event: their counts come with the

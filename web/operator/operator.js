@@ -7,6 +7,7 @@ import { sessionEvents } from '../common/events.js';
 import { loudnessBook } from '../common/loudness.js';
 import { buildCreateForm } from './create.js';
 import { recordingActions, showRecordingCounts } from './recording.js';
+import { icecastPanel, showIcecast } from './icecast.js';
 import { showHealthCounts, showLevels, showOutputState, sittingView } from './sitting.js';
 import { tokensView } from './tokens.js';
 
@@ -55,6 +56,7 @@ function pollHealth(mine) {
       if (current === mine) {
         showHealthCounts($('#sitting'), fresh);
         showRecordingCounts($('#sitting'), fresh, actions);
+        showIcecast($('#sitting'), fresh);
       }
     } catch { /* the next round, or the events' state, tells */ }
   }, HEALTH_POLL_MS);
@@ -77,6 +79,8 @@ const actions = {
     if (mine.sessionEvents === seen) { mine.session = session; render(); }
   }),
   patchChannel: guard((ch, body) => client.patch(sessionPath('channels', ch), body)),
+  putIcecast: guard((ch, body) => client.put(sessionPath('channels', ch, 'icecast'), body)),
+  deleteIcecast: guard((ch) => client.del(sessionPath('channels', ch, 'icecast'))),
   clearSignal: guard(async (id) => {
     await client.del(sessionPath('signals', String(id)));
     current.signals = current.signals.filter((g) => g.id !== id);
@@ -134,7 +138,8 @@ function render() {
     $('#sitting').replaceChildren();
     return;
   }
-  $('#sitting').replaceChildren(...sittingView(current.session, current.signals, actions, current.hall), tokensView(current.tokens, actions));
+  $('#sitting').replaceChildren(...sittingView(current.session, current.signals, actions, current.hall),
+    icecastPanel(current.session, actions), tokensView(current.tokens, actions));
   if (current.levels) showLevels($('#sitting'), current.levels);
   current.loud.show($('#sitting'));
 }
