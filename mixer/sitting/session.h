@@ -59,7 +59,7 @@ typedef struct {
 } tolk_session_output;
 
 /* Where an input takes its audio from when not from its SRTP port: an AES67 stream, given by
- * its SDP or by the name it is announced under by SAP (session_aes67.c). */
+ * its SDP or by the name it is announced under by SAP (session_aes67_input.c). */
 typedef struct {
     bool on;
     char sap[128];              /* by SAP: the announced name (s=); "" by SDP */
@@ -230,7 +230,7 @@ void tolk_session_poll_loudness(tolk_session *session);
 /* Warnings of a channel (slot < 0) or a console's return feed (channel < 0) so far. */
 uint64_t tolk_session_loudness_warnings(tolk_session *session, int channel, int slot);
 
-/* session_aes67.c: an input (slot -1: the floor) takes its audio from an AES67 stream: by its
+/* session_aes67_input.c: an input (slot -1: the floor) takes its audio from an AES67 stream: by its
  * SDP (sdp not NULL), or by the SAP announcement named sap (then at once when dir has it, else
  * when it appears: tolk_session_sap_update). channel is 1-based. False with *err (invalid,
  * field "sdp" or "channel"; unavailable when its socket cannot be had): nothing changed. */
