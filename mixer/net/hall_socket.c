@@ -3,6 +3,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <linux/if_packet.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -76,4 +79,42 @@ bool tolk_hall_source_address(const char *hall_address, const char *host, char *
               inet_ntop(AF_INET, &local.sin_addr, out, INET_ADDRSTRLEN) != NULL;
     close(fd);
     return ok;
+}
+
+/* The interface name that holds the IPv4 address, into name (IFNAMSIZ-ish). */
+static bool interface_of(const struct ifaddrs *list, struct in_addr address, const char **name)
+{
+    for (const struct ifaddrs *i = list; i; i = i->ifa_next) {
+        if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+            ((const struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == address.s_addr) {
+            *name = i->ifa_name;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool tolk_hall_interface_mac(const char *address, char *out)
+{
+    out[0] = '\0';
+    struct in_addr a;
+    struct ifaddrs *list;
+    if (inet_pton(AF_INET, address, &a) != 1 || getifaddrs(&list) != 0)
+        return false;
+    const char *name = NULL;
+    bool found = false;
+    if (interface_of(list, a, &name)) {
+        for (const struct ifaddrs *i = list; i && !found; i = i->ifa_next) {
+            if (!i->ifa_addr || i->ifa_addr->sa_family != AF_PACKET || strcmp(i->ifa_name, name) != 0)
+                continue;
+            const struct sockaddr_ll *ll = (const struct sockaddr_ll *)i->ifa_addr;
+            if (ll->sll_halen != 6)
+                continue;
+            snprintf(out, 18, "%02X-%02X-%02X-%02X-%02X-%02X", ll->sll_addr[0], ll->sll_addr[1], ll->sll_addr[2],
+                     ll->sll_addr[3], ll->sll_addr[4], ll->sll_addr[5]);
+            found = true;
+        }
+    }
+    freeifaddrs(list);
+    return found;
 }

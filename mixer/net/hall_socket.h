@@ -25,5 +25,8 @@ bool tolk_hall_destination(const char *host, int port, struct sockaddr_in *out);
 /* The address packets to host leave from: hall_address, or the routing's choice (a connected
  * socket's name); false (out "") when there is no route. out holds INET_ADDRSTRLEN bytes. */
 bool tolk_hall_source_address(const char *hall_address, const char *host, char *out);
+/* The MAC address of the interface that holds address, as "CA-FE-01-CA-FE-02" (a=ts-refclk:localmac
+ * without PTP); false (out "") when no interface has it. out holds 18 bytes. */
+bool tolk_hall_interface_mac(const char *address, char *out);
 
 #endif
