@@ -241,6 +241,10 @@ class Aes67Output(unittest.TestCase):
         offsets = [o - 2**32 if o > 2**31 else o for o in offsets]
         print('AES67 media clock: receive time minus RTP timestamp median %.2f ms' % (statistics.median(offsets) / 48))
         self.assertTrue(0 <= statistics.median(offsets) < 48 * 5, offsets[:5])
+        # Work follows use: a channel only AES67 takes is mixed and protected, never Opus-encoded.
+        encoded = [th.metric_sum(self.api.metrics(), 'tolk_channel_frames_total', session=SID, channel='en')
+                   for _ in range(2) if time.sleep(0.3) is None]
+        self.assertEqual(encoded[0], encoded[1], 'Opus frames of a channel only AES67 takes')
         health = self.output(out['id'])['health']
         print('AES67 latency added (mix to wire, a frame\'s first sample): %.2f ms; underruns %d, late %d'
               % (health['buffer_ms'], health['underruns'], health['late']))
