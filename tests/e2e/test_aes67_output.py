@@ -316,6 +316,29 @@ class Aes67Output(unittest.TestCase):
         rate, samples = gst_receive(parse_sdp(text), seconds=1.0)
         self.assertGreater(th.tone_dbfs(samples[4800:], EN_HZ), th.PRESENT_DB)
 
+    def test_07_ffmpeg_finds_it_by_sap(self):
+        out = tempfile.NamedTemporaryFile(suffix='.wav', delete=False).name
+        ff = subprocess.Popen(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+                               '-i', 'sap://%s:%d' % (SAP_GROUP, SAP_PORT), '-t', '1.5', '-ac', '1', '-ar', '48000', out],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            time.sleep(0.5)
+            made = self.channel_output(name='ffmpeg by SAP')  # announced at once
+            _, err = ff.communicate(timeout=15)
+            self.assertEqual(ff.returncode, 0, err.decode(errors='replace'))
+            with wave.open(out) as w:
+                frames = w.readframes(w.getnframes())
+            samples = [v / 32768.0 for v in struct.unpack('<%dh' % (len(frames) // 2), frames)]
+            level = th.tone_dbfs(samples[4800:], EN_HZ)
+            print('ffmpeg sap://: channel en at 880 Hz %.1f dBFS' % level)
+            self.assertGreater(level, th.PRESENT_DB)
+            self.api.expect(204, 'DELETE', th.session_path(SID, 'channels', 'en', 'outputs', made['id']))
+        finally:
+            if ff.poll() is None:
+                ff.kill()
+                ff.wait()
+            os.unlink(out)
+
 
 class PlainRefused(unittest.TestCase):
     def test_refused_without_the_option(self):
