@@ -46,11 +46,24 @@ static void sleep_until(int64_t at_ns)
         ;
 }
 
+/* CLOCK_TAI is CLOCK_REALTIME plus the kernel's TAI offset: at 0 (nobody set it) the RTP
+ * timestamps are 37 s off the hall's PTP media clock. */
+static void check_tai_offset(void)
+{
+    struct timespec tai, utc;
+    clock_gettime(CLOCK_TAI, &tai);
+    clock_gettime(CLOCK_REALTIME, &utc);
+    if (tai.tv_sec - utc.tv_sec < 1)
+        LOG_WARN("the kernel's TAI offset is 0: AES67 timestamps follow UTC, not the hall's PTP (TAI) "
+                 "time; set it (docs/aes67.md, PTP)");
+}
+
 static gpointer pacer_main(gpointer data)
 {
     (void)data;
     if (tolk_thread_try_realtime())
         LOG_INFO("AES67 pacer: real-time scheduling (SCHED_FIFO)");
+    check_tai_offset();
     g_mutex_lock(&pacer.lock);
     while (!pacer.stopping) {
         if (pacer.outputs->len == 0) {
