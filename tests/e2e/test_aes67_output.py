@@ -9,7 +9,8 @@ Inside hallnet (a private network namespace whose loopback carries multicast): t
 channel output through udpsrc ! rtpjitterbuffer ! rtpL24depay; 440 Hz from a unicast L16 output
 of en/1's return feed; packets 1 ms apart (kernel receive timestamps), not a 20 ms burst; RTP
 timestamps on the media clock (CLOCK_TAI at 48 kHz); the SAP deletion when the output goes; the
-refusals (no --allow-plain-rtp: 403; "encrypted" wrong: 400); a restart keeps the output, its
+refusals (no --allow-plain-rtp: 403; "encrypted" wrong: 400); --ptp-grandmaster in a=ts-refclk;
+ffmpeg's sap:// finding the stream; a restart keeps the output, its
 SSRC and its announcement. Prints the buffering the AES67 path adds (mix to wire)."""
 
 import os
@@ -355,6 +356,19 @@ class PlainRefused(unittest.TestCase):
                               {'host': '127.0.0.1', 'port': 5004})
             self.assertEqual((srtp['format'], srtp['encrypted']), ('srtp', True))
             self.assertIn('srtp', srtp)
+
+    def test_ptp_grandmaster_in_the_sdp(self):
+        # Unicast on loopback, no SAP: safe on the host's network too.
+        args = ['--allow-plain-rtp', '--ptp-grandmaster', '00-1d-c1-ff-fe-12-34-56', '--ptp-domain', '5']
+        with th.Daemon(extra_args=args) as daemon:
+            api = daemon.api()
+            api.expect(201, 'POST', 'sessions', SITTING)
+            out = api.expect(201, 'POST', th.session_path(SID, 'channels', 'en', 'outputs'),
+                             {'host': '127.0.0.1', 'port': th.free_udp_pair(), 'format': 'aes67',
+                              'encrypted': False, 'sap': False})
+            sdp = parse_sdp(out['sdp'])
+            self.assertEqual(sdp['attributes']['ts-refclk'], 'ptp=IEEE1588-2008:00-1D-C1-FF-FE-12-34-56:5')
+            self.assertEqual(sdp['attributes']['mediaclk'], 'direct=0')
 
 
 def main():
