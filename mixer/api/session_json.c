@@ -130,6 +130,7 @@ static void add_aes67_fields(json_object *obj, const tolk_session_output *output
     add_count(health, "late", st.late);
     add_count(health, "dropped_samples", st.dropped);
     json_object_object_add(health, "buffer_ms", json_object_new_double(st.buffer_ms));
+    json_object_object_add(health, "latency_ms", json_object_new_double(st.latency_ms));
     json_object_object_add(obj, "health", health);
 }
 

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aes67_packet.h"
@@ -33,6 +34,7 @@ struct tolk_aes67_output {
     uint64_t written, read; /* samples, ever */
     bool primed;            /* the prebuffer is in: false at first and after an underrun */
     double wait;            /* samples a frame's first sample waits: a moving mean over ~1 s of frames */
+    double latency;         /* the same in ns from the tick's due time, 0 while not known */
     /* The pacer's. */
     bool started;
     int64_t next_sample; /* media clock (samples since the TAI epoch) of the next packet's first sample */
@@ -95,6 +97,7 @@ void tolk_aes67_output_get_stats(tolk_aes67_output *out, tolk_aes67_output_stats
 {
     g_mutex_lock(&out->lock);
     stats->buffer_ms = out->wait / RATE_PER_MS;
+    stats->latency_ms = out->latency / 1e6;
     g_mutex_unlock(&out->lock);
     stats->packets = atomic_load(&out->packets);
     stats->send_errors = atomic_load(&out->send_errors);
@@ -111,8 +114,21 @@ static void write_ring(tolk_aes67_output *out, const float *x, unsigned n)
     out->written += n;
 }
 
-void tolk_aes67_output_push(tolk_aes67_output *out, const float *frame, unsigned n)
+static double moving_mean(double mean, double x)
 {
+    return mean == 0.0 ? x : mean + (x - mean) / 50.0;
+}
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void tolk_aes67_output_push(tolk_aes67_output *out, const float *frame, unsigned n, uint64_t tick_ns)
+{
+    uint64_t now = tick_ns ? monotonic_ns() : 0;
     static const float zeros[PREBUFFER];
     g_mutex_lock(&out->lock);
     if (!out->primed) {
@@ -127,7 +143,9 @@ void tolk_aes67_output_push(tolk_aes67_output *out, const float *frame, unsigned
         fill = PREBUFFER;
     }
     double wait = (double)(fill + out->frame_samples);
-    out->wait = out->wait == 0.0 ? wait : out->wait + (wait - out->wait) / 50.0;
+    out->wait = moving_mean(out->wait, wait);
+    if (tick_ns && now >= tick_ns)
+        out->latency = moving_mean(out->latency, (double)(now - tick_ns) + wait * 1e6 / RATE_PER_MS);
     write_ring(out, frame, n);
     g_mutex_unlock(&out->lock);
 }

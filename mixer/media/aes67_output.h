@@ -48,6 +48,8 @@ typedef struct {
     uint64_t late;        /* packets the pacer could not send in time and skipped */
     double buffer_ms;     /* how long a frame's first sample waits in Tolk, from the mix to the wire
                            * (a moving mean over about a second; 0 before the first frame) */
+    double latency_ms;    /* the same from the tick's due time (the frame's pts) to the wire: the
+                           * mixing and the buffer (0 when the tick's time is not known) */
 } tolk_aes67_output_stats;
 
 /* Opens its socket; NULL with *err on failure. where names it in log lines (copied). */
@@ -57,8 +59,9 @@ void tolk_aes67_output_free(tolk_aes67_output *out);
 uint32_t tolk_aes67_output_ssrc(const tolk_aes67_output *out);
 void tolk_aes67_output_get_stats(tolk_aes67_output *out, tolk_aes67_output_stats *stats);
 
-/* The tick: one frame of n samples (NULL: digital silence). Never blocks beyond the ring's copy. */
-void tolk_aes67_output_push(tolk_aes67_output *out, const float *frame, unsigned n);
+/* The tick: one frame of n samples (NULL: digital silence), due at tick_ns (CLOCK_MONOTONIC; 0:
+ * not known). Never blocks beyond the ring's copy. */
+void tolk_aes67_output_push(tolk_aes67_output *out, const float *frame, unsigned n, uint64_t tick_ns);
 
 /* The pacer: when (CLOCK_TAI ns) the next packet is due, 0 before the first send; and sends
  * every packet due by now_ns (at most a few; further behind, it skips ahead, counted late). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aes67_output.h"
+#include "engine.h"
 #include "guard.h"
 #include "level.h"
 #include "media_input.h"
@@ -198,11 +199,13 @@ static void encode_and_send(tolk_media_mix *mix, uint64_t pts_ns)
 }
 
 /* The protected frame to every AES67 output (their rings: a copy each, never a wait). */
-static void hand_pcm(tolk_media_mix *mix, bool silent)
+static void hand_pcm(tolk_media_mix *mix, bool silent, uint64_t pts_ns)
 {
+    uint64_t tick_ns = tolk_engine_tick_time_ns(pts_ns);
     g_mutex_lock(&mix->pcm_lock);
     for (guint i = 0; i < mix->pcm->len; i++)
-        tolk_aes67_output_push(g_ptr_array_index(mix->pcm, i), silent ? NULL : mix->frame, TOLK_FRAME_SAMPLES);
+        tolk_aes67_output_push(g_ptr_array_index(mix->pcm, i), silent ? NULL : mix->frame, TOLK_FRAME_SAMPLES,
+                               tick_ns);
     g_mutex_unlock(&mix->pcm_lock);
 }
 
@@ -238,7 +241,7 @@ void tolk_media_mix_run(tolk_media_mix *mix, const float *const *sources, uint64
     if (mix->metered)
         meter(mix, silent);
     if (mix->pcm_taken)
-        hand_pcm(mix, silent);
+        hand_pcm(mix, silent, pts_ns);
     if (mix->consumed)
         encode_and_send(mix, pts_ns);
 }

@@ -247,8 +247,9 @@ class Aes67Output(unittest.TestCase):
                    for _ in range(2) if time.sleep(0.3) is None]
         self.assertEqual(encoded[0], encoded[1], 'Opus frames of a channel only AES67 takes')
         health = self.output(out['id'])['health']
-        print('AES67 latency added (mix to wire, a frame\'s first sample): %.2f ms; underruns %d, late %d'
-              % (health['buffer_ms'], health['underruns'], health['late']))
+        print('AES67 latency (a frame\'s first sample): tick pts to wire %.2f ms, of which mix to wire %.2f ms; '
+              'underruns %d, late %d' % (health['latency_ms'], health['buffer_ms'], health['underruns'], health['late']))
+        self.assertGreaterEqual(health['latency_ms'], health['buffer_ms'])
         self.assertGreater(health['packets_sent'], 800)
 
     def outputs(self):

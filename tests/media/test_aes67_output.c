@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MS_NS 1000000LL
@@ -91,7 +92,7 @@ static void test_prebuffer_then_frame_on_the_grid(void)
     float frame[960];
     for (int i = 0; i < 960; i++)
         frame[i] = (float)(i + 1) / 8388607.0f; /* sample i is i + 1 in 24 bits */
-    tolk_aes67_output_push(r.out, frame, 960);
+    tolk_aes67_output_push(r.out, frame, 960, 0);
     int64_t t = T0 + 5 * MS_NS + 12345; /* off the grid */
     tolk_aes67_output_send_due(r.out, t);
     uint32_t ts, first_ts = 0;
@@ -159,11 +160,29 @@ static void test_band_cut(void)
     rig_up(&r, 48);
     float frame[960] = {0};
     for (int i = 0; i < 3; i++)
-        tolk_aes67_output_push(r.out, frame, 960); /* nobody sends: the ring grows */
+        tolk_aes67_output_push(r.out, frame, 960, 0); /* nobody sends: the ring grows */
     tolk_aes67_output_stats st;
     tolk_aes67_output_get_stats(r.out, &st);
     g_assert_cmpuint(st.dropped, >, 0);
     g_assert_cmpfloat(st.buffer_ms, <, 40.0);
+    rig_down(&r);
+}
+
+/* From the tick's due time: the 2 ms the mixing took (here: made up) and the 5 ms buffer. */
+static void test_latency_from_the_tick(void)
+{
+    rig r;
+    rig_up(&r, 48);
+    float frame[960] = {0};
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    tolk_aes67_output_push(r.out, frame, 960, now - 2 * MS_NS);
+    tolk_aes67_output_stats st;
+    tolk_aes67_output_get_stats(r.out, &st);
+    g_assert_cmpfloat(st.buffer_ms, ==, 5.0);
+    g_assert_cmpfloat(st.latency_ms, >=, 7.0);
+    g_assert_cmpfloat(st.latency_ms, <, 7.0 + 50.0); /* a slow machine, not a wrong unit */
     rig_down(&r);
 }
 
@@ -175,5 +194,6 @@ int main(int argc, char **argv)
     g_test_add_func("/aes67/output/prebuffer-frame-grid", test_prebuffer_then_frame_on_the_grid);
     g_test_add_func("/aes67/output/late-pacer", test_late_pacer_skips_ahead);
     g_test_add_func("/aes67/output/band", test_band_cut);
+    g_test_add_func("/aes67/output/latency", test_latency_from_the_tick);
     return g_test_run();
 }
