@@ -299,6 +299,14 @@ class Aes67Output(unittest.TestCase):
             status, js = self.api.post(path, body)
             self.assertEqual(status, 400, (body, js))
             self.assertIn('"%s"' % field, js['error']['message'], (body, js))
+        # Sloppy and hurried: outputs made and deleted as fast as the API answers, while the
+        # multicast one plays on without a gap.
+        before = self.output(self.__class__.multicast['id'])['health']['underruns']
+        for i in range(20):
+            made = post_output(self.api, path, {'host': '127.0.0.1', 'port': 40000 + i, 'format': 'aes67',
+                                                'encrypted': False, 'sap': i % 2 == 0, 'packet_time_ms': 0.125})
+            self.api.expect(204, 'DELETE', path + '/' + made['id'])
+        self.assertEqual(self.output(self.__class__.multicast['id'])['health']['underruns'], before)
         status, js = self.api.post(path, dict(base, format='aes67', encrypted=False))
         self.assertEqual(status, 201, js)
         self.assertEqual(self.output(js['id'])['format'], 'aes67')
