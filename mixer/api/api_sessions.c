@@ -141,6 +141,11 @@ static void create_output(api_call *call, tolk_session *session, int channel, in
         api_reply_error(call, &err);
         return;
     }
+    if (!spec.encrypted && !call->app->env.allow_plain_rtp) {
+        api_fail(call, TOLK_ERROR_FORBIDDEN, "plain_rtp_not_allowed",
+                 "the daemon refuses plain RTP; start it with --allow-plain-rtp on a closed hall network");
+        return;
+    }
     if (!output_fits(call, session, channel, slot))
         return;
     const tolk_session_output *existing = tolk_session_find_destination(session, channel, slot, spec.host, spec.port);
@@ -149,8 +154,16 @@ static void create_output(api_call *call, tolk_session *session, int channel, in
                  existing->id, spec.host, spec.port);
         return;
     }
-    const tolk_session_output *output = tolk_session_add_output(session, channel, slot, spec.host, spec.port,
-                                                                spec.own_key, &err);
+    tolk_session_aes67_params aes67 = {
+        .encoding = spec.encoding_bits == 16 ? TOLK_AES67_L16 : TOLK_AES67_L24,
+        .frame_samples = spec.frame_samples,
+        .ttl = spec.ttl,
+        .sap = spec.sap,
+        .name = spec.name,
+    };
+    const tolk_session_output *output =
+        spec.aes67 ? tolk_session_add_aes67_output(session, channel, slot, spec.host, spec.port, &aes67, &err)
+                   : tolk_session_add_output(session, channel, slot, spec.host, spec.port, spec.own_key, &err);
     if (!output) {
         api_reply_error(call, &err);
         return;

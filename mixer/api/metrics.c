@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* /metrics in the Prometheus text format: what a technician graphs and alerts on.
  * Each family is written whole (HELP, TYPE, then all its samples), as the format requires. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -286,8 +287,38 @@ static void output_errors(tolk_app *app, GString *out)
             const tolk_session_output *output = g_ptr_array_index(session->outputs, o);
             g_string_append_printf(out, "%s{session=\"%s\",output=\"%s\"} %" G_GUINT64_FORMAT "\n", name, session->id,
                                    output->id,
-                                   (guint64)tolk_media_output_send_errors(session->media, output->channel, output->slot,
-                                                                          output->destination));
+                                   (guint64)tolk_session_output_send_errors(session, output));
+        }
+    }
+}
+
+/* The AES67 outputs' pacing: packets sent, sent as silence (the mix late), skipped (the pacer late). */
+static void aes67_counts(tolk_app *app, GString *out)
+{
+    static const struct {
+        const char *name, *help;
+        size_t offset;
+    } counts[] = {
+        {"tolk_aes67_packets_sent_total", "AES67 packets sent, per output.", offsetof(tolk_aes67_output_stats, packets)},
+        {"tolk_aes67_underruns_total", "AES67 packets sent as silence: the mix's frame was late.",
+         offsetof(tolk_aes67_output_stats, underruns)},
+        {"tolk_aes67_late_packets_total", "AES67 packets the pacer skipped: it woke too late.",
+         offsetof(tolk_aes67_output_stats, late)},
+    };
+    for (size_t c = 0; c < G_N_ELEMENTS(counts); c++) {
+        header(out, counts[c].name, "counter", counts[c].help);
+        for (guint i = 0; i < app->sessions->len; i++) {
+            tolk_session *session = g_ptr_array_index(app->sessions, i);
+            for (guint o = 0; o < session->outputs->len; o++) {
+                const tolk_session_output *output = g_ptr_array_index(session->outputs, o);
+                tolk_aes67_output_stats st = {0};
+                if (!output->sender)
+                    continue;
+                tolk_aes67_output_get_stats(output->sender, &st);
+                g_string_append_printf(out, "%s{session=\"%s\",output=\"%s\"} %" G_GUINT64_FORMAT "\n", counts[c].name,
+                                       session->id, output->id,
+                                       (guint64) * (const uint64_t *)((const char *)&st + counts[c].offset));
+            }
         }
     }
 }
@@ -343,6 +374,7 @@ char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
     input_families(app, out);
     stream_families(app, out);
     output_errors(app, out);
+    aes67_counts(app, out);
     channel_levels(app, out);
     header(out, "tolk_engine_threads", "gauge", "Threads of the media engine (tick, receive, workers): constant in sittings.");
     g_string_append_printf(out, "tolk_engine_threads %u\n", tolk_media_engine_threads());

@@ -107,12 +107,49 @@ static void add_ssrc(json_object *obj, uint32_t ssrc)
     g_free(text);
 }
 
+/* The packet time in ms as the API takes it (0.333 for 16 samples). */
+static double packet_time_ms(int frame_samples)
+{
+    return frame_samples == 16 ? 0.333 : frame_samples / 48.0;
+}
+
+/* An AES67 output: plain RTP, its SDP (RTP/AVP, no crypto), its packets and the buffer it adds. */
+static void add_aes67_fields(json_object *obj, const tolk_session_output *output)
+{
+    json_object_object_add(obj, "encoding", json_object_new_string(output->encoding == TOLK_AES67_L16 ? "L16" : "L24"));
+    json_object_object_add(obj, "packet_time_ms", json_object_new_double(packet_time_ms(output->frame_samples)));
+    json_object_object_add(obj, "ttl", json_object_new_int(output->ttl));
+    json_object_object_add(obj, "sap", json_object_new_boolean(output->sap));
+    json_object_object_add(obj, "name", string_or_null(output->name));
+    json_object_object_add(obj, "sdp", string_or_null(output->sdp));
+    json_object_object_add(obj, "ssrc", json_object_new_int64(output->ssrc));
+    tolk_aes67_output_stats st = {0};
+    if (output->sender)
+        tolk_aes67_output_get_stats(output->sender, &st);
+    json_object *health = json_object_new_object();
+    json_object_object_add(health, "state", json_object_new_string(tolk_output_state_name(output)));
+    add_count(health, "packets_sent", st.packets);
+    add_count(health, "send_errors", st.send_errors);
+    add_count(health, "underruns", st.underruns);
+    add_count(health, "late", st.late);
+    add_count(health, "dropped_samples", st.dropped);
+    json_object_object_add(health, "buffer_ms", json_object_new_double(st.buffer_ms));
+    json_object_object_add(health, "latency_ms", json_object_new_double(st.latency_ms));
+    json_object_object_add(obj, "health", health);
+}
+
 json_object *tolk_output_to_json(tolk_session *session, const tolk_session_output *output)
 {
     json_object *obj = json_object_new_object();
     json_object_object_add(obj, "id", json_object_new_string(output->id));
     json_object_object_add(obj, "host", json_object_new_string(output->host));
     json_object_object_add(obj, "port", json_object_new_int(output->port));
+    json_object_object_add(obj, "format", json_object_new_string(output->aes67 ? "aes67" : "srtp"));
+    json_object_object_add(obj, "encrypted", json_object_new_boolean(!output->aes67));
+    if (output->aes67) {
+        add_aes67_fields(obj, output);
+        return obj;
+    }
     bool channel = output->channel >= 0;
     tolk_output_key key_kind = output->own_key ? TOLK_OUTPUT_KEY_OWN : TOLK_OUTPUT_KEY_SHARED;
     json_object_object_add(obj, "key", json_object_new_string(tolk_output_key_name(key_kind)));

@@ -13,6 +13,7 @@
 #include "demo.h"
 #include "input_health.h"
 #include "output_health.h"
+#include "sap_announcer.h"
 #include "keys.h"
 #include "options.h"
 #include "sap_listen.h"
@@ -128,6 +129,9 @@ static bool init_app(tolk_app *app, const tolk_options *options)
     tolk_error sap_err;
     if (options->allow_plain_rtp && !tolk_sap_listen_start(app, &sap_err))
         LOG_WARN("no SAP: %s (AES67 streams can still be given by their SDP)", sap_err.message);
+    app->env.ptp_grandmaster = options->ptp_grandmaster;
+    app->env.ptp_domain = options->ptp_domain;
+    app->env.sap = tolk_sap_announcer_new(options->hall_address);
     app->max_sessions = options->max_sessions;
     app->lost_timeout_us = (gint64)options->lost_timeout_ms * 1000;
     app->webrtc = (tolk_webrtc_config){
@@ -318,6 +322,7 @@ int main(int argc, char **argv)
         status = 0;
     }
     free_app(&app, http);
+    tolk_sap_announcer_free(app.env.sap); /* the deletions of the sittings' AES67 outputs */
     tolk_media_engine_shutdown(); /* after every sitting is gone */
     g_main_loop_unref(loop);
     tolk_access_log_close();

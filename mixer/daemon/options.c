@@ -63,6 +63,9 @@ static const char usage[] =
     "                          network only (default: refused; everything else is always encrypted)\n"
     "  --hall-address ADDR     IPv4 address of the hall network's interface: AES67 multicast is joined\n"
     "                          and sent there, SAP announced and heard there (default: the routing's)\n"
+    "  --ptp-grandmaster ID    the hall's PTP grandmaster (EUI-64, xx-xx-xx-xx-xx-xx-xx-xx) that linuxptp\n"
+    "                          locks the system clock to: named in AES67 SDPs (default: none, localmac)\n"
+    "  --ptp-domain N          its PTP domain, 0-127 (default 0)\n"
     "  --help                  this text\n"
     "  --version               the version\n";
 
@@ -71,7 +74,8 @@ enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_METRICS_TOKEN, OP
        OPT_PEER_TIMEOUT, OPT_MAX_PEERS_CHANNEL, OPT_MAX_PEERS_SESSION, OPT_MAX_PEERS_ADDRESS, OPT_CORS, OPT_JITTER,
        OPT_LOST, OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_MAX_CONN, OPT_MAX_CONN_ADDR,
        OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_LOG_FORMAT, OPT_ACCESS_LOG, OPT_ALLOW_PLAIN_RTP,
-       OPT_HALL_ADDRESS, OPT_RECORDINGS_DIR, OPT_SEGMENT_MINUTES, OPT_CONFIG, OPT_HELP, OPT_VERSION };
+       OPT_HALL_ADDRESS, OPT_RECORDINGS_DIR, OPT_SEGMENT_MINUTES, OPT_PTP_GRANDMASTER, OPT_PTP_DOMAIN, OPT_CONFIG,
+       OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
@@ -112,6 +116,8 @@ static const struct option long_options[] = {
     {"access-log", required_argument, NULL, OPT_ACCESS_LOG},
     {"allow-plain-rtp", no_argument, NULL, OPT_ALLOW_PLAIN_RTP},
     {"hall-address", required_argument, NULL, OPT_HALL_ADDRESS},
+    {"ptp-grandmaster", required_argument, NULL, OPT_PTP_GRANDMASTER},
+    {"ptp-domain", required_argument, NULL, OPT_PTP_DOMAIN},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -210,6 +216,16 @@ static const char *bad_value(int option)
     return "?";
 }
 
+/* Eight hex octets joined by '-' (as ptp4l's pmc shows a clock identity with '.' in place
+ * of the dashes, docs/aes67.md). */
+static bool is_eui64(const char *s)
+{
+    for (int i = 0; i < 8; i++, s += 3)
+        if (!g_ascii_isxdigit(s[0]) || !g_ascii_isxdigit(s[1]) || s[2] != (i < 7 ? '-' : '\0'))
+            return false;
+    return true;
+}
+
 static bool apply_option(int option, const char *arg, tolk_options *out)
 {
     long v;
@@ -271,6 +287,12 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
     case OPT_ACCESS_LOG: out->access_log = arg; return *arg != '\0';
     case OPT_ALLOW_PLAIN_RTP: out->allow_plain_rtp = true; return true;
     case OPT_HALL_ADDRESS: out->hall_address = arg; return g_hostname_is_ip_address(arg) && !strchr(arg, ':');
+    case OPT_PTP_GRANDMASTER: out->ptp_grandmaster = arg; return is_eui64(arg);
+    case OPT_PTP_DOMAIN:
+        if (!parse_int(arg, 0, 127, &v))
+            return false;
+        out->ptp_domain = (int)v;
+        return true;
     default: return false;
     }
 }

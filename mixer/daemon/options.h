@@ -48,6 +48,8 @@ typedef struct {
     const char *access_log;    /* --access-log FILE, or NULL: the access lines only in the log */
     bool allow_plain_rtp;      /* AES67 inputs and outputs (plain RTP) may be made */
     const char *hall_address;  /* IPv4 address of the hall interface (AES67 multicast, SAP), or NULL */
+    const char *ptp_grandmaster; /* EUI-64 of the PTP grandmaster for a=ts-refclk, or NULL */
+    int ptp_domain;              /* 0..127 */
 } tolk_options;
 
 typedef enum { TOLK_OPTIONS_RUN, TOLK_OPTIONS_EXIT_OK, TOLK_OPTIONS_EXIT_ERROR } tolk_options_outcome;

@@ -2,6 +2,7 @@
 #include "request_parse.h"
 
 #include <arpa/inet.h>
+#include <math.h>
 #include <glib.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -110,11 +111,21 @@ static const tolk_json_field console_patch_fields[] = {
     {0},
 };
 
+static const char *const output_format_names[] = {"srtp", "aes67", NULL};
+static const char *const aes67_encoding_names[] = {"L24", "L16", NULL};
+
 static const tolk_json_field output_create_fields[] = {
     {.name = "host", .type = TOLK_JSON_STRING, .required = true, .max_length = TOLK_HOST_SIZE - 1,
      .valid = tolk_is_ip_address, .expected = "a numeric IPv4 or IPv6 address"},
     {.name = "port", .type = TOLK_JSON_INTEGER, .required = true, .ranged = true, .min = 1, .max = 65535},
     {.name = "key", .type = TOLK_JSON_STRING, .one_of = tolk_output_key_names},
+    {.name = "format", .type = TOLK_JSON_STRING, .one_of = output_format_names},
+    {.name = "encrypted", .type = TOLK_JSON_BOOLEAN},
+    {.name = "encoding", .type = TOLK_JSON_STRING, .one_of = aes67_encoding_names},
+    {.name = "packet_time_ms", .type = TOLK_JSON_NUMBER, .ranged = true, .min = 0.125, .max = 4},
+    {.name = "ttl", .type = TOLK_JSON_INTEGER, .ranged = true, .min = 1, .max = 255},
+    {.name = "sap", .type = TOLK_JSON_BOOLEAN},
+    {.name = "name", .type = TOLK_JSON_STRING, .max_length = TOLK_OUTPUT_NAME_SIZE - 1},
     {0},
 };
 
@@ -359,6 +370,72 @@ bool tolk_parse_console_patch(json_object *body, const tolk_matrix_config *confi
 
 /* ---- POST .../outputs ---- */
 
+static const char *const aes67_only_fields[] = {"encoding", "packet_time_ms", "ttl", "sap", "name", NULL};
+
+/* The packet times AES67 allows, as samples at 48 kHz; 0 when ms is none of them. */
+static int frame_samples_of(double ms)
+{
+    static const struct {
+        double ms;
+        int samples;
+    } times[] = {{0.125, 6}, {0.25, 12}, {1.0 / 3.0, 16}, {1, 48}, {4, 192}};
+    for (size_t i = 0; i < G_N_ELEMENTS(times); i++)
+        if (fabs(ms - times[i].ms) < 0.001) /* 0.333 is a third of a millisecond: 16 samples */
+            return times[i].samples;
+    return 0;
+}
+
+static bool srtp_fields_only(json_object *body, tolk_output_spec *out, tolk_error *err)
+{
+    if (!out->encrypted) {
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "encrypted",
+                       "Field \"encrypted\" must be true for an SRTP output (only \"format\": \"aes67\" is plain RTP).");
+        return false;
+    }
+    for (const char *const *f = aes67_only_fields; *f; f++) {
+        if (json_object_object_get_ex(body, *f, NULL)) {
+            tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", *f,
+                           "Field \"%s\" is for an AES67 output only (\"format\": \"aes67\").", *f);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool parse_aes67_fields(json_object *body, tolk_output_spec *out, tolk_error *err)
+{
+    json_object *value;
+    if (!has_field(body, "encrypted", &value) || json_object_get_boolean(value)) {
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "encrypted",
+                       "Field \"encrypted\" must be false for an AES67 output (AES67 is plain RTP).");
+        return false;
+    }
+    if (json_object_object_get_ex(body, "key", NULL)) {
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "key",
+                       "Field \"key\" is for an SRTP output only: an AES67 output has no key.");
+        return false;
+    }
+    if (out->ipv6) {
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "host",
+                       "Field \"host\" must be an IPv4 address for an AES67 output (the hall network is IPv4).");
+        return false;
+    }
+    const char *encoding = string_field(body, "encoding");
+    out->encoding_bits = encoding && strcmp(encoding, "L16") == 0 ? 16 : 24;
+    out->frame_samples = 48;
+    if (has_field(body, "packet_time_ms", &value) &&
+        !(out->frame_samples = frame_samples_of(json_object_get_double(value)))) {
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "packet_time_ms",
+                       "Field \"packet_time_ms\" must be one of 0.125, 0.25, 0.333, 1 or 4 (AES67's packet times).");
+        return false;
+    }
+    out->ttl = has_field(body, "ttl", &value) ? (int)json_object_get_int64(value) : 16;
+    out->sap = !has_field(body, "sap", &value) || json_object_get_boolean(value);
+    const char *name = string_field(body, "name");
+    g_strlcpy(out->name, name ? name : "", sizeof out->name);
+    return true;
+}
+
 bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -381,7 +458,11 @@ bool tolk_parse_output_create(json_object *body, tolk_output_spec *out, tolk_err
     const char *key = string_field(body, "key");
     tolk_output_key kind = TOLK_OUTPUT_KEY_SHARED;
     out->own_key = key && tolk_output_key_parse(key, &kind) && kind == TOLK_OUTPUT_KEY_OWN;
-    return true;
+    const char *format = string_field(body, "format");
+    out->aes67 = format && strcmp(format, "aes67") == 0;
+    json_object *value;
+    out->encrypted = !has_field(body, "encrypted", &value) || json_object_get_boolean(value);
+    return out->aes67 ? parse_aes67_fields(body, out, err) : srtp_fields_only(body, out, err);
 }
 
 /* ---- PUT .../aes67, and "floor_aes67" of POST /sessions ---- */

@@ -33,6 +33,14 @@ typedef struct {
     bool ipv6;
     int port;
     bool own_key; /* "key": "own"; absent or "shared": the stream's key */
+    bool aes67;     /* "format": "aes67" (plain RTP); else "srtp", the default */
+    bool encrypted; /* "encrypted": absent is true; an AES67 output must say false */
+    /* AES67 only (docs/aes67.md). */
+    int encoding_bits; /* 24 ("L24", the default) or 16 */
+    int frame_samples; /* packet_time_ms as samples at 48 kHz: 6, 12, 16, 48 (default) or 192 */
+    int ttl;           /* 1..255, default 16 */
+    bool sap;          /* announced by SAP (default) */
+    char name[TOLK_OUTPUT_NAME_SIZE]; /* the SDP's s=; "" for the default */
 } tolk_output_spec;
 
 /* The body's fields, then the configuration's cross-field rules (tolk_config_validate). */

@@ -44,6 +44,7 @@ typedef struct {
 
 static engine *the_engine;
 static GMutex start_lock;
+static atomic_uint_fast64_t tick_epoch_ns; /* the tick's start: pts 0 */
 
 static uint64_t monotonic_ns(void)
 {
@@ -158,6 +159,7 @@ static gpointer tick_main(gpointer data)
     else
         LOG_INFO("media engine: ordinary scheduling (real-time refused: grant CAP_SYS_NICE or LimitRTPRIO)");
     const uint64_t start = monotonic_ns();
+    atomic_store(&tick_epoch_ns, start);
     uint64_t next = start;
     bool waited;
     while (take_snapshot(e, &waited)) {
@@ -342,6 +344,12 @@ bool tolk_engine_progress(uint64_t *ticks)
     }
     g_mutex_unlock(&start_lock);
     return busy;
+}
+
+uint64_t tolk_engine_tick_time_ns(uint64_t pts_ns)
+{
+    uint64_t epoch = atomic_load(&tick_epoch_ns);
+    return epoch ? epoch + pts_ns : 0;
 }
 
 uint64_t tolk_engine_late_ticks(void)

@@ -41,6 +41,10 @@ uint64_t tolk_engine_late_ticks(void);
  * sittings and no new tick knows the media has stopped. Any thread. */
 bool tolk_engine_progress(uint64_t *ticks);
 
+/* The CLOCK_MONOTONIC time (ns) a tick's frame was due, from the pts the tick hands the mixes;
+ * 0 before the tick runs. Any thread (an atomic). */
+uint64_t tolk_engine_tick_time_ns(uint64_t pts_ns);
+
 /* Stops the threads (at exit, after every sitting is gone). */
 void tolk_engine_shutdown(void);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aes67_socket.h"
+#include "aes67_pacer.h"
 #include "engine.h"
 #include "media_fence_private.h"
 #include "media_input.h"
@@ -268,6 +269,7 @@ uint64_t tolk_media_engine_late_ticks(void)
 
 void tolk_media_engine_shutdown(void)
 {
+    tolk_aes67_pacer_shutdown();
     tolk_engine_shutdown();
 }
 
@@ -446,6 +448,32 @@ int tolk_media_add_feed_output(tolk_media *media, int slot, const char *host, in
 bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id)
 {
     return remove_output(media, tolk_media_feed_stream_at(media, slot), id);
+}
+
+static tolk_media_mix *mix_of(tolk_media *media, int channel, int slot)
+{
+    if (channel >= 0)
+        return valid_channel(media, channel) ? media->channels[channel] : NULL;
+    return valid_slot(media, slot) ? media->feeds[slot] : NULL;
+}
+
+bool tolk_media_attach_aes67(tolk_media *media, int channel, int slot, tolk_aes67_output *out)
+{
+    tolk_media_mix *mix = mix_of(media, channel, slot);
+    if (!mix || !tolk_aes67_pacer_add(out))
+        return false;
+    tolk_media_mix_add_pcm(mix, out);
+    atomic_fetch_add(&media->consumer_changes, 1);
+    return true;
+}
+
+void tolk_media_detach_aes67(tolk_media *media, int channel, int slot, tolk_aes67_output *out)
+{
+    tolk_media_mix *mix = mix_of(media, channel, slot);
+    if (mix)
+        tolk_media_mix_remove_pcm(mix, out);
+    tolk_aes67_pacer_remove(out);
+    atomic_fetch_add(&media->consumer_changes, 1);
 }
 
 bool tolk_media_rekey_channel(tolk_media *media, int channel, const uint8_t key[TOLK_KEY_LEN])

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "aes67_input.h"
+#include "aes67_output.h"
 #include "error.h"
 #include "keys.h"
 #include "media_fence.h"
@@ -92,6 +93,12 @@ uint64_t tolk_media_output_send_errors(tolk_media *media, int channel, int slot,
 /* Where an input's senders stand (slot -1: the floor), at most max; 0 when none. */
 int tolk_media_input_positions_at(tolk_media *media, int slot, tolk_srtp_receiver_position *out, int max);
 bool tolk_media_remove_feed_output(tolk_media *media, int slot, int id);
+/* An AES67 output (aes67_output.h) of a channel (slot < 0) or a return feed (channel < 0):
+ * it takes the mix's PCM and the pacer sends it, from the next frame on; false for no such
+ * stream or no pacer thread. Detach before freeing it: after it returns, neither the tick nor
+ * the pacer touches the output. */
+bool tolk_media_attach_aes67(tolk_media *media, int channel, int slot, tolk_aes67_output *out);
+void tolk_media_detach_aes67(tolk_media *media, int channel, int slot, tolk_aes67_output *out);
 /* A new shared key for a channel's or a return feed's outputs, from the next packet on. */
 bool tolk_media_rekey_channel(tolk_media *media, int channel, const uint8_t key[TOLK_KEY_LEN]);
 bool tolk_media_rekey_feed(tolk_media *media, int slot, const uint8_t key[TOLK_KEY_LEN]);

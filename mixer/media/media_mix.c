@@ -5,6 +5,8 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "aes67_output.h"
+#include "engine.h"
 #include "guard.h"
 #include "level.h"
 #include "media_input.h"
@@ -25,11 +27,16 @@ struct tolk_media_mix {
     float *target; /* per source */
     bool settled;  /* gain == target: nothing to copy or ramp */
     tolk_stream *stream;
+    /* AES67 outputs, who take the protected PCM: a short lock, so that removing one is a barrier. */
+    GMutex pcm_lock;
+    GPtrArray *pcm; /* tolk_aes67_output*, not owned */
+    atomic_int pcm_count;
     /* run() only (one thread at a time). */
     tolk_guard *guard;
     tolk_opus_encoder *encoder;
     bool consumed_before;
-    bool consumed; /* decided by plan for this frame */
+    bool consumed; /* decided by plan for this frame: someone takes the encoded stream */
+    bool pcm_taken; /* decided by plan: an AES67 output takes the PCM */
     float frame[TOLK_FRAME_SAMPLES];
     tolk_level level;
     atomic_uint_fast64_t frames, warnings, errors;
@@ -48,6 +55,8 @@ tolk_media_mix *tolk_media_mix_new(const tolk_log_where *where, unsigned sources
     mix->gain = g_new0(float, sources);
     mix->target = g_new0(float, sources);
     mix->stream = tolk_stream_new_at(key, start);
+    g_mutex_init(&mix->pcm_lock);
+    mix->pcm = g_ptr_array_new();
     tolk_level_init(&mix->level);
     atomic_store(&mix->warning_level_db, -100.0);
     if (!mix->stream) {
@@ -65,6 +74,8 @@ void tolk_media_mix_free(tolk_media_mix *mix)
     tolk_guard_free(mix->guard);
     tolk_opus_encoder_free(mix->encoder);
     tolk_level_clear(&mix->level);
+    g_ptr_array_unref(mix->pcm);
+    g_mutex_clear(&mix->pcm_lock);
     g_free(mix->gain);
     g_free(mix->target);
     g_free(mix->sitting);
@@ -90,7 +101,8 @@ static bool hears_something(const tolk_media_mix *mix, const bool *active)
 bool tolk_media_mix_plan(tolk_media_mix *mix, const bool *active)
 {
     mix->consumed = tolk_stream_consumed(mix->stream);
-    bool wanted = mix->consumed || (mix->metered && hears_something(mix, active));
+    mix->pcm_taken = atomic_load(&mix->pcm_count) > 0;
+    bool wanted = mix->consumed || mix->pcm_taken || (mix->metered && hears_something(mix, active));
     if (!wanted && !mix->settled) {
         memcpy(mix->gain, mix->target, mix->sources * sizeof(float));
         mix->settled = true;
@@ -132,14 +144,15 @@ static bool mix_sources(tolk_media_mix *mix, const float *const *sources)
 }
 
 /* A mix that nobody heard for a while starts afresh: no stale audio in the limiter's
- * lookahead, no stale prediction in the encoder. */
+ * lookahead, no stale prediction in the encoder. A mix only AES67 outputs take has no encoder:
+ * work follows use. */
 static bool ensure_chain(tolk_media_mix *mix)
 {
     if (!mix->guard)
         mix->guard = tolk_guard_new(RATE);
-    if (!mix->encoder)
+    if (mix->consumed && !mix->encoder)
         mix->encoder = tolk_opus_encoder_new();
-    if (!mix->guard || !mix->encoder)
+    if (!mix->guard || (mix->consumed && !mix->encoder))
         return false;
     if (!mix->consumed_before) {
         tolk_guard_reset(mix->guard);
@@ -185,10 +198,37 @@ static void encode_and_send(tolk_media_mix *mix, uint64_t pts_ns)
     atomic_fetch_add(&mix->frames, 1);
 }
 
+/* The protected frame to every AES67 output (their rings: a copy each, never a wait). */
+static void hand_pcm(tolk_media_mix *mix, bool silent, uint64_t pts_ns)
+{
+    uint64_t tick_ns = tolk_engine_tick_time_ns(pts_ns);
+    g_mutex_lock(&mix->pcm_lock);
+    for (guint i = 0; i < mix->pcm->len; i++)
+        tolk_aes67_output_push(g_ptr_array_index(mix->pcm, i), silent ? NULL : mix->frame, TOLK_FRAME_SAMPLES,
+                               tick_ns);
+    g_mutex_unlock(&mix->pcm_lock);
+}
+
+void tolk_media_mix_add_pcm(tolk_media_mix *mix, tolk_aes67_output *out)
+{
+    g_mutex_lock(&mix->pcm_lock);
+    g_ptr_array_add(mix->pcm, out);
+    atomic_store(&mix->pcm_count, (int)mix->pcm->len);
+    g_mutex_unlock(&mix->pcm_lock);
+}
+
+void tolk_media_mix_remove_pcm(tolk_media_mix *mix, tolk_aes67_output *out)
+{
+    g_mutex_lock(&mix->pcm_lock);
+    g_ptr_array_remove(mix->pcm, out);
+    atomic_store(&mix->pcm_count, (int)mix->pcm->len);
+    g_mutex_unlock(&mix->pcm_lock);
+}
+
 void tolk_media_mix_run(tolk_media_mix *mix, const float *const *sources, uint64_t pts_ns)
 {
     bool heard = mix_sources(mix, sources);
-    if (!mix->consumed) { /* metered only */
+    if (!mix->consumed && !mix->pcm_taken) { /* metered only */
         meter(mix, !heard);
         mix->consumed_before = false;
         return;
@@ -200,7 +240,10 @@ void tolk_media_mix_run(tolk_media_mix *mix, const float *const *sources, uint64
     bool silent = protect(mix, heard);
     if (mix->metered)
         meter(mix, silent);
-    encode_and_send(mix, pts_ns);
+    if (mix->pcm_taken)
+        hand_pcm(mix, silent, pts_ns);
+    if (mix->consumed)
+        encode_and_send(mix, pts_ns);
 }
 
 tolk_stream *tolk_media_mix_stream(tolk_media_mix *mix)

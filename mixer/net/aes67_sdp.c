@@ -712,6 +712,21 @@ static bool refclk_text(const tolk_aes67_refclk *rc, char *dst, size_t size, tol
     return param_fail(err, "refclk", "a PTP grandmaster or localmac (AES67 needs a reference clock)");
 }
 
+/* a=ptime for a packet of n samples at 48 kHz, as AES67 writes it (0.333 for 16). */
+static bool ptime_text(int n, char *dst, size_t size)
+{
+    static const struct {
+        int samples;
+        const char *text;
+    } ptimes[] = {{0, "1"}, {6, "0.125"}, {12, "0.25"}, {16, "0.333"}, {48, "1"}, {192, "4"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(ptimes); i++)
+        if (ptimes[i].samples == n) {
+            g_strlcpy(dst, ptimes[i].text, size);
+            return true;
+        }
+    return false;
+}
+
 static bool params_valid(const tolk_aes67_sdp_params *p, bool *ipv6, bool *multicast,
                          bool *origin_ipv6, tolk_error *err)
 {
@@ -729,6 +744,10 @@ static bool params_valid(const tolk_aes67_sdp_params *p, bool *ipv6, bool *multi
         return param_fail(err, "payload_type", "a dynamic payload type 96..127");
     if (p->ttl < 0 || p->ttl > 255)
         return param_fail(err, "ttl", "0..255");
+    if (p->encoding != 0 && p->encoding != TOLK_AES67_L16 && p->encoding != TOLK_AES67_L24)
+        return param_fail(err, "encoding", "L16 or L24");
+    if (!ptime_text(p->frame_samples, scratch, sizeof scratch))
+        return param_fail(err, "frame_samples", "6, 12, 16, 48 or 192 (0.125, 0.25, 0.333, 1 or 4 ms)");
     return true;
 }
 
@@ -754,11 +773,14 @@ char *tolk_aes67_sdp_write(const tolk_aes67_sdp_params *p, tolk_error *err)
     else
         g_string_append_printf(s, "c=IN %s %s\r\n", ipv6 ? "IP6" : "IP4", p->address);
     g_string_append_printf(s, "t=0 0\r\nm=audio %d RTP/AVP %d\r\n", p->port, p->payload_type);
-    g_string_append_printf(s, "a=rtpmap:%d L24/%d/1\r\n", p->payload_type, TOLK_AES67_RATE);
+    char ptime[8];
+    ptime_text(p->frame_samples, ptime, sizeof ptime);
+    g_string_append_printf(s, "a=rtpmap:%d L%d/%d/1\r\n", p->payload_type, p->encoding ? (int)p->encoding : 24,
+                           TOLK_AES67_RATE);
     /* AES67's own examples (and Dante, RAVENNA) say recvonly: the description tells a
      * receiver what to do with the stream; a sender's SDP that says sendonly is read the same
      * by GStreamer and ffmpeg, but some hall devices skip it. */
-    g_string_append(s, "a=recvonly\r\na=ptime:1\r\n");
+    g_string_append_printf(s, "a=recvonly\r\na=ptime:%s\r\n", ptime);
     g_string_append_printf(s, "a=ts-refclk:%s\r\na=mediaclk:direct=0\r\n", refclk);
     if (multicast && ipv6 == origin_ipv6)
         g_string_append_printf(s, "a=source-filter: incl IN %s %s %s\r\n", ipv6 ? "IP6" : "IP4",

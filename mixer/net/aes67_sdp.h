@@ -97,7 +97,8 @@ size_t tolk_aes67_payload_bytes(const tolk_aes67_stream *s);
 int tolk_aes67_take_channel(const tolk_aes67_stream *s, int channel, const uint8_t *payload,
                             size_t len, int32_t *out, size_t max);
 
-/* What Tolk says of a channel it sends as AES67: L24, 48 kHz, mono, 1 ms. */
+/* What Tolk says of a channel it sends as AES67: L24 (or L16), 48 kHz, mono, 1 ms (or another
+ * packet time AES67 allows). */
 typedef struct {
     const char *session_name;  /* s=; NULL or "" gives "-"; control characters become spaces */
     const char *origin_address; /* numeric address of the sending host (o=, source-filter) */
@@ -107,6 +108,8 @@ typedef struct {
     int port;                  /* 1..65535 */
     int ttl;                   /* IPv4 multicast: 1..255 (0 gives the AES67 default 32) */
     int payload_type;          /* dynamic 96..127 */
+    tolk_aes67_encoding encoding; /* 0 gives L24 */
+    int frame_samples;         /* samples a packet: 6, 12, 16, 48 or 192 (0 gives 48: 1 ms) */
     tolk_aes67_refclk refclk;  /* PTP grandmaster, or localmac; NONE is refused (AES67 needs one) */
 } tolk_aes67_sdp_params;
 

@@ -31,6 +31,7 @@
 /* Sizes of the API's identifiers and texts, NUL included (api-v1.md). */
 #define TOLK_SESSION_ID_SIZE 33 /* [a-z0-9][a-z0-9-]{0,31} */
 #define TOLK_NAME_SIZE 256      /* a session's name */
+#define TOLK_OUTPUT_NAME_SIZE 128 /* an AES67 output's name, its SDP s= (127 bytes, as aes67_sdp writes it) */
 #define TOLK_HOST_SIZE 46       /* a numeric IPv4 or IPv6 address: INET6_ADDRSTRLEN */
 #define TOLK_CONSOLE_ID_SIZE 16 /* "en/2" */
 

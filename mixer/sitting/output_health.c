@@ -32,8 +32,7 @@ void tolk_session_watch_outputs(tolk_session *session, gint64 now_us)
 {
     for (guint i = 0; i < session->outputs->len; i++) {
         tolk_session_output *output = g_ptr_array_index(session->outputs, i);
-        uint64_t errors = tolk_media_output_send_errors(session->media, output->channel, output->slot,
-                                                        output->destination);
+        uint64_t errors = tolk_session_output_send_errors(session, output);
         if (errors != output->seen_errors) {
             output->seen_errors = errors;
             output->errors_at_us = now_us;

@@ -175,8 +175,11 @@ static tolk_media *start_media(tolk_session *session, const tolk_session_env *en
     return media;
 }
 
+/* An AES67 output is detached first (tolk_session_aes67_detach): its sender is the media's. */
 static void free_output(gpointer p)
 {
+    tolk_session_output *output = p;
+    g_free(output->sdp);
     tolk_key_wipe(p, sizeof(tolk_session_output));
     g_free(p);
 }
@@ -324,6 +327,10 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     g_strlcpy(session->name, params->name, sizeof session->name);
     g_strlcpy(session->floor_language, params->floor_language, sizeof session->floor_language);
     session->media_address = g_strdup(env->media_address);
+    session->hall_address = g_strdup(env->hall_address);
+    session->ptp_grandmaster = g_strdup(env->ptp_grandmaster);
+    session->ptp_domain = env->ptp_domain;
+    session->sap = env->sap;
     session->matrix = matrix;
     session->outputs = g_ptr_array_new_with_free_func(free_output);
     session->hub = tolk_hub_new();
@@ -383,6 +390,8 @@ void tolk_session_free(tolk_session *session)
     tolk_media_fence_free(session->fence);
     tolk_session_release_recordings(session); /* they subscribe to the media's streams */
     tolk_session_icecast_release_all(session); /* they take the channels' streams */
+    for (guint i = 0; session->outputs && i < session->outputs->len; i++)
+        tolk_session_aes67_detach(session, g_ptr_array_index(session->outputs, i)); /* their deletions go out */
     tolk_media_free(session->media); /* first: the media reads the sockets */
     if (session->retired)
         g_ptr_array_unref(session->retired);
@@ -398,6 +407,8 @@ void tolk_session_free(tolk_session *session)
         tolk_key_wipe(session->stored_record, strlen(session->stored_record));
     g_free(session->stored_record);
     g_free(session->media_address);
+    g_free(session->hall_address);
+    g_free(session->ptp_grandmaster);
     g_free(session);
 }
 
@@ -473,11 +484,19 @@ static bool attach_output(tolk_session *session, tolk_session_output *output, co
                           const char *what, tolk_error *err)
 {
     const uint8_t *key = output->own_key ? output->key : NULL;
-    output->destination =
-        output->channel >= 0
-            ? tolk_media_add_channel_output(session->media, output->channel, output->host, output->port, key, roc_base)
-            : tolk_media_add_feed_output(session->media, output->slot, output->host, output->port, key, roc_base);
-    if (output->destination < 0) {
+    output->sdp = NULL;
+    output->sender = NULL;
+    if (output->aes67) {
+        if (!tolk_session_aes67_attach(session, output, err))
+            return false;
+        output->destination = -1;
+    } else {
+        output->destination =
+            output->channel >= 0
+                ? tolk_media_add_channel_output(session->media, output->channel, output->host, output->port, key, roc_base)
+                : tolk_media_add_feed_output(session->media, output->slot, output->host, output->port, key, roc_base);
+    }
+    if (!output->aes67 && output->destination < 0) {
         tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "host", "host %s port %d cannot be sent to",
                        output->host, output->port);
         return false;
@@ -504,6 +523,31 @@ const tolk_session_output *tolk_session_add_output(tolk_session *session, int ch
     output->port = port;
     snprintf(output->id, sizeof output->id, "o%u", session->next_output + 1);
     if (!attach_output(session, output, NULL, own_key ? "opened, with a key of its own" : "opened", err)) {
+        free_output(output);
+        return NULL;
+    }
+    session->next_output++;
+    return output;
+}
+
+const tolk_session_output *tolk_session_add_aes67_output(tolk_session *session, int channel, int slot,
+                                                         const char *host, int port,
+                                                         const tolk_session_aes67_params *params, tolk_error *err)
+{
+    tolk_session_output *output = g_new0(tolk_session_output, 1);
+    output->aes67 = true;
+    output->channel = channel;
+    output->slot = channel >= 0 ? -1 : slot;
+    g_strlcpy(output->host, host, sizeof output->host);
+    output->port = port;
+    output->encoding = params->encoding;
+    output->frame_samples = params->frame_samples;
+    output->ttl = params->ttl;
+    output->sap = params->sap;
+    g_strlcpy(output->name, params->name ? params->name : "", sizeof output->name);
+    snprintf(output->id, sizeof output->id, "o%u", session->next_output + 1);
+    if (!attach_output(session, output, NULL, params->sap ? "opened: AES67, plain RTP, announced by SAP"
+                                                          : "opened: AES67, plain RTP", err)) {
         free_output(output);
         return NULL;
     }
@@ -559,7 +603,9 @@ void tolk_session_remove_output(tolk_session *session, const char *id)
     const tolk_session_output *output = tolk_session_find_output(session, id);
     if (!output)
         return;
-    if (output->channel >= 0)
+    if (output->aes67)
+        tolk_session_aes67_detach(session, (tolk_session_output *)output);
+    else if (output->channel >= 0)
         tolk_media_remove_channel_output(session->media, output->channel, output->destination);
     else
         tolk_media_remove_feed_output(session->media, output->slot, output->destination);

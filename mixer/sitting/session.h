@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 #include <json-c/json.h>
 
+#include "aes67_output.h"
 #include "error.h"
 #include "hub.h"
 #include "icecast_source.h"
@@ -24,6 +25,7 @@
 #include "recorder.h"
 #include "rules.h"
 #include "sap_directory.h"
+#include "sap_announcer.h"
 #include "teardown.h"
 #include "webrtc.h"
 
@@ -56,6 +58,20 @@ typedef struct {
     uint64_t seen_errors;
     gint64 errors_at_us;
     bool failing;
+    /* "format": "aes67" (session_aes67.c, docs/aes67.md): plain RTP from the mix's PCM, no key;
+     * the fields below. Else SRTP. */
+    bool aes67;
+    tolk_aes67_encoding encoding;
+    int frame_samples;              /* samples a packet (48: 1 ms) */
+    int ttl;                        /* multicast TTL */
+    bool sap;                       /* announced by SAP */
+    char name[TOLK_OUTPUT_NAME_SIZE]; /* the SDP's s=, "" for "<sitting name> <channel>" */
+    uint32_t ssrc;                  /* kept across a restart */
+    uint64_t sdp_id;                /* o= session id, kept across a restart */
+    /* While attached (never in a saved copy): */
+    char *sdp;
+    char origin[16];                /* the address it leaves from (o=, SAP) */
+    tolk_aes67_output *sender;
 } tolk_session_output;
 
 /* Where an input takes its audio from when not from its SRTP port: an AES67 stream, given by
@@ -87,6 +103,9 @@ typedef struct {
     bool allow_plain_rtp;   /* --allow-plain-rtp: AES67 inputs and outputs may be made */
     const char *hall_address; /* --hall-address: the hall interface's IPv4 address, or NULL */
     tolk_recorder *recorder;  /* the daemon's recorder (recorder.h), or NULL: recording unavailable */
+    const char *ptp_grandmaster; /* --ptp-grandmaster: EUI-64 "xx-xx-...", or NULL: localmac */
+    int ptp_domain;              /* --ptp-domain */
+    tolk_sap_announcer *sap;     /* the AES67 outputs' announcements, or NULL: none */
 } tolk_session_env;
 
 typedef struct tolk_session {
@@ -94,6 +113,10 @@ typedef struct tolk_session {
     char name[TOLK_NAME_SIZE];
     char floor_language[TOLK_LANG_SIZE];
     char *media_address;
+    /* The hall (AES67 outputs): copied from the env, which outlives the session. */
+    char *hall_address, *ptp_grandmaster;
+    int ptp_domain;
+    tolk_sap_announcer *sap;
     tolk_matrix *matrix;
     tolk_session_input floor;
     tolk_session_input consoles[TOLK_MAX_SLOTS];
@@ -260,6 +283,26 @@ tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kin
  * (invalid) or no key could be made (unavailable). */
 const tolk_session_output *tolk_session_add_output(tolk_session *session, int channel, int slot,
                                                    const char *host, int port, bool own_key, tolk_error *err);
+/* What an AES67 output is made of (the API's fields, docs/aes67.md). */
+typedef struct {
+    tolk_aes67_encoding encoding;
+    int frame_samples;
+    int ttl;
+    bool sap;
+    const char *name; /* NULL or "": the default */
+} tolk_session_aes67_params;
+/* An AES67 output (plain RTP) of a channel or a return feed, as tolk_session_add_output; its SDP
+ * and, when asked, its SAP announcement. */
+const tolk_session_output *tolk_session_add_aes67_output(tolk_session *session, int channel, int slot,
+                                                         const char *host, int port,
+                                                         const tolk_session_aes67_params *params, tolk_error *err);
+/* session_aes67.c: an AES67 output's sender made and handed to the media, its SDP written and
+ * announced; undone by detach (the deletion goes out). The output's SSRC and o= id are kept
+ * when set (a restart). */
+bool tolk_session_aes67_attach(tolk_session *session, tolk_session_output *output, tolk_error *err);
+void tolk_session_aes67_detach(tolk_session *session, tolk_session_output *output);
+/* Send errors of an output (SRTP or AES67). */
+uint64_t tolk_session_output_send_errors(tolk_session *session, const tolk_session_output *output);
 /* An output of before a restart (session_record.c): its id, destination and key as they
  * were, an own key's context at roc_base. False with *err when the sender refuses it. */
 bool tolk_session_restore_output(tolk_session *session, const tolk_session_output *saved, uint32_t roc_base,

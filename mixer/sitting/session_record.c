@@ -121,6 +121,21 @@ static json_object *channels_record(tolk_session *session)
     return list;
 }
 
+/* An AES67 output: what the API made of it, and its SSRC and o= id, so that receivers (and
+ * SAP listeners) see the same stream after a restart. */
+static void add_aes67(json_object *o, const tolk_session_output *out)
+{
+    json_object *a = json_object_new_object();
+    add_int(a, "encoding", out->encoding);
+    add_int(a, "frame_samples", out->frame_samples);
+    add_int(a, "ttl", out->ttl);
+    json_object_object_add(a, "sap", json_object_new_boolean(out->sap));
+    json_object_object_add(a, "name", json_object_new_string(out->name));
+    add_int(a, "ssrc", out->ssrc);
+    add_int(a, "sdp_id", (int64_t)out->sdp_id);
+    json_object_object_add(o, "aes67", a);
+}
+
 static json_object *outputs_record(tolk_session *session)
 {
     json_object *list = json_object_new_array();
@@ -132,6 +147,8 @@ static json_object *outputs_record(tolk_session *session)
         add_int(o, "slot", out->slot);
         json_object_object_add(o, "host", json_object_new_string(out->host));
         add_int(o, "port", out->port);
+        if (out->aes67)
+            add_aes67(o, out);
         if (out->own_key) {
             add_key(o, "own_key", out->key);
             add_int(o, "roc_base",
@@ -539,6 +556,19 @@ void tolk_session_saved_free(tolk_session_saved *saved)
 
 /* ---- putting the rest back ---- */
 
+static void read_aes67(reader *rd, json_object *a, tolk_session_output *out)
+{
+    out->aes67 = true;
+    out->encoding = get_int(rd, a, "encoding", TOLK_AES67_L16, TOLK_AES67_L24) == TOLK_AES67_L16 ? TOLK_AES67_L16
+                                                                                               : TOLK_AES67_L24;
+    out->frame_samples = (int)get_int(rd, a, "frame_samples", 6, 192);
+    out->ttl = (int)get_int(rd, a, "ttl", 1, 255);
+    out->sap = get_bool(rd, a, "sap");
+    get_text(rd, a, "name", out->name, sizeof out->name);
+    out->ssrc = (uint32_t)get_int(rd, a, "ssrc", 0, UINT32_MAX);
+    out->sdp_id = (uint64_t)get_int(rd, a, "sdp_id", 0, INT64_MAX);
+}
+
 static void restore_output(tolk_session *session, json_object *o)
 {
     reader rd;
@@ -550,6 +580,9 @@ static void restore_output(tolk_session *session, json_object *o)
     get_text(&rd, o, "host", out.host, sizeof out.host);
     out.port = (int)get_int(&rd, o, "port", 1, 65535);
     uint32_t roc_base = 0;
+    json_object *aes67 = json_object_object_get(o, "aes67");
+    if (aes67)
+        read_aes67(&rd, aes67, &out);
     out.own_key = json_object_object_get(o, "own_key") != NULL;
     if (out.own_key) {
         get_key(&rd, o, "own_key", out.key);

@@ -236,11 +236,11 @@ export const text = (page, selector) => page.evaluate((s) => document.querySelec
  * `floor` is a frequency, and one browser per tone in `tones`. Registers node:test's
  * before/after hooks; the returned object is filled in before the tests run.
  */
-export function scene({ floor = null, tones: browserTones = [] } = {}) {
+export function scene({ floor = null, tones: browserTones = [], daemonArgs = [] } = {}) {
   const s = { daemon: null, floor: null, browsers: [] };
   before(async () => {
     if (skipUnlessReady()) return;
-    s.daemon = await new Daemon().start();
+    s.daemon = await new Daemon(undefined, daemonArgs).start();
     const session = await s.daemon.ok('POST', 'sessions', SITTING);
     if (floor) s.floor = floorSender(session, floor);
     s.browsers = await Promise.all(browserTones.map((f) => launchBrowser(f)));

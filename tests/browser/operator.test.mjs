@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { TONE, floorSender, scene, skipUnlessReady, text, waitFor } from './harness.mjs';
 
 const skip = skipUnlessReady();
-const setup = scene({ tones: [TONE.b] });
+// --allow-plain-rtp: the outputs table shows a plain AES67 output as such.
+const setup = scene({ tones: [TONE.b], daemonArgs: ['--allow-plain-rtp'] });
 
 test('a console going live shows on the operator page within 1 s', { skip, timeout: 60000 }, async () => {
   const { daemon, browsers: [browser] } = setup;
@@ -55,4 +56,21 @@ test('the health table shows each output and the sends the kernel refuses it', {
   assert.equal(await text(page, `[data-health-output="${output.id}"] .health-state`), 'failing');
   assert.equal(await text(page, '[data-health-channel="en"] [data-count="send_errors"]'), '0');
   await daemon.ok('DELETE', `sessions/browser/channels/fr/outputs/${output.id}`);
+});
+
+test('the outputs table marks a plain AES67 output in red, an SRTP one as SRTP', { skip, timeout: 60000 }, async () => {
+  const { daemon, browsers: [browser] } = setup;
+  const page = await browser.page(`${daemon.url}/operator/#session=browser&token=${daemon.token}`);
+  await waitFor(() => page.locator('#state-events[data-state="open"]').count(), 10000, 'the operator events');
+  // Unicast on loopback and no SAP: nothing of it leaves this host.
+  const plain = await daemon.ok('POST', 'sessions/browser/channels/en/outputs',
+    { host: '127.0.0.1', port: 5006, format: 'aes67', encrypted: false, sap: false });
+  const srtp = await daemon.ok('POST', 'sessions/browser/channels/en/outputs', { host: '127.0.0.1', port: 5008 });
+  const badge = `[data-health-output="${plain.id}"] .plain-badge`;
+  await waitFor(() => page.locator(badge).count(), 5000, 'the plain badge');
+  assert.equal(await text(page, badge), 'PLAIN AES67');
+  assert.equal(await page.locator(badge).evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(176, 0, 32)');
+  assert.equal(await text(page, `[data-health-output="${srtp.id}"] [data-format="srtp"]`), 'SRTP');
+  await daemon.ok('DELETE', `sessions/browser/channels/en/outputs/${plain.id}`);
+  await daemon.ok('DELETE', `sessions/browser/channels/en/outputs/${srtp.id}`);
 });

@@ -7,6 +7,7 @@ import { showLevel } from '../common/meter.js';
 import { channelLabel } from '../common/names.js';
 import { hallPanel, showHallState } from './hall.js';
 import { recordingPanel } from './recording.js';
+import { formatBadge } from './outputs.js';
 
 const meter = (key) => el('meter', { min: -60, max: 0, low: -18, high: -6, optimum: -24, value: -60, 'data-level': key, 'aria-label': `level ${key}` });
 
@@ -127,6 +128,7 @@ function healthPanel(s) {
   const outputRows = allOutputs(s).map(({ o, stream }) => {
     const row = el('tr', { 'data-health-output': o.id },
       el('th', { scope: 'row' }, o.id), el('td', {}, stream), el('td', {}, `${o.host}:${o.port}`),
+      el('td', {}, formatBadge(o)),
       el('td', {}, el('span', { class: 'health-state', role: 'status' })),
       cell({ 'data-count': 'send_errors' }, o.health?.send_errors ?? 0));
     showHealthWord(row, o.health?.state, OUTPUT_TITLE);
@@ -139,10 +141,10 @@ function healthPanel(s) {
     el('div', { class: 'table-wrap' }, el('table', {},
       head('Channel', 'Level', 'Listeners', 'Send errors'), el('tbody', {}, ...channelRows))),
     outputRows.length ? el('div', { class: 'table-wrap' }, el('table', {},
-      head('Output', 'Carries', 'To', 'State', 'Send errors'), el('tbody', {}, ...outputRows))) : '');
+      head('Output', 'Carries', 'To', 'Format', 'State', 'Send errors'), el('tbody', {}, ...outputRows))) : '');
 }
 
-/** Every SRTP output of the sitting, with what it carries: a channel, or a console's return feed. */
+/** Every output of the sitting (SRTP or AES67), with what it carries: a channel, or a console's return feed. */
 function allOutputs(s) {
   const channels = s.channels.flatMap((ch) => (ch.outputs || []).map((o) => ({ o, stream: channelLabel(ch.id) })));
   const feeds = (s.booths || []).flatMap((b) => b.consoles.flatMap((c) =>
