@@ -58,7 +58,7 @@ typedef struct {
     uint64_t seen_errors;
     gint64 errors_at_us;
     bool failing;
-    /* "format": "aes67" (session_aes67.c, docs/aes67.md): plain RTP from the mix's PCM, no key;
+    /* "format": "aes67" (session_aes67_output.c, docs/aes67.md): plain RTP from the mix's PCM, no key;
      * the fields below. Else SRTP. */
     bool aes67;
     tolk_aes67_encoding encoding;
@@ -296,7 +296,7 @@ typedef struct {
 const tolk_session_output *tolk_session_add_aes67_output(tolk_session *session, int channel, int slot,
                                                          const char *host, int port,
                                                          const tolk_session_aes67_params *params, tolk_error *err);
-/* session_aes67.c: an AES67 output's sender made and handed to the media, its SDP written and
+/* session_aes67_output.c: an AES67 output's sender made and handed to the media, its SDP written and
  * announced; undone by detach (the deletion goes out). The output's SSRC and o= id are kept
  * when set (a restart). */
 bool tolk_session_aes67_attach(tolk_session *session, tolk_session_output *output, tolk_error *err);
