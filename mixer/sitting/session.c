@@ -340,7 +340,6 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->peers = g_ptr_array_new_with_free_func(free_peer);
     session->ended = g_ptr_array_new_with_free_func(free_peer);
     session->floor_from_file = env->floor_from_file;
-    session->hall_address = g_strdup(env->hall_address);
     session->allow_plain_rtp = env->allow_plain_rtp;
     session->retired = g_ptr_array_new_with_free_func(tolk_media_aes67_release);
     session->recorder = env->recorder;
@@ -395,7 +394,6 @@ void tolk_session_free(tolk_session *session)
     tolk_media_free(session->media); /* first: the media reads the sockets */
     if (session->retired)
         g_ptr_array_unref(session->retired);
-    g_free(session->hall_address);
     close_input(&session->floor);
     for (int slot = 0; slot < TOLK_MAX_SLOTS; slot++)
         close_input(&session->consoles[slot]);

@@ -113,7 +113,8 @@ typedef struct tolk_session {
     char name[TOLK_NAME_SIZE];
     char floor_language[TOLK_LANG_SIZE];
     char *media_address;
-    /* The hall (AES67 outputs): copied from the env, which outlives the session. */
+    /* The hall (AES67 inputs and outputs): copied from the env, which outlives the session;
+     * hall_address NULL: the routing's interface. */
     char *hall_address, *ptp_grandmaster;
     int ptp_domain;
     tolk_sap_announcer *sap;
@@ -142,7 +143,6 @@ typedef struct tolk_session {
     tolk_media_fence *fence;
     tolk_loudness_watch loudness;              /* the guard's warnings seen so far */
     bool floor_from_file;                      /* the demo's floor */
-    char *hall_address;                        /* --hall-address, or NULL: where AES67 is joined */
     bool allow_plain_rtp;                      /* --allow-plain-rtp: AES67 sources may be restored */
     GPtrArray *retired;                        /* AES67 receivers swapped out, released after the unlock */
     /* The durable state (app_state.c): bumped by every change; the records as last queued. */
