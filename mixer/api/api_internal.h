@@ -106,6 +106,11 @@ void api_list_signals(api_call *call);
 void api_delete_signal(api_call *call);
 void api_get_events(api_call *call);
 
+/* api_hls.c */
+void api_put_hls(api_call *call);
+void api_delete_hls(api_call *call);
+void api_get_hls_file(api_call *call);
+
 void api_whip_floor(api_call *call);
 void api_whip_console(api_call *call);
 void api_whep_channel(api_call *call);

@@ -12,6 +12,9 @@
 json_object *tolk_session_to_json(tolk_session *session, bool full);
 json_object *tolk_console_to_json(tolk_session *session, int booth, int console, bool full);
 json_object *tolk_channel_to_json(tolk_session *session, int channel, bool full);
+/* api_hls.c: a channel's hls object (NULL: none); the public view only its playlist, and
+ * only while it runs. */
+json_object *tolk_hls_to_json(tolk_session *session, int channel, bool full);
 json_object *tolk_output_to_json(tolk_session *session, const tolk_session_output *output);
 /* An input of the session object (id, port, srtp, sdp, health): slot -1 for the floor. */
 json_object *tolk_input_to_json(tolk_session *session, int slot);

@@ -123,6 +123,7 @@ static bool init_app(tolk_app *app, const tolk_options *options)
     app->env.signal_rate = (tolk_rate){options->signal_rate, options->signal_burst};
     app->env.allow_plain_rtp = options->allow_plain_rtp;
     app->env.hall_address = options->hall_address;
+    app->env.hls_dir = options->hls_dir;
     app->max_sessions = options->max_sessions;
     app->lost_timeout_us = (gint64)options->lost_timeout_ms * 1000;
     app->webrtc = (tolk_webrtc_config){

@@ -527,6 +527,9 @@ static bool admit(tolk_http_server *server, struct MHD_Connection *connection, c
     if (!(flags & TOLK_ROUTE_PUBLIC) && !authenticate(server, connection, method, flags, state, resp))
         return false;
     state->body_rule = body_rule_for(flags);
+    unsigned long long length;
+    if (state->body_rule && (flags & TOLK_ROUTE_BODY_OPTIONAL) && !announces_body(connection, &length))
+        state->body_rule = NULL;
     return !state->body_rule || admit_body(connection, state->body_rule, resp);
 }
 

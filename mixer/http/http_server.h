@@ -50,6 +50,8 @@ enum {
                                            a token that is wrong still gets 401 */
     TOLK_ROUTE_SLOW = 1u << 6,          /* the handler may block for seconds: it runs on a
                                            worker thread, the connection suspended meanwhile */
+    TOLK_ROUTE_BODY_OPTIONAL = 1u << 7, /* with a *_BODY flag: a request without a body (no
+                                           Content-Length, or 0) reaches the handler, body NULL */
 };
 
 struct tolk_http_request_internal;

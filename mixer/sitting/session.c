@@ -203,6 +203,7 @@ void tolk_session_collect(tolk_session *session, tolk_teardown *teardown)
         session->ended = g_ptr_array_new_with_free_func(free_peer);
     }
     tolk_teardown_add_fence(teardown, g_steal_pointer(&session->fence));
+    tolk_session_hls_collect(session, teardown);
 }
 
 tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, tolk_owner_kind kind,
@@ -327,6 +328,7 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->signal_rate = env->signal_rate;
     session->peers = g_ptr_array_new_with_free_func(free_peer);
     session->ended = g_ptr_array_new_with_free_func(free_peer);
+    tolk_session_hls_init(session, env->hls_dir);
     session->floor_from_file = env->floor_from_file;
     if (!open_inputs(session, env, params->saved)) {
         tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL,
@@ -370,6 +372,7 @@ void tolk_session_free(tolk_session *session)
         g_ptr_array_unref(session->peers); /* closes them: they touch the media */
     if (session->ended)
         g_ptr_array_unref(session->ended);
+    tolk_session_hls_free_all(session); /* they take the channels' streams */
     tolk_media_fence_free(session->fence);
     tolk_media_free(session->media); /* first: the media reads the sockets */
     close_input(&session->floor);
@@ -566,6 +569,7 @@ void tolk_session_set_details(tolk_session *session, const char *name, const cha
 void tolk_session_set_channel_public(tolk_session *session, int channel, bool public_flag)
 {
     session->channel_public[channel] = public_flag;
+    tolk_session_hls_public_changed(session, channel);
     tolk_session_changed(session);
 }
 

@@ -21,6 +21,7 @@
 #include "ports.h"
 #include "rate_limit.h"
 #include "rules.h"
+#include "session_hls.h"
 #include "teardown.h"
 #include "webrtc.h"
 
@@ -70,6 +71,7 @@ typedef struct {
     tolk_rate signal_rate;  /* per console and kind (--signal-rate, --signal-burst) */
     bool allow_plain_rtp;   /* --allow-plain-rtp: AES67 inputs and outputs may be made */
     const char *hall_address; /* --hall-address: the hall interface's IPv4 address, or NULL */
+    const char *hls_dir;      /* --hls-dir: the HLS folders are hls_dir/SID/CH */
 } tolk_session_env;
 
 typedef struct tolk_session {
@@ -110,6 +112,10 @@ typedef struct tolk_session {
      * each channel's level as the levels timer last took it (the views read these). */
     tolk_input_state input_states[TOLK_MAX_SLOTS + 1];
     double channel_level_db[TOLK_MAX_CHANNELS + 1];
+    /* session_hls.c: each channel's HLS, where its folders are, the HLS that stopped. */
+    tolk_session_hls hls[TOLK_MAX_CHANNELS + 1];
+    char *hls_dir;
+    GPtrArray *hls_ended;
 } tolk_session;
 
 /* Who created a WebRTC resource, and so who may trickle to it or end it:
