@@ -61,13 +61,12 @@ void api_put_hls(api_call *call)
     int channel = session ? api_find_channel(call, session) : -1;
     if (channel < 0)
         return;
-    tolk_hls_spec spec;
+    tolk_hls_config cfg;
     tolk_error err;
-    if (!tolk_parse_hls(call->req->body, &spec, &err)) {
+    if (!tolk_parse_hls(call->req->body, &cfg, &err)) {
         api_reply_error(call, &err);
         return;
     }
-    tolk_hls_config cfg = {spec.segment_seconds, spec.playlist_segments, spec.bitrate};
     if (!tolk_session_hls_start(session, channel, &cfg, &err)) {
         api_reply_error(call, &err);
         return;
@@ -148,4 +147,79 @@ void api_get_hls_file(api_call *call)
     f->path = path;
     f->playlist = tolk_hls_name_is_playlist(name);
     api_defer(call, f, read_file, reply_file, free_fetch);
+}
+
+/* ---- /metrics and /healthz ---- */
+
+typedef void (*hls_fn)(void *ctx, tolk_session *session, const char *channel, const tolk_session_hls_view *v);
+
+static void each_hls(tolk_app *app, hls_fn fn, void *ctx)
+{
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        for (int ch = 0; ch <= tolk_matrix_config_get(session->matrix)->channel_count; ch++) {
+            tolk_session_hls_view v;
+            if (tolk_session_hls_view_of(session, ch, &v))
+                fn(ctx, session, tolk_matrix_channel_name(session->matrix, ch), &v);
+        }
+    }
+}
+
+typedef struct {
+    GString *out;
+    const char *name;
+} hls_family;
+
+static uint64_t family_value(const char *name, const tolk_session_hls_view *v)
+{
+    if (g_str_equal(name, "tolk_hls_segments_total"))
+        return v->status.segments;
+    if (g_str_equal(name, "tolk_hls_restarts_total"))
+        return v->status.restarts;
+    if (g_str_equal(name, "tolk_hls_dropped_frames_total"))
+        return v->status.drops;
+    return v->fetches;
+}
+
+static void hls_sample(void *ctx, tolk_session *session, const char *channel, const tolk_session_hls_view *v)
+{
+    hls_family *f = ctx;
+    g_string_append_printf(f->out, "%s{session=\"%s\",channel=\"%s\"} %" G_GUINT64_FORMAT "\n", f->name, session->id,
+                           channel, (guint64)family_value(f->name, v));
+}
+
+void tolk_hls_metrics(tolk_app *app, GString *out)
+{
+    static const struct {
+        const char *name, *help;
+    } families[] = {
+        {"tolk_hls_segments_total", "HLS segments written for a channel."},
+        {"tolk_hls_restarts_total", "Restarts of a channel's HLS pipeline after an error or a stall."},
+        {"tolk_hls_dropped_frames_total", "Opus frames a channel's HLS encoder did not take in time (dropped)."},
+        {"tolk_hls_fetches_total", "HLS playlists and segments served by Tolk itself (GET /hls/...)."},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(families); i++) {
+        g_string_append_printf(out, "# HELP %s %s\n# TYPE %s counter\n", families[i].name, families[i].help,
+                               families[i].name);
+        hls_family f = {out, families[i].name};
+        each_hls(app, hls_sample, &f);
+    }
+}
+
+static void hls_problem(void *ctx, tolk_session *session, const char *channel, const tolk_session_hls_view *v)
+{
+    if (v->paused || v->status.state != TOLK_HLS_FAILING)
+        return;
+    json_object *problem = json_object_new_object();
+    json_object_object_add(problem, "what", json_object_new_string("hls"));
+    json_object_object_add(problem, "sitting", json_object_new_string(session->id));
+    json_object_object_add(problem, "channel", json_object_new_string(channel));
+    json_object_object_add(problem, "state", json_object_new_string("failing"));
+    json_object_object_add(problem, "message", json_object_new_string(v->status.last_error));
+    json_object_array_add(ctx, problem);
+}
+
+void tolk_hls_problems(tolk_app *app, json_object *problems)
+{
+    each_hls(app, hls_problem, problems);
 }

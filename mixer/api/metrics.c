@@ -301,6 +301,7 @@ char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
                                (guint64)tolk_session_media_errors(session));
     }
     loudness_family(app, out);
+    tolk_hls_metrics(app, out);
     state_family(app, out);
     header(out, "tolk_webrtc_peers", "gauge", "WebRTC peers of a session, connected or still connecting.");
     for (guint i = 0; i < app->sessions->len; i++) {

@@ -9,6 +9,7 @@
 
 #include "json_check.h"
 #include "rules.h"
+#include "hls_spec.h"     /* PUT .../channels/{ch}/hls */
 #include "session_spec.h" /* POST /api/v1/sessions */
 
 #include <json-c/json.h>
@@ -64,20 +65,8 @@ bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_err
 /* PATCH .../channels/{ch}: {"public": bool}. */
 bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_error *err);
 
-/* PUT .../channels/{ch}/hls: the body is optional, each field too (docs/hls.md). */
-#define TOLK_HLS_SEGMENT_MIN 1
-#define TOLK_HLS_SEGMENT_MAX 10
-#define TOLK_HLS_SEGMENT_DEFAULT 2
-#define TOLK_HLS_LISTED_MIN 3
-#define TOLK_HLS_LISTED_MAX 30
-#define TOLK_HLS_LISTED_DEFAULT 6
-#define TOLK_HLS_BITRATE_MIN 32000
-#define TOLK_HLS_BITRATE_MAX 256000
-#define TOLK_HLS_BITRATE_DEFAULT 96000
-typedef struct {
-    unsigned segment_seconds, playlist_segments, bitrate;
-} tolk_hls_spec;
-/* body NULL: the defaults. */
+/* PUT .../channels/{ch}/hls: the body is optional, each field too (hls_spec.h); body NULL: the
+ * defaults. */
 bool tolk_parse_hls(json_object *body, tolk_hls_spec *out, tolk_error *err);
 
 /* Validators, also for path parameters (the language code check is rules.h's). */

@@ -21,14 +21,11 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "hls_spec.h"
 #include "stream.h"
 
-/* Checked by the API (request_parse.h: 1-10 s, 3-30 segments, 32-256 kb/s). */
-typedef struct {
-    unsigned segment_seconds;
-    unsigned playlist_segments;
-    unsigned bitrate; /* AAC, bits per second */
-} tolk_hls_config;
+/* Checked by the API within hls_spec.h's bounds. */
+typedef tolk_hls_spec tolk_hls_config;
 
 typedef enum { TOLK_HLS_STARTING, TOLK_HLS_RUNNING, TOLK_HLS_FAILING } tolk_hls_state;
 

@@ -14,9 +14,21 @@
 #define PUBLIC_DIR_MODE 0755
 #define PUBLIC_FILE_MODE 0644
 
+/* Makes dir after its missing parents, each readable by all whatever the umask; folders
+ * that exist are left as the operator made them. */
+static bool make_public(const char *dir)
+{
+    if (g_file_test(dir, G_FILE_TEST_IS_DIR))
+        return true;
+    char *parent = g_path_get_dirname(dir);
+    bool ok = strcmp(parent, dir) != 0 && make_public(parent);
+    g_free(parent);
+    return ok && (mkdir(dir, PUBLIC_DIR_MODE) == 0 || errno == EEXIST) && chmod(dir, PUBLIC_DIR_MODE) == 0;
+}
+
 bool tolk_hls_dir_make(const char *dir, tolk_error *err)
 {
-    if (g_mkdir_with_parents(dir, PUBLIC_DIR_MODE) != 0 || chmod(dir, PUBLIC_DIR_MODE) != 0) {
+    if (!make_public(dir)) {
         tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "hls_unavailable", NULL, "cannot make the HLS folder %s: %s",
                        dir, g_strerror(errno));
         return false;

@@ -14,7 +14,7 @@
 
 #include "error.h"
 
-/* Makes dir and its missing parents, each 0755. */
+/* Makes dir and its missing parents, each 0755 (those that exist stay as they are). */
 bool tolk_hls_dir_make(const char *dir, tolk_error *err);
 /* Removes what a previous run left (only names tolk_hls_name_valid accepts). */
 void tolk_hls_dir_clean(const char *dir);

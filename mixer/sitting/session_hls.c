@@ -70,6 +70,15 @@ bool tolk_session_hls_start(tolk_session *session, int channel, const tolk_hls_c
     return ok;
 }
 
+void tolk_session_hls_restore(tolk_session *session, int channel, const tolk_hls_config *cfg)
+{
+    tolk_session_hls *h = &session->hls[channel];
+    h->configured = true;
+    h->cfg = *cfg;
+    h->paused_us = g_get_real_time();
+    tolk_session_hls_public_changed(session, channel);
+}
+
 bool tolk_session_hls_stop(tolk_session *session, int channel)
 {
     tolk_session_hls *h = &session->hls[channel];

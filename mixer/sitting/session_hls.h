@@ -39,6 +39,8 @@ typedef struct {
  * folder cannot be made. */
 bool tolk_session_hls_start(struct tolk_session *session, int channel, const tolk_hls_config *cfg,
                             tolk_error *err);
+/* A configuration of before a restart: kept, and run when the channel is public. */
+void tolk_session_hls_restore(struct tolk_session *session, int channel, const tolk_hls_config *cfg);
 /* Ends the channel's HLS (the playlist ends, its files stay). False when it had none. */
 bool tolk_session_hls_stop(struct tolk_session *session, int channel);
 /* After the channel's public flag changed: pause or resume. */
