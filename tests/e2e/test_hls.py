@@ -317,15 +317,17 @@ class Hls(unittest.TestCase):
             self.api.expect(200, 'PATCH', th.console_path('en/1', SID), {'mic': 'on'})
 
     @staticmethod
-    def first_arrival(player, since):
-        """Arrival time of the first 50 ms block after `since` where the floor's tone leads."""
+    def first_arrival(player, since, want=FLOOR, other=EN):
+        """Arrival time of the first 50 ms block after `since` where `want` leads `other` (a
+        read from the pipe may be shorter than a block: blocks span reads)."""
         with player.lock:
             chunks = [(t, c) for t, c in player.chunks if t >= since]
-        block = th.RATE // 20
+        block, pending = th.RATE // 20, array.array('f')
         for t, c in chunks:
-            for i in range(0, len(c) - block + 1, block):
-                part = c[i:i + block]
-                if th.tone_dbfs(part, FLOOR) > th.tone_dbfs(part, EN) + 10:
+            pending.extend(c)
+            while len(pending) >= block:
+                part, pending = pending[:block], pending[block:]
+                if th.tone_dbfs(part, want) > th.tone_dbfs(part, other) + 10:
                     return t
         raise AssertionError('the switch never arrived')
 

@@ -58,6 +58,7 @@ export function apiClient(token) {
     get: (path) => request('GET', path),
     post: (path, body = {}) => request('POST', path, body),
     patch: (path, body) => request('PATCH', path, body),
+    put: (path, body) => request('PUT', path, body), // no body: the route's defaults
     del: (path) => request('DELETE', path),
   };
 }

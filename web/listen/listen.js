@@ -35,6 +35,9 @@ function renderChannels() {
   const current = list.find((ch) => ch.id === chosen);
   $('#now').textContent = chosen ? channelLabel(chosen) : 'No channel chosen';
   $('#now-tag').replaceChildren(current && current.quality ? qualityTag(current.quality) : '');
+  // HLS (docs/hls.md): for players such as VLC, or where WebRTC is blocked.
+  const hls = current?.hls ? new URL(current.hls.playlist, location.origin).href : null;
+  $('#hls').replaceChildren(...(hls ? ['Also as HLS, for VLC and other players: ', el('a', { href: hls }, hls)] : []));
 }
 
 /** WHEP listeners coming and going send no session event: their counts come with the

@@ -7,6 +7,7 @@ import { sessionEvents } from '../common/events.js';
 import { loudnessBook } from '../common/loudness.js';
 import { buildCreateForm } from './create.js';
 import { showHealthCounts, showLevels, showOutputState, sittingView } from './sitting.js';
+import { showHlsCounts } from './hls.js';
 import { tokensView } from './tokens.js';
 
 const KEY = 'tolk.operator.token';
@@ -51,7 +52,10 @@ function pollHealth(mine) {
     if (document.hidden || current !== mine) return;
     try {
       const fresh = await client.get(apiPath('sessions', mine.session.id));
-      if (current === mine) showHealthCounts($('#sitting'), fresh);
+      if (current === mine) {
+        showHealthCounts($('#sitting'), fresh);
+        showHlsCounts($('#sitting'), fresh);
+      }
     } catch { /* the next round, or the events' state, tells */ }
   }, HEALTH_POLL_MS);
 }
@@ -73,6 +77,8 @@ const actions = {
     if (mine.sessionEvents === seen) { mine.session = session; render(); }
   }),
   patchChannel: guard((ch, body) => client.patch(sessionPath('channels', ch), body)),
+  putHls: guard((ch) => client.put(sessionPath('channels', ch, 'hls'))),
+  deleteHls: guard((ch) => client.del(sessionPath('channels', ch, 'hls'))),
   clearSignal: guard(async (id) => {
     await client.del(sessionPath('signals', String(id)));
     current.signals = current.signals.filter((g) => g.id !== id);
