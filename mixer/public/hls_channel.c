@@ -83,6 +83,10 @@ void tolk_hls_segment_done(tolk_hls *hls, const char *name, double duration_s)
                                 .start_wall_us = g_get_real_time() - (gint64)(duration_s * G_USEC_PER_SEC)};
     char evicted[TOLK_HLS_SEGMENT_NAME_SIZE] = "";
     g_mutex_lock(&hls->io_lock);
+    if (hls->current_lost) {
+        g_mutex_unlock(&hls->io_lock);
+        return;
+    }
     segment.sequence = hls->next_sequence++;
     g_strlcpy(segment.name, name, sizeof segment.name);
     g_mutex_lock(&hls->lock);

@@ -5,6 +5,7 @@
  * (hls_playlist.c: program date-time, discontinuities, the end mark), which hlssink2 1.22
  * does not write. */
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gunixoutputstream.h>
 #include <gst/app/gstappsrc.h>
 
@@ -30,7 +31,9 @@ static GstElement *add(GstElement *pipeline, const char *factory, char *why, siz
     return element;
 }
 
-/* hlssink2 asks for each segment's stream (a streaming thread): a file of our name. */
+/* hlssink2 asks for each segment's stream (a streaming thread): a file of our name. Never
+ * NULL, which leaves splitmuxsink in a state it cannot be stopped from: a segment that cannot
+ * be made goes to /dev/null, unlisted, and the run fails (the supervisor restarts it). */
 static GOutputStream *on_fragment_stream(GstElement *sink, const char *location, gpointer data)
 {
     (void)sink;
@@ -39,12 +42,15 @@ static GOutputStream *on_fragment_stream(GstElement *sink, const char *location,
     g_mutex_lock(&hls->io_lock);
     tolk_hls_segment_name(hls->current, hls->run, hls->next_sequence);
     int fd = tolk_hls_file_create(hls->dir, hls->current);
+    int saved = errno;
+    hls->current_lost = fd < 0;
+    if (fd < 0)
+        fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
     g_mutex_unlock(&hls->io_lock);
-    if (fd < 0) {
+    if (hls->current_lost) {
         char why[160];
-        g_snprintf(why, sizeof why, "cannot write a segment in %s: %s", hls->dir, g_strerror(errno));
+        g_snprintf(why, sizeof why, "cannot write a segment in %s: %s", hls->dir, g_strerror(saved));
         tolk_hls_failed(hls, why);
-        return NULL;
     }
     return g_unix_output_stream_new(fd, TRUE);
 }
@@ -141,8 +147,13 @@ GstElement *tolk_hls_pipeline_start(tolk_hls *hls, GstElement **appsrc, char *wh
     return pipeline;
 }
 
+/* A pipeline that did not reach NULL still has running streaming threads: freeing it would
+ * pull the elements from under them, so it is left (logged), a leak rather than a crash. */
 void tolk_hls_pipeline_stop(GstElement *pipeline)
 {
-    gst_element_set_state(pipeline, GST_STATE_NULL);
+    if (gst_element_set_state(pipeline, GST_STATE_NULL) == GST_STATE_CHANGE_FAILURE) {
+        LOG_ERROR("an HLS pipeline did not stop; it is left as it is");
+        return;
+    }
     gst_object_unref(pipeline);
 }

@@ -40,6 +40,7 @@ struct tolk_hls {
     int64_t run;           /* this HLS's start time in s: part of every segment name */
     uint64_t next_sequence;
     char current[TOLK_HLS_SEGMENT_NAME_SIZE];
+    bool current_lost; /* its file could not be made: it goes to /dev/null, never listed */
     GstClockTime opened_rt;
 
     GThread *thread;

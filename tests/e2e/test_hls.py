@@ -331,9 +331,43 @@ class Hls(unittest.TestCase):
                     return t
         raise AssertionError('the switch never arrived')
 
+    # -- a disk fault: failing, a /healthz problem, restarts; the audio never stops
+
+    def test_09_disk_fault_restarts(self):
+        folder = os.path.join(self.hls_dir, SID, 'en')
+        rx = self.api.listen(CHANNEL_PATH + '/outputs', 'en over SRTP')[0]
+        self.players.append(rx)
+        try:
+            shutil.rmtree(folder)
+            with open(folder, 'w') as f:  # a file where the folder was: no segment can be made
+                f.write('not a folder')
+            deadline = time.monotonic() + 10 * SEGMENT_S + 15
+            while self.hls_view()['state'] != 'failing':
+                self.assertLess(time.monotonic(), deadline, self.hls_view())
+                time.sleep(0.2)
+            hls = self.hls_view()
+            self.assertTrue(hls['last_error'], hls)
+            health = self.api.get('/healthz', token='')[1]
+            self.assertEqual(health['status'], 'degraded')
+            self.assertIn({'what': 'hls', 'sitting': SID, 'channel': 'en', 'state': 'failing',
+                           'message': hls['last_error']}, health['problems'])
+            rx.hold([EN], [FLOOR], duration=1.0)  # the channel plays on meanwhile
+            os.unlink(folder)
+            os.mkdir(folder, 0o755)
+            self.wait_segments(2, timeout=40)
+            hls = self.hls_view()
+            self.assertEqual(hls['state'], 'running')
+            self.assertGreaterEqual(hls['restarts'], 1)
+            self.assertIn('#EXT-X-DISCONTINUITY', self.fetch()[2].decode())
+            self.assertGreaterEqual(th.metric_sum(self.api.metrics(), 'tolk_hls_restarts_total', session=SID), 1)
+            self.assertEqual(self.api.get('/healthz', token='')[1], {'status': 'ok'})
+        finally:
+            rx.stop()
+            self.players.remove(rx)
+
     # -- the channel leaves the public, comes back; DELETE; restart
 
-    def test_09_not_public_ends_and_resumes(self):
+    def test_10_not_public_ends_and_resumes(self):
         folder = os.path.join(self.hls_dir, SID, 'en')
         self.api.expect(200, 'PATCH', CHANNEL_PATH, {'public': False})
         with open(os.path.join(folder, 'index.m3u8')) as f:
@@ -347,7 +381,7 @@ class Hls(unittest.TestCase):
         self.assertNotIn('#EXT-X-ENDLIST', text)
         self.assertEqual(self.hls_view()['state'], 'running')
 
-    def test_10_delete_and_restart(self):
+    def test_11_delete_and_restart(self):
         self.api.expect(204, 'DELETE', HLS_PATH)
         self.assertIsNone(self.hls_view())
         self.assertEqual(self.api.request('DELETE', HLS_PATH)[0], 404)
