@@ -61,19 +61,32 @@ void tolk_hls_failed(tolk_hls *hls, const char *why)
     g_mutex_unlock(&hls->lock);
 }
 
-void tolk_hls_write_playlist(tolk_hls *hls, const char *evicted)
+void tolk_hls_segment_lost(tolk_hls *hls, const char *why)
+{
+    g_mutex_lock(&hls->lock);
+    if (!hls->losing)
+        LOG_WARN_AT(WHERE, "HLS segments lost: %s (the pipeline runs on)", why);
+    hls->losing = true;
+    g_strlcpy(hls->last_error, why, sizeof hls->last_error);
+    set_state(hls, TOLK_HLS_FAILING);
+    g_mutex_unlock(&hls->lock);
+}
+
+bool tolk_hls_write_playlist(tolk_hls *hls, const char *evicted)
 {
     g_mutex_lock(&hls->lock);
     char *text = tolk_hls_playlist_render(&hls->playlist);
     g_mutex_unlock(&hls->lock);
-    if (!tolk_hls_file_replace(hls->dir, TOLK_HLS_PLAYLIST_NAME, text)) {
+    bool ok = tolk_hls_file_replace(hls->dir, TOLK_HLS_PLAYLIST_NAME, text);
+    if (!ok) {
         char why[160];
         g_snprintf(why, sizeof why, "cannot write the playlist in %s: %s", hls->dir, g_strerror(errno));
-        tolk_hls_failed(hls, why);
+        tolk_hls_segment_lost(hls, why);
     }
     g_free(text);
     if (evicted && *evicted)
         tolk_hls_file_remove(hls->dir, evicted);
+    return ok;
 }
 
 /* The pipeline's streaming thread: a segment is complete on disk. */
@@ -83,7 +96,11 @@ void tolk_hls_segment_done(tolk_hls *hls, const char *name, double duration_s)
                                 .start_wall_us = g_get_real_time() - (gint64)(duration_s * G_USEC_PER_SEC)};
     char evicted[TOLK_HLS_SEGMENT_NAME_SIZE] = "";
     g_mutex_lock(&hls->io_lock);
-    if (hls->current_lost) {
+    if (hls->current_lost) { /* the pipeline runs on: no stall, but a gap in the playlist */
+        g_mutex_lock(&hls->lock);
+        hls->progress_us = g_get_monotonic_time();
+        hls->next_discontinuity = true;
+        g_mutex_unlock(&hls->lock);
         g_mutex_unlock(&hls->io_lock);
         return;
     }
@@ -95,12 +112,16 @@ void tolk_hls_segment_done(tolk_hls *hls, const char *name, double duration_s)
     tolk_hls_playlist_add(&hls->playlist, &segment, evicted);
     hls->segments++;
     hls->progress_us = g_get_monotonic_time();
-    bool first = hls->state != TOLK_HLS_RUNNING;
-    set_state(hls, TOLK_HLS_RUNNING);
     g_mutex_unlock(&hls->lock);
-    if (first)
-        LOG_INFO_AT(WHERE, "HLS running: first segment %s (%.2f s)", name, duration_s);
-    tolk_hls_write_playlist(hls, evicted);
+    if (tolk_hls_write_playlist(hls, evicted)) {
+        g_mutex_lock(&hls->lock);
+        bool first = hls->state != TOLK_HLS_RUNNING;
+        hls->losing = false;
+        set_state(hls, TOLK_HLS_RUNNING);
+        g_mutex_unlock(&hls->lock);
+        if (first)
+            LOG_INFO_AT(WHERE, "HLS running: segment %s (%.2f s)", name, duration_s);
+    }
     g_mutex_unlock(&hls->io_lock);
 }
 

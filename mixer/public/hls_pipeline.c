@@ -32,8 +32,9 @@ static GstElement *add(GstElement *pipeline, const char *factory, char *why, siz
 }
 
 /* hlssink2 asks for each segment's stream (a streaming thread): a file of our name. Never
- * NULL, which leaves splitmuxsink in a state it cannot be stopped from: a segment that cannot
- * be made goes to /dev/null, unlisted, and the run fails (the supervisor restarts it). */
+ * NULL, which leaves splitmuxsink in a state it cannot be stopped from; and no restart
+ * either, which would stop the pipeline in the middle of its fragment switch: a segment that
+ * cannot be made goes to /dev/null, unlisted, and the channel shows failing until one can. */
 static GOutputStream *on_fragment_stream(GstElement *sink, const char *location, gpointer data)
 {
     (void)sink;
@@ -50,7 +51,7 @@ static GOutputStream *on_fragment_stream(GstElement *sink, const char *location,
     if (hls->current_lost) {
         char why[160];
         g_snprintf(why, sizeof why, "cannot write a segment in %s: %s", hls->dir, g_strerror(saved));
-        tolk_hls_failed(hls, why);
+        tolk_hls_segment_lost(hls, why);
     }
     return g_unix_output_stream_new(fd, TRUE);
 }

@@ -28,7 +28,9 @@ struct tolk_hls {
     GCond cond;
     bool stopping, failed;
     tolk_hls_state state;
-    gint64 since_us, progress_us; /* progress_us: monotonic time of the run's start or last segment */
+    gint64 since_us, progress_us; /* progress_us: monotonic time of the run's start or last segment
+                                   * closed (written or lost) */
+    bool losing;                  /* segments are being lost (the disk) */
     uint64_t segments, restarts;
     char last_error[160];
     tolk_hls_playlist playlist;
@@ -53,7 +55,10 @@ void tolk_hls_pipeline_stop(GstElement *pipeline);
 /* hls_channel.c: what the pipeline tells. */
 void tolk_hls_failed(tolk_hls *hls, const char *why);
 void tolk_hls_segment_done(tolk_hls *hls, const char *name, double duration_s);
-/* Writes the playlist as it stands; the caller holds io_lock. */
-void tolk_hls_write_playlist(tolk_hls *hls, const char *evicted);
+/* A segment that cannot be written (the disk): failing, logged once, the run goes on. */
+void tolk_hls_segment_lost(tolk_hls *hls, const char *why);
+/* Writes the playlist as it stands, then removes evicted (may be NULL); the caller holds
+ * io_lock. False (the channel shows failing) when it could not be written. */
+bool tolk_hls_write_playlist(tolk_hls *hls, const char *evicted);
 
 #endif

@@ -331,9 +331,9 @@ class Hls(unittest.TestCase):
                     return t
         raise AssertionError('the switch never arrived')
 
-    # -- a disk fault: failing, a /healthz problem, restarts; the audio never stops
+    # -- a disk fault: failing and a /healthz problem, the pipeline runs on; the audio never stops
 
-    def test_09_disk_fault_restarts(self):
+    def test_09_disk_fault(self):
         folder = os.path.join(self.hls_dir, SID, 'en')
         rx = self.api.listen(CHANNEL_PATH + '/outputs', 'en over SRTP')[0]
         self.players.append(rx)
@@ -357,9 +357,8 @@ class Hls(unittest.TestCase):
             self.wait_segments(2, timeout=40)
             hls = self.hls_view()
             self.assertEqual(hls['state'], 'running')
-            self.assertGreaterEqual(hls['restarts'], 1)
-            self.assertIn('#EXT-X-DISCONTINUITY', self.fetch()[2].decode())
-            self.assertGreaterEqual(th.metric_sum(self.api.metrics(), 'tolk_hls_restarts_total', session=SID), 1)
+            self.assertEqual(hls['restarts'], 0)  # the disk's fault, not the pipeline's
+            self.assertIn('#EXT-X-DISCONTINUITY', self.fetch()[2].decode())  # the gap
             self.assertEqual(self.api.get('/healthz', token='')[1], {'status': 'ok'})
         finally:
             rx.stop()
