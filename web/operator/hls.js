@@ -30,10 +30,15 @@ export function hlsCell(ch, act) {
     el('button', { class: 'small', onclick: () => act.deleteHls(ch.id) }, 'Stop HLS'));
 }
 
-/** Fresh counters from a polled session, onto the cells under `root`. */
+/** Fresh state and counters from a polled session (they change with no session event), onto
+ * the cells under `root`. */
 export function showHlsCounts(root, session) {
   for (const cell of root.querySelectorAll('[data-hls-counts]')) {
     const hls = session.channels.find((c) => c.id === cell.dataset.hlsCounts)?.hls;
-    if (hls) cell.textContent = summary(hls);
+    if (!hls) continue;
+    cell.textContent = summary(hls);
+    const state = cell.parentElement.querySelector('.hls-state');
+    state.textContent = STATE[hls.state] || hls.state;
+    state.className = `hls-state ${hls.state}`;
   }
 }
