@@ -107,6 +107,11 @@ void tolk_hls_segment_done(tolk_hls *hls, const char *name, double duration_s)
     segment.sequence = hls->next_sequence++;
     g_strlcpy(segment.name, name, sizeof segment.name);
     g_mutex_lock(&hls->lock);
+    if (hls->superseded) {
+        g_mutex_unlock(&hls->lock);
+        g_mutex_unlock(&hls->io_lock);
+        return;
+    }
     segment.discontinuity = hls->next_discontinuity;
     hls->next_discontinuity = false;
     tolk_hls_playlist_add(&hls->playlist, &segment, evicted);
@@ -141,10 +146,19 @@ static void watch_run(tolk_hls *hls)
     }
 }
 
-/* Without lock: one run of the pipeline, from start to its failure or the stop. */
-static void run_once(tolk_hls *hls)
+/* Without lock: one run of the pipeline, from start to its failure or the stop. The folder
+ * is made here, on this thread, never under the app lock; the first run empties it of what
+ * an earlier HLS of the channel left. */
+static void run_once(tolk_hls *hls, bool first)
 {
     char why[160] = "";
+    tolk_error err;
+    if (!tolk_hls_dir_make(hls->dir, &err)) {
+        tolk_hls_failed(hls, err.message);
+        return;
+    }
+    if (first)
+        tolk_hls_dir_clean(hls->dir);
     GstElement *appsrc = NULL;
     GstElement *pipeline = tolk_hls_pipeline_start(hls, &appsrc, why, sizeof why);
     if (!pipeline) {
@@ -177,12 +191,14 @@ static gpointer supervise(gpointer data)
 {
     tolk_hls *hls = data;
     unsigned backoff = BACKOFF_FIRST_S;
+    bool first = true;
     g_mutex_lock(&hls->lock);
     while (!hls->stopping) {
         hls->failed = false;
         gint64 started = hls->progress_us = g_get_monotonic_time();
         g_mutex_unlock(&hls->lock);
-        run_once(hls);
+        run_once(hls, first);
+        first = false;
         g_mutex_lock(&hls->lock);
         if (hls->stopping)
             break;
@@ -196,19 +212,18 @@ static gpointer supervise(gpointer data)
         backoff = MIN(backoff * 2, BACKOFF_MAX_S);
     }
     hls->playlist.ended = true;
+    bool superseded = hls->superseded;
     g_mutex_unlock(&hls->lock);
     g_mutex_lock(&hls->io_lock);
-    tolk_hls_write_playlist(hls, NULL);
+    if (!superseded)
+        tolk_hls_write_playlist(hls, NULL);
     g_mutex_unlock(&hls->io_lock);
     return NULL;
 }
 
 tolk_hls *tolk_hls_new(const char *dir, const char *sitting, const char *channel, const tolk_hls_config *cfg,
-                       tolk_stream *stream, tolk_error *err)
+                       tolk_stream *stream)
 {
-    if (!tolk_hls_dir_make(dir, err))
-        return NULL;
-    tolk_hls_dir_clean(dir);
     tolk_hls *hls = g_new0(tolk_hls, 1);
     hls->dir = g_strdup(dir);
     g_strlcpy(hls->sitting, sitting, sizeof hls->sitting);
@@ -237,6 +252,13 @@ void tolk_hls_detach(tolk_hls *hls)
     if (hls->stream)
         tolk_stream_unsubscribe(hls->stream, hls->subscription);
     hls->stream = NULL;
+}
+
+void tolk_hls_supersede(tolk_hls *hls)
+{
+    g_mutex_lock(&hls->lock);
+    hls->superseded = true;
+    g_mutex_unlock(&hls->lock);
 }
 
 void tolk_hls_free(tolk_hls *hls)

@@ -40,13 +40,16 @@ typedef struct {
 
 typedef struct tolk_hls tolk_hls;
 
-/* Starts HLS of stream into dir (made 0755 and emptied of an earlier run's files);
- * sitting and channel name the log lines. NULL with *err (unavailable) when the folder
- * cannot be made. The pipeline starts on its own thread: a missing plugin shows as failing. */
+/* Starts HLS of stream into dir; sitting and channel name the log lines. No I/O here: its
+ * thread makes the folder (0755) and empties it of an earlier run's files, then starts the
+ * pipeline; a folder it cannot make or a missing plugin shows as failing. */
 tolk_hls *tolk_hls_new(const char *dir, const char *sitting, const char *channel, const tolk_hls_config *cfg,
-                       tolk_stream *stream, tolk_error *err);
+                       tolk_stream *stream);
 /* Stops taking the stream's frames (the stream may go after this). */
 void tolk_hls_detach(tolk_hls *hls);
+/* Another HLS of the same folder takes over (a new configuration): this one writes no more
+ * playlist, not even its end mark, while it stops. */
+void tolk_hls_supersede(tolk_hls *hls);
 /* Detaches, stops the pipeline, ends the playlist (EXT-X-ENDLIST: players stop at its
  * end), and frees. The files stay. NULL is a no-op. */
 void tolk_hls_free(tolk_hls *hls);

@@ -27,6 +27,7 @@ struct tolk_hls {
     GMutex lock;
     GCond cond;
     bool stopping, failed;
+    bool superseded;   /* tolk_hls_supersede: the folder is another's now */
     tolk_hls_state state;
     gint64 since_us, progress_us; /* progress_us: monotonic time of the run's start or last segment
                                    * closed (written or lost) */

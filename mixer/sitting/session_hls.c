@@ -42,10 +42,9 @@ static bool run_channel(tolk_session *session, int channel, tolk_error *err)
         return false;
     }
     char *dir = tolk_session_hls_dir(session, channel);
-    h->running = tolk_hls_new(dir, session->id, tolk_matrix_channel_name(session->matrix, channel), &h->cfg, stream,
-                              err);
+    h->running = tolk_hls_new(dir, session->id, tolk_matrix_channel_name(session->matrix, channel), &h->cfg, stream);
     g_free(dir);
-    return h->running != NULL;
+    return true;
 }
 
 bool tolk_session_hls_start(tolk_session *session, int channel, const tolk_hls_config *cfg, tolk_error *err)
@@ -60,6 +59,8 @@ bool tolk_session_hls_start(tolk_session *session, int channel, const tolk_hls_c
     if (h->configured && h->running && memcmp(&h->cfg, cfg, sizeof *cfg) == 0)
         return true;
     tolk_hls_config before = h->cfg;
+    if (h->running)
+        tolk_hls_supersede(h->running); /* the new run's playlist is the one to keep */
     pause_channel(session, h);
     h->cfg = *cfg;
     bool ok = run_channel(session, channel, err);

@@ -35,8 +35,8 @@ typedef struct {
 } tolk_session_hls_view;
 
 /* A new or changed configuration (the same one changes nothing). False with *err:
- * conflict channel_not_public when the channel is not public, unavailable when its
- * folder cannot be made. */
+ * conflict channel_not_public when the channel is not public, unavailable (hls_unavailable)
+ * when the daemon has no HLS folder. A folder that cannot be made shows as failing. */
 bool tolk_session_hls_start(struct tolk_session *session, int channel, const tolk_hls_config *cfg,
                             tolk_error *err);
 /* A configuration of before a restart: kept, and run when the channel is public. */

@@ -390,8 +390,14 @@ class Hls(unittest.TestCase):
         # Configured again (defaults), it survives a restart of the daemon.
         hls = self.api.expect(200, 'PUT', HLS_PATH)
         self.assertEqual((hls['segment_seconds'], hls['playlist_segments'], hls['bitrate']), (2, 6, 96000))
+        self.wait_segments(1)
+        # Another configuration replaces the run; the old one's end mark never lands on the new playlist.
         self.api.expect(200, 'PUT', HLS_PATH, {'segment_seconds': SEGMENT_S, 'playlist_segments': LISTED})
-        type(self).wait_segments(1)
+        self.wait_segments(1)
+        time.sleep(2.5)
+        text = self.wait_segments(2)
+        self.assertIn('#EXT-X-TARGETDURATION:%d\n' % SEGMENT_S, text)
+        self.assertNotIn('#EXT-X-ENDLIST', text)
         self.daemon.stop()
         self.daemon.start()
         self.api = type(self).api = self.daemon.api()
