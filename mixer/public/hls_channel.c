@@ -14,6 +14,7 @@
 #define BACKOFF_MAX_S 30
 #define STEADY_RUN_US (60 * G_USEC_PER_SEC) /* a run this long starts the backoff over */
 #define WATCH_SLICE_US (500 * G_TIME_SPAN_MILLISECOND)
+#define STOP_WAIT_US (5 * G_USEC_PER_SEC)
 
 const char *tolk_hls_state_name(tolk_hls_state state)
 {
@@ -130,6 +131,23 @@ void tolk_hls_segment_done(tolk_hls *hls, const char *name, double duration_s)
     g_mutex_unlock(&hls->io_lock);
 }
 
+static void destroy(tolk_hls *hls)
+{
+    g_cond_clear(&hls->cond);
+    g_mutex_clear(&hls->io_lock);
+    g_mutex_clear(&hls->lock);
+    g_mutex_clear(&hls->src_lock);
+    g_free(hls->dir);
+    g_free(hls);
+}
+
+/* The owner's reference and the supervisor's: the last one frees. */
+static void unref(tolk_hls *hls)
+{
+    if (g_atomic_int_dec_and_test(&hls->refs))
+        destroy(hls);
+}
+
 /* Under lock: waits until the run fails, stalls or is stopped. A run that makes no
  * segment in three segment lengths (at least 10 s) is stuck: a failure too. */
 static void watch_run(tolk_hls *hls)
@@ -218,6 +236,11 @@ static gpointer supervise(gpointer data)
     if (!superseded)
         tolk_hls_write_playlist(hls, NULL);
     g_mutex_unlock(&hls->io_lock);
+    g_mutex_lock(&hls->lock);
+    hls->ended = true;
+    g_cond_broadcast(&hls->cond);
+    g_mutex_unlock(&hls->lock);
+    unref(hls);
     return NULL;
 }
 
@@ -241,6 +264,7 @@ tolk_hls *tolk_hls_new(const char *dir, const char *sitting, const char *channel
     hls->subscription = tolk_stream_subscribe(stream, on_frame, hls);
     char name[32];
     g_snprintf(name, sizeof name, "tolk-hls-%.6s", channel);
+    hls->refs = 2; /* the owner's and the supervisor's */
     hls->thread = g_thread_new(name, supervise, hls);
     LOG_INFO_AT(WHERE, "HLS started into %s: %u s segments, %u listed, AAC %u b/s", dir, cfg->segment_seconds,
                 cfg->playlist_segments, cfg->bitrate);
@@ -261,6 +285,9 @@ void tolk_hls_supersede(tolk_hls *hls)
     g_mutex_unlock(&hls->lock);
 }
 
+/* A pipeline stuck in a write to a hung disk would hold its stop, and the teardown (an HTTP
+ * thread) with it: after STOP_WAIT_US the supervisor is left to end on its own, and frees the
+ * object then. It touches nothing outside it: the stream was detached first. */
 void tolk_hls_free(tolk_hls *hls)
 {
     if (!hls)
@@ -269,15 +296,19 @@ void tolk_hls_free(tolk_hls *hls)
     g_mutex_lock(&hls->lock);
     hls->stopping = true;
     g_cond_broadcast(&hls->cond);
+    gint64 until = g_get_monotonic_time() + STOP_WAIT_US;
+    while (!hls->ended && g_cond_wait_until(&hls->cond, &hls->lock, until))
+        ;
+    bool ended = hls->ended;
+    uint64_t segments = hls->segments;
     g_mutex_unlock(&hls->lock);
-    g_thread_join(hls->thread);
-    LOG_INFO_AT(WHERE, "HLS stopped after %" G_GUINT64_FORMAT " segments (playlist ended)", hls->segments);
-    g_cond_clear(&hls->cond);
-    g_mutex_clear(&hls->io_lock);
-    g_mutex_clear(&hls->lock);
-    g_mutex_clear(&hls->src_lock);
-    g_free(hls->dir);
-    g_free(hls);
+    if (ended)
+        LOG_INFO_AT(WHERE, "HLS stopped after %" G_GUINT64_FORMAT " segments (playlist ended)", segments);
+    else
+        LOG_WARN_AT(WHERE, "HLS pipeline still stopping after %d s (a hung disk?): left to end on its own",
+                    (int)(STOP_WAIT_US / G_USEC_PER_SEC));
+    g_thread_unref(hls->thread); /* never joined: a stuck one ends (or not) by itself */
+    unref(hls);
 }
 
 void tolk_hls_status_get(tolk_hls *hls, tolk_hls_status *out)

@@ -51,7 +51,8 @@ void tolk_hls_detach(tolk_hls *hls);
  * playlist, not even its end mark, while it stops. */
 void tolk_hls_supersede(tolk_hls *hls);
 /* Detaches, stops the pipeline, ends the playlist (EXT-X-ENDLIST: players stop at its
- * end), and frees. The files stay. NULL is a no-op. */
+ * end), and frees. Waits 5 s at most: a pipeline stuck on a hung disk is left to stop on
+ * its own thread, which frees it then. The files stay. NULL is a no-op. */
 void tolk_hls_free(tolk_hls *hls);
 void tolk_hls_status_get(tolk_hls *hls, tolk_hls_status *out);
 /* The lowercase state name the API shows. */

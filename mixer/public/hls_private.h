@@ -47,6 +47,8 @@ struct tolk_hls {
     GstClockTime opened_rt;
 
     GThread *thread;
+    gint refs;  /* atomic: the owner's and the supervisor's (tolk_hls_free may not wait for it) */
+    bool ended; /* under lock: the supervisor is done */
 };
 
 /* hls_pipeline.c: a playing pipeline whose appsrc *appsrc (a reference) takes the Opus
