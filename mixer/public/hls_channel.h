@@ -9,8 +9,8 @@
  *
  * Threads: tolk_hls_new, tolk_hls_detach and tolk_hls_status run on control threads (under
  * the app lock is fine: they never wait); the frame callback runs on the stream's media
- * thread and takes only a short mutex; tolk_hls_free waits for the pipeline to stop and
- * its thread to end, so it runs after the app lock is released. Inside, the pipeline's
+ * thread and takes only a short mutex; tolk_hls_free waits (5 s at most) for the pipeline
+ * to stop and its thread to end, so it runs after the app lock is released. Inside, the pipeline's
  * streaming thread writes segments and playlists, and a supervisor thread of its own
  * starts, watches and restarts the pipeline.
  */
