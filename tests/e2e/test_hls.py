@@ -6,8 +6,9 @@ floor at 440 Hz (ffmpeg SRTP sender). HLS of en is played from Tolk's own URL by
 GStreamer (souphttpsrc ! hlsdemux) and by VLC (cvlc as the user nobody, into a WAV file), and
 from an nginx (nginx-light, started here with a config of its own, workers as nobody) that
 serves the --hls-dir folder. Then: old segments go, hostile names are refused, the latency HLS
-adds is measured and printed, non-public ends the stream (and public again resumes it), DELETE
-ends it, and a restart brings it back."""
+adds is measured and printed, a disk fault is shown and outlived, non-public ends the stream
+(and public again resumes it), DELETE ends it, and a restart brings it back. A second daemon
+without libav's AAC encoder shows the failing state and the restarts."""
 
 import array
 import collections
@@ -405,6 +406,64 @@ class Hls(unittest.TestCase):
         self.assertEqual((hls['segment_seconds'], hls['playlist_segments']), (SEGMENT_S, LISTED))
         self.wait_segments(1)
         self.assertEqual(self.hls_view()['restarts'], 0)
+
+
+GST_PLUGINS = '/usr/lib/x86_64-linux-gnu/gstreamer-1.0'
+
+
+class HlsWithoutEncoder(unittest.TestCase):
+    """A daemon whose GStreamer lacks libav's AAC encoder (its plugins but libgstlibav): the
+    channel's HLS fails, restarts with a growing pause, counted, and /healthz says so; the
+    rest of the daemon is untouched."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.plugins = tempfile.mkdtemp(prefix='tolk-gst-plugins-')
+        for name in os.listdir(GST_PLUGINS):
+            if name.endswith('.so') and name != 'libgstlibav.so':
+                os.symlink(os.path.join(GST_PLUGINS, name), os.path.join(cls.plugins, name))
+        saved = dict(os.environ)
+        os.environ.update({'GST_PLUGIN_SYSTEM_PATH_1_0': cls.plugins,
+                           'GST_REGISTRY_1_0': os.path.join(cls.plugins, 'registry.bin')})
+        os.environ.pop('GST_PLUGIN_PATH_1_0', None)
+        os.environ.pop('GST_PLUGIN_PATH', None)
+        cls.hls_dir = tempfile.mkdtemp(prefix='tolk-hls-')
+        try:
+            cls.daemon = th.Daemon(extra_args=['--hls-dir', cls.hls_dir]).start(timeout=60)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        cls.api = cls.daemon.api()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.daemon.stop()
+        shutil.rmtree(cls.plugins, ignore_errors=True)
+        shutil.rmtree(cls.hls_dir, ignore_errors=True)
+
+    def test_failing_restarts(self):
+        self.api.expect(201, 'POST', 'sessions', SITTING)
+        self.api.expect(200, 'PATCH', CHANNEL_PATH, {'public': True})
+        self.api.expect(200, 'PUT', HLS_PATH, {})
+        deadline = time.monotonic() + 15
+        while True:
+            hls = th.find(self.api.get(th.session_path(SID))[1]['channels'], 'id', 'en')['hls']
+            if hls['restarts'] >= 2:
+                break
+            self.assertLess(time.monotonic(), deadline, hls)
+            time.sleep(0.2)
+        self.assertEqual(hls['state'], 'failing')
+        self.assertIn('avenc_aac', hls['last_error'])
+        health = self.api.get('/healthz', token='')[1]
+        self.assertEqual(health['status'], 'degraded')
+        self.assertEqual([p['what'] for p in health['problems']], ['hls'])
+        self.assertGreaterEqual(th.metric_sum(self.api.metrics(), 'tolk_hls_restarts_total', session=SID), 2)
+        self.assertEqual(self.fetch_status(), 404)  # nothing to serve
+        self.api.expect(204, 'DELETE', HLS_PATH)
+        self.assertEqual(self.api.get('/healthz', token='')[1], {'status': 'ok'})
+
+    def fetch_status(self):
+        return self.api.raw('GET', PLAYLIST, token='')[0]
 
 
 if __name__ == '__main__':
