@@ -119,6 +119,7 @@ static void collect_problems(tolk_app *app, json_object *problems)
     add_failing_inputs(app, problems);
     add_failing_outputs(app, problems);
     add_failing_icecast(app, problems);
+    tolk_hls_problems(app, problems);
     add_fault(problems, "state", tolk_app_state_fault(app));
 }
 

@@ -122,6 +122,14 @@ void api_stop_channel_recording(api_call *call);
 void api_list_recordings(api_call *call);
 void api_get_recording(api_call *call);
 
+/* api_hls.c */
+void api_put_hls(api_call *call);
+void api_delete_hls(api_call *call);
+void api_get_hls_file(api_call *call);
+/* The HLS families of /metrics, the failing HLS channels of /healthz; under the lock. */
+void tolk_hls_metrics(tolk_app *app, GString *out);
+void tolk_hls_problems(tolk_app *app, json_object *problems);
+
 void api_whip_floor(api_call *call);
 void api_whip_console(api_call *call);
 void api_whep_channel(api_call *call);

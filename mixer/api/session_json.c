@@ -249,6 +249,7 @@ json_object *tolk_channel_to_json(tolk_session *session, int channel, bool full)
     json_object_object_add(obj, "public", json_object_new_boolean(session->channel_public[channel]));
     json_object_object_add(obj, "listeners", json_object_new_int(tolk_session_channel_listeners(session, channel)));
     json_object_object_add(obj, "icecast", tolk_icecast_to_json(session, channel, full));
+    json_object_object_add(obj, "hls", tolk_hls_to_json(session, channel, full));
     if (full) {
         json_object_object_add(obj, "outputs", outputs_json(session, channel, -1));
         json_object_object_add(obj, "health", channel_health_json(session, channel));

@@ -16,6 +16,9 @@ json_object *tolk_channel_to_json(tolk_session *session, int channel, bool full)
 json_object *tolk_recording_to_json(const tolk_recording_status *status);
 /* "2026-12-02T10:00:00Z" */
 json_object *tolk_utc_json(gint64 unix_s);
+/* api_hls.c: a channel's hls object (NULL: none); the public view only its playlist, and
+ * only while it runs. */
+json_object *tolk_hls_to_json(tolk_session *session, int channel, bool full);
 json_object *tolk_output_to_json(tolk_session *session, const tolk_session_output *output);
 /* An input of the session object (id, port, srtp, sdp, health): slot -1 for the floor. */
 json_object *tolk_input_to_json(tolk_session *session, int slot);

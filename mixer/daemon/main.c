@@ -132,6 +132,7 @@ static bool init_app(tolk_app *app, const tolk_options *options)
     app->env.ptp_grandmaster = options->ptp_grandmaster;
     app->env.ptp_domain = options->ptp_domain;
     app->env.sap = tolk_sap_announcer_new(options->hall_address);
+    app->env.hls_dir = options->hls_dir;
     app->max_sessions = options->max_sessions;
     app->lost_timeout_us = (gint64)options->lost_timeout_ms * 1000;
     app->webrtc = (tolk_webrtc_config){

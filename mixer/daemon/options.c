@@ -34,6 +34,8 @@ static const char usage[] =
     "                          STATE_DIR/recordings; none without a state folder)\n"
     "  --recording-segment-minutes N  a recording starts a new file every N minutes, on the\n"
     "                          hour for 60 (default 60, 1-1440)\n"
+    "  --hls-dir DIR           where HLS playlists and segments are written, DIR/SID/CH/index.m3u8,\n"
+    "                          readable by all for a web server (default: STATE_DIR/hls)\n"
     "  --stun-server URL       STUN server for WebRTC, stun://host:port (default: none)\n"
     "  --turn-server URL       TURN server for WebRTC, turn://user:pass@host:port (default: none)\n"
     "  --ice-address LIST      addresses WebRTC offers, comma-separated (default: every interface)\n"
@@ -70,7 +72,7 @@ static const char usage[] =
     "  --version               the version\n";
 
 enum { OPT_LISTEN = 1000, OPT_MEDIA, OPT_PORTS, OPT_TOKEN, OPT_METRICS_TOKEN, OPT_SESSION, OPT_DEMO, OPT_DEMO_FLOOR,
-       OPT_DEMO_SDP, OPT_WEB_DIR, OPT_STATE_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS,
+       OPT_DEMO_SDP, OPT_WEB_DIR, OPT_STATE_DIR, OPT_HLS_DIR, OPT_TLS_CERT, OPT_TLS_KEY, OPT_STUN, OPT_TURN, OPT_ICE_ADDRESS, OPT_WEBRTC_PORTS,
        OPT_PEER_TIMEOUT, OPT_MAX_PEERS_CHANNEL, OPT_MAX_PEERS_SESSION, OPT_MAX_PEERS_ADDRESS, OPT_CORS, OPT_JITTER,
        OPT_LOST, OPT_SIGNAL_RATE, OPT_SIGNAL_BURST, OPT_MAX_SESSIONS, OPT_MAX_CONN, OPT_MAX_CONN_ADDR,
        OPT_REQUEST_TIMEOUT, OPT_LOG, OPT_LOG_FORMAT, OPT_ACCESS_LOG, OPT_ALLOW_PLAIN_RTP,
@@ -89,6 +91,7 @@ static const struct option long_options[] = {
     {"demo-sdp-dir", required_argument, NULL, OPT_DEMO_SDP},
     {"web-dir", required_argument, NULL, OPT_WEB_DIR},
     {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"hls-dir", required_argument, NULL, OPT_HLS_DIR},
     {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
     {"tls-key", required_argument, NULL, OPT_TLS_KEY},
     {"recordings-dir", required_argument, NULL, OPT_RECORDINGS_DIR},
@@ -242,6 +245,7 @@ static bool apply_option(int option, const char *arg, tolk_options *out)
     case OPT_STATE_DIR: out->state_dir = arg; return *arg != '\0';
     case OPT_RECORDINGS_DIR: out->recordings_dir = arg; return *arg != '\0';
     case OPT_SEGMENT_MINUTES: return parse_unsigned(arg, 1, 1440, &out->recording_segment_minutes);
+    case OPT_HLS_DIR: out->hls_dir = arg; return *arg != '\0';
     case OPT_TLS_CERT: out->tls_cert = arg; return *arg != '\0';
     case OPT_TLS_KEY: out->tls_key = arg; return *arg != '\0';
     case OPT_STUN: out->stun_server = arg; return g_str_has_prefix(arg, "stun://");
@@ -347,6 +351,8 @@ tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out
                 out->max_connections_per_address, out->max_connections);
         return TOLK_OPTIONS_EXIT_ERROR;
     }
+    if (!out->hls_dir && out->state_dir)
+        out->hls_dir = g_build_filename(out->state_dir, "hls", NULL); /* lives as long as the options */
     if (!out->tls_cert != !out->tls_key) {
         fprintf(stderr, "tolk: --%s needs --%s too (HTTPS takes a certificate and its key)\nTry 'tolk --help'.\n",
                 out->tls_cert ? "tls-cert" : "tls-key", out->tls_cert ? "tls-key" : "tls-cert");

@@ -26,6 +26,7 @@ typedef struct {
     const char *state_dir;     /* the durable state (store.h) */
     const char *recordings_dir; /* NULL: STATE_DIR/recordings, or none without a state folder */
     unsigned recording_segment_minutes;
+    const char *hls_dir;       /* HLS folders (docs/hls.md); NULL: none (no state dir either) */
     const char *tls_cert;      /* PEM certificate (chain) for HTTPS, or NULL: plain HTTP */
     const char *tls_key;       /* its PEM private key; set exactly when tls_cert is */
     const char *stun_server;   /* stun://host:port for WebRTC, or NULL */

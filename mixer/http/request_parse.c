@@ -89,6 +89,16 @@ static const tolk_json_field recording_start_fields[] = {
     {0},
 };
 
+static const tolk_json_field hls_fields[] = {
+    {.name = "segment_seconds", .type = TOLK_JSON_INTEGER, .ranged = true, .min = TOLK_HLS_SEGMENT_MIN,
+     .max = TOLK_HLS_SEGMENT_MAX},
+    {.name = "playlist_segments", .type = TOLK_JSON_INTEGER, .ranged = true, .min = TOLK_HLS_LISTED_MIN,
+     .max = TOLK_HLS_LISTED_MAX},
+    {.name = "bitrate", .type = TOLK_JSON_INTEGER, .ranged = true, .min = TOLK_HLS_BITRATE_MIN,
+     .max = TOLK_HLS_BITRATE_MAX},
+    {0},
+};
+
 static const tolk_json_field token_create_fields[] = {
     {.name = "role", .type = TOLK_JSON_STRING, .required = true, .one_of = tolk_grant_kind_names},
     {.name = "console", .type = TOLK_JSON_STRING},
@@ -285,6 +295,22 @@ bool tolk_parse_recording_start(json_object *body, const tolk_matrix_config *con
         }
         channels[ch] = true;
     }
+    return true;
+}
+
+static unsigned uint_or(json_object *body, const char *name, unsigned fallback)
+{
+    json_object *v;
+    return body && json_object_object_get_ex(body, name, &v) ? (unsigned)json_object_get_int64(v) : fallback;
+}
+
+bool tolk_parse_hls(json_object *body, tolk_hls_spec *out, tolk_error *err)
+{
+    if (body && !tolk_json_check(body, hls_fields, err))
+        return false;
+    out->segment_seconds = uint_or(body, "segment_seconds", TOLK_HLS_SEGMENT_DEFAULT);
+    out->playlist_segments = uint_or(body, "playlist_segments", TOLK_HLS_LISTED_DEFAULT);
+    out->bitrate = uint_or(body, "bitrate", TOLK_HLS_BITRATE_DEFAULT);
     return true;
 }
 

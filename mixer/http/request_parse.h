@@ -9,6 +9,7 @@
 
 #include "json_check.h"
 #include "rules.h"
+#include "hls_spec.h"     /* PUT .../channels/{ch}/hls */
 #include "session_spec.h" /* POST /api/v1/sessions */
 
 #include <json-c/json.h>
@@ -84,6 +85,10 @@ typedef struct {
     int channel;
 } tolk_aes67_source_spec;
 bool tolk_parse_aes67_source(json_object *body, tolk_aes67_source_spec *out, tolk_error *err);
+
+/* PUT .../channels/{ch}/hls: the body is optional, each field too (hls_spec.h); body NULL: the
+ * defaults. */
+bool tolk_parse_hls(json_object *body, tolk_hls_spec *out, tolk_error *err);
 
 /* Validators, also for path parameters (the language code check is rules.h's). */
 bool tolk_is_session_id(const char *s);    /* [a-z0-9][a-z0-9-]{0,31} */

@@ -211,6 +211,7 @@ void tolk_session_collect(tolk_session *session, tolk_teardown *teardown)
         tolk_teardown_add_array(teardown, session->retired);
         session->retired = g_ptr_array_new_with_free_func(tolk_media_aes67_release);
     }
+    tolk_session_hls_collect(session, teardown);
 }
 
 tolk_session_peer *tolk_session_add_peer(tolk_session *session, tolk_webrtc_peer *peer, tolk_owner_kind kind,
@@ -339,6 +340,7 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->signal_rate = env->signal_rate;
     session->peers = g_ptr_array_new_with_free_func(free_peer);
     session->ended = g_ptr_array_new_with_free_func(free_peer);
+    tolk_session_hls_init(session, env->hls_dir);
     session->floor_from_file = env->floor_from_file;
     session->allow_plain_rtp = env->allow_plain_rtp;
     session->retired = g_ptr_array_new_with_free_func(tolk_media_aes67_release);
@@ -386,6 +388,7 @@ void tolk_session_free(tolk_session *session)
         g_ptr_array_unref(session->peers); /* closes them: they touch the media */
     if (session->ended)
         g_ptr_array_unref(session->ended);
+    tolk_session_hls_free_all(session); /* they take the channels' streams */
     tolk_media_fence_free(session->fence);
     tolk_session_release_recordings(session); /* they subscribe to the media's streams */
     tolk_session_icecast_release_all(session); /* they take the channels' streams */
@@ -626,6 +629,7 @@ void tolk_session_set_channel_public(tolk_session *session, int channel, bool pu
 {
     session->channel_public[channel] = public_flag;
     tolk_session_icecast_follow(session, channel);
+    tolk_session_hls_public_changed(session, channel);
     tolk_session_changed(session);
 }
 

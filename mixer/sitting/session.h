@@ -26,6 +26,7 @@
 #include "rules.h"
 #include "sap_directory.h"
 #include "sap_announcer.h"
+#include "session_hls.h"
 #include "teardown.h"
 #include "webrtc.h"
 
@@ -106,6 +107,7 @@ typedef struct {
     const char *ptp_grandmaster; /* --ptp-grandmaster: EUI-64 "xx-xx-...", or NULL: localmac */
     int ptp_domain;              /* --ptp-domain */
     tolk_sap_announcer *sap;     /* the AES67 outputs' announcements, or NULL: none */
+    const char *hls_dir;      /* --hls-dir: the HLS folders are hls_dir/SID/CH */
 } tolk_session_env;
 
 typedef struct tolk_session {
@@ -158,6 +160,10 @@ typedef struct tolk_session {
      * released with the sitting; NULL for one never recorded. */
     tolk_recorder *recorder;
     tolk_recording *recordings[TOLK_MAX_CHANNELS + 1];
+    /* session_hls.c: each channel's HLS, where its folders are, the HLS that stopped. */
+    tolk_session_hls hls[TOLK_MAX_CHANNELS + 1];
+    char *hls_dir;
+    GPtrArray *hls_ended;
 } tolk_session;
 
 /* Who created a WebRTC resource, and so who may trickle to it or end it:

@@ -107,6 +107,15 @@ static json_object *icecast_record(const tolk_icecast_source *src)
     return o;
 }
 
+static json_object *hls_record(const tolk_hls_config *cfg)
+{
+    json_object *o = json_object_new_object();
+    add_int(o, "segment_seconds", cfg->segment_seconds);
+    add_int(o, "playlist_segments", cfg->playlist_segments);
+    add_int(o, "bitrate", cfg->bitrate);
+    return o;
+}
+
 static json_object *channels_record(tolk_session *session)
 {
     json_object *list = json_object_new_array();
@@ -116,6 +125,8 @@ static json_object *channels_record(tolk_session *session)
         json_object_object_add(o, "public", json_object_new_boolean(session->channel_public[ch]));
         if (session->icecast[ch])
             json_object_object_add(o, "icecast", icecast_record(session->icecast[ch]));
+        if (session->hls[ch].configured)
+            json_object_object_add(o, "hls", hls_record(&session->hls[ch].cfg));
         json_object_array_add(list, o);
     }
     return list;
@@ -735,17 +746,40 @@ static void restore_icecast(tolk_session *session, int channel, json_object *o)
     g_free(c);
 }
 
+/* A channel's HLS as configured (a record of before HLS has none); it runs again if the
+ * channel is public. Bounds as the API's: a bad record restores no HLS, and says so. */
+static void restore_hls(tolk_session *session, int channel, json_object *o)
+{
+    json_object *h;
+    if (!json_object_object_get_ex(o, "hls", &h))
+        return;
+    reader rd;
+    reader_init(&rd, session->id);
+    tolk_hls_config cfg = {
+        .segment_seconds = (unsigned)get_int(&rd, h, "segment_seconds", TOLK_HLS_SEGMENT_MIN, TOLK_HLS_SEGMENT_MAX),
+        .playlist_segments = (unsigned)get_int(&rd, h, "playlist_segments", TOLK_HLS_LISTED_MIN, TOLK_HLS_LISTED_MAX),
+        .bitrate = (unsigned)get_int(&rd, h, "bitrate", TOLK_HLS_BITRATE_MIN, TOLK_HLS_BITRATE_MAX),
+    };
+    if (rd.failed) {
+        LOG_WARN_AT(TOLK_WHERE(.sitting = session->id), "HLS of channel %d not restored: %s", channel, rd.err->message);
+        return;
+    }
+    tolk_session_hls_restore(session, channel, &cfg);
+}
+
 void tolk_session_restore_state(tolk_session *session, const tolk_session_saved *saved, tolk_grants *grants)
 {
     json_object *r = saved->record;
     reader rd;
     reader_init(&rd, session->id);
     json_object *channels = json_object_object_get(r, "channels");
+    /* Public first: an Icecast source or HLS of a public channel runs again at once. */
     for (size_t ch = 0; ch < json_object_array_length(channels); ch++) {
         json_object *c = json_object_array_get_idx(channels, ch), *icecast = json_object_object_get(c, "icecast");
         session->channel_public[ch] = get_bool(&rd, c, "public");
         if (icecast && (int)ch <= tolk_matrix_config_get(session->matrix)->channel_count)
             restore_icecast(session, (int)ch, icecast);
+        restore_hls(session, (int)ch, c);
     }
     json_object *outputs = get_array(&rd, r, "outputs", TOLK_MAX_SESSION_OUTPUTS);
     for (size_t i = 0; outputs && i < json_object_array_length(outputs); i++)

@@ -554,6 +554,35 @@ static void test_validators(void)
     g_assert_false(tolk_is_ip_address("10.0.0.1.2"));
 }
 
+/* PUT .../hls: no body is the defaults; each field alone; the bounds, named. */
+static void test_hls(void)
+{
+    tolk_hls_spec spec;
+    tolk_error err;
+    g_assert_true(tolk_parse_hls(NULL, &spec, &err));
+    g_assert_cmpuint(spec.segment_seconds, ==, TOLK_HLS_SEGMENT_DEFAULT);
+    g_assert_cmpuint(spec.playlist_segments, ==, TOLK_HLS_LISTED_DEFAULT);
+    g_assert_cmpuint(spec.bitrate, ==, TOLK_HLS_BITRATE_DEFAULT);
+    json_object *body = json_tokener_parse("{\"bitrate\": 128000}");
+    g_assert_true(tolk_parse_hls(body, &spec, &err));
+    g_assert_cmpuint(spec.bitrate, ==, 128000);
+    g_assert_cmpuint(spec.segment_seconds, ==, TOLK_HLS_SEGMENT_DEFAULT);
+    json_object_put(body);
+    static const char *const bad[][2] = {{"{\"segment_seconds\": 0}", "segment_seconds"},
+                                         {"{\"segment_seconds\": 11}", "segment_seconds"},
+                                         {"{\"playlist_segments\": 31}", "playlist_segments"},
+                                         {"{\"bitrate\": 31999}", "bitrate"},
+                                         {"{\"bitrate\": 1.5e5}", "bitrate"},
+                                         {"{\"codec\": \"opus\"}", "codec"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        body = json_tokener_parse(bad[i][0]);
+        g_assert_false(tolk_parse_hls(body, &spec, &err));
+        g_assert_cmpint(err.kind, ==, TOLK_ERROR_INVALID);
+        g_assert_cmpstr(err.field, ==, bad[i][1]);
+        json_object_put(body);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -563,6 +592,7 @@ int main(int argc, char **argv)
         g_error("base session refused: %s", err.message);
     config = spec.matrix;
     g_test_add_func("/parse/create/cases", test_create_cases);
+    g_test_add_func("/parse/hls", test_hls);
     g_test_add_func("/parse/create/config", test_create_converts_to_config);
     g_test_add_func("/parse/create/defaults", test_create_defaults);
     g_test_add_func("/parse/create/channel-limit", test_channel_count_limit);

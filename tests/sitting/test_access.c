@@ -88,6 +88,13 @@ static const row table[] = {
     {"POST", CH "/whep", CONSOLE_A, KNOWN, 2, -1, -1, false},
     {"PATCH", CH, LISTENER_EN, KNOWN, 2, -1, -1, false},
     {"POST", CH "/outputs", LISTENER_EN, KNOWN, 2, -1, -1, false},
+    /* HLS: the operator configures it; its files are for anyone (the handler checks public) */
+    {"PUT", CH "/hls", OP, KNOWN, 2, -1, -1, true},
+    {"PUT", CH "/hls", LISTENER_EN, KNOWN | PUBLIC_CHANNEL, 2, -1, -1, false},
+    {"DELETE", CH "/hls", NOBODY, KNOWN | PUBLIC_SESSION | PUBLIC_CHANNEL, 2, -1, -1, false},
+    {"DELETE", CH "/hls", OP, KNOWN, 2, -1, -1, true},
+    {"GET", "/hls/{sid}/{ch}/{file}", NOBODY, KNOWN | PUBLIC_SESSION | PUBLIC_CHANNEL, 2, -1, -1, true},
+    {"GET", "/hls/{sid}/{ch}/{file}", NOBODY, 0, -1, -1, -1, true},
     /* the floor */
     {"POST", S "/whip/floor", FLOOR, KNOWN, -1, -1, -1, true},
     {"POST", S "/whip/floor", CONSOLE_A, KNOWN, -1, -1, -1, false},

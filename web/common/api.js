@@ -59,7 +59,7 @@ export function apiClient(token) {
     post: (path, body = {}) => request('POST', path, body),
     put: (path, body) => request('PUT', path, body),
     patch: (path, body) => request('PATCH', path, body),
-    put: (path, body) => request('PUT', path, body),
+    put: (path, body) => request('PUT', path, body), // no body: the route's defaults
     del: (path) => request('DELETE', path),
   };
 }

@@ -16,6 +16,7 @@ const { session: sid, token } = params;
 let chosen = params.channel || null;
 let session = null;
 const links = { channel: null, floor: null };
+const publicHls = {}; // channel -> its hls object, from the public view when there is no token
 const mix = listenerMix();
 
 const showError = (text) => { $('#error').textContent = text || ''; };
@@ -36,6 +37,10 @@ function renderChannels() {
   $('#now').textContent = chosen ? channelLabel(chosen) : 'No channel chosen';
   $('#now-tag').replaceChildren(current && current.quality ? qualityTag(current.quality) : '');
   showPlayerLink(current?.icecast?.listen_url);
+  // HLS (docs/hls.md): for players such as VLC, or where WebRTC is blocked.
+  const playlist = (current?.hls ?? publicHls[chosen])?.playlist;
+  const hls = playlist ? new URL(playlist, location.origin).href : null;
+  $('#hls').replaceChildren(...(hls ? ['Also as HLS, for VLC and other players: ', el('a', { href: hls }, hls)] : []));
 }
 
 /** A public channel sent to Icecast: its stream for VLC or any player (docs/clients.md). */
@@ -117,6 +122,10 @@ async function main() {
         for (const l of Object.values(links)) if (l && l.pc?.connectionState !== 'connected') l.restart();
       }
     });
+  } else if (chosen) {
+    // Without a token, the public view still names a public channel's HLS playlist.
+    const view = await apiClient(null).get(apiPath('sessions', sid)).catch(() => null);
+    for (const ch of view?.channels ?? []) publicHls[ch.id] = ch.hls;
   }
   renderChannels();
   if (chosen) choose(chosen);

@@ -9,6 +9,7 @@ import { buildCreateForm } from './create.js';
 import { recordingActions, showRecordingCounts } from './recording.js';
 import { icecastPanel, showIcecast } from './icecast.js';
 import { showHealthCounts, showLevels, showOutputState, sittingView } from './sitting.js';
+import { showHlsCounts } from './hls.js';
 import { tokensView } from './tokens.js';
 
 const KEY = 'tolk.operator.token';
@@ -57,6 +58,7 @@ function pollHealth(mine) {
         showHealthCounts($('#sitting'), fresh);
         showRecordingCounts($('#sitting'), fresh, actions);
         showIcecast($('#sitting'), fresh);
+        showHlsCounts($('#sitting'), fresh);
       }
     } catch { /* the next round, or the events' state, tells */ }
   }, HEALTH_POLL_MS);
@@ -81,6 +83,8 @@ const actions = {
   patchChannel: guard((ch, body) => client.patch(sessionPath('channels', ch), body)),
   putIcecast: guard((ch, body) => client.put(sessionPath('channels', ch, 'icecast'), body)),
   deleteIcecast: guard((ch) => client.del(sessionPath('channels', ch, 'icecast'))),
+  putHls: guard((ch) => client.put(sessionPath('channels', ch, 'hls'))),
+  deleteHls: guard((ch) => client.del(sessionPath('channels', ch, 'hls'))),
   clearSignal: guard(async (id) => {
     await client.del(sessionPath('signals', String(id)));
     current.signals = current.signals.filter((g) => g.id !== id);

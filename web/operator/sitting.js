@@ -8,6 +8,7 @@ import { channelLabel } from '../common/names.js';
 import { hallPanel, showHallState } from './hall.js';
 import { recordingPanel } from './recording.js';
 import { formatBadge } from './outputs.js';
+import { hlsCell } from './hls.js';
 
 const meter = (key) => el('meter', { min: -60, max: 0, low: -18, high: -6, optimum: -24, value: -60, 'data-level': key, 'aria-label': `level ${key}` });
 
@@ -69,10 +70,11 @@ function channelsPanel(s, act) {
     el('td', { class: 'listeners', 'data-listeners': ch.id }, String(ch.listeners ?? 0)),
     el('td', {}, meter(`channel:${ch.id}`)),
     el('td', {}, el('label', {}, el('input', { type: 'checkbox', checked: !!ch.public, onchange: (e) => act.patchChannel(ch.id, { public: e.target.checked }) }), ' public')),
+    hlsCell(ch, act),
     el('td', {}, el('button', { class: 'small', onclick: () => act.createToken({ role: 'listener', channel: ch.id }) }, 'Listener link'))));
   return el('section', { class: 'panel' }, el('h2', {}, 'Channels'),
     el('div', { class: 'table-wrap' }, el('table', {},
-      el('thead', {}, el('tr', {}, ...['Channel', 'Source', 'Tag', 'Listeners', 'Level', 'Public', ''].map((h) => el('th', { scope: 'col' }, h)))),
+      el('thead', {}, el('tr', {}, ...['Channel', 'Source', 'Tag', 'Listeners', 'Level', 'Public', 'HLS', ''].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, ...rows))));
 }
 
