@@ -24,8 +24,8 @@ static void frag_refused(tolk_error *err, const char *message)
     tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_candidates", NULL, "%s", message);
 }
 
-/* "111 opus/48000/2" -> 111 when the payload type is one the m-line lists. */
-static bool rtpmap_is_opus(const GstSDPMedia *media, const char *rtpmap, unsigned *pt)
+/* "111 opus/48000/2": the payload type (0-127) and where its encoding starts. */
+static bool rtpmap_pt(const char *rtpmap, guint64 *pt, const char **encoding)
 {
     char *end = NULL;
     guint64 value = g_ascii_strtoull(rtpmap, &end, 10);
@@ -33,7 +33,17 @@ static bool rtpmap_is_opus(const GstSDPMedia *media, const char *rtpmap, unsigne
         return false;
     while (*end == ' ')
         end++;
-    if (g_ascii_strncasecmp(end, "opus/48000", 10) != 0)
+    *pt = value;
+    *encoding = end;
+    return true;
+}
+
+/* "111 opus/48000/2" -> 111 when the payload type is one the m-line lists. */
+static bool rtpmap_is_opus(const GstSDPMedia *media, const char *rtpmap, unsigned *pt)
+{
+    guint64 value;
+    const char *end;
+    if (!rtpmap_pt(rtpmap, &value, &end) || g_ascii_strncasecmp(end, "opus/48000", 10) != 0)
         return false;
     char number[8];
     g_snprintf(number, sizeof number, "%u", (unsigned)value);
@@ -80,12 +90,10 @@ static char *offer_ufrag(const GstSDPMessage *sdp, guint mline)
 /* "96 VP8/90000" or "102 H264/90000": the payload type and the codec (video_rtp.h). */
 static bool rtpmap_video(const char *rtpmap, unsigned *pt, tolk_video_codec *codec)
 {
-    char *end = NULL;
-    guint64 value = g_ascii_strtoull(rtpmap, &end, 10);
-    if (end == rtpmap || *end != ' ' || value > 127)
+    guint64 value;
+    const char *end;
+    if (!rtpmap_pt(rtpmap, &value, &end))
         return false;
-    while (*end == ' ')
-        end++;
     char name[8] = "";
     const char *slash = strchr(end, '/');
     if (!slash || slash - end >= (ptrdiff_t)sizeof name || strcmp(slash, "/90000") != 0)

@@ -15,23 +15,18 @@
 
 /* Under peer->lock: close clears peer->input under it, so after close no
  * push is in progress and none comes. tolk_media_input_push_rtp never blocks. */
+static void push_received(void *ctx, const guint8 *data, gsize size)
+{
+    tolk_webrtc_peer *peer = ctx;
+    g_mutex_lock(&peer->lock);
+    if (peer->input)
+        tolk_media_input_push_rtp(peer->input, data, size);
+    g_mutex_unlock(&peer->lock);
+}
+
 static GstFlowReturn on_sample(GstAppSink *sink, gpointer user_data)
 {
-    tolk_webrtc_peer *peer = user_data;
-    GstSample *sample = gst_app_sink_pull_sample(sink);
-    if (!sample)
-        return GST_FLOW_EOS;
-    GstMapInfo map;
-    GstBuffer *buffer = gst_sample_get_buffer(sample);
-    if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
-        g_mutex_lock(&peer->lock);
-        if (peer->input)
-            tolk_media_input_push_rtp(peer->input, map.data, map.size);
-        g_mutex_unlock(&peer->lock);
-        gst_buffer_unmap(buffer, &map);
-    }
-    gst_sample_unref(sample);
-    return GST_FLOW_OK;
+    return tolk_webrtc_take_sample(sink, push_received, user_data);
 }
 
 /* appsink, added while the pipeline plays: it follows its state. */

@@ -13,26 +13,20 @@
 
 /* On the video's streaming thread, under peer->lock: detach clears peer->video under it. The
  * feed rewrites the packet in place: it gets a copy. */
+static void push_video(void *ctx, const guint8 *data, gsize size)
+{
+    tolk_webrtc_peer *peer = ctx;
+    uint8_t *copy = g_memdup2(data, size);
+    g_mutex_lock(&peer->lock);
+    if (peer->video)
+        tolk_video_feed_push(peer->video, peer->video_source, copy, size, g_get_monotonic_time());
+    g_mutex_unlock(&peer->lock);
+    g_free(copy);
+}
+
 static GstFlowReturn on_video_sample(GstAppSink *sink, gpointer user_data)
 {
-    tolk_webrtc_peer *peer = user_data;
-    GstSample *sample = gst_app_sink_pull_sample(sink);
-    if (!sample)
-        return GST_FLOW_EOS;
-    GstMapInfo map;
-    GstBuffer *buffer = gst_sample_get_buffer(sample);
-    if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
-        uint8_t *copy = g_memdup2(map.data, map.size);
-        gsize size = map.size;
-        gst_buffer_unmap(buffer, &map);
-        g_mutex_lock(&peer->lock);
-        if (peer->video)
-            tolk_video_feed_push(peer->video, peer->video_source, copy, size, g_get_monotonic_time());
-        g_mutex_unlock(&peer->lock);
-        g_free(copy);
-    }
-    gst_sample_unref(sample);
-    return GST_FLOW_OK;
+    return tolk_webrtc_take_sample(sink, push_video, user_data);
 }
 
 bool tolk_webrtc_whip_video_build(tolk_webrtc_peer *peer)
@@ -97,8 +91,7 @@ bool tolk_webrtc_peer_request_keyframe(tolk_webrtc_peer *peer)
     g_mutex_unlock(&peer->video_lock);
     if (!pad)
         return false;
-    GstStructure *s = gst_structure_new("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL);
-    bool ok = gst_pad_send_event(pad, gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, s));
+    bool ok = tolk_webrtc_send_keyframe_request(pad);
     gst_object_unref(pad);
     return ok;
 }

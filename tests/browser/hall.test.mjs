@@ -3,7 +3,7 @@
 // stream with its channel and state), the SAP list, refused when the daemon takes no plain RTP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Daemon, SITTING, freeTcpPort, launchBrowser, skipUnlessReady, text, waitFor } from './harness.mjs';
+import { Daemon, SITTING, freeUdpPort, launchBrowser, skipUnlessReady, text, waitFor } from './harness.mjs';
 
 const skip = skipUnlessReady();
 let plain = null;
@@ -39,7 +39,7 @@ test('the floor from an AES67 stream shows its source and state, and goes back t
   await waitFor(async () => (await text(page, '#hall-source') || '').startsWith('SRTP'), 10000, 'the SRTP floor');
   await page.click('#hall-load');
   await waitFor(async () => (await text(page, '#hall-stream option') || '') === 'no stream announced', 5000, 'the empty SAP list');
-  const port = await freeTcpPort();
+  const port = await freeUdpPort();
   const sdp = `v=0\r\no=- 7 1 IN IP4 127.0.0.1\r\ns=Desk mix\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 96\r\n`
     + 'a=rtpmap:96 L16/48000/2\r\na=ptime:1\r\na=ts-refclk:localmac=02-00-00-00-00-01\r\na=mediaclk:direct=0\r\n';
   await plain.ok('PUT', 'sessions/browser/inputs/floor/aes67', { sdp, channel: 2 });

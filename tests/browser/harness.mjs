@@ -5,6 +5,7 @@
 import { after, before } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -45,6 +46,18 @@ export function freeTcpPort() {
     srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address();
       srv.close(() => ok(port));
+    });
+  });
+}
+
+/** A UDP port no socket holds now (a TCP port that is free may be one of a daemon's input ports). */
+export function freeUdpPort() {
+  return new Promise((ok, fail) => {
+    const sock = createSocket('udp4');
+    sock.once('error', fail);
+    sock.bind(0, '127.0.0.1', () => {
+      const { port } = sock.address();
+      sock.close(() => ok(port));
     });
   });
 }

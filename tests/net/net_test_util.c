@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -68,4 +70,19 @@ int net_test_free_udp_port(void)
             return port;
     }
     return -1;
+}
+
+int net_test_bind_loopback(int port)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int size = 4 << 20;
+    if (fd >= 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&at, sizeof at) < 0) {
+        perror("bind");
+        exit(2);
+    }
+    return fd;
 }

@@ -5,6 +5,7 @@
  * frames (timestamps) that hold one). Used by test_video_interop.py with real payloaders (GStreamer's
  * rtpvp8pay and rtph264pay, ffmpeg's RTP muxer) as the senders.
  *   video_probe h264|vp8 PORT SECONDS */
+#include "net_test_util.h"
 #include "video_rtp.h"
 
 #include <arpa/inet.h>
@@ -22,20 +23,6 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int bind_loopback(int port)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int size = 4 << 20;
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&at, sizeof at) < 0) {
-        perror("bind");
-        exit(2);
-    }
-    return fd;
-}
-
 int main(int argc, char **argv)
 {
     tolk_video_codec codec;
@@ -43,7 +30,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s h264|vp8 PORT SECONDS\n", argv[0]);
         return 2;
     }
-    int fd = bind_loopback(atoi(argv[2]));
+    int fd = net_test_bind_loopback(atoi(argv[2]));
     double end = now_s() + atof(argv[3]);
     long packets = 0, frames = 0, keyframes = 0, keyframe_frames = 0, invalid = 0, first_key = -1;
     uint32_t last_key_timestamp = 0;

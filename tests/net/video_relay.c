@@ -6,6 +6,7 @@
  * (switch_wait_ms: from choosing source 1 to its first key frame on the line; frames_N: the
  * frames of source N forwarded, by their marker bits).
  *   video_relay h264|vp8 PORT_A PORT_B OUT_PORT SWITCH_S SECONDS */
+#include "net_test_util.h"
 #include "video_switch.h"
 
 #include <arpa/inet.h>
@@ -30,19 +31,6 @@ static struct sockaddr_in loopback(int port)
     return at;
 }
 
-static int bind_loopback(int port)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in at = loopback(port);
-    int size = 4 << 20;
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&at, sizeof at) < 0) {
-        perror("bind");
-        exit(2);
-    }
-    return fd;
-}
-
 int main(int argc, char **argv)
 {
     tolk_video_codec codec;
@@ -50,8 +38,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s h264|vp8 PORT_A PORT_B OUT_PORT SWITCH_S SECONDS\n", argv[0]);
         return 2;
     }
-    struct pollfd in[2] = {{.fd = bind_loopback(atoi(argv[2])), .events = POLLIN},
-                           {.fd = bind_loopback(atoi(argv[3])), .events = POLLIN}};
+    struct pollfd in[2] = {{.fd = net_test_bind_loopback(atoi(argv[2])), .events = POLLIN},
+                           {.fd = net_test_bind_loopback(atoi(argv[3])), .events = POLLIN}};
     int out = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in to = loopback(atoi(argv[4]));
     int64_t start = now_us(), switch_at = start + (int64_t)(atof(argv[5]) * 1e6),

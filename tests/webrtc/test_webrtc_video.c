@@ -26,143 +26,44 @@
 #define SOURCE_PT 96
 #define VIEWER_PT 120
 
-typedef struct {
-    GstElement *pipeline, *webrtc, *appsrc;
-    GMutex lock;
-    GCond cond;
-    gboolean gathered;
-} forwarder;
-
-static void on_gathering(GObject *webrtc, GParamSpec *pspec, gpointer user_data)
-{
-    (void)pspec;
-    forwarder *f = user_data;
-    GstWebRTCICEGatheringState state;
-    g_object_get(webrtc, "ice-gathering-state", &state, NULL);
-    g_mutex_lock(&f->lock);
-    f->gathered = state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE;
-    g_cond_broadcast(&f->cond);
-    g_mutex_unlock(&f->lock);
-}
-
 static GstCaps *vp8_caps(unsigned pt)
 {
     return gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING,
                                "VP8", "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT, (int)pt, NULL);
 }
 
-/* appsrc (RTP as it comes) ! webrtcbin, the transceiver sending only, with the viewer's PT. */
-static forwarder *forwarder_new(void)
+/* The bare forwarder: appsrc (RTP as it comes) ! webrtcbin, sending only, with the viewer's PT. */
+static client *forwarder_new(GstElement **appsrc)
 {
-    forwarder *f = g_new0(forwarder, 1);
-    g_mutex_init(&f->lock);
-    g_cond_init(&f->cond);
-    f->pipeline = gst_pipeline_new(NULL);
-    f->appsrc = gst_element_factory_make("appsrc", NULL);
-    f->webrtc = gst_element_factory_make("webrtcbin", NULL);
-    g_assert_nonnull(f->webrtc);
-    g_object_set(f->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
-    tolk_webrtc_ice_configure(f->webrtc, NULL);
+    client *f = client_alloc(0);
+    *appsrc = gst_element_factory_make("appsrc", NULL);
     GstCaps *caps = vp8_caps(VIEWER_PT);
-    g_object_set(f->appsrc, "caps", caps, "is-live", TRUE, "do-timestamp", TRUE, "format", GST_FORMAT_TIME,
+    g_object_set(*appsrc, "caps", caps, "is-live", TRUE, "do-timestamp", TRUE, "format", GST_FORMAT_TIME,
                  "max-bytes", (guint64)(512 * 1024), "leaky-type", GST_APP_LEAKY_TYPE_DOWNSTREAM, "block", FALSE,
                  NULL);
-    gst_bin_add_many(GST_BIN(f->pipeline), f->appsrc, f->webrtc, NULL);
-    GstPad *sink = gst_element_request_pad_simple(f->webrtc, "sink_%u");
-    GstPad *src = gst_element_get_static_pad(f->appsrc, "src");
-    g_assert_cmpint(gst_pad_link(src, sink), ==, GST_PAD_LINK_OK);
-    GstWebRTCRTPTransceiver *t = NULL;
-    g_object_get(sink, "transceiver", &t, NULL);
-    g_object_set(t, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "codec-preferences", caps, NULL);
-    gst_object_unref(t);
-    gst_object_unref(src);
-    gst_object_unref(sink);
-    gst_caps_unref(caps);
-    g_signal_connect(f->webrtc, "notify::ice-gathering-state", G_CALLBACK(on_gathering), f);
+    client_link_sending(f, *appsrc, caps);
     return f;
 }
 
-static GstStructure *await(GstPromise *promise)
+/* A camera's packet, its payload type made the viewer's, handed to the forwarder as the daemon's
+ * fan-out will do per viewer. */
+static void forward_packet(void *appsrc, const guint8 *data, gsize size)
 {
-    g_assert_cmpint(gst_promise_wait(promise), ==, GST_PROMISE_RESULT_REPLIED);
-    const GstStructure *reply = gst_promise_get_reply(promise);
-    GstStructure *copy = reply ? gst_structure_copy(reply) : NULL;
-    gst_promise_unref(promise);
-    return copy;
+    GstBuffer *copy = gst_buffer_new_memdup(data, size);
+    GstMapInfo out;
+    gst_buffer_map(copy, &out, GST_MAP_WRITE);
+    out.data[1] = (uint8_t)((out.data[1] & 0x80) | VIEWER_PT);
+    gst_buffer_unmap(copy, &out);
+    gst_app_src_push_buffer(GST_APP_SRC(appsrc), copy);
 }
 
-/* The offer in, the answer out, with every candidate gathered. */
-static char *forwarder_answer(forwarder *f, const char *offer_text)
-{
-    g_assert_cmpint(gst_element_set_state(f->pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
-    GstSDPMessage *sdp = NULL;
-    g_assert_cmpint(gst_sdp_message_new_from_text(offer_text, &sdp), ==, GST_SDP_OK);
-    GstWebRTCSessionDescription *offer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
-    GstPromise *promise = gst_promise_new();
-    g_signal_emit_by_name(f->webrtc, "set-remote-description", offer, promise);
-    GstStructure *reply = await(promise);
-    if (reply)
-        gst_structure_free(reply);
-    gst_webrtc_session_description_free(offer);
-    promise = gst_promise_new();
-    g_signal_emit_by_name(f->webrtc, "create-answer", NULL, promise);
-    reply = await(promise);
-    GstWebRTCSessionDescription *answer = NULL;
-    gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
-    gst_structure_free(reply);
-    g_assert_nonnull(answer);
-    promise = gst_promise_new();
-    g_signal_emit_by_name(f->webrtc, "set-local-description", answer, promise);
-    reply = await(promise);
-    if (reply)
-        gst_structure_free(reply);
-    gst_webrtc_session_description_free(answer);
-    gint64 deadline = g_get_monotonic_time() + 3 * G_TIME_SPAN_SECOND;
-    g_mutex_lock(&f->lock);
-    while (!f->gathered && g_cond_wait_until(&f->cond, &f->lock, deadline))
-        ;
-    g_mutex_unlock(&f->lock);
-    GstWebRTCSessionDescription *local = NULL;
-    g_object_get(f->webrtc, "local-description", &local, NULL);
-    char *text = gst_sdp_message_as_text(local->sdp);
-    gst_webrtc_session_description_free(local);
-    return text;
-}
-
-static void forwarder_free(forwarder *f)
-{
-    gst_element_set_state(f->pipeline, GST_STATE_NULL);
-    g_signal_handlers_disconnect_by_data(f->webrtc, f);
-    gst_object_unref(f->pipeline);
-    g_mutex_clear(&f->lock);
-    g_cond_clear(&f->cond);
-    g_free(f);
-}
-
-/* The source: a camera's RTP. Each packet is copied, its payload type made the viewer's, and
- * handed to the forwarder, as the daemon's fan-out will do per viewer. */
 static GstFlowReturn on_source_packet(GstAppSink *sink, gpointer user_data)
 {
-    forwarder *f = user_data;
-    GstSample *sample = gst_app_sink_pull_sample(sink);
-    if (!sample)
-        return GST_FLOW_EOS;
-    GstMapInfo map;
-    GstBuffer *buffer = gst_sample_get_buffer(sample);
-    if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
-        GstBuffer *copy = gst_buffer_new_memdup(map.data, map.size);
-        gst_buffer_unmap(buffer, &map);
-        GstMapInfo out;
-        gst_buffer_map(copy, &out, GST_MAP_WRITE);
-        out.data[1] = (uint8_t)((out.data[1] & 0x80) | VIEWER_PT);
-        gst_buffer_unmap(copy, &out);
-        gst_app_src_push_buffer(GST_APP_SRC(f->appsrc), copy);
-    }
-    gst_sample_unref(sample);
-    return GST_FLOW_OK;
+    return tolk_webrtc_take_sample(sink, forward_packet, user_data);
 }
 
-static GstElement *source_new(forwarder *f)
+/* The source: a camera's RTP, to the appsink callbacks given (with ctx). */
+static GstElement *source_new(GstAppSinkCallbacks *callbacks, void *ctx)
 {
     GstElement *source = gst_parse_launch(
         "videotestsrc is-live=true pattern=ball background-color=0xff0000ff ! "
@@ -170,12 +71,9 @@ static GstElement *source_new(forwarder *f)
         "rtpvp8pay pt=96 mtu=1200 ! appsink name=sink sync=false",
         NULL);
     g_assert_nonnull(source);
-    if (f) {
-        GstElement *sink = gst_bin_get_by_name(GST_BIN(source), "sink");
-        GstAppSinkCallbacks callbacks = {.new_sample = on_source_packet};
-        gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, f, NULL);
-        gst_object_unref(sink);
-    }
+    GstElement *sink = gst_bin_get_by_name(GST_BIN(source), "sink");
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink), callbacks, ctx, NULL);
+    gst_object_unref(sink);
     return source;
 }
 
@@ -188,11 +86,13 @@ static bool enough_blue(void *viewer)
 static void test_forward_vp8(void)
 {
     client *viewer = client_new_video_receiver(VIEWER_PT);
-    forwarder *f = forwarder_new();
+    GstElement *appsrc;
+    client *f = forwarder_new(&appsrc);
     char *offer = client_offer(viewer);
-    char *answer = forwarder_answer(f, offer);
+    char *answer = client_answer(f, offer);
     g_assert_true(client_set_answer(viewer, answer));
-    GstElement *source = source_new(f);
+    GstAppSinkCallbacks callbacks = {.new_sample = on_source_packet};
+    GstElement *source = source_new(&callbacks, appsrc);
     g_assert_cmpint(gst_element_set_state(source, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
     bool ok = wait_for(enough_blue, viewer, 10000);
     int blue = 0, frames = client_video_frames(viewer, &blue);
@@ -200,28 +100,24 @@ static void test_forward_vp8(void)
     g_assert_true(ok);
     gst_element_set_state(source, GST_STATE_NULL);
     gst_object_unref(source);
-    forwarder_free(f);
+    client_free(f);
     client_free(viewer);
     g_free(offer);
     g_free(answer);
 }
 
-/* The camera's packets into the feed as source 0, as the daemon's receive path will. */
+/* The camera's packets into the feed as source 0, as the daemon's receive path will (the feed
+ * rewrites them in place: a copy). */
+static void feed_packet(void *feed, const guint8 *data, gsize size)
+{
+    uint8_t *copy = g_memdup2(data, size);
+    tolk_video_feed_push(feed, 0, copy, size, g_get_monotonic_time());
+    g_free(copy);
+}
+
 static GstFlowReturn on_feed_packet(GstAppSink *sink, gpointer user_data)
 {
-    GstSample *sample = gst_app_sink_pull_sample(sink);
-    if (!sample)
-        return GST_FLOW_EOS;
-    GstMapInfo map;
-    GstBuffer *buffer = gst_sample_get_buffer(sample);
-    if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
-        uint8_t *copy = g_memdup2(map.data, map.size);
-        tolk_video_feed_push(user_data, 0, copy, map.size, g_get_monotonic_time());
-        g_free(copy);
-        gst_buffer_unmap(buffer, &map);
-    }
-    gst_sample_unref(sample);
-    return GST_FLOW_OK;
+    return tolk_webrtc_take_sample(sink, feed_packet, user_data);
 }
 
 typedef struct {
@@ -256,11 +152,8 @@ static void test_whep_with_video(void)
     g_assert_nonnull(peer);
     g_assert_true(client_set_answer(viewer, answer));
 
-    GstElement *source = source_new(NULL);
-    GstElement *sink = gst_bin_get_by_name(GST_BIN(source), "sink");
     GstAppSinkCallbacks callbacks = {.new_sample = on_feed_packet};
-    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, feed, NULL);
-    gst_object_unref(sink);
+    GstElement *source = source_new(&callbacks, feed);
     g_assert_cmpint(gst_element_set_state(source, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
     g_assert_true(wait_for(enough_blue, viewer, 10000));
 

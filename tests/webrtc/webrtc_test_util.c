@@ -61,18 +61,14 @@ int meter_tone_blocks(tone_meter *m)
     return n;
 }
 
+static void meter_bytes(void *meter, const guint8 *data, gsize size)
+{
+    meter_feed(meter, (const float *)data, size / sizeof(float));
+}
+
 static GstFlowReturn on_meter_sample(GstAppSink *sink, gpointer user_data)
 {
-    GstSample *sample = gst_app_sink_pull_sample(sink);
-    if (!sample)
-        return GST_FLOW_EOS;
-    GstMapInfo map;
-    if (gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ)) {
-        meter_feed(user_data, (const float *)map.data, map.size / sizeof(float));
-        gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
-    }
-    gst_sample_unref(sample);
-    return GST_FLOW_OK;
+    return tolk_webrtc_take_sample(sink, meter_bytes, user_data);
 }
 
 void meter_attach(tone_meter *m, GstElement *appsink)
@@ -93,7 +89,7 @@ static void on_gathering(GObject *webrtc, GParamSpec *pspec, gpointer user_data)
     g_mutex_unlock(&c->lock);
 }
 
-static client *client_alloc(double hz)
+client *client_alloc(double hz)
 {
     client *c = g_new0(client, 1);
     g_mutex_init(&c->lock);
@@ -151,27 +147,24 @@ client *client_new_receiver(unsigned pt, double hz)
     return c;
 }
 
+/* An RGB frame: counted, and as blue when most of it is. */
+static void count_frame(void *ctx, const guint8 *data, gsize size)
+{
+    client *c = ctx;
+    guint64 sums[3] = {0, 0, 0}, n = 0;
+    for (gsize i = 0; i + 3 <= size; i += 3 * 61, n++)
+        for (int k = 0; k < 3; k++)
+            sums[k] += data[i + k];
+    g_mutex_lock(&c->lock);
+    c->video_frames++;
+    if (n && sums[2] / n > 180 && sums[0] / n < 90 && sums[1] / n < 90)
+        c->blue_frames++;
+    g_mutex_unlock(&c->lock);
+}
+
 static GstFlowReturn on_video_frame(GstAppSink *sink, gpointer user_data)
 {
-    client *c = user_data;
-    GstSample *sample = gst_app_sink_pull_sample(sink);
-    if (!sample)
-        return GST_FLOW_EOS;
-    GstMapInfo map;
-    if (gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ)) {
-        guint64 sums[3] = {0, 0, 0}, n = 0;
-        for (gsize i = 0; i + 3 <= map.size; i += 3 * 61, n++)
-            for (int k = 0; k < 3; k++)
-                sums[k] += map.data[i + k];
-        gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
-        g_mutex_lock(&c->lock);
-        c->video_frames++;
-        if (n && sums[2] / n > 180 && sums[0] / n < 90 && sums[1] / n < 90)
-            c->blue_frames++;
-        g_mutex_unlock(&c->lock);
-    }
-    gst_sample_unref(sample);
-    return GST_FLOW_OK;
+    return tolk_webrtc_take_sample(sink, count_frame, user_data);
 }
 
 static void on_video_pad(GstElement *webrtc, GstPad *pad, gpointer user_data)
@@ -251,8 +244,7 @@ bool client_request_keyframe(client *c)
     g_mutex_unlock(&c->lock);
     if (!pad)
         return false;
-    GstStructure *s = gst_structure_new("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL);
-    bool ok = gst_pad_send_event(pad, gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, s));
+    bool ok = tolk_webrtc_send_keyframe_request(pad);
     gst_object_unref(pad);
     return ok;
 }
@@ -277,8 +269,7 @@ static GstPadProbeReturn on_encoder_event(GstPad *pad, GstPadProbeInfo *info, gp
     return GST_PAD_PROBE_OK;
 }
 
-/* bin's src to a new sending transceiver with these codec preferences. */
-static void link_sending(client *c, GstElement *bin, GstCaps *caps)
+void client_link_sending(client *c, GstElement *bin, GstCaps *caps)
 {
     gst_bin_add(GST_BIN(c->pipeline), bin);
     GstPad *sink = gst_element_request_pad_simple(c->webrtc, "sink_%u");
@@ -299,7 +290,7 @@ client *client_new_av_sender(unsigned pt, unsigned vp8_pt, double hz)
     char *desc = g_strdup_printf("audiotestsrc is-live=true wave=sine volume=0.3 freq=%.0f ! "
                                  "audio/x-raw,rate=48000,channels=1 ! opusenc frame-size=20 ! rtpopuspay pt=%u",
                                  hz, pt);
-    link_sending(c, gst_parse_bin_from_description(desc, TRUE, NULL), opus_rtp_caps(pt));
+    client_link_sending(c, gst_parse_bin_from_description(desc, TRUE, NULL), opus_rtp_caps(pt));
     g_free(desc);
     desc = g_strdup_printf("videotestsrc is-live=true pattern=ball background-color=0xff0000ff ! "
                            "video/x-raw,width=320,height=240,framerate=30/1 ! vp8enc deadline=1 keyframe-max-dist=60 ! "
@@ -312,7 +303,7 @@ client *client_new_av_sender(unsigned pt, unsigned vp8_pt, double hz)
     gst_pad_add_probe(pay_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_encoder_event, c, NULL);
     gst_object_unref(pay_sink);
     gst_object_unref(pay);
-    link_sending(c, video, vp8_rtp_caps(vp8_pt));
+    client_link_sending(c, video, vp8_rtp_caps(vp8_pt));
     return c;
 }
 
@@ -354,22 +345,33 @@ static GstStructure *await(GstPromise *promise)
     return copy;
 }
 
-char *client_offer(client *c)
+/* Emits a description signal (set-local-description, set-remote-description) and waits. */
+static void set_description(client *c, const char *signal, GstWebRTCSessionDescription *desc)
 {
-    g_assert_cmpint(gst_element_set_state(c->pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
     GstPromise *promise = gst_promise_new();
-    g_signal_emit_by_name(c->webrtc, "create-offer", NULL, promise);
+    g_signal_emit_by_name(c->webrtc, signal, desc, promise);
     GstStructure *reply = await(promise);
-    GstWebRTCSessionDescription *offer = NULL;
-    gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
-    gst_structure_free(reply);
-    g_assert_nonnull(offer);
-    promise = gst_promise_new();
-    g_signal_emit_by_name(c->webrtc, "set-local-description", offer, promise);
-    reply = await(promise);
     if (reply)
         gst_structure_free(reply);
-    gst_webrtc_session_description_free(offer);
+}
+
+/* create-offer or create-answer, made the local description. */
+static void create_local(client *c, const char *signal, const char *field)
+{
+    GstPromise *promise = gst_promise_new();
+    g_signal_emit_by_name(c->webrtc, signal, NULL, promise);
+    GstStructure *reply = await(promise);
+    GstWebRTCSessionDescription *desc = NULL;
+    gst_structure_get(reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, NULL);
+    gst_structure_free(reply);
+    g_assert_nonnull(desc);
+    set_description(c, "set-local-description", desc);
+    gst_webrtc_session_description_free(desc);
+}
+
+/* The local description once ICE gathering completed (or 3 s passed). */
+static char *gathered_local_sdp(client *c)
+{
     gint64 deadline = g_get_monotonic_time() + 3 * G_TIME_SPAN_SECOND;
     g_mutex_lock(&c->lock);
     while (!c->gathered && g_cond_wait_until(&c->cond, &c->lock, deadline))
@@ -380,6 +382,25 @@ char *client_offer(client *c)
     char *text = gst_sdp_message_as_text(local->sdp);
     gst_webrtc_session_description_free(local);
     return text;
+}
+
+char *client_offer(client *c)
+{
+    g_assert_cmpint(gst_element_set_state(c->pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+    create_local(c, "create-offer", "offer");
+    return gathered_local_sdp(c);
+}
+
+char *client_answer(client *c, const char *offer_text)
+{
+    g_assert_cmpint(gst_element_set_state(c->pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+    GstSDPMessage *sdp = NULL;
+    g_assert_cmpint(gst_sdp_message_new_from_text(offer_text, &sdp), ==, GST_SDP_OK);
+    GstWebRTCSessionDescription *offer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+    set_description(c, "set-remote-description", offer);
+    gst_webrtc_session_description_free(offer);
+    create_local(c, "create-answer", "answer");
+    return gathered_local_sdp(c);
 }
 
 bool client_set_answer(client *c, const char *answer)

@@ -57,8 +57,14 @@ int client_keyframe_requests(client *c);
 bool client_request_keyframe(client *c);
 /* Sends a sine at `hz`, Opus with payload type `pt` (111 like Chromium). */
 client *client_new_sender(unsigned pt, double hz);
+/* A peer with no media yet: the caller adds what it sends (client_link_sending). */
+client *client_alloc(double hz);
+/* bin's src to a new sending transceiver with these codec preferences (taken). */
+void client_link_sending(client *c, GstElement *bin, GstCaps *caps);
 /* Creates the offer, waits for its gathering: the full SDP text (g_free). */
 char *client_offer(client *c);
+/* Answers an offer, waits for its gathering: the full SDP text (g_free). */
+char *client_answer(client *c, const char *offer);
 bool client_set_answer(client *c, const char *answer);
 int client_connection_state(client *c);
 void client_free(client *c);
