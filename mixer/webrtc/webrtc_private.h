@@ -95,12 +95,15 @@ tolk_webrtc_peer *tolk_webrtc_peer_build(peer_kind kind, const char *offer_sdp, 
 tolk_webrtc_peer *tolk_webrtc_peer_answered(tolk_webrtc_peer *peer, char **answer_sdp, tolk_error *err);
 GstCaps *tolk_webrtc_rtp_caps(unsigned pt);
 
-/* webrtc_sample.c: an appsink's next sample handed to fn as bytes, mapped for the call only (the
+/* webrtc_pads.c: an appsink's next sample handed to fn as bytes, mapped for the call only (the
  * body of every new-sample callback here and in the tests); a GstForceKeyUnit (all headers) sent
- * up a pad, which webrtcbin's RTP session turns into a FIR or PLI to the sender. */
+ * up a pad, which webrtcbin's RTP session turns into a FIR or PLI to the sender; a string field
+ * of a pad's caps (g_free; NULL when none); a receiving transceiver with these caps (taken). */
 typedef void (*tolk_webrtc_bytes_fn)(void *ctx, const guint8 *data, gsize size);
 GstFlowReturn tolk_webrtc_take_sample(GstAppSink *sink, tolk_webrtc_bytes_fn fn, void *ctx);
 bool tolk_webrtc_send_keyframe_request(GstPad *pad);
+char *tolk_webrtc_pad_caps_string(GstPad *pad, const char *field);
+bool tolk_webrtc_add_receiving(tolk_webrtc_peer *peer, GstCaps *caps);
 
 /* webrtc_whep.c: links element's src to a new sending transceiver of webrtcbin with these
  * codec preferences (the payload type the offer gave). */

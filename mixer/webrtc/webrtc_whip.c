@@ -45,13 +45,9 @@ static GstElement *build_receive_chain(tolk_webrtc_peer *peer)
 
 static bool pad_is_opus(GstPad *pad)
 {
-    GstCaps *caps = gst_pad_get_current_caps(pad);
-    if (!caps)
-        caps = gst_pad_query_caps(pad, NULL);
-    const GstStructure *s = gst_caps_get_size(caps) ? gst_caps_get_structure(caps, 0) : NULL;
-    const char *name = s ? gst_structure_get_string(s, "encoding-name") : NULL;
+    char *name = tolk_webrtc_pad_caps_string(pad, "encoding-name");
     bool opus = name && g_ascii_strcasecmp(name, "OPUS") == 0;
-    gst_caps_unref(caps);
+    g_free(name);
     return opus;
 }
 
@@ -91,14 +87,8 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer user_data)
 static bool add_receiver(tolk_webrtc_peer *peer, void *ctx)
 {
     (void)ctx; /* peer->video is set already when the camera's video is wanted */
-    GstCaps *caps = tolk_webrtc_rtp_caps(peer->offer.opus_pt);
-    GstWebRTCRTPTransceiver *transceiver = NULL;
-    g_signal_emit_by_name(peer->webrtc, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps,
-                          &transceiver);
-    gst_caps_unref(caps);
-    if (!transceiver)
+    if (!tolk_webrtc_add_receiving(peer, tolk_webrtc_rtp_caps(peer->offer.opus_pt)))
         return false;
-    gst_object_unref(transceiver);
     g_signal_connect(peer->webrtc, "pad-added", G_CALLBACK(on_pad_added), peer);
     return !peer->video || tolk_webrtc_whip_video_build(peer);
 }

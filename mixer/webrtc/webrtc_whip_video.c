@@ -4,7 +4,6 @@
  * nothing is decoded. The feed's key frame requests go back up the received video's pad, which
  * webrtcbin's RTP session turns into a PLI or FIR to the camera. */
 #include <gst/app/gstappsink.h>
-#include <gst/webrtc/webrtc.h>
 
 #include "webrtc_private.h"
 
@@ -38,25 +37,14 @@ bool tolk_webrtc_whip_video_build(tolk_webrtc_peer *peer)
         peer->video = NULL;
         return true;
     }
-    GstCaps *caps = tolk_webrtc_video_caps(codec, peer->offer.video_pt[codec], 0);
-    GstWebRTCRTPTransceiver *transceiver = NULL;
-    g_signal_emit_by_name(peer->webrtc, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps,
-                          &transceiver);
-    gst_caps_unref(caps);
-    if (!transceiver)
-        return false;
-    gst_object_unref(transceiver);
-    return true;
+    return tolk_webrtc_add_receiving(peer, tolk_webrtc_video_caps(codec, peer->offer.video_pt[codec], 0));
 }
 
 static bool pad_is_video(GstPad *pad)
 {
-    GstCaps *caps = gst_pad_get_current_caps(pad);
-    if (!caps)
-        caps = gst_pad_query_caps(pad, NULL);
-    const GstStructure *s = gst_caps_get_size(caps) ? gst_caps_get_structure(caps, 0) : NULL;
-    bool video = s && g_strcmp0(gst_structure_get_string(s, "media"), "video") == 0;
-    gst_caps_unref(caps);
+    char *media = tolk_webrtc_pad_caps_string(pad, "media");
+    bool video = g_strcmp0(media, "video") == 0;
+    g_free(media);
     return video;
 }
 
