@@ -351,8 +351,10 @@ tolk_options_outcome tolk_options_parse(int argc, char **argv, tolk_options *out
                 out->max_connections_per_address, out->max_connections);
         return TOLK_OPTIONS_EXIT_ERROR;
     }
-    if (!out->hls_dir && out->state_dir)
-        out->hls_dir = g_build_filename(out->state_dir, "hls", NULL); /* lives as long as the options */
+    static char default_hls_dir[4096]; /* lives as long as the options; nothing to free */
+    if (!out->hls_dir && out->state_dir &&
+        g_snprintf(default_hls_dir, sizeof default_hls_dir, "%s/hls", out->state_dir) < (int)sizeof default_hls_dir)
+        out->hls_dir = default_hls_dir;
     if (!out->tls_cert != !out->tls_key) {
         fprintf(stderr, "tolk: --%s needs --%s too (HTTPS takes a certificate and its key)\nTry 'tolk --help'.\n",
                 out->tls_cert ? "tls-cert" : "tls-key", out->tls_cert ? "tls-key" : "tls-cert");

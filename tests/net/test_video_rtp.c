@@ -18,7 +18,8 @@ static size_t rtp(uint8_t *out, bool marker, uint16_t seq, uint32_t ts, const ui
                               (uint8_t)(ts >> 24), (uint8_t)(ts >> 16), (uint8_t)(ts >> 8), (uint8_t)ts,
                               0x11, 0x22, 0x33, 0x44};
     memcpy(out, head, 12);
-    memcpy(out + 12, payload, len);
+    if (len)
+        memcpy(out + 12, payload, len);
     return 12 + len;
 }
 
