@@ -499,7 +499,8 @@ static void test_no_leak(void)
         client_free(speaker);
     }
     g_assert_cmpint(tolk_stream_listener_count(ch->stream), ==, 0);
-    bool clean = wait_for(all_gone, &w, 3000);
+    /* Generous: under AddressSanitizer and a loaded machine the ICE threads take seconds to end. */
+    bool clean = wait_for(all_gone, &w, 10000);
     g_test_message("after %d WHEP and %d WHIP peers: %d pipelines and webrtcbins alive, %d ICE threads (%d before)",
                    LEAK_ROUNDS, LEAK_ROUNDS, g_atomic_int_get(&w.alive), ice_threads(), w.ice_before);
     g_assert_cmpint(g_atomic_int_get(&w.alive), ==, 0);
