@@ -27,7 +27,8 @@ PACKAGES=(
 # also enables a system janus service with the stock configuration; the benchmark does not need
 # it (systemctl disable --now janus).
 BENCH_PACKAGES=(janus)
-# Only for ./tolk.sh deb: the Debian package (dist/build-deb.sh, docs/deployment.md).
+# For ./tolk.sh deb and the deb suite of ./tolk.sh test: the Debian package (dist/build-deb.sh,
+# docs/deployment.md).
 DEB_PACKAGES=(debhelper dpkg-dev fakeroot)
 
 missing_packages() {
@@ -123,7 +124,8 @@ case "${1:-}" in
     exec build/mixer/daemon/tolk --demo ${floor:+--demo-floor "$floor"} --demo-sdp-dir build/demo \
       --state-dir build/demo/state "${@:2}" ;;
   test)
-    deps; browser_deps; build build
+    # The package's tools too: the deb suite builds the Debian package, and skips without them.
+    deps "${DEB_PACKAGES[@]}"; browser_deps; build build
     status=0
     # A short run of every fuzz target first: a crash it finds fails the tests. The suite's
     # summary comes last, so that it is the closing line.
