@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The small GStreamer steps the peers share (webrtc_private.h): a sample's bytes, a key frame
- * request up a pad, a pad's caps read, a receiving transceiver. Any streaming or control thread. */
+ * request up a pad, a pad's caps read, a receiving transceiver, an appsink for what is received. Any streaming or control thread. */
 #include <gst/webrtc/webrtc.h>
 
 #include "webrtc_private.h"
@@ -47,4 +47,19 @@ bool tolk_webrtc_add_receiving(tolk_webrtc_peer *peer, GstCaps *caps)
         return false;
     gst_object_unref(transceiver);
     return true;
+}
+
+GstElement *tolk_webrtc_add_appsink(tolk_webrtc_peer *peer, GstFlowReturn (*new_sample)(GstAppSink *, gpointer),
+                                    guint max_buffers)
+{
+    GstElement *sink = tolk_webrtc_peer_add(peer, "appsink");
+    if (!sink)
+        return NULL;
+    GstAppSinkCallbacks callbacks = {.new_sample = new_sample};
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, peer, NULL);
+    /* Stamped on arrival downstream: no wait for the clock; a stalled reader drops, never blocks
+     * webrtcbin. */
+    g_object_set(sink, "sync", FALSE, "async", FALSE, "max-buffers", max_buffers, "drop", TRUE, NULL);
+    gst_element_sync_state_with_parent(sink);
+    return sink;
 }

@@ -104,6 +104,10 @@ GstFlowReturn tolk_webrtc_take_sample(GstAppSink *sink, tolk_webrtc_bytes_fn fn,
 bool tolk_webrtc_send_keyframe_request(GstPad *pad);
 char *tolk_webrtc_pad_caps_string(GstPad *pad, const char *field);
 bool tolk_webrtc_add_receiving(tolk_webrtc_peer *peer, GstCaps *caps);
+/* An appsink added while the pipeline plays (it follows its state), new_sample called with the
+ * peer, holding at most max_buffers before it drops. NULL when it cannot be made. */
+GstElement *tolk_webrtc_add_appsink(tolk_webrtc_peer *peer, GstFlowReturn (*new_sample)(GstAppSink *, gpointer),
+                                    guint max_buffers);
 
 /* webrtc_whep.c: links element's src to a new sending transceiver of webrtcbin with these
  * codec preferences (the payload type the offer gave). */

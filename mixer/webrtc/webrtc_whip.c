@@ -29,18 +29,10 @@ static GstFlowReturn on_sample(GstAppSink *sink, gpointer user_data)
     return tolk_webrtc_take_sample(sink, push_received, user_data);
 }
 
-/* appsink, added while the pipeline plays: it follows its state. */
+/* The input stamps on arrival. */
 static GstElement *build_receive_chain(tolk_webrtc_peer *peer)
 {
-    GstElement *sink = tolk_webrtc_peer_add(peer, "appsink");
-    if (!sink)
-        return NULL;
-    GstAppSinkCallbacks callbacks = {.new_sample = on_sample};
-    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, peer, NULL);
-    /* The input stamps on arrival; no need to wait for the clock here. */
-    g_object_set(sink, "sync", FALSE, "async", FALSE, "max-buffers", 10, "drop", TRUE, NULL);
-    gst_element_sync_state_with_parent(sink);
-    return sink;
+    return tolk_webrtc_add_appsink(peer, on_sample, 10);
 }
 
 static bool pad_is_opus(GstPad *pad)

@@ -52,14 +52,10 @@ bool tolk_webrtc_whip_video_link(tolk_webrtc_peer *peer, GstPad *pad)
 {
     if (!peer->video || !pad_is_video(pad))
         return false;
-    GstElement *sink = tolk_webrtc_peer_add(peer, "appsink");
+    /* Frames are stamped by the feed on arrival. */
+    GstElement *sink = tolk_webrtc_add_appsink(peer, on_video_sample, 200);
     if (!sink)
         return false;
-    GstAppSinkCallbacks callbacks = {.new_sample = on_video_sample};
-    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, peer, NULL);
-    /* Frames are stamped by the feed on arrival; a stalled feed drops, never blocks webrtcbin. */
-    g_object_set(sink, "sync", FALSE, "async", FALSE, "max-buffers", 200, "drop", TRUE, NULL);
-    gst_element_sync_state_with_parent(sink);
     GstPad *sinkpad = gst_element_get_static_pad(sink, "sink");
     bool ok = gst_pad_link(pad, sinkpad) == GST_PAD_LINK_OK;
     gst_object_unref(sinkpad);

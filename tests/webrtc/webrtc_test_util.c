@@ -114,24 +114,32 @@ static GstCaps *opus_rtp_caps(unsigned pt)
                                G_TYPE_STRING, "2", "payload", G_TYPE_INT, (int)pt, NULL);
 }
 
-static void on_client_pad(GstElement *webrtc, GstPad *pad, gpointer user_data)
+/* A received pad into a decoding bin (desc ends in "appsink name=sink"), its samples to fn. */
+static void decode_into(client *c, GstPad *pad, const char *desc, GstFlowReturn (*fn)(GstAppSink *, gpointer),
+                        void *ctx)
 {
-    (void)webrtc;
-    client *c = user_data;
-    if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
-        return;
-    GstElement *bin = gst_parse_bin_from_description(
-        "rtpopusdepay ! opusdec ! audioconvert ! audioresample ! "
-        "audio/x-raw,format=F32LE,rate=48000,channels=1 ! appsink name=sink sync=false",
-        TRUE, NULL);
+    GstElement *bin = gst_parse_bin_from_description(desc, TRUE, NULL);
     GstElement *sink = gst_bin_get_by_name(GST_BIN(bin), "sink");
-    meter_attach(&c->meter, sink);
+    GstAppSinkCallbacks callbacks = {.new_sample = fn};
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, ctx, NULL);
     gst_object_unref(sink);
     gst_bin_add(GST_BIN(c->pipeline), bin);
     gst_element_sync_state_with_parent(bin);
     GstPad *sinkpad = gst_element_get_static_pad(bin, "sink");
     g_assert_cmpint(gst_pad_link(pad, sinkpad), ==, GST_PAD_LINK_OK);
     gst_object_unref(sinkpad);
+}
+
+static void on_client_pad(GstElement *webrtc, GstPad *pad, gpointer user_data)
+{
+    (void)webrtc;
+    client *c = user_data;
+    if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
+        return;
+    decode_into(c, pad,
+                "rtpopusdepay ! opusdec ! audioconvert ! audioresample ! "
+                "audio/x-raw,format=F32LE,rate=48000,channels=1 ! appsink name=sink sync=false",
+                on_meter_sample, &c->meter);
 }
 
 client *client_new_receiver(unsigned pt, double hz)
@@ -176,17 +184,8 @@ static void on_video_pad(GstElement *webrtc, GstPad *pad, gpointer user_data)
     g_mutex_lock(&c->lock);
     c->video_pad = gst_object_ref(pad);
     g_mutex_unlock(&c->lock);
-    GstElement *bin = gst_parse_bin_from_description(
-        "rtpvp8depay ! vp8dec ! videoconvert ! video/x-raw,format=RGB ! appsink name=sink sync=false", TRUE, NULL);
-    GstElement *sink = gst_bin_get_by_name(GST_BIN(bin), "sink");
-    GstAppSinkCallbacks callbacks = {.new_sample = on_video_frame};
-    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, c, NULL);
-    gst_object_unref(sink);
-    gst_bin_add(GST_BIN(c->pipeline), bin);
-    gst_element_sync_state_with_parent(bin);
-    GstPad *sinkpad = gst_element_get_static_pad(bin, "sink");
-    g_assert_cmpint(gst_pad_link(pad, sinkpad), ==, GST_PAD_LINK_OK);
-    gst_object_unref(sinkpad);
+    decode_into(c, pad, "rtpvp8depay ! vp8dec ! videoconvert ! video/x-raw,format=RGB ! appsink name=sink sync=false",
+                on_video_frame, c);
 }
 
 static void add_receiving(client *c, GstCaps *caps)
