@@ -4,6 +4,11 @@
 #include <stdatomic.h>
 
 typedef struct {
+    atomic_uint_fast64_t packets, keyframes, invalid;
+    _Atomic int64_t last_us;
+} source_counts;
+
+typedef struct {
     guint id;
     tolk_video_packet_fn fn;
     void *ctx;
@@ -21,6 +26,7 @@ struct tolk_video_feed {
     GMutex requests_lock; /* guards requests, never held across ask */
     tolk_keyframe_requests requests;
     atomic_uint_fast64_t delivered, skipped;
+    source_counts sources[TOLK_VIDEO_MAX_SOURCES];
 };
 
 tolk_video_feed *tolk_video_feed_new(tolk_video_codec codec, uint32_t ssrc, tolk_video_ask_fn ask, void *ask_ctx)
@@ -124,11 +130,26 @@ static bool deliver(tolk_video_feed *feed, const uint8_t *rtp, size_t len, bool 
     return newly_waiting;
 }
 
+static void count_source(tolk_video_feed *feed, int source, tolk_video_verdict verdict, bool keyframe,
+                         int64_t now_us)
+{
+    if (source < 0 || source >= TOLK_VIDEO_MAX_SOURCES)
+        return;
+    source_counts *c = &feed->sources[source];
+    atomic_fetch_add(&c->packets, 1);
+    atomic_store(&c->last_us, now_us);
+    if (verdict == TOLK_VIDEO_INVALID)
+        atomic_fetch_add(&c->invalid, 1);
+    else if (keyframe)
+        atomic_fetch_add(&c->keyframes, 1);
+}
+
 /* Under push_lock: true when a key frame must be asked for (after the lock). */
 static bool push_locked(tolk_video_feed *feed, int source, uint8_t *rtp, size_t len, int64_t now_us)
 {
-    tolk_video_packet pkt;
+    tolk_video_packet pkt = {0};
     tolk_video_verdict verdict = tolk_video_switch_push(&feed->line, source, rtp, len, now_us, &pkt);
+    count_source(feed, source, verdict, pkt.keyframe, now_us);
     if (verdict != TOLK_VIDEO_FORWARD)
         return verdict == TOLK_VIDEO_WANT_KEYFRAME;
     if (pkt.keyframe) {
@@ -179,4 +200,27 @@ void tolk_video_feed_get_stats(tolk_video_feed *feed, tolk_video_feed_stats *out
     out->live = tolk_video_switch_live(&feed->line);
     out->delivered = atomic_load(&feed->delivered);
     out->skipped = atomic_load(&feed->skipped);
+}
+
+void tolk_video_feed_source_stats(tolk_video_feed *feed, int source, tolk_video_source_stats *out)
+{
+    *out = (tolk_video_source_stats){0};
+    if (source < 0 || source >= TOLK_VIDEO_MAX_SOURCES)
+        return;
+    source_counts *c = &feed->sources[source];
+    out->packets = atomic_load(&c->packets);
+    out->keyframes = atomic_load(&c->keyframes);
+    out->invalid = atomic_load(&c->invalid);
+    out->last_us = atomic_load(&c->last_us);
+}
+
+void tolk_video_feed_reset_source(tolk_video_feed *feed, int source)
+{
+    if (source < 0 || source >= TOLK_VIDEO_MAX_SOURCES)
+        return;
+    source_counts *c = &feed->sources[source];
+    atomic_store(&c->packets, 0);
+    atomic_store(&c->keyframes, 0);
+    atomic_store(&c->invalid, 0);
+    atomic_store(&c->last_us, 0);
 }

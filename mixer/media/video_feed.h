@@ -27,6 +27,9 @@
 #include "keyframe_requests.h"
 #include "video_switch.h"
 
+/* Sources a feed takes (numbered 0..TOLK_VIDEO_MAX_SOURCES-1): a sitting's cameras, encoders, slides. */
+#define TOLK_VIDEO_MAX_SOURCES 8
+
 /* At most one key frame request to a source per this (a viewer's PLI storm, 72 joining). */
 #define TOLK_VIDEO_KEYFRAME_INTERVAL_US (500 * 1000)
 
@@ -68,5 +71,17 @@ void tolk_video_feed_request_keyframe(tolk_video_feed *feed, int64_t now_us);
 int64_t tolk_video_feed_tick(tolk_video_feed *feed, int64_t now_us);
 
 void tolk_video_feed_get_stats(tolk_video_feed *feed, tolk_video_feed_stats *out);
+
+/* What came from one source, live or not (the operator sees which sources are receiving). */
+typedef struct {
+    uint64_t packets;     /* pushed, valid or not */
+    uint64_t keyframes;   /* packets a decoder can start at */
+    uint64_t invalid;     /* not a packet of the feed's codec: dropped */
+    int64_t last_us;      /* monotonic time of the last packet, 0 never */
+} tolk_video_source_stats;
+/* Zeros for a source out of range or never heard. */
+void tolk_video_feed_source_stats(tolk_video_feed *feed, int source, tolk_video_source_stats *out);
+/* Forget a source's counts (its number is given to a new source). */
+void tolk_video_feed_reset_source(tolk_video_feed *feed, int source);
 
 #endif
