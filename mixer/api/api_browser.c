@@ -17,13 +17,16 @@ void api_patch_channel(api_call *call)
     int channel = session ? api_find_channel(call, session) : -1;
     if (channel < 0)
         return;
-    bool public_flag;
+    tolk_channel_patch patch;
     tolk_error err;
-    if (!tolk_parse_channel_patch(call->req->body, &public_flag, &err)) {
+    if (!tolk_parse_channel_patch(call->req->body, &patch, &err)) {
         api_reply_error(call, &err);
         return;
     }
-    tolk_session_set_channel_public(session, channel, public_flag);
+    if (patch.has_public)
+        tolk_session_set_channel_public(session, channel, patch.public_flag);
+    if (patch.has_video)
+        tolk_session_set_channel_video(session, channel, patch.video);
     tolk_http_reply_json(call->resp, 200, tolk_channel_to_json(session, channel, true));
 }
 

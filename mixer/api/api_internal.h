@@ -131,6 +131,11 @@ void tolk_hls_metrics(tolk_app *app, GString *out);
 void tolk_hls_problems(tolk_app *app, json_object *problems);
 
 void api_whip_floor(api_call *call);
+void api_whip_camera(api_call *call);
+/* api_video.c */
+void api_get_video(api_call *call);
+void api_put_video_chosen(api_call *call);
+void api_delete_video_source(api_call *call);
 void api_whip_console(api_call *call);
 void api_whep_channel(api_call *call);
 void api_whep_console(api_call *call);

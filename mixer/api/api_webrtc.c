@@ -56,6 +56,28 @@ static bool over_cap(api_call *call, tolk_session *session, tolk_peer_kind kind,
     return true;
 }
 
+/* "?name=" of a WHIP camera: what the operator's page calls its video source. NULL for none;
+ * NULL with *err for one too long or with control characters. */
+static const char *video_source_name(api_call *call, tolk_error *err)
+{
+    *err = (tolk_error){0};
+    const char *name = tolk_http_query(call->req, "name");
+    if (!name)
+        return NULL;
+    for (const char *c = name; *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "name", "Query \"name\" has a control character.");
+            return NULL;
+        }
+    }
+    if (strlen(name) >= TOLK_VIDEO_SOURCE_NAME_SIZE) {
+        tolk_error_set(err, TOLK_ERROR_INVALID, "invalid_value", "name",
+                       "Query \"name\" is longer than %d bytes.", TOLK_VIDEO_SOURCE_NAME_SIZE - 1);
+        return NULL;
+    }
+    return name;
+}
+
 /* Step 1, under the app lock: a peer the session owns, or NULL with a reply. */
 static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, tolk_peer_kind kind, int index)
 {
@@ -67,7 +89,12 @@ static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, tolk_pee
     if (over_cap(call, session, kind, index))
         return NULL;
     const tolk_webrtc_config *cfg = &call->app->webrtc;
-    tolk_webrtc_peer *peer = tolk_session_prepare_peer(session, kind, index, call->req->text, cfg, &err);
+    const char *video_name = video_source_name(call, &err);
+    if (!video_name && err.kind != TOLK_ERROR_NONE) {
+        api_reply_error(call, &err);
+        return NULL;
+    }
+    tolk_webrtc_peer *peer = tolk_session_prepare_peer(session, kind, index, call->req->text, video_name, cfg, &err);
     if (!peer) {
         api_reply_error(call, &err);
         return NULL;
@@ -152,6 +179,13 @@ void api_whip_floor(api_call *call)
     tolk_session *session = api_find_session(call);
     if (session)
         offer(call, session, TOLK_PEER_WHIP_INPUT, -1);
+}
+
+void api_whip_camera(api_call *call)
+{
+    tolk_session *session = api_find_session(call);
+    if (session)
+        offer(call, session, TOLK_PEER_WHIP_CAMERA, -1);
 }
 
 void api_whip_console(api_call *call)

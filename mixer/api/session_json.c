@@ -247,6 +247,7 @@ json_object *tolk_channel_to_json(tolk_session *session, int channel, bool full)
     json_object_object_add(obj, "source", json_object_new_string(source));
     json_object_object_add(obj, "quality", string_or_null(tolk_quality_name(state.quality)));
     json_object_object_add(obj, "public", json_object_new_boolean(session->channel_public[channel]));
+    json_object_object_add(obj, "video", json_object_new_boolean(session->channel_video[channel]));
     json_object_object_add(obj, "listeners", json_object_new_int(tolk_session_channel_listeners(session, channel)));
     json_object_object_add(obj, "icecast", tolk_icecast_to_json(session, channel, full));
     json_object_object_add(obj, "hls", tolk_hls_to_json(session, channel, full));
@@ -322,5 +323,12 @@ json_object *tolk_session_to_json(tolk_session *session, bool full)
     for (int b = 0; b < config->booth_count; b++)
         json_object_array_add(booths, booth_json(session, b, full));
     json_object_object_add(obj, "booths", booths);
+    /* Everyone sees whether there is a picture and of whom; the operator the whole of it. */
+    json_object *video = tolk_session_video_short_json(session->video);
+    if (full) {
+        json_object_put(video);
+        video = tolk_session_video_json(session->video);
+    }
+    json_object_object_add(obj, "video", video);
     return obj;
 }

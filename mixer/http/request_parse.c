@@ -48,6 +48,8 @@ static const tolk_json_field aes67_source_fields[] = {
     {0},
 };
 
+static const char *const video_codec_names[] = {"vp8", "h264", NULL};
+
 static const tolk_json_field session_create_fields[] = {
     {.name = "id", .type = TOLK_JSON_STRING, .valid = tolk_is_session_id,
      .expected = "1 to 32 of a-z, 0-9 and '-', not starting with '-'"},
@@ -64,6 +66,7 @@ static const tolk_json_field session_create_fields[] = {
     {.name = "idle_channel", .type = TOLK_JSON_STRING, .one_of = tolk_idle_names},
     {.name = "original_under_db", .type = TOLK_JSON_NUMBER_OR_NULL, .ranged = true, .min = -60, .max = 0},
     {.name = "floor_aes67", .type = TOLK_JSON_OBJECT, .fields = aes67_source_fields},
+    {.name = "video_codec", .type = TOLK_JSON_STRING, .one_of = video_codec_names},
     {0},
 };
 
@@ -79,7 +82,8 @@ static const tolk_json_field session_patch_fields[] = {
 };
 
 static const tolk_json_field channel_patch_fields[] = {
-    {.name = "public", .type = TOLK_JSON_BOOLEAN, .required = true},
+    {.name = "public", .type = TOLK_JSON_BOOLEAN},
+    {.name = "video", .type = TOLK_JSON_BOOLEAN},
     {0},
 };
 
@@ -222,6 +226,8 @@ bool tolk_parse_session_create(json_object *body, tolk_session_spec *out, tolk_e
     }
     if ((s = string_field(body, "name")))
         g_strlcpy(out->name, s, sizeof out->name);
+    if ((s = string_field(body, "video_codec")))
+        g_strlcpy(out->video_codec, s, sizeof out->video_codec);
     if ((s = string_field(body, "floor_language"))) {
         out->has_floor_language = true;
         g_strlcpy(out->floor_language, s, sizeof out->floor_language);
@@ -268,11 +274,21 @@ bool tolk_parse_session_patch(json_object *body, const tolk_matrix_config *confi
 
 /* ---- PATCH .../channels/{ch}, POST .../tokens, POST .../signals ---- */
 
-bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_error *err)
+bool tolk_parse_channel_patch(json_object *body, tolk_channel_patch *out, tolk_error *err)
 {
     if (!tolk_json_check(body, channel_patch_fields, err))
         return false;
-    *public_out = json_object_get_boolean(json_object_object_get(body, "public"));
+    json_object *value;
+    *out = (tolk_channel_patch){0};
+    if ((out->has_public = has_field(body, "public", &value)))
+        out->public_flag = json_object_get_boolean(value);
+    if ((out->has_video = has_field(body, "video", &value)))
+        out->video = json_object_get_boolean(value);
+    if (!out->has_public && !out->has_video) {
+        tolk_error_set(err, TOLK_ERROR_INVALID, "missing_field", "public",
+                       "Field \"public\" or \"video\" is required.");
+        return false;
+    }
     return true;
 }
 

@@ -71,7 +71,13 @@ typedef struct {
 bool tolk_parse_signal_create(json_object *body, tolk_signal_spec *out, tolk_error *err);
 
 /* PATCH .../channels/{ch}: {"public": bool}. */
-bool tolk_parse_channel_patch(json_object *body, bool *public_out, tolk_error *err);
+/* PATCH .../channels/{ch}: "public" (WHEP without a token), "video" (listeners see the floor
+ * video); at least one. */
+typedef struct {
+    bool has_public, public_flag;
+    bool has_video, video;
+} tolk_channel_patch;
+bool tolk_parse_channel_patch(json_object *body, tolk_channel_patch *out, tolk_error *err);
 /* POST .../recording: {"channels": ["floor", "en"]}, or no body (NULL): the floor and every
  * channel. */
 bool tolk_parse_recording_start(json_object *body, const tolk_matrix_config *config,

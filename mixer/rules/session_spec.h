@@ -31,6 +31,7 @@ typedef struct {
     bool has_floor_language;       /* false when absent or null */
     tolk_matrix_config matrix;
     tolk_floor_aes67_spec floor_aes67;
+    char video_codec[8];           /* "vp8" or "h264"; "" when absent (VP8) */
 } tolk_session_spec;
 
 #endif

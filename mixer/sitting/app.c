@@ -128,6 +128,7 @@ void tolk_app_publish_levels(tolk_app *app)
         else
             drop_levels(session);
         tolk_session_poll_loudness(session);
+        tolk_session_video_watch(session->video);
     }
 }
 

@@ -87,6 +87,9 @@ tolk_app_creation *tolk_app_reserve(tolk_app *app, const tolk_session_spec *spec
     if (spec->has_floor_language)
         g_strlcpy(params->floor_language, spec->floor_language, sizeof params->floor_language);
     params->matrix = spec->matrix;
+    params->video_codec = TOLK_VIDEO_VP8;
+    if (spec->video_codec[0])
+        tolk_video_codec_from_word(spec->video_codec, &params->video_codec);
     creation->floor_aes67 = spec->floor_aes67;
     creation->env = env ? env : &app->env;
     g_ptr_array_add(app->creating, creation);

@@ -197,6 +197,7 @@ static void end_peer(tolk_session *session, guint index)
 {
     tolk_session_peer *entry = g_ptr_array_steal_index(session->peers, index);
     tolk_webrtc_peer_detach(entry->peer);
+    tolk_session_video_peer_ended(session->video, entry->peer); /* its camera, if it had one */
     g_ptr_array_add(session->ended, entry);
 }
 
@@ -335,6 +336,7 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->matrix = matrix;
     session->outputs = g_ptr_array_new_with_free_func(free_output);
     session->hub = tolk_hub_new();
+    session->video = tolk_session_video_new(session, params->video_codec);
     tolk_session_health_init(session);
     session->signals = g_ptr_array_new_with_free_func(g_free);
     session->signal_rate = env->signal_rate;
@@ -388,6 +390,7 @@ void tolk_session_free(tolk_session *session)
         g_ptr_array_unref(session->peers); /* closes them: they touch the media */
     if (session->ended)
         g_ptr_array_unref(session->ended);
+    tolk_session_video_free(session->video); /* after the peers: viewers and cameras have let go */
     tolk_session_hls_free_all(session); /* they take the channels' streams */
     tolk_media_fence_free(session->fence);
     tolk_session_release_recordings(session); /* they subscribe to the media's streams */

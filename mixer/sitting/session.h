@@ -27,6 +27,7 @@
 #include "sap_directory.h"
 #include "sap_announcer.h"
 #include "session_hls.h"
+#include "session_video.h"
 #include "teardown.h"
 #include "webrtc.h"
 
@@ -43,6 +44,7 @@ typedef struct {
     char name[TOLK_NAME_SIZE];
     char floor_language[TOLK_LANG_SIZE]; /* "" when not set */
     tolk_matrix_config matrix;
+    tolk_video_codec video_codec;    /* the floor video's ("video_codec", default VP8) */
     const tolk_session_saved *saved; /* a restart: the ports, keys and streams of before; else NULL */
 } tolk_session_params;
 
@@ -164,6 +166,9 @@ typedef struct tolk_session {
     tolk_session_hls hls[TOLK_MAX_CHANNELS + 1];
     char *hls_dir;
     GPtrArray *hls_ended;
+    /* session_video.c: the floor video; which channels' listeners may see it. */
+    tolk_session_video *video;
+    bool channel_video[TOLK_MAX_CHANNELS + 1];
 } tolk_session;
 
 /* Who created a WebRTC resource, and so who may trickle to it or end it:
@@ -278,11 +283,20 @@ bool tolk_session_aes67_stats(tolk_session *session, int slot, tolk_aes67_stats 
 
 /* What a WebRTC peer carries: a channel or a console's return feed to a listener
  * (WHEP), or a browser's microphone into an input (WHIP). */
-typedef enum { TOLK_PEER_WHEP_CHANNEL, TOLK_PEER_WHEP_FEED, TOLK_PEER_WHIP_INPUT } tolk_peer_kind;
+/* TOLK_PEER_WHIP_CAMERA: a camera (a hall encoder) whose video is a floor video source and
+ * whose audio is not mixed. */
+typedef enum { TOLK_PEER_WHEP_CHANNEL, TOLK_PEER_WHEP_FEED, TOLK_PEER_WHIP_INPUT, TOLK_PEER_WHIP_CAMERA } tolk_peer_kind;
 /* A peer on that stream or input (index: channel, or slot with -1 the floor), not yet
- * added to the session; NULL with *err as tolk_webrtc_*_prepare fills it (invalid_offer). */
+ * added to the session; NULL with *err as tolk_webrtc_*_prepare fills it (invalid_offer).
+ * Video (docs/video.md): a console's WHEP offer with a video m-line gets the floor video, a
+ * channel's only when the channel allows it (channel_video); the floor's WHIP offer that
+ * sends video, and a camera's, make a floor video source named video_name (NULL: "Speaker"
+ * for the floor, "Camera N" else). */
 tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kind kind, int index,
-                                            const char *offer, const tolk_webrtc_config *cfg, tolk_error *err);
+                                            const char *offer, const char *video_name,
+                                            const tolk_webrtc_config *cfg, tolk_error *err);
+/* Listeners of the channel see the floor video (new WHEP peers; those connected keep theirs). */
+void tolk_session_set_channel_video(tolk_session *session, int channel, bool on);
 
 /* Outputs: channel >= 0 for a channel output, else slot >= 0 for a return feed; own_key
  * gives it a new key of its own. NULL with *err when the sender refuses the destination

@@ -63,19 +63,55 @@ static void name_peer(tolk_session *session, tolk_webrtc_peer *peer, tolk_peer_k
     tolk_webrtc_peer_set_where(peer, TOLK_WHERE(.sitting = session->id, .console = index >= 0 ? console : "floor"));
 }
 
+/* A WHIP peer whose video, when its offer sends the sitting's codec, is a new floor video
+ * source; the source goes when the peer ends (tolk_session_video_peer_ended). */
+static tolk_webrtc_peer *prepare_camera(tolk_session *session, tolk_media_input *input, const char *offer,
+                                        const char *name, const tolk_webrtc_config *cfg, tolk_error *err)
+{
+    tolk_session_video *video = session->video;
+    tolk_session_video_source *source = NULL;
+    tolk_error full;
+    if (tolk_webrtc_offer_has_video(offer, tolk_session_video_codec(video)))
+        source = tolk_session_video_add_source(video, TOLK_VIDEO_SOURCE_WHIP, NULL, name, &full);
+    if (!source)
+        return tolk_webrtc_whip_prepare(offer, input, cfg, err); /* audio only (or eight sources already) */
+    tolk_webrtc_peer *peer = tolk_webrtc_whip_prepare_with_video(offer, input, tolk_session_video_feed(video),
+                                                                 source->number, cfg, err);
+    if (peer)
+        tolk_session_video_set_peer(video, source, peer);
+    else
+        tolk_session_video_remove_source(video, source->id);
+    return peer;
+}
+
+static tolk_webrtc_peer *prepare_viewer(tolk_session *session, tolk_stream *stream, bool video, const char *offer,
+                                        const tolk_webrtc_config *cfg, tolk_error *err)
+{
+    return tolk_webrtc_whep_prepare_with_video(offer, stream, video ? tolk_session_video_feed(session->video) : NULL,
+                                               cfg, err);
+}
+
 tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kind kind, int index,
-                                            const char *offer, const tolk_webrtc_config *cfg, tolk_error *err)
+                                            const char *offer, const char *video_name,
+                                            const tolk_webrtc_config *cfg, tolk_error *err)
 {
     tolk_webrtc_peer *peer = NULL;
     switch (kind) {
     case TOLK_PEER_WHEP_CHANNEL:
-        peer = tolk_webrtc_whep_prepare(offer, tolk_media_channel_stream_at(session->media, index), cfg, err);
+        peer = prepare_viewer(session, tolk_media_channel_stream_at(session->media, index),
+                              index >= 0 && index <= TOLK_MAX_CHANNELS && session->channel_video[index], offer, cfg,
+                              err);
         break;
     case TOLK_PEER_WHEP_FEED:
-        peer = tolk_webrtc_whep_prepare(offer, tolk_media_feed_stream_at(session->media, index), cfg, err);
+        peer = prepare_viewer(session, tolk_media_feed_stream_at(session->media, index), true, offer, cfg, err);
         break;
     case TOLK_PEER_WHIP_INPUT:
-        peer = tolk_webrtc_whip_prepare(offer, tolk_media_input_at(session->media, index), cfg, err);
+        peer = index < 0 ? prepare_camera(session, tolk_media_input_at(session->media, index), offer,
+                                          video_name ? video_name : "Speaker", cfg, err)
+                         : tolk_webrtc_whip_prepare(offer, tolk_media_input_at(session->media, index), cfg, err);
+        break;
+    case TOLK_PEER_WHIP_CAMERA:
+        peer = prepare_camera(session, NULL, offer, video_name, cfg, err);
         break;
     default:
         tolk_error_set(err, TOLK_ERROR_INTERNAL, "internal_error", NULL, "no WebRTC peer of kind %d", (int)kind);
@@ -83,6 +119,14 @@ tolk_webrtc_peer *tolk_session_prepare_peer(tolk_session *session, tolk_peer_kin
     if (peer)
         name_peer(session, peer, kind, index);
     return peer;
+}
+
+void tolk_session_set_channel_video(tolk_session *session, int channel, bool on)
+{
+    if (channel < 0 || channel > TOLK_MAX_CHANNELS || session->channel_video[channel] == on)
+        return;
+    session->channel_video[channel] = on;
+    tolk_session_changed(session);
 }
 
 static uint64_t media_loudness(void *ctx, int channel, int slot, double *level_db)

@@ -127,6 +127,7 @@ static json_object *channels_record(tolk_session *session)
             json_object_object_add(o, "icecast", icecast_record(session->icecast[ch]));
         if (session->hls[ch].configured)
             json_object_object_add(o, "hls", hls_record(&session->hls[ch].cfg));
+        json_object_object_add(o, "video", json_object_new_boolean(session->channel_video[ch]));
         json_object_array_add(list, o);
     }
     return list;
@@ -218,6 +219,17 @@ static char *to_text(json_object *o)
     return text;
 }
 
+/* The floor video: its codec and the operator's choice (sources of kind "rtp" in their own
+ * list, session_video_rtp.c; WHIP cameras come back by themselves: the publisher reconnects).
+ * Optional on reading: records of before issue 11 have none. */
+static json_object *video_record(tolk_session_video *video)
+{
+    json_object *v = json_object_new_object();
+    json_object_object_add(v, "codec", json_object_new_string(tolk_video_codec_word(tolk_session_video_codec(video))));
+    json_object_object_add(v, "chosen", json_object_new_string(tolk_session_video_chosen(video)));
+    return v;
+}
+
 char *tolk_session_record(tolk_session *session, tolk_grants *grants)
 {
     json_object *r = json_object_new_object();
@@ -236,6 +248,7 @@ char *tolk_session_record(tolk_session *session, tolk_grants *grants)
     json_object_object_add(r, "signals", signals_record(session));
     add_int(r, "next_signal", session->next_signal);
     json_object_object_add(r, "recording", recording_record(session));
+    json_object_object_add(r, "video", video_record(session->video));
     json_object *list = json_object_new_array();
     tolk_grants_foreach(grants, session->id, add_grant, list);
     json_object_object_add(r, "grants", list);
@@ -501,6 +514,27 @@ static void read_counters(reader *rd, json_object *c, gint64 now_real_us, tolk_s
     }
 }
 
+static void read_video_codec(reader *rd, json_object *r, tolk_video_codec *codec)
+{
+    json_object *video = NULL;
+    char word[8] = "vp8";
+    if (json_object_object_get_ex(r, "video", &video))
+        get_text(rd, video, "codec", word, sizeof word);
+    if (!tolk_video_codec_from_word(word, codec))
+        bad(rd, "video.codec");
+}
+
+/* After the sources are back: the operator's choice, if that source still is. */
+static void restore_video_choice(tolk_session *session, json_object *r)
+{
+    json_object *video = NULL, *chosen = NULL;
+    if (!json_object_object_get_ex(r, "video", &video) || !json_object_object_get_ex(video, "chosen", &chosen))
+        return;
+    const char *id = json_object_get_string(chosen);
+    if (id && id[0] && tolk_session_video_find_source(session->video, id))
+        tolk_session_video_choose(session->video, id, NULL);
+}
+
 static void read_record(reader *rd, json_object *r, tolk_session_saved *saved)
 {
     if (get_int(rd, r, "version", 0, INT32_MAX) != TOLK_RECORD_VERSION)
@@ -509,6 +543,7 @@ static void read_record(reader *rd, json_object *r, tolk_session_saved *saved)
     get_text(rd, r, "id", params->id, sizeof params->id);
     get_text(rd, r, "name", params->name, sizeof params->name);
     get_text(rd, r, "floor_language", params->floor_language, sizeof params->floor_language);
+    read_video_codec(rd, r, &params->video_codec);
     read_matrix(rd, member(rd, r, "matrix", json_type_object), &params->matrix);
     saved->floor_from_file = get_bool(rd, r, "floor_from_file");
     read_input(rd, member(rd, r, "floor", json_type_object), &saved->floor);
@@ -777,6 +812,9 @@ void tolk_session_restore_state(tolk_session *session, const tolk_session_saved 
     for (size_t ch = 0; ch < json_object_array_length(channels); ch++) {
         json_object *c = json_object_array_get_idx(channels, ch), *icecast = json_object_object_get(c, "icecast");
         session->channel_public[ch] = get_bool(&rd, c, "public");
+        json_object *video = NULL;
+        if (json_object_object_get_ex(c, "video", &video) && ch <= TOLK_MAX_CHANNELS)
+            session->channel_video[ch] = json_object_get_boolean(video);
         if (icecast && (int)ch <= tolk_matrix_config_get(session->matrix)->channel_count)
             restore_icecast(session, (int)ch, icecast);
         restore_hls(session, (int)ch, c);
@@ -796,5 +834,6 @@ void tolk_session_restore_state(tolk_session *session, const tolk_session_saved 
     if (get_bool(&rd, r, "sound_check"))
         tolk_session_set_sound_check(session, true);
     restore_recording(session, json_object_object_get(r, "recording"));
+    restore_video_choice(session, r);
     tolk_session_changed(session);
 }

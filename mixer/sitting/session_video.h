@@ -31,6 +31,7 @@
 
 struct tolk_session;
 typedef struct tolk_video_input tolk_video_input; /* media/video_input.h */
+typedef void (*tolk_video_input_fn)(tolk_video_input *input);
 
 #define TOLK_VIDEO_SOURCE_ID_SIZE 8
 #define TOLK_VIDEO_SOURCE_NAME_SIZE 64
@@ -53,6 +54,7 @@ typedef struct {
     uint8_t key[TOLK_KEY_LEN];
     int payload_type;
     tolk_video_input *input;
+    tolk_video_input_fn release_input;
 } tolk_session_video_source;
 
 typedef struct tolk_session_video tolk_session_video;
@@ -77,8 +79,11 @@ tolk_session_video_source *tolk_session_video_add_source(tolk_session_video *vid
 /* The source's key frame requests go to this peer / input from now on (NULL: nobody). */
 void tolk_session_video_set_peer(tolk_session_video *video, tolk_session_video_source *source,
                                  tolk_webrtc_peer *peer);
+/* An RTP source's input, with how to ask it for a key frame (tolk_video_input_request_keyframe:
+ * any thread, never waits) and how to free it (tolk_video_input_free: a barrier), so the
+ * sitting layer needs nothing else of the input. */
 void tolk_session_video_set_input(tolk_session_video *video, tolk_session_video_source *source,
-                                  tolk_video_input *input);
+                                  tolk_video_input *input, tolk_video_input_fn ask, tolk_video_input_fn release);
 /* Removes it: target cleared (barrier), a WHIP peer is left to its owner (the session's
  * peers), an RTP input freed; if it was chosen, no picture. False if there is none such. */
 bool tolk_session_video_remove_source(tolk_session_video *video, const char *id);
@@ -100,5 +105,10 @@ const char *tolk_session_video_source_state(tolk_session_video *video, const tol
 
 /* The operator's view: {"codec", "chosen", "live", "sources": [...], "viewers", "stats"}. */
 json_object *tolk_session_video_json(tolk_session_video *video);
+/* Everyone's view: {"codec", "live": bool, "live_name"}. */
+json_object *tolk_session_video_short_json(tolk_session_video *video);
+/* The levels timer: a source's state or the live source changed since the last call: the
+ * pages are told (a session change). True then. */
+bool tolk_session_video_watch(tolk_session_video *video);
 
 #endif

@@ -116,6 +116,9 @@ tolk_webrtc_peer *tolk_webrtc_whep_prepare_with_video(const char *offer_sdp, tol
 tolk_webrtc_peer *tolk_webrtc_whip_prepare_with_video(const char *offer_sdp, tolk_media_input *input,
                                                       tolk_video_feed *video, int source,
                                                       const tolk_webrtc_config *cfg, tolk_error *err);
+/* The offer has a video m-line (sending or receiving) offering the codec: VP8, or H.264 in
+ * packetization mode 1. Any thread. */
+bool tolk_webrtc_offer_has_video(const char *offer_sdp, tolk_video_codec codec);
 /* A WHIP camera is asked for a key frame (an RTCP FIR/PLI from webrtcbin); false before its
  * video came, after detach, or for a peer without video. Any thread; it never blocks on the
  * feed (the feed's ask may call it). */

@@ -71,8 +71,8 @@ static void run_parsers(json_object *body)
     tolk_signal_spec signal;
     if (!tolk_parse_signal_create(body, &signal, &err))
         check_refusal(&err);
-    bool public_flag;
-    if (!tolk_parse_channel_patch(body, &public_flag, &err))
+    tolk_channel_patch channel;
+    if (!tolk_parse_channel_patch(body, &channel, &err))
         check_refusal(&err);
 }
 
