@@ -167,6 +167,8 @@ static void count_frame(void *ctx, const guint8 *data, gsize size)
     c->video_frames++;
     if (n && sums[2] / n > 180 && sums[0] / n < 90 && sums[1] / n < 90)
         c->blue_frames++;
+    if (n && sums[0] / n > 180 && sums[1] / n < 90 && sums[2] / n < 90)
+        c->red_frames++;
     g_mutex_unlock(&c->lock);
 }
 
@@ -285,16 +287,29 @@ void client_link_sending(client *c, GstElement *bin, GstCaps *caps)
 
 client *client_new_av_sender(unsigned pt, unsigned vp8_pt, double hz)
 {
+    return client_new_av_sender_on(pt, vp8_pt, hz, 0xff0000ff);
+}
+
+int client_red_frames(client *c)
+{
+    g_mutex_lock(&c->lock);
+    int n = c->red_frames;
+    g_mutex_unlock(&c->lock);
+    return n;
+}
+
+client *client_new_av_sender_on(unsigned pt, unsigned vp8_pt, double hz, unsigned background)
+{
     client *c = client_alloc(hz);
     char *desc = g_strdup_printf("audiotestsrc is-live=true wave=sine volume=0.3 freq=%.0f ! "
                                  "audio/x-raw,rate=48000,channels=1 ! opusenc frame-size=20 ! rtpopuspay pt=%u",
                                  hz, pt);
     client_link_sending(c, gst_parse_bin_from_description(desc, TRUE, NULL), opus_rtp_caps(pt));
     g_free(desc);
-    desc = g_strdup_printf("videotestsrc is-live=true pattern=ball background-color=0xff0000ff ! "
+    desc = g_strdup_printf("videotestsrc is-live=true pattern=ball background-color=0x%08x ! "
                            "video/x-raw,width=320,height=240,framerate=30/1 ! vp8enc deadline=1 keyframe-max-dist=60 ! "
                            "rtpvp8pay name=pay pt=%u mtu=1200",
-                           vp8_pt);
+                           background, vp8_pt);
     GstElement *video = gst_parse_bin_from_description(desc, TRUE, NULL);
     g_free(desc);
     GstElement *pay = gst_bin_get_by_name(GST_BIN(video), "pay");

@@ -34,7 +34,7 @@ typedef struct {
     GCond cond;
     gboolean gathered;
     tone_meter meter; /* what it receives (WHEP) */
-    int video_frames, blue_frames; /* video it decoded (under lock) */
+    int video_frames, blue_frames, red_frames; /* video it decoded (under lock) */
     GstPad *video_pad;             /* webrtcbin's video src pad, once it came (under lock) */
     gint keyframe_requests;        /* a sender: GstForceKeyUnit events up to its encoder (atomic) */
 } client;
@@ -51,6 +51,10 @@ client *client_new_av_receiver(unsigned pt, unsigned vp8_pt, double hz);
  * 2 s), as a speaker's page with its camera does; counts the key frame requests that reach its
  * encoder. */
 client *client_new_av_sender(unsigned pt, unsigned vp8_pt, double hz);
+/* The same on another background colour (0xAARRGGBB: 0xffff0000 red). */
+client *client_new_av_sender_on(unsigned pt, unsigned vp8_pt, double hz, unsigned background);
+/* Frames decoded so far that were mostly red. */
+int client_red_frames(client *c);
 int client_keyframe_requests(client *c);
 /* Asks the sender for a key frame, as a browser's decoder does (RTCP PLI). False before the
  * video pad came. */
