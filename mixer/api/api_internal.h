@@ -77,6 +77,8 @@ void api_end_section(api_call *call, api_state state);
 /* Prometheus text for /metrics, the server's response counts included; the caller holds
  * the lock. g_free the result. */
 char *tolk_metrics_render(tolk_app *app, tolk_http_server *http);
+/* metrics_video.c: the floor video's families. */
+void tolk_metrics_video(tolk_app *app, GString *out);
 /* metrics_icecast.c: the Icecast families. */
 void tolk_metrics_icecast(tolk_app *app, GString *out);
 

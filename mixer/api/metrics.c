@@ -388,6 +388,7 @@ char *tolk_metrics_render(tolk_app *app, tolk_http_server *http)
     }
     loudness_family(app, out);
     tolk_metrics_icecast(app, out);
+    tolk_metrics_video(app, out);
     tolk_hls_metrics(app, out);
     state_family(app, out);
     if (app->env.recorder) {

@@ -126,6 +126,10 @@ class FloorVideo(unittest.TestCase):
         self.assertEqual(v['viewers'], 1)
         self.assertGreater(v['stats']['forwarded'], 30)
         self.assertGreaterEqual(v['stats']['keyframe_requests_sent'], 1)  # the viewer joined at a key frame asked for
+        metrics = self.api.metrics()
+        self.assertEqual(th.metric_sum(metrics, 'tolk_video_viewers', session=SID), 1)
+        self.assertGreater(th.metric_sum(metrics, 'tolk_video_source_keyframes_total', session=SID, source='v1'), 0)
+        self.assertGreater(th.metric_sum(metrics, 'tolk_video_forwarded_packets_total', session=SID), 30)
         self.__class__.camera, self.__class__.viewer = cam, viewer
 
     def test_2_switch_at_keyframe(self):

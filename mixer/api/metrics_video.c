@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* The floor video's families of /metrics (docs/video.md): the line's counters and viewers per
+ * sitting, each source's packets and key frames. Threads: under the app lock. */
+#include "api_internal.h"
+
+typedef enum { FORWARDED, DELIVERED, SKIPPED, ASKED, SENT, SWITCHES, VIEWERS } feed_value;
+
+static uint64_t feed_number(const tolk_video_feed_stats *s, feed_value what)
+{
+    switch (what) {
+    case FORWARDED: return s->forwarded;
+    case DELIVERED: return s->delivered;
+    case SKIPPED: return s->skipped;
+    case ASKED: return s->asked;
+    case SENT: return s->sent;
+    case SWITCHES: return s->switches;
+    case VIEWERS: return (uint64_t)s->viewers;
+    }
+    return 0;
+}
+
+static void feed_family(tolk_app *app, GString *out, const char *name, const char *type, const char *help,
+                        feed_value what)
+{
+    g_string_append_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        tolk_video_feed_stats s;
+        tolk_video_feed_get_stats(tolk_session_video_feed(session->video), &s);
+        g_string_append_printf(out, "%s{session=\"%s\"} %" G_GUINT64_FORMAT "\n", name, session->id,
+                               (guint64)feed_number(&s, what));
+    }
+}
+
+typedef enum { PACKETS, KEYFRAMES, INVALID } source_value;
+
+static void source_family(tolk_app *app, GString *out, const char *name, const char *help, source_value what)
+{
+    g_string_append_printf(out, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        tolk_session_video *video = session->video;
+        for (guint k = 0; k < tolk_session_video_source_count(video); k++) {
+            tolk_session_video_source *src = tolk_session_video_source_at(video, k);
+            tolk_video_source_stats st;
+            tolk_video_feed_source_stats(tolk_session_video_feed(video), src->number, &st);
+            uint64_t v = what == PACKETS ? st.packets : what == KEYFRAMES ? st.keyframes : st.invalid;
+            g_string_append_printf(out, "%s{session=\"%s\",source=\"%s\"} %" G_GUINT64_FORMAT "\n", name,
+                                   session->id, src->id, (guint64)v);
+        }
+    }
+}
+
+void tolk_metrics_video(tolk_app *app, GString *out)
+{
+    feed_family(app, out, "tolk_video_forwarded_packets_total", "counter",
+                "Packets of the live video source put on the floor video's line.", FORWARDED);
+    feed_family(app, out, "tolk_video_delivered_packets_total", "counter",
+                "Packets of the line handed to viewers, over all of them.", DELIVERED);
+    feed_family(app, out, "tolk_video_skipped_packets_total", "counter",
+                "Packets viewers missed: a full queue (a slow link), then waiting for the next key frame.",
+                SKIPPED);
+    feed_family(app, out, "tolk_video_keyframe_requests_total", "counter",
+                "Key frame requests of viewers (joins, losses) and switches.", ASKED);
+    feed_family(app, out, "tolk_video_keyframe_requests_sent_total", "counter",
+                "Key frame requests sent to a source after merging (at most one per 500 ms).", SENT);
+    feed_family(app, out, "tolk_video_switches_total", "counter", "Times another source went on the line.",
+                SWITCHES);
+    feed_family(app, out, "tolk_video_viewers", "gauge", "Viewers of the floor video.", VIEWERS);
+    source_family(app, out, "tolk_video_source_packets_total", "Packets received from a video source.", PACKETS);
+    source_family(app, out, "tolk_video_source_keyframes_total", "Key frame packets received from a video source.",
+                  KEYFRAMES);
+    source_family(app, out, "tolk_video_source_invalid_packets_total",
+                  "Packets of a video source that are not of the sitting's codec: dropped.", INVALID);
+}
