@@ -198,8 +198,9 @@ export function floorSender(session, freq = TONE.floor) {
   return { stop: () => proc.kill('SIGTERM') };
 }
 
-/** Chromium with a fake microphone playing a `freq` Hz tone, and a fresh profile. */
-export async function launchBrowser(freq) {
+/** Chromium with a fake microphone playing a `freq` Hz tone, and a fresh profile; `extraArgs`
+ * after the others (a later switch wins: a fake camera's file, say). */
+export async function launchBrowser(freq, extraArgs = []) {
   const { chromium } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'tolk-browser-'));
   const wav = writeWav(join(dir, `tone-${freq}.wav`), freq);
@@ -210,7 +211,7 @@ export async function launchBrowser(freq) {
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required',
-      '--disable-features=WebRtcHideLocalIpsWithMdns'],
+      '--disable-features=WebRtcHideLocalIpsWithMdns', ...extraArgs],
     viewport: { width: 1280, height: 800 },
   });
   context.on('weberror', (e) => console.error('page error:', e.error().message));

@@ -11,6 +11,7 @@ import { icecastPanel, showIcecast } from './icecast.js';
 import { showHealthCounts, showLevels, showOutputState, sittingView } from './sitting.js';
 import { showHlsCounts } from './hls.js';
 import { tokensView } from './tokens.js';
+import { showVideo, videoActions } from './video.js';
 
 const KEY = 'tolk.operator.token';
 let client = null;
@@ -64,10 +65,29 @@ function pollHealth(mine) {
   }, HEALTH_POLL_MS);
 }
 
+/** The floor video's source states and counts, every 2 s (a camera's state changes come as session
+ * events too, but its packets and the viewers do not). */
+function pollVideo(mine) {
+  return setInterval(async () => {
+    if (document.hidden || current !== mine) return;
+    try {
+      const fresh = await actions.loadVideo();
+      if (current === mine) showVideoView(fresh);
+    } catch { /* the next round tells */ }
+  }, HEALTH_POLL_MS);
+}
+
+function showVideoView(view) {
+  if (!current) return;
+  current.video = view;
+  showVideo($('#sitting'), current.session, view, actions);
+}
+
 function closeSitting() {
   if (!current) return;
   current.events.close();
   clearInterval(current.healthPoll);
+  clearInterval(current.videoPoll);
   current = null;
 }
 
@@ -121,6 +141,7 @@ const actions = {
     render();
   }),
   ...recordingActions(() => client, () => current.session.id, guard),
+  ...videoActions(() => client, () => current.session.id, guard, (view) => showVideoView(view)),
 };
 
 /** The state file's fault, from /healthz (no token): shown until it is written again. The
@@ -142,7 +163,7 @@ function render() {
     $('#sitting').replaceChildren();
     return;
   }
-  $('#sitting').replaceChildren(...sittingView(current.session, current.signals, actions, current.hall),
+  $('#sitting').replaceChildren(...sittingView(current.session, current.signals, actions, current.hall, current.video),
     icecastPanel(current.session, actions), tokensView(current.tokens, actions));
   if (current.levels) showLevels($('#sitting'), current.levels);
   current.loud.show($('#sitting'));
@@ -164,10 +185,10 @@ const openSitting = guard(async (sid) => {
     client.get(apiPath('sessions', sid, 'tokens')).catch(() => ({ tokens: [] })),
   ]);
   history.replaceState(null, '', `#session=${encodeURIComponent(sid)}`);
-  const mine = { session, sessionEvents: 0, signals, tokens, levels: null, loud: loudnessBook(), hall: {} };
+  const mine = { session, video: session.video || null, sessionEvents: 0, signals, tokens, levels: null, loud: loudnessBook(), hall: {} };
   current = mine;
   mine.events = sessionEvents(sid, client.token, {
-    session: (s) => { mine.session = s; mine.sessionEvents += 1; render(); },
+    session: (s) => { mine.session = s; mine.video = s.video || mine.video; mine.sessionEvents += 1; render(); },
     // Every 250 ms: also takes down the loudness badges whose minute is over.
     levels: (l) => { mine.levels = l; showLevels($('#sitting'), l); mine.loud.show($('#sitting')); },
     loudness_warning: (w) => { mine.loud.note(w); mine.loud.show($('#sitting')); },
@@ -182,6 +203,7 @@ const openSitting = guard(async (sid) => {
     output_state: (o) => showOutputState($('#sitting'), o),
   }, (state) => { showState($('#state-events'), 'events', state); if (state === 'open') showStateFault(); });
   mine.healthPoll = pollHealth(mine);
+  mine.videoPoll = pollVideo(mine);
   render();
   listSittings();
 });

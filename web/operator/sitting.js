@@ -9,6 +9,7 @@ import { hallPanel, showHallState } from './hall.js';
 import { recordingPanel } from './recording.js';
 import { formatBadge } from './outputs.js';
 import { hlsCell } from './hls.js';
+import { videoPanel } from './video.js';
 
 const meter = (key) => el('meter', { min: -60, max: 0, low: -18, high: -6, optimum: -24, value: -60, 'data-level': key, 'aria-label': `level ${key}` });
 
@@ -209,10 +210,11 @@ function signalsPanel(signals, act) {
     items.length ? el('ul', { class: 'signals' }, ...items) : el('p', { class: 'muted' }, 'No open signals.'));
 }
 
-/** The sitting's panels (without tokens); `hall`: the hall panel's state (hall.js). */
-export function sittingView(s, signals, act, hall = {}) {
+/** The sitting's panels (without tokens); `hall`: the hall panel's state (hall.js); `video`: the
+ * latest `GET .../video` (video.js). */
+export function sittingView(s, signals, act, hall = {}, video = null) {
   return [headerPanel(s, act), el('div', { class: 'grid' }, desksPanel(s, act), signalsPanel(signals, act)), channelsPanel(s, act),
-    hallPanel(s, hall, act), recordingPanel(s, act), healthPanel(s)];
+    videoPanel(s, video, act), hallPanel(s, hall, act), recordingPanel(s, act), healthPanel(s)];
 }
 
 /** Puts the levels event's numbers onto the meters and the listener counts under `root`

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 // The remote speaker's page: a floor token's link. "Start speaking" sends the microphone to the
 // floor input by WHIP (reconnecting with backoff); "Stop", or leaving the page, deletes it.
+// With "Camera" on, the camera goes in the same connection: the floor video's "Speaker" source.
 
 import { apiClient, apiPath, hashParams } from '../common/api.js';
 import { audioContext } from '../common/audio.js';
@@ -13,18 +14,40 @@ import { whip } from '../common/whip.js';
 
 const { session: sid, token } = hashParams();
 let live = null; // {mic, link, stopMeter} while speaking
+let videoCodec = 'vp8'; // the sitting's (its `video.codec`): offered first
 
 const showError = (text) => { $('#error').textContent = text || ''; };
 
-/** A speaker's microphone in a room: echo cancelling, noise suppression and AGC on (unlike an interpreter's). */
-function speakerMicrophone() {
-  return navigator.mediaDevices.getUserMedia({
-    audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },
-    video: false,
-  });
+const MICROPHONE = { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 };
+const CAMERA = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 25, max: 30 } };
+
+/** A speaker's microphone in a room (echo cancelling, noise suppression and AGC on, unlike an
+ * interpreter's), and the camera when `camera`. A camera refused or missing leaves the voice:
+ * {stream, cameraError}. A refused microphone throws. */
+async function speakerMedia(camera) {
+  if (camera) {
+    try {
+      return { stream: await navigator.mediaDevices.getUserMedia({ audio: MICROPHONE, video: CAMERA }), cameraError: null };
+    } catch (error) {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: MICROPHONE, video: false });
+      return { stream, cameraError: error };
+    }
+  }
+  return { stream: await navigator.mediaDevices.getUserMedia({ audio: MICROPHONE, video: false }), cameraError: null };
+}
+
+const CAMERA_WHY = { NotAllowedError: 'the camera was not allowed', NotFoundError: 'no camera found', NotReadableError: 'the camera is in use by another program' };
+
+function showCamera(track, error) {
+  const view = $('#self-view');
+  view.srcObject = track ? new MediaStream([track]) : null;
+  view.hidden = !track;
+  $('#camera-note').textContent = error
+    ? `No picture: ${CAMERA_WHY[error.name] || error.message || error.name}. Your voice is sent.` : '';
 }
 
 function showSession(s) {
+  videoCodec = s.video?.codec || videoCodec;
   $('#sitting').textContent = s.name || s.id;
   $('#language').textContent = languageName(s.floor_language);
   $('#title').textContent = `Speaker · ${s.name || s.id}`;
@@ -58,17 +81,21 @@ async function start() {
   const ctx = audioContext();
   ctx.resume().catch(() => {});
   let mic;
+  let cameraError;
   try {
-    mic = await speakerMicrophone();
+    ({ stream: mic, cameraError } = await speakerMedia($('#camera').checked));
   } catch (error) {
     showError(`No microphone: ${error.message}`);
     return;
   }
+  const camera = mic.getVideoTracks()[0] || null;
+  showCamera(camera, cameraError);
   const level = analyser(ctx, ctx.createMediaStreamSource(mic));
   registerProbe('mic', level);
   live = { mic, link: null, stopMeter: runMeter(level, $('#meter')) };
   showSpeaking('connecting');
-  live.link = whip(apiPath('sessions', sid, 'whip', 'floor'), token, mic.getAudioTracks()[0], onLinkState);
+  live.link = whip(apiPath('sessions', sid, 'whip', 'floor'), token, mic.getAudioTracks()[0], onLinkState,
+    { video: camera, videoCodec });
 }
 
 /** Stops speaking: the WHIP resource is deleted, the microphone released. */
@@ -80,6 +107,7 @@ function stop(report = true) {
   showLevel($('#meter'), null);
   if (link) link.close(); // DELETEs the resource; reports 'closed'
   for (const track of mic.getTracks()) track.stop();
+  showCamera(null, null);
   if (report) showState($('#state'), 'floor link', 'closed');
   showSpeaking('closed');
 }
@@ -99,6 +127,8 @@ async function main() {
   const button = $('#talk');
   button.disabled = false;
   button.addEventListener('click', () => (live ? stop() : start()));
+  // While speaking, the camera's switch reconnects with or without it (a new offer).
+  $('#camera').addEventListener('change', () => { if (live) { stop(false); start(); } });
   addEventListener('pagehide', () => stop(false));
   showSpeaking('closed');
 }
