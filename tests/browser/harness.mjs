@@ -199,8 +199,10 @@ export function floorSender(session, freq = TONE.floor) {
 }
 
 /** Chromium with a fake microphone playing a `freq` Hz tone, and a fresh profile; `extraArgs`
- * after the others (a later switch wins: a fake camera's file, say). */
-export async function launchBrowser(freq, extraArgs = []) {
+ * after the others (a later switch wins: a fake camera's file, say). With `permissions`
+ * (['microphone']), only those are granted and any other a page asks for is refused, as a
+ * user would (no fake prompt that allows everything). */
+export async function launchBrowser(freq, extraArgs = [], { permissions = null } = {}) {
   const { chromium } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'tolk-browser-'));
   const wav = writeWav(join(dir, `tone-${freq}.wav`), freq);
@@ -209,10 +211,11 @@ export async function launchBrowser(freq, extraArgs = []) {
     headless: false, // --headless=new below
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      ...(permissions ? [] : ['--use-fake-ui-for-media-stream']), '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required',
       '--disable-features=WebRtcHideLocalIpsWithMdns', ...extraArgs],
     viewport: { width: 1280, height: 800 },
+    ...(permissions ? { permissions } : {}),
   });
   context.on('weberror', (e) => console.error('page error:', e.error().message));
   return {
