@@ -141,6 +141,12 @@ test('a second camera appears in the operator\'s Video panel; its button makes i
   assert.equal(await text(op, '#video [data-video="codec"]'), 'VP8');
   assert.equal(await text(op, '#video [data-video="viewers"]'), '1');
 
+  // The poll writes the counts into their cells: the focus stays on the button it had.
+  const packets = Number(await room.locator('[data-count="packets"]').textContent());
+  assert.ok(packets > 0, 'Room\'s packets counted');
+  await op.getByRole('button', { name: 'Show Room' }).focus();
+  await waitFor(async () => Number(await room.locator('[data-count="packets"]').textContent()) > packets, 6000, 'the count moving');
+  assert.equal(await op.evaluate(() => document.activeElement.textContent), 'Show Room', 'the focus kept');
   const roomId = await room.getAttribute('data-video-source');
   await op.getByRole('button', { name: 'Show Room' }).click();
   await waitVideo((v) => v.chosen === roomId && v.live === roomId, 'Room live after its button');
@@ -255,7 +261,7 @@ test('in an H.264 sitting the speaker page offers H.264 (packetization mode 1) f
   const offers = [];
   desk.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/whip/floor')) offers.push(r.postData()); });
   await waitFor(async () => (await text(desk, '#sitting')) === h264.name, 5000, 'the sitting name');
-  await desk.getByRole('switch', { name: /Camera/ }).check();
+  assert.equal(await desk.getByRole('switch', { name: /Camera/ }).isChecked(), true, 'the switch as this browser left it');
   await desk.getByRole('button', { name: 'Start speaking' }).click();
   await waitFor(() => desk.locator('#state[data-state="connected"]').count(), 15000, 'the WHIP floor link');
   const m = videoSection(offers[0]);

@@ -2,7 +2,9 @@
 // The floor video panel (docs/video.md): the sitting's cameras, which one is the floor video,
 // "No picture", removing a camera, and the channels whose listeners see the picture.
 // State comes from `GET .../video`: with the session events (which carry it as `video`) and a
-// poll every 2 s for the source states and counts; the panel is redrawn whole, it is small.
+// poll every 2 s for the source states and counts. The panel is redrawn only when what it shows
+// changes (a source, a state, the choice); the counts are written into their cells, so a poll
+// does not take the focus from a button or a box.
 
 import { apiPath } from '../common/api.js';
 import { el } from '../common/dom.js';
@@ -41,6 +43,9 @@ function badges(v, src) {
   return out;
 }
 
+const COUNT_TITLE = { invalid: 'packets refused: not the sitting\'s codec, or malformed (see /metrics)' };
+const count = (key, value) => el('td', { 'data-count': key, title: COUNT_TITLE[key] }, value == null ? '–' : String(value));
+
 const kindText = (src) => (src.kind === 'rtp' ? `SRTP${src.port ? ` :${src.port}` : ''}` : 'WebRTC (WHIP)');
 
 function sourceRow(v, src, act) {
@@ -50,6 +55,7 @@ function sourceRow(v, src, act) {
     el('td', {}, kindText(src)),
     el('td', {}, el('span', { class: 'health-state', role: 'status', 'data-state': src.state, title: STATE_TITLE[src.state] || '' }, src.state)),
     el('td', { class: 'video-badges' }, ...badges(v, src)),
+    count('packets', src.packets), count('keyframes', src.keyframes), count('invalid', src.invalid),
     el('td', {}, el('button', { class: 'small', 'aria-pressed': String(chosen), disabled: chosen,
       onclick: () => act.chooseVideo(src.id) }, `Show ${src.name || src.id}`)),
     el('td', {}, el('button', { class: 'small danger', onclick: () => act.removeVideoSource(src) }, `Remove ${src.name || src.id}`)));
@@ -68,7 +74,7 @@ export function videoPanel(s, v, act) {
   const view = v || { codec: s.video?.codec, chosen: null, live: null, viewers: 0, sources: [] };
   const rows = (view.sources || []).map((src) => sourceRow(view, src, act));
   const none = view.chosen == null;
-  return el('section', { class: 'panel', id: 'video' }, el('h2', {}, 'Floor video'),
+  return el('section', { class: 'panel', id: 'video', 'data-shown': shownKey(s, view) }, el('h2', {}, 'Floor video'),
     el('p', { class: 'row' },
       el('span', {}, 'Codec ', el('strong', { 'data-video': 'codec' }, (view.codec || '–').toUpperCase())),
       el('span', {}, 'Viewers ', el('strong', { 'data-video': 'viewers' }, String(view.viewers ?? 0))),
@@ -76,7 +82,8 @@ export function videoPanel(s, v, act) {
       el('button', { class: 'small', id: 'no-picture', 'aria-pressed': String(none), disabled: none,
         onclick: () => act.chooseVideo(null) }, 'No picture')),
     rows.length ? el('div', { class: 'table-wrap' }, el('table', {},
-      el('thead', {}, el('tr', {}, ...['Camera', 'Kind', 'State', '', '', ''].map((h) => el('th', { scope: 'col' }, h)))),
+      el('thead', {}, el('tr', {}, ...['Camera', 'Kind', 'State', '', 'Packets', 'Key frames', 'Invalid', '', '']
+        .map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, ...rows)))
       : el('p', { class: 'muted' }, 'No camera yet: the speaker page with its camera on, or a WHIP camera (docs/video.md).'),
     listenerToggles(s, act));
@@ -84,7 +91,21 @@ export function videoPanel(s, v, act) {
 
 const nameOf = (v, id) => v.sources?.find((src) => src.id === id)?.name || id;
 
-/** Redraws the panel under `root` in place (the poll and the answers of the actions). */
+/** What the panel shows but its counts: when this is the same, only the counts are written. */
+const shownKey = (s, v) => JSON.stringify([v.codec, v.chosen, v.live, (v.sources || []).map((x) => [x.id, x.name, x.kind, x.port, x.state]),
+  s.channels.map((ch) => !!ch.video)]);
+
+/** The panel under `root` brought to `v` (the poll and the answers of the actions). */
 export function showVideo(root, s, v, act) {
-  root.querySelector('#video')?.replaceWith(videoPanel(s, v, act));
+  const panel = root.querySelector('#video');
+  if (!panel || !v) return;
+  if (panel.dataset.shown !== shownKey(s, v)) {
+    panel.replaceWith(videoPanel(s, v, act));
+    return;
+  }
+  panel.querySelector('[data-video="viewers"]').textContent = String(v.viewers ?? 0);
+  for (const src of v.sources) {
+    const row = panel.querySelector(`[data-video-source="${CSS.escape(src.id)}"]`);
+    for (const key of ['packets', 'keyframes', 'invalid']) row.querySelector(`[data-count="${key}"]`).textContent = String(src[key] ?? '–');
+  }
 }

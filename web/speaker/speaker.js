@@ -36,6 +36,7 @@ async function speakerMedia(camera) {
   return { stream: await navigator.mediaDevices.getUserMedia({ audio: MICROPHONE, video: false }), cameraError: null };
 }
 
+const CAMERA_KEY = 'tolk.speaker.camera'; // the switch as this browser left it
 const CAMERA_WHY = { NotAllowedError: 'the camera was not allowed', NotFoundError: 'no camera found', NotReadableError: 'the camera is in use by another program' };
 
 function showCamera(track, error) {
@@ -90,6 +91,8 @@ async function start() {
   }
   const camera = mic.getVideoTracks()[0] || null;
   showCamera(camera, cameraError);
+  // A camera unplugged or taken by the system while speaking: the voice goes on without it.
+  camera?.addEventListener('ended', () => { if (live?.mic === mic) showCamera(null, { message: 'the camera stopped' }); });
   const level = analyser(ctx, ctx.createMediaStreamSource(mic));
   registerProbe('mic', level);
   live = { mic, link: null, stopMeter: runMeter(level, $('#meter')) };
@@ -128,7 +131,12 @@ async function main() {
   button.disabled = false;
   button.addEventListener('click', () => (live ? stop() : start()));
   // While speaking, the camera's switch reconnects with or without it (a new offer).
-  $('#camera').addEventListener('change', () => { if (live) { stop(false); start(); } });
+  const cameraSwitch = $('#camera');
+  cameraSwitch.checked = localStorage.getItem(CAMERA_KEY) === 'on';
+  cameraSwitch.addEventListener('change', () => {
+    localStorage.setItem(CAMERA_KEY, cameraSwitch.checked ? 'on' : 'off');
+    if (live) { stop(false); start(); }
+  });
   addEventListener('pagehide', () => stop(false));
   showSpeaking('closed');
 }
