@@ -94,6 +94,25 @@ class Relay:
         self.sock.close()
 
 
+def connected_viewer(make, attempts=3):
+    """A viewer that connected: a loaded machine (six test runs on two cores) may let a WHEP
+    negotiation time out, which is not what these tests are about; a refusal (4xx) is final."""
+    for _ in range(attempts):
+        p = make()
+        first = p.first()
+        if first and (first.get('connected') or 400 <= first.get('status', 0) < 500):
+            return p, first
+        p.stop()
+    return p, first
+
+
+def paced(relay, packets):
+    for i, p in enumerate(packets):
+        relay.send(p)
+        if i % 20 == 19:
+            time.sleep(0.002)
+
+
 def is_pli_fir(packet):
     """An SRTCP compound of a PLI then a FIR: their headers are in the clear (RFC 3711 3.4
     encrypts from the first packet's ninth byte on), 12 + 20 bytes, then the index and the tag."""
@@ -163,8 +182,9 @@ class SrtpSource(unittest.TestCase):
         self.procs.append(gst_vp8(src['srtp']['key'], relay.port))
         s = wait_source(self.api, 'v1', lambda s: s['state'] == 'receiving')
         self.assertEqual(s['state'], 'receiving', s)
-        viewer = self.__class__.viewer = self.console_view()
-        self.assertEqual(viewer.first(), {'status': 201, 'video': True, 'connected': True})
+        viewer, first = connected_viewer(self.console_view)
+        self.__class__.viewer = viewer
+        self.assertEqual(first, {'status': 201, 'video': True, 'connected': True})
         got = viewer.wait_for(lambda s: s['red'] >= 30)
         self.assertIsNotNone(got, 'the console never saw the red SRTP source: %s' % viewer.last())
         self.assertEqual(got['blue'], 0)
@@ -187,9 +207,9 @@ class SrtpSource(unittest.TestCase):
         self.assertEqual(s['input']['keyframe_requests_sent'], len(self.relay.feedback), s)
 
     def test_3_switch_between_whip_camera_and_srtp(self):
-        cam = self.peer('publish', th.session_path(SID, 'video', 'whip') + '?name=Chair', self.floor_token, 60,
-                        BLUE, 660)
-        self.assertEqual(cam.first(), {'status': 201, 'connected': True})
+        cam, first = connected_viewer(lambda: self.peer('publish', th.session_path(SID, 'video', 'whip') + '?name=Chair',
+                                                        self.floor_token, 60, BLUE, 660))
+        self.assertEqual(first, {'status': 201, 'connected': True})
         self.assertEqual(wait_source(self.api, 'v2', lambda s: s['state'] == 'receiving')['state'], 'receiving')
         self.api.expect(200, 'PUT', th.session_path(SID, 'video', 'chosen'), {'source': 'v2'})
         got = self.viewer.wait_for(lambda s: s['blue'] >= 30)
@@ -212,16 +232,13 @@ class SrtpSource(unittest.TestCase):
         frames = self.viewer.last()['frames']
         captured = list(self.relay.captured)
         self.assertGreater(len(captured), 200)
-        for p in captured:  # replays: authenticate, but were seen
-            self.relay.send(p)
         garbage = [bytes([0x80, 96]) + os.urandom(2) + os.urandom(4) + os.urandom(4) + os.urandom(200)
                    for _ in range(300)]  # RTP headers of random SSRCs, no valid tag
-        for p in garbage:
-            self.relay.send(p)
-        for p in captured[:100]:  # truncated: the tag no longer fits
-            self.relay.send(p[:len(p) // 2])
-        for p in (b'', b'\x00', b'\xff' * 3, b'x' * 1500):
-            self.relay.send(p)
+        # paced, so the port's socket buffer never overflows and every one is judged
+        paced(self.relay, captured)  # replays: they authenticate, but were seen
+        paced(self.relay, garbage)
+        paced(self.relay, [p[:len(p) // 2] for p in captured[-100:]])  # truncated: the tag no longer fits
+        paced(self.relay, [b'', b'\x00', b'\xff' * 3, b'x' * 1500])
         flood = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # another address, a burst
         start = time.time()
         sent = 0
@@ -231,13 +248,18 @@ class SrtpSource(unittest.TestCase):
         flood.close()
         time.sleep(1)
         after = source_of(self.api, 'v1')['input']
-        self.assertGreaterEqual(after['replayed'] - before['replayed'], len(captured) - 5, after)
-        self.assertGreaterEqual(after['auth_failed'] - before['auth_failed'], 300 + 100, after)
-        self.assertGreater(after['received'] - before['received'], 600 + sent // 2, after)
+        self.assertGreaterEqual(after['replayed'] - before['replayed'], len(captured) * 0.95, after)
+        self.assertGreaterEqual(after['auth_failed'] - before['auth_failed'], (300 + 100) * 0.95, after)
+        self.assertGreater(after['received'] - before['received'], len(captured) + 400, after)
         self.assertEqual(source_of(self.api, 'v1')['invalid'], 0)  # nothing refused reached the feed
         got = self.viewer.wait_for(lambda s: s['frames'] >= frames + 40, 10)
         self.assertIsNotNone(got, 'the picture stopped under the hostile input: %s' % self.viewer.last())
         self.assertEqual(self.api.raw('GET', '/healthz', token='')[0], 200)
+        metrics = self.api.metrics()
+        self.assertEqual(th.metric_sum(metrics, 'tolk_video_source_dropped_packets_total', session=SID, source='v1',
+                                       cause='replayed'), after['replayed'])
+        self.assertGreaterEqual(th.metric_sum(metrics, 'tolk_video_source_dropped_packets_total', session=SID,
+                                              source='v1', cause='auth_failed'), after['auth_failed'])
         print('flood: %d datagrams in 1 s; replays %d, forged and truncated %d refused' %
               (sent, after['replayed'] - before['replayed'], after['auth_failed'] - before['auth_failed']))
 
@@ -295,8 +317,8 @@ class SrtpSource(unittest.TestCase):
         self.procs.append(ffmpeg_h264(src['srtp']['key'], src['port']))
         s = wait_source(self.api, src['id'], lambda s: s['state'] == 'receiving', sid=sid)
         self.assertEqual(s['state'], 'receiving', s)
-        viewer = self.console_view(30, 'h264', sid=sid, token=token)
-        self.assertEqual(viewer.first(), {'status': 201, 'video': True, 'connected': True})
+        viewer, first = connected_viewer(lambda: self.console_view(30, 'h264', sid=sid, token=token))
+        self.assertEqual(first, {'status': 201, 'video': True, 'connected': True})
         got = viewer.wait_for(lambda s: s['red'] >= 30)
         self.assertIsNotNone(got, 'the console never decoded the red H.264 source: %s' % viewer.last())
         s = source_of(self.api, src['id'], sid)
@@ -334,9 +356,12 @@ class Durable(unittest.TestCase):
             self.assertEqual(v['chosen'], 'v1')
             token = api.expect(201, 'POST', th.session_path(SID, 'tokens'),
                                {'role': 'console', 'console': 'en/1'})['token']
-            p = Peer(daemon, 'view', th.session_path(SID, 'booths', 'en', 'consoles', '1', 'whep'), token, 20, 440)
-            peers.append(p)
-            self.assertEqual(p.first(), {'status': 201, 'video': True, 'connected': True})
+            def view():
+                peers.append(Peer(daemon, 'view', th.session_path(SID, 'booths', 'en', 'consoles', '1', 'whep'),
+                                  token, 20, 440))
+                return peers[-1]
+            p, first = connected_viewer(view)
+            self.assertEqual(first, {'status': 201, 'video': True, 'connected': True}, daemon.stderr())
             self.assertIsNotNone(p.wait_for(lambda s: s['red'] >= 30), p.last())
             s = source_of(api, 'v1')
             self.assertGreater(s['input']['media'], 30, s)
