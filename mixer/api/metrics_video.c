@@ -57,16 +57,14 @@ static void input_drops(GString *out, const char *sid, const tolk_session_video_
 {
     tolk_video_input_stats st;
     tolk_video_input_get_stats(src->input, &st);
-    const struct {
-        const char *cause;
-        uint64_t n;
-    } causes[] = {{"auth_failed", st.auth_failed},     {"replayed", st.replayed},
-                  {"not_rtp", st.not_rtp},             {"second_sender", st.second_sender},
-                  {"wrong_payload_type", st.wrong_payload_type}, {"oversized", st.oversized},
-                  {"rtcp_failed", st.rtcp_failed}};
-    for (size_t c = 0; c < G_N_ELEMENTS(causes); c++)
-        g_string_append_printf(out, "tolk_video_source_dropped_packets_total{session=\"%s\",source=\"%s\",cause=\"%s\"} %"
-                                    G_GUINT64_FORMAT "\n", sid, src->id, causes[c].cause, (guint64)causes[c].n);
+    for (int c = 0; c < TOLK_VIDEO_INPUT_COUNTERS; c++) {
+        if (tolk_video_input_counters[c].drop)
+            g_string_append_printf(out,
+                                   "tolk_video_source_dropped_packets_total{session=\"%s\",source=\"%s\",cause=\"%s\"} "
+                                   "%" G_GUINT64_FORMAT "\n",
+                                   sid, src->id, tolk_video_input_counters[c].name,
+                                   (guint64)tolk_video_input_counter_value(&st, c));
+    }
 }
 
 static void input_family(tolk_app *app, GString *out)

@@ -4,14 +4,14 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "drop_log.h"
 #include "rtcp_feedback.h"
 #include "rtp_header.h"
 #include "srtp_session.h"
@@ -57,25 +57,9 @@ struct tolk_video_input {
     atomic_uint_fast64_t keyframe_requests, keyframe_sent, keyframe_unsent;
 };
 
-/* Per packet, so limited: the first of a cause, then a line a minute with the count between. */
-static void log_cause(tolk_video_input *input, unsigned cause, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void log_cause(tolk_video_input *input, unsigned cause, const char *fmt, ...)
-{
-    uint64_t unlogged;
-    if (!tolk_log_limit_pass(&input->logged[cause], g_get_monotonic_time(), &unlogged))
-        return;
-    char what[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    if (unlogged == 0)
-        LOG_WARN_AT(&input->where, "%s: dropped and counted (logged at most once a minute)", what);
-    else
-        LOG_WARN_AT(&input->where, "%s: %llu more dropped and counted since the last such line", what,
-                    (unsigned long long)unlogged);
-}
+/* Per packet, so limited (drop_log.h); the counts are in the stats. */
+#define log_cause(input, cause, ...)                                                                           \
+    tolk_drop_log(&(input)->logged[cause], &(input)->where, g_get_monotonic_time(), __VA_ARGS__)
 
 /* Under lock: one sender at a time; a newcomer takes over once the current one went quiet. */
 static bool sender_admitted(tolk_video_input *input, uint32_t ssrc, int64_t now_us)
@@ -319,6 +303,28 @@ bool tolk_video_input_rekey(tolk_video_input *input, const uint8_t key[TOLK_KEY_
 int tolk_video_input_positions(tolk_video_input *input, tolk_srtp_receiver_position *out, int max)
 {
     return input->receiver ? tolk_srtp_receiver_positions(input->receiver, out, max) : 0;
+}
+
+#define COUNTER(name, field, drop) {name, offsetof(tolk_video_input_stats, field), drop}
+const tolk_video_input_counter tolk_video_input_counters[TOLK_VIDEO_INPUT_COUNTERS] = {
+    COUNTER("received", received, false),
+    COUNTER("media", media, false),
+    COUNTER("not_rtp", not_rtp, true),
+    COUNTER("auth_failed", auth_failed, true),
+    COUNTER("replayed", replayed, true),
+    COUNTER("rtcp", rtcp, false),
+    COUNTER("rtcp_failed", rtcp_failed, true),
+    COUNTER("second_sender", second_sender, true),
+    COUNTER("wrong_payload_type", wrong_payload_type, true),
+    COUNTER("oversized", oversized, true),
+    COUNTER("keyframe_requests", keyframe_requests, false),
+    COUNTER("keyframe_requests_sent", keyframe_sent, false),
+    COUNTER("keyframe_requests_unsent", keyframe_unsent, false),
+};
+
+uint64_t tolk_video_input_counter_value(const tolk_video_input_stats *stats, int i)
+{
+    return *(const uint64_t *)((const char *)stats + tolk_video_input_counters[i].offset);
 }
 
 void tolk_video_input_get_stats(tolk_video_input *input, tolk_video_input_stats *stats)

@@ -27,6 +27,7 @@
 
 #include <gio/gio.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "keys.h"
@@ -64,6 +65,16 @@ typedef struct {
     uint64_t keyframe_sent;       /* PLI+FIR packets sent */
     uint64_t keyframe_unsent;     /* nobody to send to yet, or the send failed */
 } tolk_video_input_stats;
+
+/* The counters by the names the API and /metrics give them; drop: a cause of refusal. */
+typedef struct {
+    const char *name;
+    size_t offset;
+    bool drop;
+} tolk_video_input_counter;
+#define TOLK_VIDEO_INPUT_COUNTERS 13
+extern const tolk_video_input_counter tolk_video_input_counters[TOLK_VIDEO_INPUT_COUNTERS];
+uint64_t tolk_video_input_counter_value(const tolk_video_input_stats *stats, int i);
 
 /* The input, its thread started. NULL (logged) on failure; the socket is not closed then. */
 tolk_video_input *tolk_video_input_new(const tolk_video_input_config *config);

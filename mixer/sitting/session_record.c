@@ -289,10 +289,9 @@ static json_object *take_stream(counters_walk *w, int channel, int slot)
     return w->record ? position_record(&p) : NULL;
 }
 
-static json_object *take_senders(counters_walk *w, int slot)
+/* An input's senders: into the digest, and (when recording) a list. */
+static json_object *senders_list(counters_walk *w, const tolk_srtp_receiver_position *at, int n)
 {
-    tolk_srtp_receiver_position at[TOLK_SRTP_RECEIVER_SENDERS];
-    int n = tolk_media_input_positions_at(w->session->media, slot, at, TOLK_SRTP_RECEIVER_SENDERS);
     json_object *list = w->record ? json_object_new_array() : NULL;
     for (int i = 0; i < n; i++) {
         w->digest = mix_in(mix_in(w->digest, at[i].highest), at[i].ssrc);
@@ -306,6 +305,13 @@ static json_object *take_senders(counters_walk *w, int slot)
     return list;
 }
 
+static json_object *take_senders(counters_walk *w, int slot)
+{
+    tolk_srtp_receiver_position at[TOLK_SRTP_RECEIVER_SENDERS];
+    int n = tolk_media_input_positions_at(w->session->media, slot, at, TOLK_SRTP_RECEIVER_SENDERS);
+    return senders_list(w, at, n);
+}
+
 /* Where each RTP video source's sender stands: its rollover counter and the replays to refuse
  * after a restart, as for the audio inputs. */
 static json_object *take_video_senders(counters_walk *w)
@@ -315,16 +321,7 @@ static json_object *take_video_senders(counters_walk *w)
         tolk_session_video_source *source = tolk_session_video_source_at(w->session->video, i);
         tolk_srtp_receiver_position at[TOLK_SRTP_RECEIVER_SENDERS];
         int n = source->input ? tolk_video_input_positions(source->input, at, TOLK_SRTP_RECEIVER_SENDERS) : 0;
-        json_object *senders = list ? json_object_new_array() : NULL;
-        for (int k = 0; k < n; k++) {
-            w->digest = mix_in(mix_in(w->digest, at[k].highest), at[k].ssrc);
-            if (!senders)
-                continue;
-            json_object *o = json_object_new_object();
-            add_int(o, "ssrc", at[k].ssrc);
-            add_int(o, "highest", (int64_t)at[k].highest);
-            json_object_array_add(senders, o);
-        }
+        json_object *senders = senders_list(w, at, n);
         if (!list || n == 0) {
             json_object_put(senders);
             continue;

@@ -170,30 +170,15 @@ static char *video_sdp(tolk_session *session, const tolk_session_video_source *s
     return sdp;
 }
 
-static void add_count(json_object *o, const char *name, uint64_t value)
-{
-    json_object_object_add(o, name, json_object_new_int64((int64_t)value));
-}
-
 static json_object *input_json(tolk_video_input *input)
 {
     tolk_video_input_stats s = {0};
     if (input)
         tolk_video_input_get_stats(input, &s);
     json_object *o = json_object_new_object();
-    add_count(o, "received", s.received);
-    add_count(o, "media", s.media);
-    add_count(o, "not_rtp", s.not_rtp);
-    add_count(o, "auth_failed", s.auth_failed);
-    add_count(o, "replayed", s.replayed);
-    add_count(o, "rtcp", s.rtcp);
-    add_count(o, "rtcp_failed", s.rtcp_failed);
-    add_count(o, "second_sender", s.second_sender);
-    add_count(o, "wrong_payload_type", s.wrong_payload_type);
-    add_count(o, "oversized", s.oversized);
-    add_count(o, "keyframe_requests", s.keyframe_requests);
-    add_count(o, "keyframe_requests_sent", s.keyframe_sent);
-    add_count(o, "keyframe_requests_unsent", s.keyframe_unsent);
+    for (int i = 0; i < TOLK_VIDEO_INPUT_COUNTERS; i++)
+        json_object_object_add(o, tolk_video_input_counters[i].name,
+                               json_object_new_int64((int64_t)tolk_video_input_counter_value(&s, i)));
     return o;
 }
 
