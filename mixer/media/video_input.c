@@ -58,8 +58,9 @@ struct tolk_video_input {
 };
 
 /* Per packet, so limited (drop_log.h); the counts are in the stats. */
-#define log_cause(input, cause, ...)                                                                           \
-    tolk_drop_log(&(input)->logged[cause], &(input)->where, g_get_monotonic_time(), __VA_ARGS__)
+#define log_cause(input, cause, fmt, ...)                                                                      \
+    tolk_drop_log(&(input)->logged[cause], &(input)->where, g_get_monotonic_time(), "video source %s: " fmt,        \
+                  (input)->name, ##__VA_ARGS__)
 
 /* Under lock: one sender at a time; a newcomer takes over once the current one went quiet. */
 static bool sender_admitted(tolk_video_input *input, uint32_t ssrc, int64_t now_us)
@@ -180,13 +181,13 @@ static gpointer receive_thread(gpointer p)
         if (poll(fds, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;
-            LOG_ERROR_AT(&input->where, "the video input stops receiving: %s", g_strerror(errno));
+            LOG_ERROR_AT(&input->where, "video source %s stops receiving: %s", input->name, g_strerror(errno));
             break;
         }
         if (fds[1].revents & POLLIN) {
             uint64_t count;
             if (read(input->wake_fd, &count, sizeof count) < 0 && errno != EAGAIN)
-                LOG_WARN_AT(&input->where, "wake-up not read: %s", g_strerror(errno));
+                LOG_WARN_AT(&input->where, "video source %s: wake-up not read: %s", input->name, g_strerror(errno));
         }
         if (fds[0].revents & (POLLIN | POLLERR))
             read_datagrams(input);
@@ -200,7 +201,8 @@ static void wake(tolk_video_input *input)
 {
     uint64_t one = 1;
     if (write(input->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
-        LOG_WARN_AT(&input->where, "the receive thread could not be woken: %s", g_strerror(errno));
+        LOG_WARN_AT(&input->where, "video source %s: its thread could not be woken: %s", input->name,
+                    g_strerror(errno));
 }
 
 /* The receiver and the feedback's session for a key (NULL key: plain, neither). */
@@ -226,7 +228,7 @@ tolk_video_input *tolk_video_input_new(const tolk_video_input_config *config)
     tolk_video_input *input = g_new0(tolk_video_input, 1);
     input->sitting = g_strdup(config->sitting);
     input->name = g_strdup(config->name);
-    input->where = (tolk_log_where){.sitting = input->sitting, .console = input->name};
+    input->where = (tolk_log_where){.sitting = input->sitting}; /* the source is named in the lines */
     input->payload_type = config->payload_type;
     input->feed = config->feed;
     input->source = config->source;
@@ -236,7 +238,7 @@ tolk_video_input *tolk_video_input_new(const tolk_video_input_config *config)
     input->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (input->wake_fd < 0 || !make_keyed(config->key, config->senders, config->sender_count, &input->receiver,
                                           &input->feedback)) {
-        LOG_ERROR_AT(&input->where, "the video input could not be set up");
+        LOG_ERROR_AT(&input->where, "video source %s: the input could not be set up", input->name);
         if (input->wake_fd >= 0)
             close(input->wake_fd);
         g_mutex_clear(&input->lock);
