@@ -30,13 +30,14 @@ SUITE = 'AES_CM_128_HMAC_SHA1_80'
 
 
 def gst_vp8(key_b64, port, colour=RED, ssrc=None):
-    """A live solid colour in VP8, a key frame every 15 frames, as SRTP to 127.0.0.1:port."""
+    """A live solid colour in VP8, a key frame every 15 frames, as SRTP to 127.0.0.1:port (plain
+    RTP when key_b64 is None)."""
+    srtp = ('srtpenc key=%s rtp-cipher=aes-128-icm rtp-auth=hmac-sha1-80 rtcp-cipher=aes-128-icm '
+            'rtcp-auth=hmac-sha1-80 ! ' % th.key_hex(key_b64)) if key_b64 else ''
     pipeline = ('videotestsrc pattern=solid-color foreground-color={c} is-live=true ! '
                 'video/x-raw,width=320,height=240,framerate=30/1 ! vp8enc keyframe-max-dist=15 deadline=1 ! '
-                'rtpvp8pay pt=96 ssrc={ssrc} mtu=1200 ! srtpenc key={key} rtp-cipher=aes-128-icm rtp-auth=hmac-sha1-80 '
-                'rtcp-cipher=aes-128-icm rtcp-auth=hmac-sha1-80 ! udpsink host=127.0.0.1 port={port} sync=false '
-                'async=false').format(c=colour, ssrc=ssrc or random.randrange(1, 2**31), key=th.key_hex(key_b64),
-                                      port=port)
+                'rtpvp8pay pt=96 ssrc={ssrc} mtu=1200 ! {srtp}udpsink host=127.0.0.1 port={port} sync=false '
+                'async=false').format(c=colour, ssrc=ssrc or random.randrange(1, 2**31), srtp=srtp, port=port)
     return subprocess.Popen(['gst-launch-1.0', '-q'] + pipeline.split(), stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -346,7 +347,10 @@ class Durable(unittest.TestCase):
             self.assertIn('RTP/AVP 96', plain['sdp'])
             self.assertNotIn('a=crypto', plain['sdp'])
             procs.append(gst_vp8(src['srtp']['key'], src['port']))
+            procs.append(gst_vp8(None, plain['port'], colour=BLUE))
             self.assertEqual(wait_source(api, 'v1', lambda s: s['state'] == 'receiving')['state'], 'receiving')
+            s = wait_source(api, 'v2', lambda s: s['keyframes'] > 2)
+            self.assertEqual((s['state'], s['invalid'], s['input']['auth_failed']), ('receiving', 0, 0), s)
             time.sleep(1.5)  # the counters record has the sender's position
             daemon.stop()
             daemon.start()
@@ -367,6 +371,7 @@ class Durable(unittest.TestCase):
             self.assertIsNotNone(p.wait_for(lambda s: s['red'] >= 30), p.last())
             s = source_of(api, 'v1')
             self.assertGreater(s['input']['media'], 30, s)
+            self.assertEqual(wait_source(api, 'v2', lambda s: s['state'] == 'receiving')['state'], 'receiving')
             # a new source after the restart takes a new id, never v1 or v2 again
             self.assertEqual(api.expect(201, 'POST', th.session_path(SID, 'video', 'sources'), {})['id'], 'v3')
         finally:
