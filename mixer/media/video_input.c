@@ -125,7 +125,8 @@ static void take_datagram(tolk_video_input *input, uint8_t *packet, size_t len, 
     bool push = result == TOLK_RECEIVE_MEDIA && admit_media(input, packet, len, from, from_len, now_us);
     g_mutex_unlock(&input->lock);
     if (result == TOLK_RECEIVE_DROPPED && input->receiver)
-        log_cause(input, CAUSE_REFUSED, "packets refused by SRTP (not RTP, not authenticated under the key, or replayed)");
+        log_cause(input, CAUSE_REFUSED,
+                  "packets refused by SRTP (not RTP, not authenticated under the key, or replayed)");
     if (!push)
         return;
     atomic_fetch_add(&input->media, 1);

@@ -20,7 +20,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import tolkharness as th  # noqa: E402
-from test_video import Peer, video_peer_bin  # noqa: E402,F401
+from test_video import Peer  # noqa: E402
 
 SID = 'vrtp'
 SITTING = {'id': SID, 'name': 'Video RTP', 'channels': ['en'], 'booths': [{'language': 'en', 'consoles': 1}]}
@@ -210,8 +210,8 @@ class SrtpSource(unittest.TestCase):
         self.assertLessEqual(abs(s['input']['keyframe_requests_sent'] - len(self.relay.feedback)), 1, s)
 
     def test_3_switch_between_whip_camera_and_srtp(self):
-        cam, first = connected_viewer(lambda: self.peer('publish', th.session_path(SID, 'video', 'whip') + '?name=Chair',
-                                                        self.floor_token, 60, BLUE, 660))
+        path = th.session_path(SID, 'video', 'whip') + '?name=Chair'
+        cam, first = connected_viewer(lambda: self.peer('publish', path, self.floor_token, 60, BLUE, 660))
         self.assertEqual(first, {'status': 201, 'connected': True})
         self.assertEqual(wait_source(self.api, 'v2', lambda s: s['state'] == 'receiving')['state'], 'receiving')
         self.api.expect(200, 'PUT', th.session_path(SID, 'video', 'chosen'), {'source': 'v2'})
