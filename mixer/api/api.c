@@ -75,6 +75,8 @@ static const api_route routes[] = {
     {"GET", SESSION "/video", 0, ACCESS_OPERATOR, api_get_video},
     {"PUT", SESSION "/video/chosen", JSON, ACCESS_OPERATOR, api_put_video_chosen},
     {"DELETE", SESSION "/video/sources/{vid}", 0, ACCESS_OPERATOR, api_delete_video_source},
+    {"POST", SESSION "/video/sources", JSON, ACCESS_OPERATOR, api_post_video_source},
+    {"POST", SESSION "/video/sources/{vid}/rekey", 0, ACCESS_OPERATOR, api_rekey_video_source},
     {"PATCH", SESSION "/webrtc/{rid}", TOLK_ROUTE_TRICKLE_BODY | ANY_TOKEN, ACCESS_OWNER, api_patch_webrtc},
     {"DELETE", SESSION "/webrtc/{rid}", ANY_TOKEN, ACCESS_OWNER, api_delete_webrtc},
     {"POST", SESSION "/recording", JSON | TOLK_ROUTE_BODY_OPTIONAL, ACCESS_OPERATOR, api_start_recording},

@@ -138,6 +138,9 @@ void api_whip_camera(api_call *call);
 void api_get_video(api_call *call);
 void api_put_video_chosen(api_call *call);
 void api_delete_video_source(api_call *call);
+/* api_video_sources.c */
+void api_post_video_source(api_call *call);
+void api_rekey_video_source(api_call *call);
 void api_whip_console(api_call *call);
 void api_whep_channel(api_call *call);
 void api_whep_console(api_call *call);

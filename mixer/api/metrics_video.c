@@ -2,6 +2,7 @@
 /* The floor video's families of /metrics (docs/video.md): the line's counters and viewers per
  * sitting, each source's packets and key frames. Threads: under the app lock. */
 #include "api_internal.h"
+#include "video_input.h"
 
 typedef enum { FORWARDED, DELIVERED, SKIPPED, ASKED, SENT, SWITCHES, VIEWERS } feed_value;
 
@@ -51,6 +52,35 @@ static void source_family(tolk_app *app, GString *out, const char *name, const c
     }
 }
 
+/* What an SRTP/RTP source's input refused, by cause (docs/video.md "SRTP video sources"). */
+static void input_drops(GString *out, const char *sid, const tolk_session_video_source *src)
+{
+    tolk_video_input_stats st;
+    tolk_video_input_get_stats(src->input, &st);
+    for (int c = 0; c < TOLK_VIDEO_INPUT_COUNTERS; c++) {
+        if (tolk_video_input_counters[c].drop)
+            g_string_append_printf(out,
+                                   "tolk_video_source_dropped_packets_total{session=\"%s\",source=\"%s\",cause=\"%s\"} "
+                                   "%" G_GUINT64_FORMAT "\n",
+                                   sid, src->id, tolk_video_input_counters[c].name,
+                                   (guint64)tolk_video_input_counter_value(&st, c));
+    }
+}
+
+static void input_family(tolk_app *app, GString *out)
+{
+    g_string_append(out, "# HELP tolk_video_source_dropped_packets_total Datagrams an SRTP/RTP video source's port "
+                         "refused, by cause.\n# TYPE tolk_video_source_dropped_packets_total counter\n");
+    for (guint i = 0; i < app->sessions->len; i++) {
+        tolk_session *session = g_ptr_array_index(app->sessions, i);
+        for (guint k = 0; k < tolk_session_video_source_count(session->video); k++) {
+            tolk_session_video_source *src = tolk_session_video_source_at(session->video, k);
+            if (src->input)
+                input_drops(out, session->id, src);
+        }
+    }
+}
+
 void tolk_metrics_video(tolk_app *app, GString *out)
 {
     feed_family(app, out, "tolk_video_forwarded_packets_total", "counter",
@@ -72,4 +102,5 @@ void tolk_metrics_video(tolk_app *app, GString *out)
                   KEYFRAMES);
     source_family(app, out, "tolk_video_source_invalid_packets_total",
                   "Packets of a video source that are not of the sitting's codec: dropped.", INVALID);
+    input_family(app, out);
 }

@@ -347,6 +347,7 @@ tolk_session *tolk_session_new(const tolk_session_params *params, const tolk_ses
     session->allow_plain_rtp = env->allow_plain_rtp;
     session->retired = g_ptr_array_new_with_free_func(tolk_media_aes67_release);
     session->recorder = env->recorder;
+    session->ports = env->ports;
     if (!open_inputs(session, env, params->saved)) {
         tolk_error_set(err, TOLK_ERROR_UNAVAILABLE, "unavailable", NULL,
                        params->saved ? "the ports of session %s of before the restart are taken"

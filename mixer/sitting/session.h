@@ -169,6 +169,7 @@ typedef struct tolk_session {
     /* session_video.c: the floor video; which channels' listeners may see it. */
     tolk_session_video *video;
     bool channel_video[TOLK_MAX_CHANNELS + 1];
+    tolk_ports *ports; /* the env's port pool (it outlives the session): SRTP video sources' ports */
 } tolk_session;
 
 /* Who created a WebRTC resource, and so who may trickle to it or end it:

@@ -4,7 +4,9 @@
 
 #include <string.h>
 
+#include "session_video_rtp.h"
 #include "signals.h"
+#include "video_input.h"
 
 #define TOLK_LOG_MODULE "state"
 #include "log.h"
@@ -227,6 +229,7 @@ static json_object *video_record(tolk_session_video *video)
     json_object *v = json_object_new_object();
     json_object_object_add(v, "codec", json_object_new_string(tolk_video_codec_word(tolk_session_video_codec(video))));
     json_object_object_add(v, "chosen", json_object_new_string(tolk_session_video_chosen(video)));
+    json_object_object_add(v, "sources", tolk_session_video_rtp_record(video));
     return v;
 }
 
@@ -286,10 +289,9 @@ static json_object *take_stream(counters_walk *w, int channel, int slot)
     return w->record ? position_record(&p) : NULL;
 }
 
-static json_object *take_senders(counters_walk *w, int slot)
+/* An input's senders: into the digest, and (when recording) a list. */
+static json_object *senders_list(counters_walk *w, const tolk_srtp_receiver_position *at, int n)
 {
-    tolk_srtp_receiver_position at[TOLK_SRTP_RECEIVER_SENDERS];
-    int n = tolk_media_input_positions_at(w->session->media, slot, at, TOLK_SRTP_RECEIVER_SENDERS);
     json_object *list = w->record ? json_object_new_array() : NULL;
     for (int i = 0; i < n; i++) {
         w->digest = mix_in(mix_in(w->digest, at[i].highest), at[i].ssrc);
@@ -299,6 +301,35 @@ static json_object *take_senders(counters_walk *w, int slot)
         add_int(o, "ssrc", at[i].ssrc);
         add_int(o, "highest", (int64_t)at[i].highest);
         json_object_array_add(list, o);
+    }
+    return list;
+}
+
+static json_object *take_senders(counters_walk *w, int slot)
+{
+    tolk_srtp_receiver_position at[TOLK_SRTP_RECEIVER_SENDERS];
+    int n = tolk_media_input_positions_at(w->session->media, slot, at, TOLK_SRTP_RECEIVER_SENDERS);
+    return senders_list(w, at, n);
+}
+
+/* Where each RTP video source's sender stands: its rollover counter and the replays to refuse
+ * after a restart, as for the audio inputs. */
+static json_object *take_video_senders(counters_walk *w)
+{
+    json_object *list = w->record ? json_object_new_array() : NULL;
+    for (guint i = 0; i < tolk_session_video_source_count(w->session->video); i++) {
+        tolk_session_video_source *source = tolk_session_video_source_at(w->session->video, i);
+        tolk_srtp_receiver_position at[TOLK_SRTP_RECEIVER_SENDERS];
+        int n = source->input ? tolk_video_input_positions(source->input, at, TOLK_SRTP_RECEIVER_SENDERS) : 0;
+        json_object *senders = senders_list(w, at, n);
+        if (!list || n == 0) {
+            json_object_put(senders);
+            continue;
+        }
+        json_object *entry = json_object_new_object();
+        json_object_object_add(entry, "id", json_object_new_string(source->id));
+        json_object_object_add(entry, "senders", senders);
+        json_object_array_add(list, entry);
     }
     return list;
 }
@@ -325,8 +356,10 @@ static void walk_counters(counters_walk *w)
         json_object_object_add(console, "senders", senders);
         json_object_array_add(w->consoles, console);
     }
+    json_object *video = take_video_senders(w);
     if (!w->record)
         return;
+    json_object_object_add(w->record, "video", video);
     json_object *inputs = json_object_new_object();
     json_object_object_add(inputs, "floor", floor);
     json_object_object_add(inputs, "consoles", w->consoles);
@@ -578,6 +611,7 @@ tolk_session_saved *tolk_session_saved_parse(const char *record, const char *cou
     if (c && !rd.failed) {
         reader crd = {.sitting = rd.sitting, .err = err};
         read_counters(&crd, c, now_real_us, saved);
+        saved->video_counters = json_object_get(json_object_object_get(c, "video"));
         if (crd.failed) /* the sitting comes back; its streams start afresh (new SSRCs) */
             LOG_WARN_AT(TOLK_WHERE(.sitting = rd.sitting),
                         "its counters record is unusable (%s): its outputs start new streams", err->message);
@@ -596,6 +630,7 @@ void tolk_session_saved_free(tolk_session_saved *saved)
     if (!saved)
         return;
     json_object_put(saved->record);
+    json_object_put(saved->video_counters);
     tolk_key_wipe(saved, sizeof *saved);
     g_free(saved);
 }
@@ -834,6 +869,8 @@ void tolk_session_restore_state(tolk_session *session, const tolk_session_saved 
     if (get_bool(&rd, r, "sound_check"))
         tolk_session_set_sound_check(session, true);
     restore_recording(session, json_object_object_get(r, "recording"));
+    json_object *video = json_object_object_get(r, "video");
+    tolk_session_video_rtp_restore(session, json_object_object_get(video, "sources"), saved->video_counters);
     restore_video_choice(session, r);
     tolk_session_changed(session);
 }

@@ -51,6 +51,7 @@ struct tolk_session_saved {
     tolk_srtp_receiver_position floor_positions[TOLK_SRTP_RECEIVER_SENDERS];
     tolk_srtp_receiver_position console_positions[TOLK_MAX_SLOTS][TOLK_SRTP_RECEIVER_SENDERS];
     json_object *record; /* the sitting record, for tolk_session_restore_state */
+    json_object *video_counters; /* the counters' "video": RTP video sources' senders, or NULL */
 };
 
 /* The records' texts (g_free them). */

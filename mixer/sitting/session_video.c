@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "session.h"
+#include "session_video_rtp.h"
 
 #define TOLK_LOG_MODULE "video"
 #include "log.h"
@@ -362,11 +363,8 @@ static json_object *source_json(tolk_session_video *video, const tolk_session_vi
     json_object_object_add(o, "packets", json_object_new_int64((int64_t)stats.packets));
     json_object_object_add(o, "keyframes", json_object_new_int64((int64_t)stats.keyframes));
     json_object_object_add(o, "invalid", json_object_new_int64((int64_t)stats.invalid));
-    if (source->kind == TOLK_VIDEO_SOURCE_RTP) {
-        json_object_object_add(o, "port", json_object_new_int(source->port));
-        json_object_object_add(o, "encrypted", json_object_new_boolean(source->encrypted));
-        json_object_object_add(o, "payload_type", json_object_new_int(source->payload_type));
-    }
+    if (source->kind == TOLK_VIDEO_SOURCE_RTP)
+        tolk_session_video_rtp_describe(video->session, source, o);
     return o;
 }
 

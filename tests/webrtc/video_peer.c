@@ -9,8 +9,8 @@
  *       ball on COLOUR (0xAARRGGBB) in VP8. Prints {"status":201,"connected":bool} once
  *       connected (or given up), then every second {"keyframe_requests":N}; ends the
  *       resource (DELETE) after SECONDS.
- *   video-peer view PORT PATH TOKEN SECONDS HZ [audio-only]
- *       WHEP from PATH: Opus (and VP8 unless audio-only) in one peer connection. Prints
+ *   video-peer view PORT PATH TOKEN SECONDS HZ [audio-only|h264]
+ *       WHEP from PATH: Opus (and VP8 unless audio-only; H.264 with h264) in one peer connection. Prints
  *       {"status":201,"video":bool} (whether the answer took the video m-line), then every
  *       second {"t":s,"frames":N,"red":N,"blue":N,"tone_blocks":N}; DELETE after SECONDS.
  * A refused offer prints {"status":S,"error":"code"} and exits 2.
@@ -26,6 +26,7 @@
 
 #define OPUS_PT 111
 #define VP8_PT 96
+#define H264_PT 102
 
 static char *post_offer(int port, const char *path, const char *token, const char *offer, char **location,
                         int *status, char **error)
@@ -118,9 +119,12 @@ static int publish(int port, const char *path, const char *token, int seconds, u
     return 0;
 }
 
-static int view(int port, const char *path, const char *token, int seconds, double hz, bool audio_only)
+static int view(int port, const char *path, const char *token, int seconds, double hz, const char *mode)
 {
-    client *c = audio_only ? client_new_receiver(OPUS_PT, hz) : client_new_av_receiver(OPUS_PT, VP8_PT, hz);
+    bool audio_only = mode && strcmp(mode, "audio-only") == 0;
+    client *c = audio_only                          ? client_new_receiver(OPUS_PT, hz)
+                : mode && strcmp(mode, "h264") == 0 ? client_new_av_receiver_h264(OPUS_PT, H264_PT, hz)
+                                                    : client_new_av_receiver(OPUS_PT, VP8_PT, hz);
     bool video = false;
     char *location = negotiate(c, port, path, token, &video);
     if (!location)
@@ -148,9 +152,8 @@ int main(int argc, char **argv)
         return publish(atoi(argv[2]), argv[3], argv[4], atoi(argv[5]), (unsigned)strtoul(argv[6], NULL, 0),
                        atof(argv[7]));
     if (argc >= 7 && strcmp(argv[1], "view") == 0)
-        return view(atoi(argv[2]), argv[3], argv[4], atoi(argv[5]), atof(argv[6]),
-                    argc >= 8 && strcmp(argv[7], "audio-only") == 0);
+        return view(atoi(argv[2]), argv[3], argv[4], atoi(argv[5]), atof(argv[6]), argc >= 8 ? argv[7] : NULL);
     fprintf(stderr, "usage: video-peer publish PORT PATH TOKEN SECONDS COLOUR HZ\n"
-                    "       video-peer view PORT PATH TOKEN SECONDS HZ [audio-only]\n");
+                    "       video-peer view PORT PATH TOKEN SECONDS HZ [audio-only|h264]\n");
     return 1;
 }

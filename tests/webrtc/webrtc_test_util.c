@@ -186,7 +186,9 @@ static void on_video_pad(GstElement *webrtc, GstPad *pad, gpointer user_data)
     g_mutex_lock(&c->lock);
     c->video_pad = gst_object_ref(pad);
     g_mutex_unlock(&c->lock);
-    decode_into(c, pad, "rtpvp8depay ! vp8dec ! videoconvert ! video/x-raw,format=RGB ! appsink name=sink sync=false",
+    decode_into(c, pad,
+                c->h264 ? "rtph264depay ! avdec_h264 ! videoconvert ! video/x-raw,format=RGB ! appsink name=sink sync=false"
+                        : "rtpvp8depay ! vp8dec ! videoconvert ! video/x-raw,format=RGB ! appsink name=sink sync=false",
                 on_video_frame, c);
 }
 
@@ -234,6 +236,19 @@ client *client_new_av_receiver(unsigned pt, unsigned vp8_pt, double hz)
     client *c = client_alloc(hz);
     add_receiving(c, opus_rtp_caps(pt));
     add_receiving(c, vp8_rtp_caps(vp8_pt));
+    g_signal_connect(c->webrtc, "pad-added", G_CALLBACK(on_av_pad), c);
+    return c;
+}
+
+client *client_new_av_receiver_h264(unsigned pt, unsigned h264_pt, double hz)
+{
+    client *c = client_alloc(hz);
+    c->h264 = true;
+    add_receiving(c, opus_rtp_caps(pt));
+    add_receiving(c, gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name",
+                                         G_TYPE_STRING, "H264", "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT,
+                                         (int)h264_pt, "packetization-mode", G_TYPE_STRING, "1", "profile-level-id",
+                                         G_TYPE_STRING, "42e01f", "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE, NULL));
     g_signal_connect(c->webrtc, "pad-added", G_CALLBACK(on_av_pad), c);
     return c;
 }

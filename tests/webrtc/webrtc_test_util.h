@@ -37,6 +37,7 @@ typedef struct {
     int video_frames, blue_frames, red_frames; /* video it decoded (under lock) */
     GstPad *video_pad;             /* webrtcbin's video src pad, once it came (under lock) */
     gint keyframe_requests;        /* a sender: GstForceKeyUnit events up to its encoder (atomic) */
+    bool h264;                     /* a receiver of H.264 rather than VP8 */
 } client;
 
 /* Receives Opus offered with payload type `pt` (109 like Firefox), decodes it into the meter. */
@@ -47,6 +48,8 @@ client *client_new_video_receiver(unsigned pt);
 int client_video_frames(client *c, int *blue_frames);
 /* Receives Opus (pt) and VP8 (vp8_pt) in one peer connection, as a console page does. */
 client *client_new_av_receiver(unsigned pt, unsigned vp8_pt, double hz);
+/* The same with H.264 (packetization-mode 1, h264_pt) instead of VP8, as a Safari page does. */
+client *client_new_av_receiver_h264(unsigned pt, unsigned h264_pt, double hz);
 /* Sends a sine at `hz` (Opus, pt) and a moving ball on blue (VP8, vp8_pt, a key frame every
  * 2 s), as a speaker's page with its camera does; counts the key frame requests that reach its
  * encoder. */
