@@ -2,13 +2,12 @@
 #include "media_input.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "aes67_input.h"
+#include "drop_log.h"
 #include "file_audio.h"
 #include "jitter_buffer.h"
 #include "level.h"
@@ -155,25 +154,6 @@ int tolk_media_input_aes67_fd(tolk_media_input *input)
 
 /* Per packet, so limited: the first of a cause, then a line a minute with the count between
  * (the counts themselves are in the input's health and /metrics). */
-static void log_cause(tolk_media_input *input, unsigned cause, int64_t now_us, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void log_cause(tolk_media_input *input, unsigned cause, int64_t now_us, const char *fmt, ...)
-{
-    uint64_t unlogged;
-    if (!tolk_log_limit_pass(&input->logged[cause], now_us, &unlogged))
-        return;
-    char what[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    if (unlogged == 0)
-        LOG_WARN_AT(&input->where, "%s: dropped and counted (logged at most once a minute)", what);
-    else
-        LOG_WARN_AT(&input->where, "%s: %llu more dropped and counted since the last such line", what,
-                    (unsigned long long)unlogged);
-}
-
 /* Drops with no break of TOLK_INPUT_RECENT_US are one run: a long run makes the input failing. */
 static void mark_dropped(tolk_media_input *input, int64_t now_us)
 {
@@ -199,7 +179,8 @@ static void count_undecodable(tolk_media_input *input, tolk_opus_verdict cause, 
 {
     atomic_fetch_add(&input->undecodable, 1);
     mark_dropped(input, now_us);
-    log_cause(input, cause, now_us, "undecodable packets (%s)", tolk_opus_verdict_name(cause));
+    tolk_drop_log(&input->logged[cause], &input->where, now_us,
+                  "undecodable packets (%s)", tolk_opus_verdict_name(cause));
 }
 
 /* Under receive_lock: a plain RTP packet, authenticated where the input has a key. The
@@ -216,7 +197,8 @@ static void deliver(tolk_media_input *input, const uint8_t *packet, size_t len, 
     if (!sender_admitted(input, header.ssrc, now_us)) {
         atomic_fetch_add(&input->second_sender, 1);
         mark_dropped(input, now_us);
-        log_cause(input, CAUSE_SECOND_SENDER, now_us, "a second sender while the first still sends");
+        tolk_drop_log(&input->logged[CAUSE_SECOND_SENDER], &input->where, now_us,
+                      "a second sender while the first still sends");
         return;
     }
     tolk_opus_verdict verdict = tolk_opus_check_packet(&input->opus, packet, len);
@@ -243,7 +225,7 @@ static void take_datagram(tolk_media_input *input, uint8_t *packet, size_t len, 
         deliver(input, packet, len, now_us);
     else if (result == TOLK_RECEIVE_DROPPED) {
         mark_dropped(input, now_us);
-        log_cause(input, CAUSE_REFUSED, now_us,
+        tolk_drop_log(&input->logged[CAUSE_REFUSED], &input->where, now_us,
                   "packets refused by SRTP (not RTP, not authenticated under the input's key, or replayed)");
     }
     g_mutex_unlock(&input->receive_lock);
@@ -273,7 +255,8 @@ void tolk_media_input_readable(tolk_media_input *input)
         if (n < 0) {
             int failure = errno;
             if (failure != EAGAIN && failure != EWOULDBLOCK && failure != EINTR)
-                log_cause(input, CAUSE_RECEIVE_ERROR, g_get_monotonic_time(), "cannot receive: %s", g_strerror(failure));
+                tolk_drop_log(&input->logged[CAUSE_RECEIVE_ERROR], &input->where, g_get_monotonic_time(),
+                              "cannot receive: %s", g_strerror(failure));
             return;
         }
         int64_t now_us = g_get_monotonic_time();
@@ -281,7 +264,8 @@ void tolk_media_input_readable(tolk_media_input *input)
             atomic_fetch_add(&input->received, 1);
             atomic_fetch_add(&input->undecodable, 1);
             mark_dropped(input, now_us);
-            log_cause(input, CAUSE_TRUNCATED, now_us, "datagrams over %d bytes", DATAGRAM_MAX);
+            tolk_drop_log(&input->logged[CAUSE_TRUNCATED], &input->where, now_us,
+                          "datagrams over %d bytes", DATAGRAM_MAX);
             continue;
         }
         take_datagram(input, packet, (size_t)n, now_us);
