@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+// The floor video on the console and listener pages (issue 11): a speaker's camera (a ball on
+// red, 440 Hz on the floor) and a room camera (on blue) published by the webrtcbin test peer;
+// the pages decode it (frames counted by requestVideoFrameCallback, pixels read on a canvas),
+// follow the operator's switch, and switch the picture off and on make before break while the
+// floor tone, sampled all through, never stops.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REPO, SITTING, TONE, floorSender, scene, skipUnlessReady, text, tones, waitFor, waitTone } from './harness.mjs';
+
+const VIDEO_PEER = process.env.VIDEO_PEER_BIN || join(REPO, 'build', 'tests', 'webrtc', 'video-peer');
+const skip = skipUnlessReady() || (!existsSync(VIDEO_PEER) && !process.env.CI ? `no ${VIDEO_PEER}` : false);
+const setup = scene({ tones: [TONE.a] });
+const RED = '0xffff0000';
+const BLUE = '0xff0000ff';
+const cameras = [];
+
+/** A WHIP camera (video-peer publish): resolves once it is connected. */
+async function camera(daemon, path, token, colour, hz) {
+  const proc = spawn(VIDEO_PEER, ['publish', String(daemon.port), path, token, '300', colour, String(hz)],
+    { stdio: ['ignore', 'pipe', 'ignore'] });
+  cameras.push(proc);
+  const lines = createInterface({ input: proc.stdout });
+  const first = await new Promise((ok) => { lines.once('line', (l) => ok(JSON.parse(l))); proc.once('exit', () => ok(null)); });
+  assert.deepEqual(first, { status: 201, connected: true }, 'the camera connected');
+  return proc;
+}
+
+/** Counts the frames the page's <video> presents (window.frames_). */
+const countFrames = (page) => page.evaluate(() => {
+  const v = document.querySelector('#floor-video');
+  window.frames_ = 0;
+  const tick = () => { window.frames_ += 1; v.requestVideoFrameCallback(tick); };
+  v.requestVideoFrameCallback(tick);
+});
+const frames = (page) => page.evaluate(() => window.frames_);
+
+/** The colour of the picture's top left corner (the ball's background), as 'red', 'blue' or the RGB. */
+const colour = (page) => page.evaluate(() => {
+  const v = document.querySelector('#floor-video');
+  if (!v.videoWidth) return 'none';
+  const c = document.createElement('canvas');
+  c.width = 64;
+  c.height = 36;
+  const g = c.getContext('2d', { willReadFrequently: true });
+  g.drawImage(v, 0, 0, 64, 36);
+  const [r, gr, b] = g.getImageData(2, 2, 1, 1).data;
+  if (r > 150 && gr < 90 && b < 90) return 'red';
+  if (b > 150 && r < 90 && gr < 90) return 'blue';
+  return `rgb(${r},${gr},${b})`;
+});
+
+const pictureState = (page) => page.evaluate(() => document.querySelector('#picture').dataset.state);
+
+/** Samples the floor tone in probe `name` every 50 ms until `until` resolves; the quietest level. */
+async function sampleTone(page, name, until) {
+  let done = false;
+  let quietest = Infinity;
+  const watched = until.finally(() => { done = true; });
+  while (!done) {
+    const t = await tones(page, [TONE.floor], name);
+    quietest = Math.min(quietest, t[TONE.floor]);
+    await sleep(50);
+  }
+  await watched;
+  return quietest;
+}
+
+test.after(() => { for (const p of cameras) p.kill('SIGTERM'); });
+
+test('a console of a sitting without a camera shows "No picture" and hears the floor', { skip, timeout: 60000 }, async () => {
+  const { daemon, browsers: [browser] } = setup;
+  const session = await daemon.ok('POST', 'sessions', { ...SITTING, id: 'nocam' });
+  const floor = floorSender(session, TONE.floor);
+  try {
+    const desk = await daemon.pageUrl('nocam', { role: 'console', console: 'en/1' });
+    const page = await browser.page(desk.href);
+    await waitFor(() => page.locator('#state-feed[data-state="connected"]').count(), 20000, 'the return feed');
+    await waitTone(page, TONE.floor, [TONE.a], 'return');
+    assert.equal(await pictureState(page), 'none');
+    assert.equal(await text(page, '#picture-caption'), 'No picture');
+    await page.close();
+  } finally {
+    floor.stop();
+  }
+});
+
+test('the console and the listener show the floor video, follow the switch, and the Picture switch never cuts the sound',
+  { skip, timeout: 180000 }, async () => {
+    const { daemon, browsers: [browser] } = setup;
+    const floorToken = (await daemon.ok('POST', 'sessions/browser/tokens', { role: 'floor' })).token;
+    await camera(daemon, '/api/v1/sessions/browser/whip/floor?name=Speaker', floorToken, RED, TONE.floor);
+    const desk = await daemon.pageUrl('browser', { role: 'console', console: 'en/1' });
+    const page = await browser.page(desk.href);
+    await countFrames(page);
+    await waitFor(async () => (await pictureState(page)) === 'playing', 30000, 'the console playing the picture');
+    await waitFor(async () => (await colour(page)) === 'red', 10000, 'a red picture');
+    assert.equal(await text(page, '#picture-caption'), 'Speaker');
+    await waitTone(page, TONE.floor, [TONE.a], 'return');
+    const box = await page.locator('#floor-video').boundingBox();
+    assert.ok(box.width >= 640 && Math.abs(box.width / box.height - 16 / 9) < 0.02, `a large 16:9 picture: ${JSON.stringify(box)}`);
+
+    // The operator switches to the room camera: the picture turns blue, its name under it.
+    await camera(daemon, '/api/v1/sessions/browser/video/whip?name=Room', floorToken, BLUE, TONE.b);
+    await daemon.ok('PUT', 'sessions/browser/video/chosen', { source: 'v2' });
+    await waitFor(async () => (await colour(page)) === 'blue', 15000, 'the blue picture after the switch');
+    await waitFor(async () => (await text(page, '#picture-caption')) === 'Room', 5000, 'the caption Room');
+
+    // Picture off: a new audio-only connection; frames stop, the tone never does.
+    const off = waitFor(async () => (await pictureState(page)) === 'off'
+      && !(await page.evaluate(() => document.querySelector('#floor-video').srcObject)), 20000, 'the picture off');
+    await page.locator('#picture-on').uncheck();
+    const quietOff = await sampleTone(page, 'return', off.then(() => sleep(1000)));
+    assert.ok(quietOff > -70, `the floor tone went on through the switch (quietest ${quietOff} dB)`);
+    const stopped = await frames(page);
+    await sleep(2000);
+    assert.ok((await frames(page)) - stopped <= 1, 'no frames with the picture off');
+    await waitTone(page, TONE.floor, [TONE.a], 'return');
+
+    // The choice is remembered for this console.
+    await page.reload();
+    await waitFor(() => page.locator('#state-feed[data-state="connected"]').count(), 20000, 'the return feed after reload');
+    assert.equal(await page.locator('#picture-on').isChecked(), false, 'Picture off is remembered');
+    assert.equal(await pictureState(page), 'off');
+    await countFrames(page);
+    await waitTone(page, TONE.floor, [TONE.a], 'return');
+
+    // Picture on: frames again, and still no gap in the sound.
+    const on = waitFor(async () => (await pictureState(page)) === 'playing', 20000, 'the picture on again');
+    await page.locator('#picture-on').check();
+    const quietOn = await sampleTone(page, 'return', on);
+    assert.ok(quietOn > -70, `the floor tone went on through the switch back (quietest ${quietOn} dB)`);
+    assert.ok((await frames(page)) > 0);
+    await waitFor(async () => (await colour(page)) === 'blue', 10000, 'the blue picture back');
+    await page.close();
+
+    // The listener on a channel without video gets none; once the operator allows it, the picture.
+    const ear = await daemon.pageUrl('browser', { role: 'listener', channel: 'en' });
+    const listener = await browser.page(ear.href);
+    await waitFor(() => listener.locator('#state[data-state="connected"]').count(), 20000, 'the listener link');
+    await countFrames(listener);
+    await waitTone(listener, TONE.floor, [TONE.a], 'out');
+    await sleep(1500);
+    assert.equal(await listener.locator('.picture-panel').isHidden(), true, 'no picture panel without video');
+    assert.equal(await frames(listener), 0, 'no frames without video');
+    const allowed = waitFor(async () => (await pictureState(listener)) === 'playing', 30000, 'the listener playing the picture');
+    await daemon.ok('PATCH', 'sessions/browser/channels/en', { video: true });
+    const quietListener = await sampleTone(listener, 'out', allowed);
+    assert.ok(quietListener > -70, `the listener's sound went on through the renegotiation (quietest ${quietListener} dB)`);
+    await waitFor(async () => (await colour(listener)) === 'blue', 10000, 'the listener sees the blue picture');
+    assert.ok((await frames(listener)) > 0);
+    await listener.close();
+  });
