@@ -6,30 +6,13 @@
 // floor tone, sampled all through, never stops.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REPO, SITTING, TONE, floorSender, scene, skipUnlessReady, text, tones, waitFor, waitTone } from './harness.mjs';
+import { BLUE, RED, camera, noCameras } from './cameras.mjs';
+import { SITTING, TONE, floorSender, scene, skipUnlessReady, text, tones, waitFor, waitTone } from './harness.mjs';
 
-const VIDEO_PEER = process.env.VIDEO_PEER_BIN || join(REPO, 'build', 'tests', 'webrtc', 'video-peer');
-const skip = skipUnlessReady() || (!existsSync(VIDEO_PEER) && !process.env.CI ? `no ${VIDEO_PEER}` : false);
+const skip = skipUnlessReady() || (!process.env.CI && noCameras()) || false;
 const setup = scene({ tones: [TONE.a] });
-const RED = '0xffff0000';
-const BLUE = '0xff0000ff';
 const cameras = [];
-
-/** A WHIP camera (video-peer publish): resolves once it is connected. */
-async function camera(daemon, path, token, colour, hz) {
-  const proc = spawn(VIDEO_PEER, ['publish', String(daemon.port), path, token, '300', colour, String(hz)],
-    { stdio: ['ignore', 'pipe', 'ignore'] });
-  cameras.push(proc);
-  const lines = createInterface({ input: proc.stdout });
-  const first = await new Promise((ok) => { lines.once('line', (l) => ok(JSON.parse(l))); proc.once('exit', () => ok(null)); });
-  assert.deepEqual(first, { status: 201, connected: true }, 'the camera connected');
-  return proc;
-}
 
 /** Counts the frames the page's <video> presents (window.frames_). */
 const countFrames = (page) => page.evaluate(() => {
@@ -71,7 +54,7 @@ async function sampleTone(page, name, until) {
   return quietest;
 }
 
-test.after(() => { for (const p of cameras) p.kill('SIGTERM'); });
+test.after(() => { for (const c of cameras) c.stop(); });
 
 test('a console of a sitting without a camera shows "No picture" and hears the floor', { skip, timeout: 60000 }, async () => {
   const { daemon, browsers: [browser] } = setup;
@@ -91,10 +74,11 @@ test('a console of a sitting without a camera shows "No picture" and hears the f
 });
 
 test('the console and the listener show the floor video, follow the switch, and the Picture switch never cuts the sound',
-  { skip, timeout: 180000 }, async () => {
+  { skip, timeout: 180000 }, async (t) => {
     const { daemon, browsers: [browser] } = setup;
+    let since = 0;
     const floorToken = (await daemon.ok('POST', 'sessions/browser/tokens', { role: 'floor' })).token;
-    await camera(daemon, '/api/v1/sessions/browser/whip/floor?name=Speaker', floorToken, RED, TONE.floor);
+    cameras.push(await camera(daemon, '/api/v1/sessions/browser/whip/floor?name=Speaker', floorToken, RED, TONE.floor));
     const desk = await daemon.pageUrl('browser', { role: 'console', console: 'en/1' });
     const page = await browser.page(desk.href);
     await countFrames(page);
@@ -106,16 +90,32 @@ test('the console and the listener show the floor video, follow the switch, and 
     assert.ok(box.width >= 640 && Math.abs(box.width / box.height - 16 / 9) < 0.02, `a large 16:9 picture: ${JSON.stringify(box)}`);
 
     // The operator switches to the room camera: the picture turns blue, its name under it.
-    await camera(daemon, '/api/v1/sessions/browser/video/whip?name=Room', floorToken, BLUE, TONE.b);
+    const room = await camera(daemon, '/api/v1/sessions/browser/video/whip?name=Room', floorToken, BLUE, TONE.b);
+    cameras.push(room);
+    since = Date.now();
     await daemon.ok('PUT', 'sessions/browser/video/chosen', { source: 'v2' });
     await waitFor(async () => (await colour(page)) === 'blue', 15000, 'the blue picture after the switch');
+    t.diagnostic(`operator's switch to blue on the page in ${Date.now() - since} ms`);
     await waitFor(async () => (await text(page, '#picture-caption')) === 'Room', 5000, 'the caption Room');
 
+    // The live camera stalls (its process stopped): after 3 s without a frame the page says so
+    // and the sound goes on; when the camera comes back, so does the picture.
+    room.proc.kill('SIGSTOP');
+    const stalled = waitFor(async () => (await pictureState(page)) === 'stalled', 10000, 'the stalled picture');
+    const quietStall = await sampleTone(page, 'return', stalled);
+    t.diagnostic(`quietest floor tone while the picture stalled: ${quietStall.toFixed(1)} dB`);
+    assert.ok(quietStall > -70, `the sound went on while the picture stalled (quietest ${quietStall} dB)`);
+    assert.match(await text(page, '#picture-caption'), /picture stopped/);
+    room.proc.kill('SIGCONT');
+    await waitFor(async () => (await pictureState(page)) === 'playing', 15000, 'the picture back after the stall');
+
     // Picture off: a new audio-only connection; frames stop, the tone never does.
+    since = Date.now();
     const off = waitFor(async () => (await pictureState(page)) === 'off'
       && !(await page.evaluate(() => document.querySelector('#floor-video').srcObject)), 20000, 'the picture off');
     await page.locator('#picture-on').uncheck();
-    const quietOff = await sampleTone(page, 'return', off.then(() => sleep(1000)));
+    const quietOff = await sampleTone(page, 'return', off.then(() => t.diagnostic(`picture off in ${Date.now() - since} ms`)).then(() => sleep(1000)));
+    t.diagnostic(`quietest floor tone through picture off: ${quietOff.toFixed(1)} dB`);
     assert.ok(quietOff > -70, `the floor tone went on through the switch (quietest ${quietOff} dB)`);
     const stopped = await frames(page);
     await sleep(2000);
@@ -131,9 +131,14 @@ test('the console and the listener show the floor video, follow the switch, and 
     await waitTone(page, TONE.floor, [TONE.a], 'return');
 
     // Picture on: frames again, and still no gap in the sound.
+    since = Date.now();
     const on = waitFor(async () => (await pictureState(page)) === 'playing', 20000, 'the picture on again');
     await page.locator('#picture-on').check();
-    const quietOn = await sampleTone(page, 'return', on);
+    const quietOn = await sampleTone(page, 'return', on.then(() => t.diagnostic(`picture on, first frame, in ${Date.now() - since} ms`)));
+    t.diagnostic(`quietest floor tone through picture on: ${quietOn.toFixed(1)} dB`);
+    const f0 = await frames(page);
+    await sleep(2000);
+    t.diagnostic(`console frame rate: ${((await frames(page)) - f0) / 2} frames/s`);
     assert.ok(quietOn > -70, `the floor tone went on through the switch back (quietest ${quietOn} dB)`);
     assert.ok((await frames(page)) > 0);
     await waitFor(async () => (await colour(page)) === 'blue', 10000, 'the blue picture back');
@@ -151,6 +156,7 @@ test('the console and the listener show the floor video, follow the switch, and 
     const allowed = waitFor(async () => (await pictureState(listener)) === 'playing', 30000, 'the listener playing the picture');
     await daemon.ok('PATCH', 'sessions/browser/channels/en', { video: true });
     const quietListener = await sampleTone(listener, 'out', allowed);
+    t.diagnostic(`quietest listener tone through the renegotiation: ${quietListener.toFixed(1)} dB`);
     assert.ok(quietListener > -70, `the listener's sound went on through the renegotiation (quietest ${quietListener} dB)`);
     await waitFor(async () => (await colour(listener)) === 'blue', 10000, 'the listener sees the blue picture');
     assert.ok((await frames(listener)) > 0);
