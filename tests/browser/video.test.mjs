@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BLUE, RED, camera, noCameras } from './cameras.mjs';
-import { SITTING, TONE, floorSender, scene, skipUnlessReady, text, tones, waitFor, waitTone } from './harness.mjs';
+import { SITTING, TONE, floorSender, scene, skipUnlessReady, text, waitFor, waitTone } from './harness.mjs';
 
 const skip = skipUnlessReady() || (!process.env.CI && noCameras()) || false;
 const setup = scene({ tones: [TONE.a] });
@@ -40,18 +40,36 @@ const colour = (page) => page.evaluate(() => {
 
 const pictureState = (page) => page.evaluate(() => document.querySelector('#picture').dataset.state);
 
-/** Samples the floor tone in probe `name` every 50 ms until `until` resolves; the quietest level. */
+/**
+ * Samples the sound in probe `name` (the floor tone alone) every 50 ms until `until` resolves:
+ * the quietest level and the longest run of samples without it (below -50 dBFS), in ms. The
+ * level is the RMS of the probe's last 170 ms (no smoothing: the spectrum's would hide a short
+ * gap). A page that ends the old connection before the new one plays is silent for a whole
+ * negotiation (several hundred ms).
+ */
 async function sampleTone(page, name, until) {
   let done = false;
   let quietest = Infinity;
+  let gap = 0;
+  let gapStart = null;
   const watched = until.finally(() => { done = true; });
   while (!done) {
-    const t = await tones(page, [TONE.floor], name);
-    quietest = Math.min(quietest, t[TONE.floor]);
+    const db = await page.evaluate((n) => window.tolkProbe.level(n), name);
+    const now = Date.now();
+    quietest = Math.min(quietest, db);
+    if (db < -50) gapStart ??= now;
+    else gapStart = null;
+    if (gapStart !== null) gap = Math.max(gap, now - gapStart + 50);
     await sleep(50);
   }
   await watched;
-  return quietest;
+  return { quietest: Math.round(quietest), gap };
+}
+
+/** Asserts that the sound sampled went on (no gap of 250 ms or more); logs the figures. */
+function assertSound(t, what, { quietest, gap }) {
+  t.diagnostic(`${what}: quietest ${quietest} dB, longest gap ${gap} ms`);
+  assert.ok(gap < 250, `the floor tone went on ${what} (a gap of ${gap} ms, quietest ${quietest} dB)`);
 }
 
 test.after(() => { for (const c of cameras) c.stop(); });
@@ -102,9 +120,7 @@ test('the console and the listener show the floor video, follow the switch, and 
     // and the sound goes on; when the camera comes back, so does the picture.
     room.proc.kill('SIGSTOP');
     const stalled = waitFor(async () => (await pictureState(page)) === 'stalled', 10000, 'the stalled picture');
-    const quietStall = await sampleTone(page, 'return', stalled);
-    t.diagnostic(`quietest floor tone while the picture stalled: ${quietStall.toFixed(1)} dB`);
-    assert.ok(quietStall > -70, `the sound went on while the picture stalled (quietest ${quietStall} dB)`);
+    assertSound(t, 'while the picture stalled', await sampleTone(page, 'return', stalled));
     assert.match(await text(page, '#picture-caption'), /picture stopped/);
     room.proc.kill('SIGCONT');
     await waitFor(async () => (await pictureState(page)) === 'playing', 15000, 'the picture back after the stall');
@@ -114,9 +130,8 @@ test('the console and the listener show the floor video, follow the switch, and 
     const off = waitFor(async () => (await pictureState(page)) === 'off'
       && !(await page.evaluate(() => document.querySelector('#floor-video').srcObject)), 20000, 'the picture off');
     await page.locator('#picture-on').uncheck();
-    const quietOff = await sampleTone(page, 'return', off.then(() => t.diagnostic(`picture off in ${Date.now() - since} ms`)).then(() => sleep(1000)));
-    t.diagnostic(`quietest floor tone through picture off: ${quietOff.toFixed(1)} dB`);
-    assert.ok(quietOff > -70, `the floor tone went on through the switch (quietest ${quietOff} dB)`);
+    const offDone = off.then(() => t.diagnostic(`picture off in ${Date.now() - since} ms`)).then(() => sleep(1000));
+    assertSound(t, 'through Picture off', await sampleTone(page, 'return', offDone));
     const stopped = await frames(page);
     await sleep(2000);
     assert.ok((await frames(page)) - stopped <= 1, 'no frames with the picture off');
@@ -134,12 +149,11 @@ test('the console and the listener show the floor video, follow the switch, and 
     since = Date.now();
     const on = waitFor(async () => (await pictureState(page)) === 'playing', 20000, 'the picture on again');
     await page.locator('#picture-on').check();
-    const quietOn = await sampleTone(page, 'return', on.then(() => t.diagnostic(`picture on, first frame, in ${Date.now() - since} ms`)));
-    t.diagnostic(`quietest floor tone through picture on: ${quietOn.toFixed(1)} dB`);
+    const onDone = on.then(() => t.diagnostic(`picture on, first frame, in ${Date.now() - since} ms`)).then(() => sleep(500));
+    assertSound(t, 'through Picture on', await sampleTone(page, 'return', onDone));
     const f0 = await frames(page);
     await sleep(2000);
     t.diagnostic(`console frame rate: ${((await frames(page)) - f0) / 2} frames/s`);
-    assert.ok(quietOn > -70, `the floor tone went on through the switch back (quietest ${quietOn} dB)`);
     assert.ok((await frames(page)) > 0);
     await waitFor(async () => (await colour(page)) === 'blue', 10000, 'the blue picture back');
     await page.close();
@@ -155,10 +169,28 @@ test('the console and the listener show the floor video, follow the switch, and 
     assert.equal(await frames(listener), 0, 'no frames without video');
     const allowed = waitFor(async () => (await pictureState(listener)) === 'playing', 30000, 'the listener playing the picture');
     await daemon.ok('PATCH', 'sessions/browser/channels/en', { video: true });
-    const quietListener = await sampleTone(listener, 'out', allowed);
-    t.diagnostic(`quietest listener tone through the renegotiation: ${quietListener.toFixed(1)} dB`);
-    assert.ok(quietListener > -70, `the listener's sound went on through the renegotiation (quietest ${quietListener} dB)`);
+    assertSound(t, "on the listener's page as the picture is allowed", await sampleTone(listener, 'out', allowed.then(() => sleep(500))));
     await waitFor(async () => (await colour(listener)) === 'blue', 10000, 'the listener sees the blue picture');
     assert.ok((await frames(listener)) > 0);
+
+    // The operator withdraws the picture from the channel: sound alone, again without a gap.
+    const withdrawn = waitFor(() => listener.evaluate(() => !document.querySelector('#floor-video').srcObject), 20000,
+      'the listener without the picture');
+    await daemon.ok('PATCH', 'sessions/browser/channels/en', { video: false });
+    assertSound(t, "on the listener's page as the picture is withdrawn", await sampleTone(listener, 'out', withdrawn.then(() => sleep(500))));
+    assert.equal(await listener.locator('.picture-panel').isHidden(), true);
     await listener.close();
+
+    // Changing channel (a page that may hear every channel): from en with the picture to de
+    // without it, make before break.
+    await daemon.ok('PATCH', 'sessions/browser/channels/en', { video: true });
+    const all = await browser.page(`${daemon.url}/listen/#session=browser&channel=en&token=${daemon.token}`);
+    await waitFor(async () => (await pictureState(all)) === 'playing', 30000, 'the picture on en');
+    await waitTone(all, TONE.floor, [TONE.a], 'out');
+    const onDe = waitFor(async () => (await text(all, '#state')) === 'de: connected'
+      && all.evaluate(() => !document.querySelector('#floor-video').srcObject), 20000, 'de without the picture');
+    await all.locator('button[data-channel="de"]').click();
+    assertSound(t, 'through the change of channel', await sampleTone(all, 'out', onDe.then(() => sleep(500))));
+    assert.equal(await all.locator('.picture-panel').isHidden(), true);
+    await all.close();
   });

@@ -7,6 +7,7 @@ import { answeredVideo, whep } from './whep.js';
 
 const STALL_MS = 3000; // no frame for this long while a source is live: the picture failed
 const POLL_MS = 200;
+const HANG_UP_MS = 250; // the old link plays on this long once the new one plays: past the crossfade
 
 /** Resolves once the link's connection has received audio packets; false if `gone()` first. */
 async function audioFlowing(link, gone) {
@@ -41,7 +42,7 @@ export function mediaSwitch({ onAudio, onPicture = () => {}, onState = () => {},
     onAudio(c.stream, c.wish);
     picture(c);
     onState(c.state, null, c.wish);
-    if (old) old.link.close();
+    if (old) setTimeout(() => old.link.close(), HANG_UP_MS); // after the crossfade of the sound
   }
 
   function stateOf(c, state, error) {
