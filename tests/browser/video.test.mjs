@@ -158,6 +158,21 @@ test('the console and the listener show the floor video, follow the switch, and 
     await waitFor(async () => (await colour(page)) === 'blue', 10000, 'the blue picture back');
     await page.close();
 
+    // An answer without the picture (its video m-line made inactive on the way, as for a
+    // browser that cannot receive the sitting's codec): the page keeps the sound and says so.
+    const desk2 = await daemon.pageUrl('browser', { role: 'console', console: 'en/2' });
+    const page2 = await browser.context.newPage();
+    await page2.route('**/consoles/2/whep', async (route) => {
+      const response = await route.fetch();
+      const sdp = (await response.text()).replace(/(m=video[^]*?)a=sendonly/, '$1a=inactive');
+      await route.fulfill({ response, body: sdp });
+    });
+    await page2.goto(desk2.href);
+    await waitFor(async () => (await pictureState(page2)) === 'unavailable', 20000, 'the picture unavailable');
+    assert.match(await text(page2, '#picture-caption'), /not available: sound only/);
+    await waitTone(page2, TONE.floor, [TONE.a], 'return');
+    await page2.close();
+
     // The listener on a channel without video gets none; once the operator allows it, the picture.
     const ear = await daemon.pageUrl('browser', { role: 'listener', channel: 'en' });
     const listener = await browser.page(ear.href);

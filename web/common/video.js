@@ -24,15 +24,17 @@ async function audioFlowing(link, gone) {
 /**
  * One WHEP reception at a time, changed make before break. want({url, token, video}) opens the
  * new link while the old one plays on; only once audio arrives on the new one are its stream
- * given to onAudio(stream, wish) and its picture to onPicture(track | null, answered), and the old
- * link ended. onState(state, error, wish) follows the playing link (the first one until it
- * plays); onSwitchFailed(error, wish) says that a new link was refused while the old one plays on.
+ * given to onAudio(stream, wish) and its picture to onPicture(track | null, answered | null),
+ * and the old link ended (after the sound's crossfade). onState(state, error, wish) follows the
+ * playing link (the first one until it plays); onSwitchFailed(error, wish) says that a new link
+ * was refused while the old one plays on.
  */
 export function mediaSwitch({ onAudio, onPicture = () => {}, onState = () => {}, onSwitchFailed = () => {} }) {
   let playing = null;
   let next = null;
 
-  const picture = (c) => onPicture(c.video ? c.track : null, c.video && answeredVideo(c.link.pc));
+  // answered: whether the answer sends the picture; null for a link that did not ask for it.
+  const picture = (c) => onPicture(c.video ? c.track : null, c.video ? answeredVideo(c.link.pc) : null);
 
   function promote(c) {
     if (next !== c) return;
@@ -93,13 +95,14 @@ export function mediaSwitch({ onAudio, onPicture = () => {}, onState = () => {},
 
 /**
  * The picture: a muted <video> (the sound goes through the page's audio path) and its caption.
- * show(track, answered) after every switch; setLive(session.video) on session changes;
- * setWanted(on) with the Picture switch. data-state on `box`: playing, none (nothing live), off,
- * unavailable (the answer has no picture), stalled (no frame for 3 s), waiting.
+ * show(track, answered) after every switch (answered null: the link did not ask for a picture);
+ * setLive(session.video) on session changes; setWanted(on) with the Picture switch. data-state
+ * on `box`: playing, waiting (for the first frame), none (nothing live), off, unavailable (the
+ * answer has no picture), stalled (no frame for 3 s while a source is live).
  */
 export function pictureView(box, video, caption) {
   let track = null;
-  let answered = false;
+  let answered = null; // unknown until the first link plays
   let wanted = true;
   let live = { live: false, live_name: null };
   let lastFrame = 0;
@@ -116,10 +119,12 @@ export function pictureView(box, video, caption) {
   function state() {
     if (!wanted) return ['off', 'Picture off: sound only'];
     if (!live.live) return ['none', 'No picture'];
+    const name = live.live_name || 'Floor';
+    if (answered === null) return ['waiting', `${name}: starting`]; // no link with the picture plays yet
     if (!answered) return ['unavailable', 'The picture is not available: sound only'];
     const since = Math.max(lastFrame, shownAt);
     if (performance.now() - since > STALL_MS) return ['stalled', 'The picture stopped: the sound goes on'];
-    return lastFrame > shownAt ? ['playing', live.live_name || 'Floor'] : ['waiting', `${live.live_name || 'Floor'}: starting`];
+    return lastFrame > shownAt ? ['playing', name] : ['waiting', `${name}: starting`];
   }
 
   function render() {
@@ -144,6 +149,7 @@ export function pictureView(box, video, caption) {
       render();
     },
     setWanted(on) {
+      if (on && !wanted) shownAt = performance.now(); // the stall watch starts with the new link
       wanted = on;
       render();
     },
