@@ -8,7 +8,7 @@ import { sessionEvents } from '../common/events.js';
 import { loudnessBook } from '../common/loudness.js';
 import { analyser, runMeter, showLevel } from '../common/meter.js';
 import { registerProbe } from '../common/probe.js';
-import { whep } from '../common/whep.js';
+import { mediaSwitch, pictureChoice, pictureView } from '../common/video.js';
 import { interpreterMicrophone, whip } from '../common/whip.js';
 import { headphoneChain } from './feed.js';
 import { findChannel, isLive, outputChannel, render } from './view.js';
@@ -20,6 +20,9 @@ let session = null;
 let pending = []; // open handover requests of this booth: signal objects
 let coughing = false;
 const loud = loudnessBook(); // warnings of this console's feed and output channel
+let picture = null; // the floor video's view, once the page runs
+let media = null; // the return feed (and the picture), switched make before break
+let pictureOn = null; // the Picture switch
 
 const showError = (text) => { $('#error').textContent = text || ''; };
 
@@ -114,12 +117,33 @@ function onSignal(s) {
   update();
 }
 
+/** The return feed with the floor video when the sitting has one and the Picture switch is on. */
+function wantFeed() {
+  const video = Boolean(session.video) && pictureOn.on;
+  picture.setWanted(video);
+  media.want({ url: `${consolePath}/whep`, token, video });
+}
+
+function startFeed(feed) {
+  picture = pictureView($('#picture'), $('#floor-video'), $('#picture-caption'));
+  picture.setLive(session.video);
+  $('.picture-panel').hidden = !session.video; // a daemon without the floor video
+  media = mediaSwitch({
+    onAudio: (stream) => feed.connect(stream),
+    onPicture: (track, answered) => picture.show(track, answered),
+    onState: (s, e) => {
+      showState($('#state-feed'), 'return feed', s);
+      if (e && s === 'failed') showError(`Return feed: ${e.message}`);
+    },
+    onSwitchFailed: (e) => showError(`The picture could not be switched (${e.message}): the sound goes on as before.`),
+  });
+  pictureOn = pictureChoice($('#picture-on'), `tolk.picture.${sid}.${cid}`, wantFeed);
+  wantFeed();
+}
+
 async function startMedia(feed) {
   const base = consolePath;
-  whep(`${base}/whep`, token, (stream) => feed.connect(stream), (s, e) => {
-    showState($('#state-feed'), 'return feed', s);
-    if (e && s === 'failed') showError(`Return feed: ${e.message}`);
-  });
+  startFeed(feed);
   try {
     const mic = await interpreterMicrophone();
     const ctx = audioContext();
@@ -159,7 +183,13 @@ async function main() {
   }
   update();
   sessionEvents(sid, token, {
-    session: (s) => { session = s; sessionEventCount += 1; if (!isLive(me())) pending = []; update(); },
+    session: (s) => {
+      session = s;
+      sessionEventCount += 1;
+      if (!isLive(me())) pending = [];
+      picture?.setLive(s.video);
+      update();
+    },
     levels: (l) => { showLevel($('#meter-out'), l.channels?.[outputChannel(booth(), me())]); loud.show(document); },
     loudness_warning: (w) => { loud.note(w); loud.show(document); },
     signal: onSignal,

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 // What the interpreter hears: the return feed through bass, treble and volume (client-side).
 
-import { audioContext, streamSource } from '../common/audio.js';
+import { audioContext } from '../common/audio.js';
+import { crossfade } from '../common/crossfade.js';
 import { analyser } from '../common/meter.js';
 
-/** The headphone chain: connect(stream) swaps the return feed in; returns its nodes. */
+/** The headphone chain: connect(stream) crossfades the return feed in; returns its nodes. */
 export function headphoneChain() {
   const ctx = audioContext();
   const bass = new BiquadFilterNode(ctx, { type: 'lowshelf', frequency: 250, gain: 0 });
@@ -19,9 +20,7 @@ export function headphoneChain() {
     volume,
     out,
     connect(stream) {
-      if (source) source.disconnect();
-      source = streamSource(stream);
-      source.connect(bass);
+      source = crossfade(source, stream, bass);
     },
     set(param, value) {
       const node = { bass: bass.gain, treble: treble.gain, volume: volume.gain }[param];

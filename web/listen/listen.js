@@ -8,6 +8,7 @@ import { sessionEvents } from '../common/events.js';
 import { runMeter } from '../common/meter.js';
 import { channelLabel } from '../common/names.js';
 import { registerProbe } from '../common/probe.js';
+import { mediaSwitch, pictureChoice, pictureView } from '../common/video.js';
 import { whep } from '../common/whep.js';
 import { listenerMix } from './mix.js';
 
@@ -15,8 +16,12 @@ const params = hashParams();
 const { session: sid, token } = params;
 let chosen = params.channel || null;
 let session = null;
-const links = { channel: null, floor: null };
+let floorLink = null; // the floor under the interpretation (the balance), audio only
+let media = null; // the chosen channel (and the picture), switched make before break
+let picture = null;
+let pictureOn = null; // the Picture switch
 const publicHls = {}; // channel -> its hls object, from the public view when there is no token
+let publicView = null; // the sitting's public view, when there is no token
 const mix = listenerMix();
 
 const showError = (text) => { $('#error').textContent = text || ''; };
@@ -60,22 +65,56 @@ function takeListeners(counts) {
   return changed;
 }
 
-function link(which, channelId) {
-  if (links[which]) links[which].close();
-  links[which] = whep(apiPath('sessions', sid, 'channels', channelId, 'whep'), token,
-    (stream) => mix.connect(which, stream),
-    (state, error) => {
-      if (which === 'channel') {
-        showState($('#state'), channelId, state);
-        if (state === 'failed') showError(`Cannot receive ${channelLabel(channelId)}: ${error.message}`);
-        if (state === 'connected') showError('');
-      } else if (state === 'failed') {
-        $('#balance-box').hidden = true; // this token cannot receive the floor
-        mix.connect('floor', null);
-      } else if (state === 'connected') {
-        $('#balance-box').hidden = false;
-      }
-    });
+const whepPath = (channelId) => apiPath('sessions', sid, 'channels', channelId, 'whep');
+
+function openFloor() {
+  if (floorLink) return; // already under the interpretation: changing channel does not cut it
+  floorLink = whep(whepPath('floor'), token, (stream) => mix.connect('floor', stream), (state) => {
+    if (state === 'failed') {
+      $('#balance-box').hidden = true; // this token cannot receive the floor
+      mix.connect('floor', null);
+    } else if (state === 'connected') {
+      $('#balance-box').hidden = false;
+    }
+  });
+}
+
+function closeFloor() {
+  if (floorLink) floorLink.close();
+  floorLink = null;
+  mix.connect('floor', null);
+  $('#balance-box').hidden = true;
+}
+
+/** The chosen channel's `video` (from the session or the public view). */
+function channelVideo() {
+  const ch = (session?.channels ?? publicView?.channels ?? []).find((c) => c.id === chosen);
+  return Boolean(ch?.video);
+}
+
+/** The chosen channel, with the picture when the operator allows it there and the switch is on. */
+function wantChannel() {
+  if (!chosen) return;
+  const allowed = channelVideo();
+  $('.picture-panel').hidden = !allowed;
+  picture.setLive((session ?? publicView)?.video);
+  picture.setWanted(allowed && pictureOn.on);
+  media.want({ url: whepPath(chosen), token, video: allowed && pictureOn.on, channel: chosen });
+}
+
+function startMedia() {
+  picture = pictureView($('#picture'), $('#floor-video'), $('#picture-caption'));
+  media = mediaSwitch({
+    onAudio: (stream) => mix.connect('channel', stream),
+    onPicture: (track, answered) => picture.show(track, answered),
+    onState: (state, error, wish) => {
+      showState($('#state'), wish.channel, state);
+      if (state === 'failed') showError(`Cannot receive ${channelLabel(wish.channel)}: ${error.message}`);
+      if (state === 'connected') showError('');
+    },
+    onSwitchFailed: (error, wish) => showError(`Cannot receive ${channelLabel(wish.channel)} (${error.message}): the sound goes on as before.`),
+  });
+  pictureOn = pictureChoice($('#picture-on'), `tolk.picture.listen.${sid}`, wantChannel);
 }
 
 function choose(channelId) {
@@ -83,15 +122,9 @@ function choose(channelId) {
   setHash();
   showError('');
   renderChannels();
-  link('channel', channelId);
-  if (channelId === 'floor') {
-    if (links.floor) links.floor.close();
-    links.floor = null;
-    mix.connect('floor', null);
-    $('#balance-box').hidden = true;
-  } else {
-    link('floor', 'floor');
-  }
+  wantChannel();
+  if (channelId === 'floor') closeFloor();
+  else openFloor();
 }
 
 async function main() {
@@ -105,6 +138,7 @@ async function main() {
   unblockSoundWith($('#unblock'));
   $('#volume').addEventListener('input', (e) => mix.setVolume(Number(e.target.value)));
   $('#balance').addEventListener('input', (e) => mix.setBalance(Number(e.target.value)));
+  startMedia();
   if (token) {
     try {
       session = await apiClient(token).get(apiPath('sessions', sid));
@@ -113,19 +147,19 @@ async function main() {
     }
     let dropped = false;
     sessionEvents(sid, token, {
-      session: (s) => { session = s; renderChannels(); },
+      session: (s) => { session = s; renderChannels(); wantChannel(); },
       levels: (l) => { if (takeListeners(l.listeners)) renderChannels(); },
     }, (state) => {
       if (state === 'reconnecting') dropped = true;
       if (state === 'open' && dropped) {
         dropped = false;
-        for (const l of Object.values(links)) if (l && l.pc?.connectionState !== 'connected') l.restart();
+        for (const l of [media.link, floorLink]) if (l && l.pc?.connectionState !== 'connected') l.restart();
       }
     });
   } else if (chosen) {
     // Without a token, the public view still names a public channel's HLS playlist.
-    const view = await apiClient(null).get(apiPath('sessions', sid)).catch(() => null);
-    for (const ch of view?.channels ?? []) publicHls[ch.id] = ch.hls;
+    publicView = await apiClient(null).get(apiPath('sessions', sid)).catch(() => null);
+    for (const ch of publicView?.channels ?? []) publicHls[ch.id] = ch.hls;
   }
   renderChannels();
   if (chosen) choose(chosen);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 // The listener's mix: the chosen channel and, under it, the floor, balanced client-side.
 
-import { audioContext, streamSource } from '../common/audio.js';
+import { audioContext } from '../common/audio.js';
+import { crossfade } from '../common/crossfade.js';
 import { analyser } from '../common/meter.js';
 
 export function listenerMix() {
@@ -26,11 +27,9 @@ export function listenerMix() {
 
   return {
     out,
-    /** Plays `stream` as 'channel' or 'floor' (null stops it). */
+    /** Plays `stream` as 'channel' or 'floor' (null stops it), crossfaded with the one before. */
     connect(which, stream) {
-      if (sources[which]) sources[which].disconnect();
-      sources[which] = stream ? streamSource(stream) : null;
-      if (stream) sources[which].connect(which === 'floor' ? floor : channel);
+      sources[which] = crossfade(sources[which], stream, which === 'floor' ? floor : channel);
       if (which === 'floor') {
         floorOn = !!stream;
         apply();
