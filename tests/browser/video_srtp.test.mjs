@@ -21,7 +21,7 @@ const video = () => s.daemon.ok('GET', `sessions/${sid}/video`);
 const source = (v, name) => v.sources.find((x) => x.name === name);
 const hex = (b64) => Buffer.from(b64, 'base64').toString('hex');
 const row = (id) => s.op.locator(`#video tr[data-video-source="${id}"]`);
-const send = (id) => s.op.locator(`#video tr[data-video-send="${id}"]`);
+const send = (id) => s.op.locator(`#video [data-video-send="${id}"]`);
 const count = async (locator) => Number(await locator.textContent());
 
 before(async () => {
@@ -154,4 +154,18 @@ test('plain RTP without --allow-plain-rtp and a name too long show the daemon\'s
   await waitFor(async () => source(await video(), 'Camera 2'), 5000, 'the source Camera 2');
   await waitFor(async () => (await message()) === '', 5000, 'the message gone');
   assert.equal((await video()).sources.length, 2);
+});
+
+test('the command lines for an H.264 sitting, a plain source and an IPv6 page address', { skip, timeout: 20000 }, async () => {
+  assert.ok(s.op, 'the page is open');
+  const lines = await s.op.evaluate(async () => {
+    const { senderCommands } = await import('/operator/video_rtp.js');
+    const src = { port: 40010, payload_type: 102, srtp: { suite: 'AES_CM_128_HMAC_SHA1_80', key: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd' } };
+    return [senderCommands(src, 'h264', '127.0.0.1'), senderCommands({ ...src, payload_type: 96, srtp: null }, 'vp8', '[::1]')];
+  });
+  const [h264, plain] = lines;
+  assert.match(h264.gst, / openh264enc .* rtph264pay pt=102 .* ! srtpenc key=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d /);
+  assert.match(h264.ffmpeg, /-c:v libx264 .*-bsf:v dump_extra -payload_type 102 -f rtp -srtp_out_suite /);
+  assert.ok(plain.gst.endsWith('! rtpvp8pay pt=96 mtu=1200 ! udpsink host=::1 port=40010'), plain.gst);
+  assert.ok(plain.ffmpeg.endsWith("-payload_type 96 -f rtp 'rtp://[::1]:40010?rtcpport=40010&pkt_size=1200'"), plain.ffmpeg);
 });

@@ -10,7 +10,7 @@
 import { apiPath } from '../common/api.js';
 import { el } from '../common/dom.js';
 import { channelLabel } from '../common/names.js';
-import { addForm, rtpActions, senderRow, showRtpCounts } from './video_rtp.js';
+import { addForm, rtpActions, senderBlock, showRtpCounts } from './video_rtp.js';
 
 const STATE_TITLE = {
   waiting: 'added, no picture heard from it yet',
@@ -51,7 +51,6 @@ const count = (key, value) => el('td', { 'data-count': key, title: COUNT_TITLE[k
 
 const kindText = (src) => (src.kind === 'rtp' ? `${src.encrypted === false ? 'RTP (plain)' : 'SRTP'}${src.port ? ` :${src.port}` : ''}`
   : 'WebRTC (WHIP)');
-const COLUMNS = 9;
 
 function sourceRow(v, src, act) {
   const chosen = src.id === v.chosen;
@@ -77,9 +76,9 @@ function listenerToggles(s, act) {
 /** The panel; `v`: the latest `GET .../video` (or the session's `video`), null before the first. */
 export function videoPanel(s, v, act) {
   const view = v || { codec: s.video?.codec, chosen: null, live: null, viewers: 0, sources: [] };
-  // An RTP source's row is followed by what its sender needs (video_rtp.js).
-  const rows = (view.sources || []).flatMap((src) => (src.kind === 'rtp' && src.port
-    ? [sourceRow(view, src, act), senderRow(src, view.codec, act, COLUMNS)] : [sourceRow(view, src, act)]));
+  const rows = (view.sources || []).map((src) => sourceRow(view, src, act));
+  // Under the table, what each RTP source's sender needs (video_rtp.js).
+  const senders = (view.sources || []).filter((src) => src.kind === 'rtp' && src.port).map((src) => senderBlock(src, view.codec, act));
   const none = view.chosen == null;
   return el('section', { class: 'panel', id: 'video', 'data-shown': shownKey(s, view) }, el('h2', {}, 'Floor video'),
     el('p', { class: 'row' },
@@ -93,7 +92,7 @@ export function videoPanel(s, v, act) {
         .map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, ...rows)))
       : el('p', { class: 'muted' }, 'No camera yet: the speaker page with its camera on, a WHIP camera, or an SRTP sender (docs/video.md).'),
-    addForm(act), listenerToggles(s, act));
+    ...senders, addForm(act), listenerToggles(s, act));
 }
 
 const nameOf = (v, id) => v.sources?.find((src) => src.id === id)?.name || id;

@@ -80,8 +80,8 @@ const hexKey = (b64) => [...atob(b64)].map((c) => c.charCodeAt(0).toString(16).p
 
 const GST_ENCODER = {
   vp8: (pt) => `vp8enc keyframe-max-dist=60 deadline=1 target-bitrate=1500000 ! rtpvp8pay pt=${pt} mtu=1200`,
-  h264: (pt) => 'x264enc tune=zerolatency speed-preset=veryfast key-int-max=60 bitrate=1500 ! '
-    + `video/x-h264,profile=baseline ! rtph264pay pt=${pt} mtu=1200 config-interval=-1`,
+  // openh264enc (gstreamer1.0-plugins-bad) is in Debian; x264enc (-ugly) often is not installed.
+  h264: (pt) => `openh264enc gop-size=60 bitrate=1500000 ! h264parse ! rtph264pay pt=${pt} mtu=1200 config-interval=-1`,
 };
 const FFMPEG_ENCODER = {
   vp8: '-c:v libvpx -deadline realtime -cpu-used 8 -b:v 1500k -g 60',
@@ -149,8 +149,8 @@ function inputCounts(src) {
       String(src.input?.[key] ?? '–')))))));
 }
 
-/** What the sender of RTP source `src` needs, under its row: open on demand (it shows the key). */
-export function senderRow(src, codec, act, columns) {
+/** What the sender of RTP source `src` needs, under the table: open on demand (it shows the key). */
+export function senderBlock(src, codec, act) {
   const name = src.name || src.id;
   const { gst, ffmpeg } = senderCommands(src, codec);
   const details = el('details', { open: ui.open.has(src.id), ontoggle: (e) => {
@@ -168,10 +168,10 @@ export function senderRow(src, codec, act, columns) {
     el('button', { type: 'button', class: 'small', onclick: () => download(fileName(src), src.sdp) }, `Download ${fileName(src)}`)),
   commandLine('gst', 'gst-launch-1.0', gst, name), commandLine('ffmpeg', 'ffmpeg', ffmpeg, name),
   inputCounts(src));
-  return el('tr', { 'data-video-send': src.id }, el('td', { colspan: String(columns) }, details));
+  return el('div', { class: 'video-send', 'data-video-send': src.id }, details);
 }
 
-/** The input counters of RTP source `src` written into its sender row under `panel`. */
+/** The input counters of RTP source `src` written into its sender block under `panel`. */
 export function showRtpCounts(panel, src) {
   const row = panel.querySelector(`[data-video-send="${CSS.escape(src.id)}"]`);
   for (const [key] of INPUT_COUNTS) {
