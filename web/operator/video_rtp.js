@@ -134,7 +134,7 @@ function download(name, text) {
 const copyButton = (label, what, text) => el('button', { type: 'button', class: 'small', 'aria-label': what,
   onclick: (e) => copy(text, e.currentTarget).catch(() => {}) }, label);
 
-const fileName = (src) => `${(src.name || src.id).replace(/[^\w.-]+/g, '_')}.sdp`;
+const fileName = (src) => `${(src.name || src.id).replace(/[^\p{L}\p{N}._-]+/gu, '_')}.sdp`;
 
 /** One command line with its copy button. */
 const commandLine = (kind, label, text, name) => el('div', { class: 'command' },
@@ -153,8 +153,9 @@ function inputCounts(src) {
 export function senderBlock(src, codec, act) {
   const name = src.name || src.id;
   const { gst, ffmpeg } = senderCommands(src, codec);
-  const details = el('details', { open: ui.open.has(src.id), ontoggle: (e) => {
-    if (e.target.open) ui.open.add(src.id); else ui.open.delete(src.id);
+  const which = `${src.id}:${src.port}`; // ids repeat across sittings, ports do not
+  const details = el('details', { open: ui.open.has(which), ontoggle: (e) => {
+    if (e.target.open) ui.open.add(which); else ui.open.delete(which);
   } }, el('summary', {}, `Send to ${name}: port, key, SDP, commands`),
   el('p', { class: 'row' },
     el('span', {}, 'Port ', el('strong', { 'data-rtp': 'port' }, String(src.port))),
