@@ -156,6 +156,20 @@ test('plain RTP without --allow-plain-rtp and a name too long show the daemon\'s
   assert.equal((await video()).sources.length, 2);
 });
 
+test('typing a name survives a redraw of the sitting (a session event)', { skip, timeout: 20000 }, async () => {
+  assert.ok(s.op, 'the page is open');
+  const field = () => s.op.locator('#video form.video-add').getByLabel('Name');
+  await field().fill('');
+  await field().pressSequentially('Po');
+  await s.op.evaluate(() => { window.oldForm = document.querySelector('#video form.video-add'); });
+  await s.daemon.ok('PATCH', `sessions/${sid}/channels/fr`, { video: true });
+  await waitFor(() => s.op.locator('#video [data-video-channel="fr"] input').isChecked(), 5000, 'the session event drawn');
+  assert.equal(await s.op.evaluate(() => document.querySelector('#video form.video-add') !== window.oldForm), true, 'a new form');
+  await s.op.keyboard.type('dium');
+  assert.equal(await field().inputValue(), 'Podium', 'the focus and caret kept');
+  await s.daemon.ok('PATCH', `sessions/${sid}/channels/fr`, { video: false });
+});
+
 test('the command lines for an H.264 sitting, a plain source and an IPv6 page address', { skip, timeout: 20000 }, async () => {
   assert.ok(s.op, 'the page is open');
   const lines = await s.op.evaluate(async () => {

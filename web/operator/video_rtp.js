@@ -40,6 +40,20 @@ export function rtpActions(client, videoPath, guard, shown) {
   };
 }
 
+/** A redraw while the user types in the form (every session event redraws the whole sitting):
+ * the focus and caret go to the same field of the new `form`, once it is on the page. */
+function keepFocus(form) {
+  const old = document.activeElement;
+  if (!old?.name || !old.closest('#video form.video-add')) return;
+  const [start, end] = [old.selectionStart, old.selectionEnd]; // null for the checkbox
+  queueMicrotask(() => {
+    const field = form.isConnected && form.querySelector(`[name="${old.name}"]`);
+    if (!field || field === old) return;
+    field.focus();
+    if (start != null) field.setSelectionRange(start, end);
+  });
+}
+
 /** "Add SRTP source": a name (empty: the daemon's "Camera N") and "encrypted"; a refusal (a
  * name too long, plain RTP the daemon does not allow) is shown under the form, in the API's words. */
 export function addForm(act) {
@@ -60,11 +74,13 @@ export function addForm(act) {
     }
     syncForms();
   };
-  return el('form', { class: 'video-add', 'aria-label': 'Add SRTP source', onsubmit: submit },
+  const form = el('form', { class: 'video-add', 'aria-label': 'Add SRTP source', onsubmit: submit },
     el('label', {}, 'Name ', name),
     el('label', { class: 'check', title: 'unchecked: plain RTP, only if the daemon allows it (--allow-plain-rtp)' },
       encrypted, ' encrypted (SRTP)'),
     el('button', { type: 'submit', class: 'small' }, 'Add SRTP source'), message);
+  keepFocus(form);
+  return form;
 }
 
 /** The forms on the page brought to `ui`: the panel may have been redrawn while the request ran. */
