@@ -8,20 +8,19 @@
 // camera, or who does not allow it, is still heard, and told why there is no picture.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Daemon, REPO, SITTING, TONE, launchBrowser, skipUnlessReady, text, waitFor } from './harness.mjs';
+import { Daemon, SITTING, TONE, launchBrowser, skipUnlessReady, text, waitFor } from './harness.mjs';
+import { videoPeer as startVideoPeer, videoSkip } from './video_peer.mjs';
 
-const VIDEO_PEER = process.env.VIDEO_PEER_BIN || join(REPO, 'build', 'tests', 'webrtc', 'video-peer');
 const SPEAKER = 523; // the speaker's fake microphone
 const RED = '0xffff0000';
 const BLUE = '0xff0000ff';
 const ready = skipUnlessReady();
-const skip = ready || (!existsSync(VIDEO_PEER) && !process.env.CI ? `no ${VIDEO_PEER} (build it)` : false);
+const skip = videoSkip(ready);
 const sid = SITTING.id;
 const s = { peers: [], browsers: [] };
 
@@ -34,28 +33,7 @@ function colourFile(dir, argb) {
   return path;
 }
 
-/** A video-peer process (tests/webrtc/video_peer.c): its JSON lines as they come. */
-function videoPeer(...args) {
-  const proc = spawn(VIDEO_PEER, [args[0], String(s.daemon.port), ...args.slice(1).map(String)], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const peer = {
-    lines: [],
-    first: () => waitFor(() => peer.lines[0], 25000, `the first line of video-peer ${args[0]}`),
-    last: () => (peer.lines.length > 1 ? peer.lines.at(-1) : { frames: 0, red: 0, blue: 0, tone_blocks: 0 }),
-    async until(test, what, ms = 15000) {
-      try {
-        return await waitFor(() => peer.lines.length > 1 && test(peer.lines.at(-1)) && peer.lines.at(-1), ms, what);
-      } catch (error) {
-        throw new Error(`${error.message.split(';')[0]}; the peer's last report: ${JSON.stringify(peer.last())}`);
-      }
-    },
-    stop: () => proc.exitCode === null && proc.kill('SIGTERM'),
-  };
-  createInterface({ input: proc.stdout }).on('line', (line) => {
-    try { peer.lines.push(JSON.parse(line)); } catch { /* not a report */ }
-  });
-  s.peers.push(peer);
-  return peer;
-}
+const videoPeer = (...args) => startVideoPeer(s.daemon.port, s.peers, ...args);
 
 const video = () => s.daemon.ok('GET', `sessions/${sid}/video`);
 const waitVideo = (test, what, ms = 10000) => waitFor(async () => { const v = await video(); return test(v) && v; }, ms, what, 200);

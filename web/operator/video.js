@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 // The floor video panel (docs/video.md): the sitting's cameras, which one is the floor video,
-// "No picture", removing a camera, and the channels whose listeners see the picture.
+// "No picture", removing a camera, and the channels whose listeners see the picture; SRTP
+// sources are added and shown to their senders by video_rtp.js.
 // State comes from `GET .../video`: with the session events (which carry it as `video`) and a
 // poll every 2 s for the source states and counts. The panel is redrawn only when what it shows
 // changes (a source, a state, the choice); the counts are written into their cells, so a poll
@@ -9,6 +10,7 @@
 import { apiPath } from '../common/api.js';
 import { el } from '../common/dom.js';
 import { channelLabel } from '../common/names.js';
+import { addForm, rtpActions, senderBlock, showRtpCounts } from './video_rtp.js';
 
 const STATE_TITLE = {
   waiting: 'added, no picture heard from it yet',
@@ -28,6 +30,7 @@ export function videoActions(client, sessionId, guard, shown) {
       await client().del(videoPath('sources', source.id));
       shown(await client().get(videoPath()));
     }),
+    ...rtpActions(client, videoPath, guard, shown),
   };
 }
 
@@ -46,7 +49,8 @@ function badges(v, src) {
 const COUNT_TITLE = { invalid: 'packets refused: not the sitting\'s codec, or malformed (see /metrics)' };
 const count = (key, value) => el('td', { 'data-count': key, title: COUNT_TITLE[key] }, value == null ? '–' : String(value));
 
-const kindText = (src) => (src.kind === 'rtp' ? `SRTP${src.port ? ` :${src.port}` : ''}` : 'WebRTC (WHIP)');
+const kindText = (src) => (src.kind === 'rtp' ? `${src.encrypted === false ? 'RTP (plain)' : 'SRTP'}${src.port ? ` :${src.port}` : ''}`
+  : 'WebRTC (WHIP)');
 
 function sourceRow(v, src, act) {
   const chosen = src.id === v.chosen;
@@ -73,6 +77,8 @@ function listenerToggles(s, act) {
 export function videoPanel(s, v, act) {
   const view = v || { codec: s.video?.codec, chosen: null, live: null, viewers: 0, sources: [] };
   const rows = (view.sources || []).map((src) => sourceRow(view, src, act));
+  // Under the table, what each RTP source's sender needs (video_rtp.js).
+  const senders = (view.sources || []).filter((src) => src.kind === 'rtp' && src.port).map((src) => senderBlock(src, view.codec, act));
   const none = view.chosen == null;
   return el('section', { class: 'panel', id: 'video', 'data-shown': shownKey(s, view) }, el('h2', {}, 'Floor video'),
     el('p', { class: 'row' },
@@ -85,14 +91,14 @@ export function videoPanel(s, v, act) {
       el('thead', {}, el('tr', {}, ...['Camera', 'Kind', 'State', '', 'Packets', 'Key frames', 'Invalid', '', '']
         .map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, ...rows)))
-      : el('p', { class: 'muted' }, 'No camera yet: the speaker page with its camera on, or a WHIP camera (docs/video.md).'),
-    listenerToggles(s, act));
+      : el('p', { class: 'muted' }, 'No camera yet: the speaker page with its camera on, a WHIP camera, or an SRTP sender (docs/video.md).'),
+    ...senders, addForm(act), listenerToggles(s, act));
 }
 
 const nameOf = (v, id) => v.sources?.find((src) => src.id === id)?.name || id;
 
 /** What the panel shows but its counts: when this is the same, only the counts are written. */
-const shownKey = (s, v) => JSON.stringify([v.codec, v.chosen, v.live, (v.sources || []).map((x) => [x.id, x.name, x.kind, x.port, x.state]),
+const shownKey = (s, v) => JSON.stringify([v.codec, v.chosen, v.live, (v.sources || []).map((x) => [x.id, x.name, x.kind, x.port, x.state, x.srtp?.key]),
   s.channels.map((ch) => !!ch.video)]);
 
 /** The panel under `root` brought to `v` (the poll and the answers of the actions). */
@@ -107,5 +113,6 @@ export function showVideo(root, s, v, act) {
   for (const src of v.sources) {
     const row = panel.querySelector(`[data-video-source="${CSS.escape(src.id)}"]`);
     for (const key of ['packets', 'keyframes', 'invalid']) row.querySelector(`[data-count="${key}"]`).textContent = String(src[key] ?? '–');
+    if (src.kind === 'rtp') showRtpCounts(panel, src);
   }
 }
