@@ -3,11 +3,10 @@
 // a webrtcbin peer) publishing a ball on a colour in VP8 and a sine, as the speaker page would.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO } from './harness.mjs';
+import { VIDEO_PEER } from './video_peer.mjs';
 
-export const VIDEO_PEER = process.env.VIDEO_PEER_BIN || join(REPO, 'build', 'tests', 'webrtc', 'video-peer');
+export { VIDEO_PEER };
 export const RED = '0xffff0000';
 export const BLUE = '0xff0000ff';
 
