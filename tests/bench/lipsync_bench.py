@@ -52,6 +52,11 @@ def percentile(values, p):
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
+def loadavg():
+    with open('/proc/loadavg') as f:
+        return f.read().split()[0]
+
+
 def first_after(times, mark):
     later = [t for t in times if mark <= t < mark + PAIR_WINDOW_MS]
     return min(later) if later else None
@@ -94,6 +99,10 @@ def print_table(rows, seconds):
                  100 * r['within_bar'], r['picture_ms'], r['sound_ms'], 'yes' if ok else 'NO'))
     print('picture, sound: median latency from the source (the page that flashes and clicks) to the '
           'receiving page, as shown and as heard')
+    direct = next((r for r in rows if r['name'] == 'direct' and r['pairs']), None)
+    if direct:
+        print('against the direct reference (what Tolk adds to the browser\'s own skew): ' + ', '.join(
+            '%s %+.1f ms' % (r['name'], r['median'] - direct['median']) for r in rows if r['pairs'] and r is not direct))
 
 
 def browser_config(daemon, api, seconds):
@@ -155,11 +164,13 @@ def main():
         return 77
     if args.check:
         args.seconds = min(args.seconds, 12)
+    load_before = loadavg()
     try:
         result, rows, video = measure(args.seconds, args.warmup)
     except (RuntimeError, AssertionError, subprocess.TimeoutExpired, ValueError) as e:
         print('harness error: %s' % e)
         return 2
+    print('machine load (1-minute average) before %s, after %s, on %d cores' % (load_before, loadavg(), os.cpu_count()))
     print_table(rows, args.seconds)
     print('links: floor %s, interpreter %s (mic PATCH %s); video: live %s'
           % (result['floorLink']['state'], result['interpreter']['state'], result['interpreter'].get('mic'),

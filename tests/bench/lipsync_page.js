@@ -49,8 +49,8 @@ function outputTime(ctx, t) {
 
 function source(ctx, marks) {
   const canvas = document.createElement('canvas');
-  canvas.width = 320;
-  canvas.height = 240;
+  canvas.width = 160;
+  canvas.height = 120;
   const g = canvas.getContext('2d');
   const osc = ctx.createOscillator();
   osc.frequency.value = 1000;
