@@ -120,6 +120,7 @@ function timed(ctx, onAudio) {
   video.width = 160;
   document.body.append(video);
   const onTrack = (e) => {
+    got[`${e.track.kind}Streams`] = e.streams.map((s) => s.id);
     if (e.track.kind === 'video') {
       got.video = true;
       video.srcObject = new MediaStream([e.track]);
