@@ -5,6 +5,7 @@
  * WHIP share: the video caps and the detach. */
 #include <gst/app/gstappsrc.h>
 
+#include "engine.h"
 #include "webrtc_private.h"
 
 #define TOLK_LOG_MODULE "webrtc"
@@ -33,14 +34,15 @@ GstCaps *tolk_webrtc_video_caps(tolk_video_codec codec, unsigned pt, uint32_t ss
 
 /* Lip sync (docs/video.md, "Lip sync"). webrtcbin's RTP session maps a packet's running time
  * (its PTS) to the NTP time of its sender reports, which is what a browser lines the picture up
- * with the sound by. The sound's frames are stamped when they reach the peer, the picture's
- * packets would be when they arrive from the camera: but the sound of that moment reached
- * Tolk then too, and goes out later, by the wait for the tick that takes it (half a tick on
- * average), the mix and encode up to this peer (the measured audio_lag_us), and the Opus frame
- * (a sample is played from its frame's start, but arrives with the frame's end: 20 ms,
- * less the camera's own capture-to-send time, which Tolk cannot see; 10 ms is what measured
- * best, tests/bench/lipsync_bench.py). So each packet is stamped that much later. */
-#define SOUND_PATH_FIXED_US (10 * 1000 + 10 * 1000)
+ * with the sound by. The sound's frames are stamped when they reach the peer; a picture's packets
+ * would be when they arrive from the camera, but the sound of that moment, which reached Tolk
+ * with it, goes out later: by the wait for the tick that takes it (half a tick on average), the
+ * mix and encode up to this peer (the measured audio_lag_us), and the Opus frame: a packet
+ * arrives when its last sample is captured, and its samples keep their places in the frame
+ * stamped at its arrival, so each is stamped a frame (20 ms) after the browser that sent it
+ * captured it (less the camera's encode time, which Tolk cannot see, small beside it). So each
+ * video packet is stamped that much later (30 ms and the measured part). */
+#define SOUND_PATH_FIXED_US (TOLK_TICK_NS / 2 / 1000 + 20 * 1000)
 /* The browser syncs on the sender reports: one a second instead of every 5 s lets it line the
  * picture up within about a second of joining, and follow a change of lag soon. */
 #define RTCP_INTERVAL_NS (1000 * GST_MSECOND)

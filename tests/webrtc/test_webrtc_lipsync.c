@@ -5,7 +5,7 @@
  * peer's audio path is set to lag 100 ms. The camera's packets go into the feed at known times;
  * the viewer (a webrtcbin browser stand-in) reads the sender reports of the video line, whose
  * NTP time for an RTP timestamp must be the time that packet entered the feed plus the audio's
- * lag plus the fixed part of the sound's path (20 ms): 120 ms later. Without the shift the report
+ * lag plus the fixed part of the sound's path (30 ms): 130 ms later. Without the shift the report
  * says the moment of arrival (about 0), and the test fails. And the reports come about once a
  * second (RTCP's default would be every 5 s): at least 3 in 5 s.
  */
@@ -21,7 +21,7 @@
 #define VIEWER_PT 120
 #define LINE_SSRC 0x5eedu
 #define SET_LAG_US 100000
-#define FIXED_US 20000 /* SOUND_PATH_FIXED_US of webrtc_whep_video.c */
+#define FIXED_US 30000 /* SOUND_PATH_FIXED_US of webrtc_whep_video.c */
 #define NTP_UNIX_OFFSET_S 2208988800ull
 #define RECENT 64
 
