@@ -154,7 +154,7 @@ def measure(seconds, warmup):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--seconds', type=int, default=40, help='flash/click pairs measured (one a second)')
-    ap.add_argument('--warmup', type=int, default=6, help='pairs ignored first, while the browsers sync')
+    ap.add_argument('--warmup', type=int, default=10, help='pairs ignored first, while the browsers sync')
     ap.add_argument('--check', action='store_true', help='a short run with generous bounds, as a test')
     ap.add_argument('--json', help='write the raw times and the figures here')
     args = ap.parse_args()
@@ -172,6 +172,10 @@ def main():
         return 2
     print('machine load (1-minute average) before %s, after %s, on %d cores' % (load_before, loadavg(), os.cpu_count()))
     print_table(rows, args.seconds)
+    print("the browser's buffers at the end (ms: delay/target/minimum, the minimum is A/V sync's): " + '; '.join(
+        '%s %s' % (name, ' '.join('%s %d/%d/%d' % (kind, b['delay'], b['target'], b['minimum'])
+                                  for kind, b in sorted(result['receivers'][name].get('buffers', {}).items())))
+        for name in RECEIVERS))
     print('links: floor %s, interpreter %s (mic PATCH %s); video: live %s'
           % (result['floorLink']['state'], result['interpreter']['state'], result['interpreter'].get('mic'),
              video.get('live')))

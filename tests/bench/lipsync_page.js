@@ -133,9 +133,23 @@ function timed(ctx, onAudio) {
   return [got, onTrack];
 }
 
+/** The browser's own view of its buffers per kind (ms per frame or sample, averaged so far):
+ * the minimum delay is what A/V sync asks for. */
+async function buffers(pc) {
+  const out = {};
+  if (!pc) return out;
+  (await pc.getStats()).forEach((s) => {
+    if (s.type !== 'inbound-rtp' || !s.jitterBufferEmittedCount) return;
+    const per = (v) => Math.round((1000 * (v || 0)) / s.jitterBufferEmittedCount);
+    out[s.kind] = { delay: per(s.jitterBufferDelay), target: per(s.jitterBufferTargetDelay),
+      minimum: per(s.jitterBufferMinimumDelay) };
+  });
+  return out;
+}
+
 function receiver(ctx, url, token, onAudio) {
   const [got, onTrack] = timed(ctx, onAudio);
-  rtcLink({
+  got.link = rtcLink({
     url,
     token,
     onState: (s) => { got.state = s; },
@@ -158,6 +172,7 @@ async function direct(ctx, mic, camera) {
   b.addEventListener('icecandidate', (e) => e.candidate && a.addIceCandidate(e.candidate));
   b.addEventListener('track', onTrack);
   b.addEventListener('connectionstatechange', () => { got.state = b.connectionState; });
+  got.link = { pc: b };
   const both = new MediaStream([mic, camera]);
   a.addTrack(mic, both);
   a.addTrack(camera, both);
@@ -206,6 +221,10 @@ export async function run(cfg) {
   const receivers = { direct: await direct(ctx, mic, camera) };
   for (const r of cfg.receivers) receivers[r.name] = receiver(ctx, r.url, r.token, r.interprets ? interpret : null);
   await new Promise((done) => setTimeout(done, (cfg.seconds + 2) * 1000 + FIRST_FLASH_MS));
+  for (const got of Object.values(receivers)) {
+    got.buffers = await buffers(got.link.pc);
+    delete got.link;
+  }
   return { marks, receivers, floorLink, interpreter, outputTimestamp: ctx.getOutputTimestamp().performanceTime > 0,
     outputLatency: ctx.outputLatency, baseLatency: ctx.baseLatency };
 }
