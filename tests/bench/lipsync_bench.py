@@ -172,7 +172,7 @@ def main():
         return 2
     print('machine load (1-minute average) before %s, after %s, on %d cores' % (load_before, loadavg(), os.cpu_count()))
     print_table(rows, args.seconds)
-    print("the browser's buffers at the end (ms: delay/target/minimum, the minimum is A/V sync's): " + '; '.join(
+    print("the browser's jitter buffers at the end (ms, averaged: delay/target/minimum): " + '; '.join(
         '%s %s' % (name, ' '.join('%s %d/%d/%d' % (kind, b['delay'], b['target'], b['minimum'])
                                   for kind, b in sorted(result['receivers'][name].get('buffers', {}).items())))
         for name in RECEIVERS))

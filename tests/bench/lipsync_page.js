@@ -133,8 +133,8 @@ function timed(ctx, onAudio) {
   return [got, onTrack];
 }
 
-/** The browser's own view of its buffers per kind (ms per frame or sample, averaged so far):
- * the minimum delay is what A/V sync asks for. */
+/** The browser's own view of its jitter buffers per kind (ms per frame or sample, averaged so
+ * far): how long a machine's load makes them hold what comes. */
 async function buffers(pc) {
   const out = {};
   if (!pc) return out;
