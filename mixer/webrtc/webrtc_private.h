@@ -68,7 +68,7 @@ struct tolk_webrtc_peer {
     guint video_subscription;
     GstElement *video_appsrc;
     unsigned video_pt;
-    GstClockTime video_last_pts; /* WHEP: the last packet's, on the feed's push thread only */
+    GstClockTime video_last_pts; /* WHEP: the last packet's PTS, under the feed's lock (its pushes) */
     int video_source;
     GMutex video_lock;
     GstPad *video_pad;
