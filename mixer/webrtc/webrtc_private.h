@@ -5,6 +5,7 @@
 
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
+#include <stdatomic.h>
 
 #include "video_feed.h"
 #include "webrtc.h"
@@ -52,6 +53,10 @@ struct tolk_webrtc_peer {
     tolk_stream *stream; /* WHEP; NULL once closed */
     guint subscription;
     GstElement *appsrc;
+    /* WHEP, for lip sync (webrtc_whep.c, docs/video.md "Lip sync"): how long after its tick was
+     * due the stream's frame reached this peer, smoothed, in us; 0 before the first frame.
+     * Written on the stream's media thread, read on the video feed's push thread: atomic. */
+    atomic_int_fast64_t audio_lag_us;
     tolk_media_input *input; /* WHIP; NULL once closed */
 
     /* The floor video (NULL once closed, or audio only). WHEP (webrtc_whep_video.c): the feed a
@@ -63,6 +68,7 @@ struct tolk_webrtc_peer {
     guint video_subscription;
     GstElement *video_appsrc;
     unsigned video_pt;
+    GstClockTime video_last_pts; /* WHEP: the last packet's PTS, under the feed's lock (its pushes) */
     int video_source;
     GMutex video_lock;
     GstPad *video_pad;

@@ -5,6 +5,7 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/webrtc/webrtc.h>
 
+#include "engine.h"
 #include "webrtc_private.h"
 
 #define TOLK_LOG_MODULE "webrtc"
@@ -14,14 +15,31 @@
  * instead of delaying the channel or growing memory. */
 #define APPSRC_MAX_BYTES 2048
 
+/* A frame this late after its tick is a stall, not the path: it moves the lag no further. */
+#define LAG_MAX_US (200 * 1000)
+
+/* For lip sync (docs/video.md, "Lip sync"): how long after its tick was due this frame reached
+ * the peer (mixing, hearing protection, encoding, the fan-out), smoothed over about 16 frames
+ * so one late tick barely moves the picture. The floor video's viewer adds it to the time its
+ * packets arrive (webrtc_whep_video.c). */
+static void note_audio_lag(tolk_webrtc_peer *peer, guint64 pts_ns)
+{
+    uint64_t due_ns = tolk_engine_tick_time_ns(pts_ns);
+    if (!due_ns)
+        return;
+    gint64 lag = CLAMP(g_get_monotonic_time() - (gint64)(due_ns / 1000), 0, LAG_MAX_US);
+    gint64 old = atomic_load(&peer->audio_lag_us);
+    atomic_store(&peer->audio_lag_us, old ? old + (lag - old) / 16 : MAX(lag, 1));
+}
+
 /* On the stream's media thread, under its lock: copy and hand over, never
  * block. A full appsrc drops its oldest frames (leaky downstream), so a
  * listener that catches up hears the present, not the backlog; before the
  * pipeline runs (or after it stopped) the push is refused and the frame freed. */
 static void on_frame(void *ctx, const guint8 *data, gsize size, guint64 pts_ns)
 {
-    (void)pts_ns; /* the appsrc stamps on arrival, in this pipeline's running time */
-    tolk_webrtc_peer *peer = ctx;
+    tolk_webrtc_peer *peer = ctx; /* the appsrc stamps on arrival, in this pipeline's running time */
+    note_audio_lag(peer, pts_ns);
     gst_app_src_push_buffer(GST_APP_SRC(peer->appsrc), gst_buffer_new_memdup(data, size));
 }
 

@@ -5,6 +5,7 @@
  * WHIP share: the video caps and the detach. */
 #include <gst/app/gstappsrc.h>
 
+#include "engine.h"
 #include "webrtc_private.h"
 
 #define TOLK_LOG_MODULE "webrtc"
@@ -31,14 +32,51 @@ GstCaps *tolk_webrtc_video_caps(tolk_video_codec codec, unsigned pt, uint32_t ss
     return caps;
 }
 
-/* On the feed's push thread, under its lock: copy, retag, hand over, never block. */
+/* Lip sync (docs/video.md, "Lip sync"). webrtcbin's RTP session maps a packet's running time
+ * (its PTS) to the NTP time of its sender reports, which is what a browser lines the picture up
+ * with the sound by. The sound's frames are stamped when they reach the peer; a picture's packets
+ * would be when they arrive from the camera, but the sound of that moment, which reached Tolk
+ * with it, goes out later: by the wait for the tick that takes it (half a tick on average), the
+ * mix and encode up to this peer (the measured audio_lag_us), and the Opus frame: a packet
+ * arrives when its last sample is captured, and its samples keep their places in the frame
+ * stamped at its arrival, so each is stamped a frame (20 ms) after the browser that sent it
+ * captured it (less the camera's encode time, which Tolk cannot see, small beside it). So each
+ * video packet is stamped that much later (30 ms and the measured part). */
+#define SOUND_PATH_FIXED_US (TOLK_TICK_NS / 2 / 1000 + 20 * 1000)
+/* The browser syncs on the sender reports: one a second instead of every 5 s lets it line the
+ * picture up within about a second of joining, and follow a change of lag soon. */
+#define RTCP_INTERVAL_NS (1000 * GST_MSECOND)
+
+/* The running time a packet arriving now is stamped with; NONE before the pipeline has a clock. */
+static GstClockTime video_pts_now(tolk_webrtc_peer *peer)
+{
+    GstClock *clock = gst_element_get_clock(peer->video_appsrc);
+    if (!clock)
+        return GST_CLOCK_TIME_NONE;
+    GstClockTime now = gst_clock_get_time(clock);
+    gst_object_unref(clock);
+    GstClockTime base = gst_element_get_base_time(peer->video_appsrc);
+    GstClockTime lag = (GstClockTime)(atomic_load(&peer->audio_lag_us) + SOUND_PATH_FIXED_US) * GST_USECOND;
+    GstClockTime pts = (now > base ? now - base : 0) + lag;
+    /* The lag moves a little from frame to frame: never back in time. */
+    if (GST_CLOCK_TIME_IS_VALID(peer->video_last_pts) && pts < peer->video_last_pts)
+        pts = peer->video_last_pts;
+    peer->video_last_pts = pts;
+    return pts;
+}
+
+/* On the feed's push thread, under its lock: copy, retag, stamp (above), hand over, never block. */
 static bool on_video_packet(void *ctx, const uint8_t *rtp, size_t len)
 {
     tolk_webrtc_peer *peer = ctx;
     GstAppSrc *appsrc = GST_APP_SRC(peer->video_appsrc);
     if (gst_app_src_get_current_level_bytes(appsrc) + len > VIDEO_QUEUE_BYTES)
         return false;
+    GstClockTime pts = video_pts_now(peer);
+    if (!GST_CLOCK_TIME_IS_VALID(pts))
+        return false; /* the pipeline does not run yet: the viewer waits for a key frame */
     GstBuffer *buffer = gst_buffer_new_memdup(rtp, len);
+    GST_BUFFER_PTS(buffer) = pts;
     GstMapInfo map;
     gst_buffer_map(buffer, &map, GST_MAP_WRITE);
     map.data[1] = (guint8)((map.data[1] & 0x80) | peer->video_pt);
@@ -67,12 +105,37 @@ static GstElement *add_appsrc(tolk_webrtc_peer *peer, GstCaps *caps)
     GstElement *appsrc = tolk_webrtc_peer_add(peer, "appsrc");
     if (!appsrc)
         return NULL;
-    g_object_set(appsrc, "caps", caps, "is-live", TRUE, "do-timestamp", TRUE, "format", GST_FORMAT_TIME, "block",
-                 FALSE, "max-bytes", (guint64)VIDEO_QUEUE_BYTES, NULL);
+    g_object_set(appsrc, "caps", caps, "is-live", TRUE, "format", GST_FORMAT_TIME, "block", FALSE, "max-bytes",
+                 (guint64)VIDEO_QUEUE_BYTES, NULL);
     GstPad *src = gst_element_get_static_pad(appsrc, "src");
     gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_upstream_event, peer, NULL);
     gst_object_unref(src);
     return appsrc;
+}
+
+/* webrtcbin's rtpbin makes its RTP sessions when the offer is applied, after this build. Its
+ * default maps the send time (PTS + the pipeline's latency) in the reports: but nothing here
+ * configures a latency (webrtcbin's sinks are not synchronised), so every packet's running time
+ * is unknown, and the reports extrapolate from the first packet: their RTP clock runs twice as
+ * fast as NTP, and a browser cannot sync on them at all. The PTS (capture time) is what the
+ * audio and the picture are stamped with (above), so that is what the reports map. */
+static void on_rtpbin_element(GstBin *rtpbin, GstElement *element, gpointer data)
+{
+    (void)rtpbin, (void)data;
+    GstElementFactory *factory = gst_element_get_factory(element);
+    if (factory && g_str_equal(GST_OBJECT_NAME(factory), "rtpsession"))
+        g_object_set(element, "rtcp-min-interval", (guint64)RTCP_INTERVAL_NS, "rtcp-sync-send-time", FALSE, NULL);
+}
+
+static void report_right(tolk_webrtc_peer *peer)
+{
+    GstElement *rtpbin = gst_bin_get_by_name(GST_BIN(peer->webrtc), "rtpbin");
+    if (!rtpbin) {
+        LOG_WARN_AT(&peer->where, "WebRTC peer %s: no rtpbin in webrtcbin: sender reports every 5 s", peer->name);
+        return;
+    }
+    g_signal_connect(rtpbin, "element-added", G_CALLBACK(on_rtpbin_element), NULL);
+    gst_object_unref(rtpbin);
 }
 
 bool tolk_webrtc_whep_video_build(tolk_webrtc_peer *peer, tolk_video_feed *video)
@@ -84,6 +147,8 @@ bool tolk_webrtc_whep_video_build(tolk_webrtc_peer *peer, tolk_video_feed *video
         return true;
     }
     peer->video_pt = peer->offer.video_pt[codec];
+    peer->video_last_pts = GST_CLOCK_TIME_NONE;
+    report_right(peer);
     GstCaps *caps = tolk_webrtc_video_caps(codec, peer->video_pt, tolk_video_feed_ssrc(video));
     peer->video_appsrc = add_appsrc(peer, caps);
     bool ok = peer->video_appsrc && tolk_webrtc_link_sender(peer, peer->video_appsrc, caps);
