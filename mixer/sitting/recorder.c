@@ -20,7 +20,6 @@
 
 #define TICK_US G_USEC_PER_SEC          /* flush, roll and retry this often */
 #define SPACE_EVERY_US (5 * G_USEC_PER_SEC)
-#define MAX_SUFFIX 99
 
 typedef enum { ITEM_FRAME, ITEM_START, ITEM_STOP, ITEM_RELEASE, ITEM_QUIT } item_kind;
 
@@ -123,37 +122,12 @@ static void note_outcome(tolk_recording *rec, int errnum)
 
 /* ---- the thread: segments ---- */
 
-static int create_segment_file(tolk_recording *rec, gint64 now_us, char name[TOLK_RECORDING_NAME_SIZE])
-{
-    char *folder = g_build_filename(rec->recorder->dir, rec->sitting, rec->channel, NULL);
-    int fd = -1;
-    errno = 0;
-    if (g_mkdir_with_parents(folder, 0750) == 0) {
-        for (int suffix = 0; suffix <= MAX_SUFFIX; suffix++) {
-            tolk_recording_name(now_us, suffix, name);
-            char *path = g_build_filename(folder, name, NULL);
-            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
-            if (fd >= 0) {
-                rec->path = path;
-                break;
-            }
-            g_free(path);
-            if (errno != EEXIST)
-                break;
-        }
-    }
-    int saved = errno ? errno : EIO;
-    g_free(folder);
-    if (fd >= 0)
-        fchmod(fd, 0640); /* whatever the umask: the operators' group reads the record */
-    errno = saved;
-    return fd;
-}
-
 static void open_segment(tolk_recording *rec, gint64 now_us)
 {
     char name[TOLK_RECORDING_NAME_SIZE];
-    int fd = create_segment_file(rec, now_us, name), err = fd < 0 ? -errno : 0;
+    int fd = tolk_recording_create(rec->recorder->dir, rec->sitting, rec->channel, TOLK_RECORDING_AUDIO, now_us,
+                                   name, &rec->path);
+    int err = fd < 0 ? -errno : 0;
     tolk_ogg_opus_meta meta = {.title = rec->title, .sitting = rec->sitting, .channel = rec->channel,
                                .language = rec->language, .start_unix_us = now_us};
     if (fd >= 0)
@@ -370,6 +344,11 @@ void tolk_recorder_free(tolk_recorder *r)
 const char *tolk_recorder_dir(const tolk_recorder *r)
 {
     return r->dir;
+}
+
+unsigned tolk_recorder_segment_s(const tolk_recorder *r)
+{
+    return (unsigned)(r->segment_us / G_USEC_PER_SEC);
 }
 
 guint64 tolk_recorder_free_bytes(const tolk_recorder *r)

@@ -47,6 +47,7 @@ tolk_recorder *tolk_recorder_new(const char *dir, unsigned segment_s);
 /* After every recording was released: closes what is open, joins the thread. */
 void tolk_recorder_free(tolk_recorder *recorder);
 const char *tolk_recorder_dir(const tolk_recorder *recorder);
+unsigned tolk_recorder_segment_s(const tolk_recorder *recorder);
 /* The free space of the folder, as last measured (every few seconds); G_MAXUINT64 unknown. */
 guint64 tolk_recorder_free_bytes(const tolk_recorder *recorder);
 /* Channels recording now, over all sittings. */
