@@ -190,7 +190,10 @@ static void scan_channel(int chfd, tolk_recording_entry *entry, tolk_recording_f
         entry->name = g_ptr_array_index(files, i);
         int fd = openat(chfd, entry->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         struct stat st;
-        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        /* a video file with nothing yet: open, waiting for the picture (removed if none comes) */
+        bool empty_video = tolk_recording_kind_of(entry->name) != TOLK_RECORDING_AUDIO && fd >= 0 &&
+                           fstat(fd, &st) == 0 && st.st_size == 0;
+        if (fd >= 0 && !empty_video && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
             tolk_recording_name_parse(entry->name, &entry->start_unix_s);
             entry->bytes = (guint64)st.st_size;
             entry->kind = tolk_recording_kind_of(entry->name);

@@ -31,7 +31,7 @@ struct tolk_video_recording {
     GMutex lock;
     GCond wake;
     /* Under lock: the control threads', take's, the thread's. */
-    bool want, quit, pending; /* pending: a packet came while no file was open */
+    bool want, quit;
     GstElement *appsrc;       /* of the open file, NULL: none (take refuses) */
     bool fresh;               /* the next packet is the file's first: its time 0 */
     guint32 last_ts;
@@ -74,13 +74,8 @@ bool tolk_video_recording_take(void *ctx, const uint8_t *rtp, size_t len)
     bool ok = appsrc && gst_app_src_get_current_level_bytes(appsrc) + len <= QUEUE_BYTES;
     if (ok)
         ok = gst_app_src_push_buffer(appsrc, timed_buffer(rec, rtp, len)) == GST_FLOW_OK;
-    if (!ok) {
+    if (!ok)
         rec->status.refused++;
-        if (rec->want && !rec->appsrc && !rec->pending) {
-            rec->pending = true; /* a picture to record: the thread makes the file */
-            g_cond_signal(&rec->wake);
-        }
-    }
     g_mutex_unlock(&rec->lock);
     return ok;
 }
@@ -197,7 +192,6 @@ static void open_file(tolk_video_recording *rec, gint64 now_us)
     g_mutex_lock(&rec->lock);
     rec->appsrc = appsrc;
     rec->fresh = true;
-    rec->pending = false;
     rec->status.files++;
     g_strlcpy(rec->status.file, name, sizeof rec->status.file);
     g_mutex_unlock(&rec->lock);
@@ -245,14 +239,14 @@ static void watch_file(tolk_video_recording *rec, gint64 mono_us)
 }
 
 /* One look: close what should be, open what should be, publish the size. */
-static void step(tolk_video_recording *rec, bool want, bool pending)
+static void step(tolk_video_recording *rec, bool want)
 {
     gint64 now = g_get_real_time(), mono = g_get_monotonic_time();
     if (rec->pipeline)
         watch_file(rec, mono);
     if (rec->pipeline && (!want || now >= rec->segment_end_us))
-        close_file(rec, true); /* the next segment opens at the next packet, a key frame */
-    if (!rec->pipeline && want && pending && mono >= rec->retry_at_us)
+        close_file(rec, true); /* the next one opens at once, its first packet a key frame */
+    if (!rec->pipeline && want && mono >= rec->retry_at_us)
         open_file(rec, now);
     guint64 bytes = rec->closed_bytes + file_bytes(rec->fd);
     g_mutex_lock(&rec->lock);
@@ -265,11 +259,11 @@ static gpointer run(gpointer data)
     tolk_video_recording *rec = data;
     g_mutex_lock(&rec->lock);
     while (!rec->quit) {
-        bool want = rec->want, pending = rec->pending;
+        bool want = rec->want;
         g_mutex_unlock(&rec->lock);
-        step(rec, want, pending);
+        step(rec, want);
         g_mutex_lock(&rec->lock);
-        if (!rec->quit && rec->want == want && rec->pending == pending)
+        if (!rec->quit && rec->want == want)
             g_cond_wait_until(&rec->wake, &rec->lock, g_get_monotonic_time() + WAKE_US);
     }
     g_mutex_unlock(&rec->lock);
@@ -316,7 +310,6 @@ static void set_want(tolk_video_recording *rec, bool on)
     g_mutex_lock(&rec->lock);
     if (rec->want != on) {
         rec->want = on;
-        rec->pending = false;
         rec->status.on = on;
         rec->status.since_unix_us = on ? g_get_real_time() : 0;
         if (on)

@@ -5,8 +5,9 @@
  * VP8 into WebM (rtpvp8depay ! webmmux), H.264 into fragmented MP4 (rtph264depay ! h264parse !
  * mp4mux, a fragment a second, so a kill -9 leaves a playable file). The file is
  * DIR/SITTING/video/2026-12-02T10-00-00Z.webm (or .mp4), named like the audio segments
- * (recordings_dir.h), made at the first packet after a start (a sitting without a picture
- * gets no file), a new one at every multiple of the segment length. A switch of source keeps
+ * (recordings_dir.h), made at the start, before the first packet (a file that got no picture
+ * is removed when it closes: a sitting without a picture keeps none), a new one at every
+ * multiple of the segment length. A switch of source keeps
  * the file: the line is one stream. Packet times come from the RTP timestamps, so the file's
  * time is the line's.
  *
@@ -53,7 +54,7 @@ void tolk_video_recording_start(tolk_video_recording *rec);
 void tolk_video_recording_stop(tolk_video_recording *rec);
 bool tolk_video_recording_on(tolk_video_recording *rec);
 /* A packet of the line (a tolk_video_packet_fn, ctx the recording): false when it cannot be
- * taken now (no file yet, a queue full), so the feed resumes this viewer at a key frame. */
+ * taken now (no file open, a queue full), so the feed resumes this viewer at a key frame. */
 bool tolk_video_recording_take(void *ctx, const uint8_t *rtp, size_t len);
 void tolk_video_recording_status_get(tolk_video_recording *rec, tolk_video_recording_status *out);
 
