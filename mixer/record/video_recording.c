@@ -34,6 +34,7 @@ struct tolk_video_recording {
     bool want, quit;
     GstElement *appsrc;       /* of the open file, NULL: none (take refuses) */
     bool fresh;               /* the next packet is the file's first: its time 0 */
+    bool took;                /* the open file got a packet */
     guint32 last_ts;
     guint64 ticks;            /* the line's RTP time since the file's first packet */
     tolk_video_recording_status status;
@@ -41,6 +42,7 @@ struct tolk_video_recording {
     GstElement *pipeline;
     int fd;
     char *path;
+    char name[TOLK_RECORDING_NAME_SIZE]; /* of the open file, shown once it holds a picture */
     gint64 segment_end_us, retry_at_us, opened_us, synced_us;
     guint64 closed_bytes;
 };
@@ -74,8 +76,9 @@ bool tolk_video_recording_take(void *ctx, const uint8_t *rtp, size_t len)
     bool ok = appsrc && gst_app_src_get_current_level_bytes(appsrc) + len <= QUEUE_BYTES;
     if (ok)
         ok = gst_app_src_push_buffer(appsrc, timed_buffer(rec, rtp, len)) == GST_FLOW_OK;
-    if (!ok)
-        rec->status.refused++;
+    rec->took |= ok;
+    if (!ok && appsrc)
+        rec->status.dropped++; /* a file open and a packet it misses: the queue full (a stalled disk) */
     g_mutex_unlock(&rec->lock);
     return ok;
 }
@@ -142,6 +145,7 @@ static void close_file(tolk_video_recording *rec, bool finish)
     g_mutex_lock(&rec->lock);
     GstElement *appsrc = rec->appsrc;
     rec->appsrc = NULL; /* take refuses from here on */
+    bool took = rec->took;
     g_mutex_unlock(&rec->lock);
     if (finish && appsrc) {
         gst_app_src_end_of_stream(GST_APP_SRC(appsrc));
@@ -156,8 +160,10 @@ static void close_file(tolk_video_recording *rec, bool finish)
     if (appsrc)
         gst_object_unref(appsrc);
     guint64 bytes = file_bytes(rec->fd);
-    if (bytes == 0)
+    if (bytes == 0 || !took) {
         unlink(rec->path); /* no picture came, or none could be written: no empty file stays */
+        bytes = 0;
+    }
     if (finish)
         fdatasync(rec->fd);
     close(rec->fd);
@@ -192,9 +198,10 @@ static void open_file(tolk_video_recording *rec, gint64 now_us)
     g_mutex_lock(&rec->lock);
     rec->appsrc = appsrc;
     rec->fresh = true;
+    rec->took = false;
     rec->status.files++;
-    g_strlcpy(rec->status.file, name, sizeof rec->status.file);
     g_mutex_unlock(&rec->lock);
+    g_strlcpy(rec->name, name, sizeof rec->name);
     LOG_INFO_AT(TOLK_WHERE(.sitting = rec->sitting, .channel = TOLK_VIDEO_RECORDING_FOLDER), "recording: video %s",
                 name);
 }
@@ -248,9 +255,11 @@ static void step(tolk_video_recording *rec, bool want)
         close_file(rec, true); /* the next one opens at once, its first packet a key frame */
     if (!rec->pipeline && want && mono >= rec->retry_at_us)
         open_file(rec, now);
-    guint64 bytes = rec->closed_bytes + file_bytes(rec->fd);
+    guint64 open_bytes = file_bytes(rec->fd);
     g_mutex_lock(&rec->lock);
-    rec->status.bytes = bytes;
+    rec->status.bytes = rec->closed_bytes + open_bytes;
+    if (open_bytes > 0) /* a file with no picture yet is not shown (nor listed, recordings_dir.c) */
+        g_strlcpy(rec->status.file, rec->name, sizeof rec->status.file);
     g_mutex_unlock(&rec->lock);
 }
 

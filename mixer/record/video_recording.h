@@ -38,9 +38,9 @@ typedef struct {
     bool on;                             /* between start and stop */
     bool failing;                        /* the last write failed, not written since */
     gint64 since_unix_us;                /* the start; 0 when off */
-    char file[TOLK_RECORDING_NAME_SIZE]; /* the file being written, "" none (yet) */
+    char file[TOLK_RECORDING_NAME_SIZE]; /* the file being written, "" none (or no picture yet) */
     guint64 bytes, write_errors, files;  /* over the recording's life */
-    guint64 refused;                     /* packets refused (no file yet, a full queue) */
+    guint64 dropped;                     /* packets a file open missed (its queue full) */
     int last_errno;
 } tolk_video_recording_status;
 

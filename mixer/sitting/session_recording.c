@@ -110,7 +110,7 @@ bool tolk_session_video_recording_status(tolk_session *session, tolk_recording_s
     g_strlcpy(out->file, st.file, sizeof out->file);
     out->bytes = st.bytes;
     out->write_errors = st.write_errors;
-    out->lost = st.refused;
+    out->lost = st.dropped;
     out->last_errno = st.last_errno;
     return true;
 }

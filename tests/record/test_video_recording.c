@@ -80,9 +80,9 @@ static void wait_for(tolk_video_recording *rec, bool (*ready)(const tolk_video_r
     g_error("the video recording did not get there in 5 s");
 }
 
-static bool has_file(const tolk_video_recording_status *st)
+static bool file_made(const tolk_video_recording_status *st)
 {
-    return st->file[0] != '\0';
+    return st->files > 0;
 }
 
 static bool no_file(const tolk_video_recording_status *st)
@@ -115,7 +115,7 @@ static guint feed(tolk_video_recording *rec, tolk_video_codec codec, GPtrArray *
         if (!waiting && first == G_MAXUINT)
             first = i;
         if (waiting && first == G_MAXUINT)
-            wait_for(rec, has_file); /* the thread makes the file at the first packet */
+            wait_for(rec, file_made); /* a file is tried again every second */
     }
     return first;
 }
@@ -235,7 +235,7 @@ static void record_codec(tolk_video_codec codec, const char *codec_name, const c
     char *dir = g_dir_make_tmp("tolk-video-rec-XXXXXX", NULL);
     tolk_video_recording *rec = tolk_video_recording_new(dir, "s1", codec, 3600);
     tolk_video_recording_start(rec);
-    wait_for(rec, has_file); /* made at the start, before the picture */
+    wait_for(rec, file_made); /* made at the start, before the picture */
     g_assert_cmpuint(feed(rec, codec, packets), ==, 0);
     char *path = only_file(dir);
     g_assert_true(g_str_has_suffix(path, ext));
@@ -245,6 +245,11 @@ static void record_codec(tolk_video_codec codec, const char *codec_name, const c
         size = file_size(path);
         g_usleep(100 * 1000);
     }
+    tolk_video_recording_status st;
+    tolk_video_recording_status_get(rec, &st);
+    char *base = g_path_get_basename(path);
+    g_assert_cmpstr(st.file, ==, base); /* shown once it holds a picture */
+    g_free(base);
     char *cut = g_strconcat(path, ".cut", ext, NULL);
     char *data;
     gsize len;
@@ -253,7 +258,6 @@ static void record_codec(tolk_video_codec codec, const char *codec_name, const c
     g_free(data);
     tolk_video_recording_stop(rec);
     wait_for(rec, no_file);
-    tolk_video_recording_status st;
     tolk_video_recording_status_get(rec, &st);
     g_assert_false(st.failing);
     g_assert_cmpuint(st.files, ==, 1);
