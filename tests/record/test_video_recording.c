@@ -24,18 +24,19 @@
 
 #define FRAMES 90
 #define FPS 30
+#define RTP_FRAME (90000 / FPS)
 
 typedef struct {
     GPtrArray *packets; /* GBytes, in order */
 } rtp_source;
 
 /* The RTP packets of FRAMES frames of one colour (0xRRGGBB) in the codec. */
-static GPtrArray *encode(tolk_video_codec codec, guint colour)
+static GPtrArray *encode_size(tolk_video_codec codec, guint colour, int width, int height)
 {
     char *desc = g_strdup_printf(
         "videotestsrc num-buffers=%d pattern=solid-color foreground-color=0xff%06x ! "
-        "video/x-raw,width=320,height=240,framerate=%d/1 ! %s ! appsink name=out sync=false",
-        FRAMES, colour, FPS,
+        "video/x-raw,width=%d,height=%d,framerate=%d/1 ! %s ! appsink name=out sync=false",
+        FRAMES, colour, width, height, FPS,
         codec == TOLK_VIDEO_VP8 ? "vp8enc keyframe-max-dist=30 deadline=1 ! rtpvp8pay mtu=1200"
                                 : "openh264enc gop-size=30 ! h264parse ! rtph264pay mtu=1200 config-interval=-1");
     GError *error = NULL;
@@ -58,6 +59,46 @@ static GPtrArray *encode(tolk_video_codec codec, guint colour)
     gst_object_unref(pipeline);
     g_assert_cmpuint(packets->len, >=, FRAMES);
     return packets;
+}
+
+static GPtrArray *encode(tolk_video_codec codec, guint colour)
+{
+    return encode_size(codec, colour, 320, 240);
+}
+
+static guint32 rtp_u32(const uint8_t *d, size_t at)
+{
+    return (guint32)d[at] << 24 | (guint32)d[at + 1] << 16 | (guint32)d[at + 2] << 8 | d[at + 3];
+}
+
+static void put_u32(uint8_t *d, size_t at, guint32 v)
+{
+    d[at] = (uint8_t)(v >> 24);
+    d[at + 1] = (uint8_t)(v >> 16);
+    d[at + 2] = (uint8_t)(v >> 8);
+    d[at + 3] = (uint8_t)v;
+}
+
+/* b's packets appended to a as the switch puts them on the line: a's SSRC, the sequence and
+ * the timestamps running on (a frame's time after a's last). */
+static void append_as_line(GPtrArray *a, GPtrArray *b)
+{
+    const uint8_t *last = g_bytes_get_data(g_ptr_array_index(a, a->len - 1), NULL);
+    guint16 seq = (guint16)(last[2] << 8 | last[3]);
+    guint32 ts0 = rtp_u32(last, 4) + RTP_FRAME, ssrc = rtp_u32(last, 8);
+    const uint8_t *first = g_bytes_get_data(g_ptr_array_index(b, 0), NULL);
+    guint32 b0 = rtp_u32(first, 4);
+    for (guint i = 0; i < b->len; i++) {
+        gsize len;
+        const uint8_t *data = g_bytes_get_data(g_ptr_array_index(b, i), &len);
+        uint8_t *d = g_memdup2(data, len);
+        seq++;
+        d[2] = (uint8_t)(seq >> 8);
+        d[3] = (uint8_t)seq;
+        put_u32(d, 4, ts0 + (rtp_u32(d, 4) - b0));
+        put_u32(d, 8, ssrc);
+        g_ptr_array_add(a, g_bytes_new_take(d, len));
+    }
 }
 
 static bool is_keyframe(tolk_video_codec codec, GBytes *p)
@@ -154,16 +195,24 @@ static void probe(const char *path, char **codec, int *frames, double *duration)
     g_free(out);
 }
 
-/* The colour of the middle pixel of the first decoded frame. */
-static guint first_colour(const char *path)
+/* The colour of the middle pixel of the first decoded frame from `seconds` on (by time: a
+ * change of size restarts ffmpeg's filters and their frame count). */
+static guint colour_at(const char *path, double seconds)
 {
-    const char *argv[] = {"ffmpeg", "-nostdin", "-v", "error", "-i", path, "-frames:v", "1", "-vf", "scale=8:8",
+    char *filter = g_strdup_printf("scale=8:8,select=gte(t\\,%.3f)", seconds);
+    const char *argv[] = {"ffmpeg", "-nostdin", "-v", "error", "-i", path, "-frames:v", "1", "-vf", filter,
                           "-f", "rawvideo", "-pix_fmt", "rgb24", "-", NULL};
     char *out = run(argv);
     const guint8 *px = (const guint8 *)out + (4 * 8 + 4) * 3;
     guint colour = (guint)px[0] << 16 | (guint)px[1] << 8 | px[2];
     g_free(out);
+    g_free(filter);
     return colour;
+}
+
+static guint first_colour(const char *path)
+{
+    return colour_at(path, 0);
 }
 
 static bool near_colour(guint got, guint want)
@@ -227,6 +276,19 @@ static void check_cut_webm(const char *cut, guint colour)
     g_assert_true(near_colour(first_colour(cut), colour));
     g_free(name);
     (void)duration;
+}
+
+/* DIR/s1/video, DIR/s1 and DIR, their files removed before. */
+static void remove_folders(char *dir)
+{
+    char *video = g_build_filename(dir, "s1", TOLK_VIDEO_RECORDING_FOLDER, NULL);
+    char *sitting = g_build_filename(dir, "s1", NULL);
+    g_assert_cmpint(g_rmdir(video), ==, 0);
+    g_assert_cmpint(g_rmdir(sitting), ==, 0);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+    g_free(video);
+    g_free(sitting);
+    g_free(dir);
 }
 
 static void record_codec(tolk_video_codec codec, const char *codec_name, const char *ext, guint colour)
@@ -297,7 +359,40 @@ static void record_codec(tolk_video_codec codec, const char *codec_name, const c
     g_free(cut);
     g_free(path);
     g_ptr_array_unref(packets);
-    g_free(dir); /* the temporary folders stay for a look when a test fails; they are tiny */
+    remove_folders(dir);
+}
+
+/* A switch of camera on the line, to one of another size: one file, every frame of both. */
+static void test_switch_keeps_one_file(void)
+{
+    GPtrArray *packets = encode(TOLK_VIDEO_VP8, 0xff0000);
+    GPtrArray *second = encode_size(TOLK_VIDEO_VP8, 0x0000ff, 640, 360);
+    append_as_line(packets, second);
+    char *dir = g_dir_make_tmp("tolk-video-rec-XXXXXX", NULL);
+    tolk_video_recording *rec = tolk_video_recording_new(dir, "s1", TOLK_VIDEO_VP8, 3600);
+    tolk_video_recording_start(rec);
+    wait_for(rec, file_made);
+    g_assert_cmpuint(feed(rec, TOLK_VIDEO_VP8, packets), ==, 0);
+    tolk_video_recording_free(rec); /* finishes the file */
+    char *path = only_file(dir);
+    char *name;
+    int frames;
+    double duration;
+    probe(path, &name, &frames, &duration);
+    g_test_message("a switch from 320x240 to 640x360: %d frames, %.3f s", frames, duration);
+    g_assert_cmpstr(name, ==, "vp8");
+    g_assert_cmpint(frames, ==, 2 * FRAMES);
+    g_assert_cmpfloat(fabs(duration - 6.0), <, 0.1);
+    g_assert_true(near_colour(first_colour(path), 0xff0000));
+    g_assert_true(near_colour(colour_at(path, 2.9), 0xff0000));  /* the first camera's last frame */
+    g_assert_true(near_colour(colour_at(path, 3.0), 0x0000ff));  /* the second's first, whole */
+    g_assert_true(near_colour(colour_at(path, 5.95), 0x0000ff)); /* and its last */
+    g_unlink(path);
+    g_free(path);
+    g_free(name);
+    remove_folders(dir);
+    g_ptr_array_unref(second);
+    g_ptr_array_unref(packets);
 }
 
 static void test_vp8_webm(void)
@@ -350,7 +445,7 @@ static void test_unwritable_folder(void)
     g_free(path);
     g_ptr_array_unref(packets);
     g_free(blocker);
-    g_free(dir);
+    remove_folders(dir);
 }
 
 int main(int argc, char **argv)
@@ -360,5 +455,6 @@ int main(int argc, char **argv)
     g_test_add_func("/record/video/vp8-webm", test_vp8_webm);
     g_test_add_func("/record/video/h264-mp4", test_h264_mp4);
     g_test_add_func("/record/video/unwritable-folder", test_unwritable_folder);
+    g_test_add_func("/record/video/switch-keeps-one-file", test_switch_keeps_one_file);
     return g_test_run();
 }
