@@ -33,7 +33,7 @@ struct tolk_video_recording {
     /* Under lock: the control threads', take's, the thread's. */
     bool want, quit;
     GstElement *appsrc;       /* of the open file, NULL: none (take refuses) */
-    bool fresh;               /* the next packet is the file's first: its time 0 */
+    bool fresh;               /* no packet in the open file yet: the first must start a key frame, its time 0 */
     bool took;                /* the open file got a packet */
     guint32 last_ts;
     guint64 ticks;            /* the line's RTP time since the file's first packet */
@@ -66,6 +66,14 @@ static GstBuffer *timed_buffer(tolk_video_recording *rec, const uint8_t *rtp, si
     return buffer;
 }
 
+/* A new file begins with a key frame: after a segment's end the feed may go on with the
+ * frames between (refusing them makes it give the next key frame, and ask for it). */
+static bool starts_keyframe(tolk_video_codec codec, const uint8_t *rtp, size_t len)
+{
+    tolk_video_packet packet;
+    return tolk_video_rtp_inspect(codec, rtp, len, &packet) == 0 && packet.keyframe;
+}
+
 bool tolk_video_recording_take(void *ctx, const uint8_t *rtp, size_t len)
 {
     tolk_video_recording *rec = ctx;
@@ -73,11 +81,12 @@ bool tolk_video_recording_take(void *ctx, const uint8_t *rtp, size_t len)
         return true; /* the feed sends RTP; not one: nothing to record */
     g_mutex_lock(&rec->lock);
     GstAppSrc *appsrc = rec->appsrc ? GST_APP_SRC(rec->appsrc) : NULL;
-    bool ok = appsrc && gst_app_src_get_current_level_bytes(appsrc) + len <= QUEUE_BYTES;
+    bool ok = appsrc && gst_app_src_get_current_level_bytes(appsrc) + len <= QUEUE_BYTES &&
+              (!rec->fresh || starts_keyframe(rec->codec, rtp, len));
     if (ok)
         ok = gst_app_src_push_buffer(appsrc, timed_buffer(rec, rtp, len)) == GST_FLOW_OK;
     rec->took |= ok;
-    if (!ok && appsrc)
+    if (!ok && appsrc && !rec->fresh)
         rec->status.dropped++; /* a file open and a packet it misses: the queue full (a stalled disk) */
     g_mutex_unlock(&rec->lock);
     return ok;

@@ -7,7 +7,8 @@
  * DIR/SITTING/video/2026-12-02T10-00-00Z.webm (or .mp4), named like the audio segments
  * (recordings_dir.h), made at the start, before the first packet (a file that got no picture
  * is removed when it closes: a sitting without a picture keeps none), a new one at every
- * multiple of the segment length. A switch of source keeps
+ * multiple of the segment length; a file's first packet starts a key frame (those before are
+ * refused, so the feed gives the next one and asks the camera for it). A switch of source keeps
  * the file: the line is one stream. Packet times come from the RTP timestamps, so the file's
  * time is the line's.
  *

@@ -395,6 +395,53 @@ static void test_switch_keeps_one_file(void)
     g_ptr_array_unref(packets);
 }
 
+/* Segments of a second: the file ends on the boundary of the clock, the next one begins at the
+ * next key frame (the feed's), and each plays from its first frame. Fed in real time. */
+static void test_segments(void)
+{
+    GPtrArray *packets = encode(TOLK_VIDEO_VP8, 0xff0000);
+    char *dir = g_dir_make_tmp("tolk-video-rec-XXXXXX", NULL);
+    tolk_video_recording *rec = tolk_video_recording_new(dir, "s1", TOLK_VIDEO_VP8, 1);
+    tolk_video_recording_start(rec);
+    wait_for(rec, file_made);
+    bool waiting = false;
+    for (guint i = 0; i < packets->len; i++) {
+        gsize len;
+        const uint8_t *d = g_bytes_get_data(g_ptr_array_index(packets, i), &len);
+        if (!waiting || is_keyframe(TOLK_VIDEO_VP8, g_ptr_array_index(packets, i)))
+            waiting = !tolk_video_recording_take(rec, d, len);
+        g_usleep(G_USEC_PER_SEC / FPS);
+    }
+    tolk_video_recording_free(rec);
+    char *folder = g_build_filename(dir, "s1", TOLK_VIDEO_RECORDING_FOLDER, NULL);
+    GDir *gd = g_dir_open(folder, 0, NULL);
+    int files = 0, frames_total = 0;
+    for (const char *name; (name = g_dir_read_name(gd));) {
+        char *path = g_build_filename(folder, name, NULL), *codec;
+        int frames;
+        double duration;
+        probe(path, &codec, &frames, &duration);
+        g_test_message("segment %s: %d frames, %.3f s", name, frames, duration);
+        g_assert_true(tolk_recording_name_parse(name, NULL));
+        g_assert_cmpstr(codec, ==, "vp8");
+        g_assert_cmpint(frames, >, 0);
+        g_assert_cmpint(frames, <=, FPS + 1);
+        g_assert_true(near_colour(first_colour(path), 0xff0000));
+        frames_total += frames;
+        files++;
+        g_unlink(path);
+        g_free(path);
+        g_free(codec);
+    }
+    g_dir_close(gd);
+    g_free(folder);
+    g_assert_cmpint(files, >=, 2);
+    /* what falls between a boundary and the next key frame (one a second here) is in no file */
+    g_assert_cmpint(frames_total, <=, FRAMES);
+    remove_folders(dir);
+    g_ptr_array_unref(packets);
+}
+
 static void test_vp8_webm(void)
 {
     record_codec(TOLK_VIDEO_VP8, "vp8", ".webm", 0xff0000);
@@ -456,5 +503,6 @@ int main(int argc, char **argv)
     g_test_add_func("/record/video/h264-mp4", test_h264_mp4);
     g_test_add_func("/record/video/unwritable-folder", test_unwritable_folder);
     g_test_add_func("/record/video/switch-keeps-one-file", test_switch_keeps_one_file);
+    g_test_add_func("/record/video/segments", test_segments);
     return g_test_run();
 }
