@@ -12,12 +12,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import shutil
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tolkharness as th  # noqa: E402
+from test_recording import wait_until  # noqa: E402
 from test_state_faults import fill, private_dir  # noqa: E402
 from test_video import ICE, RED, Peer  # noqa: E402
 
@@ -42,17 +42,6 @@ def red_share(path):
                           '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], capture_output=True, check=True).stdout
     pixels = [raw[i:i + 3] for i in range(0, len(raw), 3)]
     return sum(1 for r, g, b in pixels if r > 160 and g < 90 and b < 90) / max(len(pixels), 1)
-
-
-def wait_until(what, check, timeout=8.0, step=0.1):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(step)
-    raise AssertionError('%s: not within %.1f s (last: %r)' % (what, timeout, last))
 
 
 class Camera:
