@@ -197,8 +197,11 @@ static void open_file(tolk_video_recording *rec, gint64 now_us)
     GstElement *appsrc = NULL;
     rec->pipeline = make_pipeline(rec, &appsrc);
     if (!rec->pipeline || gst_element_set_state(rec->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-        if (rec->pipeline)
-            close_file(rec, false);
+        if (appsrc)
+            gst_object_unref(appsrc);
+        if (!rec->pipeline)
+            rec->pipeline = gst_pipeline_new(NULL); /* so that close_file has one to end */
+        close_file(rec, false);                     /* the file removed: it got nothing */
         note_failure(rec, EIO, "the video pipeline does not start");
         return;
     }
