@@ -4,7 +4,7 @@ ball on red, VP8, by WHIP with video-peer) and the sitting recorded through the 
 listing has the video file beside the audio ("kind": "video", in the sitting's "video" folder),
 the download is video/webm, ffprobe finds VP8 with the duration recorded, the listing's
 duration is the file's, and the frames decode to the camera's red; a kill -9 mid-recording
-leaves a file that plays; a full disk (a small tmpfs as --recordings-dir) marks the video's
+leaves a file that plays, and the restarted daemon records the picture again in a new file; a full disk (a small tmpfs as --recordings-dir) marks the video's
 recording failing (the session view, /healthz) while the console's picture goes on, and it
 writes again once there is room."""
 import json
@@ -56,13 +56,17 @@ class Camera:
         tok = lambda body: self.api.expect(201, 'POST', th.session_path(SID, 'tokens'), body)['token']
         self.floor_token = tok({'role': 'floor'})
         self.console_token = tok({'role': 'console', 'console': 'en/1'})
+        self.publish()
+
+    def publish(self):
+        """The speaker's camera on red, until it sends in real time."""
         for attempt in range(2):  # a 503 (the audio did not take the change in time) on a loaded machine: again
             cam = self.peer('publish', th.session_path(SID, 'whip', 'floor') + '?name=Speaker', self.floor_token,
                             120, RED, 440)
             first = cam.first()
-            if first.get('status') != 503:
+            if (first or {}).get('status') != 503:
                 break
-        test.assertEqual(first, {'status': 201, 'connected': True}, self.daemon.stderr()[-2000:])
+        assert first == {'status': 201, 'connected': True}, (first, self.daemon.stderr()[-2000:])
         wait_until('the camera received', lambda: [s for s in self.video()['sources'] if s['state'] == 'receiving'])
         # The camera's first two seconds come faster than real time (its encoder catching up
         # on the frames of the connection's set-up): the file's time is the camera's, so the
@@ -152,6 +156,17 @@ class VideoRecording(unittest.TestCase):
         self.assertEqual(stream['codec_name'], 'vp8')
         self.assertGreaterEqual(int(stream['nb_read_frames']), KILL_FRAMES)
         self.assertGreater(red_share(local), 0.7)
+        # restarted, the sitting records again (its durable state), and so does its picture, in a
+        # new file, once a camera sends again
+        time.sleep(1.1)          # a new second: the new file's name differs
+        self.cam.daemon.start()
+        self.api = self.cam.api = self.cam.daemon.api()
+        self.cam.publish()
+        state = wait_until('the video recorded again', lambda: (lambda r: r if r['bytes'] > 0 and r['file'] else None)(
+            self.cam.video_recording()), timeout=10.0)
+        self.assertEqual(state['state'], 'recording', state)
+        self.assertNotEqual(state['file'], name, state)
+        self.assertEqual(sorted(r['name'] for r in self.cam.video_files()), sorted([name, state['file']]))
 
 
 class FullDisk(unittest.TestCase):
