@@ -37,6 +37,7 @@ struct tolk_recorder {
     GThread *thread;
     atomic_ullong free_bytes;
     atomic_int active;
+    atomic_int video_active;
     GPtrArray *open; /* the thread's: recordings with a segment to write */
 };
 
@@ -360,12 +361,19 @@ int tolk_recorder_active(const tolk_recorder *r)
     return atomic_load(&((tolk_recorder *)r)->active);
 }
 
+void tolk_recorder_video_active(tolk_recorder *r, bool on)
+{
+    atomic_fetch_add(&r->video_active, on ? 1 : -1);
+}
+
 bool tolk_recorder_space_low(const tolk_recorder *r, guint64 *free_bytes)
 {
     guint64 free = tolk_recorder_free_bytes(r);
-    guint64 need = MAX(TOLK_RECORDER_LOW_SPACE, (guint64)tolk_recorder_active(r) * TOLK_RECORDER_HOUR_BYTES);
+    int videos = atomic_load(&((tolk_recorder *)r)->video_active);
+    guint64 hour = (guint64)tolk_recorder_active(r) * TOLK_RECORDER_HOUR_BYTES +
+                   (guint64)MAX(videos, 0) * TOLK_RECORDER_VIDEO_HOUR_BYTES;
     *free_bytes = free;
-    return tolk_recorder_active(r) > 0 && free != G_MAXUINT64 && free < need;
+    return tolk_recorder_active(r) + videos > 0 && free != G_MAXUINT64 && free < MAX(TOLK_RECORDER_LOW_SPACE, hour);
 }
 
 tolk_recording *tolk_recording_new(tolk_recorder *recorder, const char *sitting, const char *channel,

@@ -42,6 +42,7 @@ static void follow_video(tolk_session *session)
                                          tolk_session_video_codec(session->video),
                                          tolk_recorder_segment_s(session->recorder));
         tolk_video_recording_start(session->video_recording);
+        tolk_recorder_video_active(session->recorder, true);
         session->video_recording_subscription = tolk_video_feed_subscribe(feed, tolk_video_recording_take,
                                                                           session->video_recording,
                                                                           g_get_monotonic_time());
@@ -49,6 +50,7 @@ static void follow_video(tolk_session *session)
         tolk_video_feed_unsubscribe(feed, session->video_recording_subscription); /* a barrier */
         session->video_recording_subscription = 0;
         tolk_video_recording_stop(session->video_recording);
+        tolk_recorder_video_active(session->recorder, false);
     }
 }
 
@@ -117,8 +119,10 @@ bool tolk_session_video_recording_status(tolk_session *session, tolk_recording_s
 
 void tolk_session_release_video_recording(tolk_session *session)
 {
-    if (session->video_recording_subscription)
+    if (session->video_recording_subscription) {
         tolk_video_feed_unsubscribe(tolk_session_video_feed(session->video), session->video_recording_subscription);
+        tolk_recorder_video_active(session->recorder, false);
+    }
     session->video_recording_subscription = 0;
     g_clear_pointer(&session->video_recording, tolk_video_recording_free); /* finishes the file */
 }

@@ -4,7 +4,8 @@ ball on red, VP8, by WHIP with video-peer) and the sitting recorded through the 
 listing has the video file beside the audio ("kind": "video", in the sitting's "video" folder),
 the download is video/webm, ffprobe finds VP8 with the duration recorded, the listing's
 duration is the file's, and the frames decode to the camera's red; a kill -9 mid-recording
-leaves a file that plays, and the restarted daemon records the picture again in a new file; a full disk (a small tmpfs as --recordings-dir) marks the video's
+leaves a file that plays, and the restarted daemon records the picture again in a new file; the
+free-space warning of /healthz reckons with the picture's hour; a full disk (a small tmpfs as --recordings-dir) marks the video's
 recording failing (the session view, /healthz) while the console's picture goes on, and it
 writes again once there is room."""
 import json
@@ -172,13 +173,28 @@ class VideoRecording(unittest.TestCase):
 class FullDisk(unittest.TestCase):
     """The recordings folder is a small tmpfs that fills up while the video records."""
 
-    def test_full_then_room_again(self):
+    def mount(self, size):
         rec_dir = private_dir(self, 'tolk-recordings-')
-        res = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=3m,mode=0750', 'tolk-e2e-vrec', rec_dir],
+        res = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=%s,mode=0750' % size, 'tolk-e2e-vrec', rec_dir],
                              capture_output=True, text=True)
         if res.returncode != 0:
             self.skipTest('cannot mount a tmpfs as the recordings folder (needs root): %s' % res.stderr.strip())
         self.addCleanup(subprocess.run, ['umount', rec_dir])
+        return rec_dir
+
+    def test_space_warning_reckons_with_the_video(self):
+        """400 MB free: room for an hour of one channel (30 MB, and the 256 MiB floor), not for
+        the hour of picture (675 MB) that records with it."""
+        cam = Camera(self, self.mount('400m'))
+        space = lambda: [p for p in th.health(cam.daemon)[1].get('problems', []) if p['what'] == 'recordings_space']
+        cam.api.expect(200, 'POST', th.session_path(SID, 'channels', 'en', 'recording'))
+        problem = wait_until('the space warning', space, timeout=8.0)
+        self.assertIn('MiB free', problem[0]['message'], problem)
+        cam.api.expect(200, 'DELETE', th.session_path(SID, 'channels', 'en', 'recording'))
+        self.assertEqual(space(), [])   # nothing records: no warning
+
+    def test_full_then_room_again(self):
+        rec_dir = self.mount('3m')
         cam = Camera(self, rec_dir)
         viewer = cam.peer('view', th.session_path(SID, 'booths', 'en', 'consoles', '1', 'whep'), cam.console_token,
                           60, 440)
