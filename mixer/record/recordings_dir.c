@@ -72,7 +72,7 @@ bool tolk_recording_name_parse(const char *name, gint64 *start_unix_s)
     /* "YYYY-MM-DDTHH-MM-SSZ" then ".opus" or "-N.opus" (N 1..99); or .webm, .mp4 */
     static const char shape[] = "dddd-dd-ddTdd-dd-ddZ";
     size_t len = strlen(name);
-    if (len < sizeof shape - 1 + 5 || len >= TOLK_RECORDING_NAME_SIZE)
+    if (len < sizeof shape - 1 + 4 || len >= TOLK_RECORDING_NAME_SIZE) /* ".mp4" the shortest */
         return false;
     for (size_t i = 0; i < sizeof shape - 1; i++) {
         if (shape[i] == 'd' ? !g_ascii_isdigit(name[i]) : name[i] != shape[i])

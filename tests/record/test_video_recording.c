@@ -291,6 +291,39 @@ static void remove_folders(char *dir)
     g_free(dir);
 }
 
+typedef struct {
+    int count;
+    tolk_recording_entry entry;
+    char name[TOLK_RECORDING_NAME_SIZE];
+} listed;
+
+static void list_entry(const tolk_recording_entry *e, void *ctx)
+{
+    listed *l = ctx;
+    l->count++;
+    l->entry = *e;
+    g_strlcpy(l->name, e->name, sizeof l->name);
+}
+
+/* What the API's listing says of the folder: the one video file, its kind and duration. */
+static void check_listing(const char *dir, const char *path, tolk_recording_kind kind, double duration)
+{
+    listed l = {0};
+    tolk_recordings_scan(dir, "s1", list_entry, &l);
+    char *base = g_path_get_basename(path);
+    g_assert_cmpint(l.count, ==, 1);
+    g_assert_cmpstr(l.name, ==, base);
+    g_assert_cmpint(l.entry.kind, ==, kind);
+    g_assert_cmpfloat(fabs(l.entry.duration_s - duration), <, 0.05);
+    g_assert_cmpuint(l.entry.bytes, ==, file_size(path));
+    guint64 bytes = 0;
+    int fd = tolk_recordings_open(dir, "s1", TOLK_VIDEO_RECORDING_FOLDER, base, &bytes);
+    g_assert_cmpint(fd, >=, 0); /* the download opens it */
+    g_assert_cmpuint(bytes, ==, file_size(path));
+    close(fd);
+    g_free(base);
+}
+
 static void record_codec(tolk_video_codec codec, const char *codec_name, const char *ext, guint colour)
 {
     GPtrArray *packets = encode(codec, colour);
@@ -313,11 +346,10 @@ static void record_codec(tolk_video_codec codec, const char *codec_name, const c
     g_assert_cmpstr(st.file, ==, base); /* shown once it holds a picture */
     g_free(base);
     char *cut = g_strconcat(path, ".cut", ext, NULL);
-    char *data;
-    gsize len;
-    g_assert_true(g_file_get_contents(path, &data, &len, NULL));
-    g_assert_true(g_file_set_contents(cut, data, (gssize)len, NULL));
-    g_free(data);
+    char *cut_data;
+    gsize cut_len;
+    g_assert_true(g_file_get_contents(path, &cut_data, &cut_len, NULL));
+    g_assert_true(g_file_set_contents(cut, cut_data, (gssize)cut_len, NULL));
     tolk_video_recording_stop(rec);
     wait_for(rec, no_file);
     tolk_video_recording_status_get(rec, &st);
@@ -339,6 +371,8 @@ static void record_codec(tolk_video_codec codec, const char *codec_name, const c
     g_assert_cmpfloat(fabs(listing_duration(path, codec == TOLK_VIDEO_H264) - 3.0), <, 0.1);
     g_assert_true(near_colour(first_colour(path), colour));
     g_free(name);
+    /* the copy beside it is no segment's name: passed over */
+    check_listing(dir, path, codec == TOLK_VIDEO_VP8 ? TOLK_RECORDING_WEBM : TOLK_RECORDING_MP4, duration);
 
     probe(cut, &name, &frames, &duration);
     double cut_listed = listing_duration(cut, codec == TOLK_VIDEO_H264);
@@ -356,6 +390,7 @@ static void record_codec(tolk_video_codec codec, const char *codec_name, const c
         check_cut_webm(cut, colour);
     g_unlink(cut);
     g_unlink(path);
+    g_free(cut_data);
     g_free(cut);
     g_free(path);
     g_ptr_array_unref(packets);
