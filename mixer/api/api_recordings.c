@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* Recording (docs/recording.md): start and stop per sitting and per channel, the list of
- * the recordings folder (audio and the floor video) and a file's download with Range. Starting and stopping only
- * subscribe and queue (recorder.h); the folder is read in the handlers' outside step, never
- * under the app lock. */
+ * the recordings folder (audio and the floor video) and a file's download with Range.
+ * Starting and stopping only subscribe and queue (recorder.h); the folder is read in the
+ * handlers' outside step, never under the app lock. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

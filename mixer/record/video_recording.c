@@ -119,7 +119,8 @@ static GstElement *make_pipeline(tolk_video_recording *rec, GstElement **appsrc)
 {
     const char *desc = rec->codec == TOLK_VIDEO_VP8
                            ? "appsrc name=src ! rtpvp8depay ! webmmux ! fdsink name=sink"
-                           : "appsrc name=src ! rtph264depay ! h264parse ! mp4mux fragment-duration=1000 ! fdsink name=sink";
+                           : "appsrc name=src ! rtph264depay ! h264parse ! mp4mux fragment-duration=1000 ! "
+                             "fdsink name=sink";
     GError *error = NULL;
     GstElement *pipeline = gst_parse_launch(desc, &error);
     if (!pipeline) {
@@ -189,7 +190,8 @@ static void open_file(tolk_video_recording *rec, gint64 now_us)
 {
     char name[TOLK_RECORDING_NAME_SIZE];
     tolk_recording_kind kind = rec->codec == TOLK_VIDEO_VP8 ? TOLK_RECORDING_WEBM : TOLK_RECORDING_MP4;
-    rec->fd = tolk_recording_create(rec->dir, rec->sitting, TOLK_VIDEO_RECORDING_FOLDER, kind, now_us, name, &rec->path);
+    rec->fd = tolk_recording_create(rec->dir, rec->sitting, TOLK_VIDEO_RECORDING_FOLDER, kind, now_us, name,
+                                    &rec->path);
     if (rec->fd < 0) {
         note_failure(rec, errno, g_strerror(errno));
         return;

@@ -4,10 +4,10 @@ ball on red, VP8, by WHIP with video-peer) and the sitting recorded through the 
 listing has the video file beside the audio ("kind": "video", in the sitting's "video" folder),
 the download is video/webm, ffprobe finds VP8 with the duration recorded, the listing's
 duration is the file's, and the frames decode to the camera's red; a kill -9 mid-recording
-leaves a file that plays, and the restarted daemon records the picture again in a new file; the
-free-space warning of /healthz reckons with the picture's hour; a full disk (a small tmpfs as --recordings-dir) marks the video's
-recording failing (the session view, /healthz) while the console's picture goes on, and it
-writes again once there is room."""
+leaves a file that plays, and the restarted daemon records the picture again in a new file;
+the free-space warning of /healthz reckons with the picture's hour; a full disk (a small tmpfs
+as --recordings-dir) marks the video's recording failing (the session view, /healthz) while
+the console's picture goes on, and it writes again once there is room."""
 import json
 import os
 import subprocess
