@@ -61,6 +61,19 @@ static void add_failing_outputs(tolk_app *app, json_object *problems)
     }
 }
 
+/* A channel's recording (or the floor video's: channel "video") that cannot write. */
+static void add_recording_problem(json_object *problems, tolk_session *session, const char *channel,
+                                  const tolk_recording_status *st)
+{
+    json_object *problem = json_object_new_object();
+    json_object_object_add(problem, "what", json_object_new_string("recording"));
+    json_object_object_add(problem, "sitting", json_object_new_string(session->id));
+    json_object_object_add(problem, "channel", json_object_new_string(channel));
+    json_object_object_add(problem, "state", json_object_new_string(tolk_recording_state_name(st->state)));
+    json_object_object_add(problem, "error", st->last_errno ? json_object_new_string(strerrorname_np(st->last_errno)) : NULL);
+    json_object_array_add(problems, problem);
+}
+
 /* Recordings that cannot write (a disk full), and a recordings folder running out of room. */
 static void add_recording_problems(tolk_app *app, json_object *problems)
 {
@@ -73,14 +86,11 @@ static void add_recording_problems(tolk_app *app, json_object *problems)
             tolk_recording_status st;
             if (!tolk_session_recording_status(session, ch, &st) || st.state != TOLK_RECORDING_FAILING)
                 continue;
-            json_object *problem = json_object_new_object();
-            json_object_object_add(problem, "what", json_object_new_string("recording"));
-            json_object_object_add(problem, "sitting", json_object_new_string(session->id));
-            json_object_object_add(problem, "channel", json_object_new_string(tolk_matrix_channel_name(session->matrix, ch)));
-            json_object_object_add(problem, "state", json_object_new_string(tolk_recording_state_name(st.state)));
-            json_object_object_add(problem, "error", st.last_errno ? json_object_new_string(strerrorname_np(st.last_errno)) : NULL);
-            json_object_array_add(problems, problem);
+            add_recording_problem(problems, session, tolk_matrix_channel_name(session->matrix, ch), &st);
         }
+        tolk_recording_status st;
+        if (tolk_session_video_recording_status(session, &st) && st.state == TOLK_RECORDING_FAILING)
+            add_recording_problem(problems, session, TOLK_VIDEO_RECORDING_FOLDER, &st);
     }
     guint64 free_bytes;
     if (tolk_recorder_space_low(recorder, &free_bytes))

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* Recording (docs/recording.md): start and stop per sitting and per channel, the list of
- * the recordings folder and a file's download with Range. Starting and stopping only
- * subscribe and queue (recorder.h); the folder is read in the handlers' outside step, never
- * under the app lock. */
+ * the recordings folder (audio and the floor video) and a file's download with Range.
+ * Starting and stopping only subscribe and queue (recorder.h); the folder is read in the
+ * handlers' outside step, never under the app lock. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +103,9 @@ static folder_call *folder_call_new(api_call *call)
                 g_hash_table_add(fc->current, g_strdup_printf("%s/%s/%s", session->id,
                                                               tolk_matrix_channel_name(session->matrix, ch), st.file));
         }
+        tolk_recording_status st;
+        if (tolk_session_video_recording_status(session, &st) && st.state != TOLK_RECORDING_OFF && st.file[0])
+            g_hash_table_add(fc->current, g_strdup_printf("%s/%s/%s", session->id, TOLK_VIDEO_RECORDING_FOLDER, st.file));
     }
     return fc;
 }
@@ -140,6 +143,7 @@ static void add_entry(const tolk_recording_entry *e, void *ctx)
     json_object_object_add(obj, "session", json_object_new_string(e->sitting));
     json_object_object_add(obj, "channel", json_object_new_string(e->channel));
     json_object_object_add(obj, "name", json_object_new_string(e->name));
+    json_object_object_add(obj, "kind", json_object_new_string(tolk_recording_kind_word(e->kind)));
     json_object_object_add(obj, "start", tolk_utc_json(e->start_unix_s));
     json_object_object_add(obj, "duration_s", json_object_new_double((double)(gint64)(e->duration_s * 1000) / 1000));
     json_object_object_add(obj, "bytes", json_object_new_int64((int64_t)e->bytes));
@@ -257,7 +261,8 @@ static void reply_file(api_call *call)
     tolk_http_reply_header(call->resp, "Content-Disposition", value);
     tolk_http_reply_header(call->resp, "Accept-Ranges", "bytes");
     guint64 length = fc->size ? to - from + 1 : 0;
-    tolk_http_reply_file(call->resp, range > 0 ? 206 : 200, "audio/ogg", fc->fd, from, length);
+    tolk_http_reply_file(call->resp, range > 0 ? 206 : 200, tolk_recording_mime_type(tolk_recording_kind_of(fc->name)),
+                         fc->fd, from, length);
     fc->fd = -1;
 }
 

@@ -328,6 +328,9 @@ json_object *tolk_session_to_json(tolk_session *session, bool full)
     if (full) {
         json_object_put(video);
         video = tolk_session_video_json(session->video);
+        tolk_recording_status st; /* the floor video's record (docs/recording.md) */
+        tolk_session_video_recording_status(session, &st);
+        json_object_object_add(video, "recording", tolk_recording_to_json(&st));
     }
     json_object_object_add(obj, "video", video);
     return obj;

@@ -2,6 +2,7 @@
 #include "recordings_dir.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,11 +11,22 @@
 #include <unistd.h>
 
 #include "ogg_opus_writer.h"
+#include "video_file.h"
 
 #define TAIL_BYTES 65536 /* a page is at most 65307 bytes: the last whole one starts in here */
 #define OGG_HEADER 27
+#define MAX_SUFFIX 99
+
+static const char *const extensions[] = {[TOLK_RECORDING_AUDIO] = ".opus", [TOLK_RECORDING_WEBM] = ".webm",
+                                         [TOLK_RECORDING_MP4] = ".mp4"};
 
 void tolk_recording_name(gint64 start_unix_us, int suffix, char out[TOLK_RECORDING_NAME_SIZE])
+{
+    tolk_recording_kind_name(TOLK_RECORDING_AUDIO, start_unix_us, suffix, out);
+}
+
+void tolk_recording_kind_name(tolk_recording_kind kind, gint64 start_unix_us, int suffix,
+                              char out[TOLK_RECORDING_NAME_SIZE])
 {
     time_t t = (time_t)(start_unix_us / G_USEC_PER_SEC);
     struct tm tm;
@@ -22,17 +34,45 @@ void tolk_recording_name(gint64 start_unix_us, int suffix, char out[TOLK_RECORDI
     char stamp[24];
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H-%M-%SZ", &tm);
     if (suffix > 0)
-        snprintf(out, TOLK_RECORDING_NAME_SIZE, "%s-%d.opus", stamp, suffix);
+        snprintf(out, TOLK_RECORDING_NAME_SIZE, "%s-%d%s", stamp, suffix, extensions[kind]);
     else
-        snprintf(out, TOLK_RECORDING_NAME_SIZE, "%s.opus", stamp);
+        snprintf(out, TOLK_RECORDING_NAME_SIZE, "%s%s", stamp, extensions[kind]);
+}
+
+tolk_recording_kind tolk_recording_kind_of(const char *name)
+{
+    for (size_t k = 0; k < G_N_ELEMENTS(extensions); k++) {
+        if (g_str_has_suffix(name, extensions[k]))
+            return (tolk_recording_kind)k;
+    }
+    return TOLK_RECORDING_AUDIO;
+}
+
+const char *tolk_recording_mime_type(tolk_recording_kind kind)
+{
+    return kind == TOLK_RECORDING_WEBM ? "video/webm" : kind == TOLK_RECORDING_MP4 ? "video/mp4" : "audio/ogg";
+}
+
+const char *tolk_recording_kind_word(tolk_recording_kind kind)
+{
+    return kind == TOLK_RECORDING_AUDIO ? "audio" : "video";
+}
+
+static bool known_extension(const char *rest)
+{
+    for (size_t k = 0; k < G_N_ELEMENTS(extensions); k++) {
+        if (strcmp(rest, extensions[k]) == 0)
+            return true;
+    }
+    return false;
 }
 
 bool tolk_recording_name_parse(const char *name, gint64 *start_unix_s)
 {
-    /* "YYYY-MM-DDTHH-MM-SSZ" then ".opus" or "-N.opus" (N 1..99) */
+    /* "YYYY-MM-DDTHH-MM-SSZ" then ".opus" or "-N.opus" (N 1..99); or .webm, .mp4 */
     static const char shape[] = "dddd-dd-ddTdd-dd-ddZ";
     size_t len = strlen(name);
-    if (len < sizeof shape - 1 + 5 || len >= TOLK_RECORDING_NAME_SIZE)
+    if (len < sizeof shape - 1 + 4 || len >= TOLK_RECORDING_NAME_SIZE) /* ".mp4" the shortest */
         return false;
     for (size_t i = 0; i < sizeof shape - 1; i++) {
         if (shape[i] == 'd' ? !g_ascii_isdigit(name[i]) : name[i] != shape[i])
@@ -47,7 +87,7 @@ bool tolk_recording_name_parse(const char *name, gint64 *start_unix_s)
             return false;
         rest += 1 + digits;
     }
-    if (strcmp(rest, ".opus") != 0)
+    if (!known_extension(rest))
         return false;
     struct tm tm = {0};
     if (sscanf(name, "%4d-%2d-%2dT%2d-%2d-%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
@@ -150,10 +190,15 @@ static void scan_channel(int chfd, tolk_recording_entry *entry, tolk_recording_f
         entry->name = g_ptr_array_index(files, i);
         int fd = openat(chfd, entry->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         struct stat st;
-        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        /* a video file with nothing yet: open, waiting for the picture (removed if none comes) */
+        bool empty_video = tolk_recording_kind_of(entry->name) != TOLK_RECORDING_AUDIO && fd >= 0 &&
+                           fstat(fd, &st) == 0 && st.st_size == 0;
+        if (fd >= 0 && !empty_video && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
             tolk_recording_name_parse(entry->name, &entry->start_unix_s);
             entry->bytes = (guint64)st.st_size;
-            entry->duration_s = tolk_ogg_file_duration(fd, entry->bytes);
+            entry->kind = tolk_recording_kind_of(entry->name);
+            entry->duration_s = entry->kind == TOLK_RECORDING_AUDIO ? tolk_ogg_file_duration(fd, entry->bytes)
+                                : tolk_video_file_duration(fd, entry->bytes, entry->kind == TOLK_RECORDING_MP4);
             fn(entry, ctx);
         }
         if (fd >= 0)
@@ -220,5 +265,33 @@ int tolk_recordings_open(const char *dir, const char *sitting, const char *chann
         fcntl(fd, F_SETFL, 0); /* O_NONBLOCK only kept a FIFO from blocking the open */
         *bytes = (guint64)st.st_size;
     }
+    return fd;
+}
+
+int tolk_recording_create(const char *dir, const char *sitting, const char *folder, tolk_recording_kind kind,
+                          gint64 now_us, char name[TOLK_RECORDING_NAME_SIZE], char **path)
+{
+    char *where = g_build_filename(dir, sitting, folder, NULL);
+    int fd = -1;
+    errno = 0;
+    if (g_mkdir_with_parents(where, 0750) == 0) {
+        for (int suffix = 0; suffix <= MAX_SUFFIX; suffix++) {
+            tolk_recording_kind_name(kind, now_us, suffix, name);
+            char *candidate = g_build_filename(where, name, NULL);
+            fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
+            if (fd >= 0) {
+                *path = candidate;
+                break;
+            }
+            g_free(candidate);
+            if (errno != EEXIST)
+                break;
+        }
+    }
+    int saved = errno ? errno : EIO;
+    g_free(where);
+    if (fd >= 0)
+        fchmod(fd, 0640); /* whatever the umask: the operators' group reads the record */
+    errno = saved;
     return fd;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * The recordings folder as the API reads it: RECDIR/SITTING/CHANNEL/2026-12-02T10-00-00Z.opus
- * (a suffix -N for a second segment within the same second). Names are checked segment by
+ * (a suffix -N for a second segment within the same second), and the floor video's
+ * RECDIR/SITTING/video/2026-12-02T10-00-00Z.webm (or .mp4). Names are checked segment by
  * segment (a sitting id, a channel name, a segment name) and every step is opened with
  * O_NOFOLLOW relative to the one before, so no path the client sends reaches the file
  * system and no symbolic link in the folder is followed. A segment's duration comes from the
@@ -18,10 +19,28 @@
 
 #define TOLK_RECORDING_NAME_SIZE 40 /* "2026-12-02T10-00-00Z-99.opus" and NUL, with room */
 
+/* What a segment holds, by its name's extension. */
+typedef enum { TOLK_RECORDING_AUDIO, TOLK_RECORDING_WEBM, TOLK_RECORDING_MP4 } tolk_recording_kind;
+
 /* The segment name of a start time (UTC) and a suffix (0: none): "2026-12-02T10-00-00Z.opus". */
 void tolk_recording_name(gint64 start_unix_us, int suffix, char out[TOLK_RECORDING_NAME_SIZE]);
-/* Whether name is one tolk_recording_name makes; *start_unix_s (may be NULL) its start. */
+/* The same with the extension of kind: "….webm", "….mp4". */
+void tolk_recording_kind_name(tolk_recording_kind kind, gint64 start_unix_us, int suffix,
+                              char out[TOLK_RECORDING_NAME_SIZE]);
+/* Whether name is one tolk_recording_name makes (of any kind); *start_unix_s (may be NULL)
+ * its start. */
 bool tolk_recording_name_parse(const char *name, gint64 *start_unix_s);
+/* The kind of a name tolk_recording_name_parse takes. */
+tolk_recording_kind tolk_recording_kind_of(const char *name);
+/* "audio/ogg", "video/webm", "video/mp4"; and "audio" or "video" for the listing. */
+const char *tolk_recording_mime_type(tolk_recording_kind kind);
+const char *tolk_recording_kind_word(tolk_recording_kind kind);
+
+/* A new segment file DIR/SITTING/FOLDER/<name of now_us> (folders made 0750, the file 0640,
+ * never one that exists: a suffix is added), open for writing; its name in name, its path in
+ * *path (to g_free). -1 with errno when it cannot be made. */
+int tolk_recording_create(const char *dir, const char *sitting, const char *folder, tolk_recording_kind kind,
+                          gint64 now_us, char name[TOLK_RECORDING_NAME_SIZE], char **path);
 /* A sitting id or channel name as a folder: [a-z0-9][a-z0-9-]{0,31}. */
 bool tolk_recording_segment_valid(const char *segment);
 
@@ -30,6 +49,7 @@ typedef struct {
     const char *sitting;
     const char *channel;
     const char *name;
+    tolk_recording_kind kind;
     gint64 start_unix_s;
     double duration_s;
     guint64 bytes;

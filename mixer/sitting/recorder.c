@@ -6,7 +6,6 @@
 #include "recorder.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,7 +19,6 @@
 
 #define TICK_US G_USEC_PER_SEC          /* flush, roll and retry this often */
 #define SPACE_EVERY_US (5 * G_USEC_PER_SEC)
-#define MAX_SUFFIX 99
 
 typedef enum { ITEM_FRAME, ITEM_START, ITEM_STOP, ITEM_RELEASE, ITEM_QUIT } item_kind;
 
@@ -39,6 +37,7 @@ struct tolk_recorder {
     GThread *thread;
     atomic_ullong free_bytes;
     atomic_int active;
+    atomic_int video_active;
     GPtrArray *open; /* the thread's: recordings with a segment to write */
 };
 
@@ -123,37 +122,12 @@ static void note_outcome(tolk_recording *rec, int errnum)
 
 /* ---- the thread: segments ---- */
 
-static int create_segment_file(tolk_recording *rec, gint64 now_us, char name[TOLK_RECORDING_NAME_SIZE])
-{
-    char *folder = g_build_filename(rec->recorder->dir, rec->sitting, rec->channel, NULL);
-    int fd = -1;
-    errno = 0;
-    if (g_mkdir_with_parents(folder, 0750) == 0) {
-        for (int suffix = 0; suffix <= MAX_SUFFIX; suffix++) {
-            tolk_recording_name(now_us, suffix, name);
-            char *path = g_build_filename(folder, name, NULL);
-            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
-            if (fd >= 0) {
-                rec->path = path;
-                break;
-            }
-            g_free(path);
-            if (errno != EEXIST)
-                break;
-        }
-    }
-    int saved = errno ? errno : EIO;
-    g_free(folder);
-    if (fd >= 0)
-        fchmod(fd, 0640); /* whatever the umask: the operators' group reads the record */
-    errno = saved;
-    return fd;
-}
-
 static void open_segment(tolk_recording *rec, gint64 now_us)
 {
     char name[TOLK_RECORDING_NAME_SIZE];
-    int fd = create_segment_file(rec, now_us, name), err = fd < 0 ? -errno : 0;
+    int fd = tolk_recording_create(rec->recorder->dir, rec->sitting, rec->channel, TOLK_RECORDING_AUDIO, now_us,
+                                   name, &rec->path);
+    int err = fd < 0 ? -errno : 0;
     tolk_ogg_opus_meta meta = {.title = rec->title, .sitting = rec->sitting, .channel = rec->channel,
                                .language = rec->language, .start_unix_us = now_us};
     if (fd >= 0)
@@ -372,6 +346,11 @@ const char *tolk_recorder_dir(const tolk_recorder *r)
     return r->dir;
 }
 
+unsigned tolk_recorder_segment_s(const tolk_recorder *r)
+{
+    return (unsigned)(r->segment_us / G_USEC_PER_SEC);
+}
+
 guint64 tolk_recorder_free_bytes(const tolk_recorder *r)
 {
     return atomic_load(&((tolk_recorder *)r)->free_bytes);
@@ -382,12 +361,19 @@ int tolk_recorder_active(const tolk_recorder *r)
     return atomic_load(&((tolk_recorder *)r)->active);
 }
 
+void tolk_recorder_video_active(tolk_recorder *r, bool on)
+{
+    atomic_fetch_add(&r->video_active, on ? 1 : -1);
+}
+
 bool tolk_recorder_space_low(const tolk_recorder *r, guint64 *free_bytes)
 {
     guint64 free = tolk_recorder_free_bytes(r);
-    guint64 need = MAX(TOLK_RECORDER_LOW_SPACE, (guint64)tolk_recorder_active(r) * TOLK_RECORDER_HOUR_BYTES);
+    int videos = atomic_load(&((tolk_recorder *)r)->video_active);
+    guint64 hour = (guint64)tolk_recorder_active(r) * TOLK_RECORDER_HOUR_BYTES +
+                   (guint64)MAX(videos, 0) * TOLK_RECORDER_VIDEO_HOUR_BYTES;
     *free_bytes = free;
-    return tolk_recorder_active(r) > 0 && free != G_MAXUINT64 && free < need;
+    return tolk_recorder_active(r) + videos > 0 && free != G_MAXUINT64 && free < MAX(TOLK_RECORDER_LOW_SPACE, hour);
 }
 
 tolk_recording *tolk_recording_new(tolk_recorder *recorder, const char *sitting, const char *channel,

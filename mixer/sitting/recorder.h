@@ -28,6 +28,7 @@
 #define TOLK_RECORDER_QUEUE_FRAMES 250 /* 5 s of 20 ms frames per recording */
 #define TOLK_RECORDER_LOW_SPACE (256ULL << 20) /* at least this much free, else /healthz warns */
 #define TOLK_RECORDER_HOUR_BYTES (30ULL << 20) /* about an hour of one channel (docs/recording.md) */
+#define TOLK_RECORDER_VIDEO_HOUR_BYTES (675ULL << 20) /* an hour of a 1.5 Mb/s floor video */
 
 typedef struct tolk_recorder tolk_recorder;
 typedef struct tolk_recording tolk_recording;
@@ -47,12 +48,16 @@ tolk_recorder *tolk_recorder_new(const char *dir, unsigned segment_s);
 /* After every recording was released: closes what is open, joins the thread. */
 void tolk_recorder_free(tolk_recorder *recorder);
 const char *tolk_recorder_dir(const tolk_recorder *recorder);
+unsigned tolk_recorder_segment_s(const tolk_recorder *recorder);
 /* The free space of the folder, as last measured (every few seconds); G_MAXUINT64 unknown. */
 guint64 tolk_recorder_free_bytes(const tolk_recorder *recorder);
 /* Channels recording now, over all sittings. */
 int tolk_recorder_active(const tolk_recorder *recorder);
+/* A sitting's floor video began (on) or ended recording (video_recording.h writes it; the
+ * recorder only reckons with it for the free space). Any thread. */
+void tolk_recorder_video_active(tolk_recorder *recorder, bool on);
 /* Whether free space is short while anything records: below TOLK_RECORDER_LOW_SPACE or an
- * hour of what records now. */
+ * hour of what records now (the channels and the floor videos). */
 bool tolk_recorder_space_low(const tolk_recorder *recorder, guint64 *free_bytes);
 
 /* One channel of a sitting, not recording yet. The names go into the folder and the tags;

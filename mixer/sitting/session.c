@@ -391,6 +391,7 @@ void tolk_session_free(tolk_session *session)
         g_ptr_array_unref(session->peers); /* closes them: they touch the media */
     if (session->ended)
         g_ptr_array_unref(session->ended);
+    tolk_session_release_video_recording(session); /* a viewer of the video's feed */
     tolk_session_video_free(session->video); /* after the peers: viewers and cameras have let go */
     tolk_session_hls_free_all(session); /* they take the channels' streams */
     tolk_media_fence_free(session->fence);

@@ -29,6 +29,7 @@
 #include "session_hls.h"
 #include "session_video.h"
 #include "teardown.h"
+#include "video_recording.h"
 #include "webrtc.h"
 
 /* Caps on the outputs the operator opens (docs/api.md, Limits): each costs a sendto per
@@ -170,6 +171,10 @@ typedef struct tolk_session {
     tolk_session_video *video;
     bool channel_video[TOLK_MAX_CHANNELS + 1];
     tolk_ports *ports; /* the env's port pool (it outlives the session): SRTP video sources' ports */
+    /* session_recording.c: the floor video's record while any channel records, its feed
+     * subscription (0: none). */
+    tolk_video_recording *video_recording;
+    guint video_recording_subscription;
 } tolk_session;
 
 /* Who created a WebRTC resource, and so who may trickle to it or end it:
@@ -355,5 +360,9 @@ bool tolk_session_recording_on(const tolk_session *session, int channel);
 bool tolk_session_recording_status(tolk_session *session, int channel, tolk_recording_status *out);
 /* Before the media goes: every recording stopped and handed to the recorder to close. */
 void tolk_session_release_recordings(tolk_session *session);
+/* The floor video's record (it records while any channel does): false (and *out off) when it
+ * never recorded. Released before the video's feed goes (it is one of its viewers). */
+bool tolk_session_video_recording_status(tolk_session *session, tolk_recording_status *out);
+void tolk_session_release_video_recording(tolk_session *session);
 
 #endif

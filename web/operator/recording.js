@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 // The recording panel of a sitting: start/stop for the whole sitting and per channel, what records
-// now (file, size, errors), a warning when the disk cannot take it, and the sitting's files with
-// download links (the download carries the token in its header, so it goes through fetch).
+// now (file, size, errors; the floor video's too, which records while any channel does), a warning
+// when the disk cannot take it, and the sitting's files, audio and video, with download links (the
+// download carries the token in its header, so it goes through fetch).
 
 import { apiPath, authHeaders, errorFrom } from '../common/api.js';
 import { el } from '../common/dom.js';
@@ -38,6 +39,22 @@ function stateCell(rec) {
   return cell;
 }
 
+/** The floor video's row: it records while any channel does, so it has no button of its own. */
+function videoRow(s) {
+  const rec = s.video?.recording || { state: 'off' };
+  const on = rec.state !== 'off';
+  return el('tr', { 'data-recording': 'video' },
+    el('th', { scope: 'row' }, 'Floor video'),
+    stateCell(rec),
+    el('td', { 'data-rec-count': 'file' }, on ? rec.file || '…' : ''),
+    el('td', { 'data-rec-count': 'bytes' }, sizeText(rec.bytes || 0)),
+    el('td', { 'data-rec-count': 'lost' }, String((rec.lost || 0) + (rec.write_errors || 0))),
+    el('td', { class: 'muted' }, 'with the channels'));
+}
+
+/** What records in a session view: the channels', and the floor video's under "video". */
+const recordings = (s) => [...s.channels, { id: 'video', recording: s.video?.recording }];
+
 function channelRow(ch, act) {
   const rec = ch.recording || { state: 'off' };
   const on = rec.state !== 'off';
@@ -53,11 +70,11 @@ function channelRow(ch, act) {
 
 /** The disk warning: a channel that cannot write, or (from /healthz) a folder short of room. */
 function warningText(s, spaceProblem) {
-  const failing = s.channels.filter((c) => c.recording?.state === 'failing');
+  const failing = recordings(s).filter((c) => c.recording?.state === 'failing');
   const parts = [];
   if (failing.length) {
     parts.push(`Recording cannot write (${failing[0].recording.last_error}) for ${failing.map((c) => c.id).join(', ')}: `
-      + 'the audio goes on, the record has a gap until there is room.');
+      + 'the audio and the picture go on, the record has a gap until there is room.');
   }
   if (spaceProblem) parts.push(`Little room left for recordings: ${spaceProblem}.`);
   return parts.join(' ');
@@ -66,8 +83,8 @@ function warningText(s, spaceProblem) {
 function fileRow(r, act) {
   const href = apiPath('recordings', r.session, r.channel, r.name);
   const name = `${r.session}-${r.channel}-${r.name}`;
-  return el('tr', { 'data-recording-file': `${r.channel}/${r.name}` },
-    el('td', {}, channelLabel(r.channel)),
+  return el('tr', { 'data-recording-file': `${r.channel}/${r.name}`, 'data-kind': r.kind || 'audio' },
+    el('td', {}, r.kind === 'video' ? 'Floor video' : channelLabel(r.channel)),
     el('td', {}, el('a', { href, download: name, onclick: (e) => { e.preventDefault(); act.download(href, name); } }, r.name)),
     el('td', {}, durationText(r.duration_s)),
     el('td', {}, sizeText(r.bytes)),
@@ -101,7 +118,8 @@ export function recordingPanel(s, act) {
       el('button', { id: 'record-all', onclick: () => act.recordAll(true) }, 'Record floor and all channels'),
       el('button', { id: 'record-stop', disabled: !any, onclick: () => act.recordAll(false) }, 'Stop all')),
     el('div', { class: 'table-wrap' }, el('table', {},
-      head('Channel', 'State', 'File', 'Written', 'Lost', ''), el('tbody', {}, ...s.channels.map((ch) => channelRow(ch, act))))),
+      head('Channel', 'State', 'File', 'Written', 'Lost', ''),
+      el('tbody', {}, ...s.channels.map((ch) => channelRow(ch, act)), videoRow(s)))),
     el('h3', {}, 'Files'),
     el('div', { class: 'table-wrap' }, el('table', {},
       head('Channel', 'File (UTC start)', 'Duration', 'Size', ''), el('tbody', { 'data-recordings-files': '' }))));
@@ -113,7 +131,7 @@ export function recordingPanel(s, act) {
  * anything records (the health poll calls this every 2 s). */
 export function showRecordingCounts(root, s, act) {
   for (const row of root.querySelectorAll('[data-recording]')) {
-    const rec = s.channels.find((c) => c.id === row.dataset.recording)?.recording;
+    const rec = recordings(s).find((c) => c.id === row.dataset.recording)?.recording;
     if (!rec) continue;
     row.querySelector('[data-rec-count="bytes"]').textContent = sizeText(rec.bytes || 0);
     row.querySelector('[data-rec-count="lost"]').textContent = String((rec.lost || 0) + (rec.write_errors || 0));
@@ -122,5 +140,5 @@ export function showRecordingCounts(root, s, act) {
     state.dataset.state = rec.state;
     state.textContent = STATE_TEXT[rec.state] || rec.state;
   }
-  if (s.channels.some((c) => c.recording && c.recording.state !== 'off')) refreshRecordings(root.querySelector('#recording'), s, act);
+  if (recordings(s).some((c) => c.recording && c.recording.state !== 'off')) refreshRecordings(root.querySelector('#recording'), s, act);
 }
