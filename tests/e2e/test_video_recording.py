@@ -7,7 +7,8 @@ duration is the file's, and the frames decode to the camera's red; a kill -9 mid
 leaves a file that plays, and the restarted daemon records the picture again in a new file;
 the free-space warning of /healthz reckons with the picture's hour; a full disk (a small tmpfs
 as --recordings-dir) marks the video's recording failing (the session view, /healthz) while
-the console's picture goes on, and it writes again once there is room."""
+the console's picture goes on, and it writes again once there is room. An h264 sitting fed by
+ffmpeg's SRTP H.264 (an SRTP video source) records a fragmented MP4 that plays red."""
 import json
 import os
 import subprocess
@@ -21,6 +22,7 @@ import tolkharness as th  # noqa: E402
 from test_recording import wait_until  # noqa: E402
 from test_state_faults import fill, private_dir  # noqa: E402
 from test_video import ICE, RED, Peer  # noqa: E402
+from test_video_rtp import ffmpeg_h264  # noqa: E402
 
 SID = 'vrec'
 SITTING = {'id': SID, 'name': 'Video recording', 'channels': ['en'], 'booths': [{'language': 'en', 'consoles': 1}]}
@@ -228,6 +230,50 @@ class FullDisk(unittest.TestCase):
         log = cam.daemon.stderr()
         self.assertIn('recording: cannot write the video', log)
         self.assertIn('recording: writing the video again', log)
+
+
+class H264Recording(unittest.TestCase):
+    """An h264 sitting fed by a hall encoder's SRTP (ffmpeg, libx264, on red): its picture is
+    recorded as a fragmented MP4, depayloaded and never decoded."""
+
+    def test_srtp_h264_into_mp4(self):
+        rec_dir = private_dir(self, 'tolk-recordings-')
+        daemon = th.Daemon(extra_args=ICE + ['--recordings-dir', rec_dir]).start()
+        self.addCleanup(daemon.stop)
+        api = daemon.api()
+        api.expect(201, 'POST', '/api/v1/sessions', dict(SITTING, video_codec='h264'))
+        src = api.expect(201, 'POST', th.session_path(SID, 'video', 'sources'), {'name': 'Hall'})
+        sender = ffmpeg_h264(src['srtp']['key'], src['port'])
+        self.addCleanup(sender.kill)
+        video = lambda: api.expect(200, 'GET', th.session_path(SID))['video']
+        wait_until('the encoder received', lambda: video()['live'] == src['id'] or None, timeout=10.0)
+        path = th.session_path(SID, 'recording')
+        start = time.monotonic()
+        api.expect(200, 'POST', path, {'channels': ['en']})
+        state = wait_until('video written', lambda: (lambda r: r if r['bytes'] > 0 else None)(video()['recording']))
+        self.assertTrue(state['file'].endswith('.mp4'), state)
+        time.sleep(RECORD_S - (time.monotonic() - start))
+        api.expect(200, 'DELETE', path)
+        recorded = time.monotonic() - start
+        files = lambda: [r for r in api.expect(200, 'GET', 'recordings?session=%s' % SID)['recordings']
+                         if r['kind'] == 'video' and not r['recording']]
+        rec = wait_until('the file finished', files)[0]
+        status, headers, data = api.raw('GET', '/api/v1/recordings/%s/video/%s' % (SID, rec['name']))
+        self.assertEqual((status, headers.get('content-type')), (200, 'video/mp4'), data[:200])
+        fd, local = tempfile.mkstemp(suffix='.mp4')
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+        self.addCleanup(os.unlink, local)
+        stream, fmt = ffprobe(local)
+        duration = float(fmt['duration'])
+        print('a %.2f s H.264 recording: the MP4 plays %.2f s, %s frames; the listing says %.3f s'
+              % (recorded, duration, stream['nb_read_frames'], rec['duration_s']), file=sys.stderr)
+        self.assertEqual((stream['codec_name'], stream['width'], stream['height']), ('h264', 320, 240), stream)
+        self.assertIn('mp4', fmt['format_name'])
+        # the last fragment (1 s) may still be open when the recording stops
+        self.assertAlmostEqual(duration, recorded, delta=DURATION_TOLERANCE + 1.0)
+        self.assertAlmostEqual(rec['duration_s'], duration, delta=0.1)
+        self.assertGreater(red_share(local), 0.7)
 
 
 if __name__ == '__main__':
