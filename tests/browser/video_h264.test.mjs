@@ -3,7 +3,8 @@
 // H.264 sitting, ffmpeg (libx264) sends red and the page, in headless Chromium, decodes red
 // frames (counted by requestVideoFrameCallback, read on a canvas) while it hears the floor at
 // 440 Hz; a second source, gst-launch-1.0's openh264enc on blue, is chosen by the operator and
-// the picture turns blue. Then a VP8 sitting with gst-launch-1.0's vp8enc on red.
+// the picture turns blue. Then a VP8 sitting with gst-launch-1.0's vp8enc on red. The daemon's
+// WHEP answer gives Chromium the sitting's codec alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -26,16 +27,30 @@ const running = [];
 
 test.after(() => { for (const p of running) if (p.exitCode === null) p.kill('SIGTERM'); });
 
-/** A sitting `sid` in `codec` with the floor at 440 Hz and a console page of en/1 counting frames. */
+/**
+ * A sitting `sid` in `codec` with the floor at 440 Hz and a console page of en/1; the page's
+ * WHEP answers are kept in page.answers (to see which codec the daemon gave Chromium).
+ */
 async function sittingWithConsole(t, sid, codec) {
   const { daemon, browsers: [browser] } = setup;
   const session = await daemon.ok('POST', 'sessions', { ...SITTING, id: sid, video_codec: codec });
   const floor = floorSender(session, TONE.floor);
   t.after(() => floor.stop());
   const desk = await daemon.pageUrl(sid, { role: 'console', console: 'en/1' });
-  const page = await browser.page(desk.href);
+  const page = await browser.context.newPage();
   t.after(() => page.close());
+  page.answers = [];
+  page.on('response', async (r) => {
+    if (r.request().method() === 'POST' && r.url().endsWith('/whep') && r.status() === 201) page.answers.push(await r.text());
+  });
+  await page.goto(desk.href);
   return page;
+}
+
+/** The encodings (e.g. ['H264']) of the video m-line of the page's last WHEP answer. */
+function answeredVideo(page) {
+  const video = page.answers.at(-1)?.split(/^m=/m).find((m) => m.startsWith('video')) ?? '';
+  return [...video.matchAll(/^a=rtpmap:\d+ ([\w-]+)\//gm)].map((m) => m[1]);
 }
 
 /** Adds an SRTP source `name` to `sid` by the API and starts `sender` on it. */
@@ -77,6 +92,7 @@ test('an H.264 sitting: the console decodes ffmpeg\'s red, hears the floor, and 
     const hall = await srtpSource('h264', 'Hall', (s) => ffmpegH264Sender(s, RED));
     assert.equal(hall.payload_type, 102);
     await assertPicture(t, page, 'red', 'ffmpeg\'s H.264');
+    assert.deepEqual(answeredVideo(page), ['H264'], 'Chromium is given H.264 alone');
     assert.equal(await text(page, '#picture-caption'), 'Hall');
     await waitTone(page, TONE.floor, [TONE.a], 'return');
 
@@ -99,5 +115,6 @@ test('a VP8 sitting: the console decodes gst-launch-1.0\'s vp8enc red over SRTP 
     const hall = await srtpSource('vp8', 'Hall', (s) => gstSrtpSender(s, 'vp8', RED));
     assert.equal(hall.payload_type, 96);
     await assertPicture(t, page, 'red', 'vp8enc\'s VP8');
+    assert.deepEqual(answeredVideo(page), ['VP8'], 'Chromium is given VP8 alone');
     await waitTone(page, TONE.floor, [TONE.a], 'return');
   });
