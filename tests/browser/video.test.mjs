@@ -7,38 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BLUE, RED, camera, noCameras } from './cameras.mjs';
+import { BLUE, RED, camera, colour, countFrames, frames, noCameras, pictureState } from './cameras.mjs';
 import { SITTING, TONE, floorSender, scene, skipUnlessReady, text, waitFor, waitTone } from './harness.mjs';
 
 const skip = skipUnlessReady() || (!process.env.CI && noCameras()) || false;
 const setup = scene({ tones: [TONE.a] });
 const cameras = [];
-
-/** Counts the frames the page's <video> presents (window.frames_). */
-const countFrames = (page) => page.evaluate(() => {
-  const v = document.querySelector('#floor-video');
-  window.frames_ = 0;
-  const tick = () => { window.frames_ += 1; v.requestVideoFrameCallback(tick); };
-  v.requestVideoFrameCallback(tick);
-});
-const frames = (page) => page.evaluate(() => window.frames_);
-
-/** The colour of the picture's top left corner (the ball's background), as 'red', 'blue' or the RGB. */
-const colour = (page) => page.evaluate(() => {
-  const v = document.querySelector('#floor-video');
-  if (!v.videoWidth) return 'none';
-  const c = document.createElement('canvas');
-  c.width = 64;
-  c.height = 36;
-  const g = c.getContext('2d', { willReadFrequently: true });
-  g.drawImage(v, 0, 0, 64, 36);
-  const [r, gr, b] = g.getImageData(2, 2, 1, 1).data;
-  if (r > 150 && gr < 90 && b < 90) return 'red';
-  if (b > 150 && r < 90 && gr < 90) return 'blue';
-  return `rgb(${r},${gr},${b})`;
-});
-
-const pictureState = (page) => page.evaluate(() => document.querySelector('#picture').dataset.state);
 
 /**
  * Samples the sound in probe `name` (the floor tone alone) every 50 ms until `until` resolves:
