@@ -18,9 +18,11 @@
  *   whep-client publish HOST PORT PATH TOKEN [--video-only]
  *       A WHIP camera: 720p VP8 at about 1.4 Mb/s (a pinwheel, a key frame every 12 frames,
  *       encoded once at start, then sent in a loop at 30 frames/s, so the camera costs next to
- *       nothing while the daemon is measured) and, unless --video-only, a 440 Hz Opus tone.
+ *       nothing while the daemon is measured; kept in the temporary directory for the next
+ *       run) and, unless --video-only, a 440 Hz Opus tone.
  *       Prints {"status": 201, "connected": bool, "encoded_bytes": .., "frames": ..} once up,
- *       then {"sent_frames": N} for every line read on stdin; DELETEs at EOF or "quit".
+ *       then {"sent_frames": N, "keyframe_requests": K} (GstForceKeyUnit that came up from
+ *       webrtcbin: the daemon's FIR/PLI) for every line read on stdin; DELETEs at EOF or "quit".
  *
  *   whep-client run HOST PORT PATH TOKEN [--video] [--video-first]
  *       --video: every offer also receives VP8 (the floor video of a console's WHEP);
@@ -40,6 +42,8 @@
  *                   in its per-listener appsrc and a frame dropped there before the
  *                   payloader leaves no sequence gap, only a timestamp hole, so
  *                   ts_frames - packets counts those.
+ *         flood MS S  every MS ms for S seconds, a key frame request up every peer's received
+ *                   video (its RTP session sends the daemon a PLI): {"flood_sent": N}
  *         delete    DELETEs every session (8 at a time) and frees the peers:
  *                   {"deleted": .., "failed": .., "ms": ..}
  *         quit
@@ -57,6 +61,7 @@
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 #include <netinet/in.h>
+#include <nice/agent.h>
 #include <srtp2/srtp.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -278,6 +283,7 @@ typedef struct {
     guint64 v_packets, v_gaps, v_frames, v_bytes;
     bool v_have_seq;
     guint16 v_last_seq;
+    GstPad *video_pad; /* the received video's, for `flood` (a reference, under lock) */
 } peer;
 
 /* What every peer of this process offers (set once, before any peer). */
@@ -355,6 +361,15 @@ static void on_pad(GstElement *webrtc, GstPad *pad, gpointer user_data)
     gst_element_sync_state_with_parent(sink);
     GstPad *sinkpad = gst_element_get_static_pad(sink, "sink");
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_rtp, p, NULL);
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    const GstStructure *st = caps && gst_caps_get_size(caps) ? gst_caps_get_structure(caps, 0) : NULL;
+    if (st && !g_strcmp0(gst_structure_get_string(st, "media"), "video")) {
+        g_mutex_lock(&p->lock);
+        gst_object_replace((GstObject **)&p->video_pad, GST_OBJECT(pad));
+        g_mutex_unlock(&p->lock);
+    }
+    if (caps)
+        gst_caps_unref(caps);
     if (gst_pad_link(pad, sinkpad) != GST_PAD_LINK_OK)
         fprintf(stderr, "whep-client: cannot link a source pad\n");
     gst_object_unref(sinkpad);
@@ -409,6 +424,20 @@ static void add_transceiver(GstElement *webrtc, GstWebRTCRTPTransceiverDirection
         gst_object_unref(t);
 }
 
+/* libnice gathers no loopback address. A daemon on this machine run with --ice-address
+ * 127.0.0.1 offers only that, and UDP from 127.0.0.1 never reaches 192.0.2.x (nor back): only
+ * ICE-TCP would form (a TCP connect to 127.0.0.1 works from any address). So a client of a
+ * daemon on loopback offers loopback as well, as a browser on that machine would need to. */
+static void loopback_too(NiceAgent *agent)
+{
+    if (!g_host || strcmp(g_host, "127.0.0.1") != 0)
+        return;
+    NiceAddress address;
+    nice_address_init(&address);
+    if (!nice_address_set_from_string(&address, "127.0.0.1") || !nice_agent_add_local_address(agent, &address))
+        fprintf(stderr, "whep-client: cannot add the loopback address to ICE\n");
+}
+
 /* A webrtcbin in its pipeline, no transceiver yet. */
 static peer *peer_base(void)
 {
@@ -428,6 +457,7 @@ static peer *peer_base(void)
         g_object_get(ice, "agent", &agent, NULL);
     if (agent) {
         g_object_set(agent, "upnp", FALSE, NULL);
+        loopback_too(NICE_AGENT(agent));
         g_object_unref(agent);
     }
     if (ice)
@@ -544,6 +574,7 @@ static void delete_job(gpointer data, gpointer user_data)
     }
     gst_element_set_state(p->pipeline, GST_STATE_NULL);
     g_signal_handlers_disconnect_by_data(p->webrtc, p);
+    gst_clear_object(&p->video_pad);
     gst_object_unref(p->pipeline);
     g_mutex_clear(&p->lock);
     g_cond_clear(&p->cond);
@@ -629,6 +660,33 @@ static void cmd_delete(void)
            g_atomic_int_get(&g_failed), mono_ms() - t0);
 }
 
+/* A GstForceKeyUnit up the received video's pad: webrtcbin's RTP session sends the daemon a PLI
+ * (as fast as its RTCP rules let it: the flood a hostile or broken viewer can make). */
+static bool ask_keyframe(peer *p)
+{
+    g_mutex_lock(&p->lock);
+    GstPad *pad = p->video_pad ? gst_object_ref(p->video_pad) : NULL;
+    g_mutex_unlock(&p->lock);
+    if (!pad)
+        return false;
+    GstStructure *s = gst_structure_new("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE, NULL);
+    bool ok = gst_pad_send_event(pad, gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, s));
+    gst_object_unref(pad);
+    return ok;
+}
+
+static void cmd_flood(int interval_ms, double seconds)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
+    long sent = 0;
+    while (g_get_monotonic_time() < end) {
+        for (guint i = 0; i < g_peers->len; i++)
+            sent += ask_keyframe(g_ptr_array_index(g_peers, i));
+        g_usleep((gulong)interval_ms * 1000);
+    }
+    printf("{\"flood_sent\": %ld}\n", sent);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     if (argc < 6)
@@ -647,8 +705,11 @@ static int cmd_run(int argc, char **argv)
     char line[256];
     while (fgets(line, sizeof line, stdin)) {
         int n;
+        double seconds;
         if (sscanf(line, "add %d", &n) == 1 && n > 0)
             cmd_add(n);
+        else if (sscanf(line, "flood %d %lf", &n, &seconds) == 2 && n > 0)
+            cmd_flood(n, seconds);
         else if (!strncmp(line, "stats", 5))
             cmd_stats();
         else if (!strncmp(line, "delete", 6))
@@ -670,15 +731,70 @@ static int cmd_run(int argc, char **argv)
 #define CLIP_FRAMES 60 /* 2 s; a multiple of the key frame distance, so the loop stays decodable */
 #define CLIP_FPS 30
 
-/* The clip, encoded once: CLIP_FRAMES VP8 frames (buffers we own), the first a key frame. */
+#define CLIP_ENCODER                                                                                  \
+    "videotestsrc num-buffers=" G_STRINGIFY(CLIP_FRAMES) " pattern=pinwheel ! "                        \
+    "video/x-raw,width=1280,height=720,framerate=30/1 ! vp8enc deadline=1 cpu-used=8 end-usage=cbr "   \
+    "target-bitrate=1500000 max-quantizer=24 keyframe-max-dist=12 threads=2 ! appsink name=out sync=false"
+
+/* The encoded clip is kept in the temporary directory under a name made of its pipeline's
+ * hash, as frames of [4-byte length][bytes]: encoding 720p takes seconds of a shared core. */
+static char *clip_cache_path(void)
+{
+    char name[64];
+    g_snprintf(name, sizeof name, "whep-client-clip-%08x.vp8", g_str_hash(CLIP_ENCODER));
+    return g_build_filename(g_get_tmp_dir(), name, NULL);
+}
+
+static GPtrArray *read_clip(const char *path)
+{
+    gchar *data = NULL;
+    gsize size = 0, off = 0;
+    if (!g_file_get_contents(path, &data, &size, NULL))
+        return NULL;
+    GPtrArray *frames = g_ptr_array_new_with_free_func((GDestroyNotify)gst_buffer_unref);
+    while (off + 4 <= size) {
+        guint32 n = GUINT32_FROM_BE(*(guint32 *)(void *)(data + off));
+        if (n > size - off - 4)
+            break;
+        g_ptr_array_add(frames, gst_buffer_new_memdup(data + off + 4, n));
+        off += 4 + (gsize)n;
+    }
+    g_free(data);
+    if (frames->len != CLIP_FRAMES || off != size) {
+        g_ptr_array_free(frames, TRUE);
+        return NULL;
+    }
+    return frames;
+}
+
+static void write_clip(const char *path, GPtrArray *frames)
+{
+    GByteArray *out = g_byte_array_new();
+    for (guint i = 0; i < frames->len; i++) {
+        GstMapInfo map;
+        GstBuffer *b = g_ptr_array_index(frames, i);
+        if (!gst_buffer_map(b, &map, GST_MAP_READ))
+            continue;
+        guint32 n = GUINT32_TO_BE((guint32)map.size);
+        g_byte_array_append(out, (const guint8 *)&n, 4);
+        g_byte_array_append(out, map.data, (guint)map.size);
+        gst_buffer_unmap(b, &map);
+    }
+    g_file_set_contents(path, (const gchar *)out->data, out->len, NULL); /* atomic: a rename */
+    g_byte_array_free(out, TRUE);
+}
+
+/* The clip: CLIP_FRAMES VP8 frames (buffers we own), the first a key frame; encoded once. */
 static GPtrArray *encode_clip(void)
 {
+    char *path = clip_cache_path();
+    GPtrArray *cached = read_clip(path);
+    if (cached) {
+        g_free(path);
+        return cached;
+    }
     GError *error = NULL;
-    GstElement *pipe = gst_parse_launch(
-        "videotestsrc num-buffers=" G_STRINGIFY(CLIP_FRAMES) " pattern=pinwheel ! "
-        "video/x-raw,width=1280,height=720,framerate=30/1 ! vp8enc deadline=1 cpu-used=8 end-usage=cbr "
-        "target-bitrate=1500000 max-quantizer=24 keyframe-max-dist=12 threads=2 ! appsink name=out sync=false",
-        &error);
+    GstElement *pipe = gst_parse_launch(CLIP_ENCODER, &error);
     if (!pipe)
         die(error ? error->message : "cannot make the encoder (gstreamer1.0-plugins-good: vp8enc)");
     GstElement *out = gst_bin_get_by_name(GST_BIN(pipe), "out");
@@ -694,14 +810,27 @@ static GPtrArray *encode_clip(void)
     gst_object_unref(pipe);
     if (frames->len != CLIP_FRAMES)
         die("the encoder gave fewer frames than asked");
+    write_clip(path, frames);
+    g_free(path);
     return frames;
 }
 
 typedef struct {
     GstElement *appsrc;
     GPtrArray *frames;
-    gint stop, sent; /* atomic */
+    gint stop, sent, keyframe_requests; /* atomic */
 } feeder;
+
+/* The daemon's FIR/PLI come up from webrtcbin as GstForceKeyUnit; the clip has a key frame
+ * every 0.4 s anyway, so they are only counted: how many reached the camera. */
+static GstPadProbeReturn on_upstream(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+    (void)pad;
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (GST_EVENT_TYPE(event) == GST_EVENT_CUSTOM_UPSTREAM && gst_event_has_name(event, "GstForceKeyUnit"))
+        g_atomic_int_inc(&((feeder *)user_data)->keyframe_requests);
+    return GST_PAD_PROBE_OK;
+}
 
 /* Paced on absolute deadlines, so a late wake-up does not slow the frame rate down. */
 static gpointer feed_frames(gpointer data)
@@ -768,6 +897,9 @@ static int cmd_publish(int argc, char **argv)
                                  "caps=video/x-vp8,width=1280,height=720,framerate=30/1 ! "
                                  "rtpvp8pay pt=" G_STRINGIFY(VP8_PT) " mtu=1200 picture-id-mode=15-bit");
     f.appsrc = gst_bin_get_by_name(GST_BIN(video), "clip");
+    GstPad *clip_src = gst_element_get_static_pad(f.appsrc, "src");
+    gst_pad_add_probe(clip_src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_upstream, &f, NULL);
+    gst_object_unref(clip_src);
     link_sending(p, video, vp8_caps());
     bool ok = peer_open(p, argv[4]);
     gint64 deadline = g_get_monotonic_time() + 15 * G_TIME_SPAN_SECOND;
@@ -778,7 +910,8 @@ static int cmd_publish(int argc, char **argv)
            ok && peer_connected(p) ? "true" : "false", bytes, f.frames->len);
     char line[64];
     while (ok && fgets(line, sizeof line, stdin) && strncmp(line, "quit", 4))
-        printf("{\"sent_frames\": %d}\n", g_atomic_int_get(&f.sent));
+        printf("{\"sent_frames\": %d, \"keyframe_requests\": %d}\n", g_atomic_int_get(&f.sent),
+               g_atomic_int_get(&f.keyframe_requests));
     g_atomic_int_set(&f.stop, 1);
     g_thread_join(thread);
     gst_object_unref(f.appsrc);
