@@ -327,6 +327,8 @@ static GstPadProbeReturn on_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer use
         return GST_PAD_PROBE_OK;
     }
     if (!p->have_seq) {
+        if (g_getenv("WHEP_CLIENT_SDP"))
+            fprintf(stderr, "whep-client: first audio SSRC %u\n", (guint32)h[8] << 24 | (guint32)h[9] << 16 | (guint32)h[10] << 8 | h[11]);
         p->have_seq = true;
         p->ts_first = p->ts_ext = ts;
         p->ts_last32 = ts;
@@ -513,17 +515,20 @@ static bool peer_open(peer *p, const char *path)
     gst_webrtc_session_description_free(local);
     http_reply r;
     bool ok = http_request("POST", path, "application/sdp", text, &r);
-    g_free(text);
     if (!ok || r.status != 201 || !r.location[0]) {
         if (ok)
             fprintf(stderr, "whep-client: POST %s: %d %.200s\n", path, r.status, r.body ? r.body : "");
         else
             fprintf(stderr, "whep-client: POST %s: no reply\n", path);
         g_free(r.body);
+        g_free(text);
         return false;
     }
     g_strlcpy(p->location, r.location, sizeof p->location);
     p->posted = true;
+    if (g_getenv("WHEP_CLIENT_SDP")) /* to see what was negotiated */
+        fprintf(stderr, "whep-client: offer:\n%s\nanswer:\n%s\n", text, r.body);
+    g_free(text);
     GstSDPMessage *sdp = NULL;
     ok = gst_sdp_message_new_from_text(r.body, &sdp) == GST_SDP_OK;
     g_free(r.body);
