@@ -83,17 +83,19 @@ def video_metric(api, name):
     return th.metric_sum(api.metrics(), name, session=SID)
 
 
-def measure(daemon, clients, api, seconds):
+def measure(daemon, clients, api, seconds, camera=None):
     """The daemon's CPU and every viewer's counters over `seconds` (per viewer, deltas)."""
     pid = daemon.proc.pid
     s0 = [c.cmd('stats', 30) for c in clients]
     c0, _ = proc_cpu(pid)
+    cam0 = proc_cpu(camera.proc.pid)[0] if camera else 0.0
     i0 = machine_idle()
     k0 = video_metric(api, 'tolk_video_skipped_packets_total')
     w0 = time.monotonic()
     time.sleep(seconds)
     wall = time.monotonic() - w0
     c1, _ = proc_cpu(pid)
+    cam1 = proc_cpu(camera.proc.pid)[0] if camera else 0.0
     i1 = machine_idle()
     s1 = [c.cmd('stats', 30) for c in clients]
     k1 = video_metric(api, 'tolk_video_skipped_packets_total')
@@ -108,7 +110,7 @@ def measure(daemon, clients, api, seconds):
                           'video_pps': d[5] / cwall, 'video_gaps': d[6], 'fps': d[7] / cwall,
                           'mbps': 8 * d[8] / cwall / 1e6, 'video_bytes': d[8], 'video_packets': d[5]})
     client_cpu = sum((b['cpu'] - a['cpu']) for a, b in zip(s0, s1)) / wall
-    return {'wall': wall, 'daemon': (c1 - c0) / wall, 'busy': busy, 'client': client_cpu,
+    return {'wall': wall, 'daemon': (c1 - c0) / wall, 'busy': busy, 'client': client_cpu, 'camera': (cam1 - cam0) / wall,
             'threads': nthreads(pid), 'rss_mb': rss_mb(pid), 'skipped': k1 - k0, 'peers': peers,
             'loadavg': loadavg()}
 
@@ -167,9 +169,9 @@ def run(args):
         time.sleep(2.0)
         base_threads = nthreads(daemon.proc.pid)
         client = Viewers(client_bin, daemon)
-        base = measure(daemon, [client], api, 5.0)
-        print('baseline, camera on, no viewer: daemon %.3f core, %d threads, RSS %.0f MB'
-              % (base['daemon'], base['threads'], base['rss_mb']))
+        base = measure(daemon, [client], api, 5.0, camera)
+        print('baseline, camera on, no viewer: daemon %.3f core, %d threads, RSS %.0f MB; the camera %.3f core'
+              % (base['daemon'], base['threads'], base['rss_mb'], base['camera']))
         audio_us, _ = raw_cost(client_bin, AUDIO_BYTES)
         print()
         print('%4s %4s %6s %6s %8s %8s %6s %6s %9s %9s %5s %5s %5s %4s %6s %s'

@@ -432,8 +432,8 @@ static void add_transceiver(GstElement *webrtc, GstWebRTCRTPTransceiverDirection
  * daemon on loopback offers loopback as well, as a browser on that machine would need to. */
 static void loopback_too(NiceAgent *agent)
 {
-    if (!g_host || strcmp(g_host, "127.0.0.1") != 0)
-        return;
+    if (!g_host || strcmp(g_host, "127.0.0.1") != 0 || g_getenv("WHEP_CLIENT_NO_LOOPBACK"))
+        return; /* WHEP_CLIENT_NO_LOOPBACK: as before, to see ICE-TCP form */
     NiceAddress address;
     nice_address_init(&address);
     if (!nice_address_set_from_string(&address, "127.0.0.1") || !nice_agent_add_local_address(agent, &address))
