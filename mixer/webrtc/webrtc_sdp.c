@@ -276,9 +276,11 @@ bool tolk_webrtc_offer_direction_fits(const char *text, const peer_offer *offer,
     /* The browser's side: WHEP receives, WHIP sends. sendrecv is fine for both. */
     const char *wrong = kind == PEER_WHEP ? "sendonly" : "recvonly";
     bool ok = strcmp(direction, wrong) != 0 && strcmp(direction, "inactive") != 0;
-    if (!ok)
-        tolk_webrtc_offer_refused(err, "the offer's %s is %s: a %s offer must %s it", offer->has_audio ? "audio" : "video",
-                                  direction, kind == PEER_WHEP ? "WHEP" : "WHIP", kind == PEER_WHEP ? "receive" : "send");
+    if (!ok) {
+        const char *what = offer->has_audio ? "audio" : "video";
+        tolk_webrtc_offer_refused(err, "the offer's %s is %s: a %s offer must %s %s", what, direction,
+                                  kind == PEER_WHEP ? "WHEP" : "WHIP", kind == PEER_WHEP ? "receive" : "send", what);
+    }
     gst_sdp_message_free(sdp);
     return ok;
 }

@@ -27,6 +27,7 @@ Exit 0 (a benchmark: no target), 2 on a harness error or a daemon fault.
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -87,14 +88,14 @@ def measure(daemon, clients, api, seconds, camera=None):
     """The daemon's CPU and every viewer's counters over `seconds` (per viewer, deltas)."""
     pid = daemon.proc.pid
     s0 = [c.cmd('stats', 30) for c in clients]
-    c0, _ = proc_cpu(pid)
+    c0, t0 = proc_cpu(pid)
     cam0 = proc_cpu(camera.proc.pid)[0] if camera else 0.0
     i0 = machine_idle()
     k0 = video_metric(api, 'tolk_video_skipped_packets_total')
     w0 = time.monotonic()
     time.sleep(seconds)
     wall = time.monotonic() - w0
-    c1, _ = proc_cpu(pid)
+    c1, t1 = proc_cpu(pid)
     cam1 = proc_cpu(camera.proc.pid)[0] if camera else 0.0
     i1 = machine_idle()
     s1 = [c.cmd('stats', 30) for c in clients]
@@ -110,9 +111,22 @@ def measure(daemon, clients, api, seconds, camera=None):
                           'video_pps': d[5] / cwall, 'video_gaps': d[6], 'fps': d[7] / cwall,
                           'mbps': 8 * d[8] / cwall / 1e6, 'video_bytes': d[8], 'video_packets': d[5]})
     client_cpu = sum((b['cpu'] - a['cpu']) for a, b in zip(s0, s1)) / wall
-    return {'wall': wall, 'daemon': (c1 - c0) / wall, 'busy': busy, 'client': client_cpu, 'camera': (cam1 - cam0) / wall,
+    return {'wall': wall, 'daemon': (c1 - c0) / wall, 'threads_cpu': thread_cpu(t0, t1, wall), 'busy': busy,
+            'client': client_cpu, 'camera': (cam1 - cam0) / wall,
             'threads': nthreads(pid), 'rss_mb': rss_mb(pid), 'skipped': k1 - k0, 'peers': peers,
             'loadavg': loadavg()}
+
+
+def thread_cpu(t0, t1, wall):
+    """The hottest thread (core) and the cores by kind of thread (name with digits as N), top 5."""
+    d = {k: (v - t0.get(k, 0.0)) / wall for k, v in t1.items()}
+    kinds = {}
+    for (_, comm), v in d.items():
+        kind = re.sub(r'\d+', 'N', comm)
+        kinds[kind] = kinds.get(kind, 0.0) + v
+    hot = max(d.items(), key=lambda kv: kv[1]) if d else (('', ''), 0.0)
+    return {'hottest': '%s %.2f' % (hot[0][1], hot[1]),
+            'kinds': ', '.join('%s %.2f' % kv for kv in sorted(kinds.items(), key=lambda kv: -kv[1])[:5])}
 
 
 def summarise(peers):
@@ -184,7 +198,7 @@ def run(args):
                 faults.append('daemon died while adding viewers (N=%d)\n%s' % (n, daemon.stderr()))
                 break
             time.sleep(args.settle)
-            m = measure(daemon, [client], api, args.seconds)
+            m = measure(daemon, [client], api, args.seconds, camera)
             s = summarise(m['peers'])
             video_us, raw = raw_cost(client_bin, s['pkt_bytes'] or 1200)
             raw_ms = (video_us * s['vpps_mean'] + audio_us * AUDIO_PPS) / 1000.0
@@ -192,12 +206,14 @@ def run(args):
             s.update({'add': a, 'daemon': m['daemon'], 'per_viewer_ms': 1000 * per, 'raw_ms': raw_ms,
                       'raw_video_us': video_us, 'raw_audio_us': audio_us, 'ratio': 1000 * per / raw_ms,
                       'threads': m['threads'], 'rss_mb': m['rss_mb'], 'client': m['client'], 'busy': m['busy'],
-                      'skipped': m['skipped'], 'loadavg': m['loadavg']})
+                      'skipped': m['skipped'], 'loadavg': m['loadavg'], 'threads_cpu': m['threads_cpu']})
             rows.append(s)
             print('%4d %4d %6.1f %6.3f %8.2f %8.2f %6.1f %6.1f %4.2f-%4.2f %9.0f %5d %5d %5d %4d %6.3f %s'
                   % (n, s['connected'], a['ms'] / 1000.0, m['daemon'], 1000 * per, raw_ms, s['ratio'],
                      s['fps_mean'], s['mbps_min'], s['mbps_mean'], s['vpps_mean'], s['video_gaps'],
                      s['video_no_audio'], s['audio_no_video'], m['threads'], m['client'], m['loadavg']))
+            print('     daemon threads: hottest %s core; by kind: %s; camera %.3f core; skipped %d packets'
+                  % (m['threads_cpu']['hottest'], m['threads_cpu']['kinds'], m['camera'], m['skipped']))
         print('(daemon = cores; ms/v/s = (daemon - baseline) / N, ms of CPU per viewer per s; raw = protect + '
               'sendto of the packets a viewer got (video at its mean size, audio 50/s); fps = mean frames per '
               'viewer per s; Mb/s = min-mean per viewer; v-a = viewers with video but no audio, a-v = the reverse)')

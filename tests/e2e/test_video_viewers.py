@@ -46,14 +46,21 @@ class Proc:
         return self.line()
 
     def stop(self):
+        """quit (it DELETEs its sessions), then SIGTERM if it takes long; its stderr."""
         if self.proc.poll() is None:
             try:
                 self.proc.stdin.write('quit\n')
                 self.proc.stdin.close()
-            except OSError:
+                self.proc.wait(10)
+            except (OSError, ValueError, subprocess.TimeoutExpired):
                 pass
-        th.terminate(self.proc, grace=15)
-        return self.proc.stderr.read()
+        th.terminate(self.proc, grace=5)
+        return self.proc.stderr.read() if not self.proc.stderr.closed else ''
+
+    def __del__(self):
+        for f in (self.proc.stdout, self.proc.stderr):
+            if f and not f.closed:
+                f.close()
 
 
 def camera(daemon, path, *extra):
@@ -99,10 +106,18 @@ class VideoViewers(unittest.TestCase):
             time.sleep(0.2)
         self.fail('no camera receiving: %s' % self.video())
 
-    def floor_camera(self, *extra):
-        cam, first = camera(self.daemon, th.session_path(SID, 'whip', 'floor') + '?name=Speaker', *extra)
-        self.procs.append(cam)
+    def camera(self, path, *extra, tries=2):
+        """A camera; on a busy machine the daemon may answer 503 (webrtcbin too slow): once more."""
+        for _ in range(tries):
+            cam, first = camera(self.daemon, path, *extra)
+            self.procs.append(cam)
+            if first and first['status'] == 201:
+                break
+            first = dict(first or {}, stderr=cam.stop())
         return cam, first
+
+    def floor_camera(self, *extra, tries=2):
+        return self.camera(th.session_path(SID, 'whip', 'floor') + '?name=Speaker', *extra, tries=tries)
 
     def test_video_first_offer(self):
         cam, first = self.floor_camera()
@@ -116,8 +131,7 @@ class VideoViewers(unittest.TestCase):
             self.assertGreater(fps, 15)  # 30 frames/s
 
     def test_video_only_camera(self):
-        cam, first = camera(self.daemon, th.session_path(SID, 'video', 'whip') + '?name=Room', '--video-only')
-        self.procs.append(cam)
+        cam, first = self.camera(th.session_path(SID, 'video', 'whip') + '?name=Room', '--video-only')
         self.assertEqual((first['status'], first['connected']), (201, True), first)  # was 400
         src = self.wait_receiving()['sources'][0]
         self.assertEqual((src['name'], src['kind']), ('Room', 'whip'))
@@ -130,11 +144,10 @@ class VideoViewers(unittest.TestCase):
         self.assertGreater(audio_pps, 30)  # the console's return feed (no booth live: the floor's)
 
     def test_video_only_offer_needs_the_video_route(self):
-        cam, first = self.floor_camera('--video-only')
+        _, first = self.floor_camera('--video-only', tries=1)
         self.assertNotEqual(first['status'], 201)
-        err = cam.stop()
-        self.assertIn('400', err)
-        self.assertIn('no audio m-line', err)
+        self.assertIn('400', first['stderr'])
+        self.assertIn('no audio m-line', first['stderr'])
 
     def test_keyframe_request_flood_is_merged(self):
         cam, first = self.floor_camera()
