@@ -212,6 +212,11 @@ def run(args):
                   % (n, s['connected'], a['ms'] / 1000.0, m['daemon'], 1000 * per, raw_ms, s['ratio'],
                      s['fps_mean'], s['mbps_min'], s['mbps_mean'], s['vpps_mean'], s['video_gaps'],
                      s['video_no_audio'], s['audio_no_video'], m['threads'], m['client'], m['loadavg']))
+            if s['video_no_audio']:
+                rtp = client.cmd('rtpstats', 60)['peers']
+                print('     video but no audio: %s' % '; '.join(
+                    'viewer %d: %d pads, inbound RTP by SSRC %s' % (i, rtp[i]['pads'], rtp[i]['inbound'])
+                    for i, p in enumerate(m['peers']) if p['fps'] > 1 and p['audio_pps'] < 1))
             print('     daemon threads: hottest %s core; by kind: %s; camera %.3f core; skipped %d packets'
                   % (m['threads_cpu']['hottest'], m['threads_cpu']['kinds'], m['camera'], m['skipped']))
         print('(daemon = cores; ms/v/s = (daemon - baseline) / N, ms of CPU per viewer per s; raw = protect + '

@@ -44,6 +44,8 @@
  *                   ts_frames - packets counts those.
  *         flood MS S  every MS ms for S seconds, a key frame request up every peer's received
  *                   video (its RTP session sends the daemon a PLI): {"flood_sent": N}
+ *         rtpstats  per peer, the source pads webrtcbin added and what its RTP sessions
+ *                   received per SSRC: {"peers": [{"pads": N, "inbound": [[ssrc, packets]]}]}
  *         delete    DELETEs every session (8 at a time) and frees the peers:
  *                   {"deleted": .., "failed": .., "ms": ..}
  *         quit
@@ -284,6 +286,7 @@ typedef struct {
     bool v_have_seq;
     guint16 v_last_seq;
     GstPad *video_pad; /* the received video's, for `flood` (a reference, under lock) */
+    gint pads;         /* source pads webrtcbin added (atomic) */
 } peer;
 
 /* What every peer of this process offers (set once, before any peer). */
@@ -357,6 +360,7 @@ static void on_pad(GstElement *webrtc, GstPad *pad, gpointer user_data)
     peer *p = user_data;
     if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
         return;
+    g_atomic_int_inc(&p->pads);
     GstElement *sink = gst_element_factory_make("fakesink", NULL);
     g_object_set(sink, "sync", FALSE, "async", FALSE, NULL);
     gst_bin_add(GST_BIN(p->pipeline), sink);
@@ -680,6 +684,45 @@ static bool ask_keyframe(peer *p)
     return ok;
 }
 
+static gboolean add_inbound(GQuark field, const GValue *value, gpointer data)
+{
+    (void)field;
+    GString *out = data;
+    const GstStructure *s = G_VALUE_HOLDS(value, GST_TYPE_STRUCTURE) ? gst_value_get_structure(value) : NULL;
+    GstWebRTCStatsType type;
+    guint ssrc = 0;
+    guint64 packets = 0;
+    if (s && gst_structure_get(s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL) &&
+        type == GST_WEBRTC_STATS_INBOUND_RTP && gst_structure_get_uint(s, "ssrc", &ssrc)) {
+        gst_structure_get_uint64(s, "packets-received", &packets);
+        g_string_append_printf(out, "%s[%u, %" G_GUINT64_FORMAT "]", out->str[out->len - 1] == '[' ? "" : ", ", ssrc,
+                               packets);
+    }
+    return TRUE;
+}
+
+/* What webrtcbin's RTP sessions received per SSRC, and how many pads it added: whether a
+ * stream that never reached a pad came at all (a daemon's or a client's loss). */
+static void cmd_rtpstats(void)
+{
+    GString *out = g_string_new("{\"peers\": [");
+    for (guint i = 0; i < g_peers->len; i++) {
+        peer *p = g_ptr_array_index(g_peers, i);
+        GstPromise *promise = gst_promise_new();
+        g_signal_emit_by_name(p->webrtc, "get-stats", NULL, promise);
+        GstStructure *stats = await_promise(promise);
+        g_string_append_printf(out, "%s{\"pads\": %d, \"inbound\": [", i ? ", " : "", g_atomic_int_get(&p->pads));
+        if (stats) {
+            gst_structure_foreach(stats, add_inbound, out);
+            gst_structure_free(stats);
+        }
+        g_string_append(out, "]}");
+    }
+    g_string_append(out, "]}");
+    puts(out->str);
+    g_string_free(out, TRUE);
+}
+
 static void cmd_flood(int interval_ms, double seconds)
 {
     gint64 end = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
@@ -715,6 +758,8 @@ static int cmd_run(int argc, char **argv)
             cmd_add(n);
         else if (sscanf(line, "flood %d %lf", &n, &seconds) == 2 && n > 0)
             cmd_flood(n, seconds);
+        else if (!strncmp(line, "rtpstats", 8))
+            cmd_rtpstats();
         else if (!strncmp(line, "stats", 5))
             cmd_stats();
         else if (!strncmp(line, "delete", 6))
