@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(REPO, 'tests', 'e2e'))
 sys.path.insert(0, HERE)
 import tolkharness as th  # noqa: E402
 from sitting_bench import proc_cpu, machine_idle, cpu_model  # noqa: E402
-from whep_bench import Client, loadavg, nthreads, rss_mb  # noqa: E402
+from whep_bench import Client, finish, loadavg, nthreads, rss_mb, run_main  # noqa: E402
 
 SID = 'vv'
 VIEW_PATH = '/api/v1/sessions/%s/booths/en/consoles/1/whep' % SID
@@ -270,13 +270,7 @@ def run(args):
         rc = daemon.stop(check=False)
         if rc not in (0, None):
             faults.append('daemon exit code %s on SIGTERM:\n%s' % (rc, daemon.stderr()))
-    for f in faults:
-        print('DAEMON FAULT: ' + f)
-    print('total time %.0f s' % (time.monotonic() - t_start))
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(result, f, indent=1)
-    return not faults
+    return finish(faults, t_start, result, args.json)
 
 
 def main():
@@ -285,16 +279,7 @@ def main():
     ap.add_argument('--seconds', type=float, default=10.0, help='measured time per step (default 10)')
     ap.add_argument('--settle', type=float, default=3.0, help='wait after adding viewers (default 3)')
     ap.add_argument('--no-slow', action='store_true', help='skip the slow viewer')
-    ap.add_argument('--json', help='also write the figures to this file')
-    ap.add_argument('--daemon-arg', action='append', default=[],
-                    help='extra option for the daemon, e.g. --daemon-arg=--ice-address=127.0.0.1 (repeatable)')
-    args = ap.parse_args()
-    try:
-        ok = run(args)
-    except (RuntimeError, AssertionError, OSError, subprocess.SubprocessError, ValueError, KeyError) as e:
-        print('benchmark error: %s' % e, file=sys.stderr)
-        return 2
-    return 0 if ok else 2
+    return run_main(run, ap)
 
 
 if __name__ == '__main__':

@@ -282,13 +282,32 @@ def run(args):
         rc = daemon.stop(check=False)
         if rc not in (0, None):
             faults.append('daemon exit code %s on SIGTERM:\n%s' % (rc, daemon.stderr()))
+    return finish(faults, t_start, result, args.json)
+
+
+def finish(faults, t_start, result, json_path):
+    """The faults and the time printed, the figures written to json_path; true without a fault."""
     for f in faults:
         print('DAEMON FAULT: ' + f)
     print('total time %.0f s' % (time.monotonic() - t_start))
-    if args.json:
-        with open(args.json, 'w') as f:
+    if json_path:
+        with open(json_path, 'w') as f:
             json.dump(result, f, indent=1)
     return not faults
+
+
+def run_main(run, ap):
+    """ap's --json and --daemon-arg added, run(args): exit 0, or 2 on a harness error or a fault."""
+    ap.add_argument('--json', help='also write the figures to this file')
+    ap.add_argument('--daemon-arg', action='append', default=[],
+                    help='extra option for the daemon, e.g. --daemon-arg=--ice-address=127.0.0.1 (repeatable)')
+    args = ap.parse_args()
+    try:
+        ok = run(args)
+    except (RuntimeError, AssertionError, OSError, subprocess.SubprocessError, ValueError, KeyError) as e:
+        print('benchmark error: %s' % e, file=sys.stderr)
+        return 2
+    return 0 if ok else 2
 
 
 def main():
@@ -298,16 +317,7 @@ def main():
     ap.add_argument('--settle', type=float, default=2.0, help='wait after adding listeners (default 2)')
     ap.add_argument('--budget', type=float, default=200.0, help='no new step after this many s (default 200)')
     ap.add_argument('--keep-going', action='store_true', help='go on stepping after a failed step')
-    ap.add_argument('--json', help='also write the figures to this file')
-    ap.add_argument('--daemon-arg', action='append', default=[],
-                    help='extra option for the daemon, e.g. --daemon-arg=--ice-address=127.0.0.1 (repeatable)')
-    args = ap.parse_args()
-    try:
-        ok = run(args)
-    except (RuntimeError, AssertionError, OSError, subprocess.SubprocessError, ValueError) as e:
-        print('benchmark error: %s' % e, file=sys.stderr)
-        return 2
-    return 0 if ok else 2
+    return run_main(run, ap)
 
 
 if __name__ == '__main__':

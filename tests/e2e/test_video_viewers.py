@@ -119,6 +119,16 @@ class VideoViewers(unittest.TestCase):
     def floor_camera(self, *extra, tries=2):
         return self.camera(th.session_path(SID, 'whip', 'floor') + '?name=Speaker', *extra, tries=tries)
 
+    def camera_and_viewers(self, n):
+        """The floor camera, receiving, and n console viewers, all connected."""
+        cam, first = self.floor_camera()
+        self.assertTrue(first['connected'], first)
+        self.wait_receiving()
+        v, added = viewers(self.daemon, n)
+        self.procs.append(v)
+        self.assertEqual(added['connected'], n, added)
+        return cam, v
+
     def test_video_first_offer(self):
         cam, first = self.floor_camera()
         self.assertEqual((first['status'], first['connected']), (201, True), first)
@@ -153,12 +163,7 @@ class VideoViewers(unittest.TestCase):
         self.assertIn('no audio m-line', first['stderr'])
 
     def test_keyframe_request_flood_is_merged(self):
-        cam, first = self.floor_camera()
-        self.assertTrue(first['connected'], first)
-        self.wait_receiving()
-        v, added = viewers(self.daemon, 8)
-        self.procs.append(v)
-        self.assertEqual(added['connected'], 8, added)
+        cam, v = self.camera_and_viewers(8)
         time.sleep(1.5)  # the joins' requests are merged and answered
         k0 = cam.cmd('count')['keyframe_requests']
         r0 = self.video()['stats']
@@ -177,14 +182,10 @@ class VideoViewers(unittest.TestCase):
         self.assertGreaterEqual(reached, 1)  # merged, not lost
 
     def test_viewer_that_never_reads(self):
-        cam, first = self.floor_camera()
-        self.assertTrue(first['connected'], first)
-        self.wait_receiving()
-        v, added = viewers(self.daemon, 3)
-        self.procs.append(v)
+        _, v = self.camera_and_viewers(3)
         slow, slow_added = viewers(self.daemon, 1)
         self.procs.append(slow)
-        self.assertEqual((added['connected'], slow_added['connected']), (3, 1))
+        self.assertEqual(slow_added['connected'], 1, slow_added)
         time.sleep(1.0)
         before = rates(v, 3.0)
         os.kill(slow.proc.pid, signal.SIGSTOP)  # never reads again: its socket fills
