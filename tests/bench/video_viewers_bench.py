@@ -47,22 +47,13 @@ CAMERA_PATH = '/api/v1/sessions/%s/whip/floor?name=Speaker' % SID
 AUDIO_PPS, AUDIO_BYTES = 50, 100
 
 
-class Publisher:
+class Publisher(Client):
     """whep-client publish: the camera; one line out at start, one per line in."""
 
-    def __init__(self, binary, daemon):
+    def __init__(self, binary, daemon):  # pylint: disable=super-init-not-called
         self.proc = subprocess.Popen([binary, 'publish', daemon.host, str(daemon.port), CAMERA_PATH, daemon.token],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         self.first = json.loads(self.proc.stdout.readline() or '{}')
-
-    def close(self):
-        if self.proc.poll() is None:
-            try:
-                self.proc.stdin.write('quit\n')
-                self.proc.stdin.close()
-            except OSError:
-                pass
-        th.terminate(self.proc, grace=15.0)
 
 
 class Viewers(Client):

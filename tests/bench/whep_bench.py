@@ -92,13 +92,15 @@ class Client:
         return json.loads(out)
 
     def close(self):
+        """quit: it DELETEs what is left and exits; SIGTERM only if it takes more than 20 s."""
         if self.proc.poll() is None:
             try:
                 self.proc.stdin.write('quit\n')
                 self.proc.stdin.flush()
-            except OSError:
+                self.proc.wait(20.0)
+            except (OSError, subprocess.TimeoutExpired):
                 pass
-        th.terminate(self.proc, grace=20.0)
+        th.terminate(self.proc, grace=5.0)
 
 
 def listeners(api):
