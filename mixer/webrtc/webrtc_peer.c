@@ -395,7 +395,10 @@ tolk_webrtc_peer *tolk_webrtc_peer_answered(tolk_webrtc_peer *peer, char **answe
 char *tolk_webrtc_peer_negotiate(tolk_webrtc_peer *peer, tolk_error *err)
 {
     if (!start_pipeline(peer, err) || !set_remote_offer(peer, err) ||
-        !apply_answer(peer, err) || !wait_gathering(peer, err))
+        !apply_answer(peer, err))
+        return NULL;
+    g_atomic_int_set(&peer->answered, 1);
+    if (!wait_gathering(peer, err))
         return NULL;
     char *answer = local_sdp_text(peer, err);
     if (answer)

@@ -52,6 +52,11 @@ struct tolk_webrtc_peer {
     gboolean stopped; /* under close_lock: the pipeline is stopping or stopped, never to grow */
     GMutex stop_lock; /* held by close around stopping the pipeline, and by nothing else */
     gboolean negotiating, gathered;
+    /* Atomic: set once the answer is applied (webrtc_peer.c). WHEP's audio goes into the
+     * appsrc only from then on: a first buffer that reached webrtcbin's sink pad during
+     * negotiation could stay stuck there for good (webrtcbin 1.22), the peer then getting video
+     * but never audio (docs/performance.md, "Viewers with video but no audio"). */
+    gint answered;
 
     tolk_stream *stream; /* WHEP; NULL once closed */
     guint subscription;

@@ -22,6 +22,8 @@ static void on_frame(void *ctx, const guint8 *data, gsize size, guint64 pts_ns)
 {
     (void)pts_ns; /* the appsrc stamps on arrival, in this pipeline's running time */
     tolk_webrtc_peer *peer = ctx;
+    if (!g_atomic_int_get(&peer->answered)) /* see webrtc_private.h: not during negotiation */
+        return;
     gst_app_src_push_buffer(GST_APP_SRC(peer->appsrc), gst_buffer_new_memdup(data, size));
 }
 

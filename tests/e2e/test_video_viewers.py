@@ -133,15 +133,16 @@ class VideoViewers(unittest.TestCase):
         cam, first = self.floor_camera()
         self.assertEqual((first['status'], first['connected']), (201, True), first)
         self.wait_receiving()
-        v, added = viewers(self.daemon, 2, '--video-first')
+        v, added = viewers(self.daemon, 6, '--video-first')
         self.procs.append(v)
-        self.assertEqual((added['ok'], added['connected']), (2, 2), added)  # was 400: "no audio m-line"
+        self.assertEqual((added['ok'], added['connected']), (6, 6), added)  # was 400: "no audio m-line"
         got = rates(v, 3.0)
-        for _, fps, _ in got:
+        for audio_pps, fps, _ in got:
             self.assertGreater(fps, 15, got)  # 30 frames/s
-        # 50 Opus packets/s. Not asserted on every viewer: now and then one gets video but no
-        # audio at all (docs/performance.md, "Viewers with video but no audio"; not fixed).
-        self.assertGreater(max(a for a, _, _ in got), 30, got)
+            # 50 Opus packets/s on every viewer: before the audio was held back during
+            # negotiation, about 1 viewer in 25 (1 in 6 with the daemon under ASan) got video and
+            # no audio at all (docs/performance.md), so 6 viewers fail now and then without it.
+            self.assertGreater(audio_pps, 30, got)
 
     def test_video_only_camera(self):
         cam, first = self.camera(th.session_path(SID, 'video', 'whip') + '?name=Room', '--video-only')
