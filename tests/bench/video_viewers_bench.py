@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(REPO, 'tests', 'e2e'))
 sys.path.insert(0, HERE)
 import tolkharness as th  # noqa: E402
 from sitting_bench import proc_cpu, machine_idle, cpu_model  # noqa: E402
-from whep_bench import Client, finish, loadavg, nthreads, rss_mb, run_main  # noqa: E402
+from whep_bench import Client, finish, loadavg, nthreads, rss_mb, run_main, start  # noqa: E402
 
 SID = 'vv'
 VIEW_PATH = '/api/v1/sessions/%s/booths/en/consoles/1/whep' % SID
@@ -151,13 +151,7 @@ def slow_viewer(client_bin, daemon, api, client, seconds):
 
 
 def run(args):
-    client_bin = os.environ.get('WHEP_CLIENT_BIN') or os.path.join(REPO, 'build', 'tests', 'bench', 'whep-client')
-    if not os.access(client_bin, os.X_OK):
-        raise SystemExit('whep-client not found: %s (build first, or set WHEP_CLIENT_BIN)' % client_bin)
-    steps = [int(s) for s in args.steps.split(',')]
-    cores = os.cpu_count()
-    t_start = time.monotonic()
-    print('machine: %d cores, %s; load average %s' % (cores, cpu_model(), loadavg()))
+    client_bin, steps, cores, t_start = start(args)
     daemon = th.Daemon(extra_args=['--log-level', 'warn', '--max-peers-per-address', '500'] + args.daemon_arg)
     daemon.start(timeout=20)
     camera = client = None

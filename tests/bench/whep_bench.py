@@ -147,14 +147,18 @@ def measure(daemon, client, sender, api, seconds):
     return m
 
 
-def run(args):
+def start(args):
+    """whep-client's path, the steps, the cores and the start time; the machine printed."""
     client_bin = os.environ.get('WHEP_CLIENT_BIN') or os.path.join(REPO, 'build', 'tests', 'bench', 'whep-client')
     if not os.access(client_bin, os.X_OK):
         raise SystemExit('whep-client not found: %s (build first, or set WHEP_CLIENT_BIN)' % client_bin)
-    steps = [int(s) for s in args.steps.split(',')]
     cores = os.cpu_count()
-    t_start = time.monotonic()
     print('machine: %d cores, %s; load average %s' % (cores, cpu_model(), loadavg()))
+    return client_bin, [int(s) for s in args.steps.split(',')], cores, time.monotonic()
+
+
+def run(args):
+    client_bin, steps, cores, t_start = start(args)
 
     raw = json.loads(subprocess.check_output([client_bin, 'raw', '4'], timeout=60))
     print('raw work per listener, this machine, one thread: srtp_protect of a %d-byte RTP packet '
