@@ -82,7 +82,8 @@ static const char *video_source_name(api_call *call, tolk_error *err)
 static tolk_webrtc_peer *prepare(api_call *call, tolk_session *session, tolk_peer_kind kind, int index)
 {
     tolk_error err;
-    if (!tolk_webrtc_offer_check(call->req->text, NULL, &err)) {
+    if (kind == TOLK_PEER_WHIP_CAMERA ? !tolk_webrtc_camera_offer_check(call->req->text, &err)
+                                      : !tolk_webrtc_offer_check(call->req->text, NULL, &err)) {
         api_reply_error(call, &err);
         return NULL;
     }

@@ -91,6 +91,9 @@ typedef struct tolk_webrtc_peer tolk_webrtc_peer;
  * (opus/48000/2); *opus_pt (may be NULL) gets its payload type. FALSE with
  * *err (invalid, invalid_offer) naming the problem otherwise. */
 bool tolk_webrtc_offer_check(const char *offer_sdp, unsigned *opus_pt, tolk_error *err);
+/* The same for a camera of the floor video alone (POST .../video/whip): an offer with no audio
+ * m-line but VP8 or H.264 (packetization mode 1) video passes too (a hall encoder). */
+bool tolk_webrtc_camera_offer_check(const char *offer_sdp, tolk_error *err);
 
 /* Step 1. NULL with *err (invalid, invalid_offer) for an offer that
  * tolk_webrtc_offer_check refuses or whose direction does not fit (a WHEP

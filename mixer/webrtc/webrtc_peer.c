@@ -111,9 +111,9 @@ tolk_webrtc_peer *tolk_webrtc_peer_alloc(peer_kind kind, const char *offer_sdp, 
                                          tolk_error *err)
 {
     peer_offer offer;
-    if (!tolk_webrtc_parse_offer(offer_sdp, &offer, err))
+    if (!tolk_webrtc_parse_offer(offer_sdp, &offer, kind == PEER_CAMERA, err))
         return NULL;
-    if (!tolk_webrtc_offer_direction_fits(offer_sdp, offer.opus_mline, kind, err)) {
+    if (!tolk_webrtc_offer_direction_fits(offer_sdp, &offer, kind, err)) {
         tolk_webrtc_offer_clear(&offer);
         return NULL;
     }
@@ -303,15 +303,14 @@ static GstWebRTCSessionDescription *create_answer(tolk_webrtc_peer *peer, tolk_e
     return answer;
 }
 
-/* webrtcbin rejects (port 0) or idles an m-line whose codecs it cannot match. */
+/* webrtcbin rejects (port 0, out of the bundle) or idles an m-line whose codecs it cannot
+ * match: the Opus one, or a video-only camera's video. */
 static bool answer_accepts_opus(tolk_webrtc_peer *peer, const GstWebRTCSessionDescription *answer, tolk_error *err)
 {
-    const GstSDPMessage *sdp = answer->sdp;
-    guint mline = peer->offer.opus_mline;
-    const GstSDPMedia *media = mline < gst_sdp_message_medias_len(sdp) ? gst_sdp_message_get_media(sdp, mline) : NULL;
-    if (media && gst_sdp_media_get_port(media) != 0 && !gst_sdp_media_get_attribute_val(media, "inactive"))
+    if (tolk_webrtc_answer_takes(answer->sdp, tolk_webrtc_offer_main_mline(&peer->offer)))
         return true;
-    no_answer(err, "could not agree on Opus audio with the offer");
+    no_answer(err, peer->offer.has_audio ? "could not agree on Opus audio with the offer"
+                                         : "could not agree on the video with the offer");
     return false;
 }
 
@@ -396,13 +395,17 @@ tolk_webrtc_peer *tolk_webrtc_peer_answered(tolk_webrtc_peer *peer, char **answe
 char *tolk_webrtc_peer_negotiate(tolk_webrtc_peer *peer, tolk_error *err)
 {
     if (!start_pipeline(peer, err) || !set_remote_offer(peer, err) ||
-        !apply_answer(peer, err) || !wait_gathering(peer, err))
+        !apply_answer(peer, err))
+        return NULL;
+    g_atomic_int_set(&peer->answered, 1);
+    if (!wait_gathering(peer, err))
         return NULL;
     char *answer = local_sdp_text(peer, err);
     if (answer)
-        LOG_INFO_AT(&peer->where, "WebRTC peer %s: %s answered (Opus payload type %u)", peer->name,
+        LOG_INFO_AT(&peer->where, "WebRTC peer %s: %s answered (%s %u)", peer->name,
                     peer->kind == PEER_WHEP ? "WHEP" : "WHIP",
-                 peer->offer.opus_pt);
+                    peer->offer.has_audio ? "Opus payload type" : "video only, m-line", /* a hall camera */
+                    peer->offer.has_audio ? peer->offer.opus_pt : peer->offer.video_mline);
     return answer;
 }
 

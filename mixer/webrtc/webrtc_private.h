@@ -5,12 +5,15 @@
 
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
+#include <gst/sdp/sdp.h>
 #include <stdatomic.h>
 
 #include "video_feed.h"
 #include "webrtc.h"
 
-typedef enum { PEER_WHEP, PEER_WHIP } peer_kind;
+/* PEER_CAMERA: a WHIP peer for the floor video alone (POST .../video/whip), whose offer may
+ * have no audio (a hall encoder); everything else about it is WHIP's. */
+typedef enum { PEER_WHEP, PEER_WHIP, PEER_CAMERA } peer_kind;
 
 /* What the offer told us, kept for negotiation and trickle ICE. */
 typedef struct {
@@ -22,6 +25,7 @@ typedef struct {
     bool video_offered[2];
     unsigned video_pt[2];
     guint video_mline;
+    bool has_audio, has_video; /* has_audio false: a video-only camera (PEER_CAMERA) */
     GStrv mids;  /* per m-line, "" where the offer has no a=mid */
     char *ufrag; /* the offer's ICE ufrag, to recognise an ICE restart */
 } peer_offer;
@@ -49,6 +53,11 @@ struct tolk_webrtc_peer {
     gboolean stopped; /* under close_lock: the pipeline is stopping or stopped, never to grow */
     GMutex stop_lock; /* held by close around stopping the pipeline, and by nothing else */
     gboolean negotiating, gathered;
+    /* Atomic: set once the answer is applied (webrtc_peer.c). WHEP's audio goes into the
+     * appsrc only from then on: a first buffer that reached webrtcbin's sink pad during
+     * negotiation could stay stuck there for good (webrtcbin 1.22), the peer then getting video
+     * but never audio (docs/performance.md, "Viewers with video but no audio"). */
+    gint answered;
 
     tolk_stream *stream; /* WHEP; NULL once closed */
     guint subscription;
@@ -77,10 +86,15 @@ struct tolk_webrtc_peer {
 /* webrtc_sdp.c */
 /* An offer refused, as the API answers it: invalid, invalid_offer. */
 void tolk_webrtc_offer_refused(tolk_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool tolk_webrtc_parse_offer(const char *text, peer_offer *offer, tolk_error *err);
+/* audio_optional: an offer with no audio m-line but a VP8/H.264 video one is taken (a camera). */
+bool tolk_webrtc_parse_offer(const char *text, peer_offer *offer, bool audio_optional, tolk_error *err);
 void tolk_webrtc_offer_clear(peer_offer *offer);
+/* The m-line whose direction and ufrag stand for the offer: the Opus one, else the video one. */
+guint tolk_webrtc_offer_main_mline(const peer_offer *offer);
 /* Checks the direction a WHEP (wants to receive) or WHIP (wants to send) offer gives. */
-bool tolk_webrtc_offer_direction_fits(const char *text, guint mline, peer_kind kind, tolk_error *err);
+bool tolk_webrtc_offer_direction_fits(const char *text, const peer_offer *offer, peer_kind kind, tolk_error *err);
+/* The answer accepted this m-line (bundled with port 0 counts). */
+bool tolk_webrtc_answer_takes(const GstSDPMessage *sdp, guint mline);
 typedef void (*tolk_candidate_fn)(void *ctx, guint mline, const char *candidate);
 /* True when the fragment names another ICE ufrag than the offer: an ICE restart (RFC 8840). */
 bool tolk_webrtc_frag_restarts_ice(const char *frag, const peer_offer *offer);

@@ -117,14 +117,20 @@ static bool h264_mode_1(const GstSDPMedia *media, unsigned pt)
     return false;
 }
 
-/* The first live video m-line: the first payload type it offers of each codec. Port 0 is live
- * when bundled (RFC 8843 bundle-only: GStreamer's max-bundle offers do that). */
+/* An offered m-line that is not refused: port 0 is live when bundled (RFC 8843 bundle-only:
+ * GStreamer's max-bundle offers have it on every m-line but the first, whichever kind that is). */
+static bool media_live(const GstSDPMedia *media, const char *kind)
+{
+    return g_strcmp0(gst_sdp_media_get_media(media), kind) == 0 &&
+           (gst_sdp_media_get_port(media) != 0 || gst_sdp_media_get_attribute_val(media, "bundle-only"));
+}
+
+/* The first live video m-line: the first payload type it offers of each codec. */
 static void find_video(const GstSDPMessage *sdp, peer_offer *offer)
 {
     for (guint i = 0; i < gst_sdp_message_medias_len(sdp); i++) {
         const GstSDPMedia *media = gst_sdp_message_get_media(sdp, i);
-        bool live = gst_sdp_media_get_port(media) != 0 || gst_sdp_media_get_attribute_val(media, "bundle-only");
-        if (g_strcmp0(gst_sdp_media_get_media(media), "video") != 0 || !live)
+        if (!media_live(media, "video"))
             continue;
         for (guint k = 0; k < gst_sdp_media_attributes_len(media); k++) {
             const GstSDPAttribute *a = gst_sdp_media_get_attribute(media, k);
@@ -137,26 +143,33 @@ static void find_video(const GstSDPMessage *sdp, peer_offer *offer)
             offer->video_pt[codec] = pt;
         }
         offer->video_mline = i;
+        offer->has_video = true;
         return;
     }
 }
 
-/* Finds the first live (port != 0) audio m-line offering Opus. */
-static bool find_opus(const GstSDPMessage *sdp, peer_offer *offer, tolk_error *err)
+/* Finds the first live audio m-line offering Opus (a bundled one with port 0 too: a
+ * video-first max-bundle offer). None: refused, unless audio_optional and a video m-line
+ * offers a codec we forward (a hall camera that sends no sound). */
+static bool find_opus(const GstSDPMessage *sdp, peer_offer *offer, bool audio_optional, tolk_error *err)
 {
     bool audio = false;
     for (guint i = 0; i < gst_sdp_message_medias_len(sdp); i++) {
         const GstSDPMedia *media = gst_sdp_message_get_media(sdp, i);
-        if (g_strcmp0(gst_sdp_media_get_media(media), "audio") != 0 || gst_sdp_media_get_port(media) == 0)
+        if (!media_live(media, "audio"))
             continue;
         audio = true;
         if (media_opus_pt(media, &offer->opus_pt)) {
             offer->opus_mline = i;
+            offer->has_audio = true;
             return true;
         }
     }
+    if (!audio && audio_optional && (offer->video_offered[TOLK_VIDEO_VP8] || offer->video_offered[TOLK_VIDEO_H264]))
+        return true;
     tolk_webrtc_offer_refused(err, "%s", audio ? "the offer's audio does not offer Opus (opus/48000/2)"
-                                   : "the offer has no audio m-line");
+                                   : audio_optional ? "the offer has no audio m-line and no VP8 or H.264 video"
+                                                    : "the offer has no audio m-line");
     return false;
 }
 
@@ -176,18 +189,18 @@ static GstSDPMessage *parse_sdp(const char *text, tolk_error *err)
     return sdp;
 }
 
-bool tolk_webrtc_parse_offer(const char *text, peer_offer *offer, tolk_error *err)
+bool tolk_webrtc_parse_offer(const char *text, peer_offer *offer, bool audio_optional, tolk_error *err)
 {
     memset(offer, 0, sizeof *offer);
     GstSDPMessage *sdp = parse_sdp(text, err);
     if (!sdp)
         return false;
-    bool ok = find_opus(sdp, offer, err);
+    find_video(sdp, offer);
+    bool ok = find_opus(sdp, offer, audio_optional, err);
     if (ok) {
-        find_video(sdp, offer);
         offer->text = g_strdup(text);
         offer->mids = collect_mids(sdp);
-        offer->ufrag = offer_ufrag(sdp, offer->opus_mline);
+        offer->ufrag = offer_ufrag(sdp, tolk_webrtc_offer_main_mline(offer));
     }
     gst_sdp_message_free(sdp);
     return ok;
@@ -204,9 +217,17 @@ void tolk_webrtc_offer_clear(peer_offer *offer)
 bool tolk_webrtc_offer_check(const char *offer_sdp, unsigned *opus_pt, tolk_error *err)
 {
     peer_offer offer;
-    bool ok = tolk_webrtc_parse_offer(offer_sdp, &offer, err);
+    bool ok = tolk_webrtc_parse_offer(offer_sdp, &offer, false, err);
     if (ok && opus_pt)
         *opus_pt = offer.opus_pt;
+    tolk_webrtc_offer_clear(&offer);
+    return ok;
+}
+
+bool tolk_webrtc_camera_offer_check(const char *offer_sdp, tolk_error *err)
+{
+    peer_offer offer;
+    bool ok = tolk_webrtc_parse_offer(offer_sdp, &offer, true, err);
     tolk_webrtc_offer_clear(&offer);
     return ok;
 }
@@ -222,18 +243,44 @@ static const char *media_direction(const GstSDPMessage *sdp, guint mline)
     return "sendrecv";
 }
 
-bool tolk_webrtc_offer_direction_fits(const char *text, guint mline, peer_kind kind, tolk_error *err)
+guint tolk_webrtc_offer_main_mline(const peer_offer *offer)
+{
+    return offer->has_audio ? offer->opus_mline : offer->video_mline;
+}
+
+/* The answer's m-line is taken: a port, or (max-bundle, RFC 8843: the answerer gives port 0 to
+ * every bundled m-line but the first) port 0 with its mid in the BUNDLE group; not inactive. */
+bool tolk_webrtc_answer_takes(const GstSDPMessage *sdp, guint mline)
+{
+    const GstSDPMedia *media = mline < gst_sdp_message_medias_len(sdp) ? gst_sdp_message_get_media(sdp, mline) : NULL;
+    if (!media || gst_sdp_media_get_attribute_val(media, "inactive"))
+        return false;
+    if (gst_sdp_media_get_port(media) != 0)
+        return true;
+    const char *mid = gst_sdp_media_get_attribute_val(media, "mid");
+    const char *group = gst_sdp_message_get_attribute_val(sdp, "group");
+    if (!mid || !group || !g_str_has_prefix(group, "BUNDLE "))
+        return false;
+    GStrv mids = g_strsplit(group + 7, " ", -1);
+    bool bundled = g_strv_contains((const gchar *const *)mids, mid);
+    g_strfreev(mids);
+    return bundled;
+}
+
+bool tolk_webrtc_offer_direction_fits(const char *text, const peer_offer *offer, peer_kind kind, tolk_error *err)
 {
     GstSDPMessage *sdp = parse_sdp(text, err);
     if (!sdp)
         return false;
-    const char *direction = media_direction(sdp, mline);
+    const char *direction = media_direction(sdp, tolk_webrtc_offer_main_mline(offer));
     /* The browser's side: WHEP receives, WHIP sends. sendrecv is fine for both. */
     const char *wrong = kind == PEER_WHEP ? "sendonly" : "recvonly";
     bool ok = strcmp(direction, wrong) != 0 && strcmp(direction, "inactive") != 0;
-    if (!ok)
-        tolk_webrtc_offer_refused(err, "the offer's audio is %s: a %s offer must %s audio", direction,
-                   kind == PEER_WHEP ? "WHEP" : "WHIP", kind == PEER_WHEP ? "receive" : "send");
+    if (!ok) {
+        const char *what = offer->has_audio ? "audio" : "video";
+        tolk_webrtc_offer_refused(err, "the offer's %s is %s: a %s offer must %s %s", what, direction,
+                                  kind == PEER_WHEP ? "WHEP" : "WHIP", kind == PEER_WHEP ? "receive" : "send", what);
+    }
     gst_sdp_message_free(sdp);
     return ok;
 }

@@ -39,6 +39,8 @@ static void note_audio_lag(tolk_webrtc_peer *peer, guint64 pts_ns)
 static void on_frame(void *ctx, const guint8 *data, gsize size, guint64 pts_ns)
 {
     tolk_webrtc_peer *peer = ctx; /* the appsrc stamps on arrival, in this pipeline's running time */
+    if (!g_atomic_int_get(&peer->answered)) /* see webrtc_private.h: not during negotiation */
+        return;
     note_audio_lag(peer, pts_ns);
     gst_app_src_push_buffer(GST_APP_SRC(peer->appsrc), gst_buffer_new_memdup(data, size));
 }

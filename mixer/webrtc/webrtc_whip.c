@@ -79,7 +79,7 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer user_data)
 static bool add_receiver(tolk_webrtc_peer *peer, void *ctx)
 {
     (void)ctx; /* peer->video is set already when the camera's video is wanted */
-    if (!tolk_webrtc_add_receiving(peer, tolk_webrtc_rtp_caps(peer->offer.opus_pt)))
+    if (peer->offer.has_audio && !tolk_webrtc_add_receiving(peer, tolk_webrtc_rtp_caps(peer->offer.opus_pt)))
         return false;
     g_signal_connect(peer->webrtc, "pad-added", G_CALLBACK(on_pad_added), peer);
     return !peer->video || tolk_webrtc_whip_video_build(peer);
@@ -104,7 +104,9 @@ tolk_webrtc_peer *tolk_webrtc_whip_prepare_with_video(const char *offer_sdp, tol
                                                       const tolk_webrtc_config *cfg, tolk_error *err)
 {
     whip_video v = {video, source};
-    tolk_webrtc_peer *peer = tolk_webrtc_peer_build(PEER_WHIP, offer_sdp, cfg, add_receivers, &v,
+    /* No input: the video-only route, whose camera may send no audio. */
+    tolk_webrtc_peer *peer = tolk_webrtc_peer_build(video && !input ? PEER_CAMERA : PEER_WHIP, offer_sdp, cfg,
+                                                    add_receivers, &v,
                                                     "could not add a receiving transceiver", err);
     if (peer)
         peer->input = input;

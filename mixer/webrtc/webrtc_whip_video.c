@@ -84,7 +84,7 @@ bool tolk_webrtc_offer_has_video(const char *offer_sdp, tolk_video_codec codec)
 {
     peer_offer offer;
     tolk_error err;
-    bool has = tolk_webrtc_parse_offer(offer_sdp, &offer, &err) && offer.video_offered[codec];
+    bool has = tolk_webrtc_parse_offer(offer_sdp, &offer, true, &err) && offer.video_offered[codec];
     tolk_webrtc_offer_clear(&offer);
     return has;
 }

@@ -92,13 +92,15 @@ class Client:
         return json.loads(out)
 
     def close(self):
+        """quit: it DELETEs what is left and exits; SIGTERM only if it takes more than 20 s."""
         if self.proc.poll() is None:
             try:
                 self.proc.stdin.write('quit\n')
                 self.proc.stdin.flush()
-            except OSError:
+                self.proc.wait(20.0)
+            except (OSError, subprocess.TimeoutExpired):
                 pass
-        th.terminate(self.proc, grace=20.0)
+        th.terminate(self.proc, grace=5.0)
 
 
 def listeners(api):
@@ -145,14 +147,18 @@ def measure(daemon, client, sender, api, seconds):
     return m
 
 
-def run(args):
+def start(args):
+    """whep-client's path, the steps, the cores and the start time; the machine printed."""
     client_bin = os.environ.get('WHEP_CLIENT_BIN') or os.path.join(REPO, 'build', 'tests', 'bench', 'whep-client')
     if not os.access(client_bin, os.X_OK):
         raise SystemExit('whep-client not found: %s (build first, or set WHEP_CLIENT_BIN)' % client_bin)
-    steps = [int(s) for s in args.steps.split(',')]
     cores = os.cpu_count()
-    t_start = time.monotonic()
     print('machine: %d cores, %s; load average %s' % (cores, cpu_model(), loadavg()))
+    return client_bin, [int(s) for s in args.steps.split(',')], cores, time.monotonic()
+
+
+def run(args):
+    client_bin, steps, cores, t_start = start(args)
 
     raw = json.loads(subprocess.check_output([client_bin, 'raw', '4'], timeout=60))
     print('raw work per listener, this machine, one thread: srtp_protect of a %d-byte RTP packet '
@@ -282,13 +288,32 @@ def run(args):
         rc = daemon.stop(check=False)
         if rc not in (0, None):
             faults.append('daemon exit code %s on SIGTERM:\n%s' % (rc, daemon.stderr()))
+    return finish(faults, t_start, result, args.json)
+
+
+def finish(faults, t_start, result, json_path):
+    """The faults and the time printed, the figures written to json_path; true without a fault."""
     for f in faults:
         print('DAEMON FAULT: ' + f)
     print('total time %.0f s' % (time.monotonic() - t_start))
-    if args.json:
-        with open(args.json, 'w') as f:
+    if json_path:
+        with open(json_path, 'w') as f:
             json.dump(result, f, indent=1)
     return not faults
+
+
+def run_main(run, ap):
+    """ap's --json and --daemon-arg added, run(args): exit 0, or 2 on a harness error or a fault."""
+    ap.add_argument('--json', help='also write the figures to this file')
+    ap.add_argument('--daemon-arg', action='append', default=[],
+                    help='extra option for the daemon, e.g. --daemon-arg=--ice-address=127.0.0.1 (repeatable)')
+    args = ap.parse_args()
+    try:
+        ok = run(args)
+    except (RuntimeError, AssertionError, OSError, subprocess.SubprocessError, ValueError, KeyError) as e:
+        print('benchmark error: %s' % e, file=sys.stderr)
+        return 2
+    return 0 if ok else 2
 
 
 def main():
@@ -298,16 +323,7 @@ def main():
     ap.add_argument('--settle', type=float, default=2.0, help='wait after adding listeners (default 2)')
     ap.add_argument('--budget', type=float, default=200.0, help='no new step after this many s (default 200)')
     ap.add_argument('--keep-going', action='store_true', help='go on stepping after a failed step')
-    ap.add_argument('--json', help='also write the figures to this file')
-    ap.add_argument('--daemon-arg', action='append', default=[],
-                    help='extra option for the daemon, e.g. --daemon-arg=--ice-address=127.0.0.1 (repeatable)')
-    args = ap.parse_args()
-    try:
-        ok = run(args)
-    except (RuntimeError, AssertionError, OSError, subprocess.SubprocessError, ValueError) as e:
-        print('benchmark error: %s' % e, file=sys.stderr)
-        return 2
-    return 0 if ok else 2
+    return run_main(run, ap)
 
 
 if __name__ == '__main__':

@@ -21,7 +21,7 @@ static const peer_offer *the_offer(void)
     static peer_offer offer;
     static bool ready;
     tolk_error err;
-    if (!ready && !tolk_webrtc_parse_offer(offer_sdp, &offer, &err))
+    if (!ready && !tolk_webrtc_parse_offer(offer_sdp, &offer, false, &err))
         fuzz_fail("the fixed offer is refused: %s", err.message);
     ready = true;
     return &offer;
