@@ -157,7 +157,7 @@ static void close_file(tolk_video_recording *rec, bool finish)
     rec->appsrc = NULL; /* take refuses from here on */
     bool took = rec->took;
     g_mutex_unlock(&rec->lock);
-    if (finish && appsrc) {
+    if (finish && appsrc && took) { /* with nothing taken an end of stream would still write a header */
         gst_app_src_end_of_stream(GST_APP_SRC(appsrc));
         GstBus *bus = gst_element_get_bus(rec->pipeline);
         GstMessage *msg = gst_bus_timed_pop_filtered(bus, FINISH_WAIT, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);

@@ -32,6 +32,9 @@ before(async () => {
   s.browser = await launchBrowser(TONE.b);
   s.op = await s.browser.page(`${s.daemon.url}/operator/#session=${sid}&token=${s.daemon.token}`);
   await waitFor(() => s.op.locator('#video form.video-add').count(), 10000, 'the add form');
+  // A step that hangs (it happened once under load in CI) fails naming its locator, well
+  // before the test's own timeout.
+  s.op.setDefaultTimeout(10000);
 });
 
 after(async () => {
@@ -49,7 +52,7 @@ async function add(name, encrypted = true) {
   await form.getByRole('button', { name: 'Add SRTP source' }).click();
 }
 
-test('the form adds an SRTP source; the panel shows its port, key, SDP and sender commands', { skip, timeout: 30000 }, async () => {
+test('the form adds an SRTP source; the panel shows its port, key, SDP and sender commands', { skip, timeout: 45000 }, async () => {
   await add('Hall');
   const hall = await waitFor(async () => source(await video(), 'Hall'), 5000, 'the source Hall');
   s.hall = hall;

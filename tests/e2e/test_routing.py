@@ -273,8 +273,14 @@ class Routing(unittest.TestCase):
         self.assertEqual(self.patch_session({'original_under_db': -20})['original_under_db'], -20)
         self.patch_console('en/1', {'mic': 'on'})
         self.rx['en'].wait_for([EN1, FLOOR], [FR1, EN2], timeout=3, present_db=-50)
-        time.sleep(0.6)  # the measuring window must hold only audio after the change
-        lv = self.rx['en'].levels([EN1, FLOOR], window_s=0.5)
+        # the measuring window must hold only audio after the change; on a loaded machine a
+        # window may still catch a late or lost packet, so the next ones are looked at too
+        deadline = time.monotonic() + 5
+        while True:
+            time.sleep(0.6)
+            lv = self.rx['en'].levels([EN1, FLOOR], window_s=0.5)
+            if abs(lv[EN1] - lv[FLOOR] - 20.0) <= 4.0 or time.monotonic() > deadline:
+                break
         self.assertAlmostEqual(lv[EN1] - lv[FLOOR], 20.0, delta=4.0, msg=th.format_levels(lv))
         self.hears('fr', FLOOR)           # idle channels: the floor at full level, nothing under
         self.assertEqual(self.get()['original_under_db'], -20)

@@ -47,6 +47,19 @@ def red_share(path):
     return sum(1 for r, g, b in pixels if r > 160 and g < 90 and b < 90) / max(len(pixels), 1)
 
 
+def download(test, api, rec, content_type):
+    """The recording's file through the API, checked for its type and size, into a temporary file
+    (removed at the test's end): its path."""
+    status, headers, data = api.raw('GET', '/api/v1/recordings/%s/video/%s' % (SID, rec['name']))
+    test.assertEqual((status, headers.get('content-type')), (200, content_type), data[:200])
+    test.assertEqual(len(data), rec['bytes'])
+    fd, local = tempfile.mkstemp(suffix='.' + content_type.split('/')[1])
+    with os.fdopen(fd, 'wb') as f:
+        f.write(data)
+    test.addCleanup(os.unlink, local)
+    return local
+
+
 class Camera:
     """A daemon with the sitting and a speaker's camera on red."""
 
@@ -122,14 +135,7 @@ class VideoRecording(unittest.TestCase):
         files = self.api.expect(200, 'GET', 'recordings?session=%s' % SID)['recordings']
         self.assertEqual(sorted(r['kind'] for r in files), ['audio', 'audio', 'video'], files)
         rec = wait_until('the file finished', lambda: [r for r in self.cam.video_files() if not r['recording']])[0]
-        status, headers, data = self.api.raw('GET', '/api/v1/recordings/%s/video/%s' % (SID, rec['name']))
-        self.assertEqual(status, 200, data[:200])
-        self.assertEqual(headers.get('content-type'), 'video/webm')
-        self.assertEqual(len(data), rec['bytes'])
-        fd, local = tempfile.mkstemp(suffix='.webm')
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-        self.addCleanup(os.unlink, local)
+        local = download(self, self.api, rec, 'video/webm')
         stream, fmt = ffprobe(local)
         duration = float(fmt['duration'])
         print('a %.2f s recording: the video file plays %.2f s, %s frames, %d bytes; the listing says %.3f s'
@@ -258,12 +264,7 @@ class H264Recording(unittest.TestCase):
         files = lambda: [r for r in api.expect(200, 'GET', 'recordings?session=%s' % SID)['recordings']
                          if r['kind'] == 'video' and not r['recording']]
         rec = wait_until('the file finished', files)[0]
-        status, headers, data = api.raw('GET', '/api/v1/recordings/%s/video/%s' % (SID, rec['name']))
-        self.assertEqual((status, headers.get('content-type')), (200, 'video/mp4'), data[:200])
-        fd, local = tempfile.mkstemp(suffix='.mp4')
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-        self.addCleanup(os.unlink, local)
+        local = download(self, api, rec, 'video/mp4')
         stream, fmt = ffprobe(local)
         duration = float(fmt['duration'])
         print('a %.2f s H.264 recording: the MP4 plays %.2f s, %s frames; the listing says %.3f s'

@@ -530,6 +530,31 @@ static void test_unwritable_folder(void)
     remove_folders(dir);
 }
 
+/* A recording stopped before any picture came: its file never holds a byte (a listing between
+ * the stop and the removal would show an empty recording) and goes. The file is watched at
+ * every 200 µs while the stop runs. */
+static void test_stop_without_picture(void)
+{
+    char *dir = g_dir_make_tmp("tolk-video-rec-XXXXXX", NULL);
+    tolk_video_recording *rec = tolk_video_recording_new(dir, "s1", TOLK_VIDEO_VP8, 3600);
+    tolk_video_recording_start(rec);
+    wait_for(rec, file_made);
+    char *path = only_file(dir);
+    tolk_video_recording_stop(rec);
+    guint64 largest = 0;
+    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    struct stat st;
+    while (g_stat(path, &st) == 0 && g_get_monotonic_time() < deadline) {
+        largest = MAX(largest, (guint64)st.st_size);
+        g_usleep(200);
+    }
+    g_assert_cmpint(g_stat(path, &st), !=, 0); /* removed */
+    g_assert_cmpuint(largest, ==, 0);
+    tolk_video_recording_free(rec);
+    g_free(path);
+    remove_folders(dir);
+}
+
 int main(int argc, char **argv)
 {
     gst_init(&argc, &argv);
@@ -539,5 +564,6 @@ int main(int argc, char **argv)
     g_test_add_func("/record/video/unwritable-folder", test_unwritable_folder);
     g_test_add_func("/record/video/switch-keeps-one-file", test_switch_keeps_one_file);
     g_test_add_func("/record/video/segments", test_segments);
+    g_test_add_func("/record/video/stop-without-picture", test_stop_without_picture);
     return g_test_run();
 }
