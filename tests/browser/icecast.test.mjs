@@ -81,3 +81,47 @@ test('a public channel through Icecast plays in Chromium', { skip, timeout: 9000
     ice.stop();
   }
 });
+
+// Every session event (a console's microphone, another operator's change) redraws the sitting: a
+// half-typed mount URL and password, the open form and the caret must come through it, a refused
+// form keeps what was typed, and an accepted one forgets the password.
+test('what is typed in the Icecast form survives the session events', { skip, timeout: 45000 }, async () => {
+  const { daemon, browsers: [browser] } = setup;
+  await daemon.ok('PATCH', 'sessions/browser/channels/fr', { public: true });
+  const op = await browser.page(`${daemon.url}/operator/#session=browser&token=${daemon.token}`);
+  op.setDefaultTimeout(10000);
+  const form = () => op.locator('[data-icecast-form="fr"]');
+  await op.locator('[data-icecast="fr"] summary').click();
+  const redraw = async (pub) => {
+    await op.evaluate(() => { window.oldForm = document.querySelector('[data-icecast-form="fr"]'); });
+    await daemon.ok('PATCH', 'sessions/browser/channels/de', { public: pub });
+    await waitFor(() => op.evaluate(() => document.querySelector('[data-icecast-form="fr"]') !== window.oldForm), 5000,
+      'the sitting redrawn by the session event');
+  };
+  await form().locator('[name="url"]').pressSequentially('ftp://ice');
+  await redraw(true);
+  await op.keyboard.type('.example/fr.opus');
+  assert.equal(await form().locator('[name="url"]').inputValue(), 'ftp://ice.example/fr.opus', 'the URL and its caret kept');
+  await form().locator('[name="password"]').pressSequentially('hack');
+  await redraw(false);
+  await op.keyboard.type('me');
+  assert.equal(await form().locator('[name="password"]').inputValue(), 'hackme', 'the password kept');
+  assert.ok(await op.locator('[data-icecast="fr"] details').evaluate((d) => d.open), 'the form still open');
+
+  await form().getByRole('button', { name: 'Start' }).click();
+  await waitFor(async () => /url/.test(await op.locator('#error').textContent()), 5000, 'the refusal shown, naming the field');
+  await redraw(true);
+  assert.equal(await form().locator('[name="url"]').inputValue(), 'ftp://ice.example/fr.opus', 'a refused form keeps the URL');
+  assert.equal(await form().locator('[name="password"]').inputValue(), 'hackme', 'and the password');
+
+  await form().locator('[name="url"]').fill('http://127.0.0.1:9/fr.opus');
+  await form().getByRole('button', { name: 'Start' }).click();
+  await waitFor(async () => (await daemon.ok('GET', 'sessions/browser')).channels.find((c) => c.id === 'fr').icecast, 5000,
+    'the source set');
+  await waitFor(() => form().getByRole('button', { name: 'Replace' }).count(), 5000, 'the form drawn for the source');
+  assert.equal(await form().locator('[name="url"]').inputValue(), 'http://127.0.0.1:9/fr.opus');
+  assert.equal(await form().locator('[name="password"]').inputValue(), '', 'the password forgotten once sent');
+  await daemon.ok('DELETE', 'sessions/browser/channels/fr/icecast');
+  await daemon.ok('PATCH', 'sessions/browser/channels/fr', { public: false });
+  await op.close();
+});

@@ -15,6 +15,21 @@ export function el(name, attrs = {}, ...children) {
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
+/** A redraw while the user types in a form (a page that redraws on its events): when the focus is
+ * in a field of a form for which `sameForm(oldForm)` holds, it goes with its caret to the field of
+ * that name in `form`, the form's new drawing, once that is on the page. */
+export function keepFocus(form, sameForm) {
+  const old = document.activeElement;
+  if (!old?.name || !old.form || !sameForm(old.form)) return;
+  const [start, end] = [old.selectionStart, old.selectionEnd]; // null for a checkbox
+  queueMicrotask(() => {
+    const field = form.isConnected && form.querySelector(`[name="${old.name}"]`);
+    if (!field || field === old) return;
+    field.focus();
+    if (start != null) field.setSelectionRange(start, end);
+  });
+}
+
 /** The quality tag (floor, +, -) as a labelled badge. */
 export function qualityTag(quality) {
   const cls = { floor: 'q-floor', '+': 'q-plus', '-': 'q-minus' }[quality] || '';

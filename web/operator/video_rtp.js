@@ -5,7 +5,7 @@
 // Runs on the page's one thread. What the page's user set (the form's fields and its message,
 // which sources' sender details are open) is kept here, so a redraw of the panel keeps it.
 
-import { el } from '../common/dom.js';
+import { el, keepFocus } from '../common/dom.js';
 
 const ui = { name: '', encrypted: true, message: '', open: new Set() };
 
@@ -40,20 +40,6 @@ export function rtpActions(client, videoPath, guard, shown) {
   };
 }
 
-/** A redraw while the user types in the form (every session event redraws the whole sitting):
- * the focus and caret go to the same field of the new `form`, once it is on the page. */
-function keepFocus(form) {
-  const old = document.activeElement;
-  if (!old?.name || !old.closest('#video form.video-add')) return;
-  const [start, end] = [old.selectionStart, old.selectionEnd]; // null for the checkbox
-  queueMicrotask(() => {
-    const field = form.isConnected && form.querySelector(`[name="${old.name}"]`);
-    if (!field || field === old) return;
-    field.focus();
-    if (start != null) field.setSelectionRange(start, end);
-  });
-}
-
 /** "Add SRTP source": a name (empty: the daemon's "Camera N") and "encrypted"; a refusal (a
  * name too long, plain RTP the daemon does not allow) is shown under the form, in the API's words. */
 export function addForm(act) {
@@ -79,7 +65,7 @@ export function addForm(act) {
     el('label', { class: 'check', title: 'unchecked: plain RTP, only if the daemon allows it (--allow-plain-rtp)' },
       encrypted, ' encrypted (SRTP)'),
     el('button', { type: 'submit', class: 'small' }, 'Add SRTP source'), message);
-  keepFocus(form);
+  keepFocus(form, (old) => old.matches('#video form.video-add'));
   return form;
 }
 
