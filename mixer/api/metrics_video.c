@@ -33,7 +33,22 @@ static void feed_family(tolk_app *app, GString *out, const char *name, const cha
     }
 }
 
-typedef enum { PACKETS, KEYFRAMES, INVALID } source_value;
+typedef enum { PACKETS, KEYFRAMES, INVALID, SECOND_STREAM } source_value;
+
+static uint64_t source_number(const tolk_video_source_stats *st, source_value what)
+{
+    switch (what) {
+    case PACKETS:
+        return st->packets;
+    case KEYFRAMES:
+        return st->keyframes;
+    case INVALID:
+        return st->invalid;
+    case SECOND_STREAM:
+        return st->second_stream;
+    }
+    return 0;
+}
 
 static void source_family(tolk_app *app, GString *out, const char *name, const char *help, source_value what)
 {
@@ -45,7 +60,7 @@ static void source_family(tolk_app *app, GString *out, const char *name, const c
             tolk_session_video_source *src = tolk_session_video_source_at(video, k);
             tolk_video_source_stats st;
             tolk_video_feed_source_stats(tolk_session_video_feed(video), src->number, &st);
-            uint64_t v = what == PACKETS ? st.packets : what == KEYFRAMES ? st.keyframes : st.invalid;
+            uint64_t v = source_number(&st, what);
             g_string_append_printf(out, "%s{session=\"%s\",source=\"%s\"} %" G_GUINT64_FORMAT "\n", name,
                                    session->id, src->id, (guint64)v);
         }
@@ -102,5 +117,8 @@ void tolk_metrics_video(tolk_app *app, GString *out)
                   KEYFRAMES);
     source_family(app, out, "tolk_video_source_invalid_packets_total",
                   "Packets of a video source that are not of the sitting's codec: dropped.", INVALID);
+    source_family(app, out, "tolk_video_source_second_stream_packets_total",
+                  "Packets of a second RTP stream (SSRC) of a video source while its stream sends: dropped.",
+                  SECOND_STREAM);
     input_family(app, out);
 }

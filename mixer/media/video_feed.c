@@ -4,9 +4,15 @@
 #include <stdatomic.h>
 
 typedef struct {
-    atomic_uint_fast64_t packets, keyframes, invalid;
+    atomic_uint_fast64_t packets, keyframes, invalid, second_stream;
     _Atomic int64_t last_us;
 } source_counts;
+
+/* A source's RTP stream (under push_lock): its SSRC and when it last sent. */
+typedef struct {
+    uint32_t ssrc;
+    int64_t last_us; /* 0: none yet */
+} source_stream;
 
 typedef struct {
     guint id;
@@ -27,6 +33,7 @@ struct tolk_video_feed {
     tolk_keyframe_requests requests;
     atomic_uint_fast64_t delivered, skipped;
     source_counts sources[TOLK_VIDEO_MAX_SOURCES];
+    source_stream streams[TOLK_VIDEO_MAX_SOURCES]; /* under push_lock */
 };
 
 tolk_video_feed *tolk_video_feed_new(tolk_video_codec codec, uint32_t ssrc, tolk_video_ask_fn ask, void *ask_ctx)
@@ -144,9 +151,27 @@ static void count_source(tolk_video_feed *feed, int source, tolk_video_verdict v
         atomic_fetch_add(&c->keyframes, 1);
 }
 
+/* Under push_lock: one stream per source; a newcomer takes over once the current one went quiet.
+ * A packet too short for an SSRC is the switch's to refuse. */
+static bool stream_admitted(tolk_video_feed *feed, int source, const uint8_t *rtp, size_t len, int64_t now_us)
+{
+    if (source < 0 || source >= TOLK_VIDEO_MAX_SOURCES || len < 12)
+        return true;
+    source_stream *st = &feed->streams[source];
+    uint32_t ssrc = (uint32_t)rtp[8] << 24 | (uint32_t)rtp[9] << 16 | (uint32_t)rtp[10] << 8 | rtp[11];
+    if (ssrc != st->ssrc && st->last_us && now_us - st->last_us < TOLK_VIDEO_FEED_HANDOVER_US) {
+        atomic_fetch_add(&feed->sources[source].second_stream, 1);
+        return false;
+    }
+    *st = (source_stream){.ssrc = ssrc, .last_us = now_us};
+    return true;
+}
+
 /* Under push_lock: true when a key frame must be asked for (after the lock). */
 static bool push_locked(tolk_video_feed *feed, int source, uint8_t *rtp, size_t len, int64_t now_us)
 {
+    if (!stream_admitted(feed, source, rtp, len, now_us))
+        return false;
     tolk_video_packet pkt = {0};
     tolk_video_verdict verdict = tolk_video_switch_push(&feed->line, source, rtp, len, now_us, &pkt);
     count_source(feed, source, verdict, pkt.keyframe, now_us);
@@ -211,6 +236,7 @@ void tolk_video_feed_source_stats(tolk_video_feed *feed, int source, tolk_video_
     out->packets = atomic_load(&c->packets);
     out->keyframes = atomic_load(&c->keyframes);
     out->invalid = atomic_load(&c->invalid);
+    out->second_stream = atomic_load(&c->second_stream);
     out->last_us = atomic_load(&c->last_us);
 }
 
@@ -222,5 +248,9 @@ void tolk_video_feed_reset_source(tolk_video_feed *feed, int source)
     atomic_store(&c->packets, 0);
     atomic_store(&c->keyframes, 0);
     atomic_store(&c->invalid, 0);
+    atomic_store(&c->second_stream, 0);
     atomic_store(&c->last_us, 0);
+    g_mutex_lock(&feed->push_lock);
+    feed->streams[source] = (source_stream){0};
+    g_mutex_unlock(&feed->push_lock);
 }

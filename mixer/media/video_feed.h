@@ -7,7 +7,10 @@
  * frame, so it drops whole frames and never sees a broken picture, and nobody else waits for
  * it. Key frame requests (a viewer that joins or lost packets, a switch waiting for the chosen
  * source) are merged (keyframe_requests.h) and handed to the owner's `ask` for the live or
- * chosen source, at most once per interval.
+ * chosen source, at most once per interval. A source is one RTP stream: packets of a second
+ * SSRC while the first one sends (a publisher's simulcast layers it was not asked for, a second
+ * encoder on the same address) are dropped and counted; a new SSRC takes over once the old one
+ * has been quiet for TOLK_VIDEO_FEED_HANDOVER_US (an encoder restarted).
  *
  * Threads: new/free, subscribe/unsubscribe, select on control threads; push on any media
  * thread (each source has its own; pushes are serialised); request_keyframe and tick on any
@@ -32,6 +35,9 @@
 
 /* At most one key frame request to a source per this (a viewer's PLI storm, 72 joining). */
 #define TOLK_VIDEO_KEYFRAME_INTERVAL_US (500 * 1000)
+
+/* A source's new SSRC is taken once its old one has been quiet this long. */
+#define TOLK_VIDEO_FEED_HANDOVER_US (500 * 1000)
 
 /* A viewer takes a packet of the line: false when it cannot now (its queue is full). */
 typedef bool (*tolk_video_packet_fn)(void *ctx, const uint8_t *rtp, size_t len);
@@ -77,6 +83,7 @@ typedef struct {
     uint64_t packets;     /* pushed, valid or not */
     uint64_t keyframes;   /* packets a decoder can start at */
     uint64_t invalid;     /* not a packet of the feed's codec: dropped */
+    uint64_t second_stream; /* of another SSRC while the source's stream sends: dropped */
     int64_t last_us;      /* monotonic time of the last packet, 0 never */
 } tolk_video_source_stats;
 /* Zeros for a source out of range or never heard. */

@@ -363,6 +363,7 @@ static json_object *source_json(tolk_session_video *video, const tolk_session_vi
     json_object_object_add(o, "packets", json_object_new_int64((int64_t)stats.packets));
     json_object_object_add(o, "keyframes", json_object_new_int64((int64_t)stats.keyframes));
     json_object_object_add(o, "invalid", json_object_new_int64((int64_t)stats.invalid));
+    json_object_object_add(o, "second_stream", json_object_new_int64((int64_t)stats.second_stream));
     if (source->kind == TOLK_VIDEO_SOURCE_RTP)
         tolk_session_video_rtp_describe(video->session, source, o);
     return o;

@@ -352,6 +352,8 @@ static char *local_sdp_text(tolk_webrtc_peer *peer, tolk_error *err)
         no_answer(err, "webrtcbin has no local description");
         return NULL;
     }
+    if (peer->kind != PEER_WHEP)
+        tolk_webrtc_whip_video_answer(peer, desc->sdp);
     char *text = gst_sdp_message_as_text(desc->sdp);
     set_etag(peer, desc->sdp);
     gst_webrtc_session_description_free(desc);

@@ -15,6 +15,11 @@
  * have no audio (a hall encoder); everything else about it is WHIP's. */
 typedef enum { PEER_WHEP, PEER_WHIP, PEER_CAMERA } peer_kind;
 
+/* Transport-wide congestion control (draft-holmer-rmcat-transport-wide-cc-extensions-01). */
+#define TOLK_WEBRTC_TWCC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+/* The rate a camera is asked to start at, kb/s: the floor video's (docs/video.md). */
+#define TOLK_WEBRTC_CAMERA_START_KBPS 1500
+
 /* What the offer told us, kept for negotiation and trickle ICE. */
 typedef struct {
     char *text;
@@ -25,6 +30,10 @@ typedef struct {
     bool video_offered[2];
     unsigned video_pt[2];
     guint video_mline;
+    /* The id the video m-line gives the transport-wide congestion control header extension,
+     * 0 when it offers none: answered, so the camera's rate control hears how its packets
+     * arrive (webrtc_whip_video.c). */
+    unsigned video_twcc_id;
     bool has_audio, has_video; /* has_audio false: a video-only camera (PEER_CAMERA) */
     GStrv mids;  /* per m-line, "" where the offer has no a=mid */
     char *ufrag; /* the offer's ICE ufrag, to recognise an ICE restart */
@@ -95,6 +104,8 @@ guint tolk_webrtc_offer_main_mline(const peer_offer *offer);
 bool tolk_webrtc_offer_direction_fits(const char *text, const peer_offer *offer, peer_kind kind, tolk_error *err);
 /* The answer accepted this m-line (bundled with port 0 counts). */
 bool tolk_webrtc_answer_takes(const GstSDPMessage *sdp, guint mline);
+/* Adds x-google-start-bitrate=kbps to the fmtp of payload type pt on m-line mline. */
+void tolk_webrtc_answer_start_bitrate(GstSDPMessage *sdp, guint mline, unsigned pt, unsigned kbps);
 typedef void (*tolk_candidate_fn)(void *ctx, guint mline, const char *candidate);
 /* True when the fragment names another ICE ufrag than the offer: an ICE restart (RFC 8840). */
 bool tolk_webrtc_frag_restarts_ice(const char *frag, const peer_offer *offer);
@@ -147,6 +158,8 @@ GstCaps *tolk_webrtc_video_caps(tolk_video_codec codec, unsigned pt, uint32_t ss
  * (true without: audio only); and the received video's pad, when it comes, to the feed. False
  * for a pad that is not the feed's video. */
 bool tolk_webrtc_whip_video_build(tolk_webrtc_peer *peer);
+/* The camera's part of the answer text (before it is returned): the start rate. */
+void tolk_webrtc_whip_video_answer(tolk_webrtc_peer *peer, GstSDPMessage *answer);
 bool tolk_webrtc_whip_video_link(tolk_webrtc_peer *peer, GstPad *pad);
 
 /* webrtc_ice.c: the libnice agent behind a webrtcbin. */

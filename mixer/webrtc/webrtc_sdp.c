@@ -125,7 +125,23 @@ static bool media_live(const GstSDPMedia *media, const char *kind)
            (gst_sdp_media_get_port(media) != 0 || gst_sdp_media_get_attribute_val(media, "bundle-only"));
 }
 
-/* The first live video m-line: the first payload type it offers of each codec. */
+/* "ID[/direction] URI ...": the id, when the URI is transport-wide congestion control's. */
+static unsigned twcc_extmap_id(const char *value)
+{
+    char *end = NULL;
+    guint64 id = g_ascii_strtoull(value, &end, 10);
+    if (end == value || id < 1 || id > 255)
+        return 0;
+    while (*end && *end != ' ')
+        end++; /* past a direction */
+    while (*end == ' ')
+        end++;
+    size_t n = strlen(TOLK_WEBRTC_TWCC_URI);
+    return strncmp(end, TOLK_WEBRTC_TWCC_URI, n) == 0 && (end[n] == '\0' || end[n] == ' ') ? (unsigned)id : 0;
+}
+
+/* The first live video m-line: the first payload type it offers of each codec, and the
+ * transport-wide congestion control extension's id. */
 static void find_video(const GstSDPMessage *sdp, peer_offer *offer)
 {
     for (guint i = 0; i < gst_sdp_message_medias_len(sdp); i++) {
@@ -136,6 +152,8 @@ static void find_video(const GstSDPMessage *sdp, peer_offer *offer)
             const GstSDPAttribute *a = gst_sdp_media_get_attribute(media, k);
             unsigned pt;
             tolk_video_codec codec;
+            if (a->key && a->value && strcmp(a->key, "extmap") == 0 && !offer->video_twcc_id)
+                offer->video_twcc_id = twcc_extmap_id(a->value);
             if (!a->key || strcmp(a->key, "rtpmap") != 0 || !a->value || !rtpmap_video(a->value, &pt, &codec) ||
                 offer->video_offered[codec] || (codec == TOLK_VIDEO_H264 && !h264_mode_1(media, pt)))
                 continue;
@@ -265,6 +283,29 @@ bool tolk_webrtc_answer_takes(const GstSDPMessage *sdp, guint mline)
     bool bundled = g_strv_contains((const gchar *const *)mids, mid);
     g_strfreev(mids);
     return bundled;
+}
+
+void tolk_webrtc_answer_start_bitrate(GstSDPMessage *sdp, guint mline, unsigned pt, unsigned kbps)
+{
+    if (mline >= gst_sdp_message_medias_len(sdp))
+        return;
+    GstSDPMedia *media = (GstSDPMedia *)gst_sdp_message_get_media(sdp, mline);
+    char prefix[16];
+    g_snprintf(prefix, sizeof prefix, "%u ", pt);
+    for (guint k = 0; k < gst_sdp_media_attributes_len(media); k++) {
+        const GstSDPAttribute *a = gst_sdp_media_get_attribute(media, k);
+        if (g_strcmp0(a->key, "fmtp") != 0 || !a->value || !g_str_has_prefix(a->value, prefix))
+            continue;
+        char *value = g_strdup_printf("%s;x-google-start-bitrate=%u", a->value, kbps);
+        GstSDPAttribute replacement;
+        gst_sdp_attribute_set(&replacement, "fmtp", value);
+        gst_sdp_media_replace_attribute(media, k, &replacement);
+        g_free(value);
+        return;
+    }
+    char *value = g_strdup_printf("%u x-google-start-bitrate=%u", pt, kbps);
+    gst_sdp_media_add_attribute(media, "fmtp", value);
+    g_free(value);
 }
 
 bool tolk_webrtc_offer_direction_fits(const char *text, const peer_offer *offer, peer_kind kind, tolk_error *err)

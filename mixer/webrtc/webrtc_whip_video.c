@@ -37,7 +37,29 @@ bool tolk_webrtc_whip_video_build(tolk_webrtc_peer *peer)
         peer->video = NULL;
         return true;
     }
-    return tolk_webrtc_add_receiving(peer, tolk_webrtc_video_caps(codec, peer->offer.video_pt[codec], 0));
+    GstCaps *caps = tolk_webrtc_video_caps(codec, peer->offer.video_pt[codec], 0);
+    /* Answered with the extension, webrtcbin's RTP session sends transport-wide feedback and the
+     * camera's rate control (a browser's) sees the link: without it, it climbs blind from 300 kb/s. */
+    if (peer->offer.video_twcc_id) {
+        char field[16];
+        g_snprintf(field, sizeof field, "extmap-%u", peer->offer.video_twcc_id);
+        gst_caps_set_simple(caps, field, G_TYPE_STRING, TOLK_WEBRTC_TWCC_URI, "rtcp-fb-transport-cc", G_TYPE_BOOLEAN,
+                            TRUE, NULL);
+    }
+    return tolk_webrtc_add_receiving(peer, caps);
+}
+
+/* A browser starts a camera at 300 kb/s and sends 360p and then 540p for half a minute before
+ * 720p, even with feedback; x-google-start-bitrate (Chromium's; others ignore it) starts it at
+ * the floor video's rate, so the speaker's lips are readable from the first second. */
+void tolk_webrtc_whip_video_answer(tolk_webrtc_peer *peer, GstSDPMessage *answer)
+{
+    g_mutex_lock(&peer->lock);
+    int codec = peer->video ? (int)tolk_video_feed_codec(peer->video) : -1;
+    g_mutex_unlock(&peer->lock);
+    if (codec >= 0 && peer->offer.video_offered[codec])
+        tolk_webrtc_answer_start_bitrate(answer, peer->offer.video_mline, peer->offer.video_pt[codec],
+                                         TOLK_WEBRTC_CAMERA_START_KBPS);
 }
 
 static bool pad_is_video(GstPad *pad)

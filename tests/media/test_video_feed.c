@@ -2,7 +2,8 @@
 /* video_feed: the floor video's fan-out. A viewer whose queue is full misses packets until
  * the next key frame while the others get every one; a viewer joins at a key frame; key frame
  * requests of many viewers and of a switch reach the source once per interval; the switch asks
- * the chosen source, not the old one; after unsubscribe a viewer is never called. */
+ * the chosen source, not the old one; after unsubscribe a viewer is never called; a source is
+ * one RTP stream (a second SSRC is dropped while the first sends, and takes over after it). */
 #include "video_feed.h"
 
 #include <glib.h>
@@ -32,17 +33,22 @@ static void on_ask(void *ctx, int source)
     ((test_sources *)ctx)->asks[source]++;
 }
 
-/* One VP8 packet (a whole frame) of a source, key or not. */
+/* One VP8 packet (a whole frame) of a source's stream `ssrc` (1..3), key or not. */
+static void push_stream(tolk_video_feed *feed, int source, uint8_t ssrc, bool key, int64_t now_us)
+{
+    static uint16_t seq[4];
+    static uint32_t ts[4];
+    uint8_t p[15] = {0x80, 0x80 | 96, (uint8_t)(seq[ssrc] >> 8), (uint8_t)seq[ssrc], (uint8_t)(ts[ssrc] >> 24),
+                     (uint8_t)(ts[ssrc] >> 16), (uint8_t)(ts[ssrc] >> 8), (uint8_t)ts[ssrc], 0, 0, 0,
+                     ssrc, 0x10, key ? 0x50 : 0x51, 0x2a};
+    seq[ssrc]++;
+    ts[ssrc] += 3000;
+    tolk_video_feed_push(feed, source, p, sizeof p, now_us);
+}
+
 static void push(tolk_video_feed *feed, int source, bool key, int64_t now_us)
 {
-    static uint16_t seq[2];
-    static uint32_t ts[2];
-    uint8_t p[15] = {0x80, 0x80 | 96, (uint8_t)(seq[source] >> 8), (uint8_t)seq[source], (uint8_t)(ts[source] >> 24),
-                     (uint8_t)(ts[source] >> 16), (uint8_t)(ts[source] >> 8), (uint8_t)ts[source], 0, 0, 0,
-                     (uint8_t)(source + 1), 0x10, key ? 0x50 : 0x51, 0x2a};
-    seq[source]++;
-    ts[source] += 3000;
-    tolk_video_feed_push(feed, source, p, sizeof p, now_us);
+    push_stream(feed, source, (uint8_t)(source + 1), key, now_us);
 }
 
 static void test_slow_viewer_waits_for_key_frame(void)
@@ -126,10 +132,54 @@ static void test_requests_merged_and_aimed(void)
     tolk_video_feed_free(feed);
 }
 
+/* A publisher sending simulcast layers it was not asked for (two SSRCs at once): only the first
+ * stream reaches the viewers, the other is counted; once the first has been quiet for the
+ * handover time the other takes over (an encoder restarted with a new SSRC). */
+static void test_one_stream_per_source(void)
+{
+    test_sources sources = {{0}};
+    tolk_video_feed *feed = tolk_video_feed_new(TOLK_VIDEO_VP8, 0xfeed, on_ask, &sources);
+    test_viewer viewer = {0};
+    int64_t now = 9000000;
+    tolk_video_feed_select(feed, 0, now);
+    tolk_video_feed_subscribe(feed, on_packet, &viewer, now);
+    for (int i = 0; i < 10; i++) {
+        push_stream(feed, 0, 1, i == 0, now += 16000);
+        push_stream(feed, 0, 3, i == 0, now += 17000);
+    }
+    tolk_video_source_stats st;
+    tolk_video_feed_source_stats(feed, 0, &st);
+    g_assert_cmpint(viewer.packets, ==, 10);
+    g_assert_cmpuint(st.packets, ==, 10);
+    g_assert_cmpuint(st.second_stream, ==, 10);
+    /* Stream 1 stops; stream 3 sends on: still dropped within the handover time, then taken. */
+    int64_t last_of_1 = now - 17000;
+    while (now + 33333 - last_of_1 < TOLK_VIDEO_FEED_HANDOVER_US)
+        push_stream(feed, 0, 3, false, now += 33333);
+    g_assert_cmpint(viewer.packets, ==, 10);
+    push_stream(feed, 0, 3, true, now += 33333);
+    push_stream(feed, 0, 3, false, now += 33333);
+    g_assert_cmpint(viewer.packets, ==, 12);
+    g_assert_cmpint(viewer.keyframes, ==, 2);
+    /* The old stream coming back while the new one sends is the second stream now. */
+    push_stream(feed, 0, 1, true, now += 1000);
+    g_assert_cmpint(viewer.packets, ==, 12);
+    tolk_video_feed_source_stats(feed, 0, &st);
+    g_assert_cmpuint(st.second_stream, >, 10);
+    /* A source's number given to a new source forgets its stream and counts. */
+    tolk_video_feed_reset_source(feed, 0);
+    push_stream(feed, 0, 1, true, now += 1000);
+    g_assert_cmpint(viewer.packets, ==, 13);
+    tolk_video_feed_source_stats(feed, 0, &st);
+    g_assert_cmpuint(st.second_stream, ==, 0);
+    tolk_video_feed_free(feed);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/video_feed/slow_viewer_waits_for_key_frame", test_slow_viewer_waits_for_key_frame);
     g_test_add_func("/video_feed/requests_merged_and_aimed", test_requests_merged_and_aimed);
+    g_test_add_func("/video_feed/one_stream_per_source", test_one_stream_per_source);
     return g_test_run();
 }
