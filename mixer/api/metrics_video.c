@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The floor video's families of /metrics (docs/video.md): the line's counters and viewers per
- * sitting, each source's packets and key frames. Threads: under the app lock. */
+ * sitting, each source's packets and key frames, the floor video's record. Threads: under the app
+ * lock. */
 #include "api_internal.h"
 #include "video_input.h"
 
@@ -20,17 +21,33 @@ static uint64_t feed_number(const tolk_video_feed_stats *s, feed_value what)
     return 0;
 }
 
-static void feed_family(tolk_app *app, GString *out, const char *name, const char *type, const char *help,
-                        feed_value what)
+/* A family with one sample per sitting: `value` gives it, false where the sitting has none. */
+typedef bool (*sitting_value_fn)(tolk_session *session, int what, uint64_t *out);
+
+static void sitting_family(tolk_app *app, GString *out, const char *name, const char *type, const char *help,
+                           sitting_value_fn value, int what)
 {
     g_string_append_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
     for (guint i = 0; i < app->sessions->len; i++) {
         tolk_session *session = g_ptr_array_index(app->sessions, i);
-        tolk_video_feed_stats s;
-        tolk_video_feed_get_stats(tolk_session_video_feed(session->video), &s);
-        g_string_append_printf(out, "%s{session=\"%s\"} %" G_GUINT64_FORMAT "\n", name, session->id,
-                               (guint64)feed_number(&s, what));
+        uint64_t v;
+        if (value(session, what, &v))
+            g_string_append_printf(out, "%s{session=\"%s\"} %" G_GUINT64_FORMAT "\n", name, session->id, (guint64)v);
     }
+}
+
+static bool feed_value_of(tolk_session *session, int what, uint64_t *out)
+{
+    tolk_video_feed_stats s;
+    tolk_video_feed_get_stats(tolk_session_video_feed(session->video), &s);
+    *out = feed_number(&s, (feed_value)what);
+    return true;
+}
+
+static void feed_family(tolk_app *app, GString *out, const char *name, const char *type, const char *help,
+                        feed_value what)
+{
+    sitting_family(app, out, name, type, help, feed_value_of, what);
 }
 
 typedef enum { PACKETS, KEYFRAMES, INVALID, SECOND_STREAM } source_value;
@@ -38,14 +55,10 @@ typedef enum { PACKETS, KEYFRAMES, INVALID, SECOND_STREAM } source_value;
 static uint64_t source_number(const tolk_video_source_stats *st, source_value what)
 {
     switch (what) {
-    case PACKETS:
-        return st->packets;
-    case KEYFRAMES:
-        return st->keyframes;
-    case INVALID:
-        return st->invalid;
-    case SECOND_STREAM:
-        return st->second_stream;
+    case PACKETS: return st->packets;
+    case KEYFRAMES: return st->keyframes;
+    case INVALID: return st->invalid;
+    case SECOND_STREAM: return st->second_stream;
     }
     return 0;
 }
@@ -96,6 +109,35 @@ static void input_family(tolk_app *app, GString *out)
     }
 }
 
+typedef enum { RECORDED_BYTES, RECORD_ERRORS, RECORD_LOST, RECORD_ON } record_value;
+
+static uint64_t record_number(const tolk_recording_status *st, record_value what)
+{
+    switch (what) {
+    case RECORDED_BYTES: return st->bytes;
+    case RECORD_ERRORS: return st->write_errors;
+    case RECORD_LOST: return st->lost;
+    case RECORD_ON: return st->state != TOLK_RECORDING_OFF;
+    }
+    return 0;
+}
+
+/* The floor video's record (docs/recording.md), per sitting that has one, as the channels'. */
+static bool record_value_of(tolk_session *session, int what, uint64_t *out)
+{
+    tolk_recording_status st;
+    if (!tolk_session_video_recording_status(session, &st))
+        return false;
+    *out = record_number(&st, (record_value)what);
+    return true;
+}
+
+static void record_family(tolk_app *app, GString *out, const char *name, const char *type, const char *help,
+                          record_value what)
+{
+    sitting_family(app, out, name, type, help, record_value_of, what);
+}
+
 void tolk_metrics_video(tolk_app *app, GString *out)
 {
     feed_family(app, out, "tolk_video_forwarded_packets_total", "counter",
@@ -121,4 +163,11 @@ void tolk_metrics_video(tolk_app *app, GString *out)
                   "Packets of a second RTP stream (SSRC) of a video source while its stream sends: dropped.",
                   SECOND_STREAM);
     input_family(app, out);
+    record_family(app, out, "tolk_video_recording_bytes_total", "counter",
+                  "Bytes the floor video's recording wrote to its files.", RECORDED_BYTES);
+    record_family(app, out, "tolk_video_recording_write_errors_total", "counter",
+                  "Writes of the floor video's recording that failed (a disk full).", RECORD_ERRORS);
+    record_family(app, out, "tolk_video_recording_lost_packets_total", "counter",
+                  "Packets the floor video's recording missed (its queue full).", RECORD_LOST);
+    record_family(app, out, "tolk_video_recording_active", "gauge", "1 while the floor video records.", RECORD_ON);
 }

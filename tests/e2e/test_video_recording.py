@@ -128,10 +128,19 @@ class VideoRecording(unittest.TestCase):
         current = self.cam.video_files()
         self.assertEqual([(r['channel'], r['name'], r['recording']) for r in current],
                          [('video', state['file'], True)], current)
+        metrics = self.api.metrics()
+        self.assertEqual(th.metric_sum(metrics, 'tolk_video_recording_active', session=SID), 1)
+        self.assertGreater(th.metric_sum(metrics, 'tolk_video_recording_bytes_total', session=SID), 0)
+        self.assertEqual(th.metric_sum(metrics, 'tolk_video_recording_write_errors_total', session=SID), 0)
+        self.assertIn('tolk_video_recording_lost_packets_total{session="%s"} ' % SID, metrics)
         time.sleep(RECORD_S - (time.monotonic() - start))
         self.api.expect(200, 'DELETE', path)
         recorded = time.monotonic() - start
         self.assertEqual(self.cam.video_recording()['state'], 'off')
+        metrics = self.api.metrics()
+        self.assertEqual(th.metric_sum(metrics, 'tolk_video_recording_active', session=SID), 0)
+        self.assertGreaterEqual(th.metric_sum(metrics, 'tolk_video_recording_bytes_total', session=SID),
+                                self.cam.video_recording()['bytes'])
         files = self.api.expect(200, 'GET', 'recordings?session=%s' % SID)['recordings']
         self.assertEqual(sorted(r['kind'] for r in files), ['audio', 'audio', 'video'], files)
         rec = wait_until('the file finished', lambda: [r for r in self.cam.video_files() if not r['recording']])[0]
