@@ -129,8 +129,8 @@ static void take_datagram(tolk_video_input *input, uint8_t *packet, size_t len, 
                   "packets refused by SRTP (not RTP, not authenticated under the key, or replayed)");
     if (!push)
         return;
-    atomic_fetch_add(&input->media, 1);
     tolk_video_feed_push(input->feed, input->source, packet, len, now_us);
+    atomic_fetch_add(&input->media, 1); /* after the push: a reader that sees the count sees its effect */
 }
 
 static void read_datagrams(tolk_video_input *input)
