@@ -3,6 +3,8 @@
 
 #include <stdatomic.h>
 
+#include "rtp_header.h"
+
 typedef struct {
     atomic_uint_fast64_t packets, keyframes, invalid, second_stream;
     _Atomic int64_t last_us;
@@ -155,10 +157,10 @@ static void count_source(tolk_video_feed *feed, int source, tolk_video_verdict v
  * A packet too short for an SSRC is the switch's to refuse. */
 static bool stream_admitted(tolk_video_feed *feed, int source, const uint8_t *rtp, size_t len, int64_t now_us)
 {
-    if (source < 0 || source >= TOLK_VIDEO_MAX_SOURCES || len < 12)
+    if (source < 0 || source >= TOLK_VIDEO_MAX_SOURCES || len < TOLK_RTP_HEADER_LEN)
         return true;
     source_stream *st = &feed->streams[source];
-    uint32_t ssrc = (uint32_t)rtp[8] << 24 | (uint32_t)rtp[9] << 16 | (uint32_t)rtp[10] << 8 | rtp[11];
+    uint32_t ssrc = tolk_packet_ssrc(rtp, TOLK_PACKET_RTP);
     if (ssrc != st->ssrc && st->last_us && now_us - st->last_us < TOLK_VIDEO_FEED_HANDOVER_US) {
         atomic_fetch_add(&feed->sources[source].second_stream, 1);
         return false;

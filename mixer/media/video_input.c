@@ -66,7 +66,7 @@ struct tolk_video_input {
 static bool sender_admitted(tolk_video_input *input, uint32_t ssrc, int64_t now_us)
 {
     if (ssrc != input->sender_ssrc && input->sender_last_us &&
-        now_us - input->sender_last_us < TOLK_VIDEO_INPUT_HANDOVER_US)
+        now_us - input->sender_last_us < TOLK_VIDEO_FEED_HANDOVER_US)
         return false;
     if (ssrc == input->own_ssrc) /* never our feedback's SSRC: its SRTCP keystream would repeat */
         input->own_ssrc = g_random_int() | 1u;

@@ -13,8 +13,10 @@
  *
  * One sender at a time: the first admitted SSRC is the source; another authenticated SSRC is
  * dropped and counted while the first still sends, and takes over once it has been quiet
- * TOLK_VIDEO_INPUT_HANDOVER_US (an encoder restarted with a new SSRC). A plain input (no key,
- * only with --allow-plain-rtp) has no authentication and so no replay protection.
+ * TOLK_VIDEO_FEED_HANDOVER_US (an encoder restarted with a new SSRC). The feed has the same rule
+ * for every source; the input keeps its own because its admitted sender is also where the
+ * feedback goes. A plain input (no key, only with --allow-plain-rtp) has no authentication and
+ * so no replay protection.
  *
  * Threads: the input has its own receive thread (a flood on its port costs that thread, never
  * another input or the tick). new, free, rekey, positions and stats on control threads;
@@ -34,7 +36,6 @@
 #include "srtp_receiver.h"
 #include "video_feed.h"
 
-#define TOLK_VIDEO_INPUT_HANDOVER_US (500 * 1000)
 
 typedef struct tolk_video_input tolk_video_input;
 

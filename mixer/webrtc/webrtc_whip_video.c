@@ -57,7 +57,7 @@ void tolk_webrtc_whip_video_answer(tolk_webrtc_peer *peer, GstSDPMessage *answer
     g_mutex_lock(&peer->lock);
     int codec = peer->video ? (int)tolk_video_feed_codec(peer->video) : -1;
     g_mutex_unlock(&peer->lock);
-    if (codec >= 0 && peer->offer.video_offered[codec])
+    if (codec >= 0) /* a feed is kept only when the offer sends its codec (build) */
         tolk_webrtc_answer_start_bitrate(answer, peer->offer.video_mline, peer->offer.video_pt[codec],
                                          TOLK_WEBRTC_CAMERA_START_KBPS);
 }

@@ -42,7 +42,7 @@ function form(ch, act) {
   const node = el('form', { class: 'icecast-form', 'data-icecast-form': ch.id, onsubmit: submit },
     field('url', 'Mount URL', { required: true, placeholder: 'http://icecast.example:8000/en.opus', type: 'url' }),
     field('user', 'User', { placeholder: 'source' }),
-    el('label', {}, 'Password', input('password', { type: 'password', required: true, autocomplete: 'off', value: draft.password ?? '' })),
+    el('label', {}, 'Password', input('password', { type: 'password', required: true, autocomplete: 'off' })),
     field('listen_url', 'Listen URL (a relay)', { type: 'url' }),
     field('name', 'Stream name'),
     field('description', 'Description'),
